@@ -1,0 +1,16 @@
+//! The Disan exhibit package, format v1 (specified in docs/exhibit-format.md).
+//!
+//! Bevy-free on purpose: the pipeline tools, the validator and the web build all read packages
+//! through this crate, and its tests run in seconds.
+
+pub mod manifest;
+pub mod package;
+pub mod parse;
+pub mod problem;
+pub mod text;
+
+pub use manifest::*;
+pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, open_catalogue, open_package};
+pub use parse::{FORMAT_VERSION, check_package_path, parse_manifest};
+pub use problem::{LineCol, Problem, Problems, Severity};
+pub use text::{Lang, Localized, LocalizedText};

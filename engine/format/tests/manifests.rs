@@ -1,0 +1,220 @@
+//! Manifest reading against real files: a corpus of broken manifests, each stating the
+//! problems it must produce (`# expect: LINE:COL FIELD | MESSAGE PART`), and valid manifests.
+
+use std::path::{Path, PathBuf};
+
+use disan_format::{Severity, StopDuration, StopTarget, open_catalogue, open_package, parse_manifest};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken")
+}
+
+struct Expectation {
+    line: usize,
+    column: usize,
+    field: String,
+    message_part: String,
+}
+
+fn expectations(source: &str) -> Vec<Expectation> {
+    source
+        .lines()
+        .filter_map(|l| l.strip_prefix("# expect: "))
+        .map(|e| {
+            let (place, message_part) = e.split_once(" | ").expect("expect line has ` | `");
+            let (at, field) = place.split_once(' ').unwrap_or((place, ""));
+            let (line, column) = at.split_once(':').expect("LINE:COL");
+            Expectation {
+                line: line.parse().unwrap(),
+                column: column.parse().unwrap(),
+                field: field.to_owned(),
+                message_part: message_part.to_owned(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_broken_manifest_reports_its_located_problems() {
+    let mut files: Vec<_> = std::fs::read_dir(corpus_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 15, "the corpus should hold at least 15 broken manifests");
+    let mut failures = Vec::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file).unwrap();
+        let expected = expectations(&source);
+        assert!(!expected.is_empty(), "{} states no expectation", file.display());
+        let (manifest, problems) = parse_manifest(file, &source);
+        assert!(manifest.is_none(), "{} should not parse", file.display());
+        let problems = problems.into_sorted();
+        for e in &expected {
+            let found = problems.iter().any(|p| {
+                p.severity == Severity::Error
+                    && p.file == *file
+                    && p.at.is_some_and(|at| at.line == e.line && at.column == e.column)
+                    && p.field == e.field
+                    && p.message.contains(&e.message_part)
+            });
+            if !found {
+                failures.push(format!(
+                    "{}: expected {}:{} `{}` containing {:?}; got:\n{}",
+                    file.file_name().unwrap().to_string_lossy(),
+                    e.line,
+                    e.column,
+                    e.field,
+                    e.message_part,
+                    problems.iter().map(|p| format!("    {p}")).collect::<Vec<_>>().join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn problems_print_file_line_column_field_and_advice() {
+    let file = corpus_dir().join("02-unknown-top-field.toml");
+    let source = std::fs::read_to_string(&file).unwrap();
+    let (_, problems) = parse_manifest(&file, &source);
+    let text = problems.into_sorted()[0].to_string();
+    assert!(text.starts_with(&format!("{}:3:1: error: `titel`: unknown field", file.display())), "{text}");
+}
+
+const VALID: &str = r#"
+format = 1
+id = "trong-dong"
+kind = "artifact"
+rank = "national-treasure"
+title = { vi = "Trống đồng", en = "Bronze drum" }
+summary = { vi = "Tóm tắt.", en = "Summary." }
+
+[[models]]
+id = "main"
+src = "models/drum.glb"
+
+[[hotspots]]
+id = "star"
+position = [0, 0.45, 0]
+normal = [0, 2, 0]
+title = { vi = "Ngôi sao", en = "Star" }
+body = { vi = "Mười bốn cánh." }
+
+[[views]]
+id = "overview"
+title = { vi = "Toàn cảnh", en = "Overview" }
+eye = [0.0, 1.0, 2.0]
+target = [0.0, 0.3, 0.0]
+
+[[tours]]
+id = "main"
+title = { vi = "Tham quan", en = "Tour" }
+[[tours.stops]]
+view = "overview"
+duration = 5
+[[tours.stops]]
+hotspot = "star"
+narration = { vi = "audio/star.vi.ogg", en = "audio/star.en.ogg" }
+
+[rights]
+license = "CC0-1.0"
+holder = "Disan"
+attribution = { vi = "Disan", en = "Disan" }
+
+[provenance]
+method = "procedural"
+captured = "2026-11"
+"#;
+
+#[test]
+fn a_valid_manifest_reads_with_defaults_and_a_translation_warning() {
+    let (manifest, problems) = parse_manifest(Path::new("exhibit.toml"), VALID);
+    let problems = problems.into_sorted();
+    let m = manifest.expect("valid manifest parses");
+    assert_eq!(m.id, "trong-dong");
+    assert!(!m.navigation.walk, "artifacts do not walk by default");
+    assert_eq!(m.hotspots[0].normal, [0.0, 1.0, 0.0], "normals are normalised");
+    // The missing English body falls back to Vietnamese, with one warning naming the field.
+    assert_eq!(m.hotspots[0].body.text("en"), "Mười bốn cánh.");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].severity, Severity::Warning);
+    assert_eq!(problems[0].field, "hotspots[0].body");
+    assert!(problems[0].message.contains("No English") || problems[0].message.contains("no English"));
+    assert_eq!(m.tours[0].stops[0].duration, StopDuration::Seconds(5.0));
+    assert_eq!(m.tours[0].stops[1].duration, StopDuration::UntilNarrationEnds);
+    assert_eq!(m.tours[0].stops[1].target, StopTarget::Hotspot("star".into()));
+}
+
+/// A fresh folder under the system temp dir, removed when dropped.
+struct TempPackage(PathBuf);
+impl TempPackage {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("disan-format-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("models")).unwrap();
+        Self(dir)
+    }
+}
+impl Drop for TempPackage {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn missing_files_are_named_with_the_manifest_line() {
+    let pkg = TempPackage::new("missing");
+    std::fs::write(pkg.0.join("exhibit.toml"), VALID).unwrap();
+    std::fs::write(pkg.0.join("models/drum.glb"), b"glTF").unwrap();
+    let err = open_package(&pkg.0).unwrap_err();
+    let errors: Vec<_> = err.problems.iter().filter(|p| p.severity == Severity::Error).collect();
+    // The two narration files are missing; the model is there.
+    assert_eq!(errors.len(), 2, "{err}");
+    assert!(errors[0].message.contains("\"audio/star.vi.ogg\", which is not in the package"), "{err}");
+    let at = errors[0].at.expect("located");
+    assert_eq!(VALID.lines().nth(at.line - 1).unwrap().trim_start().starts_with("narration"), true);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_package_is_refused() {
+    let pkg = TempPackage::new("symlink");
+    let manifest = VALID.replace("narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }", "");
+    std::fs::write(pkg.0.join("exhibit.toml"), manifest).unwrap();
+    let outside = std::env::temp_dir().join(format!("disan-outside-{}.glb", std::process::id()));
+    std::fs::write(&outside, b"glTF").unwrap();
+    std::os::unix::fs::symlink(&outside, pkg.0.join("models/drum.glb")).unwrap();
+    let err = open_package(&pkg.0).unwrap_err();
+    let _ = std::fs::remove_file(&outside);
+    assert!(err.problems.iter().any(|p| p.message.contains("leads outside the package")), "{err}");
+}
+
+#[test]
+fn a_catalogue_keeps_broken_packages_as_entries() {
+    let cat = TempPackage::new("catalogue");
+    let good = cat.0.join("a-good");
+    let bad = cat.0.join("b-bad");
+    std::fs::create_dir_all(good.join("models")).unwrap();
+    std::fs::create_dir_all(&bad).unwrap();
+    let manifest = VALID.replace("narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }", "");
+    std::fs::write(good.join("exhibit.toml"), manifest).unwrap();
+    std::fs::write(good.join("models/drum.glb"), b"glTF").unwrap();
+    std::fs::write(bad.join("exhibit.toml"), "format = 1\nid = ").unwrap();
+    let catalogue = open_catalogue(&cat.0);
+    assert_eq!(catalogue.entries.len(), 2);
+    assert!(catalogue.entries[0].is_ok());
+    let err = catalogue.entries[1].as_ref().unwrap_err();
+    assert!(err.to_string().contains("not valid TOML"), "{err}");
+}
+
+#[test]
+fn the_bundled_sample_exhibits_open_without_problems() {
+    let exhibits = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
+    let catalogue = open_catalogue(&exhibits);
+    assert!(catalogue.entries.len() >= 3, "expected at least three sample exhibits");
+    for entry in &catalogue.entries {
+        match entry {
+            Ok(p) => assert!(p.warnings.is_empty(), "{}: {:?}", p.root.display(), p.warnings),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
