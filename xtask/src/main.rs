@@ -1,1 +1,198 @@
-fn main() {}
+//! `cargo xtask …`: the project's commands, and the installer of what a fresh Debian machine lacks.
+//!
+//!   run [ARGS]   install what is missing, build, open the viewer on the bundled exhibits
+//!                (with no display: render the default view to target/disan-home.png instead)
+//!   test         install what is missing, run every test of the workspace
+//!   samples      regenerate the sample exhibits' models (GLB) from code
+//!   bench        time to the first frame with the model, disan against a bare Bevy glTF load
+//!   refs         re-render the reference images of the render tests (review them before committing)
+
+mod samples;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("samples") => samples::generate(&root().join("exhibits")).map(|written| {
+            written.iter().for_each(|p| println!("wrote {}", p.display()));
+        }),
+        Some("bench") => bench(),
+        Some("refs") => refs(),
+        _ => {
+            eprintln!("usage: cargo xtask run [ARGS] | test | samples | bench | refs");
+            return ExitCode::from(64);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_owned()
+}
+
+/// `cargo` with the project's build environment: the shared target directory and, when
+/// present, the fast linker.
+pub fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(args).current_dir(root());
+    setup::build_env(&mut cmd);
+    cmd
+}
+
+fn status(mut cmd: Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let s = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if s.success() { Ok(()) } else { Err(format!("{shown} failed ({s})")) }
+}
+
+fn target_dir() -> PathBuf {
+    setup::target_dir()
+}
+
+fn disan_binary() -> PathBuf {
+    target_dir().join("debug/disan")
+}
+
+fn run(extra: &[String]) -> Result<(), String> {
+    setup::ensure_system_packages(setup::RUN_PACKAGES)?;
+    status(cargo(&["build", "-p", "disan"]))?;
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    let mut cmd = Command::new(disan_binary());
+    cmd.current_dir(root());
+    if has_display {
+        cmd.args(extra);
+    } else {
+        let out = target_dir().join("disan-home.png");
+        println!(
+            "No display here (DISPLAY and WAYLAND_DISPLAY are unset), so the viewer cannot open a window.\n\
+             Rendering the default view of the first bundled exhibit to {} instead (the viewer starts its own Xvfb).",
+            out.display()
+        );
+        cmd.args(["shot", "exhibits/dinh-hang-kenh", "--view", "home", "--size", "1280x720", "--out"]).arg(&out);
+        status(cmd)?;
+        println!("Open {} to see it. On a machine with a display, `cargo xtask run` opens the viewer.", out.display());
+        return Ok(());
+    }
+    status(cmd)
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    setup::ensure_system_packages(setup::TEST_PACKAGES)?;
+    let started = Instant::now();
+    let mut args = vec!["test", "--workspace"];
+    args.extend(extra.iter().map(String::as_str));
+    let result = status(cargo(&args));
+    println!("xtask test: {:.0} s", started.elapsed().as_secs_f64());
+    result
+}
+
+/// Re-renders the reference images the render tests compare against.
+fn refs() -> Result<(), String> {
+    setup::ensure_system_packages(setup::TEST_PACKAGES)?;
+    status(cargo(&["build", "-p", "disan"]))?;
+    let dir = root().join("tests/reference");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for (exhibit, view, lang) in render_cases() {
+        let out = dir.join(format!("{exhibit}--{view}--{lang}.png"));
+        let mut cmd = Command::new(disan_binary());
+        cmd.current_dir(root()).args(["shot", &format!("exhibits/{exhibit}"), "--view", view, "--lang", lang, "--size", "640x360", "--out"]).arg(&out);
+        status(cmd)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// The views the render tests draw; kept in step with engine/app/tests/render.rs.
+fn render_cases() -> Vec<(&'static str, &'static str, &'static str)> {
+    let text = std::fs::read_to_string(root().join("tests/render-cases.txt")).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            Some((leak(parts.next()?), leak(parts.next()?), leak(parts.next()?)))
+        })
+        .collect()
+}
+
+/// Runs `cmd` under its own Xvfb when there is no display, the same way for every contender
+/// (`DISAN_UNDER_XVFB` stops `disan shot` from starting a second server).
+fn under_display(cmd: Command) -> Command {
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    if has_display {
+        return cmd;
+    }
+    let mut wrapped = Command::new("xvfb-run");
+    wrapped.args(["-a", "-s", "-screen 0 1344x784x24"]).arg(cmd.get_program()).args(cmd.get_args()).env("DISAN_UNDER_XVFB", "1");
+    wrapped
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// Startup benchmark: process start to the first complete frame with the model, 5 runs each of
+/// `disan shot` and of the bare Bevy glTF example on the same GLB, in the same session.
+fn bench() -> Result<(), String> {
+    setup::ensure_system_packages(setup::TEST_PACKAGES)?;
+    status(cargo(&["build", "-p", "disan", "--example", "bare_gltf"]))?;
+    let glb = "exhibits/dinh-hang-kenh/models/dinh-hang-kenh.glb";
+    let bare = target_dir().join("debug/examples/bare_gltf");
+    let out = target_dir().join("bench-shot.png");
+    let mut rows = Vec::new();
+    for (name, mut make) in [
+        ("disan shot", Box::new(|| {
+            let mut c = Command::new(disan_binary());
+            c.args(["shot", "exhibits/dinh-hang-kenh", "--view", "home", "--size", "1280x720", "--no-ui", "--out"]).arg(&out);
+            c
+        }) as Box<dyn FnMut() -> Command>),
+        ("bare bevy gltf", Box::new(|| {
+            let mut c = Command::new(&bare);
+            c.arg(glb);
+            c
+        })),
+    ] {
+        let mut times = Vec::new();
+        let mut mems = Vec::new();
+        for _ in 0..5 {
+            let mut cmd = under_display(make());
+            cmd.current_dir(root());
+            let output = cmd.output().map_err(|e| e.to_string())?;
+            let log = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+            let field = |key: &str| log.split(key).nth(1).and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok());
+            let (Some(ms), Some(kb)) = (field("first-model-frame-ms="), field("peak-rss-kb=")) else {
+                return Err(format!("{name}: no timing in its log:\n{log}"));
+            };
+            times.push(ms);
+            mems.push(kb);
+        }
+        times.sort_unstable();
+        mems.sort_unstable();
+        println!(
+            "{name:16} first frame with model: min {} / median {} / max {} ms; peak RSS median {} MiB",
+            times[0],
+            times[2],
+            times[4],
+            mems[2] / 1024
+        );
+        rows.push((times[2], mems[2]));
+    }
+    println!(
+        "ratio disan/bare: time {:.2}x, memory {:.2}x",
+        rows[0].0 as f64 / rows[1].0 as f64,
+        rows[0].1 as f64 / rows[1].1 as f64
+    );
+    Ok(())
+}

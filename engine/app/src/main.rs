@@ -1,2 +1,143 @@
-use bevy::prelude::*;
-fn main() { App::new().add_plugins(DefaultPlugins).run(); }
+//! `disan`: the exhibit viewer, the package validator and the headless shot renderer.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod cli;
+mod validate;
+
+use cli::{Command, ViewArgs};
+
+fn main() -> ExitCode {
+    let _ = disan_engine::shot::PROCESS_START.set(std::time::Instant::now());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::parse(&args) {
+        Ok(Command::Help) => {
+            println!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => {
+            println!("disan {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Validate(paths)) => validate::run(&paths),
+        Ok(Command::View(view)) => run_viewer(view),
+        Err(message) => {
+            eprintln!("disan: {message}\n\n{}", cli::USAGE);
+            ExitCode::from(64)
+        }
+    }
+}
+
+/// Where the engine's own assets (fonts, ...) are: `DISAN_ASSETS`, else an `assets/` folder
+/// next to the binary or in `../share/disan/`, else the source tree's (for `cargo run`).
+fn find_assets() -> PathBuf {
+    find_data_dir("DISAN_ASSETS", "assets", "fonts/NotoSans-Regular.ttf")
+}
+
+/// The bundled exhibits, found the same way (`DISAN_EXHIBITS`, `exhibits/`).
+fn find_bundled_exhibits() -> PathBuf {
+    find_data_dir("DISAN_EXHIBITS", "exhibits", "")
+}
+
+fn find_data_dir(env: &str, name: &str, probe: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os(env) {
+        return PathBuf::from(dir);
+    }
+    let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned));
+    let mut candidates = Vec::new();
+    if let Some(dir) = &exe_dir {
+        candidates.push(dir.join(name));
+        candidates.push(dir.join("../share/disan").join(name));
+        candidates.extend(dir.ancestors().map(|a| a.join(name)));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        candidates.extend(cwd.ancestors().map(|a| a.join(name)));
+    }
+    // The source tree, for binaries built by cargo into a shared target directory.
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(name));
+    candidates
+        .into_iter()
+        .find(|c| c.join(probe).exists() && c.is_dir())
+        .map(|c| std::path::absolute(&c).unwrap_or(c))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
+}
+
+/// With no display (a server, CI, a container), `shot` runs itself under a private Xvfb server.
+fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
+    if cfg!(not(target_os = "linux")) || has_display() || std::env::var_os("DISAN_UNDER_XVFB").is_some() {
+        return None;
+    }
+    let (w, h) = view.size.unwrap_or((1280, 720));
+    let exe = std::env::current_exe().ok()?;
+    let status = std::process::Command::new("xvfb-run")
+        .args(["-a", "-s", &format!("-screen 0 {}x{}x24", w + 64, h + 64)])
+        .arg(exe)
+        .args(std::env::args().skip(1))
+        .env("DISAN_UNDER_XVFB", "1")
+        .status();
+    Some(match status {
+        Ok(s) => ExitCode::from(s.code().unwrap_or(1).clamp(0, 255) as u8),
+        Err(e) => {
+            eprintln!(
+                "disan: there is no display and Xvfb could not be started ({e}). Install it (Debian: `apt-get install xvfb xauth`) or run with a display."
+            );
+            ExitCode::from(69)
+        }
+    })
+}
+
+fn run_viewer(view: ViewArgs) -> ExitCode {
+    use bevy::prelude::*;
+    use bevy::window::{PresentMode, WindowResolution};
+
+    if view.shot.is_some()
+        && let Some(code) = rerun_under_xvfb(&view)
+    {
+        return code;
+    }
+    if view.shot.is_none() && !has_display() && cfg!(target_os = "linux") {
+        eprintln!(
+            "disan: no display found (DISPLAY and WAYLAND_DISPLAY are unset). To see the engine work anyway, render a view to a PNG:\n  disan shot {} --view home --out disan-home.png",
+            view.path.as_deref().map_or("exhibits/dinh-hang-kenh".into(), |p| p.display().to_string())
+        );
+        return ExitCode::from(69);
+    }
+
+    let path = view.path.clone().unwrap_or_else(find_bundled_exhibits);
+    let config = disan_engine::ViewerConfig {
+        path: path.clone(),
+        start_exhibit: view.exhibit.clone(),
+        lang: view.lang.clone(),
+        shot: view.shot.clone(),
+    };
+    let (w, h) = view.size.unwrap_or((1280, 720));
+    let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();
+    let window = Window {
+        title,
+        resolution: WindowResolution::new(w, h).with_scale_factor_override(1.0),
+        resizable: view.shot.is_none(),
+        present_mode: if view.shot.is_some() { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        ..default()
+    };
+    let mut app = App::new();
+    disan_engine::register_exhibit_source(&mut app, &path);
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin { primary_window: Some(window), ..default() })
+            .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
+            .set(bevy::log::LogPlugin {
+                filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
+                ..default()
+            }),
+    )
+    .add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config }));
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    }
+}

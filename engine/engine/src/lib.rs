@@ -1,1 +1,83 @@
-pub use bevy;
+//! Disan's Bevy plugins. One capability per module, each a plugin that owns its components,
+//! resources and systems; modules talk through the shared types declared here, not through
+//! each other's internals.
+//!
+//! - [`library`]: which catalogue is open and which exhibit is current; switching exhibits.
+//! - [`loading`]: loading an exhibit's files with progress, spawning it, reporting failures.
+//! - [`framing`]: the exhibit's bounds, and from them the home view.
+//! - [`camera`]: orbit and walk navigation (mouse, touch, keyboard).
+//! - [`environment`]: image-based light, sun and ground.
+//! - [`hotspots`]: markers, picking, the open hotspot.
+//! - [`i18n`]: the visitor's language and the UI's own strings.
+//! - [`ui`]: the HUD, info panel, loading and error screens.
+//! - [`shot`]: rendering one named view to a PNG and exiting.
+
+use bevy::prelude::*;
+
+pub mod camera;
+pub mod environment;
+pub mod framing;
+pub mod hotspots;
+pub mod i18n;
+pub mod library;
+pub mod loading;
+pub mod shot;
+pub mod theme;
+pub mod ui;
+
+pub use library::{ExhibitLibrary, register_exhibit_source};
+pub use shot::ShotRequest;
+
+/// Where the viewer is in showing an exhibit.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ViewerState {
+    /// The current exhibit's files are loading (a progress screen is shown).
+    #[default]
+    Loading,
+    /// The exhibit is on screen.
+    Exhibit,
+    /// The current exhibit could not be opened; its problems are shown and the others stay reachable.
+    Error,
+}
+
+/// Marks every entity that belongs to the exhibit on screen; all of them go when it changes.
+#[derive(Component, Default, Clone, Copy)]
+pub struct ExhibitScoped;
+
+/// How the viewer was started.
+#[derive(Resource, Clone, Debug)]
+pub struct ViewerConfig {
+    /// A package folder, or a catalogue folder holding packages.
+    pub path: std::path::PathBuf,
+    /// The id of the exhibit to open first (default: the first in the catalogue).
+    pub start_exhibit: Option<String>,
+    /// `vi` or `en`.
+    pub lang: String,
+    /// Render one view to a file and exit.
+    pub shot: Option<ShotRequest>,
+}
+
+/// Everything the viewer needs on top of Bevy's plugins (which the binary adds, with its window).
+/// [`register_exhibit_source`] must be called before Bevy's `AssetPlugin` is added.
+pub struct ViewerPlugin {
+    pub config: ViewerConfig,
+}
+
+impl Plugin for ViewerPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.config.clone())
+            .init_state::<ViewerState>()
+            .add_plugins((
+                i18n::plugin,
+                library::plugin,
+                loading::plugin,
+                framing::plugin,
+                camera::plugin,
+                environment::plugin,
+                hotspots::plugin,
+                theme::plugin,
+                ui::plugin,
+                shot::plugin,
+            ));
+    }
+}

@@ -218,3 +218,16 @@ fn the_bundled_sample_exhibits_open_without_problems() {
         }
     }
 }
+
+#[test]
+fn the_documented_example_is_a_valid_manifest() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md")).unwrap();
+    let example = doc.split("```toml\n").nth(1).and_then(|s| s.split("```").next()).expect("docs/exhibit-format.md has a toml example");
+    let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
+    let problems = problems.into_sorted();
+    assert!(problems.is_empty(), "{problems:?}");
+    let m = manifest.unwrap();
+    assert_eq!(m.location.unwrap().former_district.as_deref(), Some("Quận Lê Chân"));
+    assert_eq!(m.tours[0].stops.len(), 2);
+    assert_eq!(m.audio[0].position, Some([0.0, 1.5, 9.0]));
+}

@@ -1,0 +1,131 @@
+//! Command-line parsing, by hand: four commands do not justify a parser dependency's build time.
+
+use std::path::PathBuf;
+
+use disan_engine::ShotRequest;
+
+pub const USAGE: &str = "\
+Disan: heritage exhibits of Hải Phòng, in 3D.
+
+Usage:
+  disan [PATH] [--exhibit ID] [--lang vi|en] [--size WxH]
+      Open the viewer on a package or catalogue folder (default: the bundled exhibits).
+  disan validate PATH...
+      Check exhibit packages (or catalogue folders); print every problem with file:line:column.
+      Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
+  disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang vi|en] [--no-ui]
+      Render one view (a view id from the manifest, a hotspot id, or `home`) to a PNG and exit.
+      Without a display it starts its own Xvfb server.
+
+Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,
+L switches language, V walks (monuments), H goes home, PageUp/PageDown change exhibit.";
+
+#[derive(Debug)]
+pub enum Command {
+    Help,
+    Version,
+    Validate(Vec<PathBuf>),
+    View(ViewArgs),
+}
+
+#[derive(Debug, Default)]
+pub struct ViewArgs {
+    pub path: Option<PathBuf>,
+    pub exhibit: Option<String>,
+    pub lang: String,
+    pub size: Option<(u32, u32)>,
+    pub shot: Option<ShotRequest>,
+}
+
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let mut it = args.iter().peekable();
+    let first = it.peek().map(|s| s.as_str());
+    let (is_validate, is_shot) = match first {
+        Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        Some("-V" | "--version") => return Ok(Command::Version),
+        Some("validate") => (true, false),
+        Some("shot") => (false, true),
+        _ => (false, false),
+    };
+    if is_validate || is_shot {
+        it.next();
+    }
+    if is_validate {
+        let paths: Vec<PathBuf> = it.map(PathBuf::from).collect();
+        if paths.is_empty() {
+            return Err("`validate` needs at least one package folder".into());
+        }
+        return Ok(Command::Validate(paths));
+    }
+    let mut view = ViewArgs { lang: "vi".into(), ..Default::default() };
+    let (mut shot_view, mut out, mut no_ui) = (None, None, false);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--exhibit" => view.exhibit = Some(value("--exhibit")?),
+            "--lang" => {
+                let l = value("--lang")?;
+                if l != "vi" && l != "en" {
+                    return Err(format!("--lang must be vi or en, not \"{l}\""));
+                }
+                view.lang = l;
+            }
+            "--size" => view.size = Some(parse_size(&value("--size")?)?),
+            "--view" if is_shot => shot_view = Some(value("--view")?),
+            "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
+            "--no-ui" if is_shot => no_ui = true,
+            s if s.starts_with('-') => return Err(format!("unknown option {s}")),
+            s if view.path.is_none() => view.path = Some(PathBuf::from(s)),
+            s => return Err(format!("unexpected argument \"{s}\": give one package or catalogue folder")),
+        }
+    }
+    if is_shot {
+        let out = out.ok_or("`shot` needs --out FILE.png")?;
+        if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+            return Err(format!("--out must name a .png file, not {}", out.display()));
+        }
+        view.shot = Some(ShotRequest { view: shot_view.unwrap_or_else(|| "home".into()), out, hide_ui: no_ui });
+    }
+    Ok(Command::View(view))
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("--size must be WIDTHxHEIGHT between 64 and 8192, like 1280x720, not \"{s}\"");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    let w: u32 = w.parse().map_err(|_| err())?;
+    let h: u32 = h.parse().map_err(|_| err())?;
+    if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
+        return Err(err());
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn shot_arguments() {
+        let Command::View(v) = parse(&args("shot exhibits/x --view roof --size 640x360 --out a.png --lang en")).unwrap() else {
+            panic!()
+        };
+        assert_eq!(v.size, Some((640, 360)));
+        assert_eq!(v.lang, "en");
+        let shot = v.shot.unwrap();
+        assert_eq!((shot.view.as_str(), shot.out.to_str().unwrap(), shot.hide_ui), ("roof", "a.png", false));
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        assert!(parse(&args("shot x --view a")).unwrap_err().contains("--out"));
+        assert!(parse(&args("shot x --out a.jpg")).unwrap_err().contains(".png"));
+        assert!(parse(&args("--size 10x10")).unwrap_err().contains("WIDTHxHEIGHT"));
+        assert!(parse(&args("--lang fr")).unwrap_err().contains("vi or en"));
+        assert!(parse(&args("validate")).is_err());
+        assert!(parse(&args("x --view a")).unwrap_err().contains("unknown option"));
+    }
+}

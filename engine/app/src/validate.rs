@@ -1,0 +1,50 @@
+//! `disan validate`: every problem of every package, then a one-line verdict per package.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use disan_format::{MANIFEST_FILE, Severity, check_package};
+
+pub fn run(paths: &[PathBuf]) -> ExitCode {
+    let mut packages = Vec::new();
+    for path in paths {
+        if path.join(MANIFEST_FILE).is_file() || !path.is_dir() {
+            packages.push(path.clone());
+        } else {
+            // A catalogue folder: check each package in it.
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join(MANIFEST_FILE).is_file()).collect())
+                .unwrap_or_default();
+            found.sort();
+            if found.is_empty() {
+                packages.push(path.clone());
+            }
+            packages.extend(found);
+        }
+    }
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    for package in &packages {
+        let (_, problems) = check_package(package);
+        let problems = problems.into_sorted();
+        for p in &problems {
+            println!("{p}");
+        }
+        let e = problems.iter().filter(|p| p.severity == Severity::Error).count();
+        let w = problems.len() - e;
+        errors += e;
+        warnings += w;
+        let verdict = match (e, w) {
+            (0, 0) => "ok".to_owned(),
+            (0, w) => format!("ok with {w} warning(s)"),
+            (e, w) => format!("{e} error(s), {w} warning(s): not shown by the viewer until fixed"),
+        };
+        println!("{}: {verdict}", package.display());
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else if warnings > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,394 @@
+//! Navigation: an orbit camera around the exhibit (mouse drag, wheel, touch drag and pinch,
+//! arrow keys and +/-) and, for monuments, a walk mode at eye height that never sinks below
+//! the ground (WASD and mouse). The rig's state is plain data with pure functions, so the
+//! behaviour is tested without a window.
+
+use std::f32::consts::FRAC_PI_2;
+
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::input::touch::Touches;
+use bevy::prelude::*;
+
+use crate::ViewerState;
+use crate::framing::{ExhibitFramed, home_view};
+use crate::library::ExhibitLibrary;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<CameraRig>()
+        .add_message::<CameraCommand>()
+        .add_systems(Startup, spawn_camera)
+        .add_systems(
+            Update,
+            (go_home_when_framed, apply_commands, (orbit_input, walk_input), move_camera)
+                .chain()
+                .run_if(in_state(ViewerState::Exhibit)),
+        );
+}
+
+/// The camera that shows the exhibit.
+#[derive(Component)]
+pub struct ViewerCamera;
+
+pub const FOV_Y_DEG: f32 = 45.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NavMode {
+    Orbit,
+    Walk,
+}
+
+/// An orbit pose: the camera looks at `target` from `distance`, turned by `yaw` about +Y
+/// (0 = from the front, +Z) and raised by `pitch`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Orbit {
+    pub target: Vec3,
+    pub yaw: f32,
+    pub pitch: f32,
+    pub distance: f32,
+}
+
+impl Orbit {
+    pub const MAX_PITCH: f32 = 1.45;
+    pub const MIN_PITCH: f32 = -0.35;
+
+    pub fn from_eye(eye: Vec3, target: Vec3) -> Self {
+        let d = eye - target;
+        let distance = d.length().max(1e-3);
+        Self { target, yaw: d.x.atan2(d.z), pitch: (d.y / distance).clamp(-1.0, 1.0).asin(), distance }
+    }
+    pub fn eye(&self) -> Vec3 {
+        let (sy, cy) = self.yaw.sin_cos();
+        let (sp, cp) = self.pitch.sin_cos();
+        self.target + Vec3::new(cp * sy, sp, cp * cy) * self.distance
+    }
+    pub fn rotate(&mut self, d_yaw: f32, d_pitch: f32) {
+        self.yaw += d_yaw;
+        self.pitch = (self.pitch + d_pitch).clamp(Self::MIN_PITCH, Self::MAX_PITCH);
+    }
+    /// Zooms by `factor` (< 1 comes closer), kept between the rig's limits.
+    pub fn zoom(&mut self, factor: f32, limits: (f32, f32)) {
+        self.distance = (self.distance * factor).clamp(limits.0, limits.1);
+    }
+}
+
+/// A first-person pose for walking through a monument.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Walk {
+    pub position: Vec3,
+    pub yaw: f32,
+    pub pitch: f32,
+}
+
+impl Walk {
+    pub fn forward(&self) -> Vec3 {
+        // yaw 0 looks towards -Z (into the monument from its front).
+        Vec3::new(-self.yaw.sin(), 0.0, -self.yaw.cos())
+    }
+    pub fn look_direction(&self) -> Vec3 {
+        let (sp, cp) = self.pitch.sin_cos();
+        let f = self.forward();
+        Vec3::new(f.x * cp, sp, f.z * cp)
+    }
+    /// Moves by `local` (x right, z forward) metres, then keeps the eye at `eye_height` above
+    /// `ground` and inside `area` (so a visitor cannot walk off into the void).
+    pub fn step(&mut self, local: Vec2, ground: f32, eye_height: f32, area: (Vec3, Vec3)) {
+        let f = self.forward();
+        let right = Vec3::new(-f.z, 0.0, f.x);
+        self.position += f * local.y + right * local.x;
+        self.position.x = self.position.x.clamp(area.0.x, area.1.x);
+        self.position.z = self.position.z.clamp(area.0.z, area.1.z);
+        self.position.y = ground + eye_height;
+    }
+}
+
+/// The camera's state: mode, current pose, and where it is heading (poses are eased).
+#[derive(Resource, Debug, Clone)]
+pub struct CameraRig {
+    pub mode: NavMode,
+    pub orbit: Orbit,
+    pub orbit_goal: Orbit,
+    pub walk: Walk,
+    pub home: Orbit,
+    pub zoom_limits: (f32, f32),
+    /// Ground area for walking (min, max corners).
+    pub walk_area: (Vec3, Vec3),
+    pub fov_y: f32,
+    /// Jump straight to the goal (shots, reduced motion) instead of easing.
+    pub snap: bool,
+}
+
+impl Default for CameraRig {
+    fn default() -> Self {
+        let home = Orbit { target: Vec3::ZERO, yaw: 0.4, pitch: 0.35, distance: 5.0 };
+        Self {
+            mode: NavMode::Orbit,
+            orbit: home,
+            orbit_goal: home,
+            walk: Walk { position: Vec3::new(0.0, 1.6, 5.0), yaw: 0.0, pitch: 0.0 },
+            home,
+            zoom_limits: (0.2, 100.0),
+            walk_area: (Vec3::splat(-50.0), Vec3::splat(50.0)),
+            fov_y: FOV_Y_DEG.to_radians(),
+            snap: false,
+        }
+    }
+}
+
+impl CameraRig {
+    pub fn camera_transform(&self) -> Transform {
+        match self.mode {
+            NavMode::Orbit => Transform::from_translation(self.orbit.eye()).looking_at(self.orbit.target, Vec3::Y),
+            NavMode::Walk => {
+                Transform::from_translation(self.walk.position).looking_to(self.walk.look_direction(), Vec3::Y)
+            }
+        }
+    }
+    /// Eases the current orbit towards its goal; `dt` in seconds.
+    pub fn ease(&mut self, dt: f32) {
+        if self.snap {
+            self.orbit = self.orbit_goal;
+            return;
+        }
+        let k = 1.0 - (-dt * 10.0).exp();
+        let g = self.orbit_goal;
+        let o = &mut self.orbit;
+        o.target = o.target.lerp(g.target, k);
+        // Turn the short way round.
+        let dy = (g.yaw - o.yaw + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI;
+        o.yaw += dy * k;
+        o.pitch += (g.pitch - o.pitch) * k;
+        o.distance += (g.distance - o.distance) * k;
+    }
+}
+
+/// Requests from the UI, tours or shots.
+#[derive(Message, Debug, Clone, Copy, PartialEq)]
+pub enum CameraCommand {
+    Home,
+    LookFrom { eye: Vec3, target: Vec3 },
+    SetMode(NavMode),
+    ToggleWalk,
+}
+
+fn spawn_camera(mut commands: Commands, rig: Res<CameraRig>) {
+    commands.spawn((
+        Camera3d::default(),
+        Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() }),
+        rig.camera_transform(),
+        ViewerCamera,
+        Msaa::Sample4,
+    ));
+}
+
+fn go_home_when_framed(
+    mut framed: MessageReader<ExhibitFramed>,
+    mut rig: ResMut<CameraRig>,
+    library: Res<ExhibitLibrary>,
+    windows: Query<&Window>,
+) {
+    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
+    let aspect = windows.iter().next().map_or(16.0 / 9.0, |w| w.width() / w.height().max(1.0));
+    let (eye, target) = home_view(bounds, rig.fov_y, aspect);
+    let home = Orbit::from_eye(eye, target);
+    let r = bounds.radius();
+    rig.home = home;
+    rig.orbit_goal = home;
+    rig.orbit = home;
+    rig.zoom_limits = (r * 0.15, r * 6.0);
+    rig.mode = NavMode::Orbit;
+    let margin = Vec3::splat(r * 0.5);
+    rig.walk_area = (bounds.min - margin, bounds.max + margin);
+    let nav = library.current_package().map(|p| p.manifest.navigation.clone());
+    let (ground, eye_height) = nav.map_or((bounds.min.y, 1.6), |n| (n.ground, n.eye_height));
+    // Walking starts in front of the monument, looking at it.
+    rig.walk = Walk { position: Vec3::new(bounds.center().x, ground + eye_height, bounds.max.z + r * 0.35), yaw: 0.0, pitch: 0.0 };
+}
+
+fn apply_commands(mut commands: MessageReader<CameraCommand>, mut rig: ResMut<CameraRig>, library: Res<ExhibitLibrary>) {
+    let walk_allowed = library.current_package().is_some_and(|p| p.manifest.navigation.walk);
+    for command in commands.read() {
+        match *command {
+            CameraCommand::Home => {
+                rig.mode = NavMode::Orbit;
+                rig.orbit_goal = rig.home;
+            }
+            CameraCommand::LookFrom { eye, target } => {
+                rig.mode = NavMode::Orbit;
+                rig.orbit_goal = Orbit::from_eye(eye, target);
+            }
+            CameraCommand::SetMode(NavMode::Walk) | CameraCommand::ToggleWalk if rig.mode == NavMode::Orbit && walk_allowed => {
+                rig.mode = NavMode::Walk;
+            }
+            CameraCommand::SetMode(NavMode::Orbit) | CameraCommand::ToggleWalk => rig.mode = NavMode::Orbit,
+            CameraCommand::SetMode(NavMode::Walk) => {}
+        }
+    }
+}
+
+/// Is the pointer over a UI element (so drags and wheel belong to it, not to the camera)?
+fn pointer_over_ui(interactions: &Query<&Interaction>) -> bool {
+    interactions.iter().any(|i| *i != Interaction::None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn orbit_input(
+    mut rig: ResMut<CameraRig>,
+    keys: Res<ButtonInput<KeyCode>>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    touches: Res<Touches>,
+    interactions: Query<&Interaction>,
+    time: Res<Time>,
+    mut commands: MessageWriter<CameraCommand>,
+) {
+    if keys.just_pressed(KeyCode::KeyV) {
+        commands.write(CameraCommand::ToggleWalk);
+    }
+    if keys.just_pressed(KeyCode::KeyH) || keys.just_pressed(KeyCode::Home) {
+        commands.write(CameraCommand::Home);
+    }
+    if rig.mode != NavMode::Orbit {
+        return;
+    }
+    let dt = time.delta_secs();
+    let limits = rig.zoom_limits;
+    let goal = &mut rig.orbit_goal;
+    let over_ui = pointer_over_ui(&interactions);
+    if buttons.pressed(MouseButton::Left) && !over_ui {
+        goal.rotate(-motion.delta.x * 0.006, motion.delta.y * 0.006);
+    }
+    if buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle) {
+        // Pan in the view plane, scaled so the point under the cursor follows it.
+        let right = Vec3::new(goal.yaw.cos(), 0.0, -goal.yaw.sin());
+        let s = goal.distance * 0.0015;
+        goal.target += (-right * motion.delta.x + Vec3::Y * motion.delta.y) * s;
+    }
+    if !over_ui && scroll.delta.y != 0.0 {
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        goal.zoom(0.88f32.powf(lines), limits);
+    }
+    // Touch: one finger turns, two fingers pinch to zoom.
+    let active: Vec<_> = touches.iter().collect();
+    match active.as_slice() {
+        [t] => {
+            let d = t.delta();
+            goal.rotate(-d.x * 0.006, d.y * 0.006);
+        }
+        [a, b, ..] => {
+            let before = a.previous_position().distance(b.previous_position());
+            let now = a.position().distance(b.position());
+            if before > 1.0 && now > 1.0 {
+                goal.zoom(before / now, limits);
+            }
+        }
+        [] => {}
+    }
+    let turn = 1.6 * dt;
+    let axis = |neg: KeyCode, pos: KeyCode| f32::from(u8::from(keys.pressed(pos))) - f32::from(u8::from(keys.pressed(neg)));
+    goal.rotate(-axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * turn, axis(KeyCode::ArrowDown, KeyCode::ArrowUp) * turn);
+    let zoom_in = keys.pressed(KeyCode::Equal) || keys.pressed(KeyCode::NumpadAdd);
+    let zoom_out = keys.pressed(KeyCode::Minus) || keys.pressed(KeyCode::NumpadSubtract);
+    if zoom_in != zoom_out {
+        goal.zoom(if zoom_in { 1.0 - 1.5 * dt } else { 1.0 + 1.5 * dt }, limits);
+    }
+}
+
+fn walk_input(
+    mut rig: ResMut<CameraRig>,
+    keys: Res<ButtonInput<KeyCode>>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    touches: Res<Touches>,
+    interactions: Query<&Interaction>,
+    library: Res<ExhibitLibrary>,
+    time: Res<Time>,
+) {
+    if rig.mode != NavMode::Walk {
+        return;
+    }
+    let nav = library.current_package().map(|p| p.manifest.navigation.clone());
+    let (ground, eye_height) = nav.map_or((0.0, 1.6), |n| (n.ground, n.eye_height));
+    let dt = time.delta_secs();
+    let over_ui = pointer_over_ui(&interactions);
+    let mut look = Vec2::ZERO;
+    if buttons.pressed(MouseButton::Left) && !over_ui {
+        look += motion.delta * 0.004;
+    }
+    if let Some(t) = touches.iter().next() {
+        look += t.delta() * 0.004;
+    }
+    let axis = |neg: KeyCode, pos: KeyCode| f32::from(u8::from(keys.pressed(pos))) - f32::from(u8::from(keys.pressed(neg)));
+    look.x += axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * 1.5 * dt;
+    let area = rig.walk_area;
+    let walk = &mut rig.walk;
+    walk.yaw -= look.x;
+    walk.pitch = (walk.pitch - look.y).clamp(-1.2, 1.2);
+    let speed = if keys.pressed(KeyCode::ShiftLeft) { 3.2 } else { 1.4 };
+    let forward = axis(KeyCode::KeyS, KeyCode::KeyW) + axis(KeyCode::ArrowDown, KeyCode::ArrowUp);
+    let strafe = axis(KeyCode::KeyA, KeyCode::KeyD);
+    let local = Vec2::new(strafe, forward.clamp(-1.0, 1.0)).clamp_length_max(1.0) * speed * dt;
+    walk.step(local, ground, eye_height, area);
+}
+
+fn move_camera(mut rig: ResMut<CameraRig>, time: Res<Time>, mut camera: Query<&mut Transform, With<ViewerCamera>>) {
+    rig.ease(time.delta_secs());
+    rig.orbit.pitch = rig.orbit.pitch.clamp(-FRAC_PI_2, FRAC_PI_2);
+    let t = rig.camera_transform();
+    for mut transform in &mut camera {
+        *transform = t;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orbit_round_trips_through_eye_position() {
+        let eye = Vec3::new(3.0, 2.0, 4.0);
+        let target = Vec3::new(0.0, 1.0, 0.0);
+        let o = Orbit::from_eye(eye, target);
+        assert!(o.eye().distance(eye) < 1e-4);
+    }
+
+    #[test]
+    fn orbit_pitch_and_zoom_stay_in_limits() {
+        let mut o = Orbit { target: Vec3::ZERO, yaw: 0.0, pitch: 0.0, distance: 5.0 };
+        o.rotate(0.0, 10.0);
+        assert_eq!(o.pitch, Orbit::MAX_PITCH, "cannot flip over the top");
+        o.rotate(0.0, -10.0);
+        assert_eq!(o.pitch, Orbit::MIN_PITCH, "cannot look far up from under the ground");
+        o.zoom(0.0001, (1.0, 20.0));
+        assert_eq!(o.distance, 1.0);
+        o.zoom(1e6, (1.0, 20.0));
+        assert_eq!(o.distance, 20.0);
+    }
+
+    #[test]
+    fn walking_keeps_eye_height_and_area() {
+        let mut w = Walk { position: Vec3::new(0.0, 5.0, 0.0), yaw: 0.0, pitch: 0.3 };
+        w.step(Vec2::new(0.0, 1.0), 0.2, 1.6, (Vec3::splat(-10.0), Vec3::splat(10.0)));
+        assert!((w.position.y - 1.8).abs() < 1e-6, "eye at ground + eye height, whatever the pitch");
+        assert!((w.position.z + 1.0).abs() < 1e-6, "yaw 0 walks towards -Z");
+        w.step(Vec2::new(100.0, 0.0), 0.2, 1.6, (Vec3::splat(-10.0), Vec3::splat(10.0)));
+        assert_eq!(w.position.x, 10.0, "stays inside the walkable area");
+    }
+
+    #[test]
+    fn easing_converges_the_short_way_round() {
+        let mut rig = CameraRig::default();
+        rig.orbit.yaw = 3.0;
+        rig.orbit_goal.yaw = -3.0; // 0.28 rad away across ±π, not 6 rad
+        rig.ease(0.016);
+        assert!(rig.orbit.yaw > 3.0, "turns through π rather than back through 0");
+        for _ in 0..200 {
+            rig.ease(0.016);
+        }
+        let diff = (rig.orbit.yaw - rig.orbit_goal.yaw).rem_euclid(std::f32::consts::TAU);
+        assert!(diff < 1e-3 || diff > std::f32::consts::TAU - 1e-3);
+    }
+}

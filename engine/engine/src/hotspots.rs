@@ -1,0 +1,183 @@
+//! Hotspots: markers that stand off the surface along its normal, always face the camera and
+//! keep a readable size on screen; clicking one (mesh picking) or pressing its number opens it.
+
+use bevy::picking::Pickable;
+use bevy::prelude::*;
+
+use crate::camera::{CameraCommand, CameraRig, ViewerCamera};
+use crate::framing::{Bounds, ExhibitBounds, ExhibitFramed, NotFramed};
+use crate::library::ExhibitLibrary;
+use crate::{ExhibitScoped, ViewerState};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<OpenHotspot>()
+        .add_systems(OnExit(ViewerState::Exhibit), |mut open: ResMut<OpenHotspot>| open.0 = None)
+        .add_systems(
+            Update,
+            (spawn_markers, open_on_number_key, face_camera_and_keep_size, highlight_open)
+                .run_if(in_state(ViewerState::Exhibit)),
+        );
+}
+
+/// The hotspot whose info panel is open, by index in the manifest.
+#[derive(Resource, Default, Debug, PartialEq)]
+pub struct OpenHotspot(pub Option<usize>);
+
+#[derive(Component)]
+pub struct HotspotMarker {
+    pub index: usize,
+    /// Where the marker sits: the hotspot position moved off the surface along its normal.
+    pub anchor: Vec3,
+}
+
+/// Fraction of the vertical view a marker takes: about 22 px on a 720 px high view.
+const MARKER_ANGULAR_SIZE: f32 = 0.03;
+
+#[derive(Resource)]
+struct MarkerMaterials {
+    normal: Handle<StandardMaterial>,
+    open: Handle<StandardMaterial>,
+}
+
+fn spawn_markers(
+    mut framed: MessageReader<ExhibitFramed>,
+    library: Res<ExhibitLibrary>,
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
+    let Some(package) = library.current_package() else { return };
+    let marker_material = |color: Color| StandardMaterial {
+        base_color: color,
+        unlit: true,
+        // Drawn over the model so a marker is never hidden inside a carving.
+        depth_bias: 1000.0,
+        alpha_mode: AlphaMode::Blend,
+        ..default()
+    };
+    let normal = materials.add(marker_material(Color::srgba(0.98, 0.77, 0.18, 0.95)));
+    let open = materials.add(marker_material(Color::srgba(0.86, 0.16, 0.12, 0.95)));
+    let rim = materials.add(marker_material(Color::srgba(1.0, 1.0, 1.0, 0.95)));
+    let disc = meshes.add(Circle::new(0.5).mesh().resolution(40));
+    let ring = meshes.add(Annulus::new(0.5, 0.62).mesh().resolution(40));
+    for (index, h) in package.manifest.hotspots.iter().enumerate() {
+        let anchor = marker_anchor(&bounds, Vec3::from(h.position), Vec3::from(h.normal));
+        commands
+            .spawn((
+                Mesh3d(disc.clone()),
+                MeshMaterial3d(normal.clone()),
+                Transform::from_translation(anchor),
+                HotspotMarker { index, anchor },
+                NotFramed,
+                ExhibitScoped,
+                children![(Mesh3d(ring.clone()), MeshMaterial3d(rim.clone()), NotFramed, Pickable::IGNORE)],
+            ))
+            .observe(|click: On<Pointer<Click>>, markers: Query<&HotspotMarker>, mut open: ResMut<OpenHotspot>| {
+                if let Ok(marker) = markers.get(click.entity) {
+                    open.0 = Some(marker.index);
+                }
+            });
+    }
+    commands.insert_resource(MarkerMaterials { normal, open });
+}
+
+/// The marker stands a little off the surface so it does not z-fight with it.
+pub fn marker_anchor(bounds: &Bounds, position: Vec3, normal: Vec3) -> Vec3 {
+    position + normal.normalize_or_zero() * bounds.radius() * 0.01
+}
+
+/// The camera pose that shows a hotspot: in front of it along its normal, a little above.
+pub fn hotspot_view(bounds: &Bounds, position: Vec3, normal: Vec3) -> (Vec3, Vec3) {
+    let distance = (bounds.radius() * 0.45).max(0.35);
+    let n = normal.normalize_or(Vec3::Z);
+    let up_tilt = if n.y.abs() > 0.9 { Vec3::Z * 0.35 } else { Vec3::Y * 0.25 };
+    let eye = position + (n + up_tilt).normalize() * distance;
+    (eye, position)
+}
+
+fn open_on_number_key(keys: Res<ButtonInput<KeyCode>>, library: Res<ExhibitLibrary>, mut open: ResMut<OpenHotspot>) {
+    const DIGITS: [KeyCode; 9] = [
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
+    ];
+    let count = library.current_package().map_or(0, |p| p.manifest.hotspots.len());
+    if let Some(i) = DIGITS.iter().position(|k| keys.just_pressed(*k))
+        && i < count
+    {
+        open.0 = Some(i);
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        open.0 = None;
+    }
+}
+
+/// When a hotspot opens, the camera turns to it.
+pub(crate) fn look_at_opened(
+    open: Res<OpenHotspot>,
+    library: Res<ExhibitLibrary>,
+    bounds: Res<ExhibitBounds>,
+    mut camera: MessageWriter<CameraCommand>,
+) {
+    if !open.is_changed() {
+        return;
+    }
+    let (Some(i), Some(package), Some(b)) = (open.0, library.current_package(), bounds.0) else { return };
+    let h = &package.manifest.hotspots[i];
+    let (eye, target) = hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal));
+    camera.write(CameraCommand::LookFrom { eye, target });
+}
+
+fn face_camera_and_keep_size(
+    rig: Res<CameraRig>,
+    camera: Query<&GlobalTransform, With<ViewerCamera>>,
+    mut markers: Query<(&HotspotMarker, &mut Transform)>,
+) {
+    let Some(cam) = camera.iter().next() else { return };
+    let eye = cam.translation();
+    let up = cam.up();
+    for (marker, mut t) in &mut markers {
+        let distance = eye.distance(marker.anchor).max(0.01);
+        let size = 2.0 * distance * (rig.fov_y * 0.5).tan() * MARKER_ANGULAR_SIZE;
+        *t = Transform::from_translation(marker.anchor).looking_at(marker.anchor - (eye - marker.anchor), up).with_scale(Vec3::splat(size));
+    }
+}
+
+fn highlight_open(
+    open: Res<OpenHotspot>,
+    materials: Option<Res<MarkerMaterials>>,
+    mut markers: Query<(&HotspotMarker, &mut MeshMaterial3d<StandardMaterial>)>,
+) {
+    let Some(materials) = materials else { return };
+    if !open.is_changed() && !materials.is_added() {
+        return;
+    }
+    for (marker, mut material) in &mut markers {
+        material.0 = if open.0 == Some(marker.index) { materials.open.clone() } else { materials.normal.clone() };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hotspot_view_looks_at_the_hotspot_from_outside() {
+        let b = Bounds { min: Vec3::new(-1.0, 0.0, -1.0), max: Vec3::new(1.0, 1.0, 1.0) };
+        let p = Vec3::new(0.0, 0.5, 1.0);
+        let (eye, target) = hotspot_view(&b, p, Vec3::Z);
+        assert_eq!(target, p);
+        assert!(eye.z > p.z, "the eye is on the outward side of the surface");
+        let (eye_top, _) = hotspot_view(&b, Vec3::new(0.0, 1.0, 0.0), Vec3::Y);
+        assert!(eye_top.y > 1.0, "a hotspot facing up is seen from above");
+        let forward = (target - eye).normalize();
+        assert!(forward.dot(-Vec3::Z) > 0.8);
+    }
+}

@@ -1,0 +1,127 @@
+//! The museum look, in one place: fonts, colours, and the functions that spawn every label,
+//! button and panel, so a redesign changes this file only. Labels carry their text in both
+//! languages and follow the visitor's language when it changes.
+
+use bevy::prelude::*;
+
+use crate::i18n::{Language, UiString};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(PreStartup, load_fonts).add_systems(PostUpdate, follow_language);
+}
+
+/// Noto Sans: Bevy's built-in font covers ASCII only; Vietnamese needs full diacritic coverage.
+#[derive(Resource, Clone)]
+pub struct UiFonts {
+    pub regular: Handle<Font>,
+    pub bold: Handle<Font>,
+}
+
+fn load_fonts(mut commands: Commands, assets: Res<AssetServer>) {
+    commands.insert_resource(UiFonts {
+        regular: assets.load("fonts/NotoSans-Regular.ttf"),
+        bold: assets.load("fonts/NotoSans-Bold.ttf"),
+    });
+}
+
+pub const PANEL: Color = Color::srgba(0.08, 0.07, 0.06, 0.86);
+pub const TEXT: Color = Color::srgb(0.96, 0.94, 0.90);
+pub const MUTED: Color = Color::srgb(0.78, 0.75, 0.70);
+/// Lacquer red and gold, the colours of a đình's carved screens.
+pub const ACCENT: Color = Color::srgb(0.72, 0.13, 0.10);
+pub const GOLD: Color = Color::srgb(0.98, 0.77, 0.18);
+const BUTTON: Color = Color::srgba(0.22, 0.19, 0.16, 0.95);
+const BUTTON_HOVER: Color = Color::srgba(0.36, 0.29, 0.22, 0.98);
+
+/// A text shown in the visitor's language: both versions travel with the entity.
+#[derive(Component, Clone, Debug)]
+pub struct LocalizedLabel {
+    pub vi: String,
+    pub en: String,
+}
+
+impl LocalizedLabel {
+    pub fn same(text: impl Into<String>) -> Self {
+        let t = text.into();
+        Self { vi: t.clone(), en: t }
+    }
+    pub fn ui(s: UiString) -> Self {
+        Self { vi: s.text(Language::Vi).to_owned(), en: s.text(Language::En).to_owned() }
+    }
+    pub fn from_text(t: &disan_format::LocalizedText) -> Self {
+        Self { vi: t.text("vi").to_owned(), en: t.text("en").to_owned() }
+    }
+    pub fn get(&self, lang: Language) -> &str {
+        match lang {
+            Language::Vi => &self.vi,
+            Language::En => &self.en,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub enum TextStyle {
+    Title,
+    Heading,
+    Body,
+    Small,
+}
+
+/// A label in the museum style.
+pub fn label(fonts: &UiFonts, lang: Language, text: LocalizedLabel, style: TextStyle) -> impl Bundle {
+    let (font, size, color) = match style {
+        TextStyle::Title => (fonts.bold.clone(), 28.0, TEXT),
+        TextStyle::Heading => (fonts.bold.clone(), 21.0, TEXT),
+        TextStyle::Body => (fonts.regular.clone(), 17.0, TEXT),
+        TextStyle::Small => (fonts.regular.clone(), 14.0, MUTED),
+    };
+    (
+        Text::new(text.get(lang).to_owned()),
+        TextFont { font: font.into(), font_size: FontSize::Px(size), ..default() },
+        TextColor(color),
+        text,
+    )
+}
+
+/// A button that performs `action` when pressed.
+pub fn button<A: Component>(fonts: &UiFonts, lang: Language, text: LocalizedLabel, action: A) -> impl Bundle {
+    (
+        Button,
+        action,
+        Node {
+            padding: UiRect::axes(px(14), px(8)),
+            margin: UiRect::all(px(4)),
+            border: UiRect::all(px(1)),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            border_radius: BorderRadius::all(px(6)),
+            ..default()
+        },
+        BackgroundColor(BUTTON),
+        BorderColor::all(Color::srgba(1.0, 1.0, 1.0, 0.18)),
+        children![label(fonts, lang, text, TextStyle::Body)],
+    )
+}
+
+/// A translucent panel; `Interaction` makes it block camera drags beneath it.
+pub fn panel(node: Node) -> impl Bundle {
+    (node, BackgroundColor(PANEL), Interaction::default(), BorderColor::all(Color::srgba(1.0, 1.0, 1.0, 0.08)))
+}
+
+fn follow_language(
+    lang: Res<Language>,
+    mut labels: Query<(Ref<LocalizedLabel>, &mut Text)>,
+    mut buttons: Query<(&Interaction, &mut BackgroundColor), (Changed<Interaction>, With<Button>)>,
+) {
+    for (label, mut text) in &mut labels {
+        if lang.is_changed() || label.is_changed() {
+            let wanted = label.get(*lang);
+            if text.0 != wanted {
+                text.0 = wanted.to_owned();
+            }
+        }
+    }
+    for (interaction, mut bg) in &mut buttons {
+        bg.0 = if *interaction == Interaction::None { BUTTON } else { BUTTON_HOVER };
+    }
+}

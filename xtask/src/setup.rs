@@ -1,0 +1,85 @@
+//! What a fresh Debian machine needs, installed only when missing, saying what is installed.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Building and running the native viewer.
+pub const RUN_PACKAGES: &[&str] = &[
+    // Bevy's native dependencies (audio, input devices, windowing).
+    "pkg-config",
+    "libasound2-dev",
+    "libudev-dev",
+    "libxkbcommon-dev",
+    "libwayland-dev",
+    "libx11-dev",
+    "libxcursor-dev",
+    "libxrandr-dev",
+    "libxi-dev",
+    // Fast linking of the large binaries.
+    "clang",
+    "mold",
+    // Rendering without a GPU (lavapipe), and a display server for machines without one.
+    "mesa-vulkan-drivers",
+    "xvfb",
+    "xauth",
+];
+
+/// Tests add nothing yet beyond the run set: render tests use lavapipe under Xvfb.
+pub const TEST_PACKAGES: &[&str] = RUN_PACKAGES;
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
+        home.join(".cache/disan/target")
+    })
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+pub fn ensure_system_packages(packages: &[&str]) -> Result<(), String> {
+    if Command::new("dpkg-query").arg("--version").output().is_err() {
+        println!("xtask: not a Debian-like system; make sure these are installed: {}", packages.join(" "));
+        return Ok(());
+    }
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("xtask: installing missing Debian packages: {}", missing.join(" "));
+    let sudo = !is_root();
+    let run = |args: &[&str]| -> Result<(), String> {
+        let mut cmd = if sudo { Command::new("sudo") } else { Command::new(args[0]) };
+        if sudo {
+            cmd.args(args);
+        } else {
+            cmd.args(&args[1..]);
+        }
+        cmd.env("DEBIAN_FRONTEND", "noninteractive");
+        let s = cmd.status().map_err(|e| format!("could not run {}: {e}", args.join(" ")))?;
+        if s.success() { Ok(()) } else { Err(format!("`{}` failed", args.join(" "))) }
+    };
+    run(&["apt-get", "update", "-qq"])?;
+    let mut install = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+    install.extend(&missing);
+    run(&install)
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The environment every build shares: one target directory for everything (CI on this machine
+/// reuses the session's build) and clang + mold as the linker when both are installed.
+pub fn build_env(cmd: &mut Command) {
+    cmd.env("CARGO_TARGET_DIR", target_dir());
+    let have = |tool: &str| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    if have("clang") && have("mold") {
+        cmd.env("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "clang");
+        cmd.env("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS", "-C link-arg=-fuse-ld=mold");
+    }
+}
