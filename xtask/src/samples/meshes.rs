@@ -55,10 +55,6 @@ impl Mesh {
         (self.positions.len() - 1) as u32
     }
 
-    pub fn triangle_count(&self) -> usize {
-        self.indices.len() / 3
-    }
-
     pub fn append(&mut self, other: &Mesh) {
         let base = self.positions.len() as u32;
         self.positions.extend_from_slice(&other.positions);
@@ -82,6 +78,22 @@ impl Mesh {
         let r = |v: V3| [v[0] * c + v[2] * s, v[1], -v[0] * s + v[2] * c];
         self.positions.iter_mut().for_each(|p| *p = r(*p));
         self.normals.iter_mut().for_each(|n| *n = r(*n));
+        self
+    }
+
+    /// Mirrors across the YZ plane (`x`) and/or XY plane (`z`); the winding is reversed when
+    /// exactly one axis flips so faces keep pointing outwards.
+    pub fn mirrored(mut self, x: bool, z: bool) -> Self {
+        let (sx, sz) = (if x { -1.0 } else { 1.0 }, if z { -1.0 } else { 1.0 });
+        for v in self.positions.iter_mut().chain(self.normals.iter_mut()) {
+            v[0] *= sx;
+            v[2] *= sz;
+        }
+        if x != z {
+            for t in self.indices.chunks_mut(3) {
+                t.swap(1, 2);
+            }
+        }
         self
     }
 

@@ -8,6 +8,15 @@
 
 pub type Rgb = [f32; 3];
 
+/// How a stroke combines with what is already there.
+#[derive(Clone, Copy)]
+pub enum Paint {
+    Blend,
+    Multiply,
+    /// Coverage into a mask image's red channel (max), to be applied once as a layer.
+    Mask,
+}
+
 /// A linear-float RGB image (values are sRGB-encoded 0..1; converted to bytes on encode).
 pub struct Image {
     pub width: usize,
@@ -29,10 +38,6 @@ impl Image {
             }
         }
         Self { width, height, data }
-    }
-
-    pub fn get(&self, x: usize, y: usize) -> Rgb {
-        self.data[y * self.width + x]
     }
 
     /// Alpha-blends `color` into pixel (x, y) with coverage `a`; out-of-range pixels are ignored
@@ -60,8 +65,18 @@ impl Image {
         }
     }
 
+    /// Keeps the larger of the pixel's red channel and `a`: used on coverage masks, so
+    /// overlapping strokes of one layer do not darken where they cross.
+    pub fn max_cover(&mut self, x: i64, y: i64, a: f32) {
+        if x < 0 || y < 0 || x >= self.width as i64 || y >= self.height as i64 {
+            return;
+        }
+        let p = &mut self.data[y as usize * self.width + x as usize];
+        p[0] = p[0].max(a.min(1.0));
+    }
+
     /// Draws an anti-aliased brush stroke (a capsule whose radius goes from r0 to r1) in pixel
-    /// coordinates, combining with `op` (blend or multiply).
+    /// coordinates, combined as `mode` says.
     #[allow(clippy::too_many_arguments)]
     pub fn stroke(
         &mut self,
@@ -71,7 +86,7 @@ impl Image {
         r1: f32,
         color: Rgb,
         opacity: f32,
-        multiply: bool,
+        mode: Paint,
     ) {
         let rmax = r0.max(r1) + 1.5;
         let (x0, x1) = ((a.0.min(b.0) - rmax) as i64, (a.0.max(b.0) + rmax) as i64 + 1);
@@ -86,11 +101,21 @@ impl Image {
                 let d = (ex * ex + ey * ey).sqrt();
                 let r = r0 + (r1 - r0) * t;
                 let cover = (r + 0.5 - d).clamp(0.0, 1.0) * opacity;
-                if multiply {
-                    self.multiply(x, y, color, cover);
-                } else {
-                    self.blend(x, y, color, cover);
+                match mode {
+                    Paint::Blend => self.blend(x, y, color, cover),
+                    Paint::Multiply => self.multiply(x, y, color, cover),
+                    Paint::Mask => self.max_cover(x, y, cover),
                 }
+            }
+        }
+    }
+
+    /// Multiplies this image by `color` wherever `mask` (same size) has coverage.
+    pub fn apply_mask(&mut self, mask: &Image, color: Rgb, opacity: f32) {
+        for (p, m) in self.data.iter_mut().zip(&mask.data) {
+            let a = m[0] * opacity;
+            for c in 0..3 {
+                p[c] *= 1.0 - a + a * color[c];
             }
         }
     }
@@ -186,8 +211,8 @@ pub fn roof_tiles(size: usize) -> Image {
         // Tip outline: a half-ellipse at the bottom of each row's exposed part.
         let dx = (fx - 0.5) * 2.0;
         let tip = 0.55 + 0.45 * (1.0 - dx * dx).max(0.0).sqrt();
-        let base_tone = [0.62, 0.30, 0.18];
-        let mut c = mix(base_tone, [0.50, 0.24, 0.16], id);
+        let base_tone = [0.55, 0.28, 0.18];
+        let mut c = mix(base_tone, [0.43, 0.22, 0.15], id);
         // Weathering: darker moss/soot patches, tileable.
         let grime = fbm(u, v, 4, 4, 3);
         c = mix(c, [0.30, 0.27, 0.20], (grime - 0.45) * 1.6);
@@ -212,12 +237,12 @@ pub fn roof_tiles(size: usize) -> Image {
 pub fn wood(size: usize, tone: f32) -> Image {
     Image::from_fn(size, size, |u, v| {
         // Grain: bands across u, wobbled by low-frequency noise along v.
-        let wobble = fbm(u, v, 3, 3, 21) * 2.0;
-        let g = (u * 14.0 + wobble).fract();
-        let line = (1.0 - (g - 0.5).abs() * 2.0).powf(6.0);
-        let streak = fbm(u * 1.0, v, 8, 3, 22);
-        let base = mix([0.36, 0.16, 0.10], [0.46, 0.22, 0.13], streak);
-        mul(mix(base, [0.22, 0.09, 0.06], line * 0.7), tone)
+        let wobble = fbm(u, v, 2, 3, 21) * 0.6;
+        let g = (u * 24.0 + wobble).fract();
+        let line = (1.0 - (g - 0.5).abs() * 2.0).powf(8.0);
+        let streak = fbm(u, v, 8, 3, 22);
+        let base = mix([0.24, 0.12, 0.08], [0.32, 0.16, 0.10], streak);
+        mul(mix(base, [0.15, 0.07, 0.05], line * 0.6), tone)
     })
 }
 
@@ -232,7 +257,7 @@ pub fn stone(size: usize) -> Image {
         let cu = u * 2.0 + shift;
         let fx = cu.fract();
         let id = hash2((cu.floor() as i32).rem_euclid(2), row as i32, 31);
-        let mut c = mix([0.55, 0.53, 0.49], [0.47, 0.45, 0.42], id);
+        let mut c = mix([0.44, 0.43, 0.40], [0.37, 0.36, 0.34], id);
         let mottle = fbm(u, v, 6, 4, 32);
         c = mul(c, 0.85 + 0.3 * mottle);
         let joint = fy.min(1.0 - fy) * 4.0 * 0.25 < 0.012 || fx.min(1.0 - fx) * 0.5 < 0.006;
@@ -248,9 +273,9 @@ pub fn paving(size: usize) -> Image {
         let (cx, cy) = ((u * n).floor(), (v * n).floor());
         let (fx, fy) = ((u * n).fract(), (v * n).fract());
         let id = hash2(cx as i32, cy as i32, 41);
-        let mut c = mix([0.60, 0.36, 0.26], [0.50, 0.31, 0.24], id);
+        let mut c = mix([0.50, 0.34, 0.27], [0.42, 0.30, 0.25], id);
         let wear = fbm(u, v, 4, 4, 42);
-        c = mix(c, [0.55, 0.50, 0.44], (wear - 0.55) * 1.5);
+        c = mix(c, [0.52, 0.48, 0.43], 0.25 + (wear - 0.5) * 1.5);
         let edge = fx.min(1.0 - fx).min(fy.min(1.0 - fy));
         if edge < 0.03 {
             let moss = fbm(u, v, 16, 2, 43);
