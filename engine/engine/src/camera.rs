@@ -170,13 +170,32 @@ pub enum CameraCommand {
     ToggleWalk,
 }
 
+/// Draws the hotspot markers over the exhibit: a second camera that follows the first, sees only
+/// the marker layer, and keeps the first camera's picture (so a marker is never buried in a carving).
+#[derive(Component)]
+pub struct MarkerCamera;
+
+/// The render layer of things drawn by the [`MarkerCamera`].
+pub const MARKER_LAYER: usize = 1;
+
 fn spawn_camera(mut commands: Commands, rig: Res<CameraRig>) {
+    let projection = Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() });
     commands.spawn((
         Camera3d::default(),
-        Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() }),
+        projection.clone(),
         rig.camera_transform(),
         ViewerCamera,
         Msaa::Sample4,
+        children![(
+            Camera3d::default(),
+            Camera { order: 1, clear_color: ClearColorConfig::None, ..default() },
+            projection,
+            bevy::camera::visibility::RenderLayers::layer(MARKER_LAYER),
+            Msaa::Sample4,
+            MarkerCamera,
+            // The last camera draws the UI, so panels cover markers and not the other way round.
+            IsDefaultUiCamera,
+        )],
     ));
 }
 
@@ -334,12 +353,24 @@ fn walk_input(
     walk.step(local, ground, eye_height, area);
 }
 
-fn move_camera(mut rig: ResMut<CameraRig>, time: Res<Time>, mut camera: Query<&mut Transform, With<ViewerCamera>>) {
+fn move_camera(
+    mut rig: ResMut<CameraRig>,
+    time: Res<Time>,
+    mut camera: Query<&mut Transform, With<ViewerCamera>>,
+    mut projections: Query<&mut Projection, Or<(With<ViewerCamera>, With<MarkerCamera>)>>,
+) {
     rig.ease(time.delta_secs());
     rig.orbit.pitch = rig.orbit.pitch.clamp(-FRAC_PI_2, FRAC_PI_2);
     let t = rig.camera_transform();
     for mut transform in &mut camera {
         *transform = t;
+    }
+    for mut projection in &mut projections {
+        if let Projection::Perspective(p) = projection.as_mut()
+            && p.fov != rig.fov_y
+        {
+            p.fov = rig.fov_y;
+        }
     }
 }
 

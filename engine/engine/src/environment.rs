@@ -23,8 +23,9 @@ const GROUND_BOUNCE: Color = Color::srgb(0.36, 0.33, 0.28);
 fn add_sky_light(mut commands: Commands, camera: Query<Entity, With<ViewerCamera>>, mut images: ResMut<Assets<Image>>) {
     for entity in &camera {
         let mut light = EnvironmentMapLight::hemispherical_gradient(&mut images, SKY_TOP, SKY_HORIZON, GROUND_BOUNCE);
-        light.intensity = 1800.0;
-        commands.entity(entity).insert(light);
+        light.intensity = 1500.0;
+        // Distance fog into the horizon colour hides the ground's edge, whatever the exhibit's size.
+        commands.entity(entity).insert((light, DistanceFog { color: SKY_HORIZON, falloff: FogFalloff::Linear { start: 1.0, end: 2.0 }, ..default() }));
     }
 }
 
@@ -35,9 +36,13 @@ fn light_the_exhibit(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    mut fog: Query<&mut DistanceFog>,
 ) {
     let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
     let r = bounds.radius();
+    for mut f in &mut fog {
+        f.falloff = FogFalloff::Linear { start: r * 4.0, end: r * 14.0 };
+    }
     let ground = library.current_package().map_or(bounds.min.y, |p| p.manifest.navigation.ground.min(bounds.min.y));
     commands.spawn((
         DirectionalLight { illuminance: 9000.0, shadow_maps_enabled: true, ..default() },
@@ -47,9 +52,9 @@ fn light_the_exhibit(
         ExhibitScoped,
     ));
     commands.spawn((
-        Mesh3d(meshes.add(Circle::new(r * 6.0).mesh().resolution(96))),
+        Mesh3d(meshes.add(Circle::new(r * 20.0).mesh().resolution(96))),
         MeshMaterial3d(materials.add(StandardMaterial {
-            base_color: Color::srgb(0.55, 0.53, 0.48),
+            base_color: Color::srgb(0.36, 0.40, 0.30),
             perceptual_roughness: 0.95,
             ..default()
         })),

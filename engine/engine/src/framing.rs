@@ -79,15 +79,31 @@ fn measure_bounds(
     framed.write(ExhibitFramed(measured));
 }
 
-/// Where the camera goes to see all of `bounds`: in front, a little to the side and above,
-/// far enough that the bounding sphere fits the vertical field of view.
+/// Where the camera goes to see all of `bounds`: in front, a little to the side and above, as
+/// close as it can be while every corner of the box stays inside the view (with a margin).
 pub fn home_view(bounds: Bounds, fov_y: f32, aspect: f32) -> (Vec3, Vec3) {
     let target = bounds.center();
-    // The narrower of the two fields of view decides (portrait kiosks and phones).
-    let half_fov = (fov_y * 0.5).min((aspect * (fov_y * 0.5).tan()).atan());
-    let distance = bounds.radius() / half_fov.sin() * 1.05;
-    let dir = Vec3::new(0.45, 0.42, 1.0).normalize();
-    (target + dir * distance, target)
+    let back = Vec3::new(0.45, 0.42, 1.0).normalize();
+    let forward = -back;
+    let right = forward.cross(Vec3::Y).normalize();
+    let up = right.cross(forward);
+    let tan_v = (fov_y * 0.5).tan() * 0.9;
+    let tan_h = tan_v * aspect;
+    let mut distance = 0.0f32;
+    for i in 0..8 {
+        let corner = Vec3::new(
+            if i & 1 == 0 { bounds.min.x } else { bounds.max.x },
+            if i & 2 == 0 { bounds.min.y } else { bounds.max.y },
+            if i & 4 == 0 { bounds.min.z } else { bounds.max.z },
+        );
+        let rel = corner - target;
+        // The corner's depth in front of the camera is distance + rel·forward; it fits when its
+        // sideways and vertical offsets are within the view's half-width at that depth.
+        let depth_offset = rel.dot(forward);
+        distance = distance.max(rel.dot(right).abs() / tan_h - depth_offset).max(rel.dot(up).abs() / tan_v - depth_offset);
+    }
+    let distance = distance.max(bounds.radius() * 0.5);
+    (target + back * distance, target)
 }
 
 #[cfg(test)]
@@ -95,14 +111,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn home_view_fits_the_bounding_sphere() {
+    fn home_view_fits_the_box_tightly() {
         let b = Bounds { min: Vec3::new(-10.0, 0.0, -6.0), max: Vec3::new(10.0, 8.0, 6.0) };
         let fov = 45f32.to_radians();
         let (eye, target) = home_view(b, fov, 16.0 / 9.0);
         assert_eq!(target, b.center());
         let d = eye.distance(target);
-        // The sphere's angular radius seen from the eye must fit inside half the fov.
-        assert!((b.radius() / d).asin() <= fov * 0.5 + 1e-4);
+        // Every corner projects inside the view.
+        let view = Mat4::look_at_rh(eye, target, Vec3::Y);
+        let proj = Mat4::perspective_rh(fov, 16.0 / 9.0, 0.1, 1000.0) * view;
+        for i in 0..8 {
+            let c = Vec3::new(
+                if i & 1 == 0 { b.min.x } else { b.max.x },
+                if i & 2 == 0 { b.min.y } else { b.max.y },
+                if i & 4 == 0 { b.min.z } else { b.max.z },
+            );
+            let p = proj.project_point3(c);
+            assert!(p.x.abs() <= 1.0 && p.y.abs() <= 1.0, "corner {c} is outside the view: {p}");
+        }
+        // ...and the fit is tight: closer than the bounding-sphere distance.
+        assert!(d < b.radius() / (fov * 0.5).sin());
         assert!(eye.z > target.z && eye.y > target.y, "home is in front and above");
         // Portrait: the horizontal fov is narrower, so the camera must stand further back.
         let (eye_portrait, _) = home_view(b, fov, 9.0 / 16.0);

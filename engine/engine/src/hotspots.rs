@@ -4,7 +4,10 @@
 use bevy::picking::Pickable;
 use bevy::prelude::*;
 
-use crate::camera::{CameraCommand, CameraRig, ViewerCamera};
+use bevy::camera::visibility::RenderLayers;
+use bevy::light::NotShadowCaster;
+
+use crate::camera::{CameraCommand, CameraRig, MARKER_LAYER, ViewerCamera};
 use crate::framing::{Bounds, ExhibitBounds, ExhibitFramed, NotFramed};
 use crate::library::ExhibitLibrary;
 use crate::{ExhibitScoped, ViewerState};
@@ -51,8 +54,6 @@ fn spawn_markers(
     let marker_material = |color: Color| StandardMaterial {
         base_color: color,
         unlit: true,
-        // Drawn over the model so a marker is never hidden inside a carving.
-        depth_bias: 1000.0,
         alpha_mode: AlphaMode::Blend,
         ..default()
     };
@@ -70,8 +71,19 @@ fn spawn_markers(
                 Transform::from_translation(anchor),
                 HotspotMarker { index, anchor },
                 NotFramed,
+                NotShadowCaster,
+                RenderLayers::layer(MARKER_LAYER),
                 ExhibitScoped,
-                children![(Mesh3d(ring.clone()), MeshMaterial3d(rim.clone()), NotFramed, Pickable::IGNORE)],
+                children![(
+                    Mesh3d(ring.clone()),
+                    MeshMaterial3d(rim.clone()),
+                    // Just behind the disc, so the rim never covers it.
+                    Transform::from_xyz(0.0, 0.0, -0.01),
+                    NotFramed,
+                    NotShadowCaster,
+                    RenderLayers::layer(MARKER_LAYER),
+                    Pickable::IGNORE,
+                )],
             ))
             .observe(|click: On<Pointer<Click>>, markers: Query<&HotspotMarker>, mut open: ResMut<OpenHotspot>| {
                 if let Ok(marker) = markers.get(click.entity) {
@@ -89,7 +101,7 @@ pub fn marker_anchor(bounds: &Bounds, position: Vec3, normal: Vec3) -> Vec3 {
 
 /// The camera pose that shows a hotspot: in front of it along its normal, a little above.
 pub fn hotspot_view(bounds: &Bounds, position: Vec3, normal: Vec3) -> (Vec3, Vec3) {
-    let distance = (bounds.radius() * 0.45).max(0.35);
+    let distance = (bounds.radius() * 0.6).max(0.35);
     let n = normal.normalize_or(Vec3::Z);
     let up_tilt = if n.y.abs() > 0.9 { Vec3::Z * 0.35 } else { Vec3::Y * 0.25 };
     let eye = position + (n + up_tilt).normalize() * distance;

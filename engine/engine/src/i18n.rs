@@ -53,6 +53,7 @@ pub enum UiString {
     OrbitHelp,
     WalkHelp,
     Hotspots,
+    Formerly,
 }
 
 impl UiString {
@@ -65,23 +66,24 @@ impl UiString {
             Walk => ("Đi bộ", "Walk"),
             Orbit => ("Xoay quanh", "Orbit"),
             Home => ("Về toàn cảnh", "Home view"),
-            Previous => ("◀ Trước", "◀ Previous"),
-            Next => ("Tiếp ▶", "Next ▶"),
-            Close => ("Đóng ✕", "Close ✕"),
+            Previous => ("« Trước", "« Previous"),
+            Next => ("Tiếp »", "Next »"),
+            Close => ("Đóng", "Close"),
             OpenFailed => ("Không mở được hiện vật này", "This exhibit could not be opened"),
             OpenFailedHint => (
                 "Các hiện vật khác vẫn xem được: bấm Trước hoặc Tiếp. Cán bộ di sản: chạy `disan validate` với gói này.",
                 "The other exhibits still work: press Previous or Next. Heritage staff: run `disan validate` on this package.",
             ),
             OrbitHelp => (
-                "Kéo để xoay · Cuộn hoặc chụm hai ngón để phóng to · Mũi tên, +/− · Bấm điểm tròn để xem thông tin · L: đổi ngôn ngữ",
-                "Drag to turn · Scroll or pinch to zoom · Arrow keys, +/− · Click a marker for details · L: language",
+                "Kéo để xoay · Cuộn hoặc chụm hai ngón để phóng to · Mũi tên, + và - · Bấm điểm tròn để xem thông tin · L: đổi ngôn ngữ",
+                "Drag to turn · Scroll or pinch to zoom · Arrow keys, + and - · Click a marker for details · L: language",
             ),
             WalkHelp => (
                 "W A S D để đi · Kéo chuột để nhìn quanh · V: trở lại xoay quanh · L: đổi ngôn ngữ",
                 "W A S D to walk · Drag to look around · V: back to orbit · L: language",
             ),
             Hotspots => ("Điểm thông tin", "Points of interest"),
+            Formerly => ("trước đây", "formerly"),
         };
         match lang {
             Language::Vi => vi,

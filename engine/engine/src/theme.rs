@@ -7,7 +7,21 @@ use bevy::prelude::*;
 use crate::i18n::{Language, UiString};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(PreStartup, load_fonts).add_systems(PostUpdate, follow_language);
+    app.init_resource::<UiFonts>().add_systems(PostUpdate, follow_language).add_systems(Update, scale_ui_to_window);
+}
+
+/// The UI is designed for a 1280×720 window; phones, small browser frames and 4K kiosks scale it.
+pub fn ui_scale_for(width: f32, height: f32) -> f32 {
+    (width / 1280.0).min(height / 720.0).clamp(0.6, 2.0)
+}
+
+fn scale_ui_to_window(windows: Query<&Window, Changed<Window>>, mut scale: ResMut<UiScale>) {
+    if let Some(w) = windows.iter().next() {
+        let s = ui_scale_for(w.width(), w.height());
+        if (scale.0 - s).abs() > 0.01 {
+            scale.0 = s;
+        }
+    }
 }
 
 /// Noto Sans: Bevy's built-in font covers ASCII only; Vietnamese needs full diacritic coverage.
@@ -17,11 +31,11 @@ pub struct UiFonts {
     pub bold: Handle<Font>,
 }
 
-fn load_fonts(mut commands: Commands, assets: Res<AssetServer>) {
-    commands.insert_resource(UiFonts {
-        regular: assets.load("fonts/NotoSans-Regular.ttf"),
-        bold: assets.load("fonts/NotoSans-Bold.ttf"),
-    });
+impl FromWorld for UiFonts {
+    fn from_world(world: &mut World) -> Self {
+        let assets = world.resource::<AssetServer>();
+        Self { regular: assets.load("fonts/NotoSans-Regular.ttf"), bold: assets.load("fonts/NotoSans-Bold.ttf") }
+    }
 }
 
 pub const PANEL: Color = Color::srgba(0.08, 0.07, 0.06, 0.86);

@@ -35,10 +35,15 @@ pub enum UiAction {
     NextExhibit,
     OpenHotspot(usize),
     CloseHotspot,
+    TogglePointList,
 }
 
 #[derive(Component)]
 struct ProgressFill;
+
+/// The folding list of points of interest in the header.
+#[derive(Component)]
+struct PointList;
 
 #[derive(Component)]
 struct ProgressText;
@@ -111,13 +116,16 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
     let m = &package.manifest;
     let lang = *lang;
     let rank = m.rank.label();
-    let place = m.location.as_ref().map(|l| match &l.former_district {
-        Some(d) => format!("{} ({}), Hải Phòng", l.commune, d),
-        None => format!("{}, Hải Phòng", l.commune),
-    });
+    // "Ward, Hải Phòng · formerly District": the two-tier names since 1 July 2025 first.
+    let place = |l: Language| {
+        m.location.as_ref().map(|loc| match &loc.former_district {
+            Some(d) => format!("{}, Hải Phòng · {}: {d}", loc.commune, UiString::Formerly.text(l)),
+            None => format!("{}, Hải Phòng", loc.commune),
+        })
+    };
     let subtitle = LocalizedLabel {
-        vi: [Some(rank.text("vi").to_owned()), place.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
-        en: [Some(rank.text("en").to_owned()), place].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+        vi: [Some(rank.text("vi").to_owned()), place(Language::Vi)].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+        en: [Some(rank.text("en").to_owned()), place(Language::En)].into_iter().flatten().collect::<Vec<_>>().join(" · "),
     };
     let root = commands.spawn((screen_root(), Hud, DespawnOnExit(ViewerState::Exhibit))).id();
 
@@ -128,7 +136,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
                 position_type: PositionType::Absolute,
                 left: px(16),
                 top: px(16),
-                max_width: px(460),
+                max_width: px(380),
                 flex_direction: FlexDirection::Column,
                 padding: UiRect::all(px(14)),
                 row_gap: px(4),
@@ -141,17 +149,21 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
     commands.spawn((label(&fonts, lang, LocalizedLabel::from_text(&m.title), TextStyle::Title), ChildOf(header)));
     commands.spawn((label(&fonts, lang, subtitle, TextStyle::Small), ChildOf(header)));
     if !m.hotspots.is_empty() {
-        commands.spawn((
-            label(&fonts, lang, LocalizedLabel::ui(UiString::Hotspots), TextStyle::Small),
-            Node { margin: UiRect::top(px(8)), ..default() },
-            ChildOf(header),
-        ));
+        // Folded by default so the exhibit, not the menu, fills the screen.
+        let toggle = LocalizedLabel {
+            vi: format!("{} ({})", UiString::Hotspots.text(Language::Vi), m.hotspots.len()),
+            en: format!("{} ({})", UiString::Hotspots.text(Language::En), m.hotspots.len()),
+        };
+        commands.spawn((button(&fonts, lang, toggle, UiAction::TogglePointList), ChildOf(header)));
+        let list = commands
+            .spawn((Node { flex_direction: FlexDirection::Column, display: Display::None, ..default() }, PointList, ChildOf(header)))
+            .id();
         for (i, h) in m.hotspots.iter().enumerate() {
             let text = LocalizedLabel {
                 vi: format!("{}  {}", i + 1, h.title.text("vi")),
                 en: format!("{}  {}", i + 1, h.title.text("en")),
             };
-            commands.spawn((button(&fonts, lang, text, UiAction::OpenHotspot(i)), ChildOf(header)));
+            commands.spawn((button(&fonts, lang, text, UiAction::OpenHotspot(i)), ChildOf(list)));
         }
     }
 
@@ -184,13 +196,13 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
             ChildOf(root),
         ))
         .id();
-    commands.spawn((
-        label(&fonts, lang, LocalizedLabel::ui(UiString::OrbitHelp), TextStyle::Small),
-        HelpLine,
-        TextShadow::default(),
-        Node { max_width: percent(60), ..default() },
-        ChildOf(bottom),
-    ));
+    let help = commands
+        .spawn((
+            panel(Node { max_width: percent(60), padding: UiRect::axes(px(10), px(6)), border_radius: BorderRadius::all(px(6)), ..default() }),
+            ChildOf(bottom),
+        ))
+        .id();
+    commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OrbitHelp), TextStyle::Small), HelpLine, ChildOf(help)));
     if library.len() > 1 {
         let nav = commands.spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, ..default() }, ChildOf(bottom))).id();
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Previous), UiAction::PreviousExhibit), ChildOf(nav)));
@@ -331,6 +343,7 @@ fn spawn_error_screen(
 
 fn run_actions(
     pressed: Query<(&Interaction, &UiAction), Changed<Interaction>>,
+    mut point_lists: Query<&mut Node, With<PointList>>,
     mut lang: ResMut<Language>,
     mut open: ResMut<OpenHotspot>,
     mut camera: MessageWriter<CameraCommand>,
@@ -357,6 +370,11 @@ fn run_actions(
             }
             UiAction::OpenHotspot(i) => open.0 = Some(i),
             UiAction::CloseHotspot => open.0 = None,
+            UiAction::TogglePointList => {
+                for mut node in &mut point_lists {
+                    node.display = if node.display == Display::None { Display::Flex } else { Display::None };
+                }
+            }
         }
     }
 }
