@@ -15,9 +15,6 @@ pub const RUN_PACKAGES: &[&str] = &[
     "libxcursor-dev",
     "libxrandr-dev",
     "libxi-dev",
-    // Fast linking of the large binaries.
-    "clang",
-    "mold",
     // Rendering without a GPU (lavapipe), and a display server for machines without one.
     "mesa-vulkan-drivers",
     "xvfb",
@@ -73,13 +70,9 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// The environment every build shares: one target directory for everything (CI on this machine
-/// reuses the session's build) and clang + mold as the linker when both are installed.
+/// The environment every build shares: one target directory for everything, so CI on this
+/// machine reuses the session's build. No custom linker flags: Rust links with its bundled LLD,
+/// and plain `cargo test` shares the same artifacts.
 pub fn build_env(cmd: &mut Command) {
     cmd.env("CARGO_TARGET_DIR", target_dir());
-    let have = |tool: &str| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
-    if have("clang") && have("mold") {
-        cmd.env("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "clang");
-        cmd.env("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS", "-C link-arg=-fuse-ld=mold");
-    }
 }

@@ -130,3 +130,76 @@ fn track_loading(
     }
     next_state.set(ViewerState::Exhibit);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use bevy::state::app::StatesPlugin;
+
+    use super::*;
+    use crate::ViewerConfig;
+    use crate::library::SwitchExhibit;
+
+    fn exhibits() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../exhibits")
+    }
+
+    /// A catalogue of one broken package (named `a-…` so it comes first) and one good sample.
+    fn catalogue_with_a_broken_package(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("disan-loading-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a-broken")).unwrap();
+        std::fs::write(dir.join("a-broken/exhibit.toml"), "format = 1\nid = \"a-broken\"\nkind = \"relic\"\n").unwrap();
+        let good = dir.join("b-trong-dong");
+        std::fs::create_dir_all(good.join("models")).unwrap();
+        std::fs::copy(exhibits().join("trong-dong/exhibit.toml"), good.join("exhibit.toml")).unwrap();
+        std::fs::copy(exhibits().join("trong-dong/models/trong-dong.glb"), good.join("models/trong-dong.glb")).unwrap();
+        dir
+    }
+
+    /// The loading path with real asset I/O but no renderer: glTF files cannot be decoded here
+    /// (no glTF loader is added), which is exactly a "file that fails to load".
+    fn app(path: PathBuf) -> App {
+        let mut app = App::new();
+        crate::library::register_exhibit_source(&mut app, &path);
+        app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
+            .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None })
+            .init_state::<ViewerState>()
+            .init_resource::<ButtonInput<KeyCode>>()
+            .add_plugins((crate::library::plugin, plugin));
+        app
+    }
+
+    fn run_until(app: &mut App, state: ViewerState) {
+        for _ in 0..500 {
+            app.update();
+            if *app.world().resource::<State<ViewerState>>().get() == state {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("never reached {state:?}; failure: {:?}", app.world().resource::<OpenFailure>());
+    }
+
+    #[test]
+    fn a_broken_package_shows_its_problems_and_the_next_one_loads() {
+        let mut app = app(catalogue_with_a_broken_package("switch"));
+        run_until(&mut app, ViewerState::Error);
+        let failure = app.world().resource::<OpenFailure>().problems.join("\n");
+        assert!(failure.contains("a-broken/exhibit.toml:3:8: error: `kind`: \"relic\" is not allowed here"), "{failure}");
+        app.world_mut().write_message(SwitchExhibit::Next);
+        run_until(&mut app, ViewerState::Loading);
+        assert_eq!(app.world().resource::<ExhibitLibrary>().current, 1);
+    }
+
+    #[test]
+    fn a_model_that_fails_to_load_names_its_file() {
+        let dir = catalogue_with_a_broken_package("model");
+        let mut app = app(dir.join("b-trong-dong"));
+        run_until(&mut app, ViewerState::Error);
+        let failure = app.world().resource::<OpenFailure>().problems.join("\n");
+        assert!(failure.contains("\"models/trong-dong.glb\" could not be loaded"), "{failure}");
+        assert!(failure.contains("b-trong-dong/exhibit.toml"), "{failure}");
+    }
+}

@@ -8,9 +8,11 @@ pub mod package;
 pub mod parse;
 pub mod problem;
 pub mod text;
+pub mod vtt;
 
 pub use manifest::*;
 pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, open_catalogue, open_package};
 pub use parse::{FORMAT_VERSION, check_package_path, parse_manifest};
 pub use problem::{LineCol, Problem, Problems, Severity};
 pub use text::{Lang, Localized, LocalizedText};
+pub use vtt::{Captions, Cue, VttError, parse_vtt};

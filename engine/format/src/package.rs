@@ -106,6 +106,17 @@ fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manif
             problems.error(manifest_path, at, "", format!("names \"{path}\", which is not in the package: add the file at {} or fix the path.", full.display()));
             continue;
         }
+        // Captions are text a person writes: check them here, where the fix is made.
+        if path.as_str().to_ascii_lowercase().ends_with(".vtt") {
+            match std::fs::read_to_string(&full) {
+                Ok(text) => {
+                    if let Err(e) = crate::vtt::parse_vtt(&text) {
+                        problems.error(&full, Some(LineCol { line: e.line, column: 1 }), "", format!("{}.", e.message));
+                    }
+                }
+                Err(e) => problems.error(&full, None, "", format!("cannot be read as UTF-8 text: {e}.")),
+            }
+        }
         // A symbolic link could still lead out of the package.
         if let (Some(root), Ok(real)) = (&canonical_root, full.canonicalize())
             && !real.starts_with(root)

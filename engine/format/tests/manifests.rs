@@ -231,3 +231,22 @@ fn the_documented_example_is_a_valid_manifest() {
     assert_eq!(m.tours[0].stops.len(), 2);
     assert_eq!(m.audio[0].position, Some([0.0, 1.5, 9.0]));
 }
+
+#[test]
+fn broken_captions_are_reported_in_their_own_file() {
+    let pkg = TempPackage::new("captions");
+    let manifest = VALID
+        .replace("narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }", "captions = { vi = \"captions/star.vi.vtt\", en = \"captions/star.en.vtt\" }");
+    std::fs::write(pkg.0.join("exhibit.toml"), manifest).unwrap();
+    std::fs::write(pkg.0.join("models/drum.glb"), b"glTF").unwrap();
+    std::fs::create_dir_all(pkg.0.join("captions")).unwrap();
+    std::fs::write(pkg.0.join("captions/star.vi.vtt"), "WEBVTT\n\n00:00.000 --> 00:02.000\nNgôi sao\n").unwrap();
+    std::fs::write(pkg.0.join("captions/star.en.vtt"), "WEBVTT\n\n00:00.000 -> 00:02.000\nThe star\n").unwrap();
+    let err = open_package(&pkg.0).unwrap_err();
+    let errors: Vec<_> = err.problems.iter().filter(|p| p.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    let p = errors[0];
+    assert!(p.file.ends_with("captions/star.en.vtt"));
+    assert_eq!(p.at.map(|a| a.line), Some(3));
+    assert!(p.message.contains("timing line"), "{err}");
+}
