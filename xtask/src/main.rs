@@ -4,7 +4,8 @@
 //!                (with no display: render the default view to target/disan-home.png instead)
 //!   test         install what is missing, run every test of the workspace
 //!   samples      regenerate the sample exhibits' models (GLB) from code
-//!   bench        time to the first frame with the model, disan against a bare Bevy glTF load
+//!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
+//!                spatial audio mixing cost, against rodio's spatial source
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
 mod samples;
@@ -194,5 +195,6 @@ fn bench() -> Result<(), String> {
         rows[0].0 as f64 / rows[1].0 as f64,
         rows[0].1 as f64 / rows[1].1 as f64
     );
-    Ok(())
+    // Spatial audio mixing, against rodio's own spatial source (optimised build: it is DSP).
+    status(cargo(&["run", "--release", "-q", "-p", "disan-audio", "--example", "mix_bench"]))
 }

@@ -164,6 +164,7 @@ mod tests {
         let mut app = App::new();
         crate::library::register_exhibit_source(&mut app, &path);
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
+            .init_asset::<WorldAsset>()
             .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
