@@ -16,7 +16,9 @@ struct Ready(bool);
 
 fn main() {
     let start = Instant::now();
-    let glb = std::env::args().nth(1).expect("usage: bare_gltf FILE.glb");
+    let glb = std::env::args().nth(1).expect("usage: bare_gltf FILE.glb [--all-cores-compile]");
+    // The same pipeline-compilation thread pool as `disan`, to separate that setting's effect.
+    let all_cores = std::env::args().any(|a| a == "--all-cores-compile");
     let glb = std::path::absolute(glb).expect("path");
     let mut app = App::new();
     app.add_plugins(
@@ -29,7 +31,23 @@ fn main() {
                 }),
                 ..default()
             })
-            .set(AssetPlugin { file_path: "/".into(), ..default() }),
+            .set(AssetPlugin { file_path: "/".into(), ..default() })
+            .set(TaskPoolPlugin {
+                task_pool_options: if all_cores {
+                    TaskPoolOptions {
+                        async_compute: bevy::app::TaskPoolThreadAssignmentPolicy {
+                            min_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+                            max_threads: 8,
+                            percent: 1.0,
+                            on_thread_spawn: None,
+                            on_thread_destroy: None,
+                        },
+                        ..default()
+                    }
+                } else {
+                    TaskPoolOptions::default()
+                },
+            }),
     )
     .insert_resource(Start(start))
     .init_resource::<Ready>()

@@ -170,32 +170,13 @@ pub enum CameraCommand {
     ToggleWalk,
 }
 
-/// Draws the hotspot markers over the exhibit: a second camera that follows the first, sees only
-/// the marker layer, and keeps the first camera's picture (so a marker is never buried in a carving).
-#[derive(Component)]
-pub struct MarkerCamera;
-
-/// The render layer of things drawn by the [`MarkerCamera`].
-pub const MARKER_LAYER: usize = 1;
-
 fn spawn_camera(mut commands: Commands, rig: Res<CameraRig>) {
-    let projection = Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() });
     commands.spawn((
         Camera3d::default(),
-        projection.clone(),
+        Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() }),
         rig.camera_transform(),
         ViewerCamera,
         Msaa::Sample4,
-        children![(
-            Camera3d::default(),
-            Camera { order: 1, clear_color: ClearColorConfig::None, ..default() },
-            projection,
-            bevy::camera::visibility::RenderLayers::layer(MARKER_LAYER),
-            Msaa::Sample4,
-            MarkerCamera,
-            // The last camera draws the UI, so panels cover markers and not the other way round.
-            IsDefaultUiCamera,
-        )],
     ));
 }
 
@@ -357,7 +338,7 @@ fn move_camera(
     mut rig: ResMut<CameraRig>,
     time: Res<Time>,
     mut camera: Query<&mut Transform, With<ViewerCamera>>,
-    mut projections: Query<&mut Projection, Or<(With<ViewerCamera>, With<MarkerCamera>)>>,
+    mut projections: Query<&mut Projection, With<ViewerCamera>>,
 ) {
     rig.ease(time.delta_secs());
     rig.orbit.pitch = rig.orbit.pitch.clamp(-FRAC_PI_2, FRAC_PI_2);

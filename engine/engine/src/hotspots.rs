@@ -4,20 +4,24 @@
 use bevy::picking::Pickable;
 use bevy::prelude::*;
 
-use bevy::camera::visibility::RenderLayers;
 use bevy::light::NotShadowCaster;
+use bevy::mesh::MeshVertexBufferLayoutRef;
+use bevy::pbr::{ExtendedMaterial, MaterialExtension, MaterialExtensionKey, MaterialExtensionPipeline};
+use bevy::render::render_resource::{AsBindGroup, CompareFunction, RenderPipelineDescriptor, SpecializedMeshPipelineError};
 
-use crate::camera::{CameraCommand, CameraRig, MARKER_LAYER, ViewerCamera};
+use crate::camera::{CameraCommand, CameraRig, ViewerCamera};
 use crate::framing::{Bounds, ExhibitBounds, ExhibitFramed, NotFramed};
 use crate::library::ExhibitLibrary;
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<OpenHotspot>()
+    app.add_plugins(MaterialPlugin::<MarkerMaterial>::default())
+        .init_resource::<OpenHotspot>()
         .add_systems(OnExit(ViewerState::Exhibit), |mut open: ResMut<OpenHotspot>| open.0 = None)
+        .add_systems(OnEnter(ViewerState::Exhibit), spawn_markers)
         .add_systems(
             Update,
-            (spawn_markers, open_on_number_key, face_camera_and_keep_size, highlight_open)
+            (stand_off_when_framed, open_on_number_key, face_camera_and_keep_size, highlight_open)
                 .run_if(in_state(ViewerState::Exhibit)),
         );
 }
@@ -29,8 +33,40 @@ pub struct OpenHotspot(pub Option<usize>);
 #[derive(Component)]
 pub struct HotspotMarker {
     pub index: usize,
+    pub position: Vec3,
+    pub normal: Vec3,
     /// Where the marker sits: the hotspot position moved off the surface along its normal.
     pub anchor: Vec3,
+}
+
+/// Markers are drawn over the model (a marker must never be buried in a carving) by a material
+/// that ignores the depth buffer. Drawing them in the one camera, rather than in a second overlay
+/// camera, keeps start-up fast: a second view cost about half a second of pipeline work on
+/// lavapipe.
+pub type MarkerMaterial = ExtendedMaterial<StandardMaterial, DrawOnTop>;
+
+#[derive(Asset, AsBindGroup, Reflect, Debug, Clone, Default)]
+pub struct DrawOnTop {}
+
+impl MaterialExtension for DrawOnTop {
+    fn enable_prepass() -> bool {
+        false
+    }
+    fn enable_shadows() -> bool {
+        false
+    }
+    fn specialize(
+        _pipeline: &MaterialExtensionPipeline,
+        descriptor: &mut RenderPipelineDescriptor,
+        _layout: &MeshVertexBufferLayoutRef,
+        _key: MaterialExtensionKey<Self>,
+    ) -> Result<(), SpecializedMeshPipelineError> {
+        if let Some(depth) = descriptor.depth_stencil.as_mut() {
+            depth.depth_compare = Some(CompareFunction::Always);
+            depth.depth_write_enabled = Some(false);
+        }
+        Ok(())
+    }
 }
 
 /// Fraction of the vertical view a marker takes: about 22 px on a 720 px high view.
@@ -38,24 +74,22 @@ const MARKER_ANGULAR_SIZE: f32 = 0.03;
 
 #[derive(Resource)]
 struct MarkerMaterials {
-    normal: Handle<StandardMaterial>,
-    open: Handle<StandardMaterial>,
+    normal: Handle<MarkerMaterial>,
+    open: Handle<MarkerMaterial>,
 }
 
+/// Markers are spawned with the models (so their pipelines compile together with the model's)
+/// and moved off the surface once the exhibit's size is known.
 fn spawn_markers(
-    mut framed: MessageReader<ExhibitFramed>,
     library: Res<ExhibitLibrary>,
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<MarkerMaterial>>,
 ) {
-    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
     let Some(package) = library.current_package() else { return };
-    let marker_material = |color: Color| StandardMaterial {
-        base_color: color,
-        unlit: true,
-        alpha_mode: AlphaMode::Blend,
-        ..default()
+    let marker_material = |color: Color| MarkerMaterial {
+        base: StandardMaterial { base_color: color, unlit: true, alpha_mode: AlphaMode::Blend, ..default() },
+        extension: DrawOnTop {},
     };
     let normal = materials.add(marker_material(Color::srgba(0.98, 0.77, 0.18, 0.95)));
     let open = materials.add(marker_material(Color::srgba(0.86, 0.16, 0.12, 0.95)));
@@ -63,16 +97,15 @@ fn spawn_markers(
     let disc = meshes.add(Circle::new(0.5).mesh().resolution(40));
     let ring = meshes.add(Annulus::new(0.5, 0.62).mesh().resolution(40));
     for (index, h) in package.manifest.hotspots.iter().enumerate() {
-        let anchor = marker_anchor(&bounds, Vec3::from(h.position), Vec3::from(h.normal));
+        let (position, normal_dir) = (Vec3::from(h.position), Vec3::from(h.normal));
         commands
             .spawn((
                 Mesh3d(disc.clone()),
                 MeshMaterial3d(normal.clone()),
-                Transform::from_translation(anchor),
-                HotspotMarker { index, anchor },
+                Transform::from_translation(position),
+                HotspotMarker { index, position, normal: normal_dir, anchor: position },
                 NotFramed,
                 NotShadowCaster,
-                RenderLayers::layer(MARKER_LAYER),
                 ExhibitScoped,
                 children![(
                     Mesh3d(ring.clone()),
@@ -81,7 +114,6 @@ fn spawn_markers(
                     Transform::from_xyz(0.0, 0.0, -0.01),
                     NotFramed,
                     NotShadowCaster,
-                    RenderLayers::layer(MARKER_LAYER),
                     Pickable::IGNORE,
                 )],
             ))
@@ -92,6 +124,13 @@ fn spawn_markers(
             });
     }
     commands.insert_resource(MarkerMaterials { normal, open });
+}
+
+fn stand_off_when_framed(mut framed: MessageReader<ExhibitFramed>, mut markers: Query<&mut HotspotMarker>) {
+    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
+    for mut m in &mut markers {
+        m.anchor = marker_anchor(&bounds, m.position, m.normal);
+    }
 }
 
 /// The marker stands a little off the surface so it does not z-fight with it.
@@ -165,7 +204,7 @@ fn face_camera_and_keep_size(
 fn highlight_open(
     open: Res<OpenHotspot>,
     materials: Option<Res<MarkerMaterials>>,
-    mut markers: Query<(&HotspotMarker, &mut MeshMaterial3d<StandardMaterial>)>,
+    mut markers: Query<(&HotspotMarker, &mut MeshMaterial3d<MarkerMaterial>)>,
 ) {
     let Some(materials) = materials else { return };
     if !open.is_changed() && !materials.is_added() {

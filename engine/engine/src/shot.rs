@@ -22,6 +22,14 @@ pub(super) fn plugin(app: &mut App) {
         render_app.add_systems(ExtractSchedule, report_pipelines_ready);
     }
     app.add_systems(Update, note_first_model_frame.run_if(in_state(ViewerState::Exhibit)));
+    // A frame-by-frame log of start-up (state, pipelines ready, framed), for profiling.
+    if std::env::var_os("DISAN_TIMELINE").is_some() {
+        app.add_systems(Last, |ready: Res<PipelinesReady>, state: Res<State<ViewerState>>, bounds: Res<ExhibitBounds>, mut n: Local<u32>| {
+            *n += 1;
+            let t = PROCESS_START.get().map_or(0, |s| s.elapsed().as_millis());
+            info!("frame {} at {t} ms: {:?} ready={} framed={}", *n, state.get(), ready.0, bounds.0.is_some());
+        });
+    }
     if app.world().resource::<crate::ViewerConfig>().shot.is_some() {
         app.init_resource::<ShotProgress>().add_systems(Update, (aim_shot, take_shot).chain());
     }
@@ -85,7 +93,7 @@ struct ShotProgress {
 }
 
 /// Frames to wait after everything is ready, so eased values and shadows settle.
-const SETTLE_FRAMES: u32 = 6;
+const SETTLE_FRAMES: u32 = 3;
 
 #[allow(clippy::too_many_arguments)]
 fn aim_shot(
