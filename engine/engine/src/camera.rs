@@ -176,6 +176,7 @@ fn spawn_camera(mut commands: Commands, rig: Res<CameraRig>) {
         Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() }),
         rig.camera_transform(),
         ViewerCamera,
+        MeshPickingCamera,
         Msaa::Sample4,
     ));
 }

@@ -16,6 +16,10 @@ use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(MaterialPlugin::<MarkerMaterial>::default())
+        // Only markers are ray-cast: a marker drawn over the model must win the click even where
+        // the model's surface is nearer, and casting rays into a million-triangle scan on every
+        // pointer move would cost the frame rate.
+        .insert_resource(MeshPickingSettings { require_markers: true, ..default() })
         .init_resource::<OpenHotspot>()
         .add_systems(OnExit(ViewerState::Exhibit), |mut open: ResMut<OpenHotspot>| open.0 = None)
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_markers)
@@ -104,6 +108,7 @@ fn spawn_markers(
                 MeshMaterial3d(normal.clone()),
                 Transform::from_translation(position),
                 HotspotMarker { index, position, normal: normal_dir, anchor: position },
+                Pickable::default(),
                 NotFramed,
                 NotShadowCaster,
                 ExhibitScoped,

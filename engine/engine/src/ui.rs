@@ -1,6 +1,7 @@
 //! The screens around the 3D view: the exhibit HUD (title, controls, points of interest), the
 //! hotspot info panel, the loading screen with its progress bar, and the error screen.
 
+use bevy::picking::Pickable;
 use bevy::prelude::*;
 
 use crate::ViewerState;
@@ -127,7 +128,9 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         vi: [Some(rank.text("vi").to_owned()), place(Language::Vi)].into_iter().flatten().collect::<Vec<_>>().join(" · "),
         en: [Some(rank.text("en").to_owned()), place(Language::En)].into_iter().flatten().collect::<Vec<_>>().join(" · "),
     };
-    let root = commands.spawn((screen_root(), Hud, DespawnOnExit(ViewerState::Exhibit))).id();
+    // Layout containers let clicks through to the markers in the 3D view; only panels and
+    // buttons catch the pointer.
+    let root = commands.spawn((screen_root(), Hud, Pickable::IGNORE, DespawnOnExit(ViewerState::Exhibit))).id();
 
     // Top left: what this is, and its points of interest.
     let header = commands
@@ -171,6 +174,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
     let tools = commands
         .spawn((
             Node { position_type: PositionType::Absolute, right: px(16), top: px(16), flex_direction: FlexDirection::Row, ..default() },
+            Pickable::IGNORE,
             ChildOf(root),
         ))
         .id();
@@ -193,6 +197,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
                 align_items: AlignItems::End,
                 ..default()
             },
+            Pickable::IGNORE,
             ChildOf(root),
         ))
         .id();
@@ -204,7 +209,9 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         .id();
     commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OrbitHelp), TextStyle::Small), HelpLine, ChildOf(help)));
     if library.len() > 1 {
-        let nav = commands.spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, ..default() }, ChildOf(bottom))).id();
+        let nav = commands
+            .spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, ..default() }, Pickable::IGNORE, ChildOf(bottom)))
+            .id();
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Previous), UiAction::PreviousExhibit), ChildOf(nav)));
         let counter = LocalizedLabel::same(format!("{} / {}", library.current + 1, library.len()));
         commands.spawn((label(&fonts, lang, counter, TextStyle::Body), TextShadow::default(), ChildOf(nav)));
