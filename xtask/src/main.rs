@@ -107,7 +107,7 @@ fn refs() -> Result<(), String> {
     let dir = root().join("tests/reference");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     for (exhibit, view, lang) in render_cases() {
-        let out = dir.join(format!("{exhibit}--{view}--{lang}.png"));
+        let out = dir.join(format!("{exhibit}--{}--{lang}.png", view.replace(':', "_")));
         let mut cmd = Command::new(disan_binary());
         cmd.current_dir(root()).args(["shot", &format!("exhibits/{exhibit}"), "--view", view, "--lang", lang, "--size", "640x360", "--out"]).arg(&out);
         status(cmd)?;

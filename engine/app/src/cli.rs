@@ -14,11 +14,13 @@ Usage:
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang vi|en] [--no-ui]
-      Render one view (a view id from the manifest, a hotspot id, or `home`) to a PNG and exit.
+      Render one view (a view id from the manifest, a hotspot id, `home`, or `tour:ID:K` for
+      stop K of a tour with its caption) to a PNG and exit.
       Without a display it starts its own Xvfb server.
 
 Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,
-L switches language, V walks (monuments), H goes home, PageUp/PageDown change exhibit.";
+L switches language, V walks (monuments), H goes home, PageUp/PageDown change exhibit;
+T starts or leaves the guided tour, Space pauses it, N and B go to the next and previous stop.";
 
 #[derive(Debug)]
 pub enum Command {

@@ -10,6 +10,7 @@
 //! - [`hotspots`]: markers, picking, the open hotspot.
 //! - [`i18n`]: the visitor's language and the UI's own strings.
 //! - [`ui`]: the HUD, info panel, loading and error screens.
+//! - [`tour`]: guided tours: stops, captions, the tour bar.
 //! - [`shot`]: rendering one named view to a PNG and exiting.
 
 use bevy::prelude::*;
@@ -23,6 +24,7 @@ pub mod library;
 pub mod loading;
 pub mod shot;
 pub mod theme;
+pub mod tour;
 pub mod ui;
 
 pub use library::{ExhibitLibrary, register_exhibit_source};
@@ -78,6 +80,7 @@ impl Plugin for ViewerPlugin {
                 theme::plugin,
                 ui::plugin,
                 shot::plugin,
+                tour::plugin,
             ));
     }
 }

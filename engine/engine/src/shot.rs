@@ -13,6 +13,7 @@ use crate::camera::{CameraCommand, CameraRig};
 use crate::framing::{ExhibitBounds, ExhibitFramed};
 use crate::hotspots::OpenHotspot;
 use crate::library::ExhibitLibrary;
+use crate::tour::TourCommand;
 use crate::ui::Hud;
 use crate::ViewerState;
 
@@ -84,6 +85,13 @@ fn note_first_model_frame(
     }
 }
 
+/// `tour:ID:K` → (ID, K).
+fn parse_tour_view(view: &str) -> Option<(&str, usize)> {
+    let rest = view.strip_prefix("tour:")?;
+    let (id, k) = rest.rsplit_once(':')?;
+    Some((id, k.parse().ok()?))
+}
+
 #[derive(Resource, Default)]
 struct ShotProgress {
     aimed: bool,
@@ -105,6 +113,7 @@ fn aim_shot(
     mut camera: MessageWriter<CameraCommand>,
     mut progress: ResMut<ShotProgress>,
     mut exit: MessageWriter<AppExit>,
+    mut tours: MessageWriter<TourCommand>,
 ) {
     let Some(request) = &config.shot else { return };
     if framed.read().last().is_none() || progress.aimed {
@@ -115,13 +124,21 @@ fn aim_shot(
     rig.snap = true;
     if request.view == "home" {
         camera.write(CameraCommand::Home);
+    } else if let Some((tour, stop)) = parse_tour_view(&request.view)
+        && m.tours.iter().any(|t| t.id == tour && stop >= 1 && stop <= t.stops.len())
+    {
+        // `tour:ID:K`: the tour's stop K (from 1), paused there, with its caption showing.
+        tours.write(TourCommand::Start { tour: Some(tour.to_owned()), stop: stop - 1 });
+        tours.write(TourCommand::Pause);
     } else if let Some(v) = m.view(&request.view) {
         rig.fov_y = v.fov_deg.to_radians();
         camera.write(CameraCommand::LookFrom { eye: Vec3::from(v.eye), target: Vec3::from(v.target) });
     } else if let Some(i) = m.hotspots.iter().position(|h| h.id == request.view) {
         open.0 = Some(i);
     } else {
-        let views: Vec<&str> = m.views.iter().map(|v| v.id.as_str()).chain(m.hotspots.iter().map(|h| h.id.as_str())).collect();
+        let tour_stops = m.tours.iter().map(|t| format!("tour:{}:1..{}", t.id, t.stops.len()));
+        let views: Vec<String> =
+            m.views.iter().map(|v| v.id.clone()).chain(m.hotspots.iter().map(|h| h.id.clone())).chain(tour_stops).collect();
         error!(
             "exhibit \"{}\" has no view or hotspot \"{}\": use `home` or one of: {}",
             m.id,

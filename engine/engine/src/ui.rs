@@ -182,6 +182,10 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
     if m.navigation.walk {
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Walk), UiAction::ToggleWalk), WalkButtonLabel, ChildOf(tools)));
     }
+    if !m.tours.is_empty() {
+        let start = LocalizedLabel { vi: "Tham quan có hướng dẫn".into(), en: "Guided tour".into() };
+        commands.spawn((button(&fonts, lang, start, crate::tour::TourButton(crate::tour::TourButtonKind::Start)), ChildOf(tools)));
+    }
     commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Home), UiAction::Home), ChildOf(tools)));
 
     // Bottom: how to move, and the rest of the catalogue.

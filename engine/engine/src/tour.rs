@@ -1,0 +1,501 @@
+//! Guided tours: stop after stop, the camera eases to each stop's view or hotspot, the stop's
+//! text or WebVTT captions show in sync, and a "stop k of n" bar offers previous, pause/resume,
+//! next and exit. A visitor who takes the controls pauses the tour; resuming goes back to the
+//! stop's view. Changing language mid-stop restarts that stop in the new language.
+//!
+//! The timing is a plain state machine ([`TourClock`]), tested without Bevy's app loop.
+
+use std::collections::HashMap;
+
+use bevy::input::mouse::AccumulatedMouseScroll;
+use bevy::picking::Pickable;
+use bevy::prelude::*;
+use disan_format::{Captions, StopDuration, StopTarget, Tour, TourStop, parse_vtt};
+
+use crate::ViewerState;
+use crate::camera::CameraCommand;
+use crate::framing::ExhibitBounds;
+use crate::hotspots::{OpenHotspot, hotspot_view};
+use crate::i18n::Language;
+use crate::library::ExhibitLibrary;
+use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
+use crate::ui::Hud;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<ActiveTour>()
+        .add_message::<TourCommand>()
+        .add_systems(OnExit(ViewerState::Exhibit), |mut tour: ResMut<ActiveTour>| tour.0 = None)
+        .add_systems(
+            Update,
+            (tour_keys, run_commands, pause_when_visitor_moves, advance, restart_on_language_change, show_tour_bar)
+                .chain()
+                .run_if(in_state(ViewerState::Exhibit)),
+        );
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlayState {
+    Playing,
+    Paused,
+    Finished,
+}
+
+/// Where a tour is: which stop, how far into it, and whether it runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TourClock {
+    pub stop: usize,
+    pub elapsed: f32,
+    pub state: PlayState,
+}
+
+impl TourClock {
+    pub fn start_at(stop: usize) -> Self {
+        Self { stop, elapsed: 0.0, state: PlayState::Playing }
+    }
+    /// Advances time; returns the new stop when the current one ended and another began.
+    pub fn tick(&mut self, dt: f32, stop_duration: f32, stop_count: usize) -> Option<usize> {
+        if self.state != PlayState::Playing {
+            return None;
+        }
+        self.elapsed += dt;
+        if self.elapsed < stop_duration {
+            return None;
+        }
+        if self.stop + 1 < stop_count {
+            self.stop += 1;
+            self.elapsed = 0.0;
+            Some(self.stop)
+        } else {
+            self.state = PlayState::Finished;
+            None
+        }
+    }
+    pub fn next(&mut self, stop_count: usize) -> Option<usize> {
+        (self.stop + 1 < stop_count).then(|| {
+            self.stop += 1;
+            self.elapsed = 0.0;
+            if self.state == PlayState::Finished {
+                self.state = PlayState::Playing;
+            }
+            self.stop
+        })
+    }
+    pub fn previous(&mut self) -> Option<usize> {
+        if self.stop == 0 {
+            self.elapsed = 0.0;
+            return Some(0);
+        }
+        self.stop -= 1;
+        self.elapsed = 0.0;
+        if self.state == PlayState::Finished {
+            self.state = PlayState::Playing;
+        }
+        Some(self.stop)
+    }
+    pub fn pause(&mut self) {
+        if self.state == PlayState::Playing {
+            self.state = PlayState::Paused;
+        }
+    }
+    pub fn resume(&mut self) {
+        if self.state == PlayState::Paused {
+            self.state = PlayState::Playing;
+        }
+    }
+    /// The stop starts over (its narration restarts, e.g. in another language).
+    pub fn restart_stop(&mut self) {
+        self.elapsed = 0.0;
+    }
+}
+
+/// How long a stop lasts in `lang`: its set duration, or its narration's length as the captions
+/// give it, or a reading time for its text (about 2.5 words a second, at least 5 s).
+pub fn stop_seconds(stop: &TourStop, captions: Option<&Captions>, lang: &str) -> f32 {
+    match stop.duration {
+        StopDuration::Seconds(s) => s,
+        StopDuration::UntilNarrationEnds => captions
+            .map(|c| c.end() as f32 + 0.5)
+            .unwrap_or_else(|| (stop.text.text(lang).split_whitespace().count() as f32 / 2.5 + 1.5).max(5.0)),
+    }
+}
+
+/// What the caption line shows: the WebVTT cue at this moment, or else the stop's whole text.
+pub fn caption_text(stop: &TourStop, captions: Option<&Captions>, lang: &str, elapsed: f32) -> String {
+    match captions {
+        Some(c) => c.text_at(f64::from(elapsed)).unwrap_or_default(),
+        None => stop.text.text(lang).to_owned(),
+    }
+}
+
+/// The tour being played, if any.
+#[derive(Resource, Default)]
+pub struct ActiveTour(pub Option<PlayingTour>);
+
+pub struct PlayingTour {
+    pub tour: usize,
+    pub clock: TourClock,
+    /// Captions by (stop, language), read when the tour starts.
+    captions: HashMap<(usize, String), Captions>,
+    lang_at_stop_start: Language,
+}
+
+impl PlayingTour {
+    fn captions(&self, stop: usize, lang: Language) -> Option<&Captions> {
+        self.captions.get(&(stop, lang.code().to_owned()))
+    }
+}
+
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum TourCommand {
+    /// Start the tour with this id (or the first) at stop `k` (0-based).
+    Start { tour: Option<String>, stop: usize },
+    Pause,
+    Resume,
+    TogglePause,
+    Next,
+    Previous,
+    Exit,
+}
+
+fn tour_keys(keys: Res<ButtonInput<KeyCode>>, active: Res<ActiveTour>, mut commands: MessageWriter<TourCommand>) {
+    if keys.just_pressed(KeyCode::KeyT) {
+        commands.write(if active.0.is_some() { TourCommand::Exit } else { TourCommand::Start { tour: None, stop: 0 } });
+    }
+    if active.0.is_some() {
+        if keys.just_pressed(KeyCode::Space) {
+            commands.write(TourCommand::TogglePause);
+        }
+        if keys.just_pressed(KeyCode::KeyN) {
+            commands.write(TourCommand::Next);
+        }
+        if keys.just_pressed(KeyCode::KeyB) {
+            commands.write(TourCommand::Previous);
+        }
+    }
+}
+
+fn tour_of<'a>(library: &'a ExhibitLibrary, index: usize) -> Option<&'a Tour> {
+    library.current_package()?.manifest.tours.get(index)
+}
+
+/// Moves the camera to a stop.
+fn go_to_stop(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: usize, stop: usize, camera: &mut MessageWriter<CameraCommand>) {
+    let (Some(package), Some(b)) = (library.current_package(), bounds.0) else { return };
+    let Some(s) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)) else { return };
+    let pose = match &s.target {
+        StopTarget::View(id) => package.manifest.view(id).map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
+        StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal))),
+    };
+    if let Some((eye, target)) = pose {
+        camera.write(CameraCommand::LookFrom { eye, target });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_commands(
+    mut commands: MessageReader<TourCommand>,
+    mut active: ResMut<ActiveTour>,
+    library: Res<ExhibitLibrary>,
+    bounds: Res<ExhibitBounds>,
+    lang: Res<Language>,
+    mut open: ResMut<OpenHotspot>,
+    mut camera: MessageWriter<CameraCommand>,
+) {
+    for command in commands.read() {
+        match command {
+            TourCommand::Start { tour, stop } => {
+                let Some(package) = library.current_package() else { continue };
+                let tours = &package.manifest.tours;
+                let Some(index) = (match tour {
+                    Some(id) => tours.iter().position(|t| &t.id == id),
+                    None => (!tours.is_empty()).then_some(0),
+                }) else {
+                    warn!("exhibit \"{}\" has no tour {:?}", package.manifest.id, tour);
+                    continue;
+                };
+                let stop = (*stop).min(tours[index].stops.len().saturating_sub(1));
+                let captions = read_captions(package, &tours[index]);
+                open.0 = None;
+                active.0 = Some(PlayingTour { tour: index, clock: TourClock::start_at(stop), captions, lang_at_stop_start: *lang });
+                go_to_stop(&library, &bounds, index, stop, &mut camera);
+            }
+            TourCommand::Exit => active.0 = None,
+            other => {
+                let Some(playing) = active.0.as_mut() else { continue };
+                let count = tour_of(&library, playing.tour).map_or(0, |t| t.stops.len());
+                let moved = match other {
+                    TourCommand::Pause => {
+                        playing.clock.pause();
+                        None
+                    }
+                    TourCommand::Resume | TourCommand::TogglePause if playing.clock.state != PlayState::Playing => {
+                        playing.clock.resume();
+                        // Back to where the stop looks, if the visitor wandered off.
+                        Some(playing.clock.stop)
+                    }
+                    TourCommand::TogglePause => {
+                        playing.clock.pause();
+                        None
+                    }
+                    TourCommand::Next => playing.clock.next(count),
+                    TourCommand::Previous => playing.clock.previous(),
+                    _ => None,
+                };
+                if let Some(stop) = moved {
+                    playing.lang_at_stop_start = *lang;
+                    go_to_stop(&library, &bounds, playing.tour, stop, &mut camera);
+                }
+            }
+        }
+    }
+}
+
+/// Captions of every stop, read from the package (small text files, checked by the validator).
+fn read_captions(package: &disan_format::Package, tour: &Tour) -> HashMap<(usize, String), Captions> {
+    let mut out = HashMap::new();
+    for (i, stop) in tour.stops.iter().enumerate() {
+        for (lang, path) in stop.captions.iter() {
+            match std::fs::read_to_string(package.file(path)).map_err(|e| e.to_string()).and_then(|t| parse_vtt(&t).map_err(|e| e.to_string())) {
+                Ok(c) => {
+                    out.insert((i, lang.code().to_owned()), c);
+                }
+                Err(e) => warn!("{}: {e}; the stop's text is shown instead", package.file(path).display()),
+            }
+        }
+    }
+    out
+}
+
+/// Dragging, scrolling, touching or moving with the keys while a tour plays pauses it.
+fn pause_when_visitor_moves(
+    mut active: ResMut<ActiveTour>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    scroll: Res<AccumulatedMouseScroll>,
+    touches: Res<Touches>,
+    keys: Res<ButtonInput<KeyCode>>,
+    interactions: Query<&Interaction>,
+) {
+    let Some(playing) = active.0.as_mut() else { return };
+    if playing.clock.state != PlayState::Playing {
+        return;
+    }
+    let over_ui = interactions.iter().any(|i| *i != Interaction::None);
+    let moving_keys = [KeyCode::ArrowLeft, KeyCode::ArrowRight, KeyCode::ArrowUp, KeyCode::ArrowDown, KeyCode::KeyW, KeyCode::KeyA, KeyCode::KeyS, KeyCode::KeyD];
+    let took_control = (!over_ui && (buttons.get_just_pressed().next().is_some() || scroll.delta.y != 0.0 || touches.iter_just_pressed().next().is_some()))
+        || moving_keys.iter().any(|k| keys.just_pressed(*k));
+    if took_control {
+        playing.clock.pause();
+    }
+}
+
+fn advance(mut active: ResMut<ActiveTour>, library: Res<ExhibitLibrary>, bounds: Res<ExhibitBounds>, lang: Res<Language>, time: Res<Time>, mut camera: MessageWriter<CameraCommand>) {
+    let Some(playing) = active.0.as_mut() else { return };
+    let Some(tour) = tour_of(&library, playing.tour) else { return };
+    let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
+    let seconds = stop_seconds(stop, playing.captions(playing.clock.stop, *lang), lang.code());
+    if let Some(next) = playing.clock.tick(time.delta_secs(), seconds, tour.stops.len()) {
+        playing.lang_at_stop_start = *lang;
+        go_to_stop(&library, &bounds, playing.tour, next, &mut camera);
+    }
+}
+
+fn restart_on_language_change(mut active: ResMut<ActiveTour>, lang: Res<Language>) {
+    let Some(playing) = active.0.as_mut() else { return };
+    if playing.lang_at_stop_start != *lang {
+        playing.lang_at_stop_start = *lang;
+        playing.clock.restart_stop();
+    }
+}
+
+#[derive(Component)]
+struct TourBar;
+
+#[derive(Component)]
+struct TourStopLabel;
+
+#[derive(Component)]
+struct TourCaption;
+
+#[derive(Component)]
+struct TourPauseLabel;
+
+/// A tour button's action.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct TourButton(pub TourButtonKind);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TourButtonKind {
+    Start,
+    Previous,
+    PauseResume,
+    Next,
+    Exit,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn show_tour_bar(
+    mut active: ResMut<ActiveTour>,
+    library: Res<ExhibitLibrary>,
+    lang: Res<Language>,
+    fonts: Res<UiFonts>,
+    bars: Query<Entity, With<TourBar>>,
+    hud: Query<Entity, With<Hud>>,
+    mut stop_labels: Query<&mut LocalizedLabel, (With<TourStopLabel>, Without<TourCaption>, Without<TourPauseLabel>)>,
+    mut captions: Query<&mut LocalizedLabel, (With<TourCaption>, Without<TourStopLabel>, Without<TourPauseLabel>)>,
+    pause_buttons: Query<&Children, With<TourPauseLabel>>,
+    mut labels: Query<&mut LocalizedLabel, (Without<TourStopLabel>, Without<TourCaption>, Without<TourPauseLabel>)>,
+    pressed: Query<(&Interaction, &TourButton), Changed<Interaction>>,
+    mut commands: Commands,
+    mut tour_commands: MessageWriter<TourCommand>,
+) {
+    for (interaction, b) in &pressed {
+        if *interaction == Interaction::Pressed {
+            tour_commands.write(match b.0 {
+                TourButtonKind::Start => TourCommand::Start { tour: None, stop: 0 },
+                TourButtonKind::Previous => TourCommand::Previous,
+                TourButtonKind::PauseResume => TourCommand::TogglePause,
+                TourButtonKind::Next => TourCommand::Next,
+                TourButtonKind::Exit => TourCommand::Exit,
+            });
+        }
+    }
+    let Some(playing) = active.as_mut().0.as_ref() else {
+        for e in &bars {
+            commands.entity(e).despawn();
+        }
+        return;
+    };
+    let Some(tour) = tour_of(&library, playing.tour) else { return };
+    let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
+    let (k, n) = (playing.clock.stop + 1, tour.stops.len());
+    let stop_label = LocalizedLabel {
+        vi: format!("{} · Điểm dừng {k}/{n}", tour.title.text("vi")),
+        en: format!("{} · Stop {k} of {n}", tour.title.text("en")),
+    };
+    let caption = LocalizedLabel {
+        vi: caption_text(stop, playing.captions(playing.clock.stop, Language::Vi), "vi", playing.clock.elapsed),
+        en: caption_text(stop, playing.captions(playing.clock.stop, Language::En), "en", playing.clock.elapsed),
+    };
+    let pause_label = match playing.clock.state {
+        PlayState::Playing => LocalizedLabel { vi: "Tạm dừng".into(), en: "Pause".into() },
+        PlayState::Paused | PlayState::Finished => LocalizedLabel { vi: "Tiếp tục".into(), en: "Resume".into() },
+    };
+    if bars.is_empty() {
+        let Some(root) = hud.iter().next() else { return };
+        let bar = commands
+            .spawn((
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: percent(20),
+                    right: percent(20),
+                    bottom: px(64),
+                    justify_content: JustifyContent::Center,
+                    ..default()
+                },
+                Pickable::IGNORE,
+                TourBar,
+                ChildOf(root),
+            ))
+            .id();
+        let inner = commands
+            .spawn((
+                panel(Node { flex_direction: FlexDirection::Column, align_items: AlignItems::Center, padding: UiRect::all(px(12)), row_gap: px(6), border_radius: BorderRadius::all(px(8)), ..default() }),
+                ChildOf(bar),
+            ))
+            .id();
+        commands.spawn((label(&fonts, *lang, stop_label, TextStyle::Small), TourStopLabel, ChildOf(inner)));
+        commands.spawn((label(&fonts, *lang, caption, TextStyle::Body), TextLayout::justify(Justify::Center), TourCaption, ChildOf(inner)));
+        let row = commands.spawn((Node { flex_direction: FlexDirection::Row, ..default() }, ChildOf(inner))).id();
+        commands.spawn((button(&fonts, *lang, LocalizedLabel { vi: "« Trước".into(), en: "« Previous".into() }, TourButton(TourButtonKind::Previous)), ChildOf(row)));
+        commands.spawn((button(&fonts, *lang, pause_label, TourButton(TourButtonKind::PauseResume)), TourPauseLabel, ChildOf(row)));
+        commands.spawn((button(&fonts, *lang, LocalizedLabel { vi: "Sau »".into(), en: "Next »".into() }, TourButton(TourButtonKind::Next)), ChildOf(row)));
+        commands.spawn((button(&fonts, *lang, LocalizedLabel { vi: "Thoát".into(), en: "Exit".into() }, TourButton(TourButtonKind::Exit)), ChildOf(row)));
+        return;
+    }
+    for mut l in &mut stop_labels {
+        if l.vi != stop_label.vi || l.en != stop_label.en {
+            *l = stop_label.clone();
+        }
+    }
+    for mut l in &mut captions {
+        if l.vi != caption.vi || l.en != caption.en {
+            *l = caption.clone();
+        }
+    }
+    for children in &pause_buttons {
+        for child in children {
+            if let Ok(mut l) = labels.get_mut(*child)
+                && l.vi != pause_label.vi
+            {
+                *l = pause_label.clone();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use disan_format::LocalizedText;
+
+    fn stop(duration: StopDuration, vi: &str, en: &str) -> TourStop {
+        TourStop {
+            target: StopTarget::View("v".into()),
+            text: LocalizedText::new().with("vi", vi.to_owned()).with("en", en.to_owned()),
+            narration: Default::default(),
+            captions: Default::default(),
+            duration,
+        }
+    }
+
+    #[test]
+    fn the_clock_walks_through_stops_and_finishes() {
+        let mut c = TourClock::start_at(0);
+        assert_eq!(c.tick(4.0, 5.0, 3), None);
+        assert_eq!(c.tick(1.5, 5.0, 3), Some(1), "stop 1 ends after 5 s");
+        assert_eq!(c.elapsed, 0.0);
+        assert_eq!(c.tick(5.0, 5.0, 3), Some(2));
+        assert_eq!(c.tick(5.0, 5.0, 3), None);
+        assert_eq!(c.state, PlayState::Finished, "the last stop ends the tour");
+        assert_eq!(c.tick(5.0, 5.0, 3), None);
+    }
+
+    #[test]
+    fn pause_holds_time_and_skip_moves_within_bounds() {
+        let mut c = TourClock::start_at(0);
+        c.tick(2.0, 5.0, 3);
+        c.pause();
+        assert_eq!(c.tick(10.0, 5.0, 3), None);
+        assert_eq!(c.elapsed, 2.0, "paused time does not pass");
+        c.resume();
+        assert_eq!(c.next(3), Some(1));
+        assert_eq!(c.next(3), Some(2));
+        assert_eq!(c.next(3), None, "no stop after the last");
+        assert_eq!(c.previous(), Some(1));
+        assert_eq!(c.previous(), Some(0));
+        assert_eq!(c.previous(), Some(0), "previous on the first stop restarts it");
+    }
+
+    #[test]
+    fn a_language_change_mid_stop_restarts_the_stop() {
+        let mut c = TourClock::start_at(1);
+        c.tick(3.0, 10.0, 4);
+        c.restart_stop();
+        assert_eq!((c.stop, c.elapsed), (1, 0.0));
+    }
+
+    #[test]
+    fn captions_follow_the_narration_clock_or_show_the_text() {
+        let s = stop(StopDuration::UntilNarrationEnds, "Chào mừng bạn đến đình Hàng Kênh.", "Welcome to Hàng Kênh.");
+        let vtt = parse_vtt("WEBVTT\n\n00:00.000 --> 00:02.000\nChào mừng bạn\n\n00:02.000 --> 00:04.500\nđến đình Hàng Kênh.\n").unwrap();
+        assert_eq!(caption_text(&s, Some(&vtt), "vi", 0.5), "Chào mừng bạn");
+        assert_eq!(caption_text(&s, Some(&vtt), "vi", 2.1), "đến đình Hàng Kênh.");
+        assert_eq!(caption_text(&s, Some(&vtt), "vi", 9.0), "");
+        assert_eq!(caption_text(&s, None, "en", 9.0), "Welcome to Hàng Kênh.");
+        // "Until the narration ends": the captions say when that is.
+        assert_eq!(stop_seconds(&s, Some(&vtt), "vi"), 5.0);
+        // Without captions: a reading time, never under 5 s.
+        assert_eq!(stop_seconds(&s, None, "en"), 5.0);
+        assert_eq!(stop_seconds(&stop(StopDuration::Seconds(12.0), "a", "b"), None, "vi"), 12.0);
+    }
+}
