@@ -42,9 +42,16 @@ impl fmt::Display for Lang {
 pub const REQUIRED_LANGS: [&str; 2] = ["vi", "en"];
 
 /// One value per language (text, or a path to a per-language file).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Localized<T> {
     by_lang: BTreeMap<Lang, T>,
+}
+
+// By hand: an empty map needs no `T: Default`.
+impl<T> Default for Localized<T> {
+    fn default() -> Self {
+        Self { by_lang: BTreeMap::new() }
+    }
 }
 
 pub type LocalizedText = Localized<String>;
