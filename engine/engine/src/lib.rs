@@ -11,10 +11,12 @@
 //! - [`i18n`]: the visitor's language and the UI's own strings.
 //! - [`ui`]: the HUD, info panel, loading and error screens.
 //! - [`tour`]: guided tours: stops, captions, the tour bar.
+//! - [`audio`]: positional ambience heard from the camera, tour narration, ducking.
 //! - [`shot`]: rendering one named view to a PNG and exiting.
 
 use bevy::prelude::*;
 
+pub mod audio;
 pub mod camera;
 pub mod environment;
 pub mod framing;
@@ -81,6 +83,7 @@ impl Plugin for ViewerPlugin {
                 ui::plugin,
                 shot::plugin,
                 tour::plugin,
+                audio::plugin,
             ));
     }
 }

@@ -134,6 +134,9 @@ pub struct ActiveTour(pub Option<PlayingTour>);
 pub struct PlayingTour {
     pub tour: usize,
     pub clock: TourClock,
+    /// Counts restarts of the current stop (language change, previous on the first stop), so
+    /// its narration starts over too.
+    pub starts: u32,
     /// Captions by (stop, language), read when the tour starts.
     captions: HashMap<(usize, String), Captions>,
     lang_at_stop_start: Language,
@@ -216,7 +219,7 @@ fn run_commands(
                 let stop = (*stop).min(tours[index].stops.len().saturating_sub(1));
                 let captions = read_captions(package, &tours[index]);
                 open.0 = None;
-                active.0 = Some(PlayingTour { tour: index, clock: TourClock::start_at(stop), captions, lang_at_stop_start: *lang });
+                active.0 = Some(PlayingTour { tour: index, clock: TourClock::start_at(stop), starts: 0, captions, lang_at_stop_start: *lang });
                 go_to_stop(&library, &bounds, index, stop, &mut camera);
             }
             TourCommand::Exit => active.0 = None,
@@ -243,6 +246,9 @@ fn run_commands(
                 };
                 if let Some(stop) = moved {
                     playing.lang_at_stop_start = *lang;
+                    if matches!(other, TourCommand::Previous) {
+                        playing.starts += 1;
+                    }
                     go_to_stop(&library, &bounds, playing.tour, stop, &mut camera);
                 }
             }
@@ -304,6 +310,7 @@ fn restart_on_language_change(mut active: ResMut<ActiveTour>, lang: Res<Language
     if playing.lang_at_stop_start != *lang {
         playing.lang_at_stop_start = *lang;
         playing.clock.restart_stop();
+        playing.starts += 1;
     }
 }
 

@@ -1,0 +1,273 @@
+//! The exhibit's sound: positional ambience placed in the exhibit and heard from the camera
+//! (Disan's spatial voices, Web Audio gain laws), and tour narration, which ducks the ambience.
+//!
+//! The gains are computed here each frame from the camera and written to each voice through
+//! atomics; the audio thread only reads them and glides (see `disan_audio::voice`), so nothing
+//! on the audio path ever waits for a lock.
+
+use bevy::audio::{AddAudioSource, AudioSource, Decodable, Source};
+use bevy::prelude::*;
+use disan_audio::gains::{Cone, DistanceModel as Model, Listener, SourceSpec};
+use disan_audio::{SpatialVoice, VoiceControl};
+use disan_format::DistanceModel;
+
+use crate::camera::ViewerCamera;
+use crate::i18n::Language;
+use crate::library::ExhibitLibrary;
+use crate::tour::{ActiveTour, PlayState};
+use crate::{ExhibitScoped, ViewerState};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_audio_source::<SpatialSound>()
+        .init_resource::<NarrationNow>()
+        .add_systems(OnEnter(ViewerState::Exhibit), load_ambience)
+        .add_systems(
+            Update,
+            (start_ambience_when_loaded, play_narration, place_voices).chain().run_if(in_state(ViewerState::Exhibit)),
+        );
+}
+
+/// A decoded clip played through a [`SpatialVoice`] whose gains the engine sets.
+#[derive(Asset, TypePath, Clone)]
+pub struct SpatialSound {
+    clip: AudioSource,
+    control: VoiceControl,
+    looped: bool,
+}
+
+impl Decodable for SpatialSound {
+    type Decoder = SpatialVoice<Box<dyn Source + Send>>;
+
+    fn decoder(&self) -> Self::Decoder {
+        let clip = self.clip.decoder();
+        let input: Box<dyn Source + Send> = if self.looped { Box::new(clip.repeat_infinite()) } else { Box::new(clip) };
+        SpatialVoice::new(input, &self.control)
+    }
+}
+
+/// An exhibit sound source: where it is, how it falls off, and its voice's control.
+#[derive(Component)]
+pub struct ExhibitSound {
+    spec: SourceSpec,
+    /// Ambient beds have no position: the same gain in both ears.
+    positional: bool,
+    clip: Handle<AudioSource>,
+    looped: bool,
+    control: VoiceControl,
+    started: bool,
+}
+
+/// How much narration lowers the ambience (about −9 dB), so the voice is always understood.
+pub const DUCK_UNDER_NARRATION: f32 = 0.35;
+
+fn model(m: DistanceModel) -> Model {
+    match m {
+        DistanceModel::Linear => Model::Linear,
+        DistanceModel::Inverse => Model::Inverse,
+        DistanceModel::Exponential => Model::Exponential,
+    }
+}
+
+fn load_ambience(library: Res<ExhibitLibrary>, assets: Res<AssetServer>, mut commands: Commands) {
+    let Some(package) = library.current_package() else { return };
+    for a in &package.manifest.audio {
+        let spec = SourceSpec {
+            position: a.position.unwrap_or([0.0; 3]),
+            orientation: a.cone.as_ref().map_or([0.0; 3], |c| c.direction),
+            model: model(a.distance_model),
+            ref_distance: a.ref_distance,
+            max_distance: a.max_distance,
+            rolloff: a.rolloff,
+            cone: a.cone.as_ref().map_or(Cone::OMNI, |c| Cone { inner_deg: c.inner_deg, outer_deg: c.outer_deg, outer_gain: c.outer_gain }),
+            volume: a.volume,
+        };
+        commands.spawn((
+            ExhibitSound {
+                spec,
+                positional: a.position.is_some(),
+                clip: assets.load(library.asset_path(package, &a.src)),
+                looped: a.looped,
+                control: VoiceControl::new(0.0, 0.0),
+                started: false,
+            },
+            ExhibitScoped,
+        ));
+    }
+}
+
+fn start_ambience_when_loaded(
+    mut sounds: Query<(Entity, &mut ExhibitSound)>,
+    clips: Res<Assets<AudioSource>>,
+    mut spatial: ResMut<Assets<SpatialSound>>,
+    mut commands: Commands,
+) {
+    for (entity, mut sound) in &mut sounds {
+        if sound.started {
+            continue;
+        }
+        let Some(clip) = clips.get(&sound.clip) else { continue };
+        let handle = spatial.add(SpatialSound { clip: clip.clone(), control: sound.control.clone(), looped: sound.looped });
+        commands.entity(entity).insert(AudioPlayer::<SpatialSound>(handle));
+        sound.started = true;
+    }
+}
+
+/// The narration playing, so it is replaced when the stop or the language changes.
+#[derive(Resource, Default)]
+struct NarrationNow {
+    key: Option<(usize, usize, Language, u32)>,
+}
+
+#[derive(Component)]
+struct Narration;
+
+fn play_narration(
+    active: Res<ActiveTour>,
+    library: Res<ExhibitLibrary>,
+    lang: Res<Language>,
+    assets: Res<AssetServer>,
+    mut now: ResMut<NarrationNow>,
+    playing: Query<(Entity, Option<&AudioSink>), With<Narration>>,
+    mut commands: Commands,
+) {
+    let wanted = active.0.as_ref().filter(|t| t.clock.state != PlayState::Finished).map(|t| (t.tour, t.clock.stop, *lang, t.starts));
+    if wanted != now.key {
+        for (e, _) in &playing {
+            commands.entity(e).despawn();
+        }
+        now.key = wanted;
+        let Some((tour, stop, lang, _)) = wanted else { return };
+        let Some(package) = library.current_package() else { return };
+        let Some(path) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)).and_then(|s| s.narration.get(lang.code())) else {
+            return;
+        };
+        commands.spawn((AudioPlayer::new(assets.load(library.asset_path(package, path))), PlaybackSettings::DESPAWN, Narration, ExhibitScoped));
+        return;
+    }
+    let paused = active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Paused);
+    for (_, sink) in &playing {
+        if let Some(sink) = sink {
+            if paused && !sink.is_paused() {
+                sink.pause();
+            } else if !paused && sink.is_paused() {
+                sink.play();
+            }
+        }
+    }
+}
+
+fn place_voices(
+    camera: Query<&GlobalTransform, With<ViewerCamera>>,
+    sounds: Query<&ExhibitSound>,
+    narration: Query<(), With<Narration>>,
+    active: Res<ActiveTour>,
+) {
+    let Some(cam) = camera.iter().next() else { return };
+    let listener = Listener { position: cam.translation().to_array(), forward: cam.forward().to_array(), up: cam.up().to_array() };
+    let narrating = !narration.is_empty() && active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Playing);
+    let duck = if narrating { DUCK_UNDER_NARRATION } else { 1.0 };
+    for sound in &sounds {
+        if sound.positional {
+            sound.control.place(&sound.spec, &listener, duck);
+        } else {
+            let g = sound.spec.volume * duck * std::f32::consts::FRAC_1_SQRT_2;
+            sound.control.set_gains(g, g);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use disan_audio::mix_offline;
+    use disan_format::{open_package, parse_vtt};
+
+    use super::*;
+    use crate::tour::stop_seconds;
+
+    fn exhibit(name: &str) -> disan_format::Package {
+        open_package(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits").join(name)).unwrap()
+    }
+
+    /// The committed OGG, decoded by Bevy's own decoder, as mono samples and their rate.
+    fn decode(package: &disan_format::Package, file: &disan_format::PackagePath) -> (Vec<f32>, u32) {
+        let clip = AudioSource { bytes: std::fs::read(package.file(file)).unwrap().into() };
+        let decoder = clip.decoder();
+        let (channels, rate) = (decoder.channels().get() as usize, decoder.sample_rate().get());
+        let samples: Vec<f32> = decoder.collect();
+        (samples.chunks(channels).map(|c| c.iter().sum::<f32>() / channels as f32).collect(), rate)
+    }
+
+    fn rms(s: &[f32]) -> f32 {
+        (s.iter().map(|x| x * x).sum::<f32>() / s.len().max(1) as f32).sqrt()
+    }
+
+    #[test]
+    fn an_ambience_plays_through_a_spatial_voice_from_its_side() {
+        let package = exhibit("trong-dong");
+        let water = &package.manifest.audio[0];
+        let clip = AudioSource { bytes: std::fs::read(package.file(&water.src)).unwrap().into() };
+        let control = VoiceControl::new(0.0, 0.0);
+        let spec = SourceSpec {
+            position: water.position.unwrap(),
+            orientation: [0.0; 3],
+            model: Model::Inverse,
+            ref_distance: water.ref_distance,
+            max_distance: water.max_distance,
+            rolloff: water.rolloff,
+            cone: Cone::OMNI,
+            volume: water.volume,
+        };
+        // A visitor in front of the drum, looking at it: the water is on the left.
+        let listener = Listener { position: [0.0, 1.2, 1.5], forward: [0.0, -0.5, -1.0], up: [0.0, 1.0, 0.0] };
+        control.place(&spec, &listener, 1.0);
+        let sound = SpatialSound { clip, control, looped: true };
+        let mut voices = [sound.decoder()];
+        let rate = voices[0].sample_rate().get() as usize;
+        // Twelve seconds: longer than the clip, so the loop must carry on.
+        let out = mix_offline(&mut voices, 12 * rate, 1024, |_| {});
+        let left: Vec<f32> = out.iter().step_by(2).copied().collect();
+        let right: Vec<f32> = out.iter().skip(1).step_by(2).copied().collect();
+        assert!(rms(&left) > 0.02, "the water is heard ({})", rms(&left));
+        assert!(rms(&left) > 1.5 * rms(&right), "from the left: {} vs {}", rms(&left), rms(&right));
+        assert!(rms(&left[11 * rate..]) > 0.01, "still playing after the clip's end: it loops");
+    }
+
+    #[test]
+    fn an_offline_tour_has_narration_where_its_stops_are() {
+        // The drum's tour in Vietnamese, laid out as the tour player times it (each stop lasts
+        // until its captions end), over the ducked water ambience.
+        let package = exhibit("trong-dong");
+        let tour = &package.manifest.tours[0];
+        let mut starts = Vec::new();
+        let mut t = 0.0f32;
+        let rate = 24_000usize;
+        let mut narration_track = Vec::new();
+        for stop in &tour.stops {
+            let captions = parse_vtt(&std::fs::read_to_string(package.file(stop.captions.get("vi").unwrap())).unwrap()).unwrap();
+            let seconds = stop_seconds(stop, Some(&captions), "vi");
+            let (samples, r) = decode(&package, stop.narration.get("vi").unwrap());
+            assert_eq!(r as usize, rate);
+            starts.push((t, seconds, samples.len() as f32 / rate as f32));
+            let offset = (t * rate as f32) as usize;
+            narration_track.resize(offset + samples.len().max((seconds * rate as f32) as usize), 0.0);
+            for (i, s) in samples.iter().enumerate() {
+                narration_track[offset + i] += s;
+            }
+            t += seconds;
+        }
+        assert_eq!(starts.len(), 4);
+        for (k, (start, seconds, voice)) in starts.iter().enumerate() {
+            // Each stop lasts as long as its narration (captions end + a breath).
+            assert!((seconds - voice).abs() < 1.0, "stop {k}: {seconds} s for {voice} s of voice");
+            let a = ((start + 0.5) * rate as f32) as usize;
+            let b = ((start + voice - 0.5) * rate as f32) as usize;
+            assert!(rms(&narration_track[a..b]) > 0.03, "stop {k} has narration between {start} s and {} s", start + voice);
+        }
+        // Between the last word of one stop and the first of the next there is near silence.
+        let (s1, _, v1) = starts[0];
+        let gap_start = ((s1 + v1 - 0.15) * rate as f32) as usize;
+        assert!(rms(&narration_track[gap_start..gap_start + rate / 20]) < 0.01);
+    }
+}
