@@ -151,11 +151,19 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("a-broken")).unwrap();
         std::fs::write(dir.join("a-broken/exhibit.toml"), "format = 1\nid = \"a-broken\"\nkind = \"relic\"\n").unwrap();
-        let good = dir.join("b-trong-dong");
-        std::fs::create_dir_all(good.join("models")).unwrap();
-        std::fs::copy(exhibits().join("trong-dong/exhibit.toml"), good.join("exhibit.toml")).unwrap();
-        std::fs::copy(exhibits().join("trong-dong/models/trong-dong.glb"), good.join("models/trong-dong.glb")).unwrap();
+        copy_dir(&exhibits().join("trong-dong"), &dir.join("b-trong-dong"));
         dir
+    }
+
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &to.join(entry.file_name()));
+            } else {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
     }
 
     /// The loading path with real asset I/O but no renderer: glTF files cannot be decoded here
