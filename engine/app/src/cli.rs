@@ -8,8 +8,9 @@ pub const USAGE: &str = "\
 Disan: heritage exhibits of Hải Phòng, in 3D.
 
 Usage:
-  disan [PATH] [--exhibit ID] [--lang vi|en] [--size WxH]
+  disan [PATH] [--exhibit ID] [--lang vi|en] [--size WxH] [--reduce-motion]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
+      --reduce-motion: tours cut between stops behind a short fade instead of flying.
   disan validate PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
@@ -37,6 +38,7 @@ pub struct ViewArgs {
     pub lang: String,
     pub size: Option<(u32, u32)>,
     pub shot: Option<ShotRequest>,
+    pub reduce_motion: bool,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -73,6 +75,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 view.lang = l;
             }
             "--size" => view.size = Some(parse_size(&value("--size")?)?),
+            "--reduce-motion" => view.reduce_motion = true,
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,

@@ -114,6 +114,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         start_exhibit: view.exhibit.clone(),
         lang: view.lang.clone(),
         shot: view.shot.clone(),
+        reduce_motion: view.reduce_motion,
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();

@@ -15,8 +15,10 @@ use crate::library::ExhibitLibrary;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CameraRig>()
+        .init_resource::<Fade>()
         .add_message::<CameraCommand>()
-        .add_systems(Startup, spawn_camera)
+        .add_systems(Startup, (spawn_camera, spawn_fade_veil))
+        .add_systems(Update, clear_fade)
         .add_systems(
             Update,
             (go_home_when_framed, apply_commands, (orbit_input, walk_input), move_camera)
@@ -166,6 +168,8 @@ impl CameraRig {
 pub enum CameraCommand {
     Home,
     LookFrom { eye: Vec3, target: Vec3 },
+    /// Jump there at once (reduced motion), behind a short fade.
+    CutTo { eye: Vec3, target: Vec3 },
     SetMode(NavMode),
     ToggleWalk,
 }
@@ -205,7 +209,42 @@ fn go_home_when_framed(
     rig.walk = Walk { position: Vec3::new(bounds.center().x, ground + eye_height, bounds.max.z + r * 0.35), yaw: 0.0, pitch: 0.0 };
 }
 
-fn apply_commands(mut commands: MessageReader<CameraCommand>, mut rig: ResMut<CameraRig>, library: Res<ExhibitLibrary>) {
+/// Opacity of the black veil over the view (1 = black), fading out after a cut.
+#[derive(Resource, Default)]
+pub struct Fade(pub f32);
+
+#[derive(Component)]
+struct FadeVeil;
+
+/// How long the veil takes to clear after a cut.
+const FADE_SECONDS: f32 = 0.35;
+
+fn spawn_fade_veil(mut commands: Commands) {
+    commands.spawn((
+        Node { position_type: PositionType::Absolute, width: percent(100), height: percent(100), ..default() },
+        BackgroundColor(Color::BLACK.with_alpha(0.0)),
+        GlobalZIndex(i32::MAX),
+        bevy::picking::Pickable::IGNORE,
+        FadeVeil,
+    ));
+}
+
+fn clear_fade(mut fade: ResMut<Fade>, time: Res<Time>, mut veil: Query<&mut BackgroundColor, With<FadeVeil>>) {
+    if fade.0 <= 0.0 && !fade.is_changed() {
+        return;
+    }
+    fade.0 = (fade.0 - time.delta_secs() / FADE_SECONDS).max(0.0);
+    for mut bg in &mut veil {
+        bg.0 = Color::BLACK.with_alpha(fade.0);
+    }
+}
+
+fn apply_commands(
+    mut commands: MessageReader<CameraCommand>,
+    mut rig: ResMut<CameraRig>,
+    library: Res<ExhibitLibrary>,
+    mut fade: ResMut<Fade>,
+) {
     let walk_allowed = library.current_package().is_some_and(|p| p.manifest.navigation.walk);
     for command in commands.read() {
         match *command {
@@ -216,6 +255,12 @@ fn apply_commands(mut commands: MessageReader<CameraCommand>, mut rig: ResMut<Ca
             CameraCommand::LookFrom { eye, target } => {
                 rig.mode = NavMode::Orbit;
                 rig.orbit_goal = Orbit::from_eye(eye, target);
+            }
+            CameraCommand::CutTo { eye, target } => {
+                rig.mode = NavMode::Orbit;
+                rig.orbit_goal = Orbit::from_eye(eye, target);
+                rig.orbit = rig.orbit_goal;
+                fade.0 = 1.0;
             }
             CameraCommand::SetMode(NavMode::Walk) | CameraCommand::ToggleWalk if rig.mode == NavMode::Orbit && walk_allowed => {
                 rig.mode = NavMode::Walk;

@@ -59,6 +59,9 @@ pub struct ViewerConfig {
     pub lang: String,
     /// Render one view to a file and exit.
     pub shot: Option<ShotRequest>,
+    /// Cut between views (with a short fade) instead of flying the camera: for visitors who
+    /// get motion sick, and the browser's prefers-reduced-motion.
+    pub reduce_motion: bool,
 }
 
 /// Everything the viewer needs on top of Bevy's plugins (which the binary adds, with its window).

@@ -173,7 +173,7 @@ mod tests {
         crate::library::register_exhibit_source(&mut app, &path);
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
             .init_asset::<WorldAsset>()
-            .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None })
+            .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None, reduce_motion: false })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
             .add_plugins((crate::library::plugin, plugin));

@@ -181,8 +181,15 @@ fn tour_of<'a>(library: &'a ExhibitLibrary, index: usize) -> Option<&'a Tour> {
     library.current_package()?.manifest.tours.get(index)
 }
 
-/// Moves the camera to a stop.
-fn go_to_stop(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: usize, stop: usize, camera: &mut MessageWriter<CameraCommand>) {
+/// Moves the camera to a stop: an eased flight, or a cut behind a fade when motion is reduced.
+fn go_to_stop(
+    library: &ExhibitLibrary,
+    bounds: &ExhibitBounds,
+    tour: usize,
+    stop: usize,
+    reduce_motion: bool,
+    camera: &mut MessageWriter<CameraCommand>,
+) {
     let (Some(package), Some(b)) = (library.current_package(), bounds.0) else { return };
     let Some(s) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)) else { return };
     let pose = match &s.target {
@@ -190,7 +197,7 @@ fn go_to_stop(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: usize, sto
         StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal))),
     };
     if let Some((eye, target)) = pose {
-        camera.write(CameraCommand::LookFrom { eye, target });
+        camera.write(if reduce_motion { CameraCommand::CutTo { eye, target } } else { CameraCommand::LookFrom { eye, target } });
     }
 }
 
@@ -201,6 +208,7 @@ fn run_commands(
     library: Res<ExhibitLibrary>,
     bounds: Res<ExhibitBounds>,
     lang: Res<Language>,
+    config: Res<crate::ViewerConfig>,
     mut open: ResMut<OpenHotspot>,
     mut camera: MessageWriter<CameraCommand>,
 ) {
@@ -220,7 +228,7 @@ fn run_commands(
                 let captions = read_captions(package, &tours[index]);
                 open.0 = None;
                 active.0 = Some(PlayingTour { tour: index, clock: TourClock::start_at(stop), starts: 0, captions, lang_at_stop_start: *lang });
-                go_to_stop(&library, &bounds, index, stop, &mut camera);
+                go_to_stop(&library, &bounds, index, stop, config.reduce_motion, &mut camera);
             }
             TourCommand::Exit => active.0 = None,
             other => {
@@ -249,7 +257,7 @@ fn run_commands(
                     if matches!(other, TourCommand::Previous) {
                         playing.starts += 1;
                     }
-                    go_to_stop(&library, &bounds, playing.tour, stop, &mut camera);
+                    go_to_stop(&library, &bounds, playing.tour, stop, config.reduce_motion, &mut camera);
                 }
             }
         }
@@ -294,14 +302,22 @@ fn pause_when_visitor_moves(
     }
 }
 
-fn advance(mut active: ResMut<ActiveTour>, library: Res<ExhibitLibrary>, bounds: Res<ExhibitBounds>, lang: Res<Language>, time: Res<Time>, mut camera: MessageWriter<CameraCommand>) {
+fn advance(
+    mut active: ResMut<ActiveTour>,
+    library: Res<ExhibitLibrary>,
+    bounds: Res<ExhibitBounds>,
+    lang: Res<Language>,
+    config: Res<crate::ViewerConfig>,
+    time: Res<Time>,
+    mut camera: MessageWriter<CameraCommand>,
+) {
     let Some(playing) = active.0.as_mut() else { return };
     let Some(tour) = tour_of(&library, playing.tour) else { return };
     let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
     let seconds = stop_seconds(stop, playing.captions(playing.clock.stop, *lang), lang.code());
     if let Some(next) = playing.clock.tick(time.delta_secs(), seconds, tour.stops.len()) {
         playing.lang_at_stop_start = *lang;
-        go_to_stop(&library, &bounds, playing.tour, next, &mut camera);
+        go_to_stop(&library, &bounds, playing.tour, next, config.reduce_motion, &mut camera);
     }
 }
 
