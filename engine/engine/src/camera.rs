@@ -117,6 +117,10 @@ pub struct CameraRig {
     pub fov_y: f32,
     /// Jump straight to the goal (shots, reduced motion) instead of easing.
     pub snap: bool,
+    /// The exhibit's box: a camera flying to a view outside it goes around it, not through.
+    pub obstacle: Option<(Vec3, Vec3)>,
+    /// A flight to a requested view is under way (the visitor's own zooming may go inside).
+    pub in_flight: bool,
 }
 
 impl Default for CameraRig {
@@ -132,6 +136,8 @@ impl Default for CameraRig {
             walk_area: (Vec3::splat(-50.0), Vec3::splat(50.0)),
             fov_y: FOV_Y_DEG.to_radians(),
             snap: false,
+            obstacle: None,
+            in_flight: false,
         }
     }
 }
@@ -160,7 +166,39 @@ impl CameraRig {
         o.yaw += dy * k;
         o.pitch += (g.pitch - o.pitch) * k;
         o.distance += (g.distance - o.distance) * k;
+        if self.in_flight
+            && let Some((min, max)) = self.obstacle
+        {
+            let inside = |p: Vec3| p.cmpgt(min).all() && p.cmplt(max).all();
+            if inside(self.orbit.eye()) && !inside(g.eye()) {
+                // Back out along the line of sight until the eye leaves the box.
+                let dir = (self.orbit.eye() - self.orbit.target).normalize_or(Vec3::Z);
+                if let Some(exit) = ray_box_exit(self.orbit.target, dir, min, max) {
+                    self.orbit.distance = self.orbit.distance.max(exit * 1.02);
+                }
+            }
+            if self.orbit.eye().distance(g.eye()) < 0.01 * g.distance.max(0.1) {
+                self.in_flight = false;
+            }
+        }
     }
+}
+
+/// How far along `dir` (unit) a ray from `origin` leaves the box, if it starts inside or enters it.
+pub fn ray_box_exit(origin: Vec3, dir: Vec3, min: Vec3, max: Vec3) -> Option<f32> {
+    let mut t_exit = f32::INFINITY;
+    for axis in 0..3 {
+        let (o, d) = (origin[axis], dir[axis]);
+        if d.abs() < 1e-9 {
+            if o < min[axis] || o > max[axis] {
+                return None;
+            }
+            continue;
+        }
+        let (t1, t2) = ((min[axis] - o) / d, (max[axis] - o) / d);
+        t_exit = t_exit.min(t1.max(t2));
+    }
+    (t_exit.is_finite() && t_exit > 0.0).then_some(t_exit)
 }
 
 /// Requests from the UI, tours or shots.
@@ -200,6 +238,7 @@ fn go_home_when_framed(
     rig.orbit_goal = home;
     rig.orbit = home;
     rig.zoom_limits = (r * 0.15, r * 6.0);
+    rig.obstacle = Some((bounds.min, bounds.max));
     rig.mode = NavMode::Orbit;
     let margin = Vec3::splat(r * 0.5);
     rig.walk_area = (bounds.min - margin, bounds.max + margin);
@@ -255,6 +294,7 @@ fn apply_commands(
             CameraCommand::LookFrom { eye, target } => {
                 rig.mode = NavMode::Orbit;
                 rig.orbit_goal = Orbit::from_eye(eye, target);
+                rig.in_flight = true;
             }
             CameraCommand::CutTo { eye, target } => {
                 rig.mode = NavMode::Orbit;
@@ -299,6 +339,10 @@ fn orbit_input(
     }
     let dt = time.delta_secs();
     let limits = rig.zoom_limits;
+    // Any input of the visitor's own ends an automatic flight.
+    if buttons.get_pressed().next().is_some() || scroll.delta.y != 0.0 || touches.iter().next().is_some() {
+        rig.in_flight = false;
+    }
     let goal = &mut rig.orbit_goal;
     let over_ui = pointer_over_ui(&interactions);
     if buttons.pressed(MouseButton::Left) && !over_ui {
@@ -434,6 +478,33 @@ mod tests {
         assert!((w.position.z + 1.0).abs() < 1e-6, "yaw 0 walks towards -Z");
         w.step(Vec2::new(100.0, 0.0), 0.2, 1.6, (Vec3::splat(-10.0), Vec3::splat(10.0)));
         assert_eq!(w.position.x, 10.0, "stays inside the walkable area");
+    }
+
+    #[test]
+    fn a_flight_between_outside_views_never_enters_the_exhibit() {
+        // The đình's box, and a flight from a close view of the back wall to a close view of
+        // the front steps: eased naïvely, the eye cuts through the hall on the way.
+        let (min, max) = (Vec3::new(-13.0, 0.0, -8.0), Vec3::new(13.0, 8.9, 15.0));
+        let from = Orbit::from_eye(Vec3::new(0.0, 4.0, -12.0), Vec3::new(0.0, 4.0, -7.5));
+        let to = Orbit::from_eye(Vec3::new(0.0, 4.0, 19.0), Vec3::new(0.0, 4.0, 14.5));
+        let inside = |p: Vec3| p.cmpgt(min).all() && p.cmplt(max).all();
+        let fly = |obstacle| {
+            let mut rig = CameraRig { orbit: from, orbit_goal: to, obstacle, in_flight: true, ..CameraRig::default() };
+            (0..300).any(|_| {
+                rig.ease(1.0 / 60.0);
+                inside(rig.orbit.eye())
+            })
+        };
+        assert!(fly(None), "without the box the flight does pass inside (the test can tell)");
+        assert!(!fly(Some((min, max))), "with the box the camera goes around");
+    }
+
+    #[test]
+    fn ray_box_exit_distances() {
+        let (min, max) = (Vec3::splat(-1.0), Vec3::splat(1.0));
+        assert_eq!(ray_box_exit(Vec3::ZERO, Vec3::X, min, max), Some(1.0));
+        assert_eq!(ray_box_exit(Vec3::new(0.5, 0.0, 0.0), -Vec3::X, min, max), Some(1.5));
+        assert_eq!(ray_box_exit(Vec3::new(5.0, 0.0, 0.0), Vec3::X, min, max), None);
     }
 
     #[test]
