@@ -33,20 +33,7 @@ fn main() {
             })
             .set(AssetPlugin { file_path: "/".into(), ..default() })
             .set(TaskPoolPlugin {
-                task_pool_options: if all_cores {
-                    TaskPoolOptions {
-                        async_compute: bevy::app::TaskPoolThreadAssignmentPolicy {
-                            min_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
-                            max_threads: 8,
-                            percent: 1.0,
-                            on_thread_spawn: None,
-                            on_thread_destroy: None,
-                        },
-                        ..default()
-                    }
-                } else {
-                    TaskPoolOptions::default()
-                },
+                task_pool_options: if all_cores { disan_engine::task_pools_for_fast_startup() } else { TaskPoolOptions::default() },
             }),
     )
     .insert_resource(Start(start))

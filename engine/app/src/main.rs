@@ -131,20 +131,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         DefaultPlugins
             .set(WindowPlugin { primary_window: Some(window), ..default() })
             .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
-            // Start-up is mostly shader-pipeline compilation, which Bevy runs on the async compute
-            // pool (one thread on a 2-core school PC by default): give it every core.
-            .set(TaskPoolPlugin {
-                task_pool_options: TaskPoolOptions {
-                    async_compute: bevy::app::TaskPoolThreadAssignmentPolicy {
-                        min_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
-                        max_threads: 8,
-                        percent: 1.0,
-                        on_thread_spawn: None,
-                        on_thread_destroy: None,
-                    },
-                    ..default()
-                },
-            })
+            .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
             .set(bevy::log::LogPlugin {
                 filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
                 ..default()

@@ -312,7 +312,7 @@ fn apply_commands(
 }
 
 /// Is the pointer over a UI element (so drags and wheel belong to it, not to the camera)?
-fn pointer_over_ui(interactions: &Query<&Interaction>) -> bool {
+pub(crate) fn pointer_over_ui(interactions: &Query<&Interaction>) -> bool {
     interactions.iter().any(|i| *i != Interaction::None)
 }
 

@@ -64,6 +64,22 @@ pub struct ViewerConfig {
     pub reduce_motion: bool,
 }
 
+/// Bevy's task pools for the viewer. Start-up is mostly shader-pipeline compilation, which Bevy
+/// runs on the async compute pool (one thread on a 2-core school PC by default): give it every
+/// core. Used by the benchmark's baseline too, to measure this setting's share.
+pub fn task_pools_for_fast_startup() -> TaskPoolOptions {
+    TaskPoolOptions {
+        async_compute: bevy::app::TaskPoolThreadAssignmentPolicy {
+            min_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_threads: 8,
+            percent: 1.0,
+            on_thread_spawn: None,
+            on_thread_destroy: None,
+        },
+        ..default()
+    }
+}
+
 /// Everything the viewer needs on top of Bevy's plugins (which the binary adds, with its window).
 /// [`register_exhibit_source`] must be called before Bevy's `AssetPlugin` is added.
 pub struct ViewerPlugin {

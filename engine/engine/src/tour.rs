@@ -293,7 +293,7 @@ fn pause_when_visitor_moves(
     if playing.clock.state != PlayState::Playing {
         return;
     }
-    let over_ui = interactions.iter().any(|i| *i != Interaction::None);
+    let over_ui = crate::camera::pointer_over_ui(&interactions);
     let moving_keys = [KeyCode::ArrowLeft, KeyCode::ArrowRight, KeyCode::ArrowUp, KeyCode::ArrowDown, KeyCode::KeyW, KeyCode::KeyA, KeyCode::KeyS, KeyCode::KeyD];
     let took_control = (!over_ui && (buttons.get_just_pressed().next().is_some() || scroll.delta.y != 0.0 || touches.iter_just_pressed().next().is_some()))
         || moving_keys.iter().any(|k| keys.just_pressed(*k));
