@@ -237,3 +237,31 @@ mod tests {
         assert!(forward.dot(-Vec3::Z) > 0.8);
     }
 }
+
+#[cfg(test)]
+mod app_tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::framing::Bounds;
+
+    #[test]
+    fn opening_a_hotspot_turns_the_camera_to_it() {
+        let mut app = App::new();
+        let exhibit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong");
+        let bounds = Bounds { min: Vec3::new(-0.34, 0.0, -0.31), max: Vec3::new(0.34, 0.45, 0.31) };
+        app.add_plugins(MinimalPlugins)
+            .insert_resource(ExhibitLibrary::open(&exhibit, None))
+            .insert_resource(ExhibitBounds(Some(bounds)))
+            .init_resource::<OpenHotspot>()
+            .add_message::<CameraCommand>()
+            .add_systems(Update, look_at_opened);
+        app.update();
+        app.world_mut().resource_mut::<OpenHotspot>().0 = Some(0); // the central star, facing up
+        app.update();
+        let sent: Vec<CameraCommand> = app.world_mut().resource_mut::<Messages<CameraCommand>>().drain().collect();
+        let Some(CameraCommand::LookFrom { eye, target }) = sent.last().copied() else { panic!("no camera move: {sent:?}") };
+        assert_eq!(target, Vec3::new(0.0, 0.45, 0.0));
+        assert!(eye.y > 0.6, "the star is seen from above: {eye}");
+    }
+}

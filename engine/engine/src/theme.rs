@@ -139,3 +139,28 @@ fn follow_language(
         bg.0 = if *interaction == Interaction::None { BUTTON } else { BUTTON_HOVER };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_the_visitors_language() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins).insert_resource(Language::Vi).add_systems(PostUpdate, follow_language);
+        let label = app.world_mut().spawn((Text::new("Đình Hàng Kênh"), LocalizedLabel { vi: "Đình Hàng Kênh".into(), en: "Hàng Kênh Communal House".into() })).id();
+        app.update();
+        assert_eq!(app.world().get::<Text>(label).unwrap().0, "Đình Hàng Kênh");
+        *app.world_mut().resource_mut::<Language>() = Language::En;
+        app.update();
+        assert_eq!(app.world().get::<Text>(label).unwrap().0, "Hàng Kênh Communal House");
+    }
+
+    #[test]
+    fn the_ui_scales_with_the_window() {
+        assert_eq!(ui_scale_for(1280.0, 720.0), 1.0);
+        assert_eq!(ui_scale_for(640.0, 360.0), 0.6, "a small frame still leaves the exhibit visible");
+        assert_eq!(ui_scale_for(3840.0, 2160.0), 2.0, "4K kiosk");
+        assert!(ui_scale_for(1080.0, 1920.0) < 1.0, "portrait kiosks scale to their width");
+    }
+}
