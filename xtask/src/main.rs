@@ -93,9 +93,12 @@ fn run(extra: &[String]) -> Result<(), String> {
 fn test(extra: &[String]) -> Result<(), String> {
     setup::ensure_system_packages(setup::TEST_PACKAGES)?;
     let started = Instant::now();
+    let xr_root = setup::ensure_xr_root()?;
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
-    let result = status(cargo(&args));
+    let mut cmd = cargo(&args);
+    cmd.env("DISAN_XR_ROOT", &xr_root);
+    let result = status(cmd);
     println!("xtask test: {:.0} s", started.elapsed().as_secs_f64());
     result
 }

@@ -21,8 +21,70 @@ pub const RUN_PACKAGES: &[&str] = &[
     "xauth",
 ];
 
-/// Tests add nothing yet beyond the run set: render tests use lavapipe under Xvfb.
-pub const TEST_PACKAGES: &[&str] = RUN_PACKAGES;
+/// Tests add the tool that builds the OpenXR test root (a Debian trixie tree holding Monado).
+pub const TEST_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libasound2-dev",
+    "libudev-dev",
+    "libxkbcommon-dev",
+    "libwayland-dev",
+    "libx11-dev",
+    "libxcursor-dev",
+    "libxrandr-dev",
+    "libxi-dev",
+    "mesa-vulkan-drivers",
+    "xvfb",
+    "xauth",
+    "debootstrap",
+];
+
+/// Packages installed inside the OpenXR test root: Monado (with its null compositor and
+/// simulated headset), the OpenXR loader, lavapipe, and what the `disan` binary links.
+const XR_ROOT_PACKAGES: &[&str] = &[
+    "monado-service",
+    "libopenxr1-monado",
+    "libopenxr-loader1",
+    "libopenxr-dev",
+    "mesa-vulkan-drivers",
+    "libasound2t64",
+    "libudev1",
+    "libxkbcommon0",
+    "libx11-6",
+    "libxcursor1",
+    "libxrandr2",
+    "libxi6",
+    "libxkbcommon-x11-0",
+    "xvfb",
+    "xauth",
+];
+
+/// The OpenXR runtime for the XR test: Debian bookworm has only the loader, so a trixie tree
+/// made with debootstrap holds Monado. Cached outside the clone (about 1.1 GB, a minute or two
+/// to make). Returns its path.
+pub fn ensure_xr_root() -> Result<PathBuf, String> {
+    let root = target_dir().parent().map_or_else(|| PathBuf::from("/tmp/disan-monado-root"), |p| p.join("monado-root"));
+    if root.join("usr/bin/monado-service").is_file() {
+        return Ok(root);
+    }
+    println!("xtask: making the OpenXR test root at {} (debootstrap trixie, then: {})", root.display(), XR_ROOT_PACKAGES.join(" "));
+    let _ = std::fs::remove_dir_all(&root);
+    let status = |cmd: &mut Command| -> Result<(), String> {
+        let shown = format!("{cmd:?}");
+        let s = cmd.status().map_err(|e| format!("{shown}: {e}"))?;
+        if s.success() { Ok(()) } else { Err(format!("{shown} failed ({s})")) }
+    };
+    status(Command::new("debootstrap").args(["--variant=minbase", "trixie"]).arg(&root).arg("http://deb.debian.org/debian"))?;
+    // apt inside the root needs /proc, /dev and /sys; a private mount namespace drops the bind
+    // mounts when the command ends, so nothing of the host stays mounted under the cache.
+    let script = format!(
+        "set -e; for d in proc dev sys; do mount --bind /$d {root}/$d; done; \
+         chroot {root} sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {pkgs}'",
+        root = root.display(),
+        pkgs = XR_ROOT_PACKAGES.join(" ")
+    );
+    status(Command::new("unshare").args(["-m", "sh", "-c", &script]))?;
+    Ok(root)
+}
 
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {

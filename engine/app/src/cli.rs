@@ -11,6 +11,8 @@ Usage:
   disan [PATH] [--exhibit ID] [--lang vi|en] [--size WxH] [--reduce-motion]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
+      --xr [--xr-frames N]: show it in a VR headset through OpenXR (falls back to the desktop
+      window when no runtime runs); leave after N frames in the headset (tests).
   disan validate PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
@@ -39,6 +41,9 @@ pub struct ViewArgs {
     pub size: Option<(u32, u32)>,
     pub shot: Option<ShotRequest>,
     pub reduce_motion: bool,
+    /// Open an OpenXR session (`--xr`), leaving after N running frames if given.
+    pub xr: bool,
+    pub xr_frames: Option<u32>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -76,6 +81,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             }
             "--size" => view.size = Some(parse_size(&value("--size")?)?),
             "--reduce-motion" => view.reduce_motion = true,
+            "--xr" => view.xr = true,
+            "--xr-frames" => {
+                let n = value("--xr-frames")?;
+                view.xr_frames = Some(n.parse().map_err(|_| format!("--xr-frames needs a number of frames, not \"{n}\""))?);
+            }
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 mod cli;
 mod validate;
+#[cfg(not(target_family = "wasm"))]
+mod xr;
 
 use cli::{Command, ViewArgs};
 
@@ -127,17 +129,25 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
     };
     let mut app = App::new();
     disan_engine::register_exhibit_source(&mut app, &path);
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin { primary_window: Some(window), ..default() })
-            .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
-            .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
-            .set(bevy::log::LogPlugin {
-                filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
-                ..default()
-            }),
-    )
-    .add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config }));
+    let plugins = DefaultPlugins
+        .set(WindowPlugin { primary_window: Some(window), ..default() })
+        .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
+        .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
+        .set(bevy::log::LogPlugin {
+            filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
+            ..default()
+        });
+    #[cfg(not(target_family = "wasm"))]
+    if view.xr {
+        // The XR plugins replace Bevy's renderer set-up with one that asks the OpenXR runtime for
+        // the GPU; without a runtime they fall back to the desktop window.
+        app.add_plugins(bevy_mod_openxr::add_xr_plugins(plugins)).add_plugins(xr::XrViewerPlugin { exit_after_frames: view.xr_frames });
+    } else {
+        app.add_plugins(plugins);
+    }
+    #[cfg(target_family = "wasm")]
+    app.add_plugins(plugins);
+    app.add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config }));
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
