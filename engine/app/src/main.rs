@@ -134,7 +134,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
         .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
         .set(bevy::log::LogPlugin {
-            filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
+            filter: "info,wgpu=error,wgpu_hal::gles=off,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
             ..default()
         });
     #[cfg(not(target_family = "wasm"))]
