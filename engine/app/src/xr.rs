@@ -3,7 +3,9 @@
 //! drive the view. With no OpenXR runtime the same binary says so and opens the desktop viewer.
 
 use bevy::prelude::*;
+use bevy_mod_xr::camera::XrCamera;
 use bevy_mod_xr::session::{XrState, XrTrackingRoot};
+use disan_engine::audio::AudioListener;
 use disan_engine::framing::ExhibitFramed;
 use disan_engine::library::ExhibitLibrary;
 
@@ -15,7 +17,7 @@ pub struct XrViewerPlugin {
 impl Plugin for XrViewerPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(XrFrameBudget(self.exit_after_frames))
-            .add_systems(Update, (place_visitor_when_framed, count_running_frames, say_when_unavailable));
+            .add_systems(Update, (place_visitor_when_framed, count_running_frames, say_when_unavailable, listen_with_the_headset));
     }
 }
 
@@ -45,6 +47,14 @@ fn place_visitor_when_framed(
         *t = Transform::from_translation(origin);
     }
     info!("xr: visitor placed at {origin} in front of \"{}\"", package.manifest.id);
+}
+
+/// The headset's eye cameras become the spatial-audio listener.
+fn listen_with_the_headset(eyes: Query<Entity, (Added<XrCamera>, Without<AudioListener>)>, mut commands: Commands) {
+    for eye in &eyes {
+        commands.entity(eye).insert(AudioListener);
+        info!("xr: eye camera {eye} listens for the exhibit's sounds");
+    }
 }
 
 fn count_running_frames(

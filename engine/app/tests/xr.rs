@@ -45,4 +45,5 @@ chroot $R /bin/sh -c '
     assert!(log.contains("xr: session running"), "{log}");
     assert!(log.contains("xr-frames=60"), "did not render 60 frames in the session:\n{log}");
     assert!(log.contains("xr: visitor placed at"), "the exhibit was not framed in the headset:\n{log}");
+    assert!(log.contains("listens for the exhibit's sounds"), "the headset is not the audio listener:\n{log}");
 }

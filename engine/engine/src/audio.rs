@@ -45,6 +45,11 @@ impl Decodable for SpatialSound {
     }
 }
 
+/// Where the visitor hears from. The desktop camera carries it; in a headset the eye cameras do
+/// (their average is the head), so sound follows the visitor's head.
+#[derive(Component, Default)]
+pub struct AudioListener;
+
 /// An exhibit sound source: where it is, how it falls off, and its voice's control.
 #[derive(Component)]
 pub struct ExhibitSound {
@@ -157,13 +162,16 @@ fn play_narration(
 }
 
 fn place_voices(
+    listeners: Query<&GlobalTransform, With<AudioListener>>,
     camera: Query<&GlobalTransform, With<ViewerCamera>>,
     sounds: Query<&ExhibitSound>,
     narration: Query<(), With<Narration>>,
     active: Res<ActiveTour>,
 ) {
-    let Some(cam) = camera.iter().next() else { return };
-    let listener = Listener { position: cam.translation().to_array(), forward: cam.forward().to_array(), up: cam.up().to_array() };
+    let heads: Vec<&GlobalTransform> = if listeners.is_empty() { camera.iter().collect() } else { listeners.iter().collect() };
+    let Some(first) = heads.first() else { return };
+    let position = heads.iter().map(|t| t.translation()).sum::<Vec3>() / heads.len() as f32;
+    let listener = Listener { position: position.to_array(), forward: first.forward().to_array(), up: first.up().to_array() };
     let narrating = !narration.is_empty() && active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Playing);
     let duck = if narrating { DUCK_UNDER_NARRATION } else { 1.0 };
     for sound in &sounds {
