@@ -27,20 +27,32 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// A decoded clip played through a [`SpatialVoice`] whose gains the engine sets.
+/// A clip played through a [`SpatialVoice`] whose gains the engine sets. Every exhibit sound,
+/// narration included, plays this way: a file that cannot be decoded stays silent with an error
+/// naming it (bevy_audio's own decoder would panic, and a kiosk must not die of a bad file).
 #[derive(Asset, TypePath, Clone)]
 pub struct SpatialSound {
     clip: AudioSource,
     control: VoiceControl,
     looped: bool,
+    /// The file, for messages.
+    name: String,
 }
 
 impl Decodable for SpatialSound {
     type Decoder = SpatialVoice<Box<dyn Source + Send>>;
 
     fn decoder(&self) -> Self::Decoder {
-        let clip = self.clip.decoder();
-        let input: Box<dyn Source + Send> = if self.looped { Box::new(clip.repeat_infinite()) } else { Box::new(clip) };
+        let builder = rodio::Decoder::builder().with_byte_len(self.clip.bytes.len() as u64).with_data(std::io::Cursor::new(self.clip.clone()));
+        let decoded: Result<Box<dyn Source + Send>, _> = if self.looped {
+            builder.build_looped().map(|d| Box::new(d) as Box<dyn Source + Send>)
+        } else {
+            builder.build().map(|d| Box::new(d) as Box<dyn Source + Send>)
+        };
+        let input = decoded.unwrap_or_else(|e| {
+            error!("{}: cannot be decoded as sound ({e}); it stays silent. Re-export it as OGG Vorbis, WAV or MP3.", self.name);
+            Box::new(rodio::source::Empty::new())
+        });
         SpatialVoice::new(input, &self.control)
     }
 }
@@ -60,10 +72,25 @@ pub struct ExhibitSound {
     looped: bool,
     control: VoiceControl,
     started: bool,
+    /// Ambience is lowered under narration; narration is not.
+    ducks: bool,
+    name: String,
 }
 
 /// How much narration lowers the ambience (about −9 dB), so the voice is always understood.
 pub const DUCK_UNDER_NARRATION: f32 = 0.35;
+
+/// A sound without a position: heard the same in both ears.
+const CENTRED: SourceSpec = SourceSpec {
+    position: [0.0; 3],
+    orientation: [0.0; 3],
+    model: Model::Inverse,
+    ref_distance: 1.0,
+    max_distance: 10_000.0,
+    rolloff: 0.0,
+    cone: Cone::OMNI,
+    volume: 1.0,
+};
 
 fn model(m: DistanceModel) -> Model {
     match m {
@@ -94,6 +121,8 @@ fn load_ambience(library: Res<ExhibitLibrary>, assets: Res<AssetServer>, mut com
                 looped: a.looped,
                 control: VoiceControl::new(0.0, 0.0),
                 started: false,
+                ducks: true,
+                name: package.file(&a.src).display().to_string(),
             },
             ExhibitScoped,
         ));
@@ -111,8 +140,12 @@ fn start_ambience_when_loaded(
             continue;
         }
         let Some(clip) = clips.get(&sound.clip) else { continue };
-        let handle = spatial.add(SpatialSound { clip: clip.clone(), control: sound.control.clone(), looped: sound.looped });
-        commands.entity(entity).insert(AudioPlayer::<SpatialSound>(handle));
+        let handle =
+            spatial.add(SpatialSound { clip: clip.clone(), control: sound.control.clone(), looped: sound.looped, name: sound.name.clone() });
+        // Looping is the decoder's (seamless); bevy_audio's LOOP would re-decode a broken file
+        // every frame.
+        let settings = if sound.looped { PlaybackSettings::ONCE } else { PlaybackSettings::DESPAWN };
+        commands.entity(entity).insert((AudioPlayer::<SpatialSound>(handle), settings));
         sound.started = true;
     }
 }
@@ -146,7 +179,20 @@ fn play_narration(
         let Some(path) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)).and_then(|s| s.narration.get(lang.code())) else {
             return;
         };
-        commands.spawn((AudioPlayer::new(assets.load(library.asset_path(package, path))), PlaybackSettings::DESPAWN, Narration, ExhibitScoped));
+        commands.spawn((
+            ExhibitSound {
+                spec: SourceSpec { volume: 1.0, ..CENTRED },
+                positional: false,
+                clip: assets.load(library.asset_path(package, path)),
+                looped: false,
+                control: VoiceControl::new(0.0, 0.0),
+                started: false,
+                ducks: false,
+                name: package.file(path).display().to_string(),
+            },
+            Narration,
+            ExhibitScoped,
+        ));
         return;
     }
     let paused = active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Paused);
@@ -173,8 +219,8 @@ fn place_voices(
     let position = heads.iter().map(|t| t.translation()).sum::<Vec3>() / heads.len() as f32;
     let listener = Listener { position: position.to_array(), forward: first.forward().to_array(), up: first.up().to_array() };
     let narrating = !narration.is_empty() && active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Playing);
-    let duck = if narrating { DUCK_UNDER_NARRATION } else { 1.0 };
     for sound in &sounds {
+        let duck = if narrating && sound.ducks { DUCK_UNDER_NARRATION } else { 1.0 };
         if sound.positional {
             sound.control.place(&sound.spec, &listener, duck);
         } else {
@@ -230,7 +276,7 @@ mod tests {
         // A visitor in front of the drum, looking at it: the water is on the left.
         let listener = Listener { position: [0.0, 1.2, 1.5], forward: [0.0, -0.5, -1.0], up: [0.0, 1.0, 0.0] };
         control.place(&spec, &listener, 1.0);
-        let sound = SpatialSound { clip, control, looped: true };
+        let sound = SpatialSound { clip, control, looped: true, name: "water.ogg".into() };
         let mut voices = [sound.decoder()];
         let rate = voices[0].sample_rate().get() as usize;
         // Twelve seconds: longer than the clip, so the loop must carry on.
@@ -240,6 +286,14 @@ mod tests {
         assert!(rms(&left) > 0.02, "the water is heard ({})", rms(&left));
         assert!(rms(&left) > 1.5 * rms(&right), "from the left: {} vs {}", rms(&left), rms(&right));
         assert!(rms(&left[11 * rate..]) > 0.01, "still playing after the clip's end: it loops");
+    }
+
+    #[test]
+    fn a_broken_sound_file_stays_silent_instead_of_crashing() {
+        let clip = AudioSource { bytes: b"OggS\0 this export was cut short".to_vec().into() };
+        let sound = SpatialSound { clip, control: VoiceControl::new(0.7, 0.7), looped: true, name: "audio/bell.ogg".into() };
+        let mut voice = sound.decoder();
+        assert_eq!(voice.next(), None, "an undecodable file plays nothing, and nothing panics");
     }
 
     #[test]
