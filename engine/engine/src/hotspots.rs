@@ -144,12 +144,21 @@ pub fn marker_anchor(bounds: &Bounds, position: Vec3, normal: Vec3) -> Vec3 {
 }
 
 /// The camera pose that shows a hotspot: in front of it along its normal, a little above.
-pub fn hotspot_view(bounds: &Bounds, position: Vec3, normal: Vec3) -> (Vec3, Vec3) {
+/// With `beside_panel`, the view slides sideways so the hotspot sits left of centre, clear of
+/// the info panel on the right.
+pub fn hotspot_view(bounds: &Bounds, position: Vec3, normal: Vec3, beside_panel: bool) -> (Vec3, Vec3) {
     let distance = (bounds.radius() * 0.6).max(0.35);
     let n = normal.normalize_or(Vec3::Z);
     let up_tilt = if n.y.abs() > 0.9 { Vec3::Z * 0.35 } else { Vec3::Y * 0.25 };
     let eye = position + (n + up_tilt).normalize() * distance;
-    (eye, position)
+    if !beside_panel {
+        return (eye, position);
+    }
+    let forward = (position - eye).normalize();
+    let right = forward.cross(Vec3::Y).normalize_or(Vec3::X);
+    // About a fifth of the distance moves the hotspot a third of the way to the left edge.
+    let slide = right * distance * 0.22;
+    (eye + slide, position + slide)
 }
 
 fn open_on_number_key(keys: Res<ButtonInput<KeyCode>>, library: Res<ExhibitLibrary>, mut open: ResMut<OpenHotspot>) {
@@ -187,7 +196,7 @@ pub(crate) fn look_at_opened(
     }
     let (Some(i), Some(package), Some(b)) = (open.0, library.current_package(), bounds.0) else { return };
     let h = &package.manifest.hotspots[i];
-    let (eye, target) = hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal));
+    let (eye, target) = hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), true);
     camera.write(CameraCommand::LookFrom { eye, target });
 }
 
@@ -228,10 +237,12 @@ mod tests {
     fn hotspot_view_looks_at_the_hotspot_from_outside() {
         let b = Bounds { min: Vec3::new(-1.0, 0.0, -1.0), max: Vec3::new(1.0, 1.0, 1.0) };
         let p = Vec3::new(0.0, 0.5, 1.0);
-        let (eye, target) = hotspot_view(&b, p, Vec3::Z);
+        let (eye, target) = hotspot_view(&b, p, Vec3::Z, false);
         assert_eq!(target, p);
+        let (eye_beside, target_beside) = hotspot_view(&b, p, Vec3::Z, true);
+        assert!(target_beside.x > p.x && (eye_beside - target_beside).normalize().abs_diff_eq((eye - target).normalize(), 1e-5), "slides right, same direction");
         assert!(eye.z > p.z, "the eye is on the outward side of the surface");
-        let (eye_top, _) = hotspot_view(&b, Vec3::new(0.0, 1.0, 0.0), Vec3::Y);
+        let (eye_top, _) = hotspot_view(&b, Vec3::new(0.0, 1.0, 0.0), Vec3::Y, false);
         assert!(eye_top.y > 1.0, "a hotspot facing up is seen from above");
         let forward = (target - eye).normalize();
         assert!(forward.dot(-Vec3::Z) > 0.8);
@@ -261,7 +272,7 @@ mod app_tests {
         app.update();
         let sent: Vec<CameraCommand> = app.world_mut().resource_mut::<Messages<CameraCommand>>().drain().collect();
         let Some(CameraCommand::LookFrom { eye, target }) = sent.last().copied() else { panic!("no camera move: {sent:?}") };
-        assert_eq!(target, Vec3::new(0.0, 0.45, 0.0));
+        assert!(target.distance(Vec3::new(0.0, 0.45, 0.0)) < 0.2, "looks at the star: {target}");
         assert!(eye.y > 0.6, "the star is seen from above: {eye}");
     }
 }

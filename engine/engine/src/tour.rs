@@ -120,9 +120,14 @@ pub fn stop_seconds(stop: &TourStop, captions: Option<&Captions>, lang: &str) ->
 }
 
 /// What the caption line shows: the WebVTT cue at this moment, or else the stop's whole text.
+/// Before the first cue (the narration's first breath, or a tour paused at a stop's start) the
+/// first cue already shows, so the line is never blank while the visitor waits.
 pub fn caption_text(stop: &TourStop, captions: Option<&Captions>, lang: &str, elapsed: f32) -> String {
     match captions {
-        Some(c) => c.text_at(f64::from(elapsed)).unwrap_or_default(),
+        Some(c) => c
+            .text_at(f64::from(elapsed))
+            .or_else(|| c.cues.first().filter(|first| f64::from(elapsed) < first.start).map(|first| first.text.clone()))
+            .unwrap_or_default(),
         None => stop.text.text(lang).to_owned(),
     }
 }
@@ -194,7 +199,7 @@ fn go_to_stop(
     let Some(s) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)) else { return };
     let pose = match &s.target {
         StopTarget::View(id) => package.manifest.view(id).map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
-        StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal))),
+        StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
     };
     if let Some((eye, target)) = pose {
         camera.write(if reduce_motion { CameraCommand::CutTo { eye, target } } else { CameraCommand::LookFrom { eye, target } });
@@ -510,7 +515,8 @@ mod tests {
     #[test]
     fn captions_follow_the_narration_clock_or_show_the_text() {
         let s = stop(StopDuration::UntilNarrationEnds, "Chào mừng bạn đến đình Hàng Kênh.", "Welcome to Hàng Kênh.");
-        let vtt = parse_vtt("WEBVTT\n\n00:00.000 --> 00:02.000\nChào mừng bạn\n\n00:02.000 --> 00:04.500\nđến đình Hàng Kênh.\n").unwrap();
+        let vtt = parse_vtt("WEBVTT\n\n00:00.200 --> 00:02.000\nChào mừng bạn\n\n00:02.000 --> 00:04.500\nđến đình Hàng Kênh.\n").unwrap();
+        assert_eq!(caption_text(&s, Some(&vtt), "vi", 0.0), "Chào mừng bạn", "the first cue shows from the start");
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 0.5), "Chào mừng bạn");
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 2.1), "đến đình Hàng Kênh.");
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 9.0), "");
