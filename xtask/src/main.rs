@@ -91,7 +91,7 @@ fn run(extra: &[String]) -> Result<(), String> {
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
-    setup::ensure_system_packages(setup::TEST_PACKAGES)?;
+    setup::ensure_system_packages(&setup::test_packages())?;
     let started = Instant::now();
     let xr_root = setup::ensure_xr_root()?;
     let mut args = vec!["test", "--workspace"];
@@ -105,7 +105,7 @@ fn test(extra: &[String]) -> Result<(), String> {
 
 /// Re-renders the reference images the render tests compare against.
 fn refs() -> Result<(), String> {
-    setup::ensure_system_packages(setup::TEST_PACKAGES)?;
+    setup::ensure_system_packages(&setup::test_packages())?;
     status(cargo(&["build", "-p", "disan"]))?;
     let dir = root().join("tests/reference");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -150,7 +150,7 @@ fn leak(s: &str) -> &'static str {
 /// Startup benchmark: process start to the first complete frame with the model, 5 runs each of
 /// `disan shot` and of the bare Bevy glTF example on the same GLB, in the same session.
 fn bench() -> Result<(), String> {
-    setup::ensure_system_packages(setup::TEST_PACKAGES)?;
+    setup::ensure_system_packages(&setup::test_packages())?;
     status(cargo(&["build", "-p", "disan", "--example", "bare_gltf"]))?;
     let glb = "exhibits/dinh-hang-kenh/models/dinh-hang-kenh.glb";
     let bare = target_dir().join("debug/examples/bare_gltf");

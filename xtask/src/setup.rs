@@ -22,21 +22,9 @@ pub const RUN_PACKAGES: &[&str] = &[
 ];
 
 /// Tests add the tool that builds the OpenXR test root (a Debian trixie tree holding Monado).
-pub const TEST_PACKAGES: &[&str] = &[
-    "pkg-config",
-    "libasound2-dev",
-    "libudev-dev",
-    "libxkbcommon-dev",
-    "libwayland-dev",
-    "libx11-dev",
-    "libxcursor-dev",
-    "libxrandr-dev",
-    "libxi-dev",
-    "mesa-vulkan-drivers",
-    "xvfb",
-    "xauth",
-    "debootstrap",
-];
+pub fn test_packages() -> Vec<&'static str> {
+    RUN_PACKAGES.iter().copied().chain(["debootstrap"]).collect()
+}
 
 /// Packages installed inside the OpenXR test root: Monado (with its null compositor and
 /// simulated headset), the OpenXR loader, lavapipe, and what the `disan` binary links.
