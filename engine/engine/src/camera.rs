@@ -311,6 +311,11 @@ fn apply_commands(
     }
 }
 
+/// -1, 0 or 1 from a pair of keys held down (e.g. left/right arrows).
+fn key_axis(keys: &ButtonInput<KeyCode>, negative: KeyCode, positive: KeyCode) -> f32 {
+    f32::from(u8::from(keys.pressed(positive))) - f32::from(u8::from(keys.pressed(negative)))
+}
+
 /// Is the pointer over a UI element (so drags and wheel belong to it, not to the camera)?
 pub(crate) fn pointer_over_ui(interactions: &Query<&Interaction>) -> bool {
     interactions.iter().any(|i| *i != Interaction::None)
@@ -378,7 +383,7 @@ fn orbit_input(
         [] => {}
     }
     let turn = 1.6 * dt;
-    let axis = |neg: KeyCode, pos: KeyCode| f32::from(u8::from(keys.pressed(pos))) - f32::from(u8::from(keys.pressed(neg)));
+    let axis = |neg, pos| key_axis(&keys, neg, pos);
     goal.rotate(-axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * turn, axis(KeyCode::ArrowDown, KeyCode::ArrowUp) * turn);
     let zoom_in = keys.pressed(KeyCode::Equal) || keys.pressed(KeyCode::NumpadAdd);
     let zoom_out = keys.pressed(KeyCode::Minus) || keys.pressed(KeyCode::NumpadSubtract);
@@ -411,7 +416,7 @@ fn walk_input(
     if let Some(t) = touches.iter().next() {
         look += t.delta() * 0.004;
     }
-    let axis = |neg: KeyCode, pos: KeyCode| f32::from(u8::from(keys.pressed(pos))) - f32::from(u8::from(keys.pressed(neg)));
+    let axis = |neg, pos| key_axis(&keys, neg, pos);
     look.x += axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * 1.5 * dt;
     let area = rig.walk_area;
     let walk = &mut rig.walk;

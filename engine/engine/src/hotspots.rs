@@ -95,8 +95,9 @@ fn spawn_markers(
         base: StandardMaterial { base_color: color, unlit: true, alpha_mode: AlphaMode::Blend, ..default() },
         extension: DrawOnTop {},
     };
-    let normal = materials.add(marker_material(Color::srgba(0.98, 0.77, 0.18, 0.95)));
-    let open = materials.add(marker_material(Color::srgba(0.86, 0.16, 0.12, 0.95)));
+    // The museum palette: gold markers, lacquer red for the one that is open.
+    let normal = materials.add(marker_material(crate::theme::GOLD.with_alpha(0.95)));
+    let open = materials.add(marker_material(crate::theme::ACCENT.with_alpha(0.95)));
     let rim = materials.add(marker_material(Color::srgba(1.0, 1.0, 1.0, 0.95)));
     let disc = meshes.add(Circle::new(0.5).mesh().resolution(40));
     let ring = meshes.add(Annulus::new(0.5, 0.62).mesh().resolution(40));

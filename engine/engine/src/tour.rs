@@ -362,7 +362,7 @@ pub enum TourButtonKind {
 
 #[allow(clippy::too_many_arguments)]
 fn show_tour_bar(
-    mut active: ResMut<ActiveTour>,
+    active: Res<ActiveTour>,
     library: Res<ExhibitLibrary>,
     lang: Res<Language>,
     fonts: Res<UiFonts>,
@@ -387,7 +387,7 @@ fn show_tour_bar(
             });
         }
     }
-    let Some(playing) = active.as_mut().0.as_ref() else {
+    let Some(playing) = active.0.as_ref() else {
         for e in &bars {
             commands.entity(e).despawn();
         }
