@@ -6,10 +6,13 @@
 //!   samples      regenerate the sample exhibits' models (GLB) from code
 //!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
 //!                spatial audio mixing cost, against rodio's spatial source
+//!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
+//!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
 mod samples;
 mod setup;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -25,8 +28,10 @@ fn main() -> ExitCode {
         }),
         Some("bench") => bench(),
         Some("refs") => refs(),
+        Some("web") => web::build(&web::WebBuild { optimise: !args.iter().any(|a| a == "--no-opt") }),
+        Some("serve") => serve(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask run [ARGS] | test | samples | bench | refs");
+            eprintln!("usage: cargo xtask run [ARGS] | test | samples | bench | refs | web [--no-opt] | serve [--port N]");
             return ExitCode::from(64);
         }
     };
@@ -101,6 +106,19 @@ fn test(extra: &[String]) -> Result<(), String> {
     let result = status(cmd);
     println!("xtask test: {:.0} s", started.elapsed().as_secs_f64());
     result
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let port = match args {
+        [flag, n] if flag == "--port" => n.parse().map_err(|_| format!("--port needs a number, not {n}"))?,
+        [] => 8080,
+        _ => return Err("usage: cargo xtask serve [--port N]".into()),
+    };
+    if !web::dist().join("pkg/disan_bg.wasm").is_file() {
+        web::build(&web::WebBuild { optimise: true })?;
+    }
+    web::serve(web::listen(port)?, &web::dist());
+    Ok(())
 }
 
 /// Re-renders the reference images the render tests compare against.

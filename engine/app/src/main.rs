@@ -1,15 +1,29 @@
 //! `disan`: the exhibit viewer, the package validator and the headless shot renderer.
 
+//!
+//! Built for wasm32 it is the browser viewer instead: `web::run` takes its settings from the
+//! page (see web/ and docs/embedding.md) and there is no command line.
+
+#![cfg_attr(target_family = "wasm", allow(dead_code, unused_imports))]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cli;
 mod validate;
+#[cfg(target_family = "wasm")]
+mod web;
 #[cfg(not(target_family = "wasm"))]
 mod xr;
 
 use cli::{Command, ViewArgs};
 
+#[cfg(target_family = "wasm")]
+fn main() {
+    web::run();
+}
+
+#[cfg(not(target_family = "wasm"))]
 fn main() -> ExitCode {
     let _ = disan_engine::shot::PROCESS_START.set(std::time::Instant::now());
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +44,10 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// The log filter: wgpu and naga are loud about things that are not the visitor's problem.
+pub(crate) const LOG_FILTER: &str =
+    "info,wgpu=error,wgpu_hal::gles=off,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn";
 
 /// Where the engine's own assets (fonts, ...) are: `DISAN_ASSETS`, else an `assets/` folder
 /// next to the binary or in `../share/disan/`, else the source tree's (for `cargo run`).
@@ -117,6 +135,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         lang: view.lang.clone(),
         shot: view.shot.clone(),
         reduce_motion: view.reduce_motion,
+        fetch_exhibits: None,
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();
@@ -134,7 +153,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
         .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
         .set(bevy::log::LogPlugin {
-            filter: "info,wgpu=error,wgpu_hal::gles=off,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn".into(),
+            filter: LOG_FILTER.into(),
             ..default()
         });
     #[cfg(not(target_family = "wasm"))]

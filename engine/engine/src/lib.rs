@@ -12,12 +12,14 @@
 //! - [`ui`]: the HUD, info panel, loading and error screens.
 //! - [`tour`]: guided tours: stops, captions, the tour bar.
 //! - [`audio`]: positional ambience heard from the camera, tour narration, ducking.
+//! - [`embed`]: commands from a host page and the events it hears (the browser's JS API).
 //! - [`shot`]: rendering one named view to a PNG and exiting.
 
 use bevy::prelude::*;
 
 pub mod audio;
 pub mod camera;
+pub mod embed;
 pub mod environment;
 pub mod framing;
 pub mod hotspots;
@@ -49,10 +51,14 @@ pub enum ViewerState {
 pub struct ExhibitScoped;
 
 /// How the viewer was started.
-#[derive(Resource, Clone, Debug)]
+#[derive(Resource, Clone, Debug, Default)]
 pub struct ViewerConfig {
-    /// A package folder, or a catalogue folder holding packages.
+    /// A package folder, or a catalogue folder holding packages; in the browser, the URL the
+    /// packages of `fetch_exhibits` are under.
     pub path: std::path::PathBuf,
+    /// Fetch these packages (folder names under `path`) through the asset server instead of
+    /// reading `path` from disk: the browser's catalogue.
+    pub fetch_exhibits: Option<Vec<String>>,
     /// The id of the exhibit to open first (default: the first in the catalogue).
     pub start_exhibit: Option<String>,
     /// `vi` or `en`.
@@ -103,6 +109,7 @@ impl Plugin for ViewerPlugin {
                 shot::plugin,
                 tour::plugin,
                 audio::plugin,
+                embed::plugin,
             ));
     }
 }

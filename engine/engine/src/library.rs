@@ -1,11 +1,16 @@
 //! The open catalogue and the current exhibit. Packages are read through the Bevy-free format
 //! crate; their files are served to Bevy's asset server from an asset source named `exhibits`.
+//!
+//! Natively the catalogue is a folder, read and checked at start. In the browser there is no
+//! file system: the page names the packages, and their manifests are fetched through the same
+//! asset source ([`ExhibitLibrary::fetching`]), each entry filled in as it arrives.
 
 use std::path::{Path, PathBuf};
 
-use bevy::asset::io::{AssetSourceBuilder, AssetSourceId};
+use bevy::asset::io::{AssetSourceBuilder, AssetSourceId, Reader};
+use bevy::asset::{AssetLoader, LoadContext, LoadState};
 use bevy::prelude::*;
-use disan_format::{Catalogue, Package, PackageError, PackagePath, open_catalogue};
+use disan_format::{Catalogue, Package, PackageError, PackagePath, open_catalogue, package_from_manifest_text, unreachable_package};
 
 use crate::{ExhibitScoped, ViewerConfig, ViewerState};
 
@@ -14,10 +19,47 @@ pub const EXHIBIT_SOURCE: &str = "exhibits";
 
 pub(super) fn plugin(app: &mut App) {
     let config = app.world().resource::<ViewerConfig>().clone();
-    let library = ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref());
+    let library = match &config.fetch_exhibits {
+        Some(ids) => ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref()),
+        None => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
+    };
     app.insert_resource(library)
+        .init_asset::<TextFile>()
+        .register_asset_loader(TextFileLoader)
         .add_message::<SwitchExhibit>()
-        .add_systems(Update, (switch_on_key, switch_exhibit).chain());
+        .add_systems(Update, (fetch_manifests, switch_on_key, switch_exhibit).chain());
+}
+
+/// A small UTF-8 text file of a package (a fetched manifest, WebVTT captions), read through the
+/// asset server so it arrives the same way natively and over HTTP.
+#[derive(Asset, TypePath, Debug)]
+pub struct TextFile(pub String);
+
+#[derive(Default, TypePath)]
+struct TextFileLoader;
+
+#[derive(Debug, thiserror::Error)]
+enum TextFileError {
+    #[error("cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("is not UTF-8 text (byte {}): save it as UTF-8 so Vietnamese letters survive", .0.utf8_error().valid_up_to())]
+    NotUtf8(#[from] std::string::FromUtf8Error),
+}
+
+impl AssetLoader for TextFileLoader {
+    type Asset = TextFile;
+    type Settings = ();
+    type Error = TextFileError;
+
+    async fn load(&self, reader: &mut dyn Reader, _: &(), _: &mut LoadContext<'_>) -> Result<TextFile, TextFileError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        Ok(TextFile(String::from_utf8(bytes)?))
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["toml", "vtt"]
+    }
 }
 
 /// Serves the folder that holds the package(s) as the `exhibits` asset source. Must run before
@@ -45,6 +87,15 @@ pub struct ExhibitLibrary {
     pub catalogue: Catalogue,
     pub current: usize,
     source_root: PathBuf,
+    /// Entries whose manifest is still on its way (browser catalogues only).
+    fetching: Vec<FetchingManifest>,
+}
+
+#[derive(Debug)]
+struct FetchingManifest {
+    index: usize,
+    id: String,
+    handle: Option<Handle<TextFile>>,
 }
 
 impl ExhibitLibrary {
@@ -59,7 +110,27 @@ impl ExhibitLibrary {
                 Err(e) => error!("{e}"),
             }
         }
-        Self { catalogue, current, source_root: source_root(path) }
+        Self { catalogue, current, source_root: source_root(path), fetching: Vec::new() }
+    }
+
+    /// A catalogue of the packages `ids` under `base` (a URL in the browser), whose manifests
+    /// are fetched through the `exhibits` asset source. Until one arrives its entry is a
+    /// placeholder and [`Self::is_fetching`] says so; the viewer shows its loading screen.
+    pub fn fetching(base: &Path, ids: &[String], start: Option<&str>) -> Self {
+        let base = &source_root(base);
+        let entries = ids.iter().map(|id| Err(PackageError { root: base.join(id), problems: Vec::new() })).collect();
+        let current = start.and_then(|s| ids.iter().position(|id| id == s)).unwrap_or(0);
+        let fetching = ids.iter().enumerate().map(|(index, id)| FetchingManifest { index, id: id.clone(), handle: None }).collect();
+        let mut library = Self { catalogue: Catalogue { root: base.to_owned(), entries }, current, source_root: base.to_owned(), fetching };
+        if ids.is_empty() {
+            library.catalogue.entries.push(Err(unreachable_package(base, "the page named no exhibit")));
+        }
+        library
+    }
+
+    /// Whether the manifest of entry `index` is still being fetched.
+    pub fn is_fetching(&self, index: usize) -> bool {
+        self.fetching.iter().any(|f| f.index == index)
     }
 
     pub fn current(&self) -> &Result<Package, PackageError> {
@@ -88,6 +159,38 @@ impl ExhibitLibrary {
         }
         path.push_str(file.as_str());
         format!("{EXHIBIT_SOURCE}://{path}")
+    }
+}
+
+/// Requests the manifests of a fetched catalogue and fills in each entry as it arrives. Only the
+/// current entry's arrival counts as a change of the library (which starts its loading).
+fn fetch_manifests(mut library: ResMut<ExhibitLibrary>, assets: Res<AssetServer>, texts: Res<Assets<TextFile>>) {
+    if library.fetching.is_empty() {
+        return;
+    }
+    let ExhibitLibrary { catalogue, current, source_root, fetching } = library.bypass_change_detection();
+    let mut current_arrived = false;
+    fetching.retain_mut(|f| {
+        let handle = f.handle.get_or_insert_with(|| assets.load(format!("{EXHIBIT_SOURCE}://{}/{}", f.id, disan_format::MANIFEST_FILE)));
+        let root = source_root.join(&f.id);
+        let entry = match assets.load_state(handle.id()) {
+            LoadState::Loaded => match texts.get(handle.id()) {
+                Some(text) => package_from_manifest_text(&root, &text.0),
+                None => return true,
+            },
+            LoadState::Failed(err) => Err(unreachable_package(&root, &err.to_string())),
+            _ => return true,
+        };
+        match &entry {
+            Ok(p) => p.warnings.iter().for_each(|w| warn!("{w}")),
+            Err(e) => error!("{e}"),
+        }
+        catalogue.entries[f.index] = entry;
+        current_arrived |= f.index == *current;
+        false
+    });
+    if current_arrived {
+        library.set_changed();
     }
 }
 

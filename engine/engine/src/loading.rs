@@ -3,12 +3,14 @@
 //! viewer to the error screen with the file's name and the loader's reason. Nothing here panics
 //! on content: a broken exhibit must never stop a kiosk.
 
+use std::collections::HashMap;
+
 use bevy::asset::{RecursiveDependencyLoadState, UntypedHandle};
 use bevy::gltf::GltfAssetLabel;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldInstanceReady};
 
-use crate::library::ExhibitLibrary;
+use crate::library::{ExhibitLibrary, TextFile};
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
@@ -28,6 +30,8 @@ pub struct ExhibitLoad {
     pub progress: f32,
     /// Hotspot images by hotspot index, kept alive for the info panel.
     pub hotspot_images: Vec<Option<Handle<Image>>>,
+    /// WebVTT captions by (tour, stop, language code), read when a tour starts.
+    pub captions: HashMap<(usize, usize, String), Handle<TextFile>>,
 }
 
 /// Why the current exhibit could not be shown: one line per problem, for the error screen.
@@ -52,6 +56,11 @@ fn start_loading(
     mut next_state: ResMut<NextState<ViewerState>>,
 ) {
     *load = ExhibitLoad::default();
+    if library.is_fetching(library.current) {
+        // The manifest is on its way (browser); this runs again when it arrives.
+        next_state.set(ViewerState::Loading);
+        return;
+    }
     let package = match library.current() {
         Ok(p) => p,
         Err(e) => {
@@ -79,6 +88,15 @@ fn start_loading(
             handle
         });
         load.hotspot_images.push(image);
+    }
+    for (t, tour) in m.tours.iter().enumerate() {
+        for (s, stop) in tour.stops.iter().enumerate() {
+            for (lang, file) in stop.captions.iter() {
+                let handle: Handle<TextFile> = assets.load(library.asset_path(package, file));
+                load.files.push((file.to_string(), handle.clone().untyped()));
+                load.captions.insert((t, s, lang.code().to_owned()), handle);
+            }
+        }
     }
     failure.problems.clear();
     next_state.set(ViewerState::Loading);
@@ -173,7 +191,7 @@ mod tests {
         crate::library::register_exhibit_source(&mut app, &path);
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
             .init_asset::<WorldAsset>()
-            .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None, reduce_motion: false })
+            .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None, reduce_motion: false, fetch_exhibits: None })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
             .add_plugins((crate::library::plugin, plugin));

@@ -17,7 +17,8 @@ use crate::camera::CameraCommand;
 use crate::framing::ExhibitBounds;
 use crate::hotspots::{OpenHotspot, hotspot_view};
 use crate::i18n::Language;
-use crate::library::ExhibitLibrary;
+use crate::library::{ExhibitLibrary, TextFile};
+use crate::loading::ExhibitLoad;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
 use crate::ui::Hud;
 
@@ -216,6 +217,7 @@ fn run_commands(
     config: Res<crate::ViewerConfig>,
     mut open: ResMut<OpenHotspot>,
     mut camera: MessageWriter<CameraCommand>,
+    (load, texts): (Res<ExhibitLoad>, Res<Assets<TextFile>>),
 ) {
     for command in commands.read() {
         match command {
@@ -230,7 +232,7 @@ fn run_commands(
                     continue;
                 };
                 let stop = (*stop).min(tours[index].stops.len().saturating_sub(1));
-                let captions = read_captions(package, &tours[index]);
+                let captions = read_captions(package, &tours[index], index, &load, &texts);
                 open.0 = None;
                 active.0 = Some(PlayingTour { tour: index, clock: TourClock::start_at(stop), starts: 0, captions, lang_at_stop_start: *lang });
                 go_to_stop(&library, &bounds, index, stop, config.reduce_motion, &mut camera);
@@ -269,12 +271,14 @@ fn run_commands(
     }
 }
 
-/// Captions of every stop, read from the package (small text files, checked by the validator).
-fn read_captions(package: &disan_format::Package, tour: &Tour) -> HashMap<(usize, String), Captions> {
+/// Captions of every stop of tour `index`, loaded with the exhibit (checked by the validator; a
+/// file that still fails to parse leaves the stop's text on screen).
+fn read_captions(package: &disan_format::Package, tour: &Tour, index: usize, load: &ExhibitLoad, texts: &Assets<TextFile>) -> HashMap<(usize, String), Captions> {
     let mut out = HashMap::new();
     for (i, stop) in tour.stops.iter().enumerate() {
         for (lang, path) in stop.captions.iter() {
-            match std::fs::read_to_string(package.file(path)).map_err(|e| e.to_string()).and_then(|t| parse_vtt(&t).map_err(|e| e.to_string())) {
+            let text = load.captions.get(&(index, i, lang.code().to_owned())).and_then(|h| texts.get(h));
+            match text.ok_or_else(|| "not loaded".to_owned()).and_then(|t| parse_vtt(&t.0).map_err(|e| e.to_string())) {
                 Ok(c) => {
                     out.insert((i, lang.code().to_owned()), c);
                 }

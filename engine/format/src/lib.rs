@@ -11,7 +11,7 @@ pub mod text;
 pub mod vtt;
 
 pub use manifest::*;
-pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, open_catalogue, open_package};
+pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, open_catalogue, open_package, package_from_manifest_text, unreachable_package};
 pub use parse::{FORMAT_VERSION, check_package_path, parse_manifest};
 pub use problem::{LineCol, Problem, Problems, Severity};
 pub use text::{Lang, Localized, LocalizedText};

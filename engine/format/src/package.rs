@@ -40,6 +40,10 @@ fn render(problems: &[Problem]) -> String {
 /// Returns all problems found; `Ok` only when there are no errors.
 pub fn open_package(root: &Path) -> Result<Package, PackageError> {
     let (manifest, problems) = check_package(root);
+    into_package(root, manifest, problems)
+}
+
+fn into_package(root: &Path, manifest: Option<Manifest>, problems: Problems) -> Result<Package, PackageError> {
     let problems = problems.into_sorted();
     match manifest {
         Some(manifest) if !problems.iter().any(|p| p.severity == Severity::Error) => {
@@ -124,6 +128,26 @@ fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manif
             problems.error(manifest_path, at, "", format!("\"{path}\" is a link that leads outside the package: copy the file in instead."));
         }
     }
+}
+
+/// A package whose manifest text was fetched rather than read from a folder (the browser, which
+/// cannot list or stat files): it is parsed and checked like any other, and the files it names
+/// are checked as they load, each failure naming its file.
+pub fn package_from_manifest_text(root: &Path, source: &str) -> Result<Package, PackageError> {
+    let (manifest, problems) = parse_manifest(&root.join(MANIFEST_FILE), source);
+    into_package(root, manifest, problems)
+}
+
+/// A package that could not be fetched at all (no manifest at that address, a network error).
+pub fn unreachable_package(root: &Path, reason: &str) -> PackageError {
+    let mut problems = Problems::default();
+    problems.error(
+        &root.join(MANIFEST_FILE),
+        None,
+        "",
+        format!("could not be fetched: {reason}. Check the exhibit's address, and that the server publishes the package folder."),
+    );
+    PackageError { root: root.to_owned(), problems: problems.into_sorted() }
 }
 
 /// A catalogue: the packages in a folder's sub-folders, in name order. A broken package is kept

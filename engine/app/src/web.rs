@@ -1,0 +1,130 @@
+//! The browser viewer: the same engine, started by the page instead of a command line.
+//!
+//! The page (web/disan.js) sets `window.disanConfig` to a JSON string before the wasm starts:
+//!
+//! ```json
+//! {"base": "exhibits", "exhibits": ["dinh-hang-kenh"], "start": "dinh-hang-kenh",
+//!  "lang": "vi", "reduceMotion": false, "assets": "assets"}
+//! ```
+//!
+//! The page talks to the running viewer through two functions: it calls `disanCommand(json)`
+//! (exported here) with an [`EmbedCommand`], and the viewer calls `window.disanEmit(json)` with
+//! each [`EmbedEvent`]. Everything else about embedding (the iframe, the custom element,
+//! postMessage, allowed origins) is the page's, in JavaScript.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use bevy::asset::AssetMetaCheck;
+use bevy::prelude::*;
+use disan_engine::embed::{EmbedCommand, EmbedEvent};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// The page's settings for this viewer.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PageConfig {
+    /// The URL the exhibit packages are under (relative to the page, or absolute).
+    base: String,
+    /// Package folders under `base`: the catalogue.
+    exhibits: Vec<String>,
+    #[serde(default)]
+    start: Option<String>,
+    #[serde(default = "vietnamese")]
+    lang: String,
+    #[serde(default)]
+    reduce_motion: bool,
+    /// The URL of the engine's own assets (fonts).
+    #[serde(default = "assets")]
+    assets: String,
+}
+
+fn vietnamese() -> String {
+    "vi".into()
+}
+
+fn assets() -> String {
+    "assets".into()
+}
+
+thread_local! {
+    /// Commands from the page, waiting for the next frame. wasm32 runs one thread: the page's
+    /// calls and the app's frames never overlap.
+    static INBOX: RefCell<Vec<EmbedCommand>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Called by the page with one command as JSON; a command that does not parse is refused with
+/// the reason, so the page's developer sees it at once.
+#[wasm_bindgen(js_name = disanCommand)]
+pub fn command(json: &str) -> Result<(), JsValue> {
+    let command: EmbedCommand =
+        serde_json::from_str(json).map_err(|e| JsValue::from_str(&format!("Disan: command {json} refused: {e}")))?;
+    INBOX.with_borrow_mut(|inbox| inbox.push(command));
+    Ok(())
+}
+
+fn page_config() -> Result<PageConfig, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let raw = js_sys::Reflect::get(&window, &JsValue::from_str("disanConfig")).map_err(|_| "window.disanConfig cannot be read")?;
+    let json = raw.as_string().ok_or("window.disanConfig is not set to a JSON string: start Disan through web/disan.js")?;
+    serde_json::from_str(&json).map_err(|e| format!("window.disanConfig: {e}"))
+}
+
+fn emit(event: &EmbedEvent) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(callback) = js_sys::Reflect::get(&window, &JsValue::from_str("disanEmit")) else { return };
+    let Some(callback) = callback.dyn_ref::<js_sys::Function>() else { return };
+    if let Ok(json) = serde_json::to_string(event) {
+        let _ = callback.call1(&JsValue::NULL, &JsValue::from_str(&json));
+    }
+}
+
+pub fn run() {
+    let config = match page_config() {
+        Ok(c) => c,
+        Err(e) => {
+            web_sys::console::error_1(&JsValue::from_str(&format!("Disan cannot start: {e}")));
+            return;
+        }
+    };
+    let base = PathBuf::from(config.base.trim_end_matches('/'));
+    let viewer = disan_engine::ViewerConfig {
+        path: base.clone(),
+        fetch_exhibits: Some(config.exhibits),
+        start_exhibit: config.start,
+        lang: config.lang,
+        shot: None,
+        reduce_motion: config.reduce_motion,
+    };
+    let window = Window {
+        title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),
+        canvas: Some("#disan-canvas".into()),
+        fit_canvas_to_parent: true,
+        // The page keeps Tab (focus must be able to leave the canvas) and stops the keys that
+        // would scroll it; see web/disan.js.
+        prevent_default_event_handling: false,
+        ..default()
+    };
+    let mut app = App::new();
+    disan_engine::register_exhibit_source(&mut app, &base);
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin { primary_window: Some(window), ..default() })
+            // No .meta files are published: asking for them would log a 404 per file.
+            .set(AssetPlugin { file_path: config.assets, meta_check: AssetMetaCheck::Never, ..default() })
+            .set(bevy::log::LogPlugin { filter: crate::LOG_FILTER.into(), ..default() }),
+    )
+    .add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config: viewer }))
+    .add_systems(PreUpdate, take_page_commands)
+    .add_systems(Last, tell_the_page);
+    app.run();
+}
+
+fn take_page_commands(mut commands: MessageWriter<EmbedCommand>) {
+    INBOX.with_borrow_mut(|inbox| commands.write_batch(inbox.drain(..)));
+}
+
+fn tell_the_page(mut events: MessageReader<EmbedEvent>) {
+    events.read().for_each(emit);
+}

@@ -1,0 +1,406 @@
+//! The embedding interface: what a host page (or a kiosk shell) can ask the viewer to do, and
+//! what the viewer tells it, as plain serde data. The browser build carries these over
+//! wasm-bindgen and `postMessage` (see `web/` and docs/embedding.md); here they are Bevy
+//! messages, so the same code paths are tested natively.
+//!
+//! Commands are applied by writing the messages and resources the visitor's own controls use,
+//! so an embedded page can do nothing a visitor could not. Events come from comparing a small
+//! snapshot of the viewer each frame with the last one: whatever changed the state (a click on a
+//! marker, a key, a command, the tour clock) the host hears of it the same way.
+//!
+//! Stops are numbered from 1 here, as the visitor sees them ("Stop 2 of 4") and as a teacher
+//! writes them in a lesson page.
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::ViewerState;
+use crate::camera::{CameraCommand, NavMode};
+use crate::hotspots::OpenHotspot;
+use crate::i18n::Language;
+use crate::library::{ExhibitLibrary, SwitchExhibit};
+use crate::loading::{ExhibitLoad, OpenFailure};
+use crate::shot::FirstModelFrame;
+use crate::tour::{ActiveTour, PlayState, TourCommand};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<EmbedCommand>()
+        .add_message::<EmbedEvent>()
+        .add_systems(PreUpdate, apply_commands)
+        .add_systems(PostUpdate, report_changes);
+}
+
+/// What a host page asks of the viewer.
+#[derive(Message, Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum EmbedCommand {
+    /// Show the exhibit with this id (it must be in the open catalogue).
+    Load { exhibit: String },
+    /// `vi` or `en`.
+    SetLanguage { lang: String },
+    /// Start a tour (the first if none is named) at a stop (from 1; default 1).
+    StartTour {
+        #[serde(default)]
+        tour: Option<String>,
+        #[serde(default)]
+        stop: Option<usize>,
+    },
+    StopTour,
+    PauseTour,
+    ResumeTour,
+    /// Go to a stop (from 1) of the playing tour, or start the first tour there.
+    GoToStop { stop: usize },
+    /// Open a hotspot's info panel by its id, turning the camera to it.
+    OpenHotspot { hotspot: String },
+    CloseHotspot,
+    /// Back to the exhibit's home view.
+    Home,
+    /// `orbit`, or `walk` (monuments that allow it).
+    SetMode { mode: String },
+}
+
+/// What the viewer tells a host page.
+#[derive(Message, Serialize, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum EmbedEvent {
+    /// An exhibit is on screen.
+    Ready { exhibit: ExhibitSummary },
+    /// Loading an exhibit's files, 0–1.
+    Progress { exhibit: Option<String>, fraction: f32 },
+    HotspotOpen { exhibit: String, hotspot: String, title: String },
+    /// A tour reached a stop (from 1, of `count`).
+    TourStep { exhibit: String, tour: String, stop: usize, count: usize, text: String },
+    /// A tour ended: played to its last stop (`completed`), or left.
+    TourEnd { exhibit: String, tour: String, completed: bool },
+    /// The exhibit could not be shown; one line per problem, each naming file and field.
+    Error { exhibit: Option<String>, problems: Vec<String> },
+    /// The first complete frame with the exhibit was drawn (every pipeline compiled), `ms`
+    /// after the engine started. Once per viewer.
+    FirstFrame { exhibit: Option<String>, ms: u64 },
+    /// Anything a host may show changed (language, hotspot, tour position); the whole state.
+    State { state: ViewerSnapshot },
+}
+
+/// The exhibit on screen, in the current language: for the host's text alternative.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct ExhibitSummary {
+    pub id: String,
+    pub lang: String,
+    pub title: String,
+    pub summary: String,
+    pub hotspots: Vec<Named>,
+    pub tours: Vec<TourSummary>,
+    /// Exhibits of the catalogue, for a host's own chooser.
+    pub catalogue: Vec<String>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Named {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct TourSummary {
+    pub id: String,
+    pub title: String,
+    pub stops: usize,
+}
+
+/// The state a host can read at any time (`viewer.state` in the JS API).
+#[derive(Serialize, Clone, Debug, PartialEq, Default)]
+pub struct ViewerSnapshot {
+    /// `loading`, `exhibit` or `error`.
+    pub phase: &'static str,
+    pub exhibit: Option<String>,
+    pub lang: String,
+    pub hotspot: Option<String>,
+    pub tour: Option<String>,
+    /// From 1.
+    pub stop: Option<usize>,
+    pub playing: bool,
+    /// The exhibit on screen, in the current language (absent while loading or on error).
+    pub summary: Option<ExhibitSummary>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_commands(
+    mut commands: MessageReader<EmbedCommand>,
+    library: Res<ExhibitLibrary>,
+    active: Res<ActiveTour>,
+    mut lang: ResMut<Language>,
+    mut open: ResMut<OpenHotspot>,
+    mut switch: MessageWriter<SwitchExhibit>,
+    mut tour: MessageWriter<TourCommand>,
+    mut camera: MessageWriter<CameraCommand>,
+) {
+    for command in commands.read() {
+        let manifest = library.current_package().map(|p| &p.manifest);
+        match command {
+            EmbedCommand::Load { exhibit } => {
+                switch.write(SwitchExhibit::Id(exhibit.clone()));
+            }
+            EmbedCommand::SetLanguage { lang: code } => match code.as_str() {
+                "vi" | "en" => {
+                    let wanted = Language::from_code(code);
+                    if *lang != wanted {
+                        *lang = wanted;
+                    }
+                }
+                other => warn!("set-language: \"{other}\" is not a language of Disan; use \"vi\" or \"en\""),
+            },
+            EmbedCommand::StartTour { tour: id, stop } => {
+                tour.write(TourCommand::Start { tour: id.clone(), stop: stop.unwrap_or(1).saturating_sub(1) });
+            }
+            EmbedCommand::StopTour => {
+                tour.write(TourCommand::Exit);
+            }
+            EmbedCommand::PauseTour => {
+                tour.write(TourCommand::Pause);
+            }
+            EmbedCommand::ResumeTour => {
+                tour.write(TourCommand::Resume);
+            }
+            EmbedCommand::GoToStop { stop } => {
+                let id = active.0.as_ref().and_then(|p| manifest?.tours.get(p.tour)).map(|t| t.id.clone());
+                tour.write(TourCommand::Start { tour: id, stop: stop.saturating_sub(1) });
+            }
+            EmbedCommand::OpenHotspot { hotspot } => match manifest.and_then(|m| m.hotspots.iter().position(|h| &h.id == hotspot)) {
+                Some(i) => open.0 = Some(i),
+                None => warn!("open-hotspot: the exhibit on screen has no hotspot \"{hotspot}\""),
+            },
+            EmbedCommand::CloseHotspot => open.0 = None,
+            EmbedCommand::Home => {
+                open.0 = None;
+                camera.write(CameraCommand::Home);
+            }
+            EmbedCommand::SetMode { mode } => match mode.as_str() {
+                "orbit" => {
+                    camera.write(CameraCommand::SetMode(NavMode::Orbit));
+                }
+                "walk" => {
+                    camera.write(CameraCommand::SetMode(NavMode::Walk));
+                }
+                other => warn!("set-mode: \"{other}\" is not a navigation mode; use \"orbit\" or \"walk\""),
+            },
+        }
+    }
+}
+
+/// The part of the viewer's state events are made from; compared frame to frame.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Watched {
+    state: Option<ViewerState>,
+    exhibit: Option<usize>,
+    lang: Option<Language>,
+    hotspot: Option<usize>,
+    /// (tour, stop) while a tour is open.
+    tour: Option<(usize, usize)>,
+    tour_state: Option<PlayState>,
+    progress_percent: u32,
+    first_frame: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_changes(
+    state: Res<State<ViewerState>>,
+    library: Res<ExhibitLibrary>,
+    lang: Res<Language>,
+    open: Res<OpenHotspot>,
+    active: Res<ActiveTour>,
+    load: Res<ExhibitLoad>,
+    failure: Res<OpenFailure>,
+    first_frame: Res<FirstModelFrame>,
+    mut last: Local<Watched>,
+    mut events: MessageWriter<EmbedEvent>,
+) {
+    let now = Watched {
+        state: Some(*state.get()),
+        exhibit: Some(library.current),
+        lang: Some(*lang),
+        hotspot: open.0,
+        tour: active.0.as_ref().map(|p| (p.tour, p.clock.stop)),
+        tour_state: active.0.as_ref().map(|p| p.clock.state),
+        progress_percent: (load.progress * 100.0).round() as u32,
+        first_frame: first_frame.0.is_some(),
+    };
+    if now == *last {
+        return;
+    }
+    let manifest = library.current_package().map(|p| &p.manifest);
+    let exhibit_id = manifest.map(|m| m.id.clone());
+    let on_screen = now.state == Some(ViewerState::Exhibit);
+
+    if now.state == Some(ViewerState::Loading) && (last.state != now.state || last.progress_percent != now.progress_percent || last.exhibit != now.exhibit) {
+        events.write(EmbedEvent::Progress { exhibit: exhibit_id.clone(), fraction: load.progress });
+    }
+    if now.state == Some(ViewerState::Error) && (last.state != now.state || last.exhibit != now.exhibit) {
+        let problems = if failure.problems.is_empty() {
+            library.current().as_ref().err().map(|e| e.problems.iter().map(ToString::to_string).collect()).unwrap_or_default()
+        } else {
+            failure.problems.clone()
+        };
+        events.write(EmbedEvent::Error { exhibit: exhibit_id.clone(), problems });
+    }
+    if let Some(t) = first_frame.0.filter(|_| !last.first_frame) {
+        events.write(EmbedEvent::FirstFrame { exhibit: exhibit_id.clone(), ms: t.as_millis() as u64 });
+    }
+    let summary = manifest.filter(|_| on_screen).map(|m| ExhibitSummary {
+        id: m.id.clone(),
+        lang: lang.code().to_owned(),
+        title: lang.pick(&m.title).to_owned(),
+        summary: lang.pick(&m.summary).to_owned(),
+        hotspots: m.hotspots.iter().map(|h| Named { id: h.id.clone(), title: lang.pick(&h.title).to_owned() }).collect(),
+        tours: m.tours.iter().map(|t| TourSummary { id: t.id.clone(), title: lang.pick(&t.title).to_owned(), stops: t.stops.len() }).collect(),
+        catalogue: library.catalogue.entries.iter().filter_map(|e| e.as_ref().ok().map(|p| p.manifest.id.clone())).collect(),
+    });
+    if let (Some(m), Some(summary)) = (manifest, &summary) {
+        if last.state != now.state || last.exhibit != now.exhibit {
+            events.write(EmbedEvent::Ready { exhibit: summary.clone() });
+        }
+        if let Some(i) = now.hotspot.filter(|_| last.hotspot != now.hotspot)
+            && let Some(h) = m.hotspots.get(i)
+        {
+            events.write(EmbedEvent::HotspotOpen { exhibit: m.id.clone(), hotspot: h.id.clone(), title: lang.pick(&h.title).to_owned() });
+        }
+        if let Some((t, s)) = now.tour.filter(|_| last.tour != now.tour)
+            && let Some(tour) = m.tours.get(t)
+            && let Some(stop) = tour.stops.get(s)
+        {
+            events.write(EmbedEvent::TourStep {
+                exhibit: m.id.clone(),
+                tour: tour.id.clone(),
+                stop: s + 1,
+                count: tour.stops.len(),
+                text: stop.text.text(lang.code()).to_owned(),
+            });
+        }
+        let finished = now.tour_state == Some(PlayState::Finished) && last.tour_state != now.tour_state;
+        let left = now.tour.is_none() && last.tour.is_some() && last.exhibit == now.exhibit;
+        if let Some((t, _)) = if finished { now.tour } else if left { last.tour } else { None }
+            && let Some(tour) = m.tours.get(t)
+            && !(left && last.tour_state == Some(PlayState::Finished))
+        {
+            events.write(EmbedEvent::TourEnd { exhibit: m.id.clone(), tour: tour.id.clone(), completed: finished });
+        }
+    }
+    let snapshot = ViewerSnapshot {
+        phase: match now.state {
+            Some(ViewerState::Exhibit) => "exhibit",
+            Some(ViewerState::Error) => "error",
+            _ => "loading",
+        },
+        exhibit: exhibit_id,
+        lang: lang.code().to_owned(),
+        hotspot: now.hotspot.and_then(|i| Some(manifest?.hotspots.get(i)?.id.clone())),
+        tour: now.tour.and_then(|(t, _)| Some(manifest?.tours.get(t)?.id.clone())),
+        stop: now.tour.map(|(_, s)| s + 1),
+        playing: now.tour_state == Some(PlayState::Playing),
+        summary,
+    };
+    events.write(EmbedEvent::State { state: snapshot });
+    *last = now;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_read_from_a_page_are_checked() {
+        let start: EmbedCommand = serde_json::from_str(r#"{"type":"start-tour","tour":"main","stop":2}"#).unwrap();
+        assert_eq!(start, EmbedCommand::StartTour { tour: Some("main".into()), stop: Some(2) });
+        let first: EmbedCommand = serde_json::from_str(r#"{"type":"start-tour"}"#).unwrap();
+        assert_eq!(first, EmbedCommand::StartTour { tour: None, stop: None });
+        // A typo in a field is refused, not silently ignored.
+        let typo = serde_json::from_str::<EmbedCommand>(r#"{"type":"open-hotspot","hotpsot":"x"}"#).unwrap_err().to_string();
+        assert!(typo.contains("hotpsot"), "{typo}");
+        assert!(serde_json::from_str::<EmbedCommand>(r#"{"type":"fly"}"#).is_err());
+    }
+
+    /// The viewer with a sample exhibit on screen and the embedding plugin, without a renderer.
+    fn app() -> App {
+        use bevy::state::app::StatesPlugin;
+        let exhibit = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong");
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, StatesPlugin))
+            .insert_resource(ExhibitLibrary::open(&exhibit, None))
+            .insert_resource(Language::Vi)
+            .init_resource::<OpenHotspot>()
+            .init_resource::<ActiveTour>()
+            .init_resource::<ExhibitLoad>()
+            .init_resource::<OpenFailure>()
+            .init_resource::<FirstModelFrame>()
+            .add_message::<SwitchExhibit>()
+            .add_message::<TourCommand>()
+            .add_message::<CameraCommand>()
+            .insert_state(ViewerState::Exhibit)
+            .add_plugins(plugin);
+        app
+    }
+
+    fn events(app: &mut App) -> Vec<EmbedEvent> {
+        app.world_mut().resource_mut::<Messages<EmbedEvent>>().drain().collect()
+    }
+
+    #[test]
+    fn a_page_opens_a_hotspot_by_id_and_hears_of_it() {
+        let mut app = app();
+        app.update();
+        let first = events(&mut app);
+        let Some(EmbedEvent::Ready { exhibit }) = first.first() else { panic!("no ready event first: {first:?}") };
+        assert_eq!(exhibit.id, "trong-dong");
+        assert_eq!(exhibit.lang, "vi");
+        assert_eq!(exhibit.hotspots.len(), 5);
+
+        let id = exhibit.hotspots[1].id.clone();
+        app.world_mut().write_message(EmbedCommand::OpenHotspot { hotspot: id.clone() });
+        app.update();
+        let got = events(&mut app);
+        assert!(got.iter().any(|e| matches!(e, EmbedEvent::HotspotOpen { hotspot, .. } if *hotspot == id)), "{got:?}");
+        assert_eq!(app.world().resource::<OpenHotspot>().0, Some(1));
+
+        // An unknown id changes nothing and says nothing.
+        app.world_mut().write_message(EmbedCommand::OpenHotspot { hotspot: "no-such-point".into() });
+        app.update();
+        assert_eq!(app.world().resource::<OpenHotspot>().0, Some(1));
+        assert!(events(&mut app).is_empty());
+    }
+
+    #[test]
+    fn the_language_switch_is_reported_with_the_texts_in_that_language() {
+        let mut app = app();
+        app.update();
+        let vi_title = match events(&mut app).remove(0) {
+            EmbedEvent::Ready { exhibit } => exhibit.title,
+            other => panic!("{other:?}"),
+        };
+        app.world_mut().write_message(EmbedCommand::SetLanguage { lang: "en".into() });
+        app.update();
+        let got = events(&mut app);
+        let Some(EmbedEvent::State { state }) = got.last() else { panic!("{got:?}") };
+        assert_eq!(state.lang, "en");
+        let en_title = &state.summary.as_ref().unwrap().title;
+        assert_ne!(en_title, &vi_title, "the summary follows the language");
+        // Not a language of Disan: ignored.
+        app.world_mut().write_message(EmbedCommand::SetLanguage { lang: "fr".into() });
+        app.update();
+        assert_eq!(*app.world().resource::<Language>(), Language::En);
+    }
+
+    #[test]
+    fn a_lesson_page_starts_a_tour_at_its_second_stop() {
+        let mut app = app();
+        app.update();
+        app.world_mut().write_message(EmbedCommand::StartTour { tour: None, stop: Some(2) });
+        app.update();
+        let sent: Vec<TourCommand> = app.world_mut().resource_mut::<Messages<TourCommand>>().drain().collect();
+        assert_eq!(sent, vec![TourCommand::Start { tour: None, stop: 1 }], "stops count from 1 on the page, from 0 inside");
+    }
+
+    #[test]
+    fn events_are_tagged_for_the_page() {
+        let json = serde_json::to_string(&EmbedEvent::TourEnd { exhibit: "a".into(), tour: "t".into(), completed: true }).unwrap();
+        assert_eq!(json, r#"{"type":"tour-end","exhibit":"a","tour":"t","completed":true}"#);
+    }
+}

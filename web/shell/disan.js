@@ -1,0 +1,295 @@
+// The viewer page's script: the thin layer between a web page and the Disan engine (wasm).
+//
+// It reads the page's address (?exhibit=…&lang=…&tour=…&stop=…&mode=…&autoplay), decides where
+// the exhibit comes from (and refuses addresses that are not allowed), shows a poster and a
+// progress bar until the engine is ready, starts the engine, and relays commands and events
+// between the engine and whoever embeds this page (postMessage) or scripts it (window.disan).
+// Everything a visitor sees of the exhibit is drawn by the engine; see docs/embedding.md.
+
+const params = new URLSearchParams(location.search);
+const $ = (id) => document.getElementById(id);
+const here = new URL(location.href);
+
+/** What is known of the viewer; `state` is the engine's last snapshot. */
+const disan = {
+  events: [],
+  state: { phase: "starting", exhibit: null, lang: params.get("lang") === "en" ? "en" : "vi" },
+  /** Sends a command to the engine (queued until it runs). */
+  command(command) {
+    if (engineCommand) {
+      try {
+        engineCommand(JSON.stringify(command));
+      } catch (e) {
+        console.warn(String(e));
+      }
+    } else {
+      pending.push(command);
+    }
+  },
+};
+window.disan = disan;
+let engineCommand = null;
+const pending = [];
+
+// ---- Sound: browsers let audio start only after a gesture. Keep every AudioContext the engine
+// makes, start them on the visitor's first gesture or the sound button, and stop them on request.
+const audioContexts = [];
+const NativeAudioContext = window.AudioContext || window.webkitAudioContext;
+if (NativeAudioContext) {
+  window.AudioContext = class extends NativeAudioContext {
+    constructor(...args) {
+      super(...args);
+      audioContexts.push(this);
+      if (!soundWanted) this.suspend().catch(() => {});
+    }
+  };
+}
+let soundWanted = false;
+function setSound(on) {
+  soundWanted = on;
+  for (const ctx of audioContexts) (on ? ctx.resume() : ctx.suspend()).catch(() => {});
+  const button = $("sound");
+  button.setAttribute("aria-pressed", String(on));
+  button.innerHTML = on
+    ? '🔊 <span lang="vi">Tắt âm thanh</span> · <span lang="en">Sound off</span>'
+    : '🔇 <span lang="vi">Bật âm thanh</span> · <span lang="en">Sound on</span>';
+}
+let soundChosen = false;
+$("sound").addEventListener("click", () => {
+  soundChosen = true;
+  setSound(!soundWanted);
+});
+// The first gesture in the view turns sound on, unless the visitor already chose.
+for (const type of ["pointerdown", "keydown"]) {
+  $("disan-canvas").addEventListener(type, () => {
+    if (!soundChosen) {
+      soundChosen = true;
+      setSound(true);
+    }
+  }, { once: true });
+}
+
+// ---- Full screen, where the page (or the iframe's allow="fullscreen") permits it.
+if (document.fullscreenEnabled) {
+  $("fullscreen").addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else $("stage").requestFullscreen().catch(() => {});
+  });
+} else {
+  $("fullscreen").hidden = true;
+}
+
+// Keys the engine uses must not scroll the page; Tab still leaves the canvas.
+$("disan-canvas").addEventListener("keydown", (e) => {
+  if ([" ", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "PageUp", "PageDown", "+", "-", "="].includes(e.key)) {
+    e.preventDefault();
+  }
+});
+
+// ---- Messages on the page.
+const TEXT = {
+  refused: {
+    vi: (url) => `Không mở được hiện vật: địa chỉ ${url} không thuộc các nguồn được phép.`,
+    en: (url) => `This exhibit cannot be opened: ${url} is not an allowed source.`,
+  },
+  unknown: {
+    vi: (id) => `Không có hiện vật “${id}” trong danh mục.`,
+    en: (id) => `There is no exhibit “${id}” in the catalogue.`,
+  },
+  engine: {
+    vi: (why) => `Trình xem không khởi động được: ${why}`,
+    en: (why) => `The viewer could not start: ${why}`,
+  },
+  points: { vi: "Các điểm đáng chú ý", en: "Points of interest" },
+  keys: {
+    vi: "Phím: mũi tên xoay, + và − phóng to thu nhỏ, 1–9 mở điểm, L đổi ngôn ngữ, T bắt đầu tham quan, N/B điểm dừng sau/trước, Space tạm dừng.",
+    en: "Keys: arrows rotate, + and − zoom, 1–9 open a point, L switches language, T starts the tour, N/B next/previous stop, Space pauses.",
+  },
+};
+
+function showMessage(kind, arg) {
+  const box = $("message");
+  box.hidden = false;
+  box.textContent = `${TEXT[kind].vi(arg)}\n${TEXT[kind].en(arg)}`;
+  $("loading").hidden = true;
+  $("stage").setAttribute("aria-busy", "false");
+  emit({ type: "error", exhibit: null, problems: [TEXT[kind].en(arg)] });
+}
+
+function setProgress(fraction) {
+  $("loading").querySelector(".fill").style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+}
+
+// ---- Events: from the engine to this page, the embedding page and scripts.
+function emit(event) {
+  disan.events.push(event);
+  if (event.type === "state") disan.state = event.state;
+  onEvent(event);
+  window.dispatchEvent(new CustomEvent("disan", { detail: event }));
+  if (window.parent !== window) window.parent.postMessage({ disan: 1, event }, "*");
+}
+window.disanEmit = (json) => emit(JSON.parse(json));
+
+let readyOnce = false;
+function onEvent(event) {
+  switch (event.type) {
+    case "progress":
+      // The engine's file loading is the second half of the bar; the wasm download the first.
+      setProgress(0.5 + event.fraction / 2);
+      break;
+    case "ready":
+      $("poster").hidden = true;
+      $("loading").hidden = true;
+      $("message").hidden = true;
+      $("stage").setAttribute("aria-busy", "false");
+      if (!readyOnce) {
+        readyOnce = true;
+        startAsAsked();
+      }
+      break;
+    case "state":
+      describe(event.state);
+      break;
+    case "error":
+      $("loading").hidden = true;
+      $("poster").hidden = true;
+      break;
+  }
+}
+
+/** The text alternative: title, summary and the points, as buttons that open them. */
+function describe(state) {
+  const lang = state.lang || "vi";
+  document.documentElement.lang = lang;
+  $("disan-keys").textContent = TEXT.keys[lang];
+  const summary = state.summary;
+  if (!summary) return;
+  $("alt-title").textContent = summary.title;
+  $("alt-summary").textContent = summary.summary;
+  $("alt-points-heading").textContent = TEXT.points[lang];
+  $("disan-canvas").setAttribute("aria-label", `${summary.title}: ${lang === "vi" ? "mô hình 3D" : "3D view"}`);
+  const list = $("alt-points");
+  const key = summary.id + lang + summary.hotspots.map((h) => h.id).join();
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
+  list.replaceChildren(...summary.hotspots.map((h) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = h.title;
+    button.addEventListener("click", () => disan.command({ type: "open-hotspot", hotspot: h.id }));
+    item.append(button);
+    return item;
+  }));
+}
+
+/** What the page's address asked for beyond the exhibit: a tour, a stop, a mode. */
+function startAsAsked() {
+  const tour = params.get("tour");
+  const stop = Number.parseInt(params.get("stop") || "", 10);
+  if (tour || params.has("autoplay") || Number.isFinite(stop)) {
+    disan.command({ type: "start-tour", tour: tour || null, stop: Number.isFinite(stop) ? stop : 1 });
+  }
+  const mode = params.get("mode");
+  if (mode) disan.command({ type: "set-mode", mode });
+}
+
+// ---- Commands from the embedding page.
+window.addEventListener("message", (e) => {
+  if (e.source !== window.parent || !e.data || e.data.disan !== 1 || !e.data.command) return;
+  disan.command(e.data.command);
+});
+
+// ---- Where the exhibit comes from.
+function allowedOrigins() {
+  const listed = document.querySelector('meta[name="disan-allowed-origins"]')?.content || "";
+  return new Set([here.origin, ...listed.split(/\s+/).filter(Boolean)]);
+}
+
+/** The catalogue to open: the bundled one (an id), or one package at an allowed address. */
+async function resolveExhibit() {
+  const asked = params.get("exhibit") || "";
+  if (asked === "" || /^[a-z0-9][a-z0-9-]*$/.test(asked)) {
+    const base = new URL("exhibits/", here);
+    const index = await fetch(new URL("index.json", base)).then((r) => r.json());
+    const ids = index.exhibits.map((e) => e.id);
+    if (asked && !ids.includes(asked)) return { refused: ["unknown", asked] };
+    const start = asked || ids[0];
+    return { base: base.href, exhibits: ids, start, poster: new URL(`${start}/poster.png`, base).href };
+  }
+  let url;
+  try {
+    url = new URL(asked.replace(/\/exhibit\.toml$/, "").replace(/\/?$/, "/"), document.baseURI);
+  } catch {
+    return { refused: ["refused", asked] };
+  }
+  if (!["http:", "https:"].includes(url.protocol) || !allowedOrigins().has(url.origin)) {
+    return { refused: ["refused", url.href] };
+  }
+  const parts = url.pathname.replace(/\/$/, "").split("/");
+  const id = parts.pop();
+  const base = url.origin + parts.join("/");
+  return { base, exhibits: [id], start: id, poster: new URL("poster.png", url).href };
+}
+
+/** Downloads the engine with progress (the first half of the bar), then starts it. */
+async function startEngine(config) {
+  const build = await fetch("pkg/build.json").then((r) => r.json()).catch(() => ({}));
+  const response = await fetch("pkg/disan_bg.wasm");
+  if (!response.ok) throw new Error(`pkg/disan_bg.wasm: HTTP ${response.status}`);
+  const total = build.wasmBytes || Number(response.headers.get("content-length")) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    if (total) setProgress((received / total) / 2);
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  window.disanConfig = JSON.stringify(config);
+  const engine = await import("./pkg/disan.js");
+  await engine.default({ module_or_path: bytes });
+  engineCommand = engine.disanCommand;
+  for (const c of pending.splice(0)) disan.command(c);
+}
+
+async function main() {
+  describe(disan.state);
+  const found = await resolveExhibit().catch((e) => ({ refused: ["engine", String(e)] }));
+  if (found.refused) {
+    showMessage(...found.refused);
+    return;
+  }
+  const poster = $("poster");
+  poster.addEventListener("load", () => { if (!readyOnce) poster.hidden = false; }, { once: true });
+  poster.src = found.poster;
+  const config = {
+    base: found.base,
+    exhibits: found.exhibits,
+    start: found.start,
+    lang: disan.state.lang,
+    reduceMotion: window.matchMedia("(prefers-reduced-motion: reduce)").matches,
+    assets: new URL("assets", here).href,
+  };
+  try {
+    await startEngine(config);
+  } catch (e) {
+    // winit on the web returns control to the page by throwing this; it is not a failure.
+    if (String(e).includes("Using exceptions for control flow")) {
+      engineCommand = (await import("./pkg/disan.js")).disanCommand;
+      for (const c of pending.splice(0)) disan.command(c);
+      return;
+    }
+    showMessage("engine", String(e.message || e));
+  }
+}
+
+main();

@@ -1,0 +1,299 @@
+//! The browser build: `cargo xtask web` makes web/dist (page, JS, wasm, exhibits, posters),
+//! `cargo xtask serve` serves it on localhost the way a web server should (MIME types, gzip,
+//! CORS for sandboxed iframes).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, root, setup, status, target_dir};
+
+/// What the browser build and its tests need from Debian: wasm-opt (binaryen), brotli and gzip
+/// for the compressed sizes, Chromium and Node.js for the browser tests.
+pub const WEB_PACKAGES: &[&str] = &["binaryen", "brotli", "gzip", "chromium", "nodejs"];
+
+pub fn dist() -> PathBuf {
+    root().join("web/dist")
+}
+
+pub struct WebBuild {
+    /// Run wasm-opt -Oz (minutes); off only for quick local iterations.
+    pub optimise: bool,
+}
+
+pub fn build(opts: &WebBuild) -> Result<(), String> {
+    setup::ensure_system_packages(WEB_PACKAGES)?;
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    status(cargo(&["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "disan"]))?;
+    let dist = dist();
+    let pkg = dist.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/disan.wasm");
+    let mut bindgen = Command::new("wasm-bindgen");
+    bindgen.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm);
+    status(bindgen)?;
+    let bg = pkg.join("disan_bg.wasm");
+    if opts.optimise {
+        println!("xtask web: wasm-opt -Oz (a few minutes)");
+        let optimised = pkg.join("disan_bg.opt.wasm");
+        let mut opt = Command::new("wasm-opt");
+        // The features rustc enables for wasm32 by default; binaryen 108 needs them named.
+        opt.args(["-Oz", "--strip-debug", "--strip-producers"])
+            .args(["--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"])
+            .args(["--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "-o"])
+            .arg(&optimised)
+            .arg(&bg);
+        status(opt)?;
+        std::fs::rename(&optimised, &bg).map_err(|e| e.to_string())?;
+    }
+    let wasm_bytes = std::fs::metadata(&bg).map_err(|e| e.to_string())?.len();
+    write(&pkg.join("build.json"), &serde_json::json!({ "wasmBytes": wasm_bytes, "optimised": opts.optimise }).to_string())?;
+
+    copy_dir(&root().join("web/shell"), &dist)?;
+    copy_dir(&root().join("web/demo"), &dist.join("demo"))?;
+    copy_dir(&root().join("assets/fonts"), &dist.join("assets/fonts"))?;
+    let exhibits = publish_exhibits(&dist.join("exhibits"))?;
+    make_posters(&exhibits, &dist.join("exhibits"))?;
+    compress(&dist)?;
+    println!("xtask web: wrote {} (wasm {:.1} MB)", dist.display(), wasm_bytes as f64 / 1e6);
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
+    if !String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        println!("xtask: installing the Rust target wasm32-unknown-unknown (rustup)");
+        status({
+            let mut c = Command::new("rustup");
+            c.args(["target", "add", "wasm32-unknown-unknown"]);
+            c
+        })?;
+    }
+    Ok(())
+}
+
+/// wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"wasm-bindgen\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"').map(str::to_owned)))
+        .ok_or("Cargo.lock has no wasm-bindgen")?;
+    let have = Command::new("wasm-bindgen").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if have.as_deref() == Some(&format!("wasm-bindgen {version}")) {
+        return Ok(());
+    }
+    println!("xtask: installing wasm-bindgen-cli {version} (cargo install, about 7 minutes; found: {})", have.as_deref().unwrap_or("none"));
+    // Not --locked: one of its locked dependencies is missing from the registry.
+    status(cargo(&["install", "wasm-bindgen-cli", "--version", &version]))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies every valid sample package and writes the catalogue the page reads
+/// (`exhibits/index.json`: ids and titles). Returns the package ids.
+fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
+    let catalogue = disan_format::open_catalogue(&root().join("exhibits"));
+    let mut index = Vec::new();
+    for entry in &catalogue.entries {
+        let package = entry.as_ref().map_err(|e| format!("a bundled exhibit is broken:\n{e}"))?;
+        let folder = package.root.file_name().and_then(|n| n.to_str()).ok_or("package folder name")?.to_owned();
+        let dest = out.join(&folder);
+        copy_dir(&package.root, &dest)?;
+        let m = &package.manifest;
+        index.push(serde_json::json!({
+            "id": folder,
+            "title": { "vi": m.title.text("vi"), "en": m.title.text("en") },
+        }));
+    }
+    write(&out.join("index.json"), &serde_json::to_string_pretty(&serde_json::json!({ "exhibits": index })).unwrap())?;
+    Ok(index.iter().map(|e| e["id"].as_str().unwrap_or_default().to_owned()).collect())
+}
+
+/// A poster per exhibit, drawn by the native viewer (`disan shot --no-ui`), shown while the
+/// wasm downloads. Kept between builds unless the package changed.
+fn make_posters(ids: &[String], out: &Path) -> Result<(), String> {
+    let cache = target_dir().join("web-posters");
+    std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
+    let mut built = false;
+    for id in ids {
+        let package = root().join("exhibits").join(id);
+        let poster = cache.join(format!("{id}.png"));
+        let newest_input = newest_mtime(&package);
+        let fresh = std::fs::metadata(&poster).and_then(|m| m.modified()).is_ok_and(|t| Some(t) >= newest_input);
+        if !fresh {
+            if !built {
+                status(cargo(&["build", "-p", "disan"]))?;
+                built = true;
+            }
+            let mut shot = Command::new(crate::disan_binary());
+            shot.current_dir(root()).args(["shot"]).arg(&package).args(["--view", "home", "--no-ui", "--size", "640x360", "--out"]).arg(&poster);
+            status(shot)?;
+        }
+        std::fs::copy(&poster, out.join(id).join("poster.png")).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let t = if entry.path().is_dir() { newest_mtime(&entry.path()) } else { entry.metadata().ok()?.modified().ok() };
+        newest = newest.max(t);
+    }
+    newest
+}
+
+/// gzip and brotli copies of everything that compresses, served when the browser accepts them.
+fn compress(dir: &Path) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            compress(&path)?;
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !["wasm", "js", "html", "css", "json", "glb", "ttf", "toml", "vtt"].contains(&ext) {
+            continue;
+        }
+        let mut gz = Command::new("gzip");
+        gz.args(["-9", "-k", "-f", "-n"]).arg(&path);
+        status(gz)?;
+        let mut br = Command::new("brotli");
+        br.args(["-q", "9", "-k", "-f"]).arg(&path);
+        status(br)?;
+    }
+    Ok(())
+}
+
+/// Listens on 127.0.0.1:`port` (0: any free port) and prints the address.
+pub fn listen(port: u16) -> Result<TcpListener, String> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("cannot listen on port {port}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("xtask serve: http://{addr}/viewer.html (demo pages: http://{addr}/demo/portal.html, http://{addr}/demo/lesson.html)");
+    let _ = std::io::stdout().flush();
+    Ok(listener)
+}
+
+/// Serves `dir` until the process ends.
+pub fn serve(listener: TcpListener, dir: &Path) {
+    for stream in listener.incoming().flatten() {
+        let dir = dir.to_owned();
+        std::thread::spawn(move || {
+            let _ = answer(stream, &dir);
+        });
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "glb" => "model/gltf-binary",
+        "gltf" => "model/gltf+json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "ogg" => "audio/ogg",
+        "ttf" => "font/ttf",
+        "toml" => "application/toml; charset=utf-8",
+        "vtt" => "text/vtt; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    let mut gzip_ok = false;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("accept-encoding:") && lower.contains("gzip") {
+            gzip_ok = true;
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let path = percent_decode(path);
+    let relative = path.trim_start_matches('/');
+    let mut file = dir.join(if relative.is_empty() { "viewer.html" } else { relative });
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let inside = !relative.split('/').any(|c| c == "..");
+    let head = |status: &str, kind: &str, len: usize, extra: &str| {
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len}\r\nAccess-Control-Allow-Origin: *\r\nCache-Control: no-cache\r\nVary: Accept-Encoding\r\n{extra}Connection: close\r\n\r\n"
+        )
+    };
+    if method != "GET" && method != "HEAD" {
+        stream.write_all(head("405 Method Not Allowed", "text/plain", 0, "").as_bytes())?;
+        return Ok(());
+    }
+    if !inside || !file.is_file() {
+        let body = format!("{path} is not here");
+        stream.write_all(head("404 Not Found", "text/plain; charset=utf-8", body.len(), "").as_bytes())?;
+        if method == "GET" {
+            stream.write_all(body.as_bytes())?;
+        }
+        return Ok(());
+    }
+    let gz = PathBuf::from(format!("{}.gz", file.display()));
+    let (body_file, encoding) = if gzip_ok && gz.is_file() { (gz, "Content-Encoding: gzip\r\n") } else { (file.clone(), "") };
+    let body = std::fs::read(&body_file)?;
+    stream.write_all(head("200 OK", content_type(&file), body.len(), encoding).as_bytes())?;
+    if method == "GET" {
+        stream.write_all(&body)?;
+    }
+    Ok(())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
