@@ -5,10 +5,12 @@
 //
 // Each element holds the viewer page (viewer.html, next to this script) in an iframe, so every
 // viewer has its own engine and nothing of the host page leaks into it. The element relays:
-//   methods  load(exhibit), setLanguage(lang), startTour(tour?, stop?), stopTour(), goToStop(n),
-//            openHotspot(id), closeHotspot(), home(), setMode("orbit" | "walk")
+//   methods  load(exhibit), setLanguage(lang), startTour(tour?, stop?), stopTour(), pauseTour(),
+//            resumeTour(), goToStop(n), openHotspot(id), closeHotspot(), home(),
+//            setMode("orbit" | "walk")
 //   property state: the viewer's last reported state (phase, exhibit, lang, hotspot, tour, stop…)
-//   events   ready, progress, hotspot-open, tour-step, tour-end, error, state (CustomEvent.detail)
+//   events   ready, progress, first-frame, hotspot-open, tour-step, tour-end, error, state
+//            (CustomEvent.detail is the event as the viewer sent it)
 // See docs/embedding.md.
 
 const VIEWER_PAGE = new URL("viewer.html", import.meta.url);
@@ -57,8 +59,9 @@ class DisanViewer extends HTMLElement {
     const inCatalogue = this.#state.summary?.catalogue?.includes(exhibit);
     if (inCatalogue && /^[a-z0-9][a-z0-9-]*$/.test(exhibit)) {
       this.#send({ type: "load", exhibit });
+    } else if (this.getAttribute("exhibit") !== exhibit) {
+      this.setAttribute("exhibit", exhibit); // attributeChangedCallback reopens the viewer
     } else {
-      if (this.getAttribute("exhibit") !== exhibit) this.setAttribute("exhibit", exhibit);
       this.#open();
     }
   }

@@ -123,6 +123,9 @@ function setProgress(fraction) {
 // ---- Events: from the engine to this page, the embedding page and scripts.
 function emit(event) {
   disan.events.push(event);
+  // When each kind of event first arrived (ms since navigation start), for the benchmark.
+  disan.firstAt ??= {};
+  disan.firstAt[event.type] ??= performance.now();
   if (event.type === "state") disan.state = event.state;
   onEvent(event);
   window.dispatchEvent(new CustomEvent("disan", { detail: event }));

@@ -6,6 +6,9 @@
 //!   samples      regenerate the sample exhibits' models (GLB) from code
 //!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
 //!                spatial audio mixing cost, against rodio's spatial source
+//!   bench xr     the engine's CPU time per frame in the headset (Monado) against the desktop
+//!   bench web    wasm size; time and bytes to the first frame in Chromium, against three.js
+//!                and <model-viewer> showing the same GLB
 //!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
@@ -26,7 +29,11 @@ fn main() -> ExitCode {
         Some("samples") => samples::generate(&root().join("exhibits")).map(|written| {
             written.iter().for_each(|p| println!("wrote {}", p.display()));
         }),
-        Some("bench") => bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("xr") => bench_xr(),
+            Some("web") => web::bench(),
+            _ => bench(),
+        },
         Some("refs") => refs(),
         Some("web") => web::build(&web::WebBuild { optimise: !args.iter().any(|a| a == "--no-opt") }),
         Some("serve") => serve(&args[1..]),
@@ -97,13 +104,18 @@ fn run(extra: &[String]) -> Result<(), String> {
 
 fn test(extra: &[String]) -> Result<(), String> {
     setup::ensure_system_packages(&setup::test_packages())?;
+    setup::ensure_system_packages(web::WEB_PACKAGES)?;
     let started = Instant::now();
     let xr_root = setup::ensure_xr_root()?;
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
     let mut cmd = cargo(&args);
     cmd.env("DISAN_XR_ROOT", &xr_root);
-    let result = status(cmd);
+    let result = status(cmd).and_then(|()| {
+        // The browser build, then the browser tests against it.
+        web::build(&web::WebBuild { optimise: true })?;
+        web::browser_tests()
+    });
     println!("xtask test: {:.0} s", started.elapsed().as_secs_f64());
     result
 }
@@ -163,6 +175,44 @@ fn under_display(cmd: Command) -> Command {
 
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// The engine's own CPU time per frame (see engine/engine/src/frame_cost.rs) for the same
+/// exhibit in a Monado session and in the desktop window, both inside the OpenXR test root (same
+/// libraries, lavapipe), interleaved, 3 runs of 240 frames each.
+fn bench_xr() -> Result<(), String> {
+    setup::ensure_system_packages(&setup::test_packages())?;
+    let xr_root = setup::ensure_xr_root()?;
+    status(cargo(&["build", "-p", "disan"]))?;
+    let script = root().join("tests/xr/run-in-monado.sh");
+    let exhibit = "/mnt/repo/exhibits/dinh-hang-kenh";
+    let mut results: [Vec<(f64, f64)>; 2] = Default::default();
+    for run in 0..3 {
+        for (i, xr) in [true, false].into_iter().enumerate() {
+            let mut cmd = Command::new("unshare");
+            cmd.args(["-m", "sh"]).arg(&script).arg(&xr_root).arg(root()).arg(disan_binary()).arg(exhibit);
+            if xr {
+                cmd.arg("--xr");
+            }
+            cmd.args(["--size", "1280x720"]).env("DISAN_FRAME_COST", "240");
+            let out = cmd.output().map_err(|e| e.to_string())?;
+            let log = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+            let line = log.lines().find(|l| l.contains("frame-cost-ms")).ok_or_else(|| format!("run {run}: no frame cost in the log:\n{log}"))?;
+            let field = |key: &str| line.split(key).nth(1).and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok());
+            let (Some(median), Some(p99)) = (field("median="), field("p99=")) else { return Err(format!("unreadable: {line}")) };
+            println!("run {run} {}: median {median:.3} ms, p99 {p99:.3} ms", if xr { "headset" } else { "desktop" });
+            results[i].push((median, p99));
+        }
+    }
+    println!("engine CPU time per frame (Update schedule), dinh-hang-kenh, 240 frames x 3 runs, lavapipe:");
+    for (i, name) in ["headset (Monado, null compositor)", "desktop window (1280x720)"].iter().enumerate() {
+        let mut medians: Vec<f64> = results[i].iter().map(|r| r.0).collect();
+        let mut p99s: Vec<f64> = results[i].iter().map(|r| r.1).collect();
+        medians.sort_by(f64::total_cmp);
+        p99s.sort_by(f64::total_cmp);
+        println!("  {name}: median of medians {:.3} ms (runs {:?}), median p99 {:.3} ms", medians[1], medians, p99s[1]);
+    }
+    Ok(())
 }
 
 /// Startup benchmark: process start to the first complete frame with the model, 5 runs each of

@@ -9,9 +9,11 @@ use std::process::Command;
 
 use crate::{cargo, root, setup, status, target_dir};
 
-/// What the browser build and its tests need from Debian: wasm-opt (binaryen), brotli and gzip
-/// for the compressed sizes, Chromium and Node.js for the browser tests.
-pub const WEB_PACKAGES: &[&str] = &["binaryen", "brotli", "gzip", "chromium", "nodejs"];
+/// What the browser build and its tests need from Debian: brotli and gzip for the compressed
+/// copies, Node.js (npm's binaryen runs wasm-opt; playwright-core drives the browser), Chromium.
+/// Debian's own binaryen (108) is too old: its wasm-opt breaks wasm-bindgen's reference-type
+/// tables ("WebAssembly.Table.set(): Argument 1 is invalid"), so npm's binaryen is used.
+pub const WEB_PACKAGES: &[&str] = &["brotli", "gzip", "chromium", "nodejs"];
 
 pub fn dist() -> PathBuf {
     root().join("web/dist")
@@ -36,9 +38,10 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     status(bindgen)?;
     let bg = pkg.join("disan_bg.wasm");
     if opts.optimise {
-        println!("xtask web: wasm-opt -Oz (a few minutes)");
+        ensure_npm_packages()?;
+        println!("xtask web: wasm-opt -Oz (npm binaryen under Node.js: about 7 minutes here)");
         let optimised = pkg.join("disan_bg.opt.wasm");
-        let mut opt = Command::new("wasm-opt");
+        let mut opt = Command::new(root().join("web/node_modules/.bin/wasm-opt"));
         // The features rustc enables for wasm32 by default; binaryen 108 needs them named.
         opt.args(["-Oz", "--strip-debug", "--strip-producers"])
             .args(["--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"])
@@ -186,6 +189,76 @@ fn compress(dir: &Path) -> Result<(), String> {
         status(br)?;
     }
     Ok(())
+}
+
+/// The browser tests (web/tests, node's test runner with playwright-core and Debian's Chromium)
+/// against web/dist, served here on a free port.
+pub fn browser_tests() -> Result<(), String> {
+    let web = root().join("web");
+    ensure_npm_packages()?;
+    let listener = listen(0)?;
+    let url = format!("http://{}/", listener.local_addr().map_err(|e| e.to_string())?);
+    let dir = dist();
+    std::thread::spawn(move || serve(listener, &dir));
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-concurrency=1", "tests/"]).current_dir(&web).env("DISAN_WEB_URL", &url);
+    status(node)
+}
+
+/// web/node_modules from web/package-lock.json: playwright-core (drives Debian's Chromium; it
+/// downloads no browser) and binaryen (wasm-opt). npm comes with Node.js from NodeSource, and
+/// is a package of its own on Debian.
+fn ensure_npm_packages() -> Result<(), String> {
+    let web = root().join("web");
+    let stamp = web.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if stamp.is_file() && modified(&web.join("package-lock.json")) <= modified(&stamp) {
+        return Ok(());
+    }
+    if Command::new("npm").arg("--version").output().is_err() {
+        setup::ensure_system_packages(&["npm"])?;
+    }
+    println!("xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen)");
+    let mut npm = Command::new("npm");
+    npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&web);
+    status(npm)
+}
+
+/// `cargo xtask bench web`: the wasm's size (raw, gzip, brotli), then web/bench/run.mjs: time and
+/// bytes to the first frame with the largest sample's GLB in headless Chromium, against
+/// three.js and <model-viewer> (npm, copied into web/dist/bench/vendor) in the same run.
+pub fn bench() -> Result<(), String> {
+    let dist = dist();
+    if !std::fs::read_to_string(dist.join("pkg/build.json")).is_ok_and(|b| b.contains("\"optimised\":true")) {
+        build(&WebBuild { optimise: true })?;
+    }
+    ensure_npm_packages()?;
+    let modules = root().join("web/node_modules");
+    let vendor = dist.join("bench/vendor");
+    copy_dir(&root().join("web/bench"), &dist.join("bench"))?;
+    copy_dir(&modules.join("three/build"), &vendor.join("three/build"))?;
+    for part in ["loaders", "utils"] {
+        copy_dir(&modules.join("three/examples/jsm").join(part), &vendor.join("three/examples/jsm").join(part))?;
+    }
+    std::fs::create_dir_all(vendor.join("model-viewer")).map_err(|e| e.to_string())?;
+    std::fs::copy(modules.join("@google/model-viewer/dist/model-viewer.min.js"), vendor.join("model-viewer/model-viewer.min.js")).map_err(|e| e.to_string())?;
+    compress(&dist.join("bench"))?;
+
+    let wasm = dist.join("pkg/disan_bg.wasm");
+    let size = |p: PathBuf| std::fs::metadata(&p).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN);
+    println!(
+        "wasm (after wasm-bindgen and wasm-opt -Oz): {:.2} MB raw, {:.2} MB gzip -9, {:.2} MB brotli -q 9; JS glue {:.3} MB",
+        size(wasm.clone()),
+        size(wasm.with_extension("wasm.gz")),
+        size(wasm.with_extension("wasm.br")),
+        size(dist.join("pkg/disan.js"))
+    );
+    let listener = listen(0)?;
+    let url = format!("http://{}/", listener.local_addr().map_err(|e| e.to_string())?);
+    std::thread::spawn(move || serve(listener, &dist));
+    let mut node = Command::new("node");
+    node.arg("bench/run.mjs").current_dir(root().join("web")).env("DISAN_WEB_URL", &url);
+    status(node)
 }
 
 /// Listens on 127.0.0.1:`port` (0: any free port) and prints the address.

@@ -11,8 +11,10 @@ Usage:
   disan [PATH] [--exhibit ID] [--lang vi|en] [--size WxH] [--reduce-motion]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
-      --xr [--xr-frames N]: show it in a VR headset through OpenXR (falls back to the desktop
-      window when no runtime runs); leave after N frames in the headset (tests).
+      --xr [--xr-frames N] [--xr-space seated|standing] [--xr-smooth]: show it in a VR headset
+      through OpenXR (falls back to the desktop window when no runtime runs); leave after N
+      frames in the headset (tests); a seated visitor (eyes at 1.2 m) or a standing one (the
+      default); glide with the left thumbstick besides teleport and snap turn.
   disan validate PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
@@ -23,7 +25,9 @@ Usage:
 
 Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,
 L switches language, V walks (monuments), H goes home, PageUp/PageDown change exhibit;
-T starts or leaves the guided tour, Space pauses it, N and B go to the next and previous stop.";
+T starts or leaves the guided tour, Space pauses it, N and B go to the next and previous stop.
+In the headset: point with either controller and pull the trigger; push the right thumbstick
+forward to aim a teleport, release to go; flick it left or right to turn by 30°.";
 
 #[derive(Debug)]
 pub enum Command {
@@ -44,6 +48,10 @@ pub struct ViewArgs {
     /// Open an OpenXR session (`--xr`), leaving after N running frames if given.
     pub xr: bool,
     pub xr_frames: Option<u32>,
+    /// `--xr-space seated`: a seated visitor (default: standing).
+    pub xr_seated: bool,
+    /// `--xr-smooth`: glide with the left thumbstick besides teleporting.
+    pub xr_smooth: bool,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -86,6 +94,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 let n = value("--xr-frames")?;
                 view.xr_frames = Some(n.parse().map_err(|_| format!("--xr-frames needs a number of frames, not \"{n}\""))?);
             }
+            "--xr-space" => match value("--xr-space")?.as_str() {
+                "seated" => view.xr_seated = true,
+                "standing" => view.xr_seated = false,
+                other => return Err(format!("--xr-space must be seated or standing, not \"{other}\"")),
+            },
+            "--xr-smooth" => view.xr_smooth = true,
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,

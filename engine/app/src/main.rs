@@ -160,7 +160,15 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
     if view.xr {
         // The XR plugins replace Bevy's renderer set-up with one that asks the OpenXR runtime for
         // the GPU; without a runtime they fall back to the desktop window.
-        app.add_plugins(bevy_mod_openxr::add_xr_plugins(plugins)).add_plugins(xr::XrViewerPlugin { exit_after_frames: view.xr_frames });
+        let space = if view.xr_seated { openxr::ReferenceSpaceType::LOCAL } else { openxr::ReferenceSpaceType::STAGE };
+        app.add_plugins(
+            bevy_mod_openxr::add_xr_plugins(plugins)
+                .set(bevy_mod_openxr::reference_space::OxrReferenceSpacePlugin { default_primary_ref_space: space }),
+        )
+        .add_plugins(xr::XrViewerPlugin {
+            exit_after_frames: view.xr_frames,
+            options: xr::XrOptions { seated: view.xr_seated, smooth_locomotion: view.xr_smooth },
+        });
     } else {
         app.add_plugins(plugins);
     }

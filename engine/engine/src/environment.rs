@@ -29,8 +29,9 @@ const GROUND_BOUNCE: Color = Color::srgb(0.36, 0.33, 0.28);
 #[derive(Component)]
 struct Sun;
 
+/// The ground disc under the exhibit.
 #[derive(Component)]
-struct Ground;
+pub struct Ground;
 
 fn add_sky_light(mut commands: Commands, camera: Query<Entity, With<ViewerCamera>>, mut images: ResMut<Assets<Image>>) {
     for entity in &camera {

@@ -21,6 +21,7 @@ pub mod audio;
 pub mod camera;
 pub mod embed;
 pub mod environment;
+pub mod frame_cost;
 pub mod framing;
 pub mod hotspots;
 pub mod i18n;
@@ -110,6 +111,7 @@ impl Plugin for ViewerPlugin {
                 tour::plugin,
                 audio::plugin,
                 embed::plugin,
+                frame_cost::plugin,
             ));
     }
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use bevy::prelude::*;
-use bevy::render::render_resource::PipelineCache;
+use bevy::render::render_resource::{CachedPipelineState, PipelineCache, PipelineDescriptor};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 use bevy::render::{MainWorld, RenderApp};
 
@@ -50,8 +50,53 @@ pub struct ShotRequest {
 #[derive(Resource, Default)]
 pub struct PipelinesReady(pub bool);
 
-fn report_pipelines_ready(mut main_world: ResMut<MainWorld>, cache: Res<PipelineCache>) {
-    let ready = cache.waiting_pipelines().next().is_none();
+/// A pipeline whose shader failed (on WebGL2 some of Bevy's optional passes do) will never draw
+/// and never stops "waiting": it does not hold the frame back. Each failure is reported once.
+fn report_pipelines_ready(
+    mut main_world: ResMut<MainWorld>,
+    cache: Res<PipelineCache>,
+    mut reported: Local<std::collections::HashSet<usize>>,
+    mut frames_waiting: Local<u32>,
+) {
+    let mut ready = true;
+    if cache.waiting_pipelines().next().is_some() {
+        let pipelines: Vec<_> = cache.pipelines().collect();
+        *frames_waiting += 1;
+        if *frames_waiting == 600 {
+            let waiting: Vec<String> = cache
+                .waiting_pipelines()
+                .filter_map(|id| pipelines.get(id))
+                .map(|p| {
+                    let label = match &p.descriptor {
+                        PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
+                        PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),
+                    };
+                    let state = match &p.state {
+                        CachedPipelineState::Queued => "queued",
+                        CachedPipelineState::Creating(_) => "creating",
+                        CachedPipelineState::Ok(_) => "ok",
+                        CachedPipelineState::Err(_) => "failed",
+                    };
+                    format!("{label:?} {state}")
+                })
+                .collect();
+            warn!("after 600 frames the renderer still waits for pipelines: {}", waiting.join(", "));
+        }
+        for id in cache.waiting_pipelines() {
+            match pipelines.get(id).map(|p| (&p.state, &p.descriptor)) {
+                Some((CachedPipelineState::Err(e), descriptor)) => {
+                    if reported.insert(id) {
+                        let label = match descriptor {
+                            PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
+                            PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),
+                        };
+                        warn!("render pipeline {label:?} cannot be used on this device and is left out: {e}");
+                    }
+                }
+                _ => ready = false,
+            }
+        }
+    }
     if let Some(mut r) = main_world.get_resource_mut::<PipelinesReady>() {
         r.0 = ready;
     }

@@ -187,6 +187,16 @@ fn tour_of<'a>(library: &'a ExhibitLibrary, index: usize) -> Option<&'a Tour> {
     library.current_package()?.manifest.tours.get(index)
 }
 
+/// Where a stop looks from and at: its named view, or the view of its hotspot.
+pub fn stop_view(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: usize, stop: usize) -> Option<(Vec3, Vec3)> {
+    let (package, b) = (library.current_package()?, bounds.0?);
+    let s = package.manifest.tours.get(tour)?.stops.get(stop)?;
+    match &s.target {
+        StopTarget::View(id) => package.manifest.view(id).map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
+        StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
+    }
+}
+
 /// Moves the camera to a stop: an eased flight, or a cut behind a fade when motion is reduced.
 fn go_to_stop(
     library: &ExhibitLibrary,
@@ -196,13 +206,7 @@ fn go_to_stop(
     reduce_motion: bool,
     camera: &mut MessageWriter<CameraCommand>,
 ) {
-    let (Some(package), Some(b)) = (library.current_package(), bounds.0) else { return };
-    let Some(s) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)) else { return };
-    let pose = match &s.target {
-        StopTarget::View(id) => package.manifest.view(id).map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
-        StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
-    };
-    if let Some((eye, target)) = pose {
+    if let Some((eye, target)) = stop_view(library, bounds, tour, stop) {
         camera.write(if reduce_motion { CameraCommand::CutTo { eye, target } } else { CameraCommand::LookFrom { eye, target } });
     }
 }

@@ -1,0 +1,255 @@
+//! What the visitor does with the controllers: point the laser at hotspots and at the UI panel
+//! and pull the trigger; push the thumbstick forward to aim a teleport arc and release to go;
+//! flick it sideways to snap-turn; with `--xr-smooth`, glide with the left stick. Tours move the
+//! visitor by fade-and-teleport between stops, never by flying the view.
+//!
+//! The geometry is in [`super::locomotion`], tested there with simulated poses.
+
+use bevy::picking::mesh_picking::ray_cast::{MeshRayCast, MeshRayCastSettings, RayCastVisibility};
+use bevy::picking::pointer::PointerInput;
+use bevy::prelude::*;
+use bevy_mod_xr::camera::XrCamera;
+use bevy_mod_xr::session::XrTrackingRoot;
+use disan_engine::camera::CameraRig;
+use disan_engine::framing::ExhibitBounds;
+use disan_engine::hotspots::{HotspotMarker, OpenHotspot};
+use disan_engine::library::ExhibitLibrary;
+use disan_engine::tour::{ActiveTour, stop_view};
+
+use super::comfort::{Comfort, MOVING_STRENGTH};
+use super::controls::{Laser, XrHands};
+use super::locomotion::{
+    PointerTarget, SnapTurn, TeleportTarget, pointer_hit, root_for_stop, segment_hits_plane, smooth_move, teleport_arc, teleport_root,
+    teleport_target, turn_root_about_head,
+};
+use super::panel::{PANEL_METRES, UiPanel, drive_panel_pointer};
+use super::{XrFloor, XrOptions, XrOwned};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Locomotion>().add_systems(Startup, spawn_arc).add_systems(
+        Update,
+        (track_head, point_and_select, teleport, turn_and_glide, tour_by_teleport).chain().run_if(bevy_mod_openxr::openxr_session_running),
+    );
+}
+
+/// Dots of the teleport arc (drawn from a pool; no gizmos in this build).
+const ARC_DOTS: usize = 40;
+
+#[derive(Component)]
+struct ArcDot(usize);
+
+#[derive(Resource, Default)]
+struct Locomotion {
+    snap: SnapTurn,
+    aiming: bool,
+    target: Option<TeleportTarget>,
+    /// A move waiting for the view to go dark: (the root to jump to, seconds left).
+    pending: Option<(Transform, f32)>,
+    /// The tour stop the visitor was last moved to: (tour, stop, restarts).
+    tour_at: Option<(usize, usize, u32)>,
+    panel_last: Option<Vec2>,
+}
+
+#[derive(Resource)]
+struct ArcMaterials {
+    floor: Handle<StandardMaterial>,
+    blocked: Handle<StandardMaterial>,
+}
+
+fn spawn_arc(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<StandardMaterial>>) {
+    let dot = meshes.add(Sphere::new(0.02));
+    let floor = materials.add(StandardMaterial { base_color: Color::srgb(0.4, 0.9, 0.5), unlit: true, ..default() });
+    let blocked = materials.add(StandardMaterial { base_color: Color::srgb(0.9, 0.3, 0.25), unlit: true, ..default() });
+    for i in 0..ARC_DOTS {
+        commands.spawn((ArcDot(i), XrOwned, Mesh3d(dot.clone()), MeshMaterial3d(floor.clone()), Transform::default(), Visibility::Hidden));
+    }
+    commands.insert_resource(ArcMaterials { floor, blocked });
+}
+
+/// The head in world space: the eye cameras' mean, seen through the tracking root.
+fn track_head(eyes: Query<&Transform, With<XrCamera>>, roots: Query<&Transform, With<XrTrackingRoot>>, mut comfort: ResMut<Comfort>) {
+    let root = roots.single().copied().unwrap_or_default();
+    let (mut sum, mut n, mut rotation) = (Vec3::ZERO, 0.0, None);
+    for eye in &eyes {
+        sum += eye.translation;
+        n += 1.0;
+        rotation.get_or_insert(eye.rotation);
+    }
+    if n > 0.0 {
+        comfort.head = root * Transform::from_translation(sum / n).with_rotation(rotation.unwrap_or_default());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn point_and_select(
+    hands: Res<XrHands>,
+    markers: Query<(&HotspotMarker, &GlobalTransform)>,
+    panels: Query<(&UiPanel, &GlobalTransform)>,
+    mut lasers: Query<(&Laser, &mut Transform)>,
+    mut open: ResMut<OpenHotspot>,
+    mut locomotion: ResMut<Locomotion>,
+    mut inputs: MessageWriter<PointerInput>,
+) {
+    // Markers are discs half a unit across, scaled to keep their size on screen.
+    let mut targets: Vec<PointerTarget> =
+        markers.iter().map(|(_, t)| PointerTarget::Sphere { center: t.translation(), radius: 0.5 * t.scale().max_element().max(0.02) }).collect();
+    let panel = panels.single().ok();
+    if let Some((_, t)) = panel {
+        targets.push(PointerTarget::Panel { center: t.translation(), right: t.right().into(), up: t.up().into(), half_size: PANEL_METRES / 2.0 });
+    }
+    let marker_index: Vec<usize> = markers.iter().map(|(m, _)| m.index).collect();
+    let mut panel_uv = None;
+    let (mut pressed, mut released) = (false, false);
+    for (hand, input) in hands.0.iter().enumerate() {
+        let Some(aim) = input.aim else { continue };
+        let hit = pointer_hit(aim.translation, aim.forward().into(), &targets);
+        for (laser, mut t) in &mut lasers {
+            if laser.0 == hand {
+                let length = hit.map_or(3.0, |h| h.distance).clamp(0.05, 3.0);
+                t.translation.z = -length / 2.0;
+                t.scale.y = length;
+            }
+        }
+        let Some(hit) = hit else { continue };
+        if hit.index < marker_index.len() {
+            if input.select_pressed {
+                open.0 = Some(marker_index[hit.index]);
+            }
+        } else if panel_uv.is_none() {
+            panel_uv = hit.uv;
+            pressed |= input.select_pressed;
+            released |= input.select_released;
+        }
+    }
+    if let Some((panel, _)) = panel {
+        let Locomotion { panel_last, .. } = &mut *locomotion;
+        drive_panel_pointer(panel_uv, pressed, released, panel, panel_last, &mut inputs);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn teleport(
+    hands: Res<XrHands>,
+    rig: Res<CameraRig>,
+    floor: Res<XrFloor>,
+    mut ray_cast: MeshRayCast,
+    ours: Query<(), Or<(With<XrOwned>, With<HotspotMarker>)>>,
+    mut dots: Query<(&ArcDot, &mut Transform, &mut Visibility, &mut MeshMaterial3d<StandardMaterial>)>,
+    materials: Res<ArcMaterials>,
+    mut locomotion: ResMut<Locomotion>,
+    mut comfort: ResMut<Comfort>,
+    mut roots: Query<&mut Transform, (With<XrTrackingRoot>, Without<ArcDot>)>,
+    time: Res<Time>,
+) {
+    // A move waiting for the fade to close.
+    if let Some((to, left)) = locomotion.pending.as_mut() {
+        comfort.fade = 1.0;
+        *left -= time.delta_secs();
+        if *left <= 0.0 {
+            for mut root in &mut roots {
+                *root = *to;
+            }
+            locomotion.pending = None;
+            comfort.fade = 0.0;
+        }
+        return;
+    }
+    let right = hands.0[1];
+    let stick = right.stick;
+    let mut shown = 0;
+    if stick.y > 0.6 && stick.y > stick.x.abs() {
+        locomotion.aiming = true;
+        if let Some(aim) = right.aim {
+            let arc = teleport_arc(aim.translation, aim.forward().into());
+            let settings = MeshRayCastSettings { visibility: RayCastVisibility::Visible, filter: &|e| !ours.contains(e), early_exit_test: &|_| true };
+            let mut end = arc.len();
+            let target = teleport_target(&arc, rig.walk_area, |a, b| {
+                let (dir, len) = Dir3::new_and_length(b - a).ok()?;
+                let mesh = ray_cast.cast_ray(Ray3d::new(a, dir), &settings).iter().find(|(_, h)| h.distance <= len).map(|(_, h)| super::locomotion::SurfaceHit { point: h.point, normal: h.normal });
+                let ground = segment_hits_plane(a, b, floor.0);
+                let hit = match (mesh, ground) {
+                    (Some(m), Some(g)) => Some(if m.point.distance(a) <= g.point.distance(a) { m } else { g }),
+                    (m, g) => m.or(g),
+                };
+                if hit.is_some() {
+                    end = arc.iter().position(|p| *p == b).unwrap_or(arc.len());
+                }
+                hit
+            });
+            let material = if matches!(target, TeleportTarget::Floor(_)) { &materials.floor } else { &materials.blocked };
+            let step = (end.max(1) as f32 / ARC_DOTS as f32).max(1.0);
+            for (dot, mut t, mut visibility, mut m) in &mut dots {
+                let i = (dot.0 as f32 * step) as usize;
+                if i < end {
+                    t.translation = arc[i];
+                    *visibility = Visibility::Visible;
+                    m.0 = material.clone();
+                    shown += 1;
+                } else {
+                    *visibility = Visibility::Hidden;
+                }
+            }
+            locomotion.target = Some(target);
+        }
+    } else if locomotion.aiming && stick.length() < 0.3 {
+        // Released: go, if the arc ends on a floor.
+        locomotion.aiming = false;
+        if let (Some(TeleportTarget::Floor(p)), Ok(root)) = (locomotion.target.take(), roots.single()) {
+            let to = teleport_root(*root, comfort.head.translation, p);
+            locomotion.pending = Some((to, 0.15));
+            info!("xr: teleport to {p}");
+        }
+    }
+    if shown == 0 {
+        for (_, _, mut visibility, _) in &mut dots {
+            *visibility = Visibility::Hidden;
+        }
+    }
+}
+
+fn turn_and_glide(
+    hands: Res<XrHands>,
+    options: Res<XrOptions>,
+    time: Res<Time>,
+    mut locomotion: ResMut<Locomotion>,
+    mut comfort: ResMut<Comfort>,
+    mut roots: Query<&mut Transform, With<XrTrackingRoot>>,
+) {
+    let Ok(mut root) = roots.single_mut() else { return };
+    if let Some(angle) = locomotion.snap.update(hands.0[1].stick) {
+        *root = turn_root_about_head(*root, comfort.head.translation, angle);
+    }
+    let left = hands.0[0].stick;
+    let gliding = options.smooth_locomotion && left.length() > 0.15;
+    if gliding {
+        let before = root.translation;
+        *root = smooth_move(*root, comfort.head.forward().into(), left, 1.6, time.delta_secs());
+        comfort.head.translation += root.translation - before;
+    }
+    comfort.moving = if gliding { MOVING_STRENGTH } else { 0.0 };
+}
+
+/// A tour in the headset: at each new stop the view fades out, the visitor is stood at the
+/// stop's eye point facing what it shows, and the view fades back in.
+fn tour_by_teleport(
+    active: Res<ActiveTour>,
+    library: Res<ExhibitLibrary>,
+    bounds: Res<ExhibitBounds>,
+    floor: Res<XrFloor>,
+    eyes: Query<&Transform, With<XrCamera>>,
+    roots: Query<&Transform, With<XrTrackingRoot>>,
+    mut locomotion: ResMut<Locomotion>,
+) {
+    let now = active.0.as_ref().map(|p| (p.tour, p.clock.stop, p.starts));
+    if now == locomotion.tour_at {
+        return;
+    }
+    locomotion.tour_at = now;
+    let Some((tour, stop, _)) = now else { return };
+    let Some((eye, target)) = stop_view(&library, &bounds, tour, stop) else { return };
+    let head_local = eyes.iter().map(|t| t.translation).sum::<Vec3>() / eyes.iter().count().max(1) as f32;
+    let mut to = root_for_stop(eye, target, floor.0, head_local);
+    to.scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
+    locomotion.pending = Some((to, 0.3));
+    info!("xr: tour stop {} by fade-and-teleport", stop + 1);
+}
