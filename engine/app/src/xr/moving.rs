@@ -253,3 +253,60 @@ fn tour_by_teleport(
     locomotion.pending = Some((to, 0.3));
     info!("xr: tour stop {} by fade-and-teleport", stop + 1);
 }
+
+#[cfg(test)]
+mod tests {
+    use bevy::picking::pointer::{PointerAction, PointerButton};
+
+    use super::*;
+    use crate::xr::controls::HandInput;
+    use crate::xr::panel::PANEL_PIXELS;
+
+    /// The pointer system alone, with the right hand aimed down -Z from the origin.
+    fn app(select_pressed: bool) -> App {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            .init_resource::<OpenHotspot>()
+            .init_resource::<Locomotion>()
+            .add_message::<PointerInput>()
+            .add_systems(Update, point_and_select);
+        let aim = Some(Transform::from_xyz(0.0, 1.5, 0.0));
+        app.insert_resource(XrHands([HandInput::default(), HandInput { aim, select: select_pressed, select_pressed, ..default() }]));
+        app
+    }
+
+    fn marker(index: usize, at: Vec3) -> impl Bundle {
+        (HotspotMarker { index, position: at, normal: Vec3::Z, anchor: at }, GlobalTransform::from(Transform::from_translation(at).with_scale(Vec3::splat(0.2))))
+    }
+
+    #[test]
+    fn the_trigger_on_a_marker_opens_its_hotspot() {
+        let mut app = app(true);
+        app.world_mut().spawn(marker(1, Vec3::new(2.0, 1.5, -2.0)));
+        app.world_mut().spawn(marker(3, Vec3::new(0.0, 1.5, -3.0)));
+        app.update();
+        assert_eq!(app.world().resource::<OpenHotspot>().0, Some(3), "the marker on the laser's line");
+
+        // Pointing without pulling the trigger opens nothing.
+        let mut app = super::tests::app(false);
+        app.world_mut().spawn(marker(3, Vec3::new(0.0, 1.5, -3.0)));
+        app.update();
+        assert_eq!(app.world().resource::<OpenHotspot>().0, None);
+    }
+
+    #[test]
+    fn the_trigger_on_the_panel_presses_the_ui_where_the_laser_points() {
+        let mut app = app(true);
+        // The panel 1 m ahead, facing the visitor; a marker behind it is shadowed by it.
+        app.world_mut().spawn((UiPanel { image: Handle::default() }, GlobalTransform::from(Transform::from_xyz(0.1, 1.4, -1.0))));
+        app.world_mut().spawn(marker(3, Vec3::new(0.0, 1.5, -3.0)));
+        app.update();
+        assert_eq!(app.world().resource::<OpenHotspot>().0, None, "the panel is in front of the marker");
+        let inputs: Vec<PointerInput> = app.world_mut().resource_mut::<Messages<PointerInput>>().drain().collect();
+        let press = inputs.iter().find(|i| matches!(i.action, PointerAction::Press(PointerButton::Primary))).expect("a press");
+        // 0.1 m left of the panel's centre and 0.1 m above it, in UI pixels from the top left.
+        let expected = Vec2::new(0.5 - 0.1 / PANEL_METRES.x, 0.5 - 0.1 / PANEL_METRES.y) * PANEL_PIXELS.as_vec2();
+        assert!((press.location.position - expected).length() < 0.5, "{} vs {expected}", press.location.position);
+        assert!(inputs.iter().any(|i| matches!(i.action, PointerAction::Move { .. })), "the pointer moved there first");
+    }
+}
