@@ -50,6 +50,13 @@ pub struct ShotRequest {
 #[derive(Resource, Default)]
 pub struct PipelinesReady(pub bool);
 
+fn pipeline_label(descriptor: &PipelineDescriptor) -> Option<std::borrow::Cow<'static, str>> {
+    match descriptor {
+        PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
+        PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),
+    }
+}
+
 /// A pipeline whose shader failed (on WebGL2 some of Bevy's optional passes do) will never draw
 /// and never stops "waiting": it does not hold the frame back. Each failure is reported once.
 fn report_pipelines_ready(
@@ -67,10 +74,7 @@ fn report_pipelines_ready(
                 .waiting_pipelines()
                 .filter_map(|id| pipelines.get(id))
                 .map(|p| {
-                    let label = match &p.descriptor {
-                        PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
-                        PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),
-                    };
+                    let label = pipeline_label(&p.descriptor);
                     let state = match &p.state {
                         CachedPipelineState::Queued => "queued",
                         CachedPipelineState::Creating(_) => "creating",
@@ -86,10 +90,7 @@ fn report_pipelines_ready(
             match pipelines.get(id).map(|p| (&p.state, &p.descriptor)) {
                 Some((CachedPipelineState::Err(e), descriptor)) => {
                     if reported.insert(id) {
-                        let label = match descriptor {
-                            PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
-                            PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),
-                        };
+                        let label = pipeline_label(descriptor);
                         warn!("render pipeline {label:?} cannot be used on this device and is left out: {e}");
                     }
                 }
