@@ -90,7 +90,6 @@ class DisanViewer extends HTMLElement {
     const frame = document.createElement("iframe");
     frame.src = url.href;
     frame.allow = "fullscreen; autoplay";
-    frame.allowFullscreen = true;
     frame.title = this.getAttribute("title") || "Disan: Di sản Hải Phòng · Hải Phòng heritage";
     if (this.#frame) this.#frame.replaceWith(frame);
     else this.shadowRoot.append(frame);
