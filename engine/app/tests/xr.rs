@@ -37,3 +37,24 @@ fn disan_runs_an_xr_session_under_monado() {
     assert!(log.contains("(standing)"), "the default is a standing visitor:\n{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Without an OpenXR runtime (this host has no OpenXR loader at all), `--xr` says so and the
+/// desktop viewer shows the exhibit as usual: its UI on screen, no plinth, the image drawn.
+#[test]
+fn without_a_runtime_xr_falls_back_to_the_desktop_viewer() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let out_png = std::env::temp_dir().join(format!("disan-xr-fallback-{}.png", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_disan"))
+        .current_dir(&repo)
+        .args(["shot", "exhibits/trong-dong", "--view", "home", "--size", "320x180", "--xr", "--out"])
+        .arg(&out_png)
+        .env("XR_RUNTIME_JSON", "/nonexistent/openxr_runtime.json")
+        .output()
+        .expect("disan runs");
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("no OpenXR runtime could be started, so Disan runs in its desktop window"), "{log}");
+    assert!(!log.contains("stands on a plinth"), "the desktop fallback must not raise the exhibit:\n{log}");
+    assert!(out_png.is_file(), "the desktop viewer drew the exhibit");
+    let _ = std::fs::remove_file(out_png);
+}

@@ -44,7 +44,14 @@ impl Plugin for XrViewerPlugin {
             .add_plugins((controls::plugin, panel::plugin, comfort::plugin, moving::plugin))
             .add_systems(
                 Update,
-                (place_visitor_when_framed, count_running_frames, say_when_unavailable, listen_with_the_headset, headset_replaces_window_camera),
+                (
+                    // Without a runtime the desktop fallback shows the exhibit as usual: no plinth.
+                    place_visitor_when_framed.run_if(bevy_mod_xr::session::session_available),
+                    count_running_frames,
+                    say_when_unavailable,
+                    listen_with_the_headset,
+                    headset_replaces_window_camera,
+                ),
             );
     }
 }

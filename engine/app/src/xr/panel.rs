@@ -10,7 +10,7 @@ use bevy::picking::pointer::{Location, PointerAction, PointerButton, PointerId, 
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
 use bevy::ui::IsDefaultUiCamera;
-use bevy_mod_xr::session::XrTracker;
+use bevy_mod_xr::session::{XrSessionCreated, XrTracker};
 
 use super::XrOwned;
 
@@ -29,7 +29,8 @@ pub struct UiPanel {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn_panel);
+    // Only once a session exists: without a runtime the desktop fallback keeps its UI on screen.
+    app.add_systems(XrSessionCreated, spawn_panel);
 }
 
 fn spawn_panel(
