@@ -285,12 +285,6 @@ async function main() {
   try {
     await startEngine(config);
   } catch (e) {
-    // winit on the web returns control to the page by throwing this; it is not a failure.
-    if (String(e).includes("Using exceptions for control flow")) {
-      engineCommand = (await import("./pkg/disan.js")).disanCommand;
-      for (const c of pending.splice(0)) disan.command(c);
-      return;
-    }
     showMessage("engine", String(e.message || e));
   }
 }

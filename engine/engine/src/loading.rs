@@ -220,6 +220,37 @@ mod tests {
         assert_eq!(app.world().resource::<ExhibitLibrary>().current, 1);
     }
 
+    /// The browser's catalogue: manifests fetched through the asset source, each entry filled
+    /// in as it arrives; one that is not there becomes an error naming its address.
+    #[test]
+    fn a_fetched_catalogue_fills_in_as_manifests_arrive() {
+        let mut app = App::new();
+        let base = exhibits();
+        crate::library::register_exhibit_source(&mut app, &base);
+        let ids = vec!["no-such-exhibit".to_owned(), "trong-dong".to_owned()];
+        app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
+            .init_asset::<WorldAsset>()
+            .insert_resource(ViewerConfig { path: base, fetch_exhibits: Some(ids), ..Default::default() })
+            .init_state::<ViewerState>()
+            .init_resource::<ButtonInput<KeyCode>>()
+            .add_plugins((crate::library::plugin, plugin));
+        assert!(app.world().resource::<ExhibitLibrary>().is_fetching(0), "nothing is known before the fetch");
+        run_until(&mut app, ViewerState::Error);
+        let failure = app.world().resource::<OpenFailure>().problems.join("\n");
+        assert!(failure.contains("no-such-exhibit/exhibit.toml") && failure.contains("could not be fetched"), "{failure}");
+        for _ in 0..500 {
+            app.update();
+            if !app.world().resource::<ExhibitLibrary>().is_fetching(1) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let library = app.world().resource::<ExhibitLibrary>();
+        let drum = library.catalogue.entries[1].as_ref().expect("the sample arrived and parsed");
+        assert_eq!(drum.manifest.id, "trong-dong");
+        assert_eq!(library.asset_path(drum, &drum.manifest.models[0].src), "exhibits://trong-dong/models/trong-dong.glb");
+    }
+
     #[test]
     fn a_model_that_fails_to_load_names_its_file() {
         let dir = catalogue_with_a_broken_package("model");

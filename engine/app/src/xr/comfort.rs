@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy::render::render_resource::AsBindGroup;
 use bevy::shader::ShaderRef;
 
-use super::XrOwned;
+use super::{XrHead, XrOwned};
 
 const SHADER: Handle<Shader> = uuid_handle!("3f0c2b8e-9a51-4d0e-8c6b-6f1f2d7a9e41");
 
@@ -47,8 +47,6 @@ pub struct Comfort {
     pub moving: f32,
     pub fade: f32,
     pub shown: f32,
-    /// Where the head is, in world space, set by the locomotion systems each frame.
-    pub head: Transform,
 }
 
 /// Vignette strength while the visitor moves: the view narrows to about half its width.
@@ -87,9 +85,9 @@ fn ease_vignette(time: Res<Time>, mut comfort: ResMut<Comfort>, vignettes: Query
     }
 }
 
-fn follow_head(comfort: Res<Comfort>, mut vignettes: Query<(&mut Transform, &mut Visibility), With<Vignette>>) {
+fn follow_head(comfort: Res<Comfort>, head: Res<XrHead>, mut vignettes: Query<(&mut Transform, &mut Visibility), With<Vignette>>) {
     for (mut t, mut visibility) in &mut vignettes {
-        *t = comfort.head * Transform::from_xyz(0.0, 0.0, -0.12);
+        *t = head.world * Transform::from_xyz(0.0, 0.0, -0.12);
         *visibility = if comfort.shown > 0.005 { Visibility::Visible } else { Visibility::Hidden };
     }
 }

@@ -48,17 +48,19 @@ pub enum TeleportTarget {
 
 /// Follows the arc until `cast` (a ray cast along one segment, against the exhibit and its
 /// ground) reports a hit, and judges it: walkable when it faces up (slope within
-/// [`MAX_FLOOR_SLOPE_DEG`]) and lies inside the site area (x/z).
-pub fn teleport_target(arc: &[Vec3], area: (Vec3, Vec3), mut cast: impl FnMut(Vec3, Vec3) -> Option<SurfaceHit>) -> TeleportTarget {
+/// [`MAX_FLOOR_SLOPE_DEG`]) and lies inside the site area (x/z). Also returns how many of the
+/// arc's points to draw: up to the end of the segment that hit, or all of them.
+pub fn teleport_target(arc: &[Vec3], area: (Vec3, Vec3), mut cast: impl FnMut(Vec3, Vec3) -> Option<SurfaceHit>) -> (TeleportTarget, usize) {
     let min_up = MAX_FLOOR_SLOPE_DEG.to_radians().cos();
-    for pair in arc.windows(2) {
+    for (i, pair) in arc.windows(2).enumerate() {
         if let Some(hit) = cast(pair[0], pair[1]) {
             let inside = hit.point.x >= area.0.x && hit.point.x <= area.1.x && hit.point.z >= area.0.z && hit.point.z <= area.1.z;
             let floor = hit.normal.normalize_or_zero().y >= min_up;
-            return if floor && inside { TeleportTarget::Floor(hit.point) } else { TeleportTarget::Blocked(hit.point) };
+            let target = if floor && inside { TeleportTarget::Floor(hit.point) } else { TeleportTarget::Blocked(hit.point) };
+            return (target, i + 1);
         }
     }
-    TeleportTarget::Nothing
+    (TeleportTarget::Nothing, arc.len())
 }
 
 /// A ray against the plane y = `height`, within one segment.
@@ -220,7 +222,8 @@ mod tests {
     fn an_arc_aimed_down_the_room_lands_on_the_floor_ahead() {
         let arc = teleport_arc(Vec3::new(0.0, 1.2, 0.0), Vec3::new(0.0, -0.3, -1.0));
         match teleport_target(&arc, SITE, floor_and_wall) {
-            TeleportTarget::Floor(p) => {
+            (TeleportTarget::Floor(p), drawn) => {
+                assert!(drawn > 1 && drawn < arc.len(), "the arc is drawn up to the floor only ({drawn} points)");
                 assert!(p.y.abs() < 1e-4, "{p}");
                 assert!(p.z < -0.5 && p.z > -3.0, "lands between the visitor and the wall: {p}");
             }
@@ -231,15 +234,15 @@ mod tests {
     #[test]
     fn an_arc_into_a_wall_or_outside_the_site_is_refused() {
         let arc = teleport_arc(Vec3::new(0.0, 1.2, 0.0), Vec3::new(0.0, 0.4, -1.0));
-        assert!(matches!(teleport_target(&arc, SITE, floor_and_wall), TeleportTarget::Blocked(p) if (p.z + 3.0).abs() < 1e-3));
+        assert!(matches!(teleport_target(&arc, SITE, floor_and_wall).0, TeleportTarget::Blocked(p) if (p.z + 3.0).abs() < 1e-3));
         let small_site = (Vec3::new(-1.0, -1.0, -1.0), Vec3::new(1.0, 5.0, 1.0));
         let arc = teleport_arc(Vec3::new(0.0, 1.2, 0.0), Vec3::new(0.0, -0.3, -1.0));
-        assert!(matches!(teleport_target(&arc, small_site, |a, b| segment_hits_plane(a, b, 0.0)), TeleportTarget::Blocked(_)));
+        assert!(matches!(teleport_target(&arc, small_site, |a, b| segment_hits_plane(a, b, 0.0)).0, TeleportTarget::Blocked(_)));
         // A roof slope of 45° is not a floor.
         let roof = |a: Vec3, b: Vec3| segment_hits_plane(a, b, 0.0).map(|h| SurfaceHit { normal: Vec3::new(0.0, 1.0, 1.0), ..h });
-        assert!(matches!(teleport_target(&arc, SITE, roof), TeleportTarget::Blocked(_)));
+        assert!(matches!(teleport_target(&arc, SITE, roof).0, TeleportTarget::Blocked(_)));
         // Aimed at the sky, the arc still comes down; aimed nowhere near anything, nothing.
-        assert_eq!(teleport_target(&arc, SITE, |_, _| None), TeleportTarget::Nothing);
+        assert_eq!(teleport_target(&arc, SITE, |_, _| None), (TeleportTarget::Nothing, arc.len()));
     }
 
     #[test]

@@ -41,6 +41,7 @@ impl Plugin for XrViewerPlugin {
         app.insert_resource(XrFrameBudget(self.exit_after_frames))
             .insert_resource(self.options)
             .init_resource::<XrFloor>()
+            .init_resource::<XrHead>()
             .add_plugins((controls::plugin, panel::plugin, comfort::plugin, moving::plugin))
             .add_systems(
                 Update,
@@ -60,6 +61,14 @@ impl Plugin for XrViewerPlugin {
 /// teleport target, never part of the exhibit.
 #[derive(Component, Default)]
 pub struct XrOwned;
+
+/// The visitor's head: the eye cameras' mean pose, in the play space and in the world. Updated
+/// each frame by the locomotion systems; the vignette follows it.
+#[derive(Resource, Default, Debug, Clone, Copy)]
+pub struct XrHead {
+    pub local: Transform,
+    pub world: Transform,
+}
 
 /// The height of the floor the visitor stands on (world y).
 #[derive(Resource, Default, Debug)]

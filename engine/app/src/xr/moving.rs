@@ -23,7 +23,7 @@ use super::locomotion::{
     teleport_target, turn_root_about_head,
 };
 use super::panel::{PANEL_METRES, UiPanel, drive_panel_pointer};
-use super::{XrFloor, XrOptions, XrOwned};
+use super::{XrFloor, XrHead, XrOptions, XrOwned};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Locomotion>().add_systems(Startup, spawn_arc).add_systems(
@@ -66,9 +66,9 @@ fn spawn_arc(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut mater
     commands.insert_resource(ArcMaterials { floor, blocked });
 }
 
-/// The head in world space: the eye cameras' mean, seen through the tracking root.
-fn track_head(eyes: Query<&Transform, With<XrCamera>>, roots: Query<&Transform, With<XrTrackingRoot>>, mut comfort: ResMut<Comfort>) {
-    let root = roots.single().copied().unwrap_or_default();
+/// The head: the eye cameras' mean position (and the first eye's turn), in the play space and,
+/// through the tracking root, in the world.
+fn track_head(eyes: Query<&Transform, With<XrCamera>>, roots: Query<&Transform, With<XrTrackingRoot>>, mut head: ResMut<XrHead>) {
     let (mut sum, mut n, mut rotation) = (Vec3::ZERO, 0.0, None);
     for eye in &eyes {
         sum += eye.translation;
@@ -76,8 +76,9 @@ fn track_head(eyes: Query<&Transform, With<XrCamera>>, roots: Query<&Transform, 
         rotation.get_or_insert(eye.rotation);
     }
     if n > 0.0 {
-        comfort.head = root * Transform::from_translation(sum / n).with_rotation(rotation.unwrap_or_default());
+        head.local = Transform::from_translation(sum / n).with_rotation(rotation.unwrap_or_default());
     }
+    head.world = roots.single().copied().unwrap_or_default() * head.local;
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -122,8 +123,7 @@ fn point_and_select(
         }
     }
     if let Some((panel, _)) = panel {
-        let Locomotion { panel_last, .. } = &mut *locomotion;
-        drive_panel_pointer(panel_uv, pressed, released, panel, panel_last, &mut inputs);
+        drive_panel_pointer(panel_uv, pressed, released, panel, &mut locomotion.panel_last, &mut inputs);
     }
 }
 
@@ -138,6 +138,7 @@ fn teleport(
     materials: Res<ArcMaterials>,
     mut locomotion: ResMut<Locomotion>,
     mut comfort: ResMut<Comfort>,
+    head: Res<XrHead>,
     mut roots: Query<&mut Transform, (With<XrTrackingRoot>, Without<ArcDot>)>,
     time: Res<Time>,
 ) {
@@ -162,19 +163,18 @@ fn teleport(
         if let Some(aim) = right.aim {
             let arc = teleport_arc(aim.translation, aim.forward().into());
             let settings = MeshRayCastSettings { visibility: RayCastVisibility::Visible, filter: &|e| !ours.contains(e), early_exit_test: &|_| true };
-            let mut end = arc.len();
-            let target = teleport_target(&arc, rig.walk_area, |a, b| {
+            let (target, end) = teleport_target(&arc, rig.walk_area, |a, b| {
                 let (dir, len) = Dir3::new_and_length(b - a).ok()?;
-                let mesh = ray_cast.cast_ray(Ray3d::new(a, dir), &settings).iter().find(|(_, h)| h.distance <= len).map(|(_, h)| super::locomotion::SurfaceHit { point: h.point, normal: h.normal });
+                let mesh = ray_cast
+                    .cast_ray(Ray3d::new(a, dir), &settings)
+                    .iter()
+                    .find(|(_, h)| h.distance <= len)
+                    .map(|(_, h)| super::locomotion::SurfaceHit { point: h.point, normal: h.normal });
                 let ground = segment_hits_plane(a, b, floor.0);
-                let hit = match (mesh, ground) {
+                match (mesh, ground) {
                     (Some(m), Some(g)) => Some(if m.point.distance(a) <= g.point.distance(a) { m } else { g }),
                     (m, g) => m.or(g),
-                };
-                if hit.is_some() {
-                    end = arc.iter().position(|p| *p == b).unwrap_or(arc.len());
                 }
-                hit
             });
             let material = if matches!(target, TeleportTarget::Floor(_)) { &materials.floor } else { &materials.blocked };
             let step = (end.max(1) as f32 / ARC_DOTS as f32).max(1.0);
@@ -195,7 +195,7 @@ fn teleport(
         // Released: go, if the arc ends on a floor.
         locomotion.aiming = false;
         if let (Some(TeleportTarget::Floor(p)), Ok(root)) = (locomotion.target.take(), roots.single()) {
-            let to = teleport_root(*root, comfort.head.translation, p);
+            let to = teleport_root(*root, head.world.translation, p);
             locomotion.pending = Some((to, 0.15));
             info!("xr: teleport to {p}");
         }
@@ -213,18 +213,19 @@ fn turn_and_glide(
     time: Res<Time>,
     mut locomotion: ResMut<Locomotion>,
     mut comfort: ResMut<Comfort>,
+    mut head: ResMut<XrHead>,
     mut roots: Query<&mut Transform, With<XrTrackingRoot>>,
 ) {
     let Ok(mut root) = roots.single_mut() else { return };
     if let Some(angle) = locomotion.snap.update(hands.0[1].stick) {
-        *root = turn_root_about_head(*root, comfort.head.translation, angle);
+        *root = turn_root_about_head(*root, head.world.translation, angle);
+        head.world = *root * head.local;
     }
     let left = hands.0[0].stick;
     let gliding = options.smooth_locomotion && left.length() > 0.15;
     if gliding {
-        let before = root.translation;
-        *root = smooth_move(*root, comfort.head.forward().into(), left, 1.6, time.delta_secs());
-        comfort.head.translation += root.translation - before;
+        *root = smooth_move(*root, head.world.forward().into(), left, 1.6, time.delta_secs());
+        head.world = *root * head.local;
     }
     comfort.moving = if gliding { MOVING_STRENGTH } else { 0.0 };
 }
@@ -236,7 +237,7 @@ fn tour_by_teleport(
     library: Res<ExhibitLibrary>,
     bounds: Res<ExhibitBounds>,
     floor: Res<XrFloor>,
-    eyes: Query<&Transform, With<XrCamera>>,
+    head: Res<XrHead>,
     roots: Query<&Transform, With<XrTrackingRoot>>,
     mut locomotion: ResMut<Locomotion>,
 ) {
@@ -247,8 +248,7 @@ fn tour_by_teleport(
     locomotion.tour_at = now;
     let Some((tour, stop, _)) = now else { return };
     let Some((eye, target)) = stop_view(&library, &bounds, tour, stop) else { return };
-    let head_local = eyes.iter().map(|t| t.translation).sum::<Vec3>() / eyes.iter().count().max(1) as f32;
-    let mut to = root_for_stop(eye, target, floor.0, head_local);
+    let mut to = root_for_stop(eye, target, floor.0, head.local.translation);
     to.scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
     locomotion.pending = Some((to, 0.3));
     info!("xr: tour stop {} by fade-and-teleport", stop + 1);
