@@ -14,7 +14,7 @@
 // See docs/embedding.md.
 
 const VIEWER_PAGE = new URL("viewer.html", import.meta.url);
-const ATTRIBUTES = ["exhibit", "lang", "tour", "stop", "mode", "autoplay"];
+const ATTRIBUTES = ["exhibit", "lang", "tour", "stop", "mode", "autoplay", "renderer"];
 
 class DisanViewer extends HTMLElement {
   static observedAttributes = ATTRIBUTES;
@@ -51,6 +51,7 @@ class DisanViewer extends HTMLElement {
     if (name === "lang") this.setLanguage(after || "vi");
     else if (name === "mode" && after) this.setMode(after);
     else if (name === "exhibit") this.load(after);
+    else if (name === "renderer") this.#open(); // another engine build: a fresh viewer
     else if ((name === "tour" || name === "stop") && this.#ready) this.startTour(this.getAttribute("tour"), Number(this.getAttribute("stop")) || 1);
   }
 

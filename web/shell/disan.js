@@ -1,6 +1,6 @@
 // The viewer page's script: the thin layer between a web page and the Disan engine (wasm).
 //
-// It reads the page's address (?exhibit=…&lang=…&tour=…&stop=…&mode=…&autoplay), decides where
+// It reads the page's address (?exhibit=…&lang=…&tour=…&stop=…&mode=…&autoplay&renderer=…), decides where
 // the exhibit comes from (and refuses addresses that are not allowed), shows a poster and a
 // progress bar until the engine is ready, starts the engine, and relays commands and events
 // between the engine and whoever embeds this page (postMessage) or scripts it (window.disan).
@@ -235,31 +235,47 @@ async function resolveExhibit() {
   return { base, exhibits: [id], start: id, poster: new URL("poster.png", url).href };
 }
 
+/**
+ * Which engine build to load: WebGPU where the browser gives an adapter for it, else WebGL2
+ * (every browser Disan supports). `?renderer=webgl2` or `?renderer=webgpu` asks for one; an
+ * unavailable WebGPU still falls back to WebGL2, so a page never ends up with no viewer.
+ */
+async function chooseRenderer(build) {
+  const asked = params.get("renderer");
+  if (asked === "webgl2" || !build.renderers?.webgpu || !navigator.gpu) return "webgl2";
+  try {
+    return (await navigator.gpu.requestAdapter()) ? "webgpu" : "webgl2";
+  } catch {
+    return "webgl2";
+  }
+}
+
 /** Downloads the engine with progress (the first half of the bar), then starts it. */
 async function startEngine(config) {
   const build = await fetch("pkg/build.json").then((r) => r.json()).catch(() => ({}));
-  const response = await fetch("pkg/disan_bg.wasm");
-  if (!response.ok) throw new Error(`pkg/disan_bg.wasm: HTTP ${response.status}`);
-  const total = build.wasmBytes || Number(response.headers.get("content-length")) || 0;
-  const reader = response.body.getReader();
-  const chunks = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.length;
-    if (total) setProgress((received / total) / 2);
-  }
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
+  const renderer = await chooseRenderer(build);
+  const wasmUrl = `pkg/${renderer}/disan_bg.wasm`;
+  const response = await fetch(wasmUrl);
+  if (!response.ok) throw new Error(`${wasmUrl}: HTTP ${response.status}`);
+  const total = build.renderers?.[renderer]?.wasmBytes || Number(response.headers.get("content-length")) || 0;
+  // One copy of the download feeds the progress bar, the other the browser's streaming
+  // compiler, so the engine compiles while it arrives (on a school's slow line most of the
+  // compile time is hidden in the download).
+  const [forProgress, forEngine] = response.body.tee();
+  const counted = (async () => {
+    const reader = forProgress.getReader();
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.length;
+      if (total) setProgress((received / total) / 2);
+    }
+  })();
   window.disanConfig = JSON.stringify(config);
-  const engine = await import("./pkg/disan.js");
-  await engine.default({ module_or_path: bytes });
+  const engine = await import(`./pkg/${renderer}/disan.js`);
+  const wasm = new Response(forEngine, { headers: { "Content-Type": "application/wasm" } });
+  await Promise.all([engine.default({ module_or_path: wasm }), counted]);
   engineCommand = engine.disanCommand;
   for (const c of pending.splice(0)) disan.command(c);
 }

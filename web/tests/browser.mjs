@@ -20,12 +20,18 @@ export async function site() {
   return { url, stop: () => server.kill() };
 }
 
-export async function browser() {
+/**
+ * Debian's Chromium, headless. WebGL2 runs on SwiftShader. Headless Chromium offers no WebGPU
+ * adapter by default (so the viewer falls back to WebGL2, as on a browser without WebGPU);
+ * `{ webgpu: true }` enables Dawn's SwiftShader adapter, so the WebGPU build can be tested.
+ */
+export async function browser({ webgpu = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
       "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--no-first-run", "--disable-quic", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+      ...(webgpu ? ["--enable-unsafe-webgpu"] : []),
     ],
   });
 }

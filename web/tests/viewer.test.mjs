@@ -30,6 +30,8 @@ test("the viewer page starts without console errors, draws the exhibit, and swit
   assert.ok(drawn.spread > 12, `the canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
   assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the canvas differs from the reference: ${JSON.stringify(drawn)}`);
   assert.ok(await page.locator("#loading").isHidden(), "the progress bar is gone once the exhibit shows");
+  // This browser offers no WebGPU adapter: the page fell back to the WebGL2 build.
+  assert.equal(await page.evaluate(() => window.disan.state.renderer), "webgl2");
   assert.ok(await page.locator("#poster").isHidden(), "the poster is gone once the exhibit shows");
 
   // The text alternative names the exhibit and lists its points, in Vietnamese.
@@ -52,6 +54,36 @@ test("the viewer page starts without console errors, draws the exhibit, and swit
 
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test("where the browser has WebGPU, the viewer draws the exhibit with its WebGPU build; ?renderer=webgl2 still picks WebGL2", async () => {
+  const gpuBrowser = await browser({ webgpu: true });
+  try {
+    assert.ok(await (await gpuBrowser.newPage()).evaluate(async () => !!(await navigator.gpu?.requestAdapter())), "this browser has no WebGPU adapter");
+    const { page, problems } = await openPage(gpuBrowser, `${server.url}viewer.html?exhibit=trong-dong&lang=vi`);
+    await viewerEvent(page, "ready");
+    await viewerEvent(page, "first-frame");
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => window.disan.state.renderer), "webgpu");
+    const wasm = await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".wasm")));
+    assert.deepEqual(wasm, ["/pkg/webgpu/disan_bg.wasm"], "the page downloads the WebGPU engine only");
+    // The same picture as the WebGL2 build's reference, by the same tolerance.
+    const shot = await page.locator("#disan-canvas").screenshot();
+    const drawn = await compareImages(page, shot, readReference("trong-dong-home-vi"));
+    assert.ok(drawn.spread > 12, `the WebGPU canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
+    assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the WebGPU canvas differs from the reference: ${JSON.stringify(drawn)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+
+    const asked = await openPage(gpuBrowser, `${server.url}viewer.html?exhibit=trong-dong&renderer=webgl2`);
+    await viewerEvent(asked.page, "ready");
+    assert.equal(await asked.page.evaluate(() => window.disan.state.renderer), "webgl2");
+    assert.deepEqual(asked.problems, []);
+    await asked.page.close();
+  } finally {
+    await gpuBrowser.close();
+  }
 });
 
 test("the image comparison fails a blank canvas and another exhibit", async () => {

@@ -126,7 +126,7 @@ fn serve(args: &[String]) -> Result<(), String> {
         [] => 8080,
         _ => return Err("usage: cargo xtask serve [--port N]".into()),
     };
-    if !web::dist().join("pkg/disan_bg.wasm").is_file() {
+    if !web::dist().join("pkg/build.json").is_file() {
         web::build(&web::WebBuild { optimise: true })?;
     }
     web::serve(web::listen(port)?, &web::dist());

@@ -24,35 +24,60 @@ pub struct WebBuild {
     pub optimise: bool,
 }
 
+/// The two builds of the engine: WebGL2 for every browser, WebGPU where the browser has it.
+/// Bevy fixes its WebGL2 limits at compile time, so each is a wasm of its own, in
+/// web/dist/pkg/<name>/; the page picks one (web/shell/disan.js).
+pub const RENDERERS: [(&str, &[&str]); 2] = [("webgl2", &[]), ("webgpu", &["--features", "webgpu"])];
+
 pub fn build(opts: &WebBuild) -> Result<(), String> {
     setup::ensure_system_packages(WEB_PACKAGES)?;
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
-    status(cargo(&["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "disan"]))?;
     let dist = dist();
     let pkg = dist.join("pkg");
     let _ = std::fs::remove_dir_all(&pkg);
-    let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/disan.wasm");
-    let mut bindgen = Command::new("wasm-bindgen");
-    bindgen.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm);
-    status(bindgen)?;
-    let bg = pkg.join("disan_bg.wasm");
+    // Both builds write target/…/disan.wasm: bind each before the next build replaces it.
+    for (renderer, features) in RENDERERS {
+        let mut args = vec!["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "disan"];
+        args.extend(features);
+        println!("xtask web: building the {renderer} engine");
+        status(cargo(&args))?;
+        let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/disan.wasm");
+        let mut bindgen = Command::new("wasm-bindgen");
+        bindgen.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(pkg.join(renderer)).arg(&wasm);
+        status(bindgen)?;
+    }
     if opts.optimise {
         ensure_npm_packages()?;
-        println!("xtask web: wasm-opt -Oz (npm binaryen under Node.js: about 7 minutes here)");
-        let optimised = pkg.join("disan_bg.opt.wasm");
-        let mut opt = Command::new(root().join("web/node_modules/.bin/wasm-opt"));
-        // The features rustc enables for wasm32 by default; binaryen 108 needs them named.
-        opt.args(["-Oz", "--strip-debug", "--strip-producers"])
-            .args(["--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"])
-            .args(["--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "-o"])
-            .arg(&optimised)
-            .arg(&bg);
-        status(opt)?;
-        std::fs::rename(&optimised, &bg).map_err(|e| e.to_string())?;
+        // wasm-opt under Node.js runs on one thread: the two run side by side.
+        println!("xtask web: wasm-opt -Oz on both engines (npm binaryen under Node.js: about 8 minutes here)");
+        let mut running = Vec::new();
+        for (renderer, _) in RENDERERS {
+            let bg = pkg.join(renderer).join("disan_bg.wasm");
+            let optimised = bg.with_extension("opt.wasm");
+            let mut opt = Command::new(root().join("web/node_modules/.bin/wasm-opt"));
+            // The features rustc enables for wasm32 by default; binaryen needs them named.
+            opt.args(["-Oz", "--strip-debug", "--strip-producers"])
+                .args(["--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"])
+                .args(["--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "-o"])
+                .arg(&optimised)
+                .arg(&bg);
+            running.push((bg, optimised, opt.spawn().map_err(|e| format!("wasm-opt: {e}"))?));
+        }
+        for (bg, optimised, mut child) in running {
+            let exit = child.wait().map_err(|e| e.to_string())?;
+            if !exit.success() {
+                return Err(format!("wasm-opt on {} failed ({exit})", bg.display()));
+            }
+            std::fs::rename(&optimised, &bg).map_err(|e| e.to_string())?;
+        }
     }
-    let wasm_bytes = std::fs::metadata(&bg).map_err(|e| e.to_string())?.len();
-    write(&pkg.join("build.json"), &serde_json::json!({ "wasmBytes": wasm_bytes, "optimised": opts.optimise }).to_string())?;
+    let mut sizes = serde_json::Map::new();
+    for (renderer, _) in RENDERERS {
+        let bytes = std::fs::metadata(pkg.join(renderer).join("disan_bg.wasm")).map_err(|e| e.to_string())?.len();
+        sizes.insert(renderer.into(), serde_json::json!({ "wasmBytes": bytes }));
+    }
+    write(&pkg.join("build.json"), &serde_json::json!({ "renderers": sizes, "optimised": opts.optimise }).to_string())?;
 
     copy_dir(&root().join("web/shell"), &dist)?;
     copy_dir(&root().join("web/demo"), &dist.join("demo"))?;
@@ -60,7 +85,8 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     let exhibits = publish_exhibits(&dist.join("exhibits"))?;
     make_posters(&exhibits, &dist.join("exhibits"))?;
     compress(&dist)?;
-    println!("xtask web: wrote {} (wasm {:.1} MB)", dist.display(), wasm_bytes as f64 / 1e6);
+    let mb = |r: &str| sizes[r]["wasmBytes"].as_f64().unwrap_or(0.0) / 1e6;
+    println!("xtask web: wrote {} (wasm: WebGL2 {:.1} MB, WebGPU {:.1} MB)", dist.display(), mb("webgl2"), mb("webgpu"));
     Ok(())
 }
 
@@ -244,15 +270,17 @@ pub fn bench() -> Result<(), String> {
     std::fs::copy(modules.join("@google/model-viewer/dist/model-viewer.min.js"), vendor.join("model-viewer/model-viewer.min.js")).map_err(|e| e.to_string())?;
     compress(&dist.join("bench"))?;
 
-    let wasm = dist.join("pkg/disan_bg.wasm");
     let size = |p: PathBuf| std::fs::metadata(&p).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN);
-    println!(
-        "wasm (after wasm-bindgen and wasm-opt -Oz): {:.2} MB raw, {:.2} MB gzip -9, {:.2} MB brotli -q 9; JS glue {:.3} MB",
-        size(wasm.clone()),
-        size(wasm.with_extension("wasm.gz")),
-        size(wasm.with_extension("wasm.br")),
-        size(dist.join("pkg/disan.js"))
-    );
+    for (renderer, _) in RENDERERS {
+        let wasm = dist.join("pkg").join(renderer).join("disan_bg.wasm");
+        println!(
+            "{renderer} wasm (after wasm-bindgen and wasm-opt -Oz): {:.2} MB raw, {:.2} MB gzip -9, {:.2} MB brotli -q 9; JS glue {:.3} MB",
+            size(wasm.clone()),
+            size(wasm.with_extension("wasm.gz")),
+            size(wasm.with_extension("wasm.br")),
+            size(dist.join("pkg").join(renderer).join("disan.js"))
+        );
+    }
     let listener = listen(0)?;
     let url = format!("http://{}/", listener.local_addr().map_err(|e| e.to_string())?);
     std::thread::spawn(move || serve(listener, &dist));

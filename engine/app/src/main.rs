@@ -25,7 +25,7 @@ fn main() {
 
 #[cfg(not(target_family = "wasm"))]
 fn main() -> ExitCode {
-    let _ = disan_engine::shot::PROCESS_START.set(std::time::Instant::now());
+    let _ = disan_engine::first_frame::PROCESS_START.set(std::time::Instant::now());
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::parse(&args) {
         Ok(Command::Help) => {

@@ -12,6 +12,7 @@
 //! writes them in a lesson page.
 
 use bevy::prelude::*;
+use bevy::render::renderer::RenderAdapterInfo;
 use serde::{Deserialize, Serialize};
 
 use crate::ViewerState;
@@ -20,7 +21,7 @@ use crate::hotspots::OpenHotspot;
 use crate::i18n::Language;
 use crate::library::{ExhibitLibrary, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
-use crate::shot::FirstModelFrame;
+use crate::first_frame::FirstModelFrame;
 use crate::tour::{ActiveTour, PlayState, TourCommand};
 
 pub(super) fn plugin(app: &mut App) {
@@ -121,6 +122,18 @@ pub struct ViewerSnapshot {
     pub playing: bool,
     /// The exhibit on screen, in the current language (absent while loading or on error).
     pub summary: Option<ExhibitSummary>,
+    /// What draws it: `webgpu` or `webgl2` in a browser, `vulkan`, `metal`, `dx12` or `gl`
+    /// natively; absent until the renderer has started.
+    pub renderer: Option<&'static str>,
+}
+
+/// The name a host page sees for the graphics API in use (see [`ViewerSnapshot::renderer`]).
+pub fn renderer_name(backend: wgpu_types::Backend) -> &'static str {
+    match backend {
+        // In a browser, wgpu's GL backend is WebGL2.
+        wgpu_types::Backend::Gl if cfg!(target_family = "wasm") => "webgl2",
+        other => other.to_str(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -199,6 +212,7 @@ struct Watched {
     tour_state: Option<PlayState>,
     progress_percent: u32,
     first_frame: bool,
+    renderer: Option<&'static str>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -211,6 +225,7 @@ fn report_changes(
     load: Res<ExhibitLoad>,
     failure: Res<OpenFailure>,
     first_frame: Res<FirstModelFrame>,
+    adapter: Option<Res<RenderAdapterInfo>>,
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
 ) {
@@ -223,6 +238,7 @@ fn report_changes(
         tour_state: active.0.as_ref().map(|p| p.clock.state),
         progress_percent: (load.progress * 100.0).round() as u32,
         first_frame: first_frame.0.is_some(),
+        renderer: adapter.map(|a| renderer_name(a.backend)),
     };
     if now == *last {
         return;
@@ -297,6 +313,7 @@ fn report_changes(
         stop: now.tour.map(|(_, s)| s + 1),
         playing: now.tour_state == Some(PlayState::Playing),
         summary,
+        renderer: now.renderer,
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;
@@ -305,6 +322,14 @@ fn report_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_renderer_is_named_as_a_page_knows_it() {
+        assert_eq!(renderer_name(wgpu_types::Backend::BrowserWebGpu), "webgpu");
+        assert_eq!(renderer_name(wgpu_types::Backend::Vulkan), "vulkan");
+        // Natively the GL backend is OpenGL; only a wasm build calls it WebGL2.
+        assert_eq!(renderer_name(wgpu_types::Backend::Gl), if cfg!(target_family = "wasm") { "webgl2" } else { "gl" });
+    }
 
     #[test]
     fn commands_read_from_a_page_are_checked() {

@@ -13,6 +13,7 @@
 //! - [`tour`]: guided tours: stops, captions, the tour bar.
 //! - [`audio`]: positional ambience heard from the camera, tour narration, ducking.
 //! - [`embed`]: commands from a host page and the events it hears (the browser's JS API).
+//! - [`first_frame`]: when the first complete frame with the model was drawn (one rule for all).
 //! - [`shot`]: rendering one named view to a PNG and exiting.
 
 use bevy::prelude::*;
@@ -21,6 +22,7 @@ pub mod audio;
 pub mod camera;
 pub mod embed;
 pub mod environment;
+pub mod first_frame;
 pub mod frame_cost;
 pub mod framing;
 pub mod hotspots;
@@ -98,6 +100,7 @@ impl Plugin for ViewerPlugin {
         app.insert_resource(self.config.clone())
             .init_state::<ViewerState>()
             .add_plugins((
+                first_frame::plugin,
                 i18n::plugin,
                 library::plugin,
                 loading::plugin,

@@ -1,15 +1,14 @@
 //! `disan shot`: show one named view (a manifest view, a hotspot, or `home`), wait until the
 //! exhibit has loaded *and* the renderer has compiled every pipeline it needs, save the frame
-//! as PNG and exit. The same readiness signal gives the "first frame with the model" time.
+//! as PNG and exit. The exhibit's bounds mark its model present for [`crate::first_frame`].
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
-use bevy::render::render_resource::{CachedPipelineState, PipelineCache, PipelineDescriptor};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
-use bevy::render::{MainWorld, RenderApp};
 
 use crate::camera::{CameraCommand, CameraRig};
+use crate::first_frame::{MainFrame, ModelPresentSince, RenderProgress};
 use crate::framing::{ExhibitBounds, ExhibitFramed};
 use crate::hotspots::OpenHotspot;
 use crate::library::ExhibitLibrary;
@@ -18,17 +17,13 @@ use crate::ui::Hud;
 use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<PipelinesReady>().init_resource::<FirstModelFrame>();
-    if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
-        render_app.add_systems(ExtractSchedule, report_pipelines_ready);
-    }
-    app.add_systems(Update, note_first_model_frame.run_if(in_state(ViewerState::Exhibit)));
+    app.add_systems(Update, mark_model_present.run_if(in_state(ViewerState::Exhibit)));
     // A frame-by-frame log of start-up (state, pipelines ready, framed), for profiling.
     if std::env::var_os("DISAN_TIMELINE").is_some() {
-        app.add_systems(Last, |ready: Res<PipelinesReady>, state: Res<State<ViewerState>>, bounds: Res<ExhibitBounds>, mut n: Local<u32>| {
+        app.add_systems(Last, |render: Res<RenderProgress>, state: Res<State<ViewerState>>, bounds: Res<ExhibitBounds>, mut n: Local<u32>| {
             *n += 1;
-            let t = PROCESS_START.get().map_or(0, |s| s.elapsed().as_millis());
-            info!("frame {} at {t} ms: {:?} ready={} framed={}", *n, state.get(), ready.0, bounds.0.is_some());
+            let t = crate::first_frame::PROCESS_START.get().map_or(0, |s| s.elapsed().as_millis());
+            info!("frame {} at {t} ms: {:?} ready={} framed={}", *n, state.get(), render.pipelines_ready, bounds.0.is_some());
         });
     }
     if app.world().resource::<crate::ViewerConfig>().shot.is_some() {
@@ -46,88 +41,11 @@ pub struct ShotRequest {
     pub hide_ui: bool,
 }
 
-/// True when the renderer has no pipeline left to compile (so what is on screen is complete).
-#[derive(Resource, Default)]
-pub struct PipelinesReady(pub bool);
-
-fn pipeline_label(descriptor: &PipelineDescriptor) -> Option<std::borrow::Cow<'static, str>> {
-    match descriptor {
-        PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
-        PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),
-    }
-}
-
-/// A pipeline whose shader failed (on WebGL2 some of Bevy's optional passes do) will never draw
-/// and never stops "waiting": it does not hold the frame back. Each failure is reported once.
-fn report_pipelines_ready(
-    mut main_world: ResMut<MainWorld>,
-    cache: Res<PipelineCache>,
-    mut reported: Local<std::collections::HashSet<usize>>,
-    mut frames_waiting: Local<u32>,
-) {
-    let mut ready = true;
-    if cache.waiting_pipelines().next().is_some() {
-        let pipelines: Vec<_> = cache.pipelines().collect();
-        *frames_waiting += 1;
-        if *frames_waiting == 600 {
-            let waiting: Vec<String> = cache
-                .waiting_pipelines()
-                .filter_map(|id| pipelines.get(id))
-                .map(|p| {
-                    let label = pipeline_label(&p.descriptor);
-                    let state = match &p.state {
-                        CachedPipelineState::Queued => "queued",
-                        CachedPipelineState::Creating(_) => "creating",
-                        CachedPipelineState::Ok(_) => "ok",
-                        CachedPipelineState::Err(_) => "failed",
-                    };
-                    format!("{label:?} {state}")
-                })
-                .collect();
-            warn!("after 600 frames the renderer still waits for pipelines: {}", waiting.join(", "));
-        }
-        for id in cache.waiting_pipelines() {
-            match pipelines.get(id).map(|p| (&p.state, &p.descriptor)) {
-                Some((CachedPipelineState::Err(e), descriptor)) => {
-                    if reported.insert(id) {
-                        let label = pipeline_label(descriptor);
-                        warn!("render pipeline {label:?} cannot be used on this device and is left out: {e}");
-                    }
-                }
-                _ => ready = false,
-            }
-        }
-    }
-    if let Some(mut r) = main_world.get_resource_mut::<PipelinesReady>() {
-        r.0 = ready;
-    }
-}
-
-/// When the first complete frame with the exhibit on screen was drawn, since process start.
-#[derive(Resource, Default)]
-pub struct FirstModelFrame(pub Option<std::time::Duration>);
-
-/// Set by the binary as its first act, so startup is measured from the process's start.
-pub static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// Peak resident memory of this process in KiB (Linux; `None` elsewhere).
-pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn note_first_model_frame(
-    bounds: Res<ExhibitBounds>,
-    ready: Res<PipelinesReady>,
-    mut first: ResMut<FirstModelFrame>,
-    time: Res<Time<Real>>,
-) {
-    if first.0.is_none() && bounds.0.is_some() && ready.0 {
-        let t = PROCESS_START.get().map_or(time.elapsed(), |start| start.elapsed());
-        first.0 = Some(t);
-        // Read by `cargo xtask bench`; keep the wording stable.
-        info!("first-model-frame-ms={} peak-rss-kb={}", t.as_millis(), peak_rss_kib().unwrap_or(0));
+/// The exhibit is present once its bounds are known (every model loaded with its textures,
+/// spawned and measured); [`crate::first_frame`] then waits for the first complete frame.
+fn mark_model_present(bounds: Res<ExhibitBounds>, frame: Res<MainFrame>, mut present: ResMut<ModelPresentSince>) {
+    if bounds.0.is_some() {
+        present.mark(*frame);
     }
 }
 
@@ -200,7 +118,7 @@ fn take_shot(
     config: Res<crate::ViewerConfig>,
     state: Res<State<ViewerState>>,
     bounds: Res<ExhibitBounds>,
-    ready: Res<PipelinesReady>,
+    render: Res<RenderProgress>,
     mut progress: ResMut<ShotProgress>,
     mut hud: Query<&mut Visibility, With<Hud>>,
     mut commands: Commands,
@@ -220,7 +138,7 @@ fn take_shot(
             *v = Visibility::Hidden;
         }
     }
-    if !(scene_ready && ready.0) {
+    if !(scene_ready && render.pipelines_ready) {
         progress.settled_frames = 0;
         return;
     }
