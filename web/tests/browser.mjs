@@ -31,7 +31,9 @@ export async function browser({ webgpu = false } = {}) {
     args: [
       "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--no-first-run", "--disable-quic", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-      ...(webgpu ? ["--enable-unsafe-webgpu"] : []),
+      // Dawn on Chromium's own SwiftShader Vulkan: with the default Vulkan setup the WebGPU canvas
+      // never reaches the headless compositor and the device is lost after the first frames.
+      ...(webgpu ? ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader"] : []),
     ],
   });
 }
