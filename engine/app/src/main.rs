@@ -152,6 +152,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         .set(WindowPlugin { primary_window: Some(window), ..default() })
         .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
         .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
+        .set(disan_engine::render_plugin())
         .set(bevy::log::LogPlugin {
             filter: LOG_FILTER.into(),
             ..default()

@@ -113,6 +113,7 @@ pub fn run() {
             .set(WindowPlugin { primary_window: Some(window), ..default() })
             // No .meta files are published: asking for them would log a 404 per file.
             .set(AssetPlugin { file_path: config.assets, meta_check: AssetMetaCheck::Never, ..default() })
+            .set(disan_engine::render_plugin())
             .set(bevy::log::LogPlugin { filter: crate::LOG_FILTER.into(), ..default() }),
     )
     .add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config: viewer }))

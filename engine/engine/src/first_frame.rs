@@ -31,6 +31,22 @@ pub fn plugin(app: &mut App) {
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
         render_app.add_systems(ExtractSchedule, report_render_progress);
     }
+    // `DISAN_TIMELINE=1`: a frame-by-frame log of start-up, for profiling.
+    if std::env::var_os("DISAN_TIMELINE").is_some() {
+        app.add_systems(Last, log_timeline.before(note_first_model_frame));
+    }
+}
+
+fn log_timeline(frame: Res<MainFrame>, render: Res<RenderProgress>, present: Res<ModelPresentSince>, time: Res<Time<Real>>) {
+    let t = PROCESS_START.get().map_or(time.elapsed(), |start| start.elapsed());
+    info!(
+        "frame {} at {} ms: model present since frame {:?}; renderer began frame {} with pipelines ready: {}",
+        frame.0,
+        t.as_millis(),
+        present.0,
+        render.frame,
+        render.pipelines_ready
+    );
 }
 
 /// The main world's frame number (from 1), counted here so the rule depends on nothing else.
@@ -99,6 +115,7 @@ fn report_render_progress(
     cache: Res<PipelineCache>,
     mut reported: Local<std::collections::HashSet<usize>>,
     mut frames_waiting: Local<u32>,
+    mut timeline: Local<Option<bool>>,
 ) {
     let mut ready = true;
     if cache.waiting_pipelines().next().is_some() {
@@ -132,6 +149,12 @@ fn report_render_progress(
         }
     }
     let frame = main_world.get_resource::<MainFrame>().map_or(0, |f| f.0);
+    if *timeline.get_or_insert_with(|| std::env::var_os("DISAN_TIMELINE").is_some()) {
+        let pipelines: Vec<_> = cache.pipelines().collect();
+        let waiting: Vec<String> =
+            cache.waiting_pipelines().filter_map(|id| pipelines.get(id)).map(|p| format!("{:?}", pipeline_label(&p.descriptor))).collect();
+        info!("renderer at main frame {frame}: {} pipelines, waiting for {}: {}", pipelines.len(), waiting.len(), waiting.join(", "));
+    }
     if let Some(mut progress) = main_world.get_resource_mut::<RenderProgress>() {
         *progress = RenderProgress { frame, pipelines_ready: ready };
     }

@@ -89,6 +89,76 @@ pub fn task_pools_for_fast_startup() -> TaskPoolOptions {
     }
 }
 
+/// Bevy's renderer as the viewer uses it: the device keeps every limit the adapter offers except
+/// storage textures. Those are what Bevy's screen-space ambient occlusion, procedural atmosphere,
+/// environment-map generation and GPU occlusion culling need, none of which an exhibit uses; with
+/// none available those plugins stand down instead of queueing about twenty compute pipelines at
+/// start-up, compiled before the model's own (on a machine without a GPU, lavapipe or
+/// SwiftShader, that is seconds of CPU). Instances are still prepared on the GPU where it can.
+pub fn render_plugin() -> bevy::render::RenderPlugin {
+    let settings = bevy::render::settings::WgpuSettings { constrained_limits: Some(limits_without_storage_textures()), ..default() };
+    bevy::render::RenderPlugin { render_creation: settings.into(), ..default() }
+}
+
+/// An upper bound that leaves every limit at the adapter's value (Bevy takes the worse of the
+/// two) but storage textures, which it sets to none. Every field is named, so a new limit in a
+/// later wgpu fails to compile here rather than being capped by accident.
+fn limits_without_storage_textures() -> bevy::render::settings::WgpuLimits {
+    bevy::render::settings::WgpuLimits {
+        max_texture_dimension_1d: u32::MAX,
+        max_texture_dimension_2d: u32::MAX,
+        max_texture_dimension_3d: u32::MAX,
+        max_texture_array_layers: u32::MAX,
+        max_bind_groups: u32::MAX,
+        max_bindings_per_bind_group: u32::MAX,
+        max_dynamic_uniform_buffers_per_pipeline_layout: u32::MAX,
+        max_dynamic_storage_buffers_per_pipeline_layout: u32::MAX,
+        max_sampled_textures_per_shader_stage: u32::MAX,
+        max_samplers_per_shader_stage: u32::MAX,
+        max_storage_buffers_per_shader_stage: u32::MAX,
+        max_storage_textures_per_shader_stage: 0,
+        max_uniform_buffers_per_shader_stage: u32::MAX,
+        max_binding_array_elements_per_shader_stage: u32::MAX,
+        max_binding_array_acceleration_structure_elements_per_shader_stage: u32::MAX,
+        max_binding_array_sampler_elements_per_shader_stage: u32::MAX,
+        max_uniform_buffer_binding_size: u64::MAX,
+        max_storage_buffer_binding_size: u64::MAX,
+        max_vertex_buffers: u32::MAX,
+        max_buffer_size: u64::MAX,
+        max_vertex_attributes: u32::MAX,
+        max_vertex_buffer_array_stride: u32::MAX,
+        max_inter_stage_shader_variables: u32::MAX,
+        min_uniform_buffer_offset_alignment: 1,
+        min_storage_buffer_offset_alignment: 1,
+        max_color_attachments: u32::MAX,
+        max_color_attachment_bytes_per_sample: u32::MAX,
+        max_compute_workgroup_storage_size: u32::MAX,
+        max_compute_invocations_per_workgroup: u32::MAX,
+        max_compute_workgroup_size_x: u32::MAX,
+        max_compute_workgroup_size_y: u32::MAX,
+        max_compute_workgroup_size_z: u32::MAX,
+        max_compute_workgroups_per_dimension: u32::MAX,
+        max_immediate_size: u32::MAX,
+        max_non_sampler_bindings: u32::MAX,
+        max_task_mesh_workgroup_total_count: u32::MAX,
+        max_task_mesh_workgroups_per_dimension: u32::MAX,
+        max_task_invocations_per_workgroup: u32::MAX,
+        max_task_invocations_per_dimension: u32::MAX,
+        max_mesh_invocations_per_workgroup: u32::MAX,
+        max_mesh_invocations_per_dimension: u32::MAX,
+        max_task_payload_size: u32::MAX,
+        max_mesh_output_vertices: u32::MAX,
+        max_mesh_output_primitives: u32::MAX,
+        max_mesh_output_layers: u32::MAX,
+        max_mesh_multiview_view_count: u32::MAX,
+        max_blas_primitive_count: u32::MAX,
+        max_blas_geometry_count: u32::MAX,
+        max_tlas_instance_count: u32::MAX,
+        max_acceleration_structures_per_shader_stage: u32::MAX,
+        max_multiview_view_count: u32::MAX,
+    }
+}
+
 /// Everything the viewer needs on top of Bevy's plugins (which the binary adds, with its window).
 /// [`register_exhibit_source`] must be called before Bevy's `AssetPlugin` is added.
 pub struct ViewerPlugin {

@@ -18,14 +18,6 @@ use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, mark_model_present.run_if(in_state(ViewerState::Exhibit)));
-    // A frame-by-frame log of start-up (state, pipelines ready, framed), for profiling.
-    if std::env::var_os("DISAN_TIMELINE").is_some() {
-        app.add_systems(Last, |render: Res<RenderProgress>, state: Res<State<ViewerState>>, bounds: Res<ExhibitBounds>, mut n: Local<u32>| {
-            *n += 1;
-            let t = crate::first_frame::PROCESS_START.get().map_or(0, |s| s.elapsed().as_millis());
-            info!("frame {} at {t} ms: {:?} ready={} framed={}", *n, state.get(), render.pipelines_ready, bounds.0.is_some());
-        });
-    }
     if app.world().resource::<crate::ViewerConfig>().shot.is_some() {
         app.init_resource::<ShotProgress>().add_systems(Update, (aim_shot, take_shot).chain());
     }
