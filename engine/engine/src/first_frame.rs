@@ -26,8 +26,9 @@ pub fn plugin(app: &mut App) {
         .init_resource::<RenderProgress>()
         .init_resource::<ModelPresentSince>()
         .init_resource::<FirstModelFrame>()
+        .init_resource::<DrawnInFull>()
         .add_systems(First, |mut frame: ResMut<MainFrame>| frame.0 += 1)
-        .add_systems(Last, note_first_model_frame);
+        .add_systems(Last, note_first_model_frame.in_set(FirstFrameSystems));
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
         render_app.add_systems(ExtractSchedule, report_render_progress);
     }
@@ -40,12 +41,13 @@ pub fn plugin(app: &mut App) {
 fn log_timeline(frame: Res<MainFrame>, render: Res<RenderProgress>, present: Res<ModelPresentSince>, time: Res<Time<Real>>) {
     let t = PROCESS_START.get().map_or(time.elapsed(), |start| start.elapsed());
     info!(
-        "frame {} at {} ms: model present since frame {:?}; renderer began frame {} with pipelines ready: {}",
+        "frame {} at {} ms: model present since frame {:?}; renderer began frame {} with pipelines ready: {}, in full: {}",
         frame.0,
         t.as_millis(),
         present.0,
         render.frame,
-        render.pipelines_ready
+        render.pipelines_ready,
+        render.drawn_in_full
     );
 }
 
@@ -53,12 +55,29 @@ fn log_timeline(frame: Res<MainFrame>, render: Res<RenderProgress>, present: Res
 #[derive(Resource, Default, Debug, Clone, Copy)]
 pub struct MainFrame(pub u64);
 
+/// Where the first complete frame is noted (in `Last`).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FirstFrameSystems;
+
+/// Whether frames are drawn at the window's full resolution. True unless the app draws cheap
+/// frames while it warms up (the viewer's [`crate::warmup`]); a reduced frame is never complete.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct DrawnInFull(pub bool);
+
+impl Default for DrawnInFull {
+    fn default() -> Self {
+        DrawnInFull(true)
+    }
+}
+
 /// What the render world saw when it began drawing main frame `frame`.
 #[derive(Resource, Default, Debug, Clone, Copy)]
 pub struct RenderProgress {
     pub frame: u64,
     /// No pipeline was left to compile: the frame draws everything it was asked to.
     pub pipelines_ready: bool,
+    /// The frame was drawn at full resolution (see [`DrawnInFull`]).
+    pub drawn_in_full: bool,
 }
 
 /// The main frame in which the app's model became present; set it once with [`ModelPresentSince::mark`].
@@ -82,9 +101,15 @@ pub fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The rule itself, apart from Bevy: is the frame the renderer reported the first complete one?
+/// Does the frame the renderer reported draw the model with every pipeline it needs? (The rule
+/// apart from Bevy; the first such frame that is also drawn in full is the first complete one.)
 pub fn model_frame_complete(present_since: Option<u64>, render: RenderProgress) -> bool {
     present_since.is_some_and(|m| render.frame > m && render.pipelines_ready)
+}
+
+/// The first complete frame: the model with every pipeline, drawn at full resolution.
+pub fn is_first_complete_frame(present_since: Option<u64>, render: RenderProgress) -> bool {
+    model_frame_complete(present_since, render) && render.drawn_in_full
 }
 
 fn note_first_model_frame(
@@ -93,7 +118,7 @@ fn note_first_model_frame(
     mut first: ResMut<FirstModelFrame>,
     time: Res<Time<Real>>,
 ) {
-    if first.0.is_none() && model_frame_complete(present.0, *render) {
+    if first.0.is_none() && is_first_complete_frame(present.0, *render) {
         let t = PROCESS_START.get().map_or(time.elapsed(), |start| start.elapsed());
         first.0 = Some(t);
         // Read by `cargo xtask bench`; keep the wording stable.
@@ -149,6 +174,7 @@ fn report_render_progress(
         }
     }
     let frame = main_world.get_resource::<MainFrame>().map_or(0, |f| f.0);
+    let drawn_in_full = main_world.get_resource::<DrawnInFull>().is_none_or(|f| f.0);
     if *timeline.get_or_insert_with(|| std::env::var_os("DISAN_TIMELINE").is_some()) {
         let pipelines: Vec<_> = cache.pipelines().collect();
         let waiting: Vec<String> =
@@ -156,7 +182,7 @@ fn report_render_progress(
         info!("renderer at main frame {frame}: {} pipelines, waiting for {}: {}", pipelines.len(), waiting.len(), waiting.join(", "));
     }
     if let Some(mut progress) = main_world.get_resource_mut::<RenderProgress>() {
-        *progress = RenderProgress { frame, pipelines_ready: ready };
+        *progress = RenderProgress { frame, pipelines_ready: ready, drawn_in_full };
     }
 }
 
@@ -166,14 +192,17 @@ mod tests {
 
     #[test]
     fn a_cache_read_from_the_models_own_frame_does_not_count() {
-        let ready = |frame| RenderProgress { frame, pipelines_ready: true };
+        let ready = |frame| RenderProgress { frame, pipelines_ready: true, drawn_in_full: true };
         // The model appeared in frame 10: the renderer had not yet asked for its pipelines.
         assert!(!model_frame_complete(Some(10), ready(10)));
         assert!(!model_frame_complete(Some(10), ready(9)));
         assert!(model_frame_complete(Some(10), ready(11)));
         // Still compiling in a later frame: not complete.
-        assert!(!model_frame_complete(Some(10), RenderProgress { frame: 12, pipelines_ready: false }));
+        assert!(!model_frame_complete(Some(10), RenderProgress { frame: 12, pipelines_ready: false, drawn_in_full: true }));
         // No model yet: never.
         assert!(!model_frame_complete(None, ready(50)));
+        // A warm-up frame at reduced resolution is not the first complete frame, however ready.
+        assert!(is_first_complete_frame(Some(10), ready(11)));
+        assert!(!is_first_complete_frame(Some(10), RenderProgress { frame: 11, pipelines_ready: true, drawn_in_full: false }));
     }
 }

@@ -14,6 +14,7 @@
 //! - [`audio`]: positional ambience heard from the camera, tour narration, ducking.
 //! - [`embed`]: commands from a host page and the events it hears (the browser's JS API).
 //! - [`first_frame`]: when the first complete frame with the model was drawn (one rule for all).
+//! - [`warmup`]: cheap frames until the renderer has compiled what the exhibit needs.
 //! - [`shot`]: rendering one named view to a PNG and exiting.
 
 use bevy::prelude::*;
@@ -33,6 +34,7 @@ pub mod shot;
 pub mod theme;
 pub mod tour;
 pub mod ui;
+pub mod warmup;
 
 pub use library::{ExhibitLibrary, register_exhibit_source};
 pub use shot::ShotRequest;
@@ -185,6 +187,7 @@ impl Plugin for ViewerPlugin {
                 audio::plugin,
                 embed::plugin,
                 frame_cost::plugin,
-            ));
+            ))
+            .add_plugins(warmup::plugin);
     }
 }

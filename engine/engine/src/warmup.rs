@@ -1,0 +1,99 @@
+//! Cheap frames while the renderer compiles. Between the exhibit's arrival and the moment every
+//! pipeline it needs is compiled, Bevy draws what it already can: on a machine without a GPU
+//! (lavapipe, SwiftShader) each such incomplete frame costs a full frame of CPU time, taken from
+//! the shader compiler that the first complete frame is waiting for. Until then the 3D main pass
+//! is drawn at an eighth of the window's resolution (the UI, which shows the loading screen,
+//! stays sharp); the first complete frame is drawn in full.
+//!
+//! Measured with `cargo xtask bench` (DISAN_TIMELINE shows it frame by frame): the incomplete
+//! frame at full size cost 350–450 ms of the start-up on the 2-core build machine.
+
+use bevy::camera::MainPassResolutionOverride;
+use bevy::prelude::*;
+use bevy::render::sync_world::RenderEntity;
+use bevy::render::{Extract, RenderApp};
+
+use crate::ViewerState;
+use crate::camera::ViewerCamera;
+use crate::first_frame::{DrawnInFull, ModelPresentSince, RenderProgress, model_frame_complete};
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(DrawnInFull(false)).add_systems(Last, end_warm_up.before(crate::first_frame::FirstFrameSystems));
+    if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
+        render_app.add_systems(ExtractSchedule, shrink_main_pass_while_warming_up);
+    }
+}
+
+/// Once the renderer has everything the model needs (or there is no model to wait for: the
+/// error screen), frames are drawn in full from the next one on.
+fn end_warm_up(
+    mut full: ResMut<DrawnInFull>,
+    present: Res<ModelPresentSince>,
+    render: Res<RenderProgress>,
+    state: Res<State<ViewerState>>,
+) {
+    if !full.0 && (model_frame_complete(present.0, *render) || *state.get() == ViewerState::Error) {
+        full.0 = true;
+    }
+}
+
+fn shrink_main_pass_while_warming_up(
+    full: Extract<Res<DrawnInFull>>,
+    cameras: Extract<Query<(RenderEntity, &Camera), With<ViewerCamera>>>,
+    mut commands: Commands,
+) {
+    for (render_entity, camera) in &cameras {
+        let Ok(mut entity) = commands.get_entity(render_entity) else { continue };
+        match camera.physical_viewport_size().filter(|_| !full.0) {
+            Some(size) => {
+                entity.insert(MainPassResolutionOverride((size / 8).max(UVec2::ONE)));
+            }
+            None => {
+                entity.remove::<MainPassResolutionOverride>();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy::state::app::StatesPlugin;
+
+    use super::*;
+
+    fn app(state: ViewerState) -> App {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, StatesPlugin))
+            .insert_state(state)
+            .init_resource::<ModelPresentSince>()
+            .init_resource::<RenderProgress>()
+            .insert_resource(DrawnInFull(false))
+            .add_systems(Update, end_warm_up);
+        app
+    }
+
+    #[test]
+    fn frames_are_drawn_in_full_once_the_model_has_its_pipelines() {
+        let mut app = app(ViewerState::Exhibit);
+        app.world_mut().resource_mut::<ModelPresentSince>().0 = Some(4);
+        // Still compiling, then ready but read in the model's own frame: keep warming up.
+        for render in [RenderProgress { frame: 6, pipelines_ready: false, drawn_in_full: false }, RenderProgress { frame: 4, pipelines_ready: true, drawn_in_full: false }] {
+            *app.world_mut().resource_mut::<RenderProgress>() = render;
+            app.update();
+            assert!(!app.world().resource::<DrawnInFull>().0, "{render:?}");
+        }
+        *app.world_mut().resource_mut::<RenderProgress>() = RenderProgress { frame: 7, pipelines_ready: true, drawn_in_full: false };
+        app.update();
+        assert!(app.world().resource::<DrawnInFull>().0);
+    }
+
+    #[test]
+    fn the_error_screen_is_drawn_in_full_without_a_model() {
+        let mut app = app(ViewerState::Error);
+        app.update();
+        assert!(app.world().resource::<DrawnInFull>().0);
+        let mut loading = app(ViewerState::Loading);
+        loading.update();
+        assert!(!loading.world().resource::<DrawnInFull>().0, "the loading screen waits for the model");
+    }
+}
