@@ -8,7 +8,8 @@ const base = process.env.DISAN_WEB_URL;
 const glb = "exhibits/dinh-hang-kenh/models/dinh-hang-kenh.glb";
 const contenders = {
   "disan (wasm)": `${base}viewer.html?exhibit=dinh-hang-kenh`,
-  "disan (WebGPU)": `${base}viewer.html?exhibit=dinh-hang-kenh`,
+  // Forced: the page passes over this browser's software WebGPU adapter by itself.
+  "disan (WebGPU)": `${base}viewer.html?exhibit=dinh-hang-kenh&renderer=webgpu`,
   "three.js": `${base}bench/three.html?src=${encodeURIComponent(`../${glb}`)}`,
   "<model-viewer>": `${base}bench/model-viewer.html?src=${encodeURIComponent(`../${glb}`)}`,
 };

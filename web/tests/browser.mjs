@@ -39,8 +39,9 @@ export async function browser({ webgpu = false } = {}) {
 }
 
 /** A page that records console errors and uncaught exceptions, from every frame. */
-export async function openPage(b, url, { width = 960, height = 540 } = {}) {
+export async function openPage(b, url, { width = 960, height = 540, init = null } = {}) {
   const page = await b.newPage({ viewport: { width, height } });
+  if (init) await page.addInitScript(init);
   const problems = [];
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console.error: ${m.text()}`);

@@ -56,19 +56,29 @@ test("the viewer page starts without console errors, draws the exhibit, and swit
   await page.close();
 });
 
-test("where the browser has WebGPU, the viewer draws the exhibit with its WebGPU build; ?renderer=webgl2 still picks WebGL2", async () => {
+/** Makes the browser's WebGPU adapter (Dawn on SwiftShader here) say it is hardware. */
+function hardwareAdapter() {
+  Object.defineProperty(GPUAdapterInfo.prototype, "isFallbackAdapter", { get: () => false });
+}
+
+/** The engine build a page downloaded and the renderer its engine reports. */
+async function engineOf(page) {
+  await viewerEvent(page, "ready");
+  return page.evaluate(() => ({
+    wasm: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".wasm")),
+    renderer: window.disan.state.renderer,
+  }));
+}
+
+test("with a hardware WebGPU adapter the viewer draws the exhibit with its WebGPU build; a software adapter and ?renderer= choose as documented", async () => {
   const gpuBrowser = await browser({ webgpu: true });
   try {
-    const { page, problems } = await openPage(gpuBrowser, `${server.url}viewer.html?exhibit=trong-dong&lang=vi`);
+    const { page, problems } = await openPage(gpuBrowser, `${server.url}viewer.html?exhibit=trong-dong&lang=vi`, { init: hardwareAdapter });
     // WebGPU exists only in secure contexts: the served page (localhost) is one.
     assert.ok(await page.evaluate(async () => !!(await navigator.gpu?.requestAdapter())), "this browser offers no WebGPU adapter");
-    await viewerEvent(page, "ready");
+    assert.deepEqual(await engineOf(page), { wasm: ["/pkg/webgpu/disan_bg.wasm"], renderer: "webgpu" }, "the page downloads the WebGPU engine only");
     await viewerEvent(page, "first-frame");
     await page.waitForTimeout(1500);
-    assert.equal(await page.evaluate(() => window.disan.state.renderer), "webgpu");
-    const wasm = await page.evaluate(() =>
-      performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".wasm")));
-    assert.deepEqual(wasm, ["/pkg/webgpu/disan_bg.wasm"], "the page downloads the WebGPU engine only");
     // The same picture as the WebGL2 build's reference, by the same tolerance.
     const shot = await page.locator("#disan-canvas").screenshot();
     const drawn = await compareImages(page, shot, readReference("trong-dong-home-vi"));
@@ -77,11 +87,18 @@ test("where the browser has WebGPU, the viewer draws the exhibit with its WebGPU
     assert.deepEqual(problems, []);
     await page.close();
 
-    const asked = await openPage(gpuBrowser, `${server.url}viewer.html?exhibit=trong-dong&renderer=webgl2`);
-    await viewerEvent(asked.page, "ready");
-    assert.equal(await asked.page.evaluate(() => window.disan.state.renderer), "webgl2");
-    assert.deepEqual(asked.problems, []);
-    await asked.page.close();
+    const cases = [
+      ["", null, "webgl2", "a software adapter is passed over for WebGL2"],
+      ["&renderer=webgpu", null, "webgpu", "?renderer=webgpu takes even a software adapter"],
+      ["&renderer=webgl2", hardwareAdapter, "webgl2", "?renderer=webgl2 wins over a hardware adapter"],
+    ];
+    for (const [query, init, renderer, why] of cases) {
+      const opened = await openPage(gpuBrowser, `${server.url}viewer.html?exhibit=trong-dong${query}`, { init });
+      const engine = await engineOf(opened.page);
+      assert.deepEqual(engine, { wasm: [`/pkg/${renderer}/disan_bg.wasm`], renderer }, why);
+      assert.deepEqual(opened.problems, [], why);
+      await opened.page.close();
+    }
   } finally {
     await gpuBrowser.close();
   }
