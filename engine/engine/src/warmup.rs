@@ -89,9 +89,9 @@ mod tests {
 
     #[test]
     fn the_error_screen_is_drawn_in_full_without_a_model() {
-        let mut app = app(ViewerState::Error);
-        app.update();
-        assert!(app.world().resource::<DrawnInFull>().0);
+        let mut error = app(ViewerState::Error);
+        error.update();
+        assert!(error.world().resource::<DrawnInFull>().0);
         let mut loading = app(ViewerState::Loading);
         loading.update();
         assert!(!loading.world().resource::<DrawnInFull>().0, "the loading screen waits for the model");
