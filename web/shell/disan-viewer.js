@@ -4,11 +4,13 @@
 //   <disan-viewer exhibit="dinh-hang-kenh" lang="vi" tour="main" stop="2" autoplay></disan-viewer>
 //
 // Each element holds the viewer page (viewer.html, next to this script) in an iframe, so every
-// viewer has its own engine and nothing of the host page leaks into it. The element relays:
+// viewer has its own engine and nothing of the host page leaks into it. `renderer="webgl2"`
+// keeps it on WebGL2 where it would pick WebGPU (see docs/embedding.md). The element relays:
 //   methods  load(exhibit), setLanguage(lang), startTour(tour?, stop?), stopTour(), pauseTour(),
 //            resumeTour(), goToStop(n), openHotspot(id), closeHotspot(), home(),
 //            setMode("orbit" | "walk")
-//   property state: the viewer's last reported state (phase, exhibit, lang, hotspot, tour, stop…)
+//   property state: the viewer's last reported state (phase, exhibit, lang, hotspot, tour, stop,
+//            renderer…)
 //   events   ready, progress, first-frame, hotspot-open, tour-step, tour-end, error, state
 //            (CustomEvent.detail is the event as the viewer sent it)
 // See docs/embedding.md.
