@@ -134,6 +134,7 @@ function emit(event) {
 window.disanEmit = (json) => emit(JSON.parse(json));
 
 let readyOnce = false;
+let pictureShown = false;
 function onEvent(event) {
   switch (event.type) {
     case "progress":
@@ -141,14 +142,19 @@ function onEvent(event) {
       setProgress(0.5 + event.fraction / 2);
       break;
     case "ready":
-      $("poster").hidden = true;
-      $("loading").hidden = true;
       $("message").hidden = true;
-      $("stage").setAttribute("aria-busy", "false");
       if (!readyOnce) {
         readyOnce = true;
         startAsAsked();
       }
+      break;
+    case "first-frame":
+      pictureShown = true;
+      // The poster and the bar stay until the first complete picture: while the engine compiles
+      // its shaders it draws only a rough preview behind them.
+      $("poster").hidden = true;
+      $("loading").hidden = true;
+      $("stage").setAttribute("aria-busy", "false");
       break;
     case "state":
       describe(event.state);
@@ -293,7 +299,7 @@ async function main() {
     return;
   }
   const poster = $("poster");
-  poster.addEventListener("load", () => { if (!readyOnce) poster.hidden = false; }, { once: true });
+  poster.addEventListener("load", () => { if (!pictureShown) poster.hidden = false; }, { once: true });
   poster.src = found.poster;
   const config = {
     base: found.base,

@@ -66,6 +66,15 @@ fn spawn_sun_and_ground(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>
     ));
 }
 
+/// How far the ground disc sits below the exhibit's own floor. The disc is a fan of thin
+/// triangles 20 exhibit radii long, and across such a triangle the depth a GPU interpolates is
+/// coarse: with a fixed 2 mm gap, WebGL2 on SwiftShader drew a whole fan triangle of the disc over
+/// Đình Hàng Kênh's paved yard (a wedge cut out of it). A gap of a thousandth of the radius
+/// (1.8 cm there, invisible at that scale) keeps the exhibit's floor in front.
+fn ground_gap(radius: f32) -> f32 {
+    (radius * 0.001).max(0.002)
+}
+
 fn sun_cascades(radius: f32) -> CascadeShadowConfig {
     CascadeShadowConfigBuilder { num_cascades: 1, minimum_distance: 0.05, maximum_distance: radius * 8.0, ..default() }.build()
 }
@@ -85,7 +94,7 @@ fn fit_to_exhibit(
     }
     let ground_y = library.current_package().map_or(bounds.min.y, |p| p.manifest.navigation.ground.min(bounds.min.y));
     for mut t in &mut ground {
-        t.translation = Vec3::new(bounds.center().x, ground_y - 0.002, bounds.center().z);
+        t.translation = Vec3::new(bounds.center().x, ground_y - ground_gap(r), bounds.center().z);
         t.scale = Vec3::splat(r * 20.0);
     }
     for mut f in &mut fog {
