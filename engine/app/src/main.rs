@@ -94,14 +94,22 @@ fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
     }
     let (w, h) = view.size.unwrap_or((1280, 720));
     let exe = std::env::current_exe().ok()?;
+    // xvfb-run replaces the command's exit status with its own when its clean-up fails (status 5,
+    // seen when the viewer exits within a few frames of Xvfb starting), so the viewer writes its
+    // status to a file as well, and that is what counts.
+    let status_file = std::env::temp_dir().join(format!("disan-exit-{}", std::process::id()));
+    let _ = std::fs::remove_file(&status_file);
     let status = std::process::Command::new("xvfb-run")
         .args(["-a", "-s", &format!("-screen 0 {}x{}x24", w + 64, h + 64)])
         .arg(exe)
         .args(std::env::args().skip(1))
         .env("DISAN_UNDER_XVFB", "1")
+        .env("DISAN_EXIT_STATUS_FILE", &status_file)
         .status();
+    let reported = std::fs::read_to_string(&status_file).ok().and_then(|s| s.trim().parse::<u8>().ok());
+    let _ = std::fs::remove_file(&status_file);
     Some(match status {
-        Ok(s) => ExitCode::from(s.code().unwrap_or(1).clamp(0, 255) as u8),
+        Ok(s) => ExitCode::from(reported.unwrap_or(s.code().unwrap_or(1).clamp(0, 255) as u8)),
         Err(e) => {
             eprintln!(
                 "disan: there is no display and Xvfb could not be started ({e}). Install it (Debian: `apt-get install xvfb xauth`) or run with a display."
@@ -176,8 +184,16 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
     #[cfg(target_family = "wasm")]
     app.add_plugins(plugins);
     app.add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config }));
-    match app.run() {
-        AppExit::Success => ExitCode::SUCCESS,
-        AppExit::Error(code) => ExitCode::from(code.get()),
+    let code = match app.run() {
+        AppExit::Success => 0,
+        AppExit::Error(code) => code.get(),
+    };
+    // Under our own Xvfb, tell the outer process the real status (see `rerun_under_xvfb`).
+    if let Some(path) = std::env::var_os("DISAN_EXIT_STATUS_FILE") {
+        let _ = std::fs::write(path, code.to_string());
+    }
+    match code {
+        0 => ExitCode::SUCCESS,
+        code => ExitCode::from(code),
     }
 }
