@@ -64,8 +64,10 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
                 .arg(&bg);
             running.push((bg, optimised, opt.spawn().map_err(|e| format!("wasm-opt: {e}"))?));
         }
-        for (bg, optimised, mut child) in running {
-            let exit = child.wait().map_err(|e| e.to_string())?;
+        // Wait for both before reporting a failure, so none is left running.
+        let finished: Vec<_> = running.into_iter().map(|(bg, optimised, mut child)| (bg, optimised, child.wait())).collect();
+        for (bg, optimised, exit) in finished {
+            let exit = exit.map_err(|e| e.to_string())?;
             if !exit.success() {
                 return Err(format!("wasm-opt on {} failed ({exit})", bg.display()));
             }

@@ -192,8 +192,5 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
     if let Some(path) = std::env::var_os("DISAN_EXIT_STATUS_FILE") {
         let _ = std::fs::write(path, code.to_string());
     }
-    match code {
-        0 => ExitCode::SUCCESS,
-        code => ExitCode::from(code),
-    }
+    ExitCode::from(code)
 }

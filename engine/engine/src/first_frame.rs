@@ -126,7 +126,7 @@ fn note_first_model_frame(
     }
 }
 
-pub fn pipeline_label(descriptor: &PipelineDescriptor) -> Option<std::borrow::Cow<'static, str>> {
+fn pipeline_label(descriptor: &PipelineDescriptor) -> Option<std::borrow::Cow<'static, str>> {
     match descriptor {
         PipelineDescriptor::RenderPipelineDescriptor(d) => d.label.clone(),
         PipelineDescriptor::ComputePipelineDescriptor(d) => d.label.clone(),

@@ -4,6 +4,7 @@
 use bevy::camera::primitives::Aabb;
 use bevy::prelude::*;
 
+use crate::first_frame::{MainFrame, ModelPresentSince};
 use crate::loading::{ExhibitModel, ModelSpawned};
 use crate::ViewerState;
 
@@ -67,6 +68,9 @@ fn measure_bounds(
     models: Query<Has<ModelSpawned>, With<ExhibitModel>>,
     meshes: Query<(&Aabb, &GlobalTransform), (With<Mesh3d>, Without<NotFramed>)>,
     mut framed: MessageWriter<ExhibitFramed>,
+    // Measured means present: every model loaded with its textures and spawned. The start-up
+    // timing (crate::first_frame) counts from here; absent in tests without it.
+    present: Option<(Res<MainFrame>, ResMut<ModelPresentSince>)>,
 ) {
     if bounds.0.is_some() || models.is_empty() || !models.iter().all(|spawned| spawned) {
         return;
@@ -77,6 +81,9 @@ fn measure_bounds(
     info!("exhibit bounds: min {:?} max {:?}", measured.min, measured.max);
     bounds.0 = Some(measured);
     framed.write(ExhibitFramed(measured));
+    if let Some((frame, mut present)) = present {
+        present.mark(*frame);
+    }
 }
 
 /// Where the camera goes to see all of `bounds`: in front, a little to the side and above, as

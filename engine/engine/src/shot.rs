@@ -1,6 +1,6 @@
 //! `disan shot`: show one named view (a manifest view, a hotspot, or `home`), wait until the
 //! exhibit has loaded *and* the renderer has compiled every pipeline it needs, save the frame
-//! as PNG and exit. The exhibit's bounds mark its model present for [`crate::first_frame`].
+//! as PNG and exit.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 
 use crate::camera::{CameraCommand, CameraRig};
-use crate::first_frame::{MainFrame, ModelPresentSince, RenderProgress};
+use crate::first_frame::RenderProgress;
 use crate::framing::{ExhibitBounds, ExhibitFramed};
 use crate::hotspots::OpenHotspot;
 use crate::library::ExhibitLibrary;
@@ -17,7 +17,6 @@ use crate::ui::Hud;
 use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, mark_model_present.run_if(in_state(ViewerState::Exhibit)));
     if app.world().resource::<crate::ViewerConfig>().shot.is_some() {
         app.init_resource::<ShotProgress>().add_systems(Update, (aim_shot, take_shot).chain());
     }
@@ -31,14 +30,6 @@ pub struct ShotRequest {
     pub out: PathBuf,
     /// Hide the HUD (for thumbnails); the info panel of a hotspot view stays hidden too.
     pub hide_ui: bool,
-}
-
-/// The exhibit is present once its bounds are known (every model loaded with its textures,
-/// spawned and measured); [`crate::first_frame`] then waits for the first complete frame.
-fn mark_model_present(bounds: Res<ExhibitBounds>, frame: Res<MainFrame>, mut present: ResMut<ModelPresentSince>) {
-    if bounds.0.is_some() {
-        present.mark(*frame);
-    }
 }
 
 /// `tour:ID:K` → (ID, K).

@@ -40,8 +40,14 @@ fn end_warm_up(
 fn shrink_main_pass_while_warming_up(
     full: Extract<Res<DrawnInFull>>,
     cameras: Extract<Query<(RenderEntity, &Camera), With<ViewerCamera>>>,
+    mut over: Local<bool>,
     mut commands: Commands,
 ) {
+    // Once the override is gone it stays gone: no command per frame for the rest of the visit.
+    if *over {
+        return;
+    }
+    *over = full.0;
     for (render_entity, camera) in &cameras {
         let Ok(mut entity) = commands.get_entity(render_entity) else { continue };
         match camera.physical_viewport_size().filter(|_| !full.0) {
