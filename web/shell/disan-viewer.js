@@ -10,9 +10,10 @@
 //            resumeTour(), goToStop(n), openHotspot(id), closeHotspot(), home(),
 //            setMode("orbit" | "walk")
 //   property state: the viewer's last reported state (phase, exhibit, lang, hotspot, tour, stop,
-//            renderer…)
-//   events   ready, progress, first-frame, hotspot-open, tour-step, tour-end, error, state
-//            (CustomEvent.detail is the event as the viewer sent it)
+//            renderer, rights, notices…)
+//   events   ready, progress, first-frame, hotspot-open, tour-step, tour-end, error, warning, state
+//            (CustomEvent.detail is the event as the viewer sent it; every type the viewer sends
+//            is fired, so a type added later needs no change here)
 // See docs/embedding.md.
 
 const VIEWER_PAGE = new URL("viewer.html", import.meta.url);

@@ -50,9 +50,14 @@ function setSound(on) {
   for (const ctx of audioContexts) (on ? ctx.resume() : ctx.suspend()).catch(() => {});
   const button = $("sound");
   button.setAttribute("aria-pressed", String(on));
-  button.innerHTML = on
-    ? '🔊 <span lang="vi">Tắt âm thanh</span> · <span lang="en">Sound off</span>'
-    : '🔇 <span lang="vi">Bật âm thanh</span> · <span lang="en">Sound on</span>';
+  setButton(button, on ? "icon-sound-on" : "icon-sound-off", on ? ["Tắt âm thanh", "Sound off"] : ["Bật âm thanh", "Sound on"]);
+}
+/** A button's icon (a <symbol> of viewer.html) and its bilingual label. */
+function setButton(button, icon, [vi, en]) {
+  button.querySelector("use").setAttribute("href", `#${icon}`);
+  const label = button.querySelector(".label");
+  label.replaceChildren(Object.assign(document.createElement("span"), { lang: "vi", textContent: vi }), " · ",
+    Object.assign(document.createElement("span"), { lang: "en", textContent: en }));
 }
 let soundChosen = false;
 $("sound").addEventListener("click", () => {
@@ -72,8 +77,14 @@ for (const type of ["pointerdown", "keydown"]) {
 // ---- Full screen, where the page (or the iframe's allow="fullscreen") permits it.
 if (document.fullscreenEnabled) {
   $("fullscreen").addEventListener("click", () => {
-    if (document.fullscreenElement) document.exitFullscreen();
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     else $("stage").requestFullscreen().catch(() => {});
+  });
+  // The button shows what it does next, whether full screen was entered with it or left with Esc.
+  document.addEventListener("fullscreenchange", () => {
+    const full = !!document.fullscreenElement;
+    setButton($("fullscreen"), full ? "icon-fullscreen-exit" : "icon-fullscreen-enter",
+      full ? ["Thoát toàn màn hình", "Exit full screen"] : ["Toàn màn hình", "Full screen"]);
   });
 } else {
   $("fullscreen").hidden = true;
@@ -120,7 +131,9 @@ function setProgress(fraction) {
   $("loading").querySelector(".fill").style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }
 
-// ---- Events: from the engine to this page, the embedding page and scripts.
+// ---- Events: from the engine to this page, the embedding page and scripts. Every type is relayed
+// as it came (ready, progress, first-frame, hotspot-open, tour-step, tour-end, error, warning,
+// state): to window.disan.events, as a `disan` event on window, and posted to the parent.
 function emit(event) {
   disan.events.push(event);
   // When each kind of event first arrived (ms since navigation start), for the benchmark.
@@ -163,6 +176,8 @@ function onEvent(event) {
       $("loading").hidden = true;
       $("poster").hidden = true;
       break;
+    // "warning": an optional file (hotspot image, captions, a sound, a narration) was left out and
+    // the exhibit still shows, so the page stays as it is; the event is only relayed.
   }
 }
 

@@ -2,7 +2,9 @@
 // Run by `cargo xtask test` after `cargo xtask web`; alone: `cd web && npm test` (needs web/dist).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { site, browser, openPage, viewerEvent, postedEvent, compareImages, reference, readReference } from "./browser.mjs";
 
 let server;
@@ -184,4 +186,178 @@ test("an exhibit that is not there shows the viewer's error screen, naming the f
   await unknown.page.locator("#message").waitFor({ state: "visible", timeout: 30000 });
   assert.match(await unknown.page.locator("#message").textContent(), /no exhibit “no-such-id”/);
   await unknown.page.close();
+});
+
+/** Sends a command to the viewer in the page's `iframe#viewer`, as a host page does. */
+function sendToFrame(page, command) {
+  return page.evaluate((command) => document.getElementById("viewer").contentWindow.postMessage({ disan: 1, command }, "*"), command);
+}
+
+/**
+ * Waits for an event posted to this page, as `postedEvent` does, but fails at once when a
+ * message of the page (`said`) shows the engine panicked: a crashed engine sends nothing more.
+ */
+async function postedEventUnlessCrashed(page, said, type, test) {
+  let timer;
+  const crashed = new Promise((_, reject) => {
+    timer = setInterval(() => {
+      const line = said.find((m) => /panicked|unreachable/i.test(m));
+      if (line) reject(new Error(`the engine crashed: ${line}`));
+    }, 250);
+  });
+  try {
+    return await Promise.race([postedEvent(page, type, test), crashed]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+test("a host page that loads an exhibit, opens one of its hotspots and loads another before the first is ready leaves the viewer working", async () => {
+  // The portal's sandboxed iframe: the bundled catalogue of three, Đình Hàng Kênh on screen.
+  const { page, problems } = await openPage(chromium, `${server.url}demo/portal.html`, { width: 960, height: 1400 });
+  const said = [];
+  page.on("console", (m) => said.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => said.push(`uncaught: ${e.message}`));
+  const [B, hotspotB, C] = ["sac-phong", "display", "trong-dong"];
+  await postedEvent(page, "first-frame");
+  // By now every manifest of the catalogue has arrived, so `load` finds B and C.
+  await postedEvent(page, "state", `e.state.summary && ${JSON.stringify([B, C])}.every((id) => e.state.summary.catalogue.includes(id))`);
+
+  // The race, driven from the host page's own message listener, so no test round trip slows it:
+  // `load` B; as soon as the viewer says B is loading, `open-hotspot` with a hotspot of B; a frame
+  // or two later, `load` C, long before B could be ready.
+  await page.evaluate(([B, hotspot, C]) => {
+    const viewer = document.getElementById("viewer").contentWindow;
+    const send = (command) => viewer.postMessage({ disan: 1, command }, "*");
+    window.race = { stage: "load B", bReadyBeforeC: false };
+    window.addEventListener("message", (e) => {
+      if (e.source !== viewer || !e.data || e.data.disan !== 1) return;
+      const event = e.data.event;
+      const bLoading = (event.type === "state" && event.state.exhibit === B && event.state.phase === "loading")
+        || (event.type === "progress" && event.exhibit === B);
+      if (window.race.stage === "load B" && bLoading) {
+        window.race.stage = "open-hotspot";
+        send({ type: "open-hotspot", hotspot });
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          window.race.stage = "load C";
+          send({ type: "load", exhibit: C });
+        }));
+      } else if (window.race.stage === "open-hotspot" && event.type === "ready" && event.exhibit.id === B) {
+        window.race.bReadyBeforeC = true;
+      }
+    });
+    send({ type: "load", exhibit: B });
+  }, [B, hotspotB, C]);
+  await page.waitForFunction(() => window.race.stage === "load C", null, { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.race.bReadyBeforeC), false, `${B} was ready before ${C} was asked for: no race was tested`);
+
+  // C comes on screen and stays.
+  const ready = await postedEventUnlessCrashed(page, said, "ready", `e.exhibit.id === ${JSON.stringify(C)}`);
+  assert.equal(ready.exhibit.lang, "vi");
+  await postedEventUnlessCrashed(page, said, "state", `e.state.phase === "exhibit" && e.state.exhibit === ${JSON.stringify(C)}`);
+
+  // The viewer still obeys: the language, then a hotspot of C.
+  let mark = await page.evaluate(() => window.disanMessages.length);
+  await sendToFrame(page, { type: "set-language", lang: "en" });
+  const english = await postedEventUnlessCrashed(page, said, "state",
+    `window.disanMessages.indexOf(e) >= ${mark} && e.state.lang === "en" && e.state.summary?.lang === "en"`);
+  assert.equal(english.state.phase, "exhibit");
+  assert.equal(english.state.exhibit, C);
+  assert.equal(english.state.summary.title, "Đông Sơn Bronze Drum");
+
+  mark = await page.evaluate(() => window.disanMessages.length);
+  await sendToFrame(page, { type: "open-hotspot", hotspot: "handle" });
+  const opened = await postedEventUnlessCrashed(page, said, "hotspot-open", `window.disanMessages.indexOf(e) >= ${mark} && e.hotspot === "handle"`);
+  assert.deepEqual(opened, { type: "hotspot-open", exhibit: C, hotspot: "handle", title: "The handles" });
+  const open = await postedEventUnlessCrashed(page, said, "state", `window.disanMessages.indexOf(e) >= ${mark} && e.state.hotspot === "handle"`);
+  assert.equal(open.state.phase, "exhibit");
+  assert.equal(open.state.exhibit, C);
+  assert.equal(open.state.lang, "en");
+
+  const messages = await page.evaluate(() => window.disanMessages);
+  assert.deepEqual(messages.filter((e) => e.type === "error"), [], "no error event");
+  assert.deepEqual(said.filter((m) => /panicked|unreachable/i.test(m)), [], "the engine did not panic");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+const dist = fileURLToPath(new URL("../dist/", import.meta.url));
+
+/** Copies a folder of web/dist, leaving out the precompressed copies (the server would send those). */
+function copyServed(from, to) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) copyServed(join(from, entry.name), join(to, entry.name));
+    else if (!/\.(gz|br)$/.test(entry.name)) copyFileSync(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+test("an exhibit whose sound cannot be decoded still shows, and the page hears a warning naming the file", async () => {
+  // The server sends whatever is in web/dist, so a broken copy of Trống đồng is made there for
+  // this test: its ambient sound replaced by bytes that are no sound at all. Opened by address,
+  // it is the only package of the viewer's catalogue.
+  const folder = join(dist, "test-broken-exhibit");
+  const file = "audio/water.ogg";
+  rmSync(folder, { recursive: true, force: true });
+  copyServed(join(dist, "exhibits/trong-dong"), join(folder, "trong-dong"));
+  writeFileSync(join(folder, "trong-dong", file), Buffer.from("This is not a sound. ".repeat(400)));
+  // A host page with <disan-viewer>, for the element's DOM event and its state.
+  writeFileSync(join(folder, "host.html"), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Disan: a broken sound</title>
+<script type="module" src="../disan-viewer.js"></script></head>
+<body><disan-viewer id="drum" exhibit="./trong-dong/" lang="en" title="Đông Sơn Bronze Drum"></disan-viewer>
+<script>
+  window.heard = [];
+  for (const type of ["ready", "warning", "error"]) {
+    document.getElementById("drum").addEventListener(type, (e) => window.heard.push(e.detail));
+  }
+</script></body></html>
+`);
+  const unexpected = (problems) => problems.filter((p) => !p.includes(file));
+  try {
+    // The viewer page itself: window.disan.events, and a listener of the `disan` event on window.
+    const address = encodeURIComponent("/test-broken-exhibit/trong-dong/");
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=en`, {
+      init: () => {
+        window.heardWarnings = [];
+        window.addEventListener("disan", (e) => {
+          if (e.detail.type === "warning") window.heardWarnings.push(e.detail);
+        });
+      },
+    });
+    const warning = await viewerEvent(page, "warning", `e.file === ${JSON.stringify(file)}`);
+    assert.deepEqual(Object.keys(warning).sort(), ["exhibit", "file", "reason", "type"]);
+    assert.equal(warning.exhibit, "trong-dong");
+    assert.ok(typeof warning.reason === "string" && warning.reason.length > 0, `no reason: ${JSON.stringify(warning)}`);
+    const ready = await viewerEvent(page, "ready");
+    assert.equal(ready.exhibit.id, "trong-dong");
+    assert.deepEqual(await page.evaluate((file) => window.heardWarnings.find((e) => e.file === file), file), warning);
+    // The state lists the file that was left out, and the exhibit's rights in English.
+    const { state } = await viewerEvent(page, "state",
+      `e.state.phase === "exhibit" && (e.state.notices || []).some((n) => n.file === ${JSON.stringify(file)})`);
+    assert.deepEqual(state.notices.filter((n) => n.file === file), [{ file, reason: warning.reason }]);
+    assert.equal(state.rights.license, "CC-BY-4.0");
+    assert.equal(state.rights.holder, "Dự án Disan");
+    assert.match(state.rights.attribution, /^Texts: Disan project/);
+    assert.ok(state.rights.source === null || typeof state.rights.source === "string", `source: ${state.rights.source}`);
+    assert.deepEqual(await page.evaluate(() => window.disan.events.filter((e) => e.type === "error")), []);
+    assert.ok(await page.locator("#message").isHidden(), "no error box on the page");
+    // The engine may also log the file it left out; nothing else.
+    assert.deepEqual(unexpected(problems), []);
+    await page.close();
+
+    // A host page with <disan-viewer>: the element fires `warning`, the same event that was posted.
+    const host = await openPage(chromium, `${server.url}test-broken-exhibit/host.html`, { width: 960, height: 700 });
+    const posted = await postedEvent(host.page, "warning", `e.file === ${JSON.stringify(file)}`);
+    assert.equal(posted.exhibit, "trong-dong");
+    await host.page.waitForFunction((file) => window.heard.some((e) => e.type === "warning" && e.file === file), file, { timeout: 60000 });
+    assert.deepEqual(await host.page.evaluate((file) => window.heard.find((e) => e.type === "warning" && e.file === file), file), posted);
+    await host.page.waitForFunction(() => window.heard.some((e) => e.type === "ready"), null, { timeout: 180000 });
+    await host.page.waitForFunction((file) => document.getElementById("drum").state.notices?.some((n) => n.file === file), file, { timeout: 60000 });
+    assert.deepEqual(await host.page.evaluate(() => window.heard.filter((e) => e.type === "error")), []);
+    assert.deepEqual(unexpected(host.problems), []);
+    await host.page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

@@ -52,6 +52,8 @@ pub struct ViewArgs {
     pub xr_seated: bool,
     /// `--xr-smooth`: glide with the left thumbstick besides teleporting.
     pub xr_smooth: bool,
+    /// `--soak N`: walk through N exhibits of the catalogue, log each outcome, exit (tests).
+    pub soak: Option<u32>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -100,6 +102,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 other => return Err(format!("--xr-space must be seated or standing, not \"{other}\"")),
             },
             "--xr-smooth" => view.xr_smooth = true,
+            "--soak" => {
+                let n = value("--soak")?;
+                view.soak = Some(n.parse().map_err(|_| format!("--soak needs a number of exhibits, not \"{n}\""))?);
+            }
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,

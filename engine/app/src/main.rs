@@ -123,12 +123,12 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
     use bevy::prelude::*;
     use bevy::window::{PresentMode, WindowResolution};
 
-    if view.shot.is_some()
+    if (view.shot.is_some() || view.soak.is_some())
         && let Some(code) = rerun_under_xvfb(&view)
     {
         return code;
     }
-    if view.shot.is_none() && !has_display() && cfg!(target_os = "linux") {
+    if view.shot.is_none() && view.soak.is_none() && !has_display() && cfg!(target_os = "linux") {
         eprintln!(
             "disan: no display found (DISPLAY and WAYLAND_DISPLAY are unset). To see the engine work anyway, render a view to a PNG:\n  disan shot {} --view home --out disan-home.png",
             view.path.as_deref().map_or("exhibits/dinh-hang-kenh".into(), |p| p.display().to_string())
@@ -144,6 +144,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         shot: view.shot.clone(),
         reduce_motion: view.reduce_motion,
         fetch_exhibits: None,
+        soak: view.soak,
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();
@@ -151,7 +152,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         title,
         resolution: WindowResolution::new(w, h).with_scale_factor_override(1.0),
         resizable: view.shot.is_none(),
-        present_mode: if view.shot.is_some() { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        present_mode: if view.shot.is_some() || view.soak.is_some() { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
         ..default()
     };
     let mut app = App::new();

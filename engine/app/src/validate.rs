@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use disan_format::{MANIFEST_FILE, Severity, check_package};
+use disan_format::{MANIFEST_FILE, Severity, validate_package};
 
 pub fn run(paths: &[PathBuf]) -> ExitCode {
     let mut packages = Vec::new();
@@ -24,7 +24,7 @@ pub fn run(paths: &[PathBuf]) -> ExitCode {
     }
     let (mut errors, mut warnings) = (0usize, 0usize);
     for package in &packages {
-        let (_, problems) = check_package(package);
+        let (_, problems) = validate_package(package);
         let problems = problems.into_sorted();
         for p in &problems {
             println!("{p}");

@@ -96,6 +96,7 @@ pub fn run() {
         lang: config.lang,
         shot: None,
         reduce_motion: config.reduce_motion,
+        soak: None,
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),

@@ -1,5 +1,7 @@
 //! The exhibit's sound: positional ambience placed in the exhibit and heard from the camera
-//! (Disan's spatial voices, Web Audio gain laws), and tour narration, which ducks the ambience.
+//! (Disan's spatial voices, Web Audio gain laws), and narration (a tour stop's, or an open
+//! hotspot's), which ducks the ambience. Only sounds that loaded and decode are played (the
+//! loading plugin checks each one and leaves out, with a notice, those that do not).
 //!
 //! The gains are computed here each frame from the camera and written to each voice through
 //! atomics; the audio thread only reads them and glides (see `disan_audio::voice`), so nothing
@@ -12,14 +14,17 @@ use disan_audio::{SpatialVoice, VoiceControl};
 use disan_format::DistanceModel;
 
 use crate::camera::ViewerCamera;
+use crate::hotspots::OpenHotspot;
 use crate::i18n::Language;
-use crate::library::ExhibitLibrary;
+use crate::library::{ExhibitLibrary, ExhibitReset};
+use crate::loading::ExhibitLoad;
 use crate::tour::{ActiveTour, PlayState};
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_audio_source::<SpatialSound>()
         .init_resource::<NarrationNow>()
+        .add_systems(ExhibitReset, |mut now: ResMut<NarrationNow>| *now = NarrationNow::default())
         .add_systems(OnEnter(ViewerState::Exhibit), load_ambience)
         .add_systems(
             Update,
@@ -100,9 +105,26 @@ fn model(m: DistanceModel) -> Model {
     }
 }
 
-fn load_ambience(library: Res<ExhibitLibrary>, assets: Res<AssetServer>, mut commands: Commands) {
+/// Whether a sound file decodes (its headers, and its first samples): `Ok` with its length
+/// where the decoder knows it, or the reason, in words for staff.
+pub fn check_decodes(clip: &AudioSource) -> Result<Option<f32>, String> {
+    let decoder = rodio::Decoder::builder()
+        .with_byte_len(clip.bytes.len() as u64)
+        .with_data(std::io::Cursor::new(clip.clone()))
+        .build()
+        .map_err(|e| format!("cannot be decoded as sound ({e}): export it again as OGG Vorbis, WAV or MP3"))?;
+    let seconds = decoder.total_duration().map(|d| d.as_secs_f32());
+    let mut samples = decoder.peekable();
+    if samples.peek().is_none() {
+        return Err("holds no sound (no samples could be decoded): export it again as OGG Vorbis, WAV or MP3".into());
+    }
+    Ok(seconds)
+}
+
+fn load_ambience(library: Res<ExhibitLibrary>, load: Res<ExhibitLoad>, mut commands: Commands) {
     let Some(package) = library.current_package() else { return };
     for a in &package.manifest.audio {
+        let Some(clip) = load.playable_sound(&a.src) else { continue };
         let spec = SourceSpec {
             position: a.position.unwrap_or([0.0; 3]),
             orientation: a.cone.as_ref().map_or([0.0; 3], |c| c.direction),
@@ -117,7 +139,7 @@ fn load_ambience(library: Res<ExhibitLibrary>, assets: Res<AssetServer>, mut com
             ExhibitSound {
                 spec,
                 positional: a.position.is_some(),
-                clip: assets.load(library.asset_path(package, &a.src)),
+                clip: clip.clone(),
                 looped: a.looped,
                 control: VoiceControl::new(0.0, 0.0),
                 started: false,
@@ -150,40 +172,57 @@ fn start_ambience_when_loaded(
     }
 }
 
-/// The narration playing, so it is replaced when the stop or the language changes.
+/// Which narration should be heard: a tour stop's (restarted when `starts` changes), else the
+/// open hotspot's.
+#[derive(Clone, Debug, PartialEq)]
+enum NarrationKey {
+    TourStop { tour: String, stop: usize, lang: Language, starts: u32 },
+    Hotspot { id: String, lang: Language },
+}
+
+/// The narration playing, so it is replaced when the stop, the hotspot or the language changes.
 #[derive(Resource, Default)]
 struct NarrationNow {
-    key: Option<(usize, usize, Language, u32)>,
+    key: Option<NarrationKey>,
 }
 
 #[derive(Component)]
 struct Narration;
 
+#[allow(clippy::too_many_arguments)]
 fn play_narration(
     active: Res<ActiveTour>,
+    open: Res<OpenHotspot>,
     library: Res<ExhibitLibrary>,
+    load: Res<ExhibitLoad>,
     lang: Res<Language>,
-    assets: Res<AssetServer>,
     mut now: ResMut<NarrationNow>,
     playing: Query<(Entity, Option<&AudioSink>), With<Narration>>,
     mut commands: Commands,
 ) {
-    let wanted = active.0.as_ref().filter(|t| t.clock.state != PlayState::Finished).map(|t| (t.tour, t.clock.stop, *lang, t.starts));
+    let Some(package) = library.current_package() else { return };
+    let manifest = &package.manifest;
+    let wanted = match active.0.as_ref() {
+        Some(t) => (t.clock.state != PlayState::Finished).then(|| NarrationKey::TourStop { tour: t.tour.clone(), stop: t.clock.stop, lang: *lang, starts: t.starts }),
+        None => open.in_exhibit(manifest).filter(|h| !h.narration.is_empty()).map(|h| NarrationKey::Hotspot { id: h.id.clone(), lang: *lang }),
+    };
     if wanted != now.key {
         for (e, _) in &playing {
             commands.entity(e).despawn();
         }
-        now.key = wanted;
-        let Some((tour, stop, lang, _)) = wanted else { return };
-        let Some(package) = library.current_package() else { return };
-        let Some(path) = package.manifest.tours.get(tour).and_then(|t| t.stops.get(stop)).and_then(|s| s.narration.get(lang.code())) else {
-            return;
+        now.key = wanted.clone();
+        let path = match &wanted {
+            Some(NarrationKey::TourStop { tour, stop, lang, .. }) => manifest.tour(tour).and_then(|t| t.stops.get(*stop)).and_then(|s| s.narration.get(lang.code())),
+            Some(NarrationKey::Hotspot { id, lang }) => manifest.hotspot(id).and_then(|h| h.narration.get(lang.code())),
+            None => None,
         };
+        let Some(path) = path else { return };
+        let Some(clip) = load.playable_sound(path) else { return };
         commands.spawn((
             ExhibitSound {
                 spec: SourceSpec { volume: 1.0, ..CENTRED },
                 positional: false,
-                clip: assets.load(library.asset_path(package, path)),
+                clip: clip.clone(),
                 looped: false,
                 control: VoiceControl::new(0.0, 0.0),
                 started: false,
@@ -218,7 +257,8 @@ fn place_voices(
     let Some(first) = heads.first() else { return };
     let position = heads.iter().map(|t| t.translation()).sum::<Vec3>() / heads.len() as f32;
     let listener = Listener { position: position.to_array(), forward: first.forward().to_array(), up: first.up().to_array() };
-    let narrating = !narration.is_empty() && active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Playing);
+    // A tour's narration ducks while the tour plays; a hotspot's while it is heard.
+    let narrating = !narration.is_empty() && active.0.as_ref().is_none_or(|t| t.clock.state == PlayState::Playing);
     for sound in &sounds {
         let duck = if narrating && sound.ducks { DUCK_UNDER_NARRATION } else { 1.0 };
         if sound.positional {
@@ -308,7 +348,7 @@ mod tests {
         let mut narration_track = Vec::new();
         for stop in &tour.stops {
             let captions = parse_vtt(&std::fs::read_to_string(package.file(stop.captions.get("vi").unwrap())).unwrap()).unwrap();
-            let seconds = stop_seconds(stop, Some(&captions), "vi");
+            let seconds = stop_seconds(stop, None, Some(&captions), "vi");
             let (samples, r) = decode(&package, stop.narration.get("vi").unwrap());
             assert_eq!(r as usize, rate);
             starts.push((t, seconds, samples.len() as f32 / rate as f32));

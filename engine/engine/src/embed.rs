@@ -21,6 +21,7 @@ use crate::hotspots::OpenHotspot;
 use crate::i18n::Language;
 use crate::library::{ExhibitLibrary, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
+use crate::policy::ExhibitNotices;
 use crate::first_frame::FirstModelFrame;
 use crate::tour::{ActiveTour, PlayState, TourCommand};
 
@@ -75,6 +76,9 @@ pub enum EmbedEvent {
     TourEnd { exhibit: String, tour: String, completed: bool },
     /// The exhibit could not be shown; one line per problem, each naming file and field.
     Error { exhibit: Option<String>, problems: Vec<String> },
+    /// An optional file of the exhibit (a hotspot image, captions, a sound, a narration, a
+    /// texture) could not be used as it is: left out, or shown reduced. The exhibit still shows.
+    Warning { exhibit: Option<String>, file: String, reason: String },
     /// The first complete frame with the exhibit was drawn (every pipeline compiled), `ms`
     /// after the engine started. Once per viewer.
     FirstFrame { exhibit: Option<String>, ms: u64 },
@@ -122,9 +126,40 @@ pub struct ViewerSnapshot {
     pub playing: bool,
     /// The exhibit on screen, in the current language (absent while loading or on error).
     pub summary: Option<ExhibitSummary>,
+    /// Who holds the rights to the exhibit on screen and how to credit it (absent while loading
+    /// or on error): a host page that shows the exhibit must show the attribution too.
+    pub rights: Option<RightsSummary>,
+    /// The optional files left out of the exhibit on screen.
+    pub notices: Vec<LeftOut>,
     /// What draws it: `webgpu` or `webgl2` in a browser, `vulkan`, `metal`, `dx12` or `gl`
     /// natively; absent until the renderer has started.
     pub renderer: Option<&'static str>,
+}
+
+/// The exhibit's `[rights]`, the attribution in the visitor's language.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct RightsSummary {
+    pub license: String,
+    pub holder: String,
+    pub attribution: String,
+    pub source: Option<String>,
+}
+
+impl RightsSummary {
+    pub fn of(rights: &disan_format::Rights, lang: Language) -> Self {
+        Self {
+            license: rights.license.clone(),
+            holder: rights.holder.clone(),
+            attribution: lang.pick(&rights.attribution).to_owned(),
+            source: rights.source.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct LeftOut {
+    pub file: String,
+    pub reason: String,
 }
 
 /// The name a host page sees for the graphics API in use (see [`ViewerSnapshot::renderer`]).
@@ -178,8 +213,8 @@ fn apply_commands(
                 let id = active.0.as_ref().and_then(|p| manifest?.tours.get(p.tour)).map(|t| t.id.clone());
                 tour.write(TourCommand::Start { tour: id, stop: stop.saturating_sub(1) });
             }
-            EmbedCommand::OpenHotspot { hotspot } => match manifest.and_then(|m| m.hotspots.iter().position(|h| &h.id == hotspot)) {
-                Some(i) => open.0 = Some(i),
+            EmbedCommand::OpenHotspot { hotspot } => match manifest.and_then(|m| m.hotspot(hotspot)) {
+                Some(h) => open.open(&h.id),
                 None => warn!("open-hotspot: the exhibit on screen has no hotspot \"{hotspot}\""),
             },
             EmbedCommand::CloseHotspot => open.0 = None,
@@ -200,17 +235,22 @@ fn apply_commands(
     }
 }
 
-/// The part of the viewer's state events are made from; compared frame to frame.
+/// The part of the viewer's state events are made from; compared frame to frame. Everything is
+/// named by id, so a change of exhibit can never be mistaken for a change within one.
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Watched {
     state: Option<ViewerState>,
-    exhibit: Option<usize>,
+    /// The exhibit the viewer is on (loading, shown or failed).
+    exhibit: Option<String>,
+    /// The exhibit whose files are loaded and which is on screen.
+    shown: Option<String>,
     lang: Option<Language>,
-    hotspot: Option<usize>,
+    hotspot: Option<String>,
     /// (tour, stop) while a tour is open.
-    tour: Option<(usize, usize)>,
+    tour: Option<(String, usize)>,
     tour_state: Option<PlayState>,
     progress_percent: u32,
+    notices: usize,
     first_frame: bool,
     renderer: Option<&'static str>,
 }
@@ -222,30 +262,33 @@ fn report_changes(
     lang: Res<Language>,
     open: Res<OpenHotspot>,
     active: Res<ActiveTour>,
-    load: Res<ExhibitLoad>,
-    failure: Res<OpenFailure>,
+    (load, failure, notices): (Res<ExhibitLoad>, Res<OpenFailure>, Res<ExhibitNotices>),
     first_frame: Res<FirstModelFrame>,
     adapter: Option<Res<RenderAdapterInfo>>,
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
 ) {
+    let manifest = library.current_package().map(|p| &p.manifest);
+    let exhibit_id = manifest.map(|m| m.id.clone());
+    // On screen: the state says so and the files loaded are this exhibit's (in the frame of a
+    // switch the state still says "exhibit" for the one being left).
+    let shown = manifest.filter(|m| *state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str()));
     let now = Watched {
         state: Some(*state.get()),
-        exhibit: Some(library.current),
+        exhibit: exhibit_id.clone(),
+        shown: shown.map(|m| m.id.clone()),
         lang: Some(*lang),
-        hotspot: open.0,
-        tour: active.0.as_ref().map(|p| (p.tour, p.clock.stop)),
+        hotspot: shown.and_then(|m| open.in_exhibit(m)).map(|h| h.id.clone()),
+        tour: active.0.as_ref().filter(|_| shown.is_some()).map(|p| (p.tour.clone(), p.clock.stop)),
         tour_state: active.0.as_ref().map(|p| p.clock.state),
         progress_percent: (load.progress * 100.0).round() as u32,
+        notices: notices.0.len(),
         first_frame: first_frame.0.is_some(),
         renderer: adapter.map(|a| renderer_name(a.backend)),
     };
     if now == *last {
         return;
     }
-    let manifest = library.current_package().map(|p| &p.manifest);
-    let exhibit_id = manifest.map(|m| m.id.clone());
-    let on_screen = now.state == Some(ViewerState::Exhibit);
 
     if now.state == Some(ViewerState::Loading) && (last.state != now.state || last.progress_percent != now.progress_percent || last.exhibit != now.exhibit) {
         events.write(EmbedEvent::Progress { exhibit: exhibit_id.clone(), fraction: load.progress });
@@ -258,10 +301,15 @@ fn report_changes(
         };
         events.write(EmbedEvent::Error { exhibit: exhibit_id.clone(), problems });
     }
+    // Each file left out, once, as it is found.
+    let already = if last.exhibit == now.exhibit { last.notices.min(notices.0.len()) } else { 0 };
+    for notice in &notices.0[already..] {
+        events.write(EmbedEvent::Warning { exhibit: exhibit_id.clone(), file: notice.file.clone(), reason: notice.reason.clone() });
+    }
     if let Some(t) = first_frame.0.filter(|_| !last.first_frame) {
         events.write(EmbedEvent::FirstFrame { exhibit: exhibit_id.clone(), ms: t.as_millis() as u64 });
     }
-    let summary = manifest.filter(|_| on_screen).map(|m| ExhibitSummary {
+    let summary = shown.map(|m| ExhibitSummary {
         id: m.id.clone(),
         lang: lang.code().to_owned(),
         title: lang.pick(&m.title).to_owned(),
@@ -270,18 +318,16 @@ fn report_changes(
         tours: m.tours.iter().map(|t| TourSummary { id: t.id.clone(), title: lang.pick(&t.title).to_owned(), stops: t.stops.len() }).collect(),
         catalogue: library.catalogue.entries.iter().filter_map(|e| e.as_ref().ok().map(|p| p.manifest.id.clone())).collect(),
     });
-    if let (Some(m), Some(summary)) = (manifest, &summary) {
-        if last.state != now.state || last.exhibit != now.exhibit {
+    if let (Some(m), Some(summary)) = (shown, &summary) {
+        if last.shown != now.shown {
             events.write(EmbedEvent::Ready { exhibit: summary.clone() });
         }
-        if let Some(i) = now.hotspot.filter(|_| last.hotspot != now.hotspot)
-            && let Some(h) = m.hotspots.get(i)
-        {
+        if let Some(h) = now.hotspot.as_deref().filter(|_| last.hotspot != now.hotspot).and_then(|id| m.hotspot(id)) {
             events.write(EmbedEvent::HotspotOpen { exhibit: m.id.clone(), hotspot: h.id.clone(), title: lang.pick(&h.title).to_owned() });
         }
-        if let Some((t, s)) = now.tour.filter(|_| last.tour != now.tour)
-            && let Some(tour) = m.tours.get(t)
-            && let Some(stop) = tour.stops.get(s)
+        if let Some((t, s)) = now.tour.as_ref().filter(|_| last.tour != now.tour)
+            && let Some(tour) = m.tour(t)
+            && let Some(stop) = tour.stops.get(*s)
         {
             events.write(EmbedEvent::TourStep {
                 exhibit: m.id.clone(),
@@ -292,9 +338,9 @@ fn report_changes(
             });
         }
         let finished = now.tour_state == Some(PlayState::Finished) && last.tour_state != now.tour_state;
-        let left = now.tour.is_none() && last.tour.is_some() && last.exhibit == now.exhibit;
-        if let Some((t, _)) = if finished { now.tour } else if left { last.tour } else { None }
-            && let Some(tour) = m.tours.get(t)
+        let left = now.tour.is_none() && last.tour.is_some() && last.shown == now.shown;
+        if let Some((t, _)) = if finished { now.tour.as_ref() } else if left { last.tour.as_ref() } else { None }
+            && let Some(tour) = m.tour(t)
             && !(left && last.tour_state == Some(PlayState::Finished))
         {
             events.write(EmbedEvent::TourEnd { exhibit: m.id.clone(), tour: tour.id.clone(), completed: finished });
@@ -302,17 +348,19 @@ fn report_changes(
     }
     let snapshot = ViewerSnapshot {
         phase: match now.state {
-            Some(ViewerState::Exhibit) => "exhibit",
+            Some(ViewerState::Exhibit) if shown.is_some() => "exhibit",
             Some(ViewerState::Error) => "error",
             _ => "loading",
         },
         exhibit: exhibit_id,
         lang: lang.code().to_owned(),
-        hotspot: now.hotspot.and_then(|i| Some(manifest?.hotspots.get(i)?.id.clone())),
-        tour: now.tour.and_then(|(t, _)| Some(manifest?.tours.get(t)?.id.clone())),
-        stop: now.tour.map(|(_, s)| s + 1),
+        hotspot: now.hotspot.clone(),
+        tour: now.tour.as_ref().map(|(t, _)| t.clone()),
+        stop: now.tour.as_ref().map(|(_, s)| s + 1),
         playing: now.tour_state == Some(PlayState::Playing),
         summary,
+        rights: shown.map(|m| RightsSummary::of(&m.rights, *lang)),
+        notices: if shown.is_some() { notices.0.iter().map(|n| LeftOut { file: n.file.clone(), reason: n.reason.clone() }).collect() } else { Vec::new() },
         renderer: now.renderer,
     };
     events.write(EmbedEvent::State { state: snapshot });
@@ -353,8 +401,9 @@ mod tests {
             .insert_resource(Language::Vi)
             .init_resource::<OpenHotspot>()
             .init_resource::<ActiveTour>()
-            .init_resource::<ExhibitLoad>()
+            .insert_resource(ExhibitLoad { exhibit: Some("trong-dong".into()), ..default() })
             .init_resource::<OpenFailure>()
+            .init_resource::<ExhibitNotices>()
             .init_resource::<FirstModelFrame>()
             .add_message::<SwitchExhibit>()
             .add_message::<TourCommand>()
@@ -383,12 +432,12 @@ mod tests {
         app.update();
         let got = events(&mut app);
         assert!(got.iter().any(|e| matches!(e, EmbedEvent::HotspotOpen { hotspot, .. } if *hotspot == id)), "{got:?}");
-        assert_eq!(app.world().resource::<OpenHotspot>().0, Some(1));
+        assert!(app.world().resource::<OpenHotspot>().is(&id));
 
         // An unknown id changes nothing and says nothing.
         app.world_mut().write_message(EmbedCommand::OpenHotspot { hotspot: "no-such-point".into() });
         app.update();
-        assert_eq!(app.world().resource::<OpenHotspot>().0, Some(1));
+        assert!(app.world().resource::<OpenHotspot>().is(&id));
         assert!(events(&mut app).is_empty());
     }
 

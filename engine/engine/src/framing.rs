@@ -4,16 +4,28 @@
 use bevy::camera::primitives::Aabb;
 use bevy::prelude::*;
 
+use std::time::Duration;
+
 use crate::first_frame::{MainFrame, ModelPresentSince};
+use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::loading::{ExhibitModel, ModelSpawned};
+use crate::policy::{ContentFailure, FRAMING_LIMIT};
 use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ExhibitBounds>()
+        .init_resource::<FramingSince>()
         .add_message::<ExhibitFramed>()
-        .add_systems(OnExit(ViewerState::Exhibit), |mut b: ResMut<ExhibitBounds>| b.0 = None)
+        .add_systems(ExhibitReset, |mut b: ResMut<ExhibitBounds>, mut since: ResMut<FramingSince>| {
+            b.0 = None;
+            since.0 = None;
+        })
         .add_systems(Update, measure_bounds.run_if(in_state(ViewerState::Exhibit)));
 }
+
+/// When the exhibit's models were handed to the scene, for the framing limit.
+#[derive(Resource, Default)]
+struct FramingSince(Option<Duration>);
 
 /// An axis-aligned box in the exhibit's frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -63,6 +75,7 @@ pub struct ExhibitFramed(pub Bounds);
 #[derive(Component, Default)]
 pub struct NotFramed;
 
+#[allow(clippy::too_many_arguments)]
 fn measure_bounds(
     mut bounds: ResMut<ExhibitBounds>,
     models: Query<Has<ModelSpawned>, With<ExhibitModel>>,
@@ -71,11 +84,25 @@ fn measure_bounds(
     // Measured means present: every model loaded with its textures and spawned. The start-up
     // timing (crate::first_frame) counts from here; absent in tests without it.
     present: Option<(Res<MainFrame>, ResMut<ModelPresentSince>)>,
+    (time, mut since, library, mut failures): (Res<Time<Real>>, ResMut<FramingSince>, Res<ExhibitLibrary>, MessageWriter<ContentFailure>),
 ) {
-    if bounds.0.is_some() || models.is_empty() || !models.iter().all(|spawned| spawned) {
+    if bounds.0.is_some() {
         return;
     }
-    let Some(measured) = meshes.iter().map(|(aabb, t)| Bounds::of_aabb(aabb, t)).reduce(Bounds::union) else {
+    let started = *since.0.get_or_insert(time.elapsed());
+    let ready = !models.is_empty() && models.iter().all(|spawned| spawned);
+    let measured = meshes.iter().map(|(aabb, t)| Bounds::of_aabb(aabb, t)).reduce(Bounds::union).filter(|_| ready);
+    let Some(measured) = measured.filter(|b| b.min.is_finite() && b.max.is_finite()) else {
+        // The model check refuses scenes without meshes; this catches whatever still shows
+        // nothing (an exhibit must never wait forever).
+        if time.elapsed().saturating_sub(started) > FRAMING_LIMIT {
+            let files = library.current_package().map(|p| p.manifest.models.iter().map(|m| m.src.to_string()).collect::<Vec<_>>().join(", "));
+            failures.write(ContentFailure {
+                file: files.unwrap_or_default(),
+                reason: format!("loaded, but after {} s there is still nothing to draw: check that the model holds visible geometry.", FRAMING_LIMIT.as_secs()),
+            });
+            since.0 = None;
+        }
         return;
     };
     info!("exhibit bounds: min {:?} max {:?}", measured.min, measured.max);

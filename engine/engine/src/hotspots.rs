@@ -11,7 +11,7 @@ use bevy::render::render_resource::{AsBindGroup, CompareFunction, RenderPipeline
 
 use crate::camera::{CameraCommand, CameraRig, ViewerCamera};
 use crate::framing::{Bounds, ExhibitBounds, ExhibitFramed, NotFramed};
-use crate::library::ExhibitLibrary;
+use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
@@ -21,7 +21,7 @@ pub(super) fn plugin(app: &mut App) {
         // pointer move would cost the frame rate.
         .insert_resource(MeshPickingSettings { require_markers: true, ..default() })
         .init_resource::<OpenHotspot>()
-        .add_systems(OnExit(ViewerState::Exhibit), |mut open: ResMut<OpenHotspot>| open.0 = None)
+        .add_systems(ExhibitReset, |mut open: ResMut<OpenHotspot>| open.0 = None)
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_markers)
         .add_systems(
             Update,
@@ -30,13 +30,33 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// The hotspot whose info panel is open, by index in the manifest.
+/// The hotspot whose info panel is open, by its id in the manifest. An id, not a position: a
+/// host page, a key or the headset's laser can name a hotspot while another exhibit loads, and
+/// an id that the exhibit on screen does not have simply finds nothing.
 #[derive(Resource, Default, Debug, PartialEq)]
-pub struct OpenHotspot(pub Option<usize>);
+pub struct OpenHotspot(pub Option<String>);
+
+impl OpenHotspot {
+    pub fn is(&self, id: &str) -> bool {
+        self.0.as_deref() == Some(id)
+    }
+
+    /// The open hotspot, if the exhibit on screen has it.
+    pub fn in_exhibit<'m>(&self, manifest: &'m disan_format::Manifest) -> Option<&'m disan_format::Hotspot> {
+        manifest.hotspot(self.0.as_deref()?)
+    }
+
+    /// Opens hotspot `id` (whether it exists is for the reader to check), writing only on change.
+    pub fn open(&mut self, id: &str) {
+        if !self.is(id) {
+            self.0 = Some(id.to_owned());
+        }
+    }
+}
 
 #[derive(Component)]
 pub struct HotspotMarker {
-    pub index: usize,
+    pub id: String,
     pub position: Vec3,
     pub normal: Vec3,
     /// Where the marker sits: the hotspot position moved off the surface along its normal.
@@ -101,14 +121,14 @@ fn spawn_markers(
     let rim = materials.add(marker_material(Color::srgba(1.0, 1.0, 1.0, 0.95)));
     let disc = meshes.add(Circle::new(0.5).mesh().resolution(40));
     let ring = meshes.add(Annulus::new(0.5, 0.62).mesh().resolution(40));
-    for (index, h) in package.manifest.hotspots.iter().enumerate() {
+    for h in &package.manifest.hotspots {
         let (position, normal_dir) = (Vec3::from(h.position), Vec3::from(h.normal));
         commands
             .spawn((
                 Mesh3d(disc.clone()),
                 MeshMaterial3d(normal.clone()),
                 Transform::from_translation(position),
-                HotspotMarker { index, position, normal: normal_dir, anchor: position },
+                HotspotMarker { id: h.id.clone(), position, normal: normal_dir, anchor: position },
                 Pickable::default(),
                 NotFramed,
                 NotShadowCaster,
@@ -125,7 +145,7 @@ fn spawn_markers(
             ))
             .observe(|click: On<Pointer<Click>>, markers: Query<&HotspotMarker>, mut open: ResMut<OpenHotspot>| {
                 if let Ok(marker) = markers.get(click.entity) {
-                    open.0 = Some(marker.index);
+                    open.open(&marker.id);
                 }
             });
     }
@@ -174,11 +194,10 @@ fn open_on_number_key(keys: Res<ButtonInput<KeyCode>>, library: Res<ExhibitLibra
         KeyCode::Digit8,
         KeyCode::Digit9,
     ];
-    let count = library.current_package().map_or(0, |p| p.manifest.hotspots.len());
     if let Some(i) = DIGITS.iter().position(|k| keys.just_pressed(*k))
-        && i < count
+        && let Some(h) = library.current_package().and_then(|p| p.manifest.hotspots.get(i))
     {
-        open.0 = Some(i);
+        open.open(&h.id);
     }
     if keys.just_pressed(KeyCode::Escape) {
         open.0 = None;
@@ -195,8 +214,8 @@ pub(crate) fn look_at_opened(
     if !open.is_changed() {
         return;
     }
-    let (Some(i), Some(package), Some(b)) = (open.0, library.current_package(), bounds.0) else { return };
-    let h = &package.manifest.hotspots[i];
+    let (Some(package), Some(b)) = (library.current_package(), bounds.0) else { return };
+    let Some(h) = open.in_exhibit(&package.manifest) else { return };
     let (eye, target) = hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), true);
     camera.write(CameraCommand::LookFrom { eye, target });
 }
@@ -226,7 +245,7 @@ fn highlight_open(
         return;
     }
     for (marker, mut material) in &mut markers {
-        material.0 = if open.0 == Some(marker.index) { materials.open.clone() } else { materials.normal.clone() };
+        material.0 = if open.is(&marker.id) { materials.open.clone() } else { materials.normal.clone() };
     }
 }
 
@@ -269,7 +288,7 @@ mod app_tests {
             .add_message::<CameraCommand>()
             .add_systems(Update, look_at_opened);
         app.update();
-        app.world_mut().resource_mut::<OpenHotspot>().0 = Some(0); // the central star, facing up
+        app.world_mut().resource_mut::<OpenHotspot>().open("ngoi-sao"); // the central star, facing up
         app.update();
         let sent: Vec<CameraCommand> = app.world_mut().resource_mut::<Messages<CameraCommand>>().drain().collect();
         let Some(CameraCommand::LookFrom { eye, target }) = sent.last().copied() else { panic!("no camera move: {sent:?}") };

@@ -54,6 +54,17 @@ pub enum UiString {
     WalkHelp,
     Hotspots,
     Formerly,
+    GuidedTour,
+    Pause,
+    Resume,
+    ExitTour,
+    FilesLeftOut,
+    About,
+    Licence,
+    RightsHolder,
+    Source,
+    Captured,
+    CaptureMethod,
 }
 
 impl UiString {
@@ -84,10 +95,31 @@ impl UiString {
             ),
             Hotspots => ("Điểm thông tin", "Points of interest"),
             Formerly => ("trước đây", "formerly"),
+            GuidedTour => ("Tham quan có hướng dẫn", "Guided tour"),
+            Pause => ("Tạm dừng", "Pause"),
+            Resume => ("Tiếp tục", "Resume"),
+            ExitTour => ("Thoát", "Exit"),
+            FilesLeftOut => ("Một số tệp không dùng được nên đã bỏ qua", "Some files could not be used and were left out"),
+            About => ("Thông tin", "About"),
+            Licence => ("Giấy phép", "Licence"),
+            RightsHolder => ("Chủ sở hữu quyền", "Rights holder"),
+            Source => ("Nguồn", "Source"),
+            Captured => ("Số hoá", "Digitized"),
+            CaptureMethod => ("Phương pháp", "Method"),
         };
         match lang {
             Language::Vi => vi,
             Language::En => en,
+        }
+    }
+}
+
+impl UiString {
+    /// "Stop k of n" of a tour.
+    pub fn stop_of(lang: Language, k: usize, n: usize) -> String {
+        match lang {
+            Language::Vi => format!("Điểm dừng {k}/{n}"),
+            Language::En => format!("Stop {k} of {n}"),
         }
     }
 }

@@ -4,6 +4,10 @@
 //!
 //! - [`library`]: which catalogue is open and which exhibit is current; switching exhibits.
 //! - [`loading`]: loading an exhibit's files with progress, spawning it, reporting failures.
+//! - [`policy`]: the failure policy: what a broken file does (error screen, or left out with a
+//!   notice), and the limit on every wait.
+//! - [`content_guard`]: models and images checked before the GPU sees them; textures
+//!   downscaled to the device's limit and given mipmaps.
 //! - [`framing`]: the exhibit's bounds, and from them the home view.
 //! - [`camera`]: orbit and walk navigation (mouse, touch, keyboard).
 //! - [`environment`]: image-based light, sun and ground.
@@ -21,6 +25,7 @@ use bevy::prelude::*;
 
 pub mod audio;
 pub mod camera;
+pub mod content_guard;
 pub mod embed;
 pub mod environment;
 pub mod first_frame;
@@ -30,7 +35,9 @@ pub mod hotspots;
 pub mod i18n;
 pub mod library;
 pub mod loading;
+pub mod policy;
 pub mod shot;
+pub mod soak;
 pub mod theme;
 pub mod tour;
 pub mod ui;
@@ -73,6 +80,9 @@ pub struct ViewerConfig {
     /// Cut between views (with a short fade) instead of flying the camera: for visitors who
     /// get motion sick, and the browser's prefers-reduced-motion.
     pub reduce_motion: bool,
+    /// Walk through the catalogue this many exhibits, logging each outcome and the memory, then
+    /// exit (`disan --soak N`, for tests; see [`soak`]).
+    pub soak: Option<u32>,
 }
 
 /// Bevy's task pools for the viewer. Start-up is mostly shader-pipeline compilation, which Bevy
@@ -188,6 +198,11 @@ impl Plugin for ViewerPlugin {
                 embed::plugin,
                 frame_cost::plugin,
             ))
-            .add_plugins(warmup::plugin);
+            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin));
+    }
+
+    fn finish(&self, app: &mut App) {
+        // After Bevy's renderer and glTF plugin have set up theirs (their `finish` runs first).
+        content_guard::register_loaders(app);
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use bevy::asset::io::{AssetSourceBuilder, AssetSourceId, Reader};
 use bevy::asset::{AssetLoader, LoadContext, LoadState};
+use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
 use disan_format::{Catalogue, Package, PackageError, PackagePath, open_catalogue, package_from_manifest_text, unreachable_package};
 
@@ -27,7 +28,23 @@ pub(super) fn plugin(app: &mut App) {
         .init_asset::<TextFile>()
         .register_asset_loader(TextFileLoader)
         .add_message::<SwitchExhibit>()
+        .init_schedule(ExhibitReset)
+        .add_systems(ExhibitReset, despawn_exhibit_entities)
         .add_systems(Update, (fetch_manifests, switch_on_key, switch_exhibit).chain());
+}
+
+/// Runs once whenever the current exhibit changes, before the next one starts loading, whatever
+/// the viewer was doing (showing an exhibit, loading one, or on the error screen). Each plugin
+/// adds the system that forgets its per-exhibit state here: one reset, never indexes into the
+/// wrong exhibit. State schedules cannot do this: a switch while loading is Loading → Loading,
+/// which `OnEnter`/`OnExit` ignore.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExhibitReset;
+
+fn despawn_exhibit_entities(scoped: Query<Entity, With<ExhibitScoped>>, mut commands: Commands) {
+    for entity in &scoped {
+        commands.entity(entity).despawn();
+    }
 }
 
 /// A small UTF-8 text file of a package (a fetched manifest, WebVTT captions), read through the
@@ -128,6 +145,11 @@ impl ExhibitLibrary {
         library
     }
 
+    /// The folder (or, in the browser, the URL) the `exhibits` asset source serves.
+    pub fn source_root(&self) -> &Path {
+        &self.source_root
+    }
+
     /// Whether the manifest of entry `index` is still being fetched.
     pub fn is_fetching(&self, index: usize) -> bool {
         self.fetching.iter().any(|f| f.index == index)
@@ -149,7 +171,9 @@ impl ExhibitLibrary {
         self.catalogue.entries.is_empty()
     }
 
-    /// The asset path of a file in `package`, as the asset server knows it.
+    /// The asset path of a file in `package`, as the asset server knows it. Packages are the
+    /// source's direct sub-folders, so the first component names the package (the model check
+    /// in `content_guard` relies on it to keep a model's URIs inside its package).
     pub fn asset_path(&self, package: &Package, file: &PackagePath) -> String {
         let root = std::path::absolute(&package.root).unwrap_or_else(|_| package.root.clone());
         let rel = root.strip_prefix(&self.source_root).unwrap_or(Path::new(""));
@@ -214,7 +238,6 @@ fn switch_on_key(keys: Res<ButtonInput<KeyCode>>, mut switch: MessageWriter<Swit
 fn switch_exhibit(
     mut requests: MessageReader<SwitchExhibit>,
     mut library: ResMut<ExhibitLibrary>,
-    scoped: Query<Entity, With<ExhibitScoped>>,
     mut commands: Commands,
     mut next_state: ResMut<NextState<ViewerState>>,
 ) {
@@ -233,9 +256,7 @@ fn switch_exhibit(
             }
         }
     };
-    for entity in &scoped {
-        commands.entity(entity).despawn();
-    }
+    commands.run_schedule(ExhibitReset);
     library.current = target;
     next_state.set(ViewerState::Loading);
 }

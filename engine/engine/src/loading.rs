@@ -1,37 +1,86 @@
 //! Loading the current exhibit: every file it names is requested from the asset server, the
-//! loading screen shows the fraction that has arrived, and a file that fails to load sends the
-//! viewer to the error screen with the file's name and the loader's reason. Nothing here panics
-//! on content: a broken exhibit must never stop a kiosk.
+//! loading screen shows the fraction that has arrived, and each file that fails is handled by
+//! the failure policy ([`crate::policy`]): a model (required) sends the viewer to the error
+//! screen naming the file and the loader's reason, an optional file is left out with a notice.
+//! Nothing here panics on content and nothing waits forever: a kiosk must never stop because of
+//! one broken exhibit.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use bevy::asset::{RecursiveDependencyLoadState, UntypedHandle};
+use bevy::audio::AudioSource;
 use bevy::gltf::GltfAssetLabel;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldInstanceReady};
+use disan_format::PackagePath;
 
-use crate::library::{ExhibitLibrary, TextFile};
+use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
+use crate::policy::{ContentFailure, ContentNotice, LOAD_STALL_LIMIT};
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ExhibitLoad>()
         .init_resource::<OpenFailure>()
+        .add_systems(ExhibitReset, |mut load: ResMut<ExhibitLoad>| *load = ExhibitLoad::default())
         .add_systems(Update, start_loading.run_if(resource_changed::<ExhibitLibrary>))
-        .add_systems(Update, track_loading.after(start_loading).run_if(in_state(ViewerState::Loading)));
+        .add_systems(Update, (track_loading, check_sounds).chain().after(start_loading));
+}
+
+/// Whether the exhibit can be shown without a file (see [`crate::policy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    Required,
+    Optional,
+}
+
+struct LoadingFile {
+    /// The file as the manifest names it.
+    file: String,
+    handle: UntypedHandle,
+    role: FileRole,
+    /// Loaded, or left out.
+    settled: bool,
 }
 
 /// The files of the exhibit being loaded, and how far along they are.
 #[derive(Resource, Default)]
 pub struct ExhibitLoad {
-    /// (the file as the manifest names it, its handle)
-    files: Vec<(String, UntypedHandle)>,
+    /// The id of the exhibit these files belong to.
+    pub exhibit: Option<String>,
+    files: Vec<LoadingFile>,
     models: Vec<(Handle<WorldAsset>, Transform)>,
-    /// Fraction of files loaded, 0–1, for the loading screen.
+    /// Fraction of files settled, 0–1, for the loading screen.
     pub progress: f32,
-    /// Hotspot images by hotspot index, kept alive for the info panel.
-    pub hotspot_images: Vec<Option<Handle<Image>>>,
-    /// WebVTT captions by (tour, stop, language code), read when a tour starts.
-    pub captions: HashMap<(usize, usize, String), Handle<TextFile>>,
+    /// When the last file settled (or loading began), for the stall limit.
+    last_arrival: Duration,
+    /// Hotspot images by hotspot id, kept alive for the info panel; one that failed is absent.
+    pub hotspot_images: HashMap<String, Handle<Image>>,
+    /// WebVTT captions by (tour id, stop, language code), read when a tour starts.
+    pub captions: HashMap<(String, usize, String), Handle<TextFile>>,
+    /// Every sound the exhibit names (ambience, narrations).
+    sounds: HashMap<PackagePath, Handle<AudioSource>>,
+    /// Sounds checked once loaded: `Some(length)` if they decode (the length in seconds where
+    /// the file gives it), `None` if they were left out.
+    checked_sounds: HashMap<PackagePath, Option<Option<f32>>>,
+}
+
+impl ExhibitLoad {
+    /// How long a narration plays, once its file has loaded and been measured.
+    pub fn narration_seconds(&self, file: &PackagePath) -> Option<f32> {
+        self.checked_sounds.get(file).copied().flatten().flatten()
+    }
+
+    /// A sound of the exhibit that loaded and decodes; `None` for one still loading or left
+    /// out. The audio plugin plays only these.
+    pub fn playable_sound(&self, file: &PackagePath) -> Option<&Handle<AudioSource>> {
+        self.checked_sounds.get(file).copied().flatten()?;
+        self.sounds.get(file)
+    }
+
+    fn request<A: Asset>(&mut self, file: &PackagePath, handle: &Handle<A>, role: FileRole) {
+        self.files.push(LoadingFile { file: file.to_string(), handle: handle.clone().untyped(), role, settled: false });
+    }
 }
 
 /// Why the current exhibit could not be shown: one line per problem, for the error screen.
@@ -51,11 +100,12 @@ pub struct ModelSpawned;
 fn start_loading(
     library: Res<ExhibitLibrary>,
     assets: Res<AssetServer>,
+    time: Res<Time<Real>>,
     mut load: ResMut<ExhibitLoad>,
     mut failure: ResMut<OpenFailure>,
     mut next_state: ResMut<NextState<ViewerState>>,
 ) {
-    *load = ExhibitLoad::default();
+    *load = ExhibitLoad { last_arrival: time.elapsed(), ..default() };
     if library.is_fetching(library.current) {
         // The manifest is on its way (browser); this runs again when it arrives.
         next_state.set(ViewerState::Loading);
@@ -71,10 +121,11 @@ fn start_loading(
     };
     let m = &package.manifest;
     info!("loading exhibit \"{}\" from {}", m.id, package.root.display());
+    load.exhibit = Some(m.id.clone());
     for model in &m.models {
         let path = library.asset_path(package, &model.src);
         let handle: Handle<WorldAsset> = assets.load(GltfAssetLabel::Scene(0).from_asset(path));
-        load.files.push((model.src.to_string(), handle.clone().untyped()));
+        load.request(&model.src, &handle, FileRole::Required);
         let [rx, ry, rz] = model.rotation_deg.map(f32::to_radians);
         let transform = Transform::from_translation(Vec3::from(model.position))
             .with_rotation(Quat::from_euler(EulerRot::YXZ, ry, rx, rz))
@@ -82,61 +133,100 @@ fn start_loading(
         load.models.push((handle, transform));
     }
     for hotspot in &m.hotspots {
-        let image = hotspot.image.as_ref().map(|file| {
+        if let Some(file) = &hotspot.image {
             let handle: Handle<Image> = assets.load(library.asset_path(package, file));
-            load.files.push((file.to_string(), handle.clone().untyped()));
-            handle
-        });
-        load.hotspot_images.push(image);
+            load.request(file, &handle, FileRole::Optional);
+            load.hotspot_images.insert(hotspot.id.clone(), handle);
+        }
     }
-    for (t, tour) in m.tours.iter().enumerate() {
+    for tour in &m.tours {
         for (s, stop) in tour.stops.iter().enumerate() {
             for (lang, file) in stop.captions.iter() {
                 let handle: Handle<TextFile> = assets.load(library.asset_path(package, file));
-                load.files.push((file.to_string(), handle.clone().untyped()));
-                load.captions.insert((t, s, lang.code().to_owned()), handle);
+                load.request(file, &handle, FileRole::Optional);
+                load.captions.insert((tour.id.clone(), s, lang.code().to_owned()), handle);
             }
+        }
+    }
+    let narrations = m.hotspots.iter().flat_map(|h| h.narration.values()).chain(m.tours.iter().flat_map(|t| t.stops.iter().flat_map(|s| s.narration.values())));
+    for file in m.audio.iter().map(|a| &a.src).chain(narrations) {
+        if !load.sounds.contains_key(file) {
+            let handle: Handle<AudioSource> = assets.load(library.asset_path(package, file));
+            load.request(file, &handle, FileRole::Optional);
+            load.sounds.insert(file.clone(), handle);
         }
     }
     failure.problems.clear();
     next_state.set(ViewerState::Loading);
 }
 
+/// What a loader's error says, without Bevy's wrapping ("Failed to load asset … with asset
+/// loader …"): the reason, for staff to act on.
+fn reason(error: &bevy::asset::AssetLoadError) -> String {
+    use bevy::asset::AssetLoadError;
+    match error {
+        AssetLoadError::AssetLoaderError(e) => e.error().to_string(),
+        AssetLoadError::AssetReaderError(bevy::asset::io::AssetReaderError::NotFound(_)) => {
+            "is not in the package (or not published with it): add the file or fix the path".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn track_loading(
     assets: Res<AssetServer>,
     library: Res<ExhibitLibrary>,
+    time: Res<Time<Real>>,
+    state: Res<State<ViewerState>>,
     mut load: ResMut<ExhibitLoad>,
-    mut failure: ResMut<OpenFailure>,
+    mut failures: MessageWriter<ContentFailure>,
+    mut notices: MessageWriter<ContentNotice>,
     mut commands: Commands,
     mut next_state: ResMut<NextState<ViewerState>>,
 ) {
-    let Some(package) = library.current_package() else { return };
-    if load.files.is_empty() && load.models.is_empty() {
+    if *state.get() != ViewerState::Loading || load.exhibit.is_none() || library.current_package().is_none() {
         return;
     }
-    let mut loaded = 0;
-    let mut failed = Vec::new();
-    for (file, handle) in &load.files {
-        match assets.recursive_dependency_load_state(handle.id()) {
-            RecursiveDependencyLoadState::Loaded => loaded += 1,
+    let now = time.elapsed();
+    let mut arrived = false;
+    for f in load.files.iter_mut().filter(|f| !f.settled) {
+        match assets.recursive_dependency_load_state(f.handle.id()) {
+            RecursiveDependencyLoadState::Loaded => f.settled = true,
             RecursiveDependencyLoadState::Failed(err) => {
-                let manifest = package.root.join(disan_format::MANIFEST_FILE);
-                failed.push(format!(
-                    "{}: error: \"{file}\" could not be loaded: {err}. Re-export the file (for models: a valid glTF 2.0 / GLB) or fix the path.",
-                    manifest.display()
-                ));
+                f.settled = true;
+                let reason = reason(&err);
+                match f.role {
+                    FileRole::Required => failures.write(ContentFailure { file: f.file.clone(), reason }),
+                    FileRole::Optional => notices.write(ContentNotice { file: f.file.clone(), reason }),
+                };
             }
-            _ => {}
+            _ => continue,
         }
+        arrived = true;
     }
-    load.progress = if load.files.is_empty() { 1.0 } else { loaded as f32 / load.files.len() as f32 };
-    if !failed.is_empty() {
-        failed.iter().for_each(|f| error!("{f}"));
-        failure.problems = failed;
-        next_state.set(ViewerState::Error);
+    if arrived {
+        load.last_arrival = now;
+    }
+    let settled = load.files.iter().filter(|f| f.settled).count();
+    load.progress = if load.files.is_empty() { 1.0 } else { settled as f32 / load.files.len() as f32 };
+    if settled < load.files.len() {
+        if now.saturating_sub(load.last_arrival) > LOAD_STALL_LIMIT {
+            let waiting: Vec<String> = load.files.iter().filter(|f| !f.settled).map(|f| f.file.clone()).collect();
+            failures.write(ContentFailure {
+                file: waiting.join(", "),
+                reason: format!(
+                    "stopped arriving: nothing came for {} s. Check the network or the server that publishes the package.",
+                    LOAD_STALL_LIMIT.as_secs()
+                ),
+            });
+            load.files.iter_mut().for_each(|f| f.settled = true);
+        }
         return;
     }
-    if loaded < load.files.len() {
+    // A failed model leaves nothing to show (the policy has sent the viewer to the error screen).
+    let required_failed = load.files.iter().any(|f| f.role == FileRole::Required && !matches!(assets.recursive_dependency_load_state(f.handle.id()), RecursiveDependencyLoadState::Loaded));
+    if required_failed {
         return;
     }
     for (handle, transform) in load.models.drain(..) {
@@ -147,6 +237,27 @@ fn track_loading(
             });
     }
     next_state.set(ViewerState::Exhibit);
+}
+
+/// Each sound, once loaded, is decoded far enough to know it plays (a file that does not is
+/// left out with a notice, here rather than on the audio thread, where nobody would hear of
+/// it) and measured, so a tour stop lasts "until the narration ends".
+fn check_sounds(mut load: ResMut<ExhibitLoad>, clips: Res<Assets<AudioSource>>, mut notices: MessageWriter<ContentNotice>) {
+    let ExhibitLoad { sounds, checked_sounds, .. } = &mut *load;
+    for (file, handle) in sounds.iter() {
+        if checked_sounds.contains_key(file) {
+            continue;
+        }
+        let Some(clip) = clips.get(handle.id()) else { continue };
+        let verdict = match crate::audio::check_decodes(clip) {
+            Ok(decoded_seconds) => Some(disan_format::media::audio_duration(&clip.bytes).ok().map(|s| s as f32).or(decoded_seconds)),
+            Err(why) => {
+                notices.write(ContentNotice { file: file.to_string(), reason: why });
+                None
+            }
+        };
+        checked_sounds.insert(file.clone(), verdict);
+    }
 }
 
 #[cfg(test)]
@@ -191,7 +302,9 @@ mod tests {
         crate::library::register_exhibit_source(&mut app, &path);
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
             .init_asset::<WorldAsset>()
-            .insert_resource(ViewerConfig { path, start_exhibit: None, lang: "vi".into(), shot: None, reduce_motion: false, fetch_exhibits: None })
+            .init_asset::<AudioSource>()
+            .add_plugins(crate::policy::plugin)
+            .insert_resource(ViewerConfig { path, lang: "vi".into(), ..Default::default() })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
             .add_plugins((crate::library::plugin, plugin));
@@ -230,6 +343,8 @@ mod tests {
         let ids = vec!["no-such-exhibit".to_owned(), "trong-dong".to_owned()];
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
             .init_asset::<WorldAsset>()
+            .init_asset::<AudioSource>()
+            .add_plugins(crate::policy::plugin)
             .insert_resource(ViewerConfig { path: base, fetch_exhibits: Some(ids), ..Default::default() })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()

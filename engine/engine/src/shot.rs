@@ -50,6 +50,10 @@ struct ShotProgress {
 /// Frames to wait after everything is ready, so eased values and shadows settle.
 const SETTLE_FRAMES: u32 = 3;
 
+/// The longest a shot waits for its view to be ready (a 150 MB scan loads in about 35 s on the
+/// 2-core build machine); then it gives up with exit status 3 and says what it waited for.
+pub const SHOT_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
 #[allow(clippy::too_many_arguments)]
 fn aim_shot(
     config: Res<crate::ViewerConfig>,
@@ -80,8 +84,8 @@ fn aim_shot(
     } else if let Some(v) = m.view(&request.view) {
         rig.fov_y = v.fov_deg.to_radians();
         camera.write(CameraCommand::LookFrom { eye: Vec3::from(v.eye), target: Vec3::from(v.target) });
-    } else if let Some(i) = m.hotspots.iter().position(|h| h.id == request.view) {
-        open.0 = Some(i);
+    } else if m.hotspot(&request.view).is_some() {
+        open.open(&request.view);
     } else {
         let tour_stops = m.tours.iter().map(|t| format!("tour:{}:1..{}", t.id, t.stops.len()));
         let views: Vec<String> =
@@ -97,6 +101,7 @@ fn aim_shot(
     progress.aimed = true;
 }
 
+#[allow(clippy::too_many_arguments)]
 fn take_shot(
     config: Res<crate::ViewerConfig>,
     state: Res<State<ViewerState>>,
@@ -104,10 +109,24 @@ fn take_shot(
     render: Res<RenderProgress>,
     mut progress: ResMut<ShotProgress>,
     mut hud: Query<&mut Visibility, With<Hud>>,
+    (time, mut exit): (Res<Time<Real>>, MessageWriter<AppExit>),
     mut commands: Commands,
 ) {
     let Some(request) = &config.shot else { return };
     if progress.taken {
+        return;
+    }
+    if time.elapsed() > SHOT_LIMIT {
+        error!(
+            "shot: the view \"{}\" was not ready after {} s (viewer {:?}, exhibit framed: {}, pipelines compiled: {}); no picture was saved",
+            request.view,
+            SHOT_LIMIT.as_secs(),
+            state.get(),
+            bounds.0.is_some(),
+            render.pipelines_ready
+        );
+        progress.taken = true;
+        exit.write(AppExit::from_code(3));
         return;
     }
     // The error screen is a valid picture too: tests use it to see a broken package's message.

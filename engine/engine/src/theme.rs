@@ -10,10 +10,15 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<UiFonts>().add_systems(PostUpdate, follow_language).add_systems(Update, scale_ui_to_window);
 }
 
-/// The UI is designed for a 1280×720 window; phones, small browser frames and 4K kiosks scale it.
+/// The UI is designed for a 1280×720 window; 4K kiosks scale it up. It is never scaled down:
+/// on a phone or a small frame a smaller UI would shrink the touch targets below 44 px; the
+/// layout wraps instead (see `ui`).
 pub fn ui_scale_for(width: f32, height: f32) -> f32 {
-    (width / 1280.0).min(height / 720.0).clamp(0.6, 2.0)
+    (width / 1280.0).min(height / 720.0).clamp(1.0, 2.0)
 }
+
+/// The smallest touch target, in logical pixels (Apple's and WCAG's 44 px).
+pub const TOUCH_TARGET: f32 = 44.0;
 
 fn scale_ui_to_window(windows: Query<&Window, Changed<Window>>, mut scale: ResMut<UiScale>) {
     if let Some(w) = windows.iter().next() {
@@ -104,8 +109,10 @@ pub fn button<A: Component>(fonts: &UiFonts, lang: Language, text: LocalizedLabe
         action,
         Node {
             padding: UiRect::axes(px(14), px(8)),
-            margin: UiRect::all(px(4)),
+            margin: UiRect::all(px(3)),
             border: UiRect::all(px(1)),
+            min_width: px(TOUCH_TARGET),
+            min_height: px(TOUCH_TARGET),
             justify_content: JustifyContent::Center,
             align_items: AlignItems::Center,
             border_radius: BorderRadius::all(px(6)),
@@ -159,8 +166,9 @@ mod tests {
     #[test]
     fn the_ui_scales_with_the_window() {
         assert_eq!(ui_scale_for(1280.0, 720.0), 1.0);
-        assert_eq!(ui_scale_for(640.0, 360.0), 0.6, "a small frame still leaves the exhibit visible");
+        assert_eq!(ui_scale_for(640.0, 360.0), 1.0, "a small frame keeps 44 px touch targets");
+        assert_eq!(ui_scale_for(390.0, 844.0), 1.0, "a phone held upright too");
         assert_eq!(ui_scale_for(3840.0, 2160.0), 2.0, "4K kiosk");
-        assert!(ui_scale_for(1080.0, 1920.0) < 1.0, "portrait kiosks scale to their width");
+        assert_eq!(ui_scale_for(1080.0, 1920.0), 1.0, "portrait kiosks scale to their width");
     }
 }

@@ -16,16 +16,17 @@ use crate::ViewerState;
 use crate::camera::CameraCommand;
 use crate::framing::ExhibitBounds;
 use crate::hotspots::{OpenHotspot, hotspot_view};
-use crate::i18n::Language;
-use crate::library::{ExhibitLibrary, TextFile};
+use crate::i18n::{Language, UiString};
+use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::loading::ExhibitLoad;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
-use crate::ui::Hud;
+use crate::ui::{Hud, HudTools};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ActiveTour>()
         .add_message::<TourCommand>()
-        .add_systems(OnExit(ViewerState::Exhibit), |mut tour: ResMut<ActiveTour>| tour.0 = None)
+        .add_systems(ExhibitReset, |mut tour: ResMut<ActiveTour>| tour.0 = None)
+        .add_systems(OnEnter(ViewerState::Exhibit), add_start_button.after(crate::ui::HudSpawned))
         .add_systems(
             Update,
             (tour_keys, run_commands, pause_when_visitor_moves, advance, restart_on_language_change, show_tour_bar)
@@ -109,13 +110,16 @@ impl TourClock {
     }
 }
 
-/// How long a stop lasts in `lang`: its set duration, or its narration's length as the captions
-/// give it, or a reading time for its text (about 2.5 words a second, at least 5 s).
-pub fn stop_seconds(stop: &TourStop, captions: Option<&Captions>, lang: &str) -> f32 {
+/// How long a stop lasts in `lang`: its set duration, or until its narration ends (the sound's
+/// own length, else the end of its captions) and a breath after it, or, with no narration that
+/// could be played, a reading time for its text (about 2.5 words a second, at least 5 s).
+pub fn stop_seconds(stop: &TourStop, narration_seconds: Option<f32>, captions: Option<&Captions>, lang: &str) -> f32 {
+    const BREATH: f32 = 0.5;
     match stop.duration {
         StopDuration::Seconds(s) => s,
-        StopDuration::UntilNarrationEnds => captions
-            .map(|c| c.end() as f32 + 0.5)
+        StopDuration::UntilNarrationEnds => narration_seconds
+            .or_else(|| captions.map(|c| c.end() as f32))
+            .map(|s| s + BREATH)
             .unwrap_or_else(|| (stop.text.text(lang).split_whitespace().count() as f32 / 2.5 + 1.5).max(5.0)),
     }
 }
@@ -138,7 +142,8 @@ pub fn caption_text(stop: &TourStop, captions: Option<&Captions>, lang: &str, el
 pub struct ActiveTour(pub Option<PlayingTour>);
 
 pub struct PlayingTour {
-    pub tour: usize,
+    /// The tour's id in the manifest.
+    pub tour: String,
     pub clock: TourClock,
     /// Counts restarts of the current stop (language change, previous on the first stop), so
     /// its narration starts over too.
@@ -183,14 +188,14 @@ fn tour_keys(keys: Res<ButtonInput<KeyCode>>, active: Res<ActiveTour>, mut comma
     }
 }
 
-fn tour_of<'a>(library: &'a ExhibitLibrary, index: usize) -> Option<&'a Tour> {
-    library.current_package()?.manifest.tours.get(index)
+fn tour_of<'a>(library: &'a ExhibitLibrary, id: &str) -> Option<&'a Tour> {
+    library.current_package()?.manifest.tour(id)
 }
 
 /// Where a stop looks from and at: its named view, or the view of its hotspot.
-pub fn stop_view(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: usize, stop: usize) -> Option<(Vec3, Vec3)> {
+pub fn stop_view(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: &str, stop: usize) -> Option<(Vec3, Vec3)> {
     let (package, b) = (library.current_package()?, bounds.0?);
-    let s = package.manifest.tours.get(tour)?.stops.get(stop)?;
+    let s = package.manifest.tour(tour)?.stops.get(stop)?;
     match &s.target {
         StopTarget::View(id) => package.manifest.view(id).map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
         StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
@@ -201,7 +206,7 @@ pub fn stop_view(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: usize, 
 fn go_to_stop(
     library: &ExhibitLibrary,
     bounds: &ExhibitBounds,
-    tour: usize,
+    tour: &str,
     stop: usize,
     reduce_motion: bool,
     camera: &mut MessageWriter<CameraCommand>,
@@ -228,23 +233,23 @@ fn run_commands(
             TourCommand::Start { tour, stop } => {
                 let Some(package) = library.current_package() else { continue };
                 let tours = &package.manifest.tours;
-                let Some(index) = (match tour {
-                    Some(id) => tours.iter().position(|t| &t.id == id),
-                    None => (!tours.is_empty()).then_some(0),
+                let Some(chosen) = (match tour {
+                    Some(id) => package.manifest.tour(id),
+                    None => tours.first(),
                 }) else {
                     warn!("exhibit \"{}\" has no tour {:?}", package.manifest.id, tour);
                     continue;
                 };
-                let stop = (*stop).min(tours[index].stops.len().saturating_sub(1));
-                let captions = read_captions(package, &tours[index], index, &load, &texts);
+                let stop = (*stop).min(chosen.stops.len().saturating_sub(1));
+                let captions = read_captions(chosen, &load, &texts);
                 open.0 = None;
-                active.0 = Some(PlayingTour { tour: index, clock: TourClock::start_at(stop), starts: 0, captions, lang_at_stop_start: *lang });
-                go_to_stop(&library, &bounds, index, stop, config.reduce_motion, &mut camera);
+                active.0 = Some(PlayingTour { tour: chosen.id.clone(), clock: TourClock::start_at(stop), starts: 0, captions, lang_at_stop_start: *lang });
+                go_to_stop(&library, &bounds, &chosen.id, stop, config.reduce_motion, &mut camera);
             }
             TourCommand::Exit => active.0 = None,
             other => {
                 let Some(playing) = active.0.as_mut() else { continue };
-                let count = tour_of(&library, playing.tour).map_or(0, |t| t.stops.len());
+                let count = tour_of(&library, &playing.tour).map_or(0, |t| t.stops.len());
                 let moved = match other {
                     TourCommand::Pause => {
                         playing.clock.pause();
@@ -268,25 +273,22 @@ fn run_commands(
                     if matches!(other, TourCommand::Previous) {
                         playing.starts += 1;
                     }
-                    go_to_stop(&library, &bounds, playing.tour, stop, config.reduce_motion, &mut camera);
+                    go_to_stop(&library, &bounds, &playing.tour, stop, config.reduce_motion, &mut camera);
                 }
             }
         }
     }
 }
 
-/// Captions of every stop of tour `index`, loaded with the exhibit (checked by the validator; a
-/// file that still fails to parse leaves the stop's text on screen).
-fn read_captions(package: &disan_format::Package, tour: &Tour, index: usize, load: &ExhibitLoad, texts: &Assets<TextFile>) -> HashMap<(usize, String), Captions> {
+/// Captions of every stop of `tour`, as loaded with the exhibit (a file that could not be loaded
+/// or parsed was left out with a notice when the exhibit loaded; its stop shows its text).
+fn read_captions(tour: &Tour, load: &ExhibitLoad, texts: &Assets<TextFile>) -> HashMap<(usize, String), Captions> {
     let mut out = HashMap::new();
     for (i, stop) in tour.stops.iter().enumerate() {
-        for (lang, path) in stop.captions.iter() {
-            let text = load.captions.get(&(index, i, lang.code().to_owned())).and_then(|h| texts.get(h));
-            match text.ok_or_else(|| "not loaded".to_owned()).and_then(|t| parse_vtt(&t.0).map_err(|e| e.to_string())) {
-                Ok(c) => {
-                    out.insert((i, lang.code().to_owned()), c);
-                }
-                Err(e) => warn!("{}: {e}; the stop's text is shown instead", package.file(path).display()),
+        for (lang, _) in stop.captions.iter() {
+            let text = load.captions.get(&(tour.id.clone(), i, lang.code().to_owned())).and_then(|h| texts.get(h));
+            if let Some(captions) = text.and_then(|t| parse_vtt(&t.0).ok()) {
+                out.insert((i, lang.code().to_owned()), captions);
             }
         }
     }
@@ -322,15 +324,17 @@ fn advance(
     lang: Res<Language>,
     config: Res<crate::ViewerConfig>,
     time: Res<Time>,
+    load: Res<ExhibitLoad>,
     mut camera: MessageWriter<CameraCommand>,
 ) {
     let Some(playing) = active.0.as_mut() else { return };
-    let Some(tour) = tour_of(&library, playing.tour) else { return };
+    let Some(tour) = tour_of(&library, &playing.tour) else { return };
     let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
-    let seconds = stop_seconds(stop, playing.captions(playing.clock.stop, *lang), lang.code());
+    let narration = stop.narration.get(lang.code()).and_then(|file| load.narration_seconds(file));
+    let seconds = stop_seconds(stop, narration, playing.captions(playing.clock.stop, *lang), lang.code());
     if let Some(next) = playing.clock.tick(time.delta_secs(), seconds, tour.stops.len()) {
         playing.lang_at_stop_start = *lang;
-        go_to_stop(&library, &bounds, playing.tour, next, config.reduce_motion, &mut camera);
+        go_to_stop(&library, &bounds, &tour.id, next, config.reduce_motion, &mut camera);
     }
 }
 
@@ -341,6 +345,21 @@ fn restart_on_language_change(mut active: ResMut<ActiveTour>, lang: Res<Language
         playing.clock.restart_stop();
         playing.starts += 1;
     }
+}
+
+/// The HUD's "Guided tour" button, for exhibits that have a tour.
+fn add_start_button(
+    library: Res<ExhibitLibrary>,
+    fonts: Res<UiFonts>,
+    lang: Res<Language>,
+    tools: Query<(Entity, &Children), With<HudTools>>,
+    mut commands: Commands,
+) {
+    let has_tour = library.current_package().is_some_and(|p| !p.manifest.tours.is_empty());
+    let (Some((tools, children)), true) = (tools.iter().next(), has_tour) else { return };
+    let start = commands.spawn(button(&fonts, *lang, LocalizedLabel::ui(UiString::GuidedTour), TourButton(TourButtonKind::Start))).id();
+    // Before the last tool (Home), so Home stays in the corner.
+    commands.entity(tools).insert_children(children.len().saturating_sub(1), &[start]);
 }
 
 #[derive(Component)]
@@ -401,20 +420,20 @@ fn show_tour_bar(
         }
         return;
     };
-    let Some(tour) = tour_of(&library, playing.tour) else { return };
+    let Some(tour) = tour_of(&library, &playing.tour) else { return };
     let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
     let (k, n) = (playing.clock.stop + 1, tour.stops.len());
     let stop_label = LocalizedLabel {
-        vi: format!("{} · Điểm dừng {k}/{n}", tour.title.text("vi")),
-        en: format!("{} · Stop {k} of {n}", tour.title.text("en")),
+        vi: format!("{} · {}", tour.title.text("vi"), UiString::stop_of(Language::Vi, k, n)),
+        en: format!("{} · {}", tour.title.text("en"), UiString::stop_of(Language::En, k, n)),
     };
     let caption = LocalizedLabel {
         vi: caption_text(stop, playing.captions(playing.clock.stop, Language::Vi), "vi", playing.clock.elapsed),
         en: caption_text(stop, playing.captions(playing.clock.stop, Language::En), "en", playing.clock.elapsed),
     };
     let pause_label = match playing.clock.state {
-        PlayState::Playing => LocalizedLabel { vi: "Tạm dừng".into(), en: "Pause".into() },
-        PlayState::Paused | PlayState::Finished => LocalizedLabel { vi: "Tiếp tục".into(), en: "Resume".into() },
+        PlayState::Playing => LocalizedLabel::ui(UiString::Pause),
+        PlayState::Paused | PlayState::Finished => LocalizedLabel::ui(UiString::Resume),
     };
     if bars.is_empty() {
         let Some(root) = hud.iter().next() else { return };
@@ -422,8 +441,8 @@ fn show_tour_bar(
             .spawn((
                 Node {
                     position_type: PositionType::Absolute,
-                    left: percent(20),
-                    right: percent(20),
+                    left: px(12),
+                    right: px(12),
                     bottom: px(64),
                     justify_content: JustifyContent::Center,
                     ..default()
@@ -435,17 +454,17 @@ fn show_tour_bar(
             .id();
         let inner = commands
             .spawn((
-                panel(Node { flex_direction: FlexDirection::Column, align_items: AlignItems::Center, padding: UiRect::all(px(12)), row_gap: px(6), border_radius: BorderRadius::all(px(8)), ..default() }),
+                panel(Node { flex_direction: FlexDirection::Column, align_items: AlignItems::Center, max_width: px(760), padding: UiRect::all(px(12)), row_gap: px(6), border_radius: BorderRadius::all(px(8)), ..default() }),
                 ChildOf(bar),
             ))
             .id();
         commands.spawn((label(&fonts, *lang, stop_label, TextStyle::Small), TourStopLabel, ChildOf(inner)));
         commands.spawn((label(&fonts, *lang, caption, TextStyle::Body), TextLayout::justify(Justify::Center), TourCaption, ChildOf(inner)));
-        let row = commands.spawn((Node { flex_direction: FlexDirection::Row, ..default() }, ChildOf(inner))).id();
-        commands.spawn((button(&fonts, *lang, LocalizedLabel { vi: "« Trước".into(), en: "« Previous".into() }, TourButton(TourButtonKind::Previous)), ChildOf(row)));
+        let row = commands.spawn((Node { flex_direction: FlexDirection::Row, flex_wrap: FlexWrap::Wrap, justify_content: JustifyContent::Center, ..default() }, ChildOf(inner))).id();
+        commands.spawn((button(&fonts, *lang, LocalizedLabel::ui(UiString::Previous), TourButton(TourButtonKind::Previous)), ChildOf(row)));
         commands.spawn((button(&fonts, *lang, pause_label, TourButton(TourButtonKind::PauseResume)), TourPauseLabel, ChildOf(row)));
-        commands.spawn((button(&fonts, *lang, LocalizedLabel { vi: "Sau »".into(), en: "Next »".into() }, TourButton(TourButtonKind::Next)), ChildOf(row)));
-        commands.spawn((button(&fonts, *lang, LocalizedLabel { vi: "Thoát".into(), en: "Exit".into() }, TourButton(TourButtonKind::Exit)), ChildOf(row)));
+        commands.spawn((button(&fonts, *lang, LocalizedLabel::ui(UiString::Next), TourButton(TourButtonKind::Next)), ChildOf(row)));
+        commands.spawn((button(&fonts, *lang, LocalizedLabel::ui(UiString::ExitTour), TourButton(TourButtonKind::Exit)), ChildOf(row)));
         return;
     }
     for mut l in &mut stop_labels {
@@ -529,10 +548,13 @@ mod tests {
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 2.1), "đến đình Hàng Kênh.");
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 9.0), "");
         assert_eq!(caption_text(&s, None, "en", 9.0), "Welcome to Hàng Kênh.");
-        // "Until the narration ends": the captions say when that is.
-        assert_eq!(stop_seconds(&s, Some(&vtt), "vi"), 5.0);
-        // Without captions: a reading time, never under 5 s.
-        assert_eq!(stop_seconds(&s, None, "en"), 5.0);
-        assert_eq!(stop_seconds(&stop(StopDuration::Seconds(12.0), "a", "b"), None, "vi"), 12.0);
+        // "Until the narration ends": the sound's own length when it is known, else the captions'.
+        assert_eq!(stop_seconds(&s, Some(7.25), Some(&vtt), "vi"), 7.75);
+        assert_eq!(stop_seconds(&s, None, Some(&vtt), "vi"), 5.0);
+        // Narration without captions lasts as long as the sound, not a reading-time guess.
+        assert_eq!(stop_seconds(&s, Some(12.0), None, "vi"), 12.5);
+        // Nothing to play: a reading time, never under 5 s.
+        assert_eq!(stop_seconds(&s, None, None, "en"), 5.0);
+        assert_eq!(stop_seconds(&stop(StopDuration::Seconds(12.0), "a", "b"), Some(3.0), None, "vi"), 12.0);
     }
 }

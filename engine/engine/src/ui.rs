@@ -8,36 +8,48 @@ use crate::ViewerState;
 use crate::camera::{CameraCommand, CameraRig, NavMode};
 use crate::hotspots::{OpenHotspot, look_at_opened};
 use crate::i18n::{Language, UiString};
-use crate::library::{ExhibitLibrary, SwitchExhibit};
+use crate::library::{ExhibitLibrary, ExhibitReset, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
 use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, button, label, panel};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(ViewerState::Loading), spawn_loading_screen)
-        .add_systems(OnEnter(ViewerState::Exhibit), spawn_hud)
+    app.init_resource::<AboutOpen>()
+        .add_systems(ExhibitReset, |mut about: ResMut<AboutOpen>| about.0 = false)
+        .add_systems(OnEnter(ViewerState::Loading), spawn_loading_screen)
+        .add_systems(OnEnter(ViewerState::Exhibit), spawn_hud.in_set(HudSpawned))
         .add_systems(OnEnter(ViewerState::Error), spawn_error_screen)
         .add_systems(
             Update,
             (
                 run_actions,
                 update_progress.run_if(in_state(ViewerState::Loading)),
-                (look_at_opened, show_info_panel, follow_nav_mode).run_if(in_state(ViewerState::Exhibit)),
+                (look_at_opened, show_info_panel, show_about_panel, follow_nav_mode, fit_to_small_screens).run_if(in_state(ViewerState::Exhibit)),
             ),
         );
 }
 
 /// What a button does.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Debug, PartialEq)]
 pub enum UiAction {
     ToggleLanguage,
     ToggleWalk,
     Home,
     PreviousExhibit,
     NextExhibit,
-    OpenHotspot(usize),
+    /// By the hotspot's id.
+    OpenHotspot(String),
     CloseHotspot,
     TogglePointList,
+    /// The exhibit's credits: rights, attribution, provenance.
+    ToggleAbout,
 }
+
+/// Whether the About panel (the exhibit's rights and provenance) is open.
+#[derive(Resource, Default, Debug)]
+pub struct AboutOpen(pub bool);
+
+#[derive(Component)]
+struct AboutPanel;
 
 #[derive(Component)]
 struct ProgressFill;
@@ -55,12 +67,30 @@ struct InfoPanel;
 #[derive(Component)]
 struct HelpLine;
 
+/// The keyboard and mouse help, hidden on small (touch) screens where it would cover the exhibit.
+#[derive(Component)]
+struct KeyboardHelp;
+
 #[derive(Component)]
 struct WalkButtonLabel;
 
-/// Hidden in shots made for thumbnails.
+/// Hidden in shots made for thumbnails. Other plugins add their own parts (the tour's bar, the
+/// notices) under it.
 #[derive(Component)]
 pub struct Hud;
+
+/// The row of tool buttons at the top right; other plugins add theirs (the tour's start button).
+#[derive(Component)]
+pub struct HudTools;
+
+/// The top bar (title and tools); it wraps, so a full-width child gets a row of its own under
+/// them (the notices).
+#[derive(Component)]
+pub struct HudTopBar;
+
+/// Where the HUD is spawned on entering an exhibit: order additions to it after this.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HudSpawned;
 
 fn screen_root() -> Node {
     Node { width: percent(100), height: percent(100), position_type: PositionType::Absolute, ..default() }
@@ -132,25 +162,50 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
     // buttons catch the pointer.
     let root = commands.spawn((screen_root(), Hud, Pickable::IGNORE, DespawnOnExit(ViewerState::Exhibit))).id();
 
-    // Top left: what this is, and its points of interest.
+    // The top bar: what this is (left) and the tools (right). It wraps: on a phone held upright
+    // the tools go under the title instead of over it.
+    let top = commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(12),
+                right: px(12),
+                top: px(12),
+                flex_direction: FlexDirection::Row,
+                flex_wrap: FlexWrap::Wrap,
+                justify_content: JustifyContent::SpaceBetween,
+                align_items: AlignItems::FlexStart,
+                row_gap: px(6),
+                ..default()
+            },
+            Pickable::IGNORE,
+            HudTopBar,
+            ChildOf(root),
+        ))
+        .id();
     let header = commands
         .spawn((
             panel(Node {
-                position_type: PositionType::Absolute,
-                left: px(16),
-                top: px(16),
                 max_width: px(380),
+                flex_shrink: 1.0,
                 flex_direction: FlexDirection::Column,
                 padding: UiRect::all(px(14)),
                 row_gap: px(4),
                 border_radius: BorderRadius::all(px(8)),
                 ..default()
             }),
-            ChildOf(root),
+            ChildOf(top),
         ))
         .id();
     commands.spawn((label(&fonts, lang, LocalizedLabel::from_text(&m.title), TextStyle::Title), ChildOf(header)));
     commands.spawn((label(&fonts, lang, subtitle, TextStyle::Small), ChildOf(header)));
+    // The credit a licence such as CC BY requires, always on screen; the full attribution is
+    // one press away.
+    let credit = commands
+        .spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, flex_wrap: FlexWrap::Wrap, ..default() }, ChildOf(header)))
+        .id();
+    commands.spawn((label(&fonts, lang, LocalizedLabel::same(format!("© {} · {}", m.rights.holder, m.rights.license)), TextStyle::Small), ChildOf(credit)));
+    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::About), UiAction::ToggleAbout), ChildOf(credit)));
     if !m.hotspots.is_empty() {
         // Folded by default so the exhibit, not the menu, fills the screen.
         let toggle = LocalizedLabel {
@@ -166,25 +221,22 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
                 vi: format!("{}  {}", i + 1, h.title.text("vi")),
                 en: format!("{}  {}", i + 1, h.title.text("en")),
             };
-            commands.spawn((button(&fonts, lang, text, UiAction::OpenHotspot(i)), ChildOf(list)));
+            commands.spawn((button(&fonts, lang, text, UiAction::OpenHotspot(h.id.clone())), ChildOf(list)));
         }
     }
 
     // Top right: language, navigation mode, home.
     let tools = commands
         .spawn((
-            Node { position_type: PositionType::Absolute, right: px(16), top: px(16), flex_direction: FlexDirection::Row, ..default() },
+            Node { flex_direction: FlexDirection::Row, flex_wrap: FlexWrap::Wrap, justify_content: JustifyContent::FlexEnd, margin: UiRect::left(Val::Auto), ..default() },
             Pickable::IGNORE,
-            ChildOf(root),
+            HudTools,
+            ChildOf(top),
         ))
         .id();
     commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::LanguageButton), UiAction::ToggleLanguage), ChildOf(tools)));
     if m.navigation.walk {
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Walk), UiAction::ToggleWalk), WalkButtonLabel, ChildOf(tools)));
-    }
-    if !m.tours.is_empty() {
-        let start = LocalizedLabel { vi: "Tham quan có hướng dẫn".into(), en: "Guided tour".into() };
-        commands.spawn((button(&fonts, lang, start, crate::tour::TourButton(crate::tour::TourButtonKind::Start)), ChildOf(tools)));
     }
     commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Home), UiAction::Home), ChildOf(tools)));
 
@@ -212,6 +264,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         ))
         .id();
     commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OrbitHelp), TextStyle::Small), HelpLine, ChildOf(help)));
+    commands.entity(help).insert(KeyboardHelp);
     if library.len() > 1 {
         let nav = commands
             .spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, ..default() }, Pickable::IGNORE, ChildOf(bottom)))
@@ -220,6 +273,23 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         let counter = LocalizedLabel::same(format!("{} / {}", library.current + 1, library.len()));
         commands.spawn((label(&fonts, lang, counter, TextStyle::Body), TextShadow::default(), ChildOf(nav)));
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Next), UiAction::NextExhibit), ChildOf(nav)));
+    }
+}
+
+/// A window narrower or lower than this (in logical pixels) is a phone or a small frame.
+pub const SMALL_SCREEN: Vec2 = Vec2::new(700.0, 500.0);
+
+pub fn is_small_screen(window: &Window) -> bool {
+    window.width() < SMALL_SCREEN.x || window.height() < SMALL_SCREEN.y
+}
+
+fn fit_to_small_screens(windows: Query<&Window>, mut help: Query<&mut Node, With<KeyboardHelp>>) {
+    let Some(window) = windows.iter().next() else { return };
+    let display = if is_small_screen(window) { Display::None } else { Display::Flex };
+    for mut node in &mut help {
+        if node.display != display {
+            node.display = display;
+        }
     }
 }
 
@@ -268,15 +338,16 @@ fn show_info_panel(
     for e in &existing {
         commands.entity(e).despawn();
     }
-    let (Some(i), Some(package), Some(root)) = (open.0, library.current_package(), hud.iter().next()) else { return };
-    let h = &package.manifest.hotspots[i];
+    let (Some(package), Some(root)) = (library.current_package(), hud.iter().next()) else { return };
+    let Some(h) = open.in_exhibit(&package.manifest) else { return };
     let panel_entity = commands
         .spawn((
             panel(Node {
                 position_type: PositionType::Absolute,
-                right: px(16),
+                right: px(12),
                 top: px(72),
                 width: px(400),
+                max_width: percent(92),
                 max_height: percent(80),
                 flex_direction: FlexDirection::Column,
                 padding: UiRect::all(px(16)),
@@ -290,7 +361,7 @@ fn show_info_panel(
         ))
         .id();
     commands.spawn((label(&fonts, *lang, LocalizedLabel::from_text(&h.title), TextStyle::Heading), ChildOf(panel_entity)));
-    if let Some(Some(image)) = load.hotspot_images.get(i) {
+    if let Some(image) = load.hotspot_images.get(&h.id) {
         commands.spawn((
             ImageNode::new(image.clone()),
             Node { width: percent(100), max_height: px(220), ..default() },
@@ -302,6 +373,88 @@ fn show_info_panel(
         Node { justify_content: JustifyContent::End, ..default() },
         ChildOf(panel_entity),
         children![button(&fonts, *lang, LocalizedLabel::ui(UiString::Close), UiAction::CloseHotspot)],
+    ));
+}
+
+/// The exhibit's credits: what it is, who holds the rights, under which licence, how to credit
+/// it, and how it was captured. A hotspot opening closes it (they share the right side).
+fn show_about_panel(
+    mut about: ResMut<AboutOpen>,
+    open: Res<OpenHotspot>,
+    library: Res<ExhibitLibrary>,
+    fonts: Res<UiFonts>,
+    lang: Res<Language>,
+    existing: Query<Entity, With<AboutPanel>>,
+    hud: Query<Entity, With<Hud>>,
+    mut commands: Commands,
+) {
+    if open.is_changed() && open.0.is_some() && about.0 {
+        about.0 = false;
+    }
+    if !about.is_changed() {
+        return;
+    }
+    for e in &existing {
+        commands.entity(e).despawn();
+    }
+    let (true, Some(package), Some(root)) = (about.0, library.current_package(), hud.iter().next()) else { return };
+    let m = &package.manifest;
+    let lang = *lang;
+    let both = |f: &dyn Fn(Language) -> String| LocalizedLabel { vi: f(Language::Vi), en: f(Language::En) };
+    let panel_entity = commands
+        .spawn((
+            panel(Node {
+                position_type: PositionType::Absolute,
+                right: px(16),
+                top: px(72),
+                width: px(400),
+                max_width: percent(92),
+                max_height: percent(80),
+                flex_direction: FlexDirection::Column,
+                padding: UiRect::all(px(16)),
+                row_gap: px(8),
+                border_radius: BorderRadius::all(px(8)),
+                overflow: Overflow::clip_y(),
+                ..default()
+            }),
+            AboutPanel,
+            ChildOf(root),
+        ))
+        .id();
+    let rows = [
+        (TextStyle::Heading, LocalizedLabel::from_text(&m.title)),
+        (TextStyle::Body, LocalizedLabel::from_text(&m.summary)),
+        (TextStyle::Body, LocalizedLabel::from_text(&m.rights.attribution)),
+        (TextStyle::Small, both(&|l| format!("{}: {}", UiString::Licence.text(l), m.rights.license))),
+        (TextStyle::Small, both(&|l| format!("{}: {}", UiString::RightsHolder.text(l), m.rights.holder))),
+    ];
+    for (style, text) in rows {
+        commands.spawn((label(&fonts, lang, text, style), ChildOf(panel_entity)));
+    }
+    if let Some(source) = &m.rights.source {
+        let text = both(&|l| format!("{}: {source}", UiString::Source.text(l)));
+        commands.spawn((label(&fonts, lang, text, TextStyle::Small), ChildOf(panel_entity)));
+    }
+    let p = &m.provenance;
+    let method = p.method.label();
+    let captured = both(&|l| {
+        let mut line = format!("{}: {}", UiString::CaptureMethod.text(l), method.text(l.code()));
+        if let Some(date) = &p.captured {
+            line.push_str(&format!(" · {}: {date}", UiString::Captured.text(l)));
+        }
+        if let Some(device) = &p.device {
+            line.push_str(&format!(" · {device}"));
+        }
+        line
+    });
+    commands.spawn((label(&fonts, lang, captured, TextStyle::Small), ChildOf(panel_entity)));
+    if !p.notes.is_empty() {
+        commands.spawn((label(&fonts, lang, LocalizedLabel::from_text(&p.notes), TextStyle::Small), ChildOf(panel_entity)));
+    }
+    commands.spawn((
+        Node { justify_content: JustifyContent::End, ..default() },
+        ChildOf(panel_entity),
+        children![button(&fonts, lang, LocalizedLabel::ui(UiString::Close), UiAction::ToggleAbout)],
     ));
 }
 
@@ -357,6 +510,7 @@ fn run_actions(
     mut point_lists: Query<&mut Node, With<PointList>>,
     mut lang: ResMut<Language>,
     mut open: ResMut<OpenHotspot>,
+    mut about: ResMut<AboutOpen>,
     mut camera: MessageWriter<CameraCommand>,
     mut switch: MessageWriter<SwitchExhibit>,
 ) {
@@ -364,7 +518,7 @@ fn run_actions(
         if *interaction != Interaction::Pressed {
             continue;
         }
-        match *action {
+        match action {
             UiAction::ToggleLanguage => *lang = lang.other(),
             UiAction::ToggleWalk => {
                 camera.write(CameraCommand::ToggleWalk);
@@ -379,8 +533,14 @@ fn run_actions(
             UiAction::NextExhibit => {
                 switch.write(SwitchExhibit::Next);
             }
-            UiAction::OpenHotspot(i) => open.0 = Some(i),
+            UiAction::OpenHotspot(id) => open.open(id),
             UiAction::CloseHotspot => open.0 = None,
+            UiAction::ToggleAbout => {
+                about.0 = !about.0;
+                if about.0 {
+                    open.0 = None;
+                }
+            }
             UiAction::TogglePointList => {
                 for mut node in &mut point_lists {
                     node.display = if node.display == Display::None { Display::Flex } else { Display::None };

@@ -24,6 +24,10 @@ pub(super) fn plugin(app: &mut App) {
     }
 }
 
+/// How long the renderer may take to compile the exhibit's pipelines before frames are drawn in
+/// full anyway (a pipeline that never compiles must not leave the visitor with a blurred view).
+pub const WARM_UP_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Once the renderer has everything the model needs (or there is no model to wait for: the
 /// error screen), frames are drawn in full from the next one on.
 fn end_warm_up(
@@ -31,8 +35,20 @@ fn end_warm_up(
     present: Res<ModelPresentSince>,
     render: Res<RenderProgress>,
     state: Res<State<ViewerState>>,
+    time: Res<Time<Real>>,
+    mut present_at: Local<Option<std::time::Duration>>,
 ) {
-    if !full.0 && (model_frame_complete(present.0, *render) || *state.get() == ViewerState::Error) {
+    if full.0 {
+        return;
+    }
+    if present.0.is_some() && present_at.is_none() {
+        *present_at = Some(time.elapsed());
+    }
+    let overdue = present_at.is_some_and(|t| time.elapsed().saturating_sub(t) > WARM_UP_LIMIT);
+    if overdue {
+        warn!("the renderer has not compiled every pipeline of the exhibit after {} s: drawing in full anyway", WARM_UP_LIMIT.as_secs());
+    }
+    if overdue || model_frame_complete(present.0, *render) || *state.get() == ViewerState::Error {
         full.0 = true;
     }
 }
@@ -74,6 +90,7 @@ mod tests {
             .init_resource::<ModelPresentSince>()
             .init_resource::<RenderProgress>()
             .insert_resource(DrawnInFull(false))
+            .init_resource::<Time<Real>>()
             .add_systems(Update, end_warm_up);
         app
     }

@@ -4,6 +4,8 @@
 //! through this crate, and its tests run in seconds.
 
 pub mod manifest;
+pub mod media;
+pub mod model;
 pub mod package;
 pub mod parse;
 pub mod problem;
@@ -11,7 +13,9 @@ pub mod text;
 pub mod vtt;
 
 pub use manifest::*;
-pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, open_catalogue, open_package, package_from_manifest_text, unreachable_package};
+pub use media::{MediaError, audio_duration};
+pub use model::{ModelFile, ModelFinding, ModelLimits, ModelReport, ModelSummary, check_model_on_disk, image_size};
+pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, validate_package, open_catalogue, open_package, package_from_manifest_text, unreachable_package};
 pub use parse::{FORMAT_VERSION, check_package_path, parse_manifest};
 pub use problem::{LineCol, Problem, Problems, Severity};
 pub use text::{Lang, Localized, LocalizedText};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::{Manifest, PackagePath};
 use crate::parse::parse_manifest;
-use crate::problem::{LineCol, Problem, Problems, Severity};
+use crate::problem::{LineCol, Problem, Problems};
 
 /// The manifest's file name inside a package folder.
 pub const MANIFEST_FILE: &str = "exhibit.toml";
@@ -46,7 +46,7 @@ pub fn open_package(root: &Path) -> Result<Package, PackageError> {
 fn into_package(root: &Path, manifest: Option<Manifest>, problems: Problems) -> Result<Package, PackageError> {
     let problems = problems.into_sorted();
     match manifest {
-        Some(manifest) if !problems.iter().any(|p| p.severity == Severity::Error) => {
+        Some(manifest) if !problems.iter().any(Problem::blocks_opening) => {
             Ok(Package { root: root.to_owned(), manifest, warnings: problems })
         }
         _ => Err(PackageError { root: root.to_owned(), problems }),
@@ -99,6 +99,8 @@ pub fn check_package(root: &Path) -> (Option<Manifest>, Problems) {
 fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manifest, problems: &mut Problems) {
     let canonical_root = root.canonicalize().ok();
     let mut seen = std::collections::HashSet::new();
+    let models: std::collections::HashSet<&str> =
+        manifest.models.iter().flat_map(|m| std::iter::once(m.src.as_str()).chain(m.lods.iter().map(|l| l.src.as_str()))).collect();
     for path in manifest.referenced_files() {
         if !seen.insert(path.as_str()) {
             continue;
@@ -107,7 +109,12 @@ fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manif
         // Point at where the manifest names the file, so the fix is one click away in an editor.
         let at = source.find(&format!("\"{path}\"")).map(|i| LineCol::from_offset(source, i));
         if !full.is_file() {
-            problems.error(manifest_path, at, "", format!("names \"{path}\", which is not in the package: add the file at {} or fix the path.", full.display()));
+            if models.contains(path.as_str()) {
+                problems.error(manifest_path, at, "", format!("names \"{path}\", which is not in the package: add the file at {} or fix the path.", full.display()));
+            } else {
+                // Optional: the exhibit shows without it (see the failure policy).
+                problems.warning(manifest_path, at, "", format!("names \"{path}\", which is not in the package, so it is left out: add the file at {} or fix the path.", full.display()));
+            }
             continue;
         }
         // Captions are text a person writes: check them here, where the fix is made.
@@ -115,10 +122,10 @@ fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manif
             match std::fs::read_to_string(&full) {
                 Ok(text) => {
                     if let Err(e) = crate::vtt::parse_vtt(&text) {
-                        problems.error(&full, Some(LineCol { line: e.line, column: 1 }), "", format!("{}.", e.message));
+                        problems.left_out_error(&full, Some(LineCol { line: e.line, column: 1 }), "", format!("{}. The captions are left out until this is fixed.", e.message));
                     }
                 }
-                Err(e) => problems.error(&full, None, "", format!("cannot be read as UTF-8 text: {e}.")),
+                Err(e) => problems.left_out_error(&full, None, "", format!("cannot be read as UTF-8 text: {e}. The captions are left out until this is fixed.")),
             }
         }
         // A symbolic link could still lead out of the package.
@@ -126,6 +133,39 @@ fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manif
             && !real.starts_with(root)
         {
             problems.error(manifest_path, at, "", format!("\"{path}\" is a link that leads outside the package: copy the file in instead."));
+        }
+    }
+}
+
+/// How far (seconds) the last caption may end after its narration does: rounding, and a
+/// captioner's habit of holding the last line a moment.
+const CAPTION_OVERRUN_S: f64 = 0.5;
+
+/// Captions must not run past their narration: for each tour stop with both in one language,
+/// the last cue may end at most [`CAPTION_OVERRUN_S`] after the narration, when the narration's
+/// length is known (Ogg and WAV; MP3 is not measured). Missing files and broken captions are
+/// reported by [`check_files`] already, so they are skipped here.
+fn check_captions_fit_narration(root: &Path, manifest: &Manifest, problems: &mut Problems) {
+    let mut checked = std::collections::HashSet::new();
+    for stop in manifest.tours.iter().flat_map(|t| &t.stops) {
+        for (lang, captions_path) in stop.captions.iter() {
+            let Some(narration_path) = stop.narration.exact(lang.code()) else { continue };
+            if !checked.insert((captions_path, narration_path)) {
+                continue;
+            }
+            let Ok(sound) = std::fs::read(root.join(narration_path.as_str())) else { continue };
+            let Ok(narration_ends) = crate::media::audio_duration(&sound) else { continue };
+            let captions_file = root.join(captions_path.as_str());
+            let Ok(text) = std::fs::read_to_string(&captions_file) else { continue };
+            let Ok(captions) = crate::vtt::parse_vtt(&text) else { continue };
+            let Some(last) = captions.cues.iter().max_by(|a, b| a.end.total_cmp(&b.end)) else { continue };
+            if last.end > narration_ends + CAPTION_OVERRUN_S {
+                let msg = format!(
+                    "the captions run past the narration: this cue ends at {:.3} s, but \"{narration_path}\" ends at {:.3} s. Fix the cue's times, or check that these captions belong to that narration.",
+                    last.end, narration_ends
+                );
+                problems.left_out_error(&captions_file, Some(LineCol { line: last.line, column: 1 }), "", msg);
+            }
         }
     }
 }
@@ -174,4 +214,61 @@ pub fn open_catalogue(path: &Path) -> Catalogue {
         entries.push(Err(PackageError { root: path.to_owned(), problems: problems.into_sorted() }));
     }
     Catalogue { root: path.to_owned(), entries }
+}
+
+/// Everything [`check_package`] finds, and the models' own problems too: every model and level
+/// of detail is read and checked against its bytes (accessors, indices, textures, URIs; see
+/// [`crate::model`]). What `disan validate` runs; the viewer checks only the exhibit it opens.
+pub fn validate_package(root: &Path) -> (Option<Manifest>, Problems) {
+    let (manifest, mut problems) = check_package(root);
+    if let Some(m) = &manifest {
+        let mut seen = std::collections::HashSet::new();
+        let models = m.models.iter().flat_map(|model| std::iter::once(&model.src).chain(model.lods.iter().map(|l| &l.src)));
+        for path in models {
+            if !seen.insert(path.as_str()) || !root.join(path.as_str()).is_file() {
+                continue;
+            }
+            // Checked against what a browser can hold, the strictest place an exhibit is shown.
+            let report = crate::model::check_model_on_disk(root, path, &crate::model::ModelLimits::WEB);
+            for p in report.problems(&root.join(path.as_str())) {
+                problems.push(p);
+            }
+        }
+        check_optional_media(root, m, &mut problems);
+        check_captions_fit_narration(root, m, &mut problems);
+    }
+    (manifest, problems)
+}
+
+/// Hotspot images and sounds, read as the viewer will read them: an image's header (an image too
+/// big to decode is left out), a sound's headers (one that is not a sound is left out).
+fn check_optional_media(root: &Path, manifest: &Manifest, problems: &mut Problems) {
+    let limits = crate::model::ModelLimits::WEB;
+    for image in manifest.hotspots.iter().filter_map(|h| h.image.as_ref()) {
+        let file = root.join(image.as_str());
+        let Ok(bytes) = std::fs::read(&file) else { continue };
+        match crate::model::image_size(&bytes) {
+            Ok((w, h)) if u64::from(w) * u64::from(h) > limits.max_image_pixels => problems.left_out_error(
+                &file,
+                None,
+                "",
+                format!("is {w}×{h} pixels, more than a browser can decode for one image: save it at 8192×8192 or less (2048 pixels wide is plenty for the info panel). It is left out until then."),
+            ),
+            Ok(_) => {}
+            Err(why) => problems.left_out_error(&file, None, "", format!("{why}: save it as PNG or JPEG. It is left out until then.")),
+        }
+    }
+    let narrations = manifest.hotspots.iter().flat_map(|h| h.narration.values()).chain(manifest.tours.iter().flat_map(|t| t.stops.iter().flat_map(|s| s.narration.values())));
+    let mut seen = std::collections::HashSet::new();
+    for sound in manifest.audio.iter().map(|a| &a.src).chain(narrations) {
+        if !seen.insert(sound.as_str()) {
+            continue;
+        }
+        let file = root.join(sound.as_str());
+        let Ok(bytes) = std::fs::read(&file) else { continue };
+        match crate::media::audio_duration(&bytes) {
+            Ok(_) | Err(crate::media::MediaError::Unsupported(_)) => {}
+            Err(why) => problems.left_out_error(&file, None, "", format!("cannot be played: {why}. Export it again as OGG Vorbis, WAV or MP3; it stays silent until then.")),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! typos that would otherwise be silently ignored).
 
 use std::collections::HashSet;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::path::Path;
 
 use toml::Spanned;
@@ -15,6 +15,47 @@ use crate::text::{Lang, Localized, LocalizedText, REQUIRED_LANGS};
 
 /// The only format version this crate reads.
 pub const FORMAT_VERSION: u32 = 1;
+
+// ----- limits on texts, in characters (Unicode scalar values, not bytes: "Đình" is 4) -----
+
+/// The longest title: the exhibit's, and those of hotspots, views and tours. A title is a
+/// label on a card, a button or a marker; the details belong in the summary or the body.
+pub const MAX_TITLE_CHARS: usize = 120;
+/// The longest exhibit summary: about a screen of the info panel.
+pub const MAX_SUMMARY_CHARS: usize = 2000;
+/// The longest hotspot body.
+pub const MAX_BODY_CHARS: usize = 4000;
+/// The longest text of a tour stop: what a visitor can read while the stop lasts.
+pub const MAX_STOP_TEXT_CHARS: usize = 1000;
+/// The longest rights attribution: it is shown as a credit line.
+pub const MAX_ATTRIBUTION_CHARS: usize = 500;
+
+// ----- where Vietnam is -----
+
+/// Latitudes (degrees north) of a WGS84 position in Vietnam. Generous on purpose: the box
+/// covers the mainland (Lũng Cú at 23.39° N, Mũi Cà Mau at 8.6° N) and the Hoàng Sa and
+/// Trường Sa archipelagos (from about 6.2° N), so it only catches real mistakes.
+pub const VIETNAM_LAT: RangeInclusive<f64> = 6.0..=23.6;
+/// Longitudes (degrees east) of a WGS84 position in Vietnam: from the Điện Biên border
+/// (102.14° E) to the eastern reefs of Trường Sa (about 117.3° E), with a margin.
+pub const VIETNAM_LON: RangeInclusive<f64> = 102.0..=117.9;
+
+/// Central meridians (decimal degrees) of the VN-2000 3° zones (TM-3, scale 0.9999) that
+/// Vietnam's provinces use, as listed in the annex of Circular 973/2001/TT-TCĐC (EPSG "VN-2000 /
+/// TM-3 103-00" … "108-30"). Hải Phòng's is 105°45′, written 105.75.
+pub const VN2000_TM3_MERIDIANS: [f64; 17] =
+    [103.0, 104.0, 104.5, 104.75, 105.0, 105.5, 105.75, 106.0, 106.25, 106.5, 107.0, 107.25, 107.5, 107.75, 108.0, 108.25, 108.5];
+/// Central meridians of the VN-2000 6° zones (UTM, scale 0.9996) covering Vietnam: zones 48
+/// (105° E), 49 (111° E, Hoàng Sa and the western Trường Sa) and 50 (117° E, eastern Trường Sa).
+pub const VN2000_UTM_MERIDIANS: [f64; 3] = [105.0, 111.0, 117.0];
+/// Eastings `y` (metres) inside a 3° zone: 500 000 m on the central meridian, ±1.5° (about
+/// ±170 km) to the zone's edges, and a margin of about half a degree beyond them.
+pub const VN2000_TM3_EASTING: RangeInclusive<f64> = 300_000.0..=700_000.0;
+/// Eastings `y` (metres) inside a 6° zone: the UTM zone's ±3° and a margin, the range UTM
+/// itself allows at the equator.
+pub const VN2000_UTM_EASTING: RangeInclusive<f64> = 166_000.0..=834_000.0;
+/// Northings `x` (metres) inside Vietnam's latitudes (6.0° N to 23.6° N), with a little margin.
+pub const VN2000_NORTHING: RangeInclusive<f64> = 660_000.0..=2_620_000.0;
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -197,23 +238,85 @@ impl<'s> Reader<'s> {
         Some(id)
     }
 
+    /// The number as the manifest writes it (for messages: `1e39` rather than 40 digits).
+    fn written(&self, v: &Value<'_>) -> String {
+        self.written_at(&v.span())
+    }
+
+    fn written_at(&self, span: &Range<usize>) -> String {
+        self.source.get(span.clone()).map_or_else(String::new, |s| s.trim().to_owned())
+    }
+
+    /// A finite number. Values past what the viewer can hold are refused here or, for the
+    /// fields it stores in 32 bits, by [`Self::number_f32`].
     fn number(&mut self, v: &Value<'_>, field: &str) -> Option<f64> {
         let n = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|i| i as f64),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            _ => None,
-        };
-        match n {
-            Some(n) if n.is_finite() => Some(n),
-            Some(_) => {
-                self.error(&v.span(), field, "expected a finite number, found inf or nan.");
-                None
-            }
-            None => {
+            DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                Ok(i) => i as f64,
+                Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
+                    self.too_large(v, field);
+                    return None;
+                }
+                Err(_) => {
+                    self.wrong_type(v, field, "a number");
+                    return None;
+                }
+            },
+            DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
+                Ok(n) => n,
+                Err(_) => {
+                    self.wrong_type(v, field, "a number");
+                    return None;
+                }
+            },
+            _ => {
                 self.wrong_type(v, field, "a number");
-                None
+                return None;
             }
+        };
+        let written = self.written(v).to_ascii_lowercase();
+        if n.is_nan() || (n.is_infinite() && (written.contains("inf") || written.is_empty())) {
+            self.error(&v.span(), field, "expected a finite number, found inf or nan.");
+            None
+        } else if n.is_infinite() {
+            // `1e400`: a number beyond even 64 bits.
+            self.too_large(v, field);
+            None
+        } else {
+            Some(n)
         }
+    }
+
+    fn too_large(&mut self, v: &Value<'_>, field: &str) {
+        let msg = format!(
+            "{} is too large for the viewer, which holds numbers up to about 3.4e38: check the number and its exponent.",
+            self.written(v)
+        );
+        self.error(&v.span(), field, msg);
+    }
+
+    /// A number the viewer stores in 32 bits (positions, sizes, gains, seconds): `1e39` passes
+    /// as a 64-bit number but would become infinity there, so it is refused.
+    fn number_f32(&mut self, v: &Value<'_>, field: &str) -> Option<f32> {
+        let n = self.number(v, field)?;
+        self.fit_f32(n, v, field)
+    }
+
+    fn fit_f32(&mut self, n: f64, v: &Value<'_>, field: &str) -> Option<f32> {
+        let f = n as f32;
+        if f.is_finite() {
+            Some(f)
+        } else {
+            self.too_large(v, field);
+            None
+        }
+    }
+
+    /// A finite number with where it is written, without a range (the caller checks it).
+    fn opt_num_at(&mut self, obj: &mut Obj<'_, '_>, key: &'static str) -> Option<(f64, Range<usize>)> {
+        let v = obj.get(key)?;
+        let n = self.number(v, &obj.field(key))?;
+        Some((n, v.span()))
     }
 
     fn opt_num(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, range: Range<f64>, unit: &str) -> Option<f64> {
@@ -221,11 +324,19 @@ impl<'s> Reader<'s> {
         let field = obj.field(key);
         let n = self.number(v, &field)?;
         if !(range.start..=range.end).contains(&n) {
-            let msg = format!("{n} is out of range: expected {unit} from {} to {}.", range.start, range.end);
+            let msg = format!("{} is out of range: expected {unit} from {} to {}.", self.written(v), range.start, range.end);
             self.error(&v.span(), &field, msg);
             return None;
         }
         Some(n)
+    }
+
+    /// Like [`Self::opt_num`], for a value the viewer stores in 32 bits.
+    fn opt_f32(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, range: Range<f64>, unit: &str) -> Option<f32> {
+        let n = self.opt_num(obj, key, range, unit)?;
+        let v = obj.table.get(key)?;
+        let field = obj.field(key);
+        self.fit_f32(n, v, &field)
     }
 
     fn opt_bool(&mut self, obj: &mut Obj<'_, '_>, key: &'static str) -> Option<bool> {
@@ -252,8 +363,8 @@ impl<'s> Reader<'s> {
         let mut out = [0.0f32; 3];
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            match self.number(item, &format!("{field}[{i}]")) {
-                Some(n) => out[i] = n as f32,
+            match self.number_f32(item, &format!("{field}[{i}]")) {
+                Some(n) => out[i] = n,
                 None => ok = false,
             }
         }
@@ -372,10 +483,21 @@ impl<'s> Reader<'s> {
     }
 
     /// Text per language: `{ vi = "...", en = "..." }`. When `required`, both Vietnamese and
-    /// English are expected; one missing is a warning (the other is shown instead).
-    fn localized_text(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, required: bool) -> LocalizedText {
+    /// English are expected; one missing is a warning (the other is shown instead), none at all
+    /// (`{}`) an error. Each text may be at most `max_chars` characters long.
+    fn localized_text(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, required: bool, max_chars: Option<usize>) -> LocalizedText {
         self.localized(obj, key, required, |r, v, field| match v.get_ref() {
-            DeValue::String(s) if !s.trim().is_empty() => Some(s.to_string()),
+            DeValue::String(s) if !s.trim().is_empty() => {
+                let length = s.chars().count();
+                match max_chars {
+                    Some(max) if length > max => {
+                        let msg = format!("is {length} characters long, more than the {max} allowed here: shorten it to at most {max} characters.");
+                        r.error(&v.span(), field, msg);
+                        None
+                    }
+                    _ => Some(s.to_string()),
+                }
+            }
             DeValue::String(_) => {
                 r.error(&v.span(), field, "is empty: write the text, or remove the line to fall back to the other language.");
                 None
@@ -423,7 +545,12 @@ impl<'s> Reader<'s> {
                 out.insert(Lang::new(code), x);
             }
         }
-        if !out.is_empty() || (required && t.is_empty()) {
+        if required && t.is_empty() {
+            let msg = format!("has no text in any language, and `{key}` is required: write it, like {key} = {{ vi = \"…\", en = \"…\" }}.");
+            self.error(&v.span(), &field, msg);
+            return out;
+        }
+        if !out.is_empty() {
             for (i, lang) in REQUIRED_LANGS.iter().enumerate() {
                 if out.exact(lang).is_none() && !t.contains_key(*lang) {
                     let other = REQUIRED_LANGS[1 - i];
@@ -459,8 +586,8 @@ impl<'s> Reader<'s> {
         let id = self.req_id(&mut root, "id");
         let kind = self.keyword::<ExhibitKind>(&mut root, "kind", true);
         let rank = self.keyword::<HeritageRank>(&mut root, "rank", true);
-        let title = self.localized_text(&mut root, "title", true);
-        let summary = self.localized_text(&mut root, "summary", true);
+        let title = self.localized_text(&mut root, "title", true, Some(MAX_TITLE_CHARS));
+        let summary = self.localized_text(&mut root, "summary", true, Some(MAX_SUMMARY_CHARS));
         let location = self.sub_table(&mut root, "location", |r, o| r.location(o)).flatten();
         let is_monument = kind == Some(ExhibitKind::Monument);
         let navigation = self
@@ -551,28 +678,8 @@ impl<'s> Reader<'s> {
         let commune = self.req_str(o, "commune", "the commune or ward (xã/phường), e.g. `commune = \"Phường An Biên\"`");
         let former_district = self.opt_str(o, "former_district");
         let address = self.opt_str(o, "address");
-        let wgs84 = self.sub_table(o, "wgs84", |r, t| {
-            let lat = r.opt_num(t, "lat", -90.0..90.0, "degrees");
-            let lon = r.opt_num(t, "lon", -180.0..180.0, "degrees");
-            let height = r.opt_num(t, "height", -500.0..9000.0, "metres").unwrap_or(0.0);
-            if !t.table.contains_key("lat") || !t.table.contains_key("lon") {
-                r.missing(t, if t.table.contains_key("lat") { "lon" } else { "lat" }, "latitude and longitude in decimal degrees");
-            }
-            Some(GeoPosition::Wgs84 { lat: lat?, lon: lon?, height })
-        });
-        let vn2000 = self.sub_table(o, "vn2000", |r, t| {
-            let x = r.opt_num(t, "x", 0.0..10_000_000.0, "metres northing");
-            let y = r.opt_num(t, "y", 0.0..1_000_000.0, "metres easting");
-            let h = r.opt_num(t, "h", -500.0..9000.0, "metres").unwrap_or(0.0);
-            let central_meridian = r.opt_num(t, "central_meridian", 102.0..110.0, "degrees east");
-            let zone_width = r.opt_num(t, "zone_width", 3.0..6.0, "degrees (3 or 6)").unwrap_or(3.0);
-            for key in ["x", "y", "central_meridian"] {
-                if !t.table.contains_key(key) {
-                    r.missing(t, key, "VN-2000 x (northing), y (easting) and the zone's central_meridian (105.75 for Hải Phòng)");
-                }
-            }
-            Some(GeoPosition::Vn2000 { x: x?, y: y?, h, central_meridian: central_meridian?, zone_width: zone_width as u8 })
-        });
+        let wgs84 = self.sub_table(o, "wgs84", |r, t| r.wgs84(t));
+        let vn2000 = self.sub_table(o, "vn2000", |r, t| r.vn2000(t));
         let position = match (wgs84.flatten(), vn2000.flatten()) {
             (Some(_), Some(v)) => {
                 // VN-2000 is what surveyors deliver; prefer it and say so.
@@ -585,11 +692,115 @@ impl<'s> Reader<'s> {
         Some(Location { commune: commune?, former_district, address, position })
     }
 
+    /// `[location.wgs84]`: latitude and longitude, which must fall in Vietnam.
+    fn wgs84(&mut self, t: &mut Obj<'_, '_>) -> Option<GeoPosition> {
+        let lat = self.opt_num_at(t, "lat");
+        let lon = self.opt_num_at(t, "lon");
+        let height = self.opt_num(t, "height", -500.0..9000.0, "metres").unwrap_or(0.0);
+        if !t.table.contains_key("lat") || !t.table.contains_key("lon") {
+            self.missing(t, if t.table.contains_key("lat") { "lon" } else { "lat" }, "latitude and longitude in decimal degrees");
+        }
+        let ((lat, lat_span), (lon, lon_span)) = (lat?, lon?);
+        let lat_ok = VIETNAM_LAT.contains(&lat);
+        if !lat_ok || !VIETNAM_LON.contains(&lon) {
+            let (lat_text, lon_text) = (self.written_at(&lat_span), self.written_at(&lon_span));
+            let (span, key) = if lat_ok { (lon_span, "lon") } else { (lat_span, "lat") };
+            let hint = if VIETNAM_LAT.contains(&lon) && VIETNAM_LON.contains(&lat) {
+                format!(" Latitude and longitude look swapped: write lat = {lon_text}, lon = {lat_text}.")
+            } else {
+                " Check the numbers: lat is degrees north, lon degrees east, in decimal degrees (20.8463, not 20°50′47″).".to_owned()
+            };
+            let msg = format!(
+                "lat = {lat_text}, lon = {lon_text} is outside Vietnam (latitude {}° to {}° N, longitude {}° to {}° E, the mainland with the Hoàng Sa and Trường Sa archipelagos).{hint}",
+                VIETNAM_LAT.start(),
+                VIETNAM_LAT.end(),
+                VIETNAM_LON.start(),
+                VIETNAM_LON.end()
+            );
+            self.error(&span, &t.field(key), msg);
+            return None;
+        }
+        Some(GeoPosition::Wgs84 { lat, lon, height })
+    }
+
+    /// `[location.vn2000]`: a surveyed point in one of the VN-2000 zones Vietnam uses, inside it.
+    fn vn2000(&mut self, t: &mut Obj<'_, '_>) -> Option<GeoPosition> {
+        let x = self.opt_num_at(t, "x");
+        let y = self.opt_num_at(t, "y");
+        let h = self.opt_num(t, "h", -500.0..9000.0, "metres").unwrap_or(0.0);
+        let central_meridian = self.opt_num_at(t, "central_meridian");
+        let zone_width = match self.opt_num_at(t, "zone_width") {
+            None if t.table.contains_key("zone_width") => None,
+            None => Some(3u8),
+            Some((3.0, _)) => Some(3),
+            Some((6.0, _)) => Some(6),
+            Some((_, span)) => {
+                let written = self.written_at(&span);
+                let msg = format!(
+                    "{written} is not a VN-2000 zone width: write 3 (the provinces' 3° zones, in which cadastral and heritage surveys are delivered) or 6 (the 6° UTM zones of national maps)."
+                );
+                self.error(&span, &t.field("zone_width"), msg);
+                None
+            }
+        };
+        for key in ["x", "y", "central_meridian"] {
+            if !t.table.contains_key(key) {
+                self.missing(t, key, "VN-2000 x (northing), y (easting) and the zone's central_meridian (105.75 for Hải Phòng)");
+            }
+        }
+        let mut ok = zone_width.is_some();
+        if let (Some(width), Some((meridian, span))) = (zone_width, &central_meridian) {
+            let allowed: &[f64] = if width == 3 { &VN2000_TM3_MERIDIANS } else { &VN2000_UTM_MERIDIANS };
+            if !allowed.contains(meridian) {
+                let list = allowed.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ");
+                let which = if width == 3 {
+                    format!("the 3° zones of Vietnam's provinces have central meridians {list} (105.75, that is 105°45′, for Hải Phòng)")
+                } else {
+                    format!("the 6° UTM zones over Vietnam have central meridians {list} (zones 48, 49 and 50)")
+                };
+                // 105°45′ is often typed as 105.45.
+                let minutes = (meridian.fract() * 100.0).round();
+                let as_minutes = meridian.trunc() + minutes / 60.0;
+                let hint = if [15.0, 30.0, 45.0].contains(&minutes) && (meridian.fract() * 100.0 - minutes).abs() < 1e-6 && allowed.contains(&as_minutes) {
+                    format!(" If you mean {}°{:02}′, write it in decimal degrees: {as_minutes}.", meridian.trunc(), minutes)
+                } else {
+                    String::new()
+                };
+                let msg = format!("{} is not the central meridian of a VN-2000 {width}° zone used in Vietnam: {which}. Use the one the survey names.{hint}", self.written_at(span));
+                self.error(span, &t.field("central_meridian"), msg);
+                ok = false;
+            }
+        }
+        if let (Some(width), Some((x, x_span)), Some((y, y_span))) = (zone_width, &x, &y) {
+            let eastings = if width == 3 { VN2000_TM3_EASTING } else { VN2000_UTM_EASTING };
+            let (x_text, y_text) = (self.written_at(x_span), self.written_at(y_span));
+            let (x_ok, y_ok) = (VN2000_NORTHING.contains(x), eastings.contains(y));
+            if !x_ok && !y_ok && VN2000_NORTHING.contains(y) && eastings.contains(x) {
+                let msg = format!("x and y look swapped: x is the northing (metres north of the equator, {} to {} in Vietnam) and y the easting ({} to {} in a {width}° zone). Write x = {y_text}, y = {x_text}.", VN2000_NORTHING.start(), VN2000_NORTHING.end(), eastings.start(), eastings.end());
+                self.error(x_span, &t.field("x"), msg);
+                ok = false;
+            } else {
+                if !x_ok {
+                    let msg = format!("x = {x_text} m (the northing) is outside Vietnam: northings there run from {} m (6° N) to {} m (23.6° N). Check the number, and that x is the northing.", VN2000_NORTHING.start(), VN2000_NORTHING.end());
+                    self.error(x_span, &t.field("x"), msg);
+                    ok = false;
+                }
+                if !y_ok {
+                    let msg = format!("y = {y_text} m (the easting) is outside the {width}° zone: eastings run from {} to {} m, 500000 m on the central meridian. Check the number, and that central_meridian and zone_width name the zone the point was surveyed in.", eastings.start(), eastings.end());
+                    self.error(y_span, &t.field("y"), msg);
+                    ok = false;
+                }
+            }
+        }
+        let ((x, _), (y, _), (central_meridian, _)) = (x?, y?, central_meridian?);
+        ok.then_some(GeoPosition::Vn2000 { x, y, h, central_meridian, zone_width: zone_width? })
+    }
+
     fn navigation(&mut self, o: &mut Obj<'_, '_>, is_monument: bool) -> Navigation {
         Navigation {
             walk: self.opt_bool(o, "walk").unwrap_or(is_monument),
-            eye_height: self.opt_num(o, "eye_height", 0.5..3.0, "metres").unwrap_or(1.6) as f32,
-            ground: self.opt_num(o, "ground", -1000.0..1000.0, "metres").unwrap_or(0.0) as f32,
+            eye_height: self.opt_f32(o, "eye_height", 0.5..3.0, "metres").unwrap_or(1.6),
+            ground: self.opt_f32(o, "ground", -1000.0..1000.0, "metres").unwrap_or(0.0),
         }
     }
 
@@ -598,7 +809,7 @@ impl<'s> Reader<'s> {
         let src = self.req_path(o, "src");
         let position = self.opt_vec3(o, "position").unwrap_or([0.0; 3]);
         let rotation_deg = self.opt_vec3(o, "rotation_deg").unwrap_or([0.0; 3]);
-        let scale = self.opt_num(o, "scale", 0.0001..10_000.0, "a scale factor").unwrap_or(1.0) as f32;
+        let scale = self.opt_f32(o, "scale", 0.0001..10_000.0, "a scale factor").unwrap_or(1.0);
         let lods = self.table_array(o, "lods", |r, l| {
             let quality = r.keyword::<LodQuality>(l, "quality", true);
             let src = r.req_path(l, "src");
@@ -626,17 +837,17 @@ impl<'s> Reader<'s> {
         }
         let position = self.opt_vec3(o, "position");
         let looped = self.opt_bool(o, "loop").unwrap_or(false);
-        let volume = self.opt_num(o, "volume", 0.0..4.0, "a gain").unwrap_or(1.0) as f32;
+        let volume = self.opt_f32(o, "volume", 0.0..4.0, "a gain").unwrap_or(1.0);
         let distance_model = self.keyword::<DistanceModel>(o, "distance_model", false).unwrap_or(DistanceModel::Inverse);
-        let ref_distance = self.opt_num(o, "ref_distance", 0.0..100_000.0, "metres").unwrap_or(1.0) as f32;
-        let max_distance = self.opt_num(o, "max_distance", 0.001..100_000.0, "metres").unwrap_or(10_000.0) as f32;
-        let rolloff = self.opt_num(o, "rolloff", 0.0..100.0, "a rolloff factor").unwrap_or(1.0) as f32;
+        let ref_distance = self.opt_f32(o, "ref_distance", 0.0..100_000.0, "metres").unwrap_or(1.0);
+        let max_distance = self.opt_f32(o, "max_distance", 0.001..100_000.0, "metres").unwrap_or(10_000.0);
+        let rolloff = self.opt_f32(o, "rolloff", 0.0..100.0, "a rolloff factor").unwrap_or(1.0);
         let cone = self
             .sub_table(o, "cone", |r, c| {
                 let direction = r.req_vec3(c, "direction");
-                let inner_deg = r.opt_num(c, "inner_deg", 0.0..360.0, "degrees").unwrap_or(360.0) as f32;
-                let outer_deg = r.opt_num(c, "outer_deg", 0.0..360.0, "degrees").unwrap_or(360.0) as f32;
-                let outer_gain = r.opt_num(c, "outer_gain", 0.0..1.0, "a gain").unwrap_or(0.0) as f32;
+                let inner_deg = r.opt_f32(c, "inner_deg", 0.0..360.0, "degrees").unwrap_or(360.0);
+                let outer_deg = r.opt_f32(c, "outer_deg", 0.0..360.0, "degrees").unwrap_or(360.0);
+                let outer_gain = r.opt_f32(c, "outer_gain", 0.0..1.0, "a gain").unwrap_or(0.0);
                 if outer_deg < inner_deg {
                     r.error(&c.span.clone(), &c.field("outer_deg"), "outer_deg must be at least inner_deg.");
                 }
@@ -657,8 +868,8 @@ impl<'s> Reader<'s> {
             let span = o.table.get("normal").map_or(o.span.clone(), |v| v.span());
             self.error(&span, &o.field("normal"), "the normal must point somewhere: it is [0, 0, 0]. Use the outward direction of the surface, e.g. [0, 1, 0] for up.");
         }
-        let title = self.localized_text(o, "title", true);
-        let body = self.localized_text(o, "body", true);
+        let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
+        let body = self.localized_text(o, "body", true, Some(MAX_BODY_CHARS));
         let image = self.opt_path(o, "image");
         if let Some(image) = &image {
             self.expect_extension(o, "image", image, &["png", "jpg", "jpeg", "ktx2"], "an image (.png, .jpg or .ktx2)");
@@ -669,10 +880,10 @@ impl<'s> Reader<'s> {
 
     fn view(&mut self, o: &mut Obj<'_, '_>) -> Option<View> {
         let id = self.req_id(o, "id");
-        let title = self.localized_text(o, "title", true);
+        let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
         let eye = self.req_vec3(o, "eye");
         let target = self.req_vec3(o, "target");
-        let fov_deg = self.opt_num(o, "fov_deg", 5.0..120.0, "degrees").unwrap_or(45.0) as f32;
+        let fov_deg = self.opt_f32(o, "fov_deg", 5.0..120.0, "degrees").unwrap_or(45.0);
         if let (Some(e), Some(t)) = (eye, target)
             && e.iter().zip(t).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() < 1e-6
         {
@@ -683,7 +894,7 @@ impl<'s> Reader<'s> {
 
     fn tour(&mut self, o: &mut Obj<'_, '_>) -> Option<Tour> {
         let id = self.req_id(o, "id");
-        let title = self.localized_text(o, "title", true);
+        let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
         let stops = self.table_array(o, "stops", |r, s| r.stop(s));
         if !o.table.contains_key("stops") {
             self.missing(o, "stops", "at least one `[[tours.stops]]` table");
@@ -706,7 +917,7 @@ impl<'s> Reader<'s> {
                 None
             }
         };
-        let text = self.localized_text(s, "text", false);
+        let text = self.localized_text(s, "text", false, Some(MAX_STOP_TEXT_CHARS));
         let narration = self.localized_path(s, "narration");
         let captions = self.localized_path(s, "captions");
         for path in captions.values() {
@@ -740,7 +951,7 @@ impl<'s> Reader<'s> {
     fn rights(&mut self, o: &mut Obj<'_, '_>) -> Option<Rights> {
         let license = self.req_str(o, "license", "an SPDX licence id such as \"CC-BY-4.0\", or \"all-rights-reserved\"");
         let holder = self.req_str(o, "holder", "who holds the rights");
-        let attribution = self.localized_text(o, "attribution", true);
+        let attribution = self.localized_text(o, "attribution", true, Some(MAX_ATTRIBUTION_CHARS));
         let source = self.opt_str(o, "source");
         Some(Rights { license: license?, holder: holder?, attribution, source })
     }
@@ -749,14 +960,14 @@ impl<'s> Reader<'s> {
         let method = self.keyword::<CaptureMethod>(o, "method", true);
         let captured = self.opt_str(o, "captured");
         if let Some(date) = &captured
-            && !is_iso_date(date)
+            && let Err(why) = check_iso_date(date)
         {
             let span = o.table.get("captured").map_or(o.span.clone(), |v| v.span());
-            self.error(&span, &o.field("captured"), format!("\"{date}\" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY."));
+            self.error(&span, &o.field("captured"), why);
         }
         let device = self.opt_str(o, "device");
         let by = self.opt_str(o, "by");
-        let notes = self.localized_text(o, "notes", false);
+        let notes = self.localized_text(o, "notes", false, None);
         Some(Provenance { method: method?, captured, device, by, notes })
     }
 }
@@ -768,24 +979,49 @@ fn stop_span(tours: &[Value<'_>], ti: usize, si: usize) -> Option<Range<usize>> 
 }
 
 fn normalized(v: Vec3) -> Vec3 {
+    // Scaled first, so that squaring a huge component does not overflow to infinity.
+    let largest = v.iter().fold(0.0f32, |m, c| m.max(c.abs()));
+    if largest <= 0.0 || !largest.is_finite() {
+        return [0.0, 0.0, 1.0];
+    }
+    let v = [v[0] / largest, v[1] / largest, v[2] / largest];
     let len = v.iter().map(|c| c * c).sum::<f32>().sqrt();
     if len < 1e-6 { [0.0, 0.0, 1.0] } else { [v[0] / len, v[1] / len, v[2] / len] }
 }
 
-fn is_iso_date(s: &str) -> bool {
+/// Checks a `YYYY-MM-DD`, `YYYY-MM` or `YYYY` date, and that the day exists (`2023-02-29` does
+/// not, `2024-02-29` does); the error says what to write.
+fn check_iso_date(s: &str) -> Result<(), String> {
     let parts: Vec<&str> = s.split('-').collect();
     let digits = |p: &str, n: usize| p.len() == n && p.chars().all(|c| c.is_ascii_digit());
+    let not_a_date = || format!("\"{s}\" is not a date: write YYYY-MM-DD, YYYY-MM or YYYY.");
+    let month_ok = |m: &str| digits(m, 2) && (1..=12).contains(&m.parse::<u32>().unwrap_or(0));
     match parts.as_slice() {
-        [y] => digits(y, 4),
-        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&m.parse::<u32>().unwrap_or(0)),
-        [y, m, d] => {
-            digits(y, 4)
-                && digits(m, 2)
-                && digits(d, 2)
-                && (1..=12).contains(&m.parse::<u32>().unwrap_or(0))
-                && (1..=31).contains(&d.parse::<u32>().unwrap_or(0))
+        [y] if digits(y, 4) => Ok(()),
+        [y, m] if digits(y, 4) && month_ok(m) => Ok(()),
+        [y, m, d] if digits(y, 4) && month_ok(m) && digits(d, 2) => {
+            let (year, month, day) = (y.parse::<u32>().unwrap_or(0), m.parse::<u32>().unwrap_or(0), d.parse::<u32>().unwrap_or(0));
+            let last = days_in_month(year, month);
+            if (1..=last).contains(&day) {
+                Ok(())
+            } else {
+                const MONTHS: [&str; 12] =
+                    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+                let name = MONTHS[(month as usize - 1).min(11)];
+                Err(format!("\"{s}\" is not a date that exists: {name} {year} has {last} days. Check the day, or write only YYYY-MM."))
+            }
         }
-        _ => false,
+        _ => Err(not_a_date()),
+    }
+}
+
+/// Days in a month of the Gregorian calendar.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -816,10 +1052,25 @@ fn fold_vietnamese(c: char) -> char {
     GROUPS.iter().find(|(set, _)| set.contains(c)).map_or(c, |(_, base)| *base)
 }
 
-/// Checks that a manifest path is relative, uses `/`, and stays inside the package.
+/// Checks that a manifest path is relative, uses `/`, stays inside the package, and names a
+/// file the viewer can load by that name: no `#` or `?` (Bevy's asset server and the web read
+/// them as a label or a query), no control characters, no name made only of spaces.
+/// Percent-escapes are not decoded: `a%20b.glb` names the file `a%20b.glb`.
 pub fn check_package_path(s: &str) -> Result<PackagePath, &'static str> {
     if s.is_empty() {
         return Err("is empty: name a file inside the package folder.");
+    }
+    if s.chars().any(char::is_control) {
+        return Err("contains a control character (a tab or a line break, perhaps pasted by accident): remove it from the path, and rename the file if its name has one.");
+    }
+    if s.contains('#') {
+        return Err("contains `#`, which the viewer reads as the start of a label inside a file (as in \"house.glb#Scene0\"), so it would load the wrong thing: rename the file without `#` and write its new name here.");
+    }
+    if s.contains('?') {
+        return Err("contains `?`, which the web reads as the start of a query, so the file would not be found: rename the file without `?` and write its new name here.");
+    }
+    if s.split('/').any(|part| !part.is_empty() && part.trim().is_empty()) {
+        return Err("has a folder or file name made only of spaces: rename it to a name with letters or digits, and write the new name here.");
     }
     if s.contains('\\') {
         return Err("uses `\\`: write paths with `/` so they work on every system and on the web.");
@@ -859,6 +1110,45 @@ mod tests {
         assert!(check_package_path("C:/x.glb").is_err());
         assert!(check_package_path("https://x.org/a.glb").is_err());
         assert!(check_package_path("models\\a.glb").is_err());
+    }
+
+    #[test]
+    fn package_paths_the_asset_server_would_misread() {
+        assert!(check_package_path("models/a#b.glb").unwrap_err().contains("`#`"));
+        assert!(check_package_path("models/a.glb#Scene0").unwrap_err().contains("rename the file"));
+        assert!(check_package_path("audio/why?.ogg").unwrap_err().contains("`?`"));
+        assert!(check_package_path("audio/a\tb.ogg").unwrap_err().contains("control character"));
+        assert!(check_package_path("audio/a.ogg\n").unwrap_err().contains("control character"));
+        assert!(check_package_path("models/ /a.glb").unwrap_err().contains("only of spaces"));
+        assert!(check_package_path("models/\u{3000}").unwrap_err().contains("only of spaces"));
+        // Spaces inside a name, and percent signs (not decoded), are fine.
+        assert_eq!(check_package_path("models/đình hàng kênh.glb").unwrap().as_str(), "models/đình hàng kênh.glb");
+        assert_eq!(check_package_path("models/a%20b.glb").unwrap().as_str(), "models/a%20b.glb");
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(check_iso_date("2024-02-29").is_ok(), "2024 is a leap year");
+        assert!(check_iso_date("2000-02-29").is_ok(), "2000 is a leap year");
+        assert!(check_iso_date("1900-02-29").unwrap_err().contains("February 1900 has 28 days"));
+        assert!(check_iso_date("2023-02-29").unwrap_err().contains("February 2023 has 28 days"));
+        assert!(check_iso_date("2023-02-30").unwrap_err().contains("is not a date that exists"));
+        assert!(check_iso_date("2026-04-31").unwrap_err().contains("April 2026 has 30 days"));
+        assert!(check_iso_date("2026-12-31").is_ok());
+        assert!(check_iso_date("2026-01-00").is_err());
+        assert!(check_iso_date("2026-13").unwrap_err().contains("is not a date:"));
+        assert!(check_iso_date("2026").is_ok());
+        assert!(check_iso_date("2026-11").is_ok());
+        assert!(check_iso_date("24/05/2024").unwrap_err().contains("is not a date:"));
+        assert!(check_iso_date("２０２６").is_err(), "only ASCII digits");
+    }
+
+    #[test]
+    fn huge_normals_normalise_without_overflow() {
+        assert_eq!(normalized([3e38, 0.0, 0.0]), [1.0, 0.0, 0.0]);
+        let n = normalized([3e38, 3e38, 0.0]);
+        assert!((n[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6 && n[2] == 0.0, "{n:?}");
+        assert_eq!(normalized([0.0; 3]), [0.0, 0.0, 1.0]);
     }
 
     #[test]

@@ -49,6 +49,16 @@ pub struct Problem {
     pub field: String,
     /// What is wrong and what to do about it.
     pub message: String,
+    /// The problem is with an optional file (a hotspot image, captions, a sound, a narration):
+    /// the viewer leaves that file out and still opens the exhibit, even for an error.
+    pub left_out: bool,
+}
+
+impl Problem {
+    /// Whether the problem keeps the exhibit from opening.
+    pub fn blocks_opening(&self) -> bool {
+        self.severity == Severity::Error && !self.left_out
+    }
 }
 
 impl fmt::Display for Problem {
@@ -87,6 +97,20 @@ impl Problems {
             at,
             field: field.to_owned(),
             message: message.into(),
+            left_out: false,
+        });
+    }
+
+    /// An error in an optional file: `disan validate` reports it as an error, the viewer leaves
+    /// the file out (see [`Problem::left_out`]).
+    pub fn left_out_error(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
+        self.push(Problem {
+            severity: Severity::Error,
+            file: file.to_owned(),
+            at,
+            field: field.to_owned(),
+            message: message.into(),
+            left_out: true,
         });
     }
 
@@ -97,6 +121,7 @@ impl Problems {
             at,
             field: field.to_owned(),
             message: message.into(),
+            left_out: false,
         });
     }
 

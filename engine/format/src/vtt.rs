@@ -11,6 +11,8 @@ pub struct Cue {
     pub end: f64,
     /// Plain text; lines separated by `\n`.
     pub text: String,
+    /// 1-based line of the cue's timing line in the file, for problems about the cue.
+    pub line: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,7 +45,8 @@ impl fmt::Display for VttError {
     }
 }
 
-/// Parses a WebVTT file. A cue with a bad timing line is an error naming its line.
+/// Parses a WebVTT file. A cue with a bad timing line, one that does not end after it starts,
+/// or one that starts before the cue above it is an error naming its line.
 pub fn parse_vtt(text: &str) -> Result<Captions, VttError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
@@ -86,10 +89,22 @@ pub fn parse_vtt(text: &str) -> Result<Captions, VttError> {
         let start = parse_time(start.trim()).ok_or_else(|| bad("start"))?;
         let end = parse_time(end).ok_or_else(|| bad("end"))?;
         if end < start {
-            return Err(VttError { line: line_no, message: "the cue ends before it starts".into() });
+            return Err(VttError { line: line_no, message: "the cue ends before it starts: check its end time".into() });
+        }
+        if end == start {
+            return Err(VttError { line: line_no, message: "the cue ends the moment it starts, so it would never show: give it an end time after its start".into() });
+        }
+        if let Some(previous) = cues.last().filter(|p: &&Cue| start < p.start) {
+            return Err(VttError {
+                line: line_no,
+                message: format!(
+                    "this cue starts before the cue at line {} does: cues must be in time order, so move it up or fix its start time",
+                    previous.line
+                ),
+            });
         }
         let text = block[timing_index + 1..].iter().map(|l| strip_tags(l)).collect::<Vec<_>>().join("\n");
-        cues.push(Cue { start, end, text });
+        cues.push(Cue { start, end, text, line: line_no });
     }
     Ok(Captions { cues })
 }
@@ -154,5 +169,26 @@ mod tests {
         assert_eq!(e.line, 3);
         assert!(e.message.contains("end time"));
         assert!(parse_vtt("WEBVTT\n\n00:05.000 --> 00:01.000\ntext\n").unwrap_err().message.contains("before it starts"));
+    }
+
+    #[test]
+    fn cues_record_their_line() {
+        let c = parse_vtt(SAMPLE).unwrap();
+        assert_eq!(c.cues[0].line, 9);
+        assert_eq!(c.cues[1].line, 13);
+    }
+
+    #[test]
+    fn cues_must_last_and_be_in_time_order() {
+        let e = parse_vtt("WEBVTT\n\n00:02.000 --> 00:02.000\ntext\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("after its start"), "{e}");
+        let e = parse_vtt("WEBVTT\n\n00:02.000 --> 00:04.000\none\n\n2\n00:01.000 --> 00:03.000\ntwo\n").unwrap_err();
+        assert_eq!(e.line, 7);
+        assert!(e.message.contains("cues must be in time order"), "{e}");
+        assert!(e.message.contains("line 3"), "{e}");
+        // Equal starts and overlapping cues are allowed (two speakers at once).
+        let c = parse_vtt("WEBVTT\n\n00:01.000 --> 00:04.000\none\n\n00:01.000 --> 00:02.000\ntwo\n\n00:03.000 --> 00:05.000\nthree\n").unwrap();
+        assert_eq!(c.cues.len(), 3);
     }
 }

@@ -165,13 +165,18 @@ fn missing_files_are_named_with_the_manifest_line() {
     let pkg = TempPackage::new("missing");
     std::fs::write(pkg.0.join("exhibit.toml"), VALID).unwrap();
     std::fs::write(pkg.0.join("models/drum.glb"), b"glTF").unwrap();
+    // The two narration files are missing, the model is there: the exhibit opens (narration is
+    // optional: it is left out), with a warning naming each missing file at its manifest line.
+    let package = open_package(&pkg.0).expect("missing optional files do not stop the exhibit");
+    let missing: Vec<_> = package.warnings.iter().filter(|p| p.message.contains("which is not in the package, so it is left out")).collect();
+    assert_eq!(missing.len(), 2, "{:?}", package.warnings);
+    assert!(missing[0].message.contains("\"audio/star.vi.ogg\""), "{:?}", missing);
+    let at = missing[0].at.expect("located");
+    assert!(VALID.lines().nth(at.line - 1).unwrap().trim_start().starts_with("narration"));
+    // A missing model is another matter: nothing could be shown.
+    std::fs::remove_file(pkg.0.join("models/drum.glb")).unwrap();
     let err = open_package(&pkg.0).unwrap_err();
-    let errors: Vec<_> = err.problems.iter().filter(|p| p.severity == Severity::Error).collect();
-    // The two narration files are missing; the model is there.
-    assert_eq!(errors.len(), 2, "{err}");
-    assert!(errors[0].message.contains("\"audio/star.vi.ogg\", which is not in the package"), "{err}");
-    let at = errors[0].at.expect("located");
-    assert_eq!(VALID.lines().nth(at.line - 1).unwrap().trim_start().starts_with("narration"), true);
+    assert!(err.problems.iter().any(|p| p.blocks_opening() && p.message.contains("\"models/drum.glb\", which is not in the package")), "{err}");
 }
 
 #[cfg(unix)]
@@ -242,11 +247,90 @@ fn broken_captions_are_reported_in_their_own_file() {
     std::fs::create_dir_all(pkg.0.join("captions")).unwrap();
     std::fs::write(pkg.0.join("captions/star.vi.vtt"), "WEBVTT\n\n00:00.000 --> 00:02.000\nNgôi sao\n").unwrap();
     std::fs::write(pkg.0.join("captions/star.en.vtt"), "WEBVTT\n\n00:00.000 -> 00:02.000\nThe star\n").unwrap();
-    let err = open_package(&pkg.0).unwrap_err();
-    let errors: Vec<_> = err.problems.iter().filter(|p| p.severity == Severity::Error).collect();
-    assert_eq!(errors.len(), 1, "{err}");
+    let (_, problems) = disan_format::check_package(&pkg.0);
+    let problems = problems.into_sorted();
+    let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{problems:?}");
     let p = errors[0];
     assert!(p.file.ends_with("captions/star.en.vtt"));
     assert_eq!(p.at.map(|a| a.line), Some(3));
-    assert!(p.message.contains("timing line"), "{err}");
+    assert!(p.message.contains("timing line"), "{problems:?}");
+    // Captions are optional: the viewer opens the exhibit and leaves these out.
+    assert!(p.left_out);
+    let package = open_package(&pkg.0).expect("broken captions are left out, the exhibit opens");
+    assert!(package.warnings.iter().any(|w| w.file.ends_with("captions/star.en.vtt")));
+}
+
+#[test]
+fn places_in_vietnam_leap_days_and_limits_at_their_edge_are_accepted() {
+    let title120: String = "Đình Hàng Kênh ".repeat(8); // 120 characters, 150 bytes
+    assert_eq!(title120.chars().count(), 120);
+    let manifest = VALID
+        .replace("title = { vi = \"Trống đồng\", en = \"Bronze drum\" }", &format!("title = {{ vi = \"{title120}\", en = \"Bronze drum\" }}"))
+        .replace("captured = \"2026-11\"", "captured = \"2024-02-29\"");
+    for location in [
+        // Hải Phòng, VN-2000 in the city's 3° zone (central meridian 105°45′).
+        "[location]\ncommune = \"Phường Lê Chân\"\nvn2000 = { x = 2306512.3, y = 593061.8, central_meridian = 105.75 }\n",
+        // The same place in the 6° UTM zone 48.
+        "[location]\ncommune = \"Phường Lê Chân\"\nvn2000 = { x = 2305000.0, y = 675000.0, central_meridian = 105, zone_width = 6 }\n",
+        // Song Tử Tây, Trường Sa (WGS84).
+        "[location]\ncommune = \"Đặc khu Trường Sa\"\nwgs84 = { lat = 11.4306, lon = 114.3319 }\n",
+    ] {
+        let source = manifest.replace("[rights]", &format!("{location}\n[rights]"));
+        let (m, problems) = parse_manifest(Path::new("exhibit.toml"), &source);
+        let errors: Vec<_> = problems.into_sorted().into_iter().filter(|p| p.severity == Severity::Error).collect();
+        assert!(errors.is_empty(), "{location}: {errors:?}");
+        assert!(m.unwrap().location.is_some());
+    }
+}
+
+/// A package whose one stop has narration (a copy of a bundled Ogg Vorbis file, 18.872 s long)
+/// and the given captions.
+fn package_with_captions(name: &str, captions: &str) -> TempPackage {
+    let pkg = TempPackage::new(name);
+    let manifest = VALID.replace(
+        "narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }",
+        "narration = { vi = \"audio/star.vi.ogg\" }\ncaptions = { vi = \"captions/star.vi.vtt\" }",
+    );
+    std::fs::write(pkg.0.join("exhibit.toml"), manifest).unwrap();
+    std::fs::write(pkg.0.join("models/drum.glb"), b"glTF").unwrap();
+    std::fs::create_dir_all(pkg.0.join("audio")).unwrap();
+    std::fs::create_dir_all(pkg.0.join("captions")).unwrap();
+    let narration = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/dinh-hang-kenh/audio/main-1.vi.ogg");
+    std::fs::copy(narration, pkg.0.join("audio/star.vi.ogg")).unwrap();
+    std::fs::write(pkg.0.join("captions/star.vi.vtt"), captions).unwrap();
+    pkg
+}
+
+#[test]
+fn captions_that_run_past_their_narration_are_reported_at_the_last_cue() {
+    // The narration lasts 18.872 s: a last cue ending at 19.3 s is within the 0.5 s allowed.
+    let pkg = package_with_captions("captions-fit", "WEBVTT\n\n00:00.200 --> 00:10.000\nMột\n\n00:10.000 --> 00:19.300\nHai\n");
+    let (manifest, problems) = disan_format::check_package(&pkg.0);
+    assert!(manifest.is_some());
+    assert!(!problems.has_errors(), "{:?}", problems.into_sorted());
+
+    let pkg = package_with_captions("captions-overrun", "WEBVTT\n\n00:00.200 --> 00:10.000\nMột\n\n00:10.000 --> 00:25.000\nHai\n\n00:11.000 --> 00:12.000\nBa\n");
+    // Measuring every narration is `disan validate`'s job (the viewer does not read every sound
+    // of a catalogue when it starts).
+    let (_, problems) = disan_format::validate_package(&pkg.0);
+    let problems = problems.into_sorted();
+    // (The stand-in model, four bytes, is reported too: only the captions matter here.)
+    let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error && !p.file.ends_with("drum.glb")).collect();
+    assert_eq!(errors.len(), 1, "{problems:?}");
+    assert!(errors[0].file.ends_with("captions/star.vi.vtt"), "{problems:?}");
+    assert_eq!(errors[0].at.map(|a| a.line), Some(6), "the cue that ends last: {problems:?}");
+    assert!(errors[0].message.contains("the captions run past the narration"), "{problems:?}");
+    assert!(errors[0].message.contains("25.000 s") && errors[0].message.contains("18.872 s"), "{problems:?}");
+}
+
+#[test]
+fn captions_out_of_time_order_are_reported_at_their_line() {
+    let pkg = package_with_captions("captions-order", "WEBVTT\n\n00:05.000 --> 00:08.000\nHai\n\n00:00.200 --> 00:05.000\nMột\n");
+    let (_, problems) = disan_format::check_package(&pkg.0);
+    let problems = problems.into_sorted();
+    let p = problems.iter().find(|p| p.severity == Severity::Error).unwrap();
+    assert!(p.file.ends_with("captions/star.vi.vtt"));
+    assert_eq!(p.at.map(|a| a.line), Some(6));
+    assert!(p.message.contains("cues must be in time order"), "{problems:?}");
 }

@@ -46,7 +46,7 @@ struct Locomotion {
     /// A move waiting for the view to go dark: (the root to jump to, seconds left).
     pending: Option<(Transform, f32)>,
     /// The tour stop the visitor was last moved to: (tour, stop, restarts).
-    tour_at: Option<(usize, usize, u32)>,
+    tour_at: Option<(String, usize, u32)>,
     panel_last: Option<Vec2>,
 }
 
@@ -98,7 +98,7 @@ fn point_and_select(
     if let Some((_, t)) = panel {
         targets.push(PointerTarget::Panel { center: t.translation(), right: t.right().into(), up: t.up().into(), half_size: PANEL_METRES / 2.0 });
     }
-    let marker_index: Vec<usize> = markers.iter().map(|(m, _)| m.index).collect();
+    let marker_ids: Vec<&str> = markers.iter().map(|(m, _)| m.id.as_str()).collect();
     let mut panel_uv = None;
     let (mut pressed, mut released) = (false, false);
     for (hand, input) in hands.0.iter().enumerate() {
@@ -112,9 +112,9 @@ fn point_and_select(
             }
         }
         let Some(hit) = hit else { continue };
-        if hit.index < marker_index.len() {
+        if let Some(id) = marker_ids.get(hit.index) {
             if input.select_pressed {
-                open.0 = Some(marker_index[hit.index]);
+                open.open(id);
             }
         } else if panel_uv.is_none() {
             panel_uv = hit.uv;
@@ -241,13 +241,13 @@ fn tour_by_teleport(
     roots: Query<&Transform, With<XrTrackingRoot>>,
     mut locomotion: ResMut<Locomotion>,
 ) {
-    let now = active.0.as_ref().map(|p| (p.tour, p.clock.stop, p.starts));
+    let now = active.0.as_ref().map(|p| (p.tour.clone(), p.clock.stop, p.starts));
     if now == locomotion.tour_at {
         return;
     }
     locomotion.tour_at = now;
     let Some((tour, stop, _)) = now else { return };
-    let Some((eye, target)) = stop_view(&library, &bounds, tour, stop) else { return };
+    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop) else { return };
     let mut to = root_for_stop(eye, target, floor.0, head.local.translation);
     to.scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
     locomotion.pending = Some((to, 0.3));
@@ -275,21 +275,21 @@ mod tests {
         app
     }
 
-    fn marker(index: usize, at: Vec3) -> impl Bundle {
-        (HotspotMarker { index, position: at, normal: Vec3::Z, anchor: at }, GlobalTransform::from(Transform::from_translation(at).with_scale(Vec3::splat(0.2))))
+    fn marker(id: &str, at: Vec3) -> impl Bundle {
+        (HotspotMarker { id: id.to_owned(), position: at, normal: Vec3::Z, anchor: at }, GlobalTransform::from(Transform::from_translation(at).with_scale(Vec3::splat(0.2))))
     }
 
     #[test]
     fn the_trigger_on_a_marker_opens_its_hotspot() {
         let mut app = app(true);
-        app.world_mut().spawn(marker(1, Vec3::new(2.0, 1.5, -2.0)));
-        app.world_mut().spawn(marker(3, Vec3::new(0.0, 1.5, -3.0)));
+        app.world_mut().spawn(marker("star", Vec3::new(2.0, 1.5, -2.0)));
+        app.world_mut().spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
         app.update();
-        assert_eq!(app.world().resource::<OpenHotspot>().0, Some(3), "the marker on the laser's line");
+        assert!(app.world().resource::<OpenHotspot>().is("handle"), "the marker on the laser's line");
 
         // Pointing without pulling the trigger opens nothing.
         let mut app = super::tests::app(false);
-        app.world_mut().spawn(marker(3, Vec3::new(0.0, 1.5, -3.0)));
+        app.world_mut().spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
         app.update();
         assert_eq!(app.world().resource::<OpenHotspot>().0, None);
     }
@@ -299,7 +299,7 @@ mod tests {
         let mut app = app(true);
         // The panel 1 m ahead, facing the visitor; a marker behind it is shadowed by it.
         app.world_mut().spawn((UiPanel { image: Handle::default() }, GlobalTransform::from(Transform::from_xyz(0.1, 1.4, -1.0))));
-        app.world_mut().spawn(marker(3, Vec3::new(0.0, 1.5, -3.0)));
+        app.world_mut().spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
         app.update();
         assert_eq!(app.world().resource::<OpenHotspot>().0, None, "the panel is in front of the marker");
         let inputs: Vec<PointerInput> = app.world_mut().resource_mut::<Messages<PointerInput>>().drain().collect();

@@ -1,0 +1,108 @@
+//! `disan --soak N`: walks through the catalogue N times, one exhibit after another, as fast as
+//! each can be shown (or refused), and logs what became of each and how the process's memory
+//! grew. The broken-content suite and the 500-switch soak test run the real viewer this way: a
+//! kiosk switching exhibits all day must neither die, hang nor grow.
+//!
+//! Log lines (all start with `soak:`):
+//! - `soak: K ID shown [notices: FILE, …]` or `soak: K ID error: PROBLEM | PROBLEM …`;
+//! - `soak: baseline RSS R KiB after the first pass`, then at the end
+//!   `soak: done after N switches: RSS R KiB (baseline B KiB, growth G %)`.
+
+use bevy::prelude::*;
+
+use crate::ViewerState;
+use crate::first_frame::peak_rss_kib;
+use crate::framing::ExhibitBounds;
+use crate::library::{ExhibitLibrary, SwitchExhibit};
+use crate::loading::OpenFailure;
+use crate::policy::ExhibitNotices;
+
+pub(super) fn plugin(app: &mut App) {
+    if let Some(switches) = app.world().resource::<crate::ViewerConfig>().soak {
+        app.insert_resource(Soak { remaining: switches, done: 0, baseline_kib: None, settled_frames: 0 })
+            .add_systems(Update, next_exhibit_when_settled);
+    }
+}
+
+#[derive(Resource)]
+struct Soak {
+    remaining: u32,
+    done: u32,
+    baseline_kib: Option<u64>,
+    settled_frames: u32,
+}
+
+/// Frames an exhibit stays on screen before the next one: enough to draw it and play its first
+/// sounds, so rendering and audio are exercised too.
+const FRAMES_ON_SCREEN: u32 = 3;
+
+/// The resident memory now (VmRSS), in KiB; Linux only.
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn next_exhibit_when_settled(
+    mut soak: ResMut<Soak>,
+    state: Res<State<ViewerState>>,
+    bounds: Res<ExhibitBounds>,
+    library: Res<ExhibitLibrary>,
+    failure: Res<OpenFailure>,
+    notices: Res<ExhibitNotices>,
+    mut switch: MessageWriter<SwitchExhibit>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let settled = match state.get() {
+        ViewerState::Exhibit => bounds.0.is_some(),
+        ViewerState::Error => true,
+        ViewerState::Loading => false,
+    };
+    if !settled {
+        soak.settled_frames = 0;
+        return;
+    }
+    soak.settled_frames += 1;
+    if soak.settled_frames < FRAMES_ON_SCREEN {
+        return;
+    }
+    let id = library.current_package().map_or_else(|| library.current().as_ref().err().map_or(String::new(), |e| e.root.display().to_string()), |p| p.manifest.id.clone());
+    let k = soak.done + 1;
+    match state.get() {
+        ViewerState::Error => {
+            let problems = if failure.problems.is_empty() {
+                library.current().as_ref().err().map(|e| e.problems.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default()
+            } else {
+                failure.problems.clone()
+            };
+            info!("soak: {k} {id} error: {}", problems.join(" | "));
+        }
+        _ if notices.0.is_empty() => info!("soak: {k} {id} shown"),
+        _ => info!(
+            "soak: {k} {id} shown [notices: {}]",
+            notices.0.iter().map(|n| format!("{}: {}", n.file, n.reason)).collect::<Vec<_>>().join(" | ")
+        ),
+    }
+    soak.done += 1;
+    soak.settled_frames = 0;
+    if soak.done as usize == library.len() {
+        // After one pass every kind of exhibit has been loaded once: caches, pipelines and
+        // allocator pools are warm, so growth from here on is what a long day adds.
+        soak.baseline_kib = rss_kib();
+        info!("soak: baseline RSS {} KiB after the first pass", soak.baseline_kib.unwrap_or(0));
+    }
+    if soak.remaining == 0 || soak.done >= soak.remaining {
+        let now = rss_kib().unwrap_or(0);
+        let base = soak.baseline_kib.unwrap_or(now).max(1);
+        info!(
+            "soak: done after {} switches: RSS {now} KiB (baseline {base} KiB, growth {:.1} %, peak {} KiB)",
+            soak.done,
+            (now as f64 - base as f64) * 100.0 / base as f64,
+            peak_rss_kib().unwrap_or(0)
+        );
+        exit.write(AppExit::Success);
+        return;
+    }
+    switch.write(SwitchExhibit::Next);
+}
