@@ -24,7 +24,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<OpenFailure>()
         .add_systems(ExhibitReset, |mut load: ResMut<ExhibitLoad>| *load = ExhibitLoad::default())
         .add_systems(Update, start_loading.run_if(resource_changed::<ExhibitLibrary>))
-        .add_systems(Update, (track_loading, check_sounds).chain().after(start_loading));
+        .add_systems(Update, (track_loading, check_sounds, check_captions).chain().after(start_loading));
 }
 
 /// Whether the exhibit can be shown without a file (see [`crate::policy`]).
@@ -56,8 +56,11 @@ pub struct ExhibitLoad {
     last_arrival: Duration,
     /// Hotspot images by hotspot id, kept alive for the info panel; one that failed is absent.
     pub hotspot_images: HashMap<String, Handle<Image>>,
-    /// WebVTT captions by (tour id, stop, language code), read when a tour starts.
+    /// WebVTT captions by (tour id, stop, language code), read when a tour starts; captions that
+    /// do not parse are removed (and left out with a notice) once loaded.
     pub captions: HashMap<(String, usize, String), Handle<TextFile>>,
+    /// The file each captions handle came from, for notices.
+    caption_files: HashMap<AssetId<TextFile>, PackagePath>,
     /// Every sound the exhibit names (ambience, narrations).
     sounds: HashMap<PackagePath, Handle<AudioSource>>,
     /// Sounds checked once loaded: `Some(length)` if they decode (the length in seconds where
@@ -144,6 +147,7 @@ fn start_loading(
             for (lang, file) in stop.captions.iter() {
                 let handle: Handle<TextFile> = assets.load(library.asset_path(package, file));
                 load.request(file, &handle, FileRole::Optional);
+                load.caption_files.insert(handle.id(), file.clone());
                 load.captions.insert((tour.id.clone(), s, lang.code().to_owned()), handle);
             }
         }
@@ -237,6 +241,23 @@ fn track_loading(
             });
     }
     next_state.set(ViewerState::Exhibit);
+}
+
+/// Captions, once loaded, are parsed: captions that do not parse are left out with a notice
+/// (the stop shows its text instead).
+fn check_captions(mut load: ResMut<ExhibitLoad>, texts: Res<Assets<TextFile>>, mut notices: MessageWriter<ContentNotice>) {
+    let ExhibitLoad { captions, caption_files, .. } = &mut *load;
+    captions.retain(|_, handle| {
+        let Some(text) = texts.get(handle.id()) else { return true };
+        let Some(file) = caption_files.remove(&handle.id()) else { return true };
+        match disan_format::parse_vtt(&text.0) {
+            Ok(_) => true,
+            Err(e) => {
+                notices.write(ContentNotice { file: file.to_string(), reason: format!("{e}; the stop shows its text instead") });
+                false
+            }
+        }
+    });
 }
 
 /// Each sound, once loaded, is decoded far enough to know it plays (a file that does not is

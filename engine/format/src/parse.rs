@@ -594,8 +594,13 @@ impl<'s> Reader<'s> {
             .sub_table(&mut root, "navigation", |r, o| r.navigation(o, is_monument))
             .unwrap_or(Navigation { walk: is_monument, eye_height: 1.6, ground: 0.0 });
         let models = self.table_array(&mut root, "models", |r, o| r.model(o));
-        if models.is_empty() && !root.table.contains_key("models") {
-            self.missing(&root, "models", "at least one `[[models]]` table with `src = \"models/….glb\"`");
+        match root.table.get("models") {
+            None => self.missing(&root, "models", "at least one `[[models]]` table with `src = \"models/….glb\"`"),
+            // `models = []`, or tables that all failed (their own errors are reported).
+            Some(v) if models.is_empty() && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) => {
+                self.error(&v.span(), "models", "is empty: an exhibit needs at least one model to show. Add a `[[models]]` table with `src = \"models/….glb\"`.");
+            }
+            Some(_) => {}
         }
         let audio = self.table_array(&mut root, "audio", |r, o| r.audio(o));
         let hotspots = self.table_array(&mut root, "hotspots", |r, o| r.hotspot(o));
