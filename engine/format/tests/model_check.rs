@@ -1,0 +1,215 @@
+//! The model check (src/model.rs) on the bundled GLBs and on mutations of them: the samples pass
+//! with their real numbers, every structural lie is caught at its glTF path, and no mutation
+//! (bytes flipped in the JSON or the binary chunk, numbers in the JSON replaced by extreme
+//! values, the file cut anywhere) makes the check panic or accept a model whose accessors read
+//! outside their buffers.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use disan_format::{ModelFile, ModelLimits, PackagePath, check_package_path};
+use proptest::prelude::*;
+
+fn sample(name: &str) -> (PackagePath, Vec<u8>) {
+    let path = format!("models/{name}.glb");
+    let bytes = std::fs::read(exhibits().join(name).join(&path)).unwrap();
+    (check_package_path(&path).unwrap(), bytes)
+}
+
+fn exhibits() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits")
+}
+
+fn check(path: &PackagePath, bytes: &[u8]) -> disan_format::ModelReport {
+    match ModelFile::parse(path, bytes) {
+        Ok(file) => file.check(&HashMap::new(), &ModelLimits::NATIVE),
+        Err(report) => report,
+    }
+}
+
+/// The GLB's JSON chunk and binary chunk.
+fn split(bytes: &[u8]) -> (serde_json::Value, Vec<u8>) {
+    let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let json = serde_json::from_slice(&bytes[20..20 + json_len]).unwrap();
+    let bin = bytes[20 + json_len + 8..].to_vec();
+    (json, bin)
+}
+
+fn join(json: &serde_json::Value, bin: &[u8]) -> Vec<u8> {
+    let mut j = serde_json::to_vec(json).unwrap();
+    while j.len() % 4 != 0 {
+        j.push(b' ');
+    }
+    let total = 12 + 8 + j.len() + 8 + bin.len();
+    let mut out = Vec::new();
+    out.extend_from_slice(b"glTF");
+    out.extend_from_slice(&2u32.to_le_bytes());
+    out.extend_from_slice(&(total as u32).to_le_bytes());
+    out.extend_from_slice(&(j.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"JSON");
+    out.extend_from_slice(&j);
+    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"BIN\0");
+    out.extend_from_slice(bin);
+    out
+}
+
+#[test]
+fn the_samples_pass_with_their_real_numbers() {
+    for name in ["dinh-hang-kenh", "trong-dong", "sac-phong"] {
+        let (path, bytes) = sample(name);
+        let report = check(&path, &bytes);
+        assert!(!report.has_errors(), "{name}: {:?}", report.findings);
+        assert!(report.summary.triangles > 100 && report.summary.meshes_in_scene > 0, "{name}: {:?}", report.summary);
+        for (_, w, h) in &report.summary.images {
+            assert!(*w > 0 && *h > 0 && *w <= 8192 && *h <= 8192);
+        }
+    }
+}
+
+#[test]
+fn each_lie_is_caught_at_its_path() {
+    let (path, bytes) = sample("trong-dong");
+    let (json, bin) = split(&bytes);
+    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value, &mut Vec<u8>)>)> = vec![
+        ("accessors[0]", Box::new(|j, _| j["accessors"][0]["count"] = serde_json::json!(u32::MAX))),
+        ("bufferViews[0]", Box::new(|j, _| j["bufferViews"][0]["byteOffset"] = serde_json::json!(u32::MAX))),
+        ("buffers[0].byteLength", Box::new(|j, _| j["buffers"][0]["byteLength"] = serde_json::json!(u32::MAX))),
+        ("scenes", Box::new(|j, _| {
+            j.as_object_mut().unwrap().remove("scenes");
+            j.as_object_mut().unwrap().remove("scene");
+        })),
+        ("buffers[0].uri", Box::new(|j, _| j["buffers"][0]["uri"] = serde_json::json!("../../../etc/passwd"))),
+        ("extensionsRequired", Box::new(|j, _| j["extensionsRequired"] = serde_json::json!(["EXT_meshopt_compression"]))),
+    ];
+    for (field, edit) in cases {
+        let (mut j, mut b) = (json.clone(), bin.clone());
+        edit(&mut j, &mut b);
+        let report = check(&path, &join(&j, &b));
+        assert!(report.errors().any(|f| f.field.starts_with(field)), "{field}: {:?}", report.findings);
+    }
+    // An index past the last vertex, written into the binary chunk itself.
+    let (j, mut b) = (json.clone(), bin.clone());
+    let indices = j["meshes"][0]["primitives"][0]["indices"].as_u64().unwrap() as usize;
+    let view = &j["bufferViews"][j["accessors"][indices]["bufferView"].as_u64().unwrap() as usize];
+    let offset = view["byteOffset"].as_u64().unwrap_or(0) as usize + j["accessors"][indices]["byteOffset"].as_u64().unwrap_or(0) as usize;
+    let size = match j["accessors"][indices]["componentType"].as_u64().unwrap() {
+        5121 => 1,
+        5123 => 2,
+        _ => 4,
+    };
+    b[offset..offset + size].fill(0xff);
+    let report = check(&path, &join(&j, &b));
+    assert!(report.errors().any(|f| f.field.ends_with(".indices") && f.message.contains("refers to vertex")), "{:?}", report.findings);
+}
+
+#[test]
+fn a_texture_too_large_to_decode_is_refused_from_its_header() {
+    // 30000 × 30000 in the IHDR, nothing behind it.
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    png.extend_from_slice(&30000u32.to_be_bytes());
+    png.extend_from_slice(&30000u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(disan_format::image_size(&png), Ok((30000, 30000)));
+    let (path, bytes) = sample("trong-dong");
+    let (mut json, mut bin) = split(&bytes);
+    let images = json["images"].as_array().map_or(0, Vec::len);
+    assert!(images > 0, "the drum sample has textures");
+    let offset = bin.len();
+    bin.extend_from_slice(&png);
+    while bin.len() % 4 != 0 {
+        bin.push(0);
+    }
+    let views = json["bufferViews"].as_array().unwrap().len();
+    json["bufferViews"].as_array_mut().unwrap().push(serde_json::json!({ "buffer": 0, "byteOffset": offset, "byteLength": png.len() }));
+    json["buffers"][0]["byteLength"] = serde_json::json!(bin.len());
+    json["images"][images - 1] = serde_json::json!({ "bufferView": views, "mimeType": "image/png" });
+    let report = check(&path, &join(&json, &bin));
+    assert!(report.errors().any(|f| f.field == format!("images[{}]", images - 1) && f.message.contains("30000×30000")), "{:?}", report.findings);
+}
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256);
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+/// Whether every accessor of an accepted model lies inside its view, checked independently of
+/// the model check (the property the check exists for).
+fn accessors_inside(bytes: &[u8]) -> bool {
+    let Ok(glb) = gltf_free_split(bytes) else { return true };
+    let (json, _) = glb;
+    let views = json["bufferViews"].as_array().cloned().unwrap_or_default();
+    json["accessors"].as_array().cloned().unwrap_or_default().iter().all(|a| {
+        let Some(v) = a["bufferView"].as_u64().and_then(|v| views.get(v as usize)) else { return true };
+        let comp = match a["componentType"].as_u64() {
+            Some(5120 | 5121) => 1,
+            Some(5122 | 5123) => 2,
+            _ => 4,
+        };
+        let n = match a["type"].as_str() {
+            Some("SCALAR") => 1,
+            Some("VEC2") => 2,
+            Some("VEC3") => 3,
+            Some("VEC4" | "MAT2") => 4,
+            Some("MAT3") => 9,
+            _ => 16,
+        };
+        let elem = comp * n;
+        let stride = v["byteStride"].as_u64().unwrap_or(elem);
+        let count = a["count"].as_u64().unwrap_or(0);
+        let end = (count.max(1) - 1).saturating_mul(stride).saturating_add(a["byteOffset"].as_u64().unwrap_or(0)).saturating_add(elem);
+        end <= v["byteLength"].as_u64().unwrap_or(0)
+    })
+}
+
+fn gltf_free_split(bytes: &[u8]) -> Result<(serde_json::Value, Vec<u8>), ()> {
+    let json_len = u32::from_le_bytes(bytes.get(12..16).ok_or(())?.try_into().map_err(|_| ())?) as usize;
+    let json = serde_json::from_slice(bytes.get(20..20usize.checked_add(json_len).ok_or(())?).ok_or(())?).map_err(|_| ())?;
+    Ok((json, Vec::new()))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn flipped_bytes_never_panic_and_never_pass_a_lie(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12), which in 0..3usize) {
+        let name = ["dinh-hang-kenh", "trong-dong", "sac-phong"][which];
+        let (path, mut bytes) = sample(name);
+        let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        for (at, value) in flips {
+            // Half the flips land in the JSON, where they change numbers and names.
+            let i = if value % 2 == 0 { 20 + at.index(json_len) } else { at.index(bytes.len()) };
+            bytes[i] = value;
+        }
+        let report = check(&path, &bytes);
+        if !report.has_errors() {
+            prop_assert!(accessors_inside(&bytes), "accepted a model whose accessors leave their views");
+        }
+    }
+
+    #[test]
+    fn extreme_numbers_in_the_json_never_panic(field in 0..6usize, value in prop_oneof![Just(0u64), Just(1), Just(u32::MAX as u64), Just(u64::MAX / 2), any::<u64>()]) {
+        let (path, bytes) = sample("sac-phong");
+        let (mut json, bin) = split(&bytes);
+        match field {
+            0 => json["accessors"][0]["count"] = serde_json::json!(value),
+            1 => json["accessors"][0]["byteOffset"] = serde_json::json!(value),
+            2 => json["bufferViews"][0]["byteLength"] = serde_json::json!(value),
+            3 => json["bufferViews"][0]["byteStride"] = serde_json::json!(value),
+            4 => json["meshes"][0]["primitives"][0]["indices"] = serde_json::json!(value),
+            _ => json["nodes"][0]["children"] = serde_json::json!([value, 0]),
+        }
+        let bytes = join(&json, &bin);
+        let report = check(&path, &bytes);
+        if !report.has_errors() {
+            prop_assert!(accessors_inside(&bytes));
+        }
+    }
+
+    #[test]
+    fn a_model_cut_anywhere_never_panics(cut in any::<prop::sample::Index>()) {
+        let (path, bytes) = sample("trong-dong");
+        let end = cut.index(bytes.len());
+        let _ = check(&path, &bytes[..end]);
+    }
+}
