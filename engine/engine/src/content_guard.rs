@@ -30,7 +30,7 @@ use bevy::render::renderer::RenderDevice;
 use disan_format::{ModelFile, ModelLimits, PackagePath, check_package_path, image_size};
 
 use crate::library::EXHIBIT_SOURCE;
-use crate::notices::ContentNotice;
+use crate::policy::ContentNotice;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<LoaderNotices>().add_systems(PreUpdate, pass_on_loader_notices).add_systems(
@@ -241,8 +241,8 @@ pub fn prepare_exhibit_textures(
         if path.source().as_str() != Some(EXHIBIT_SOURCE) {
             continue;
         }
-        let Some(image) = images.get_mut(*id) else { continue };
-        match prepare_texture(image, limit) {
+        let Some(mut image) = images.get_mut(*id) else { continue };
+        match prepare_texture(&mut image, limit) {
             Prepared::Downscaled { from, to } => notices.write(ContentNotice {
                 file: path.without_label().path().to_string_lossy().split_once('/').map_or(String::new(), |(_, f)| f.to_owned()),
                 reason: format!(

@@ -210,7 +210,7 @@ fn apply_commands(
                 tour.write(TourCommand::Resume);
             }
             EmbedCommand::GoToStop { stop } => {
-                let id = active.0.as_ref().and_then(|p| manifest?.tours.get(p.tour)).map(|t| t.id.clone());
+                let id = active.0.as_ref().map(|p| p.tour.clone());
                 tour.write(TourCommand::Start { tour: id, stop: stop.saturating_sub(1) });
             }
             EmbedCommand::OpenHotspot { hotspot } => match manifest.and_then(|m| m.hotspot(hotspot)) {
@@ -401,7 +401,11 @@ mod tests {
             .insert_resource(Language::Vi)
             .init_resource::<OpenHotspot>()
             .init_resource::<ActiveTour>()
-            .insert_resource(ExhibitLoad { exhibit: Some("trong-dong".into()), ..default() })
+            .insert_resource({
+                let mut load = ExhibitLoad::default();
+                load.exhibit = Some("trong-dong".into());
+                load
+            })
             .init_resource::<OpenFailure>()
             .init_resource::<ExhibitNotices>()
             .init_resource::<FirstModelFrame>()

@@ -288,7 +288,7 @@ mod app_tests {
             .add_message::<CameraCommand>()
             .add_systems(Update, look_at_opened);
         app.update();
-        app.world_mut().resource_mut::<OpenHotspot>().open("ngoi-sao"); // the central star, facing up
+        app.world_mut().resource_mut::<OpenHotspot>().open("star"); // the central star, facing up
         app.update();
         let sent: Vec<CameraCommand> = app.world_mut().resource_mut::<Messages<CameraCommand>>().drain().collect();
         let Some(CameraCommand::LookFrom { eye, target }) = sent.last().copied() else { panic!("no camera move: {sent:?}") };

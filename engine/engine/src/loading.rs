@@ -201,9 +201,13 @@ fn track_loading(
                 f.settled = true;
                 let reason = reason(&err);
                 match f.role {
-                    FileRole::Required => failures.write(ContentFailure { file: f.file.clone(), reason }),
-                    FileRole::Optional => notices.write(ContentNotice { file: f.file.clone(), reason }),
-                };
+                    FileRole::Required => {
+                        failures.write(ContentFailure { file: f.file.clone(), reason });
+                    }
+                    FileRole::Optional => {
+                        notices.write(ContentNotice { file: f.file.clone(), reason });
+                    }
+                }
             }
             _ => continue,
         }
@@ -393,7 +397,7 @@ mod tests {
         let mut app = app(dir.join("b-trong-dong"));
         run_until(&mut app, ViewerState::Error);
         let failure = app.world().resource::<OpenFailure>().problems.join("\n");
-        assert!(failure.contains("\"models/trong-dong.glb\" could not be loaded"), "{failure}");
+        assert!(failure.contains("\"models/trong-dong.glb\" cannot be shown"), "{failure}");
         assert!(failure.contains("b-trong-dong/exhibit.toml"), "{failure}");
     }
 }

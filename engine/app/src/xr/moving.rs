@@ -245,7 +245,7 @@ fn tour_by_teleport(
     if now == locomotion.tour_at {
         return;
     }
-    locomotion.tour_at = now;
+    locomotion.tour_at = now.clone();
     let Some((tour, stop, _)) = now else { return };
     let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop) else { return };
     let mut to = root_for_stop(eye, target, floor.0, head.local.translation);
