@@ -139,26 +139,33 @@ fn refs() -> Result<(), String> {
     status(cargo(&["build", "-p", "disan"]))?;
     let dir = root().join("tests/reference");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for (exhibit, view, lang) in render_cases() {
-        let out = dir.join(format!("{exhibit}--{}--{lang}.png", view.replace(':', "_")));
+    for (exhibit, view, lang, size) in render_cases() {
+        let out = dir.join(reference_name(exhibit, view, lang, size));
         let mut cmd = Command::new(disan_binary());
-        cmd.current_dir(root()).args(["shot", &format!("exhibits/{exhibit}"), "--view", view, "--lang", lang, "--size", "640x360", "--out"]).arg(&out);
+        cmd.current_dir(root()).args(["shot", &format!("exhibits/{exhibit}"), "--view", view, "--lang", lang, "--size", size, "--out"]).arg(&out);
         status(cmd)?;
         println!("wrote {}", out.display());
     }
     Ok(())
 }
 
-/// The views the render tests draw; kept in step with engine/app/tests/render.rs.
-fn render_cases() -> Vec<(&'static str, &'static str, &'static str)> {
+/// The views the render tests draw (exhibit, view, language, size); kept in step with
+/// engine/app/tests/render.rs, which names the references the same way.
+fn render_cases() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     let text = std::fs::read_to_string(root().join("tests/render-cases.txt")).unwrap_or_default();
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
-            Some((leak(parts.next()?), leak(parts.next()?), leak(parts.next()?)))
+            Some((leak(parts.next()?), leak(parts.next()?), leak(parts.next()?), leak(parts.next().unwrap_or("640x360"))))
         })
         .collect()
+}
+
+/// `exhibit--view--lang.png`, with `--WxH` before `.png` for sizes other than 640x360.
+fn reference_name(exhibit: &str, view: &str, lang: &str, size: &str) -> String {
+    let size = if size == "640x360" { String::new() } else { format!("--{size}") };
+    format!("{exhibit}--{}--{lang}{size}.png", view.replace(':', "_"))
 }
 
 /// Runs `cmd` under its own Xvfb when there is no display, the same way for every contender

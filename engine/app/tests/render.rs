@@ -81,11 +81,15 @@ fn difference(a: &Rgb, b: &Rgb) -> (f32, f32) {
 }
 
 fn shot(package: &Path, view: &str, lang: &str, out: &Path) -> std::process::Output {
+    shot_at(package, view, lang, "640x360", out)
+}
+
+fn shot_at(package: &Path, view: &str, lang: &str, size: &str, out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_disan"))
         .current_dir(repo())
         .args(["shot"])
         .arg(package)
-        .args(["--view", view, "--lang", lang, "--size", "640x360", "--out"])
+        .args(["--view", view, "--lang", lang, "--size", size, "--out"])
         .arg(out)
         .output()
         .expect("disan runs")
@@ -99,15 +103,26 @@ fn sample_views_match_their_references() {
     let mut count = 0;
     for line in cases.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [exhibit, view, lang] = parts[..] else { panic!("bad line in render-cases.txt: {line}") };
-        let name = format!("{exhibit}--{}--{lang}.png", view.replace(':', "_"));
+        let (exhibit, view, lang, size) = match parts[..] {
+            [exhibit, view, lang] => (exhibit, view, lang, "640x360"),
+            [exhibit, view, lang, size] => (exhibit, view, lang, size),
+            _ => panic!("bad line in render-cases.txt: {line}"),
+        };
+        let size_part = if size == "640x360" { String::new() } else { format!("--{size}") };
+        let name = format!("{exhibit}--{}--{lang}{size_part}.png", view.replace(':', "_"));
         let actual_path = out.join(&name);
-        let output = shot(&repo().join("exhibits").join(exhibit), view, lang, &actual_path);
+        let output = shot_at(&repo().join("exhibits").join(exhibit), view, lang, size, &actual_path);
         if !output.status.success() {
             failures.push(format!("{name}: disan shot failed ({}):\n{}", output.status, String::from_utf8_lossy(&output.stderr)));
             continue;
         }
         count += 1;
+        // What a finger meets: every button at least 44 px, none over another.
+        let log = String::from_utf8_lossy(&output.stderr);
+        match touch_layout(&log) {
+            Some((buttons, w, h, overlaps)) if buttons > 0 && w >= 43.5 && h >= 43.5 && overlaps == 0 => {}
+            other => failures.push(format!("{name}: touch targets (buttons, smallest w, smallest h, overlapping pairs) = {other:?}; want ≥ 44 px and no overlap")),
+        }
         let actual = read_png(&actual_path);
         assert_is_a_real_picture(&actual, &name);
         let reference = read_png(&repo().join("tests/reference").join(&name));
@@ -124,6 +139,14 @@ fn sample_views_match_their_references() {
     }
     assert!(count >= 3, "render-cases.txt should cover every sample exhibit");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `touch-layout: buttons=N smallest=WxH overlapping-pairs=K` from the shot's log.
+fn touch_layout(log: &str) -> Option<(u32, f32, f32, u32)> {
+    let line = log.lines().find_map(|l| l.split_once("touch-layout: ").map(|(_, r)| r))?;
+    let field = |name: &str| line.split_whitespace().find_map(|w| w.strip_prefix(name));
+    let (w, h) = field("smallest=")?.split_once('x')?;
+    Some((field("buttons=")?.parse().ok()?, w.parse().ok()?, h.parse().ok()?, field("overlapping-pairs=")?.parse().ok()?))
 }
 
 #[test]

@@ -65,6 +65,7 @@ pub enum UiString {
     Source,
     Captured,
     CaptureMethod,
+    Menu,
 }
 
 impl UiString {
@@ -106,6 +107,7 @@ impl UiString {
             Source => ("Nguồn", "Source"),
             Captured => ("Số hoá", "Digitized"),
             CaptureMethod => ("Phương pháp", "Method"),
+            Menu => ("Công cụ", "Tools"),
         };
         match lang {
             Language::Vi => vi,

@@ -102,6 +102,29 @@ fn aim_shot(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Logs what a visitor's finger meets in the picture: how many buttons are shown, the smallest
+/// (the render tests require 44 px), and how many pairs overlap (they require none).
+fn report_touch_layout(buttons: &Query<(&ComputedNode, &bevy::ui::UiGlobalTransform, &InheritedVisibility), With<Button>>) {
+    let rects: Vec<bevy::math::Rect> = buttons
+        .iter()
+        .filter(|(node, _, visible)| visible.get() && node.size().min_element() > 0.0)
+        // Physical pixels: a shot's window has a scale factor of 1, so these are the window's
+        // own pixels, whatever the UI's scale.
+        .map(|(node, transform, _)| bevy::math::Rect::from_center_size(transform.translation, node.size()))
+        .collect();
+    let smallest = rects.iter().map(|r| r.size()).reduce(|a, b| a.min(b)).unwrap_or(Vec2::ZERO);
+    let mut overlaps = 0;
+    for (i, a) in rects.iter().enumerate() {
+        for b in &rects[i + 1..] {
+            let common = a.intersect(*b);
+            if !common.is_empty() && common.width() * common.height() > 1.0 {
+                overlaps += 1;
+            }
+        }
+    }
+    info!("touch-layout: buttons={} smallest={:.0}x{:.0} overlapping-pairs={overlaps}", rects.len(), smallest.x, smallest.y);
+}
+
 fn take_shot(
     config: Res<crate::ViewerConfig>,
     state: Res<State<ViewerState>>,
@@ -110,6 +133,7 @@ fn take_shot(
     mut progress: ResMut<ShotProgress>,
     mut hud: Query<&mut Visibility, With<Hud>>,
     (time, mut exit): (Res<Time<Real>>, MessageWriter<AppExit>),
+    buttons: Query<(&ComputedNode, &bevy::ui::UiGlobalTransform, &InheritedVisibility), With<Button>>,
     mut commands: Commands,
 ) {
     let Some(request) = &config.shot else { return };
@@ -149,6 +173,7 @@ fn take_shot(
         return;
     }
     progress.taken = true;
+    report_touch_layout(&buttons);
     let out = request.out.clone();
     info!("saving shot to {}", out.display());
     commands

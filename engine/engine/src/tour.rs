@@ -443,7 +443,8 @@ fn show_tour_bar(
                     position_type: PositionType::Absolute,
                     left: px(12),
                     right: px(12),
-                    bottom: px(64),
+                    // Above the exhibit switcher when there is one.
+                    bottom: px(if library.len() > 1 { 64 } else { 12 }),
                     justify_content: JustifyContent::Center,
                     ..default()
                 },

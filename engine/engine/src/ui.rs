@@ -14,7 +14,11 @@ use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, button, label, pane
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<AboutOpen>()
-        .add_systems(ExhibitReset, |mut about: ResMut<AboutOpen>| about.0 = false)
+        .init_resource::<ToolsOpen>()
+        .add_systems(ExhibitReset, |mut about: ResMut<AboutOpen>, mut tools: ResMut<ToolsOpen>| {
+            about.0 = false;
+            tools.0 = false;
+        })
         .add_systems(OnEnter(ViewerState::Loading), spawn_loading_screen)
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_hud.in_set(HudSpawned))
         .add_systems(OnEnter(ViewerState::Error), spawn_error_screen)
@@ -42,7 +46,20 @@ pub enum UiAction {
     TogglePointList,
     /// The exhibit's credits: rights, attribution, provenance.
     ToggleAbout,
+    /// On a small screen, the tools are behind a menu button.
+    ToggleTools,
 }
+
+/// Whether the tools are shown on a small screen (they always are on a large one).
+#[derive(Resource, Default, Debug)]
+pub struct ToolsOpen(pub bool);
+
+#[derive(Component)]
+struct MenuButton;
+
+/// The line under the title (rank and place), left out on screens too low for it.
+#[derive(Component)]
+struct Subtitle;
 
 /// Whether the About panel (the exhibit's rights and provenance) is open.
 #[derive(Resource, Default, Debug)]
@@ -198,7 +215,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         ))
         .id();
     commands.spawn((label(&fonts, lang, LocalizedLabel::from_text(&m.title), TextStyle::Title), ChildOf(header)));
-    commands.spawn((label(&fonts, lang, subtitle, TextStyle::Small), ChildOf(header)));
+    commands.spawn((label(&fonts, lang, subtitle, TextStyle::Small), Subtitle, ChildOf(header)));
     // The credit a licence such as CC BY requires, always on screen; the full attribution is
     // one press away.
     let credit = commands
@@ -225,10 +242,12 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         }
     }
 
-    // Top right: language, navigation mode, home.
+    // Top right: the menu button that shows the tools on a small screen, then the tools.
+    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Menu), UiAction::ToggleTools), MenuButton, ChildOf(top)));
     let tools = commands
         .spawn((
-            Node { flex_direction: FlexDirection::Row, flex_wrap: FlexWrap::Wrap, justify_content: JustifyContent::FlexEnd, margin: UiRect::left(Val::Auto), ..default() },
+            // Placed by `fit_to_small_screens`: in the corner, or on a row of its own.
+            Node { flex_direction: FlexDirection::Row, ..default() },
             Pickable::IGNORE,
             HudTools,
             ChildOf(top),
@@ -283,13 +302,43 @@ pub fn is_small_screen(window: &Window) -> bool {
     window.width() < SMALL_SCREEN.x || window.height() < SMALL_SCREEN.y
 }
 
-fn fit_to_small_screens(windows: Query<&Window>, mut help: Query<&mut Node, With<KeyboardHelp>>) {
+/// On a small screen the keyboard help goes, the tools hide behind a menu button (and open on a
+/// row of their own under the title, wrapping as needed), and on a low screen the subtitle
+/// goes; on a large one the tools sit in the top right corner, in one row.
+#[allow(clippy::type_complexity)]
+fn fit_to_small_screens(
+    windows: Query<&Window>,
+    tools_open: Res<ToolsOpen>,
+    mut nodes: ParamSet<(
+        Query<&mut Node, With<KeyboardHelp>>,
+        Query<&mut Node, With<HudTools>>,
+        Query<&mut Node, With<MenuButton>>,
+        Query<&mut Node, With<Subtitle>>,
+    )>,
+) {
     let Some(window) = windows.iter().next() else { return };
-    let display = if is_small_screen(window) { Display::None } else { Display::Flex };
-    for mut node in &mut help {
+    let small = is_small_screen(window);
+    let shown = |yes: bool| if yes { Display::Flex } else { Display::None };
+    let set = |node: &mut Mut<Node>, display: Display| {
         if node.display != display {
             node.display = display;
         }
+    };
+    nodes.p0().iter_mut().for_each(|mut n| set(&mut n, shown(!small)));
+    nodes.p2().iter_mut().for_each(|mut n| set(&mut n, shown(small)));
+    nodes.p3().iter_mut().for_each(|mut n| set(&mut n, shown(window.height() >= SMALL_SCREEN.y)));
+    for mut node in &mut nodes.p1() {
+        let (position_type, wrap, width) =
+            if small { (PositionType::Relative, FlexWrap::Wrap, percent(100)) } else { (PositionType::Absolute, FlexWrap::NoWrap, Val::Auto) };
+        if node.position_type != position_type || node.flex_wrap != wrap {
+            node.position_type = position_type;
+            node.flex_wrap = wrap;
+            node.width = width;
+            node.right = px(0);
+            node.top = px(0);
+            node.justify_content = JustifyContent::FlexEnd;
+        }
+        set(&mut node, shown(!small || tools_open.0));
     }
 }
 
@@ -511,6 +560,7 @@ fn run_actions(
     mut lang: ResMut<Language>,
     mut open: ResMut<OpenHotspot>,
     mut about: ResMut<AboutOpen>,
+    mut tools_open: ResMut<ToolsOpen>,
     mut camera: MessageWriter<CameraCommand>,
     mut switch: MessageWriter<SwitchExhibit>,
 ) {
@@ -535,6 +585,7 @@ fn run_actions(
             }
             UiAction::OpenHotspot(id) => open.open(id),
             UiAction::CloseHotspot => open.0 = None,
+            UiAction::ToggleTools => tools_open.0 = !tools_open.0,
             UiAction::ToggleAbout => {
                 about.0 = !about.0;
                 if about.0 {
