@@ -31,11 +31,13 @@ pub fn run(paths: &[PathBuf]) -> ExitCode {
         }
         let e = problems.iter().filter(|p| p.severity == Severity::Error).count();
         let w = problems.len() - e;
+        let blocking = problems.iter().filter(|p| p.blocks_opening()).count();
         errors += e;
         warnings += w;
         let verdict = match (e, w) {
             (0, 0) => "ok".to_owned(),
             (0, w) => format!("ok with {w} warning(s)"),
+            (e, w) if blocking == 0 => format!("{e} error(s), {w} warning(s): shown without the files named above until they are fixed"),
             (e, w) => format!("{e} error(s), {w} warning(s): not shown by the viewer until fixed"),
         };
         println!("{}: {verdict}", package.display());

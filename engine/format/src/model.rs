@@ -195,7 +195,15 @@ impl<'a> ModelFile<'a> {
         let mut invalid = Vec::new();
         json::validation::Validate::validate(root, root, json::Path::new, &mut |path, error| invalid.push((path().0, error)));
         for (path, error) in invalid.iter().take(20) {
-            report.error(path.clone(), format!("is not valid glTF ({error:?}): {REEXPORT}."));
+            use json::validation::Error;
+            let what = match error {
+                Error::Missing => "is missing, and glTF requires it",
+                Error::IndexOutOfBounds => "refers to an item that does not exist",
+                Error::Invalid => "has a value glTF does not allow",
+                Error::Oversize => "is larger than the viewer can address",
+                Error::Unsupported => "uses a glTF feature this viewer does not support",
+            };
+            report.error(path.clone(), format!("{what}: not valid glTF. {REEXPORT}."));
         }
         if !invalid.is_empty() {
             // Indices are not safe to follow in an invalid document.
