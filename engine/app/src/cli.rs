@@ -8,8 +8,9 @@ pub const USAGE: &str = "\
 Disan: heritage exhibits of Hải Phòng, in 3D.
 
 Usage:
-  disan [PATH] [--exhibit ID] [--lang vi|en] [--size WxH] [--reduce-motion]
+  disan [PATH] [--exhibit ID] [--lang CODE] [--size WxH] [--reduce-motion]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
+      --lang: vi (the default), en, or any other language every text of the exhibit is in.
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
       --xr [--xr-frames N] [--xr-space seated|standing] [--xr-smooth]: show it in a VR headset
       through OpenXR (falls back to the desktop window when no runtime runs); leave after N
@@ -18,7 +19,7 @@ Usage:
   disan validate PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
-  disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang vi|en] [--no-ui]
+  disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
       Render one view (a view id from the manifest, a hotspot id, `home`, or `tour:ID:K` for
       stop K of a tour with its caption) to a PNG and exit.
       Without a display it starts its own Xvfb server.
@@ -83,9 +84,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         match arg.as_str() {
             "--exhibit" => view.exhibit = Some(value("--exhibit")?),
             "--lang" => {
-                let l = value("--lang")?;
-                if l != "vi" && l != "en" {
-                    return Err(format!("--lang must be vi or en, not \"{l}\""));
+                let l = value("--lang")?.to_ascii_lowercase();
+                if !disan_format::Lang::is_valid_code(&l) {
+                    return Err(format!("--lang needs a language code such as vi or en, not \"{l}\""));
                 }
                 view.lang = l;
             }
@@ -159,7 +160,8 @@ mod tests {
         assert!(parse(&args("shot x --view a")).unwrap_err().contains("--out"));
         assert!(parse(&args("shot x --out a.jpg")).unwrap_err().contains(".png"));
         assert!(parse(&args("--size 10x10")).unwrap_err().contains("WIDTHxHEIGHT"));
-        assert!(parse(&args("--lang fr")).unwrap_err().contains("vi or en"));
+        assert!(parse(&args("--lang French")).unwrap_err().contains("language code"));
+        assert!(parse(&args("--lang fr")).is_ok(), "any language an exhibit is written in");
         assert!(parse(&args("validate")).is_err());
         assert!(parse(&args("x --view a")).unwrap_err().contains("unknown option"));
     }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::ViewerState;
 use crate::camera::{CameraCommand, NavMode};
 use crate::hotspots::OpenHotspot;
-use crate::i18n::Language;
+use crate::i18n::{Language, OfferedLanguages};
 use crate::library::{ExhibitLibrary, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
 use crate::policy::ExhibitNotices;
@@ -38,7 +38,8 @@ pub(super) fn plugin(app: &mut App) {
 pub enum EmbedCommand {
     /// Show the exhibit with this id (it must be in the open catalogue).
     Load { exhibit: String },
-    /// `vi` or `en`.
+    /// One of the exhibit's languages (`vi`, `en`, and any other every text is written in;
+    /// see `ExhibitSummary::languages`).
     SetLanguage { lang: String },
     /// Start a tour (the first if none is named) at a stop (from 1; default 1).
     StartTour {
@@ -93,6 +94,8 @@ pub struct ExhibitSummary {
     pub lang: String,
     pub title: String,
     pub summary: String,
+    /// The languages the exhibit can be shown in (`set-language` takes these codes).
+    pub languages: Vec<String>,
     pub hotspots: Vec<Named>,
     pub tours: Vec<TourSummary>,
     /// Exhibits of the catalogue, for a host's own chooser.
@@ -176,7 +179,7 @@ fn apply_commands(
     mut commands: MessageReader<EmbedCommand>,
     library: Res<ExhibitLibrary>,
     active: Res<ActiveTour>,
-    mut lang: ResMut<Language>,
+    (mut lang, offered): (ResMut<Language>, Res<OfferedLanguages>),
     mut open: ResMut<OpenHotspot>,
     mut switch: MessageWriter<SwitchExhibit>,
     mut tour: MessageWriter<TourCommand>,
@@ -188,15 +191,17 @@ fn apply_commands(
             EmbedCommand::Load { exhibit } => {
                 switch.write(SwitchExhibit::Id(exhibit.clone()));
             }
-            EmbedCommand::SetLanguage { lang: code } => match code.as_str() {
-                "vi" | "en" => {
-                    let wanted = Language::from_code(code);
+            EmbedCommand::SetLanguage { lang: code } => {
+                let wanted = Language::from_code(code);
+                if offered.contains(wanted) && wanted.code() == code.to_ascii_lowercase() {
                     if *lang != wanted {
                         *lang = wanted;
                     }
+                } else {
+                    let codes: Vec<&str> = offered.0.iter().map(|l| l.code()).collect();
+                    warn!("set-language: the exhibit on screen is not written in \"{code}\"; its languages are {}", codes.join(", "));
                 }
-                other => warn!("set-language: \"{other}\" is not a language of Disan; use \"vi\" or \"en\""),
-            },
+            }
             EmbedCommand::StartTour { tour: id, stop } => {
                 tour.write(TourCommand::Start { tour: id.clone(), stop: stop.unwrap_or(1).saturating_sub(1) });
             }
@@ -262,7 +267,7 @@ fn report_changes(
     lang: Res<Language>,
     open: Res<OpenHotspot>,
     active: Res<ActiveTour>,
-    (load, failure, notices): (Res<ExhibitLoad>, Res<OpenFailure>, Res<ExhibitNotices>),
+    (load, failure, notices, offered): (Res<ExhibitLoad>, Res<OpenFailure>, Res<ExhibitNotices>, Res<OfferedLanguages>),
     first_frame: Res<FirstModelFrame>,
     adapter: Option<Res<RenderAdapterInfo>>,
     mut last: Local<Watched>,
@@ -314,6 +319,7 @@ fn report_changes(
         lang: lang.code().to_owned(),
         title: lang.pick(&m.title).to_owned(),
         summary: lang.pick(&m.summary).to_owned(),
+        languages: offered.0.iter().map(|l| l.code().to_owned()).collect(),
         hotspots: m.hotspots.iter().map(|h| Named { id: h.id.clone(), title: lang.pick(&h.title).to_owned() }).collect(),
         tours: m.tours.iter().map(|t| TourSummary { id: t.id.clone(), title: lang.pick(&t.title).to_owned(), stops: t.stops.len() }).collect(),
         catalogue: library.catalogue.entries.iter().filter_map(|e| e.as_ref().ok().map(|p| p.manifest.id.clone())).collect(),
@@ -398,7 +404,8 @@ mod tests {
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, StatesPlugin))
             .insert_resource(ExhibitLibrary::open(&exhibit, None))
-            .insert_resource(Language::Vi)
+            .insert_resource(Language::VI)
+            .init_resource::<OfferedLanguages>()
             .init_resource::<OpenHotspot>()
             .init_resource::<ActiveTour>()
             .insert_resource({
@@ -463,7 +470,7 @@ mod tests {
         // Not a language of Disan: ignored.
         app.world_mut().write_message(EmbedCommand::SetLanguage { lang: "fr".into() });
         app.update();
-        assert_eq!(*app.world().resource::<Language>(), Language::En);
+        assert_eq!(*app.world().resource::<Language>(), Language::EN);
     }
 
     #[test]

@@ -119,10 +119,7 @@ fn show_notices(
     if files.len() > SHOWN {
         list.push_str(&format!(" (+{})", files.len() - SHOWN));
     }
-    let text = LocalizedLabel {
-        vi: format!("{}: {list}", UiString::FilesLeftOut.text(Language::Vi)),
-        en: format!("{}: {list}", UiString::FilesLeftOut.text(Language::En)),
-    };
+    let text = LocalizedLabel::both(format!("{}: {list}", UiString::FilesLeftOut.text(Language::VI)), format!("{}: {list}", UiString::FilesLeftOut.text(Language::EN)));
     commands.spawn((
         panel(Node {
             // A row of its own under the title and the tools.

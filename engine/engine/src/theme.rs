@@ -52,29 +52,37 @@ pub const GOLD: Color = Color::srgb(0.98, 0.77, 0.18);
 const BUTTON: Color = Color::srgba(0.22, 0.19, 0.16, 0.95);
 const BUTTON_HOVER: Color = Color::srgba(0.36, 0.29, 0.22, 0.98);
 
-/// A text shown in the visitor's language: both versions travel with the entity.
-#[derive(Component, Clone, Debug)]
-pub struct LocalizedLabel {
-    pub vi: String,
-    pub en: String,
-}
+/// A text shown in the visitor's language: every version travels with the entity. The UI's own
+/// strings have Vietnamese and English; an exhibit's texts whatever languages it is written in.
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct LocalizedLabel(disan_format::LocalizedText);
 
 impl LocalizedLabel {
     pub fn same(text: impl Into<String>) -> Self {
-        let t = text.into();
-        Self { vi: t.clone(), en: t }
+        Self(disan_format::LocalizedText::new().with("vi", text.into()))
+    }
+    pub fn both(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Self(disan_format::LocalizedText::new().with("vi", vi.into()).with("en", en.into()))
     }
     pub fn ui(s: UiString) -> Self {
-        Self { vi: s.text(Language::Vi).to_owned(), en: s.text(Language::En).to_owned() }
+        Self::both(s.text(Language::VI), s.text(Language::EN))
     }
     pub fn from_text(t: &disan_format::LocalizedText) -> Self {
-        Self { vi: t.text("vi").to_owned(), en: t.text("en").to_owned() }
+        Self(t.clone())
     }
-    pub fn get(&self, lang: Language) -> &str {
-        match lang {
-            Language::Vi => &self.vi,
-            Language::En => &self.en,
+    /// A label made for each of `langs` (an exhibit's languages) by `text`.
+    pub fn for_languages(langs: &[Language], text: impl Fn(Language) -> String) -> Self {
+        let mut all = disan_format::LocalizedText::new();
+        for lang in langs {
+            all.insert(disan_format::Lang::new(lang.code()), text(*lang));
         }
+        Self(all)
+    }
+    /// The text in `lang`; where it has none, English for visitors of any language but
+    /// Vietnamese (the UI's second language), then the format's fallback.
+    pub fn get(&self, lang: Language) -> &str {
+        let code = lang.code();
+        self.0.exact(code).or_else(|| if code == "vi" { None } else { self.0.exact("en") }).map_or_else(|| self.0.text(code), String::as_str)
     }
 }
 
@@ -154,11 +162,15 @@ mod tests {
     #[test]
     fn labels_follow_the_visitors_language() {
         let mut app = App::new();
-        app.add_plugins(MinimalPlugins).insert_resource(Language::Vi).add_systems(PostUpdate, follow_language);
-        let label = app.world_mut().spawn((Text::new("Đình Hàng Kênh"), LocalizedLabel { vi: "Đình Hàng Kênh".into(), en: "Hàng Kênh Communal House".into() })).id();
+        app.add_plugins(MinimalPlugins).insert_resource(Language::VI).add_systems(PostUpdate, follow_language);
+        let label = app.world_mut().spawn((Text::new("Đình Hàng Kênh"), LocalizedLabel::both("Đình Hàng Kênh", "Hàng Kênh Communal House"))).id();
         app.update();
         assert_eq!(app.world().get::<Text>(label).unwrap().0, "Đình Hàng Kênh");
-        *app.world_mut().resource_mut::<Language>() = Language::En;
+        *app.world_mut().resource_mut::<Language>() = Language::EN;
+        app.update();
+        assert_eq!(app.world().get::<Text>(label).unwrap().0, "Hàng Kênh Communal House");
+        // A visitor reading French sees the English UI string.
+        *app.world_mut().resource_mut::<Language>() = Language::from_code("fr");
         app.update();
         assert_eq!(app.world().get::<Text>(label).unwrap().0, "Hàng Kênh Communal House");
     }

@@ -16,7 +16,7 @@ use crate::ViewerState;
 use crate::camera::CameraCommand;
 use crate::framing::ExhibitBounds;
 use crate::hotspots::{OpenHotspot, hotspot_view};
-use crate::i18n::{Language, UiString};
+use crate::i18n::{Language, OfferedLanguages, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::loading::ExhibitLoad;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
@@ -391,7 +391,7 @@ pub enum TourButtonKind {
 fn show_tour_bar(
     active: Res<ActiveTour>,
     library: Res<ExhibitLibrary>,
-    lang: Res<Language>,
+    (lang, offered): (Res<Language>, Res<OfferedLanguages>),
     fonts: Res<UiFonts>,
     bars: Query<Entity, With<TourBar>>,
     hud: Query<Entity, With<Hud>>,
@@ -423,14 +423,9 @@ fn show_tour_bar(
     let Some(tour) = tour_of(&library, &playing.tour) else { return };
     let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
     let (k, n) = (playing.clock.stop + 1, tour.stops.len());
-    let stop_label = LocalizedLabel {
-        vi: format!("{} · {}", tour.title.text("vi"), UiString::stop_of(Language::Vi, k, n)),
-        en: format!("{} · {}", tour.title.text("en"), UiString::stop_of(Language::En, k, n)),
-    };
-    let caption = LocalizedLabel {
-        vi: caption_text(stop, playing.captions(playing.clock.stop, Language::Vi), "vi", playing.clock.elapsed),
-        en: caption_text(stop, playing.captions(playing.clock.stop, Language::En), "en", playing.clock.elapsed),
-    };
+    let langs = &offered.0;
+    let stop_label = LocalizedLabel::for_languages(langs, |l| format!("{} · {}", l.pick(&tour.title), UiString::stop_of(l, k, n)));
+    let caption = LocalizedLabel::for_languages(langs, |l| caption_text(stop, playing.captions(playing.clock.stop, l), l.code(), playing.clock.elapsed));
     let pause_label = match playing.clock.state {
         PlayState::Playing => LocalizedLabel::ui(UiString::Pause),
         PlayState::Paused | PlayState::Finished => LocalizedLabel::ui(UiString::Resume),
@@ -469,19 +464,19 @@ fn show_tour_bar(
         return;
     }
     for mut l in &mut stop_labels {
-        if l.vi != stop_label.vi || l.en != stop_label.en {
+        if *l != stop_label {
             *l = stop_label.clone();
         }
     }
     for mut l in &mut captions {
-        if l.vi != caption.vi || l.en != caption.en {
+        if *l != caption {
             *l = caption.clone();
         }
     }
     for children in &pause_buttons {
         for child in children {
             if let Ok(mut l) = labels.get_mut(*child)
-                && l.vi != pause_label.vi
+                && *l != pause_label
             {
                 *l = pause_label.clone();
             }

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use crate::ViewerState;
 use crate::camera::{CameraCommand, CameraRig, NavMode};
 use crate::hotspots::{OpenHotspot, look_at_opened};
-use crate::i18n::{Language, UiString};
+use crate::i18n::{Language, OfferedLanguages, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
 use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, button, label, panel};
@@ -153,28 +153,35 @@ fn update_progress(
     }
     for mut t in &mut text {
         let s = format!("{pct:.0} %");
-        if t.vi != s {
+        if t.get(Language::VI) != s {
             *t = LocalizedLabel::same(s);
         }
     }
 }
 
-fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, library: Res<ExhibitLibrary>) {
+fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<Language>, Res<OfferedLanguages>), library: Res<ExhibitLibrary>) {
     let Some(package) = library.current_package() else { return };
     let m = &package.manifest;
     let lang = *lang;
     let rank = m.rank.label();
-    // "Ward, Hải Phòng · formerly District": the two-tier names since 1 July 2025 first.
+    // "Ward, Province · formerly District": the two-tier names since 1 July 2025 first.
     let place = |l: Language| {
-        m.location.as_ref().map(|loc| match &loc.former_district {
-            Some(d) => format!("{}, Hải Phòng · {}: {d}", loc.commune, UiString::Formerly.text(l)),
-            None => format!("{}, Hải Phòng", loc.commune),
+        m.location.as_ref().map(|loc| {
+            let mut place = loc.commune.clone();
+            if let Some(province) = &loc.province {
+                place.push_str(&format!(", {province}"));
+            }
+            if let Some(d) = &loc.former_district {
+                place.push_str(&format!(" · {}: {d}", UiString::Formerly.text(l)));
+            }
+            place
         })
     };
-    let subtitle = LocalizedLabel {
-        vi: [Some(rank.text("vi").to_owned()), place(Language::Vi)].into_iter().flatten().collect::<Vec<_>>().join(" · "),
-        en: [Some(rank.text("en").to_owned()), place(Language::En)].into_iter().flatten().collect::<Vec<_>>().join(" · "),
-    };
+    let subtitle = LocalizedLabel::for_languages(&offered.0, |l| {
+        // The rank is named by the UI (Vietnamese or English), the place as the manifest writes it.
+        let rank = rank.text(if l == Language::VI { "vi" } else { "en" }).to_owned();
+        [Some(rank), place(l)].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+    });
     // Layout containers let clicks through to the markers in the 3D view; only panels and
     // buttons catch the pointer.
     let root = commands.spawn((screen_root(), Hud, Pickable::IGNORE, DespawnOnExit(ViewerState::Exhibit))).id();
@@ -225,19 +232,16 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
     commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::About), UiAction::ToggleAbout), ChildOf(credit)));
     if !m.hotspots.is_empty() {
         // Folded by default so the exhibit, not the menu, fills the screen.
-        let toggle = LocalizedLabel {
-            vi: format!("{} ({})", UiString::Hotspots.text(Language::Vi), m.hotspots.len()),
-            en: format!("{} ({})", UiString::Hotspots.text(Language::En), m.hotspots.len()),
-        };
+        let toggle = LocalizedLabel::both(
+            format!("{} ({})", UiString::Hotspots.text(Language::VI), m.hotspots.len()),
+            format!("{} ({})", UiString::Hotspots.text(Language::EN), m.hotspots.len()),
+        );
         commands.spawn((button(&fonts, lang, toggle, UiAction::TogglePointList), ChildOf(header)));
         let list = commands
             .spawn((Node { flex_direction: FlexDirection::Column, display: Display::None, ..default() }, PointList, ChildOf(header)))
             .id();
         for (i, h) in m.hotspots.iter().enumerate() {
-            let text = LocalizedLabel {
-                vi: format!("{}  {}", i + 1, h.title.text("vi")),
-                en: format!("{}  {}", i + 1, h.title.text("en")),
-            };
+            let text = LocalizedLabel::for_languages(&offered.0, |l| format!("{}  {}", i + 1, l.pick(&h.title)));
             commands.spawn((button(&fonts, lang, text, UiAction::OpenHotspot(h.id.clone())), ChildOf(list)));
         }
     }
@@ -253,7 +257,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
             ChildOf(top),
         ))
         .id();
-    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::LanguageButton), UiAction::ToggleLanguage), ChildOf(tools)));
+    commands.spawn((button(&fonts, lang, language_button_label(&offered), UiAction::ToggleLanguage), ChildOf(tools)));
     if m.navigation.walk {
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Walk), UiAction::ToggleWalk), WalkButtonLabel, ChildOf(tools)));
     }
@@ -293,6 +297,11 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, l
         commands.spawn((label(&fonts, lang, counter, TextStyle::Body), TextShadow::default(), ChildOf(nav)));
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Next), UiAction::NextExhibit), ChildOf(nav)));
     }
+}
+
+/// The language button names the language it switches to, in that language.
+fn language_button_label(offered: &OfferedLanguages) -> LocalizedLabel {
+    LocalizedLabel::for_languages(&offered.0, |l| offered.after(l).endonym())
 }
 
 /// A window narrower or lower than this (in logical pixels) is a phone or a small frame.
@@ -356,14 +365,14 @@ fn follow_nav_mode(
         NavMode::Walk => (UiString::WalkHelp, UiString::Orbit),
     };
     for mut h in &mut help {
-        if h.vi != help_text.text(Language::Vi) {
+        if *h != LocalizedLabel::ui(help_text) {
             *h = LocalizedLabel::ui(help_text);
         }
     }
     for children in &walk_buttons {
         for child in children {
             if let Ok(mut l) = labels.get_mut(*child)
-                && l.vi != button_text.text(Language::Vi)
+                && *l != LocalizedLabel::ui(button_text)
             {
                 *l = LocalizedLabel::ui(button_text);
             }
@@ -427,12 +436,13 @@ fn show_info_panel(
 
 /// The exhibit's credits: what it is, who holds the rights, under which licence, how to credit
 /// it, and how it was captured. A hotspot opening closes it (they share the right side).
+#[allow(clippy::too_many_arguments)]
 fn show_about_panel(
     mut about: ResMut<AboutOpen>,
     open: Res<OpenHotspot>,
     library: Res<ExhibitLibrary>,
     fonts: Res<UiFonts>,
-    lang: Res<Language>,
+    (lang, offered): (Res<Language>, Res<OfferedLanguages>),
     existing: Query<Entity, With<AboutPanel>>,
     hud: Query<Entity, With<Hud>>,
     mut commands: Commands,
@@ -449,7 +459,7 @@ fn show_about_panel(
     let (true, Some(package), Some(root)) = (about.0, library.current_package(), hud.iter().next()) else { return };
     let m = &package.manifest;
     let lang = *lang;
-    let both = |f: &dyn Fn(Language) -> String| LocalizedLabel { vi: f(Language::Vi), en: f(Language::En) };
+    let both = |f: &dyn Fn(Language) -> String| LocalizedLabel::for_languages(&offered.0, f);
     let panel_entity = commands
         .spawn((
             panel(Node {
@@ -510,7 +520,7 @@ fn show_about_panel(
 fn spawn_error_screen(
     mut commands: Commands,
     fonts: Res<UiFonts>,
-    lang: Res<Language>,
+    (lang, offered): (Res<Language>, Res<OfferedLanguages>),
     failure: Res<OpenFailure>,
     library: Res<ExhibitLibrary>,
 ) {
@@ -542,7 +552,7 @@ fn spawn_error_screen(
     }
     if failure.problems.len() > SHOWN {
         let more = failure.problems.len() - SHOWN;
-        let text = LocalizedLabel { vi: format!("… và {more} lỗi khác"), en: format!("… and {more} more") };
+        let text = LocalizedLabel::both(format!("… và {more} lỗi khác"), format!("… and {more} more"));
         commands.spawn((label(&fonts, lang, text, TextStyle::Small), ChildOf(list)));
     }
     commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OpenFailedHint), TextStyle::Small), ChildOf(root)));
@@ -551,13 +561,13 @@ fn spawn_error_screen(
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Previous), UiAction::PreviousExhibit), ChildOf(row)));
         commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Next), UiAction::NextExhibit), ChildOf(row)));
     }
-    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::LanguageButton), UiAction::ToggleLanguage), ChildOf(row)));
+    commands.spawn((button(&fonts, lang, language_button_label(&offered), UiAction::ToggleLanguage), ChildOf(row)));
 }
 
 fn run_actions(
     pressed: Query<(&Interaction, &UiAction), Changed<Interaction>>,
     mut point_lists: Query<&mut Node, With<PointList>>,
-    mut lang: ResMut<Language>,
+    (mut lang, offered): (ResMut<Language>, Res<OfferedLanguages>),
     mut open: ResMut<OpenHotspot>,
     mut about: ResMut<AboutOpen>,
     mut tools_open: ResMut<ToolsOpen>,
@@ -569,7 +579,7 @@ fn run_actions(
             continue;
         }
         match action {
-            UiAction::ToggleLanguage => *lang = lang.other(),
+            UiAction::ToggleLanguage => *lang = offered.after(*lang),
             UiAction::ToggleWalk => {
                 camera.write(CameraCommand::ToggleWalk);
             }

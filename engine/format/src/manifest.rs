@@ -168,6 +168,39 @@ impl Manifest {
     pub fn tour(&self, id: &str) -> Option<&Tour> {
         self.tours.iter().find(|t| t.id == id)
     }
+    /// Every text a visitor may read, for choosing the languages an exhibit can be shown in.
+    pub fn texts(&self) -> Vec<&LocalizedText> {
+        let mut texts = vec![&self.title, &self.summary, &self.rights.attribution];
+        for h in &self.hotspots {
+            texts.extend([&h.title, &h.body]);
+        }
+        texts.extend(self.views.iter().map(|v| &v.title));
+        for t in &self.tours {
+            texts.push(&t.title);
+            texts.extend(t.stops.iter().map(|s| &s.text));
+        }
+        texts.retain(|t| !t.is_empty());
+        texts
+    }
+
+    /// The languages the exhibit can be shown in: Vietnamese and English always (a missing text
+    /// falls back to the other), then every other language that each of its texts is written in,
+    /// in code order. A language only some texts have is not offered: a visitor would read a
+    /// mixture.
+    pub fn languages(&self) -> Vec<String> {
+        let texts = self.texts();
+        let mut langs: Vec<String> = crate::text::REQUIRED_LANGS.iter().map(|l| (*l).to_owned()).collect();
+        if let Some(first) = texts.first() {
+            for (lang, _) in first.iter() {
+                let code = lang.code();
+                if !langs.iter().any(|l| l == code) && texts.iter().all(|t| t.exact(code).is_some()) {
+                    langs.push(code.to_owned());
+                }
+            }
+        }
+        langs
+    }
+
     /// Every file the manifest names, for integrity checks and packing.
     pub fn referenced_files(&self) -> Vec<&PackagePath> {
         let mut files: Vec<&PackagePath> = Vec::new();
@@ -194,6 +227,8 @@ impl Manifest {
 pub struct Location {
     /// The commune or ward (xã/phường) since the two-tier reform of 1 July 2025.
     pub commune: String,
+    /// The province or centrally-run city (tỉnh / thành phố), e.g. "Hải Phòng".
+    pub province: Option<String>,
     /// The district before 1 July 2025, kept as a historical name.
     pub former_district: Option<String>,
     pub address: Option<String>,

@@ -681,6 +681,7 @@ impl<'s> Reader<'s> {
 
     fn location(&mut self, o: &mut Obj<'_, '_>) -> Option<Location> {
         let commune = self.req_str(o, "commune", "the commune or ward (xã/phường), e.g. `commune = \"Phường An Biên\"`");
+        let province = self.opt_str(o, "province");
         let former_district = self.opt_str(o, "former_district");
         let address = self.opt_str(o, "address");
         let wgs84 = self.sub_table(o, "wgs84", |r, t| r.wgs84(t));
@@ -694,7 +695,7 @@ impl<'s> Reader<'s> {
             }
             (a, b) => a.or(b),
         };
-        Some(Location { commune: commune?, former_district, address, position })
+        Some(Location { commune: commune?, province, former_district, address, position })
     }
 
     /// `[location.wgs84]`: latitude and longitude, which must fall in Vietnam.

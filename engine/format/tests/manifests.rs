@@ -334,3 +334,38 @@ fn captions_out_of_time_order_are_reported_at_their_line() {
     assert_eq!(p.at.map(|a| a.line), Some(6));
     assert!(p.message.contains("cues must be in time order"), "{problems:?}");
 }
+
+#[test]
+fn a_language_is_offered_when_every_text_has_it() {
+    let with_fr = |src: &str| {
+        src.replace("vi = \"Trống đồng\", en = \"Bronze drum\"", "vi = \"Trống đồng\", en = \"Bronze drum\", fr = \"Tambour de bronze\"")
+    };
+    let (m, _) = parse_manifest(Path::new("exhibit.toml"), VALID);
+    assert_eq!(m.unwrap().languages(), ["vi", "en"], "Vietnamese and English always");
+    // French in the title only: a visitor would read a mixture, so it is not offered.
+    let (m, _) = parse_manifest(Path::new("exhibit.toml"), &with_fr(VALID));
+    let m = m.unwrap();
+    assert!(m.title.exact("fr").is_some());
+    assert_eq!(m.languages(), ["vi", "en"]);
+    // In every text: offered.
+    let mut all = m.clone();
+    for text in [&mut all.summary, &mut all.rights.attribution] {
+        text.insert(disan_format::Lang::new("fr"), "fr".into());
+    }
+    for h in &mut all.hotspots {
+        h.title.insert(disan_format::Lang::new("fr"), "fr".into());
+        h.body.insert(disan_format::Lang::new("fr"), "fr".into());
+    }
+    for v in &mut all.views {
+        v.title.insert(disan_format::Lang::new("fr"), "fr".into());
+    }
+    for t in &mut all.tours {
+        t.title.insert(disan_format::Lang::new("fr"), "fr".into());
+        for s in &mut t.stops {
+            if !s.text.is_empty() {
+                s.text.insert(disan_format::Lang::new("fr"), "fr".into());
+            }
+        }
+    }
+    assert_eq!(all.languages(), ["vi", "en", "fr"]);
+}

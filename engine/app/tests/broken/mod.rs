@@ -18,11 +18,14 @@ pub enum Viewer {
     LeftOut(&'static str, &'static str),
     /// The error screen names the file (or the text).
     Refused(&'static str),
+    /// Anything but a crash or a hang: shown, shown with notices, or refused (random mutations).
+    Survives,
 }
 
 pub struct Case {
     pub name: &'static str,
-    /// `disan validate`'s exit status: 0 clean, 2 warnings only, 1 errors.
+    /// `disan validate`'s exit status: 0 clean, 2 warnings only, 1 errors; `ANY` for random
+    /// mutations (whatever it finds, it must not crash).
     pub validate_status: i32,
     /// Text `disan validate` must print (the file and the problem), when it reports one.
     pub validate_says: &'static [&'static str],
@@ -297,6 +300,27 @@ fn broken_gltf(dir: &Path, f: impl FnOnce(&mut Value)) {
     write(dir, "exhibit.toml", text.as_bytes());
 }
 
+/// Any exit status of `disan validate` but a crash.
+pub const ANY: i32 = -1;
+
+/// The control GLB with `n` bytes overwritten at places and with values drawn from `seed`
+/// (xorshift: the same mutations every run, so a failure can be reproduced by its name).
+fn mutated_glb(seed: u64, n: usize) -> Vec<u8> {
+    let mut bytes = Glb::triangle().bytes();
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..n {
+        let at = (next() % bytes.len() as u64) as usize;
+        bytes[at] = next() as u8;
+    }
+    bytes
+}
+
 /// A file just outside the package, which hostile URIs aim at.
 pub const OUTSIDE: &str = "outside-secret.bin";
 
@@ -309,6 +333,20 @@ macro_rules! case {
 }
 
 pub fn cases() -> Vec<Case> {
+    use Viewer::*;
+    let mut cases = named_cases();
+    // Random damage to the model, to the real loader and renderer: never a crash or a hang.
+    const FUZZ: [&str; 12] = ["fuzz-01", "fuzz-02", "fuzz-03", "fuzz-04", "fuzz-05", "fuzz-06", "fuzz-07", "fuzz-08", "fuzz-09", "fuzz-10", "fuzz-11", "fuzz-12"];
+    for name in FUZZ {
+        cases.push(Case { name, validate_status: ANY, validate_says: &[], viewer: Survives, build: |d| {
+            let seed: u64 = d.file_name().unwrap().to_string_lossy()[5..].parse().unwrap();
+            base(d, Some(mutated_glb(seed, 1 + seed as usize % 6)));
+        } });
+    }
+    cases
+}
+
+fn named_cases() -> Vec<Case> {
     use Viewer::*;
     vec![
         // The control: the base package itself.
