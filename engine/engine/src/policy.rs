@@ -22,7 +22,7 @@ use crate::i18n::{Language, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::loading::OpenFailure;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, label, panel};
-use crate::ui::HudTopBar;
+use crate::ui::HudHeader;
 use crate::ViewerState;
 
 /// How long the files of an exhibit may stop arriving before the exhibit counts as failed.
@@ -95,13 +95,13 @@ fn fail_on_required_files(
 #[derive(Component)]
 struct NoticePanel;
 
-/// A quiet line under the top bar: the visitor learns that something is missing (and
+/// A quiet line in the header, under the title: the visitor learns that something is missing (and
 /// staff which file) without the exhibit being covered.
 fn show_notices(
     notices: Res<ExhibitNotices>,
     fonts: Res<UiFonts>,
     lang: Res<Language>,
-    hud: Query<Entity, With<HudTopBar>>,
+    hud: Query<Entity, With<HudHeader>>,
     panels: Query<Entity, With<NoticePanel>>,
     mut commands: Commands,
 ) {
@@ -122,9 +122,9 @@ fn show_notices(
     let text = LocalizedLabel::both(format!("{}: {list}", UiString::FilesLeftOut.text(Language::VI)), format!("{}: {list}", UiString::FilesLeftOut.text(Language::EN)));
     commands.spawn((
         panel(Node {
-            // A row of its own under the title and the tools.
-            width: percent(100),
-            max_width: px(760),
+            // The last line of the header, under the title: it never covers the exhibit's
+            // middle or the tools.
+            margin: UiRect::top(px(4)),
             padding: UiRect::axes(px(10), px(6)),
             border_radius: BorderRadius::all(px(6)),
             ..default()

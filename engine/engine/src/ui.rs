@@ -100,10 +100,10 @@ pub struct Hud;
 #[derive(Component)]
 pub struct HudTools;
 
-/// The top bar (title and tools); it wraps, so a full-width child gets a row of its own under
-/// them (the notices).
+/// The panel at the top left that says what the exhibit is; other plugins add lines to it (the
+/// notice of files left out).
 #[derive(Component)]
-pub struct HudTopBar;
+pub struct HudHeader;
 
 /// Where the HUD is spawned on entering an exhibit: order additions to it after this.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -203,7 +203,6 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<
                 ..default()
             },
             Pickable::IGNORE,
-            HudTopBar,
             ChildOf(root),
         ))
         .id();
@@ -218,6 +217,7 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<
                 border_radius: BorderRadius::all(px(8)),
                 ..default()
             }),
+            HudHeader,
             ChildOf(top),
         ))
         .id();
