@@ -380,6 +380,24 @@ fn follow_nav_mode(
     }
 }
 
+/// The panel at the right that a hotspot's text and the About page open in (one at a time).
+fn side_panel() -> Node {
+    Node {
+        position_type: PositionType::Absolute,
+        right: px(12),
+        top: px(72),
+        width: px(400),
+        max_width: percent(92),
+        max_height: percent(80),
+        flex_direction: FlexDirection::Column,
+        padding: UiRect::all(px(16)),
+        row_gap: px(10),
+        border_radius: BorderRadius::all(px(8)),
+        overflow: Overflow::clip_y(),
+        ..default()
+    }
+}
+
 fn show_info_panel(
     open: Res<OpenHotspot>,
     library: Res<ExhibitLibrary>,
@@ -400,20 +418,7 @@ fn show_info_panel(
     let Some(h) = open.in_exhibit(&package.manifest) else { return };
     let panel_entity = commands
         .spawn((
-            panel(Node {
-                position_type: PositionType::Absolute,
-                right: px(12),
-                top: px(72),
-                width: px(400),
-                max_width: percent(92),
-                max_height: percent(80),
-                flex_direction: FlexDirection::Column,
-                padding: UiRect::all(px(16)),
-                row_gap: px(10),
-                border_radius: BorderRadius::all(px(8)),
-                overflow: Overflow::clip_y(),
-                ..default()
-            }),
+            panel(side_panel()),
             InfoPanel,
             ChildOf(root),
         ))
@@ -462,20 +467,7 @@ fn show_about_panel(
     let both = |f: &dyn Fn(Language) -> String| LocalizedLabel::for_languages(&offered.0, f);
     let panel_entity = commands
         .spawn((
-            panel(Node {
-                position_type: PositionType::Absolute,
-                right: px(16),
-                top: px(72),
-                width: px(400),
-                max_width: percent(92),
-                max_height: percent(80),
-                flex_direction: FlexDirection::Column,
-                padding: UiRect::all(px(16)),
-                row_gap: px(8),
-                border_radius: BorderRadius::all(px(8)),
-                overflow: Overflow::clip_y(),
-                ..default()
-            }),
+            panel(side_panel()),
             AboutPanel,
             ChildOf(root),
         ))

@@ -90,39 +90,22 @@ impl Problems {
         self.list.push(problem);
     }
 
+    fn add(&mut self, severity: Severity, left_out: bool, file: &Path, at: Option<LineCol>, field: &str, message: String) {
+        self.push(Problem { severity, file: file.to_owned(), at, field: field.to_owned(), message, left_out });
+    }
+
     pub fn error(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
-        self.push(Problem {
-            severity: Severity::Error,
-            file: file.to_owned(),
-            at,
-            field: field.to_owned(),
-            message: message.into(),
-            left_out: false,
-        });
+        self.add(Severity::Error, false, file, at, field, message.into());
     }
 
     /// An error in an optional file: `disan validate` reports it as an error, the viewer leaves
     /// the file out (see [`Problem::left_out`]).
     pub fn left_out_error(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
-        self.push(Problem {
-            severity: Severity::Error,
-            file: file.to_owned(),
-            at,
-            field: field.to_owned(),
-            message: message.into(),
-            left_out: true,
-        });
+        self.add(Severity::Error, true, file, at, field, message.into());
     }
 
     pub fn warning(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
-        self.push(Problem {
-            severity: Severity::Warning,
-            file: file.to_owned(),
-            at,
-            field: field.to_owned(),
-            message: message.into(),
-            left_out: false,
-        });
+        self.add(Severity::Warning, false, file, at, field, message.into());
     }
 
     pub fn has_errors(&self) -> bool {
