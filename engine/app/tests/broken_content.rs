@@ -18,8 +18,22 @@ fn disan() -> Command {
     cmd
 }
 
-fn suite(name: &str) -> PathBuf {
-    broken::generate(&std::env::temp_dir().join(format!("disan-broken-{}-{name}", std::process::id())))
+/// The suite generated in a temporary folder, removed when the test ends (pass or fail).
+struct Suite {
+    root: PathBuf,
+    catalogue: PathBuf,
+}
+
+impl Drop for Suite {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn suite(name: &str) -> Suite {
+    let root = std::env::temp_dir().join(format!("disan-broken-{}-{name}", std::process::id()));
+    let catalogue = broken::generate(&root);
+    Suite { root, catalogue }
 }
 
 #[test]
@@ -34,7 +48,8 @@ fn the_suite_is_large_enough() {
 
 #[test]
 fn validate_reports_every_broken_package_with_its_location() {
-    let catalogue = suite("validate");
+    let suite = suite("validate");
+    let catalogue = &suite.catalogue;
     let mut failures = Vec::new();
     for case in broken::cases() {
         let out = disan().arg("validate").arg(catalogue.join(case.name)).output().unwrap();
@@ -73,10 +88,11 @@ fn outcomes(log: &str) -> HashMap<String, String> {
 
 #[test]
 fn the_viewer_shows_refuses_or_leaves_out_and_never_dies() {
-    let catalogue = suite("viewer");
+    let suite = suite("viewer");
+    let catalogue = &suite.catalogue;
     let cases = broken::cases();
     let out = disan()
-        .arg(&catalogue)
+        .arg(catalogue)
         .args(["--soak", &cases.len().to_string(), "--size", "320x240"])
         .output()
         .unwrap();
@@ -110,8 +126,9 @@ fn five_hundred_exhibit_switches_do_not_grow_memory() {
     // The three samples, the suite's valid package and two broken ones: every kind of switch a
     // kiosk makes (a monument, an artifact, a document, an error screen, an exhibit with a
     // file left out).
-    let generated = suite("soak");
-    let catalogue = generated.parent().unwrap().join("soak-catalogue");
+    let suite = suite("soak");
+    let generated = &suite.catalogue;
+    let catalogue = suite.root.join("soak-catalogue");
     std::fs::create_dir_all(&catalogue).unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
     for sample in ["dinh-hang-kenh", "sac-phong", "trong-dong"] {

@@ -5,8 +5,13 @@
 //!
 //! Log lines (all start with `soak:`):
 //! - `soak: K ID shown [notices: FILE, …]` or `soak: K ID error: PROBLEM | PROBLEM …`;
-//! - `soak: baseline RSS R KiB after the first pass`, then at the end
-//!   `soak: done after N switches: RSS R KiB (baseline B KiB, growth G %)`.
+//! - `soak: pass P RSS R KiB` after each pass through the catalogue, then at the end
+//!   `soak: done after N switches: RSS R KiB (baseline B KiB, growth G %, peak K KiB)`.
+//!
+//! Memory is compared pass against pass, at the same point of the walk (the same exhibit just
+//! left): the baseline is the median of passes 2–4 (the first loads pipelines and fills caches),
+//! the end the median of the last three passes, so one allocator's breath does not count as
+//! growth while a steady leak still does.
 
 use bevy::prelude::*;
 
@@ -19,7 +24,7 @@ use crate::policy::ExhibitNotices;
 
 pub(super) fn plugin(app: &mut App) {
     if let Some(switches) = app.world().resource::<crate::ViewerConfig>().soak {
-        app.insert_resource(Soak { remaining: switches, done: 0, baseline_kib: None, settled_frames: 0 })
+        app.insert_resource(Soak { remaining: switches, done: 0, passes_kib: Vec::new(), settled_frames: 0 })
             .add_systems(Update, next_exhibit_when_settled);
     }
 }
@@ -28,7 +33,8 @@ pub(super) fn plugin(app: &mut App) {
 struct Soak {
     remaining: u32,
     done: u32,
-    baseline_kib: Option<u64>,
+    /// The resident memory after each full pass through the catalogue.
+    passes_kib: Vec<u64>,
     settled_frames: u32,
 }
 
@@ -86,19 +92,29 @@ fn next_exhibit_when_settled(
     }
     soak.done += 1;
     soak.settled_frames = 0;
-    if soak.done as usize == library.len() {
-        // After one pass every kind of exhibit has been loaded once: caches, pipelines and
-        // allocator pools are warm, so growth from here on is what a long day adds.
-        soak.baseline_kib = rss_kib();
-        info!("soak: baseline RSS {} KiB after the first pass", soak.baseline_kib.unwrap_or(0));
+    if soak.done as usize % library.len().max(1) == 0 {
+        let rss = rss_kib().unwrap_or(0);
+        soak.passes_kib.push(rss);
+        info!("soak: pass {} RSS {rss} KiB", soak.passes_kib.len());
     }
     if soak.remaining == 0 || soak.done >= soak.remaining {
+        let passes = &soak.passes_kib;
+        let median = |v: &[u64]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v.get(v.len() / 2).copied().unwrap_or(0)
+        };
         let now = rss_kib().unwrap_or(0);
-        let base = soak.baseline_kib.unwrap_or(now).max(1);
+        let (base, end) = if passes.len() >= 7 {
+            (median(&passes[1..4]), median(&passes[passes.len() - 3..]))
+        } else {
+            (passes.first().copied().unwrap_or(now), now)
+        };
+        let base = base.max(1);
         info!(
-            "soak: done after {} switches: RSS {now} KiB (baseline {base} KiB, growth {:.1} %, peak {} KiB)",
+            "soak: done after {} switches: RSS {end} KiB (baseline {base} KiB, growth {:.1} %, peak {} KiB)",
             soak.done,
-            (now as f64 - base as f64) * 100.0 / base as f64,
+            (end as f64 - base as f64) * 100.0 / base as f64,
             peak_rss_kib().unwrap_or(0)
         );
         exit.write(AppExit::Success);
