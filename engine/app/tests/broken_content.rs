@@ -141,6 +141,8 @@ fn five_hundred_exhibit_switches_do_not_grow_memory() {
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the viewer died ({}):\n{}", out.status, tail(&log));
     let done = log.lines().find_map(|l| l.split_once("soak: done after ").map(|(_, r)| r.to_owned())).unwrap_or_else(|| panic!("no end line:\n{}", tail(&log)));
+    // The figures, for the record (`cargo test … -- --nocapture` shows them).
+    println!("soak: done after {done}");
     let switches: u32 = done.split_whitespace().next().unwrap().parse().unwrap();
     assert_eq!(switches, 500, "{done}");
     let growth: f64 = done.split("growth ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|g| g.parse().ok()).unwrap_or_else(|| panic!("{done}"));
