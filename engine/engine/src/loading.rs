@@ -169,7 +169,12 @@ fn start_loading(
 fn reason(error: &bevy::asset::AssetLoadError) -> String {
     use bevy::asset::AssetLoadError;
     match error {
-        AssetLoadError::AssetLoaderError(e) => e.error().to_string(),
+        // The loader's own message: a BevyError prints a backtrace after it when RUST_BACKTRACE
+        // is set, which is for developers, not for the error screen.
+        AssetLoadError::AssetLoaderError(e) => match e.error().downcast_ref::<crate::content_guard::Refused>() {
+            Some(refused) => refused.to_string(),
+            None => e.error().to_string().lines().next().unwrap_or_default().to_owned(),
+        },
         AssetLoadError::AssetReaderError(bevy::asset::io::AssetReaderError::NotFound(_)) => {
             "is not in the package (or not published with it): add the file or fix the path".to_owned()
         }
