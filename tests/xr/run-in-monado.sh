@@ -23,7 +23,10 @@ chroot "$R" /bin/sh -c "
   export XR_RUNTIME_JSON=/usr/share/openxr/1/openxr_monado.json VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json
   export DISAN_ASSETS=/mnt/repo/assets DISAN_UNDER_XVFB=1 $PASS
   monado-service > /tmp/monado.log 2>&1 &
-  sleep 2
+  # Wait for the service's IPC socket (up to 30 s: a loaded 2-core machine starts it slowly),
+  # then a moment for it to take clients.
+  for i in \$(seq 1 60); do [ -S \$XDG_RUNTIME_DIR/monado_comp_ipc ] && break; sleep 0.5; done
+  sleep 1
   status=0
   timeout 300 xvfb-run -a /opt/disan/disan $ARGS || status=\$?
   kill %1 2>/dev/null || true
