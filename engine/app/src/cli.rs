@@ -16,7 +16,14 @@ Usage:
       through OpenXR (falls back to the desktop window when no runtime runs); leave after N
       frames in the headset (tests); a seated visitor (eyes at 1.2 m) or a standing one (the
       default); glide with the left thumbstick besides teleport and snap turn.
-  disan validate PATH...
+  disan pack SCAN --out PACKAGE [--id ID] [--unit m|cm|mm|in|ft] [--up y|z] [--force] [--json] [--lang vi|en]
+      Make an exhibit package from a scan (.glb, .gltf, .obj with its .mtl, .ply): normalised to
+      metres, +Y up, standing on the ground; levels thumb, low, medium, high; a manifest to fill in.
+      --unit/--up: the scan's unit and up axis where the file does not say (OBJ, PLY: m and z).
+  disan pack FOLDER --out FOLDER [--jobs N] [...]
+      Every scan in FOLDER (and its sub-folders), one package each, N at a time (default: every
+      core). Run it again after an interruption: finished packages are skipped.
+  disan validate [--lang vi|en] PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
@@ -34,7 +41,9 @@ forward to aim a teleport, release to go; flick it left or right to turn by 30°
 pub enum Command {
     Help,
     Version,
-    Validate(Vec<PathBuf>),
+    Validate { paths: Vec<PathBuf>, lang: Option<String> },
+    #[cfg(not(target_family = "wasm"))]
+    Pack(crate::pack::PackArgs),
     View(ViewArgs),
 }
 
@@ -70,12 +79,25 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     if is_validate || is_shot {
         it.next();
     }
+    #[cfg(not(target_family = "wasm"))]
+    if first == Some("pack") {
+        it.next();
+        return parse_pack(it.cloned().collect());
+    }
     if is_validate {
-        let paths: Vec<PathBuf> = it.map(PathBuf::from).collect();
+        let mut paths = Vec::new();
+        let mut lang = None;
+        while let Some(arg) = it.next() {
+            if arg == "--lang" {
+                lang = Some(pack_lang(it.next())?);
+            } else {
+                paths.push(PathBuf::from(arg));
+            }
+        }
         if paths.is_empty() {
             return Err("`validate` needs at least one package folder".into());
         }
-        return Ok(Command::Validate(paths));
+        return Ok(Command::Validate { paths, lang });
     }
     let mut view = ViewArgs { lang: "vi".into(), ..Default::default() };
     let (mut shot_view, mut out, mut no_ui) = (None, None, false);
@@ -125,6 +147,58 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     Ok(Command::View(view))
 }
 
+/// `--lang` of the staff tools: Vietnamese or English.
+fn pack_lang(value: Option<&String>) -> Result<String, String> {
+    match value.map(|v| v.to_ascii_lowercase()) {
+        Some(l) if l == "vi" || l == "en" => Ok(l),
+        other => Err(format!("--lang needs vi or en, not \"{}\"", other.unwrap_or_default())),
+    }
+}
+
+#[cfg(not(target_family = "wasm"))]
+fn parse_pack(args: Vec<String>) -> Result<Command, String> {
+    use disan_pack::{Lang, PackOptions, UpAxis, Unit};
+    let mut it = args.into_iter();
+    let (mut input, mut out, mut json, mut jobs) = (None, None, false, None);
+    let mut options = PackOptions { lang: Lang::from_environment(), ..PackOptions::default() };
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--id" => {
+                let id = value("--id")?;
+                if disan_format::slug(&id) != id {
+                    return Err(format!("--id must be lowercase letters, digits and -, like \"{}\"", disan_format::slug(&id)));
+                }
+                options.id = Some(id);
+            }
+            "--unit" => {
+                let u = value("--unit")?;
+                options.unit = Some(Unit::parse(&u).ok_or_else(|| format!("--unit must be m, cm, mm, in or ft, not \"{u}\""))?);
+            }
+            "--up" => {
+                let u = value("--up")?;
+                options.up = Some(UpAxis::parse(&u).ok_or_else(|| format!("--up must be y or z, not \"{u}\""))?);
+            }
+            "--lang" => options.lang = Lang::parse(&pack_lang(Some(&value("--lang")?))?).expect("checked"),
+            "--force" => options.force = true,
+            "--json" => json = true,
+            "--batch" => {}
+            "--jobs" => {
+                let n = value("--jobs")?;
+                jobs = Some(n.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("--jobs needs a number of scans at a time, not \"{n}\""))?);
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option {s} for pack")),
+            s if input.is_none() => input = Some(PathBuf::from(s)),
+            s => return Err(format!("unexpected argument \"{s}\": give one scan (or one folder of scans)")),
+        }
+    }
+    let input = input.ok_or("`pack` needs a scan: disan pack SCAN --out PACKAGE")?;
+    let out = out.ok_or("`pack` needs --out PACKAGE (the folder to write the package into)")?;
+    let batch = input.is_dir();
+    Ok(Command::Pack(crate::pack::PackArgs { input, out, batch, json, jobs, options }))
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let err = || format!("--size must be WIDTHxHEIGHT between 64 and 8192, like 1280x720, not \"{s}\"");
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
@@ -163,6 +237,10 @@ mod tests {
         assert!(parse(&args("--lang French")).unwrap_err().contains("language code"));
         assert!(parse(&args("--lang fr")).is_ok(), "any language an exhibit is written in");
         assert!(parse(&args("validate")).is_err());
+        assert!(parse(&args("validate --lang fr x")).unwrap_err().contains("vi or en"));
+        assert!(parse(&args("pack scan.obj")).unwrap_err().contains("--out"));
+        assert!(parse(&args("pack scan.obj --out p --unit furlong")).unwrap_err().contains("--unit"));
+        assert!(parse(&args("pack scan.obj --out p --id Bad_Id")).unwrap_err().contains("bad-id"));
         assert!(parse(&args("x --view a")).unwrap_err().contains("unknown option"));
     }
 }

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cli;
+#[cfg(not(target_family = "wasm"))]
+mod pack;
+#[cfg(not(target_family = "wasm"))]
 mod validate;
 #[cfg(target_family = "wasm")]
 mod web;
@@ -36,7 +39,8 @@ fn main() -> ExitCode {
             println!("disan {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Command::Validate(paths)) => validate::run(&paths),
+        Ok(Command::Validate { paths, lang }) => validate::run(&paths, validate::lang(lang.as_deref())),
+        Ok(Command::Pack(args)) => pack::run(args),
         Ok(Command::View(view)) => run_viewer(view),
         Err(message) => {
             eprintln!("disan: {message}\n\n{}", cli::USAGE);

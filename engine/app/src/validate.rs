@@ -4,8 +4,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use disan_format::{MANIFEST_FILE, Severity, validate_package};
+use disan_pack::Lang;
 
-pub fn run(paths: &[PathBuf]) -> ExitCode {
+/// `--lang`, else the locale (staff's machines in Vietnamese get Vietnamese).
+pub fn lang(flag: Option<&str>) -> Lang {
+    flag.and_then(Lang::parse).unwrap_or_else(Lang::from_environment)
+}
+
+pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
     let mut packages = Vec::new();
     for path in paths {
         if path.join(MANIFEST_FILE).is_file() || !path.is_dir() {
@@ -27,18 +33,27 @@ pub fn run(paths: &[PathBuf]) -> ExitCode {
         let (_, problems) = validate_package(package);
         let problems = problems.into_sorted();
         for p in &problems {
-            println!("{p}");
+            match lang {
+                Lang::En => println!("{p}"),
+                // The location and field stay as written; the severity is said in Vietnamese.
+                // The explanation itself is still English (see docs/pipeline.md, "Reading validate").
+                Lang::Vi => println!("{}", p.to_string().replacen(": error: ", ": lỗi: ", 1).replacen(": warning: ", ": cảnh báo: ", 1)),
+            }
         }
         let e = problems.iter().filter(|p| p.severity == Severity::Error).count();
         let w = problems.len() - e;
         let blocking = problems.iter().filter(|p| p.blocks_opening()).count();
         errors += e;
         warnings += w;
-        let verdict = match (e, w) {
-            (0, 0) => "ok".to_owned(),
-            (0, w) => format!("ok with {w} warning(s)"),
-            (e, w) if blocking == 0 => format!("{e} error(s), {w} warning(s): shown without the files named above until they are fixed"),
-            (e, w) => format!("{e} error(s), {w} warning(s): not shown by the viewer until fixed"),
+        let verdict = match (lang, e, w) {
+            (Lang::En, 0, 0) => "ok".to_owned(),
+            (Lang::En, 0, w) => format!("ok with {w} warning(s)"),
+            (Lang::En, e, w) if blocking == 0 => format!("{e} error(s), {w} warning(s): shown without the files named above until they are fixed"),
+            (Lang::En, e, w) => format!("{e} error(s), {w} warning(s): not shown by the viewer until fixed"),
+            (Lang::Vi, 0, 0) => "đạt".to_owned(),
+            (Lang::Vi, 0, w) => format!("đạt, {w} cảnh báo"),
+            (Lang::Vi, e, w) if blocking == 0 => format!("{e} lỗi, {w} cảnh báo: trình xem hiển thị nhưng bỏ các tệp nêu trên cho đến khi sửa"),
+            (Lang::Vi, e, w) => format!("{e} lỗi, {w} cảnh báo: trình xem không hiển thị cho đến khi sửa"),
         };
         println!("{}: {verdict}", package.display());
     }

@@ -16,7 +16,7 @@ pub use manifest::*;
 pub use media::{MediaError, audio_duration};
 pub use model::{ModelFile, ModelFinding, ModelLimits, ModelReport, ModelSummary, check_model_on_disk, image_size};
 pub use package::{Catalogue, MANIFEST_FILE, Package, PackageError, check_package, validate_package, open_catalogue, open_package, package_from_manifest_text, unreachable_package};
-pub use parse::{FORMAT_VERSION, check_package_path, parse_manifest};
+pub use parse::{FILL_IN_EN, FILL_IN_VI, FORMAT_VERSION, check_package_path, parse_manifest, slug};
 pub use problem::{LineCol, Problem, Problems, Severity};
 pub use text::{Lang, Localized, LocalizedText};
 pub use vtt::{Captions, Cue, VttError, parse_vtt};

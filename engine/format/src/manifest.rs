@@ -45,7 +45,7 @@ pub trait Keyword: Sized + Copy + 'static {
 macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
         impl Keyword for $name {
             const ALL: &'static [(&'static str, Self)] = &[$(($word, Self::$variant)),+];
@@ -262,12 +262,48 @@ pub struct Model {
     pub rotation_deg: Vec3,
     pub scale: f32,
     pub lods: Vec<Lod>,
+    /// The model's box in its own frame (before `position`, `rotation_deg`, `scale`), as
+    /// `disan pack` measured it: the viewer frames the exhibit from it before any level has
+    /// arrived, so nothing jumps when a better level replaces the thumb.
+    pub bounds: Option<ModelBounds>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ModelBounds {
+    pub min: Vec3,
+    pub max: Vec3,
+}
+
+/// A level of detail of a model. `triangles`, `bytes` and `error` are written by `disan pack`;
+/// the viewer uses them to choose the level a device and the screen call for (`triangles`,
+/// `error`) and to count loading progress in bytes (`bytes`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lod {
     pub quality: LodQuality,
     pub src: PackagePath,
+    pub triangles: Option<u64>,
+    pub bytes: Option<u64>,
+    /// The simplification's geometric error in metres (in the model's frame): how far the
+    /// level's surface may lie from the scan's.
+    pub error: Option<f32>,
+}
+
+impl Model {
+    /// The model's levels from the lightest to the full model. `src` is the last level; a
+    /// `[[models.lods]]` entry naming the same file as `src` describes it (its triangles, bytes).
+    pub fn levels(&self) -> Vec<Lod> {
+        let mut levels: Vec<Lod> = self.lods.clone();
+        levels.sort_by_key(|l| l.quality);
+        if !levels.iter().any(|l| l.src == self.src) {
+            levels.push(Lod { quality: LodQuality::High, src: self.src.clone(), triangles: None, bytes: None, error: None });
+        } else {
+            // The full model last, whatever quality it was given.
+            let i = levels.iter().position(|l| l.src == self.src).expect("checked");
+            let full = levels.remove(i);
+            levels.push(full);
+        }
+        levels
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

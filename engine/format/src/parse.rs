@@ -14,6 +14,11 @@ use crate::problem::{LineCol, Problems};
 use crate::text::{Lang, Localized, LocalizedText, REQUIRED_LANGS};
 
 /// The only format version this crate reads.
+/// Marks a text `disan pack` wrote for staff to replace (Vietnamese and English forms);
+/// `disan validate` warns while one is left.
+pub const FILL_IN_VI: &str = "[CẦN ĐIỀN]";
+pub const FILL_IN_EN: &str = "[TO FILL IN]";
+
 pub const FORMAT_VERSION: u32 = 1;
 
 // ----- limits on texts, in characters (Unicode scalar values, not bytes: "Đình" is 4) -----
@@ -201,11 +206,21 @@ impl<'s> Reader<'s> {
     fn opt_str(&mut self, obj: &mut Obj<'_, '_>, key: &'static str) -> Option<String> {
         let v = obj.get(key)?;
         match v.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
+            DeValue::String(s) => {
+                self.placeholder(v, &obj.field(key), s);
+                Some(s.to_string())
+            }
             _ => {
                 self.wrong_type(v, &obj.field(key), "a string in quotes");
                 None
             }
+        }
+    }
+
+    /// A text `disan pack` left for staff to write: shown as it is, with a warning until replaced.
+    fn placeholder(&mut self, v: &Value<'_>, field: &str, s: &str) {
+        if s.contains(FILL_IN_VI) || s.contains(FILL_IN_EN) {
+            self.warning(&v.span(), field, "is still the placeholder `disan pack` wrote: write the real text (Vietnamese and English) in its place.");
         }
     }
 
@@ -488,6 +503,7 @@ impl<'s> Reader<'s> {
     fn localized_text(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, required: bool, max_chars: Option<usize>) -> LocalizedText {
         self.localized(obj, key, required, |r, v, field| match v.get_ref() {
             DeValue::String(s) if !s.trim().is_empty() => {
+                r.placeholder(v, field, s);
                 let length = s.chars().count();
                 match max_chars {
                     Some(max) if length > max => {
@@ -819,12 +835,50 @@ impl<'s> Reader<'s> {
         let lods = self.table_array(o, "lods", |r, l| {
             let quality = r.keyword::<LodQuality>(l, "quality", true);
             let src = r.req_path(l, "src");
-            Some(Lod { quality: quality?, src: src? })
+            if let Some(src) = &src {
+                r.expect_extension(l, "src", src, &["glb", "gltf"], "a glTF model (.glb or .gltf)");
+            }
+            let triangles = r.opt_num(l, "triangles", 1.0..1e12, "a triangle count").map(|n| n as u64);
+            let bytes = r.opt_num(l, "bytes", 1.0..1e15, "a file size in bytes").map(|n| n as u64);
+            let error = r.opt_f32(l, "error", 0.0..1e6, "metres");
+            Some(Lod { quality: quality?, src: src?, triangles, bytes, error })
         });
+        let field = o.field("lods");
+        for (i, lod) in lods.iter().enumerate() {
+            if lods[..i].iter().any(|l| l.quality == lod.quality) {
+                let span = o.span.clone();
+                self.error(&span, &field, format!("two levels have quality \"{}\": give each quality once.", lod.quality.word()));
+            }
+        }
+        let bounds = self.model_bounds(o);
         if let Some(src) = &src {
             self.expect_extension(o, "src", src, &["glb", "gltf"], "a glTF model (.glb or .gltf)");
         }
-        Some(Model { id: id?, src: src?, position, rotation_deg, scale, lods })
+        Some(Model { id: id?, src: src?, position, rotation_deg, scale, lods, bounds })
+    }
+
+    /// `bounds_min` and `bounds_max`: both or neither, each corner at most the other.
+    fn model_bounds(&mut self, o: &mut Obj<'_, '_>) -> Option<ModelBounds> {
+        let min = self.opt_vec3(o, "bounds_min");
+        let max = self.opt_vec3(o, "bounds_max");
+        match (min, max) {
+            (Some(min), Some(max)) => {
+                if (0..3).all(|i| min[i] <= max[i]) {
+                    Some(ModelBounds { min, max })
+                } else {
+                    let span = o.table.get("bounds_max").map(|v| v.span()).unwrap_or_else(|| o.span.clone());
+                    self.error(&span, &o.field("bounds_max"), "is below `bounds_min` on some axis: each of x, y, z of bounds_max must be at least that of bounds_min.");
+                    None
+                }
+            }
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                let (have, lack) = if min.is_some() { ("bounds_min", "bounds_max") } else { ("bounds_max", "bounds_min") };
+                let span = o.table.get(have).map(|v| v.span()).unwrap_or_else(|| o.span.clone());
+                self.error(&span, &o.field(have), format!("is given without `{lack}`: give both corners of the box, or neither."));
+                None
+            }
+        }
     }
 
     fn expect_extension(&mut self, o: &Obj<'_, '_>, key: &str, path: &PackagePath, exts: &[&str], what: &str) {
@@ -1031,7 +1085,8 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-fn slug(s: &str) -> String {
+/// An id from any text: lowercase ASCII letters, digits and `-`, diacritics dropped.
+pub fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         let c = fold_vietnamese(c).to_ascii_lowercase();

@@ -1,0 +1,100 @@
+//! Batch mode: every scan in a folder, one package each, one scan per core. Resumable: a package
+//! is finished when its `pack-report.json` exists and records the same input fingerprint (the
+//! file's size and modification time, and the options); after an interruption (power cut,
+//! Ctrl-C) a second run packs only what is missing or changed.
+//!
+//! Threads over a shared queue rather than rayon: each scan is one long, independent job and a
+//! scan's own steps are sequential, so a work queue is all the scheduling there is.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::input::SourceFormat;
+use crate::progress::Progress;
+use crate::{PackError, PackOptions, PackReport, REPORT_FILE, pack_scan};
+
+/// What happened to one scan of a batch.
+#[derive(Debug)]
+pub enum BatchOutcome {
+    Packed(Box<PackReport>),
+    /// Already done by an earlier run (same input, same options).
+    Skipped { input: PathBuf, package: PathBuf },
+    Failed { input: PathBuf, error: PackError },
+}
+
+/// The scans a folder holds: .glb, .gltf, .obj, .ply directly inside it or one level down (staff
+/// often keep each scan's export in its own folder), in name order.
+pub fn scans_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            for inner in std::fs::read_dir(&path)? {
+                let p = inner?.path();
+                if p.is_file() && SourceFormat::of(&p).is_some() {
+                    found.push(p);
+                }
+            }
+        } else if SourceFormat::of(&path).is_some() {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The package folder for a scan: its id under `out`.
+pub fn package_for(scan: &Path, out: &Path) -> PathBuf {
+    out.join(crate::skeleton::id_from_file_name(scan))
+}
+
+/// The input's size and modification time and the options that shape the output.
+pub fn fingerprint(input: &Path, options: &PackOptions) -> String {
+    let meta = std::fs::metadata(input).ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
+    let modified = meta.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    format!(
+        "{size}:{modified}:{:?}:{:?}:{}:levels-v1",
+        options.unit.map(|u| u.word()),
+        options.up.map(|u| u.word()),
+        options.id.as_deref().unwrap_or("")
+    )
+}
+
+/// Whether `package` is a finished pack of `input` with these options.
+pub fn is_done(input: &Path, package: &Path, options: &PackOptions) -> bool {
+    let Ok(text) = std::fs::read_to_string(package.join(REPORT_FILE)) else { return false };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
+    json.get("input_fingerprint").and_then(|v| v.as_str()) == Some(fingerprint(input, options).as_str())
+}
+
+/// Packs every scan, `jobs` at a time; `on_done` hears of each as it finishes.
+pub fn run(scans: &[PathBuf], out: &Path, options: &PackOptions, jobs: usize, show_progress: bool, on_done: &(dyn Fn(&BatchOutcome) + Sync)) -> Vec<BatchOutcome> {
+    let queue = Mutex::new(scans.iter().collect::<std::collections::VecDeque<_>>());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1).min(scans.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let Some(input) = queue.lock().expect("queue").pop_front() else { break };
+                    let package = package_for(input, out);
+                    let outcome = if is_done(input, &package, options) {
+                        BatchOutcome::Skipped { input: input.clone(), package }
+                    } else {
+                        // An unfinished package from an interrupted run is replaced.
+                        let opts = PackOptions { force: true, ..options.clone() };
+                        let label = input.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+                        let progress = Progress::new(show_progress && jobs == 1, label);
+                        match pack_scan(input, &package, &opts, &progress) {
+                            Ok(report) => BatchOutcome::Packed(Box::new(report)),
+                            Err(error) => BatchOutcome::Failed { input: input.clone(), error },
+                        }
+                    };
+                    on_done(&outcome);
+                    results.lock().expect("results").push(outcome);
+                }
+            });
+        }
+    });
+    results.into_inner().expect("results")
+}

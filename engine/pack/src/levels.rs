@@ -1,0 +1,290 @@
+//! Levels of detail: each level is the scan simplified to a triangle budget by meshoptimizer,
+//! within an error bound, with its textures scaled to the level's size, written as one GLB.
+//!
+//! The budgets, and why (Smithsonian Voyager's ~150k faces at 1K/2K/4K was the reference):
+//!
+//! | level  | triangles | texture | bytes    | error bound  | for |
+//! |--------|-----------|---------|----------|--------------|-----|
+//! | thumb  | 5 000     | 256 px  | 200 KB   | 2 % of size  | the first frame on any link: 200 KB is 0.2 s at 10 Mbit/s |
+//! | low    | 60 000    | 1024 px | 3 MB     | 0.5 %        | phones and WebGL2 on weak GPUs: 3 s at 10 Mbit/s, a few ms a frame on a phone GPU |
+//! | medium | 250 000   | 2048 px | 12 MB    | 0.2 %        | school PCs and headsets (two eyes at 72–90 Hz), Voyager's "high" |
+//! | high   | 1 000 000 | 4096 px | 48 MB    | 0.05 %       | desktops with a GPU and close looks; still a quarter of a raw 4M scan |
+//!
+//! The error is meshoptimizer's: how far the simplified surface may lie from the scan's, in
+//! metres (bound = fraction × the scan's largest side). Simplification stops at the budget or
+//! the bound, whichever comes first. Where the bound comes first the budget still rules (a
+//! phone must not be sent a million triangles): the level is simplified on past its bound and
+//! says so (`over_bound`, and a warning in the summary).
+
+use std::path::Path;
+
+use meshopt::{SimplifyOptions, VertexDataAdapter};
+
+use crate::glb::{GlbMesh, GlbTexture};
+use crate::input::{Mesh, Scan};
+use crate::progress::Progress;
+use crate::texture::{DecodedTextures, encode_for_level};
+use crate::{LevelReport, PackError};
+
+/// What one level promises.
+#[derive(Clone, Copy, Debug)]
+pub struct LevelSpec {
+    pub quality: &'static str,
+    pub triangles: u64,
+    pub texture_px: u32,
+    pub max_bytes: u64,
+    /// The error bound as a fraction of the scan's largest side.
+    pub error_fraction: f32,
+}
+
+/// From the lightest to the full level, as the viewer orders them.
+pub const LEVELS: [LevelSpec; 4] = [
+    LevelSpec { quality: "thumb", triangles: 5_000, texture_px: 256, max_bytes: 200_000, error_fraction: 0.02 },
+    LevelSpec { quality: "low", triangles: 60_000, texture_px: 1024, max_bytes: 3_000_000, error_fraction: 0.005 },
+    LevelSpec { quality: "medium", triangles: 250_000, texture_px: 2048, max_bytes: 12_000_000, error_fraction: 0.002 },
+    LevelSpec { quality: "high", triangles: 1_000_000, texture_px: 4096, max_bytes: 48_000_000, error_fraction: 0.0005 },
+];
+
+pub struct WrittenLevel {
+    pub report: LevelReport,
+}
+
+/// One mesh simplified: the index buffer into the original vertices, and its error in metres.
+struct Simplified {
+    indices: Vec<u32>,
+    error_m: f32,
+    over_bound: bool,
+}
+
+pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id: &str, out: &Path, progress: &Progress) -> Result<WrittenLevel, PackError> {
+    let (total, _) = scan.counts();
+    let (min, max) = scan.bounds();
+    let largest = (0..3).map(|i| max[i] - min[i]).fold(0.0f32, f32::max).max(1e-6);
+    let bound_m = spec.error_fraction * largest;
+    let src = format!("models/{id}-{}.glb", spec.quality);
+    let path = out.join(&src);
+    // Images are the same at every try; encode once.
+    let images: Vec<Option<GlbTexture>> = scan.meshes.iter().enumerate().map(|(i, _)| textures.get(i).map(|img| encode_for_level(img, spec.texture_px))).collect();
+    let mut budget = spec.triangles;
+    let mut attempt = 0;
+    loop {
+        let mut parts = Vec::new();
+        let mut error_m = 0.0f32;
+        let mut over_bound = false;
+        for (i, mesh) in scan.meshes.iter().enumerate() {
+            progress.fraction((i as f64 + 0.5) / scan.meshes.len() as f64);
+            let share = if total <= budget { mesh.triangles() as u64 } else { ((budget as f64) * mesh.triangles() as f64 / total as f64).floor().max(1.0) as u64 };
+            let simplified = simplify(mesh, share, bound_m, largest);
+            error_m = error_m.max(simplified.error_m);
+            over_bound |= simplified.over_bound;
+            parts.push(compact(mesh, simplified.indices, images[i].clone()));
+        }
+        let triangles: u64 = parts.iter().map(|p| p.indices.len() as u64 / 3).sum();
+        let vertices: u64 = parts.iter().map(|p| p.positions.len() as u64).sum();
+        let extras = serde_json::json!({
+            "disan": { "quality": spec.quality, "triangles": triangles, "error_m": error_m, "error_bound_m": bound_m }
+        });
+        let bytes = crate::glb::write(&parts, extras);
+        attempt += 1;
+        // A level over its byte budget (a texture that does not compress, attributes the
+        // estimate did not foresee) is simplified further rather than shipped too big.
+        if bytes.len() as u64 > spec.max_bytes && attempt < 6 && triangles > 16 {
+            let ratio = spec.max_bytes as f64 / bytes.len() as f64;
+            budget = ((triangles as f64) * ratio * 0.9).max(16.0) as u64;
+            continue;
+        }
+        crate::write_file(&path, &bytes)?;
+        progress.fraction(1.0);
+        return Ok(WrittenLevel {
+            report: LevelReport {
+                quality: spec.quality,
+                src,
+                triangles,
+                vertices,
+                bytes: bytes.len() as u64,
+                error_m,
+                error_bound_m: bound_m,
+                triangle_budget: spec.triangles,
+                texture_px: images.iter().flatten().map(|t| t.width.max(t.height)).max(),
+                over_bound,
+            },
+        });
+    }
+}
+
+/// meshoptimizer's attribute-aware simplification: texture coordinates and colours weigh in,
+/// and vertices split at a seam (same position, different coordinates) keep the seam.
+fn simplify(mesh: &Mesh, target_triangles: u64, bound_m: f32, extent: f32) -> Simplified {
+    if mesh.triangles() as u64 <= target_triangles {
+        return Simplified { indices: mesh.indices.clone(), error_m: 0.0, over_bound: false };
+    }
+    let positions: Vec<[f32; 3]> = mesh.positions.iter().map(|p| p.map(|c| c as f32)).collect();
+    let bytes: &[u8] = bytemuck_cast(&positions);
+    let adapter = VertexDataAdapter::new(bytes, 12, 0).expect("12-byte positions");
+    let (attributes, weights) = attribute_stream(mesh, extent);
+    let stride = weights.len().max(1);
+    let attributes = if weights.is_empty() { vec![0.0; positions.len()] } else { attributes };
+    let weights = if weights.is_empty() { vec![0.0] } else { weights };
+    let locks = vec![false; positions.len()];
+    let target = (target_triangles * 3) as usize;
+    let run = |error: f32| {
+        let mut result_error = 0.0f32;
+        let indices = meshopt::simplify_with_attributes_and_locks(
+            &mesh.indices,
+            &adapter,
+            &attributes,
+            &weights,
+            stride * 4,
+            &locks,
+            target,
+            error,
+            SimplifyOptions::ErrorAbsolute,
+            Some(&mut result_error),
+        );
+        (indices, result_error)
+    };
+    let (indices, error) = run(bound_m);
+    if indices.len() <= target {
+        return Simplified { indices, error_m: error, over_bound: false };
+    }
+    // The bound came first: meet the budget anyway, and say by how much the bound was passed.
+    let (indices, error) = run(f32::MAX);
+    let (indices, error) = if indices.len() <= target {
+        (indices, error)
+    } else {
+        // Topology stops the careful simplifier (many small islands): the sloppy one always
+        // reaches the count.
+        let mut e = 0.0f32;
+        let sloppy = meshopt::simplify_sloppy(&mesh.indices, &adapter, target, f32::MAX, Some(&mut e));
+        (sloppy, e * meshopt::simplify_scale(&adapter))
+    };
+    Simplified { indices, error_m: error, over_bound: error > bound_m }
+}
+
+/// The attributes meshoptimizer weighs, interleaved per vertex, and their weights.
+///
+/// Errors are absolute (metres), so each weight says how many metres of error one unit of the
+/// attribute's change is worth, scaled by the scan's size `extent`: a texture coordinate moved
+/// by 1 % of the texture costs as much as the surface moved by 0.05 % of the scan. Normals are
+/// not weighed: on a scan they follow the (noisy) surface, and weighing them would spend the
+/// budget on scanner noise. Seams (equal positions, different coordinates) are kept whatever the
+/// weights: meshoptimizer finds them from the positions.
+fn attribute_stream(mesh: &Mesh, extent: f32) -> (Vec<f32>, Vec<f32>) {
+    let mut weights = Vec::new();
+    if mesh.uvs.is_some() {
+        weights.extend([0.05 * extent; 2]);
+    }
+    if mesh.colors.is_some() {
+        weights.extend([0.02 * extent; 3]);
+    }
+    let mut out = Vec::with_capacity(mesh.positions.len() * weights.len());
+    for v in 0..mesh.positions.len() {
+        if let Some(uv) = &mesh.uvs {
+            out.extend(uv[v]);
+        }
+        if let Some(c) = &mesh.colors {
+            out.extend(&c[v][..3]);
+        }
+    }
+    (out, weights)
+}
+
+/// The vertices a simplified index buffer still uses, in cache-friendly order.
+fn compact(mesh: &Mesh, mut indices: Vec<u32>, texture: Option<GlbTexture>) -> GlbMesh {
+    let n = mesh.positions.len();
+    meshopt::optimize_vertex_cache_in_place(&mut indices, n);
+    // Vertices numbered in order of first use (what meshopt_optimizeVertexFetchRemap does; the
+    // crate's wrapper truncates its table to the used count, so it cannot be indexed by old id).
+    let mut remap = vec![u32::MAX; n];
+    let mut used = 0usize;
+    for &i in &indices {
+        let r = &mut remap[i as usize];
+        if *r == u32::MAX {
+            *r = used as u32;
+            used += 1;
+        }
+    }
+    let gather = |f: &mut dyn FnMut(usize, usize)| {
+        for (old, &new) in remap.iter().enumerate() {
+            if new != u32::MAX {
+                f(old, new as usize);
+            }
+        }
+    };
+    let mut positions = vec![[0.0f32; 3]; used];
+    gather(&mut |o, n| positions[n] = mesh.positions[o].map(|c| c as f32));
+    let normals = mesh.normals.as_ref().map(|src| {
+        let mut v = vec![[0.0f32; 3]; used];
+        gather(&mut |o, n| v[n] = src[o]);
+        v
+    });
+    let uvs = mesh.uvs.as_ref().map(|src| {
+        let mut v = vec![[0.0f32; 2]; used];
+        gather(&mut |o, n| v[n] = src[o]);
+        v
+    });
+    let colors = mesh.colors.as_ref().map(|src| {
+        let mut v = vec![[0u8; 4]; used];
+        gather(&mut |o, n| v[n] = src[o].map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8));
+        v
+    });
+    for i in &mut indices {
+        *i = remap[*i as usize];
+    }
+    GlbMesh {
+        positions,
+        normals,
+        uvs,
+        colors,
+        indices,
+        base_color: mesh.material.base_color,
+        double_sided: mesh.material.double_sided,
+        texture,
+        name: mesh.material.name.clone(),
+    }
+}
+
+/// Smooth normals for a scan that has none (most PLY and many OBJ exports), weighted by
+/// triangle area and shared across seams, so the simplifier and the viewer see a smooth surface
+/// rather than facets.
+pub fn ensure_normals(scan: &mut Scan) {
+    for mesh in &mut scan.meshes {
+        if mesh.normals.is_some() {
+            continue;
+        }
+        let mut acc = vec![[0.0f64; 3]; mesh.positions.len()];
+        for t in mesh.indices.chunks_exact(3) {
+            let [a, b, c] = [t[0], t[1], t[2]].map(|i| mesh.positions[i as usize]);
+            let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+            let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
+            let n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+            for &i in t {
+                for k in 0..3 {
+                    acc[i as usize][k] += n[k];
+                }
+            }
+        }
+        // Vertices at one position (a UV seam) share their normal, so the seam does not show.
+        let mut by_position: std::collections::HashMap<[u64; 3], [f64; 3]> = std::collections::HashMap::new();
+        for (p, n) in mesh.positions.iter().zip(&acc) {
+            let e = by_position.entry(p.map(f64::to_bits)).or_insert([0.0; 3]);
+            for k in 0..3 {
+                e[k] += n[k];
+            }
+        }
+        let normals = mesh
+            .positions
+            .iter()
+            .map(|p| {
+                let n = by_position[&p.map(f64::to_bits)];
+                let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
+                if len > 0.0 { n.map(|c| (c / len) as f32) } else { [0.0, 1.0, 0.0] }
+            })
+            .collect();
+        mesh.normals = Some(normals);
+    }
+}
+
+fn bytemuck_cast(v: &[[f32; 3]]) -> &[u8] {
+    meshopt::utilities::typed_to_bytes(v)
+}

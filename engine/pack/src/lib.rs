@@ -1,0 +1,191 @@
+//! The scan pipeline behind `disan pack`: a raw photogrammetry or laser-scan mesh (glTF/GLB,
+//! OBJ with MTL, PLY) in, a tour-ready exhibit package out.
+//!
+//! One stage per module, data flowing one way:
+//! [`input`] reads the scan → [`normalise`] puts it in the exhibit frame (metres, +Y up, front
+//! +Z, centred, standing on the ground) → [`levels`] derives the levels of detail with
+//! meshoptimizer → [`texture`] scales the textures → [`glb`] writes one GLB per level →
+//! [`skeleton`] writes the manifest staff fill in. [`pack_scan`] runs them for one scan;
+//! [`batch`] runs many, one scan per core, and picks up where an interrupted run stopped.
+//!
+//! Bevy-free and native only: it links the C++ meshoptimizer, which the viewer never needs.
+
+pub mod batch;
+pub mod glb;
+pub mod input;
+pub mod levels;
+pub mod messages;
+pub mod normalise;
+pub mod progress;
+pub mod skeleton;
+pub mod texture;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+pub use input::{InputError, Scan, SourceFormat};
+pub use levels::{LEVELS, LevelSpec};
+pub use messages::Lang;
+pub use normalise::{Normalisation, UpAxis, Unit};
+pub use progress::Progress;
+
+/// What staff (or a script) asked for.
+#[derive(Clone, Debug)]
+pub struct PackOptions {
+    /// The exhibit id; by default made from the scan's file name.
+    pub id: Option<String>,
+    /// The source's unit when the file does not say (OBJ and PLY never do).
+    pub unit: Option<Unit>,
+    /// The source's up axis when the file does not say.
+    pub up: Option<UpAxis>,
+    /// Replace a package that is already there.
+    pub force: bool,
+    pub lang: Lang,
+}
+
+impl Default for PackOptions {
+    fn default() -> Self {
+        Self { id: None, unit: None, up: None, force: false, lang: Lang::En }
+    }
+}
+
+/// Why a scan could not be packed. Each names the file and says what to do
+/// ([`PackError::localized`] for staff's language).
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("{}: there is already a package here; pass --force to replace it", .0.display())]
+    OutputExists(PathBuf),
+    #[error("{}: cannot be written ({source}); check the folder exists and you may write to it", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Texture { path: PathBuf, message: String },
+    #[error("the scan has no triangles left after reading: {0}")]
+    Empty(String),
+}
+
+impl PackError {
+    pub fn localized(&self, lang: Lang) -> String {
+        messages::pack_error(self, lang)
+    }
+}
+
+/// One level as written: what the viewer and the tests read back.
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelReport {
+    pub quality: &'static str,
+    /// The GLB, relative to the package.
+    pub src: String,
+    pub triangles: u64,
+    pub vertices: u64,
+    pub bytes: u64,
+    /// The simplification's geometric error in metres (0 for a level that kept every triangle).
+    pub error_m: f32,
+    /// The bound the error was asked to stay within, in metres.
+    pub error_bound_m: f32,
+    pub triangle_budget: u64,
+    pub texture_px: Option<u32>,
+    /// Whether the budget could be met only by going past the error bound.
+    pub over_bound: bool,
+}
+
+/// Everything `disan pack` did, printed as a summary or as `--json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackReport {
+    pub input: PathBuf,
+    pub package: PathBuf,
+    pub id: String,
+    pub source_format: &'static str,
+    pub input_triangles: u64,
+    pub input_vertices: u64,
+    pub normalisation: Normalisation,
+    /// The model's box after normalisation, in metres.
+    pub bounds_min: [f32; 3],
+    pub bounds_max: [f32; 3],
+    pub levels: Vec<LevelReport>,
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+    /// A fingerprint of the input and the options, so a batch run knows this package is done.
+    pub input_fingerprint: String,
+}
+
+/// The file in a finished package that records how it was made. Written last: a package
+/// without it was interrupted and is packed again by a batch run.
+pub const REPORT_FILE: &str = "pack-report.json";
+
+/// Pack one scan into `out` (a package folder).
+pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Progress) -> Result<PackReport, PackError> {
+    let started = Instant::now();
+    let lang = options.lang;
+    if out.join(disan_format::MANIFEST_FILE).exists() && !options.force {
+        return Err(PackError::OutputExists(out.to_owned()));
+    }
+    let fingerprint = batch::fingerprint(input, options);
+    let mut warnings = Vec::new();
+
+    progress.step(messages::step_read(lang));
+    let scan = input::read(input, progress)?;
+    warnings.extend(scan.warnings.iter().cloned());
+    let (input_triangles, input_vertices) = scan.counts();
+    if input_triangles == 0 {
+        return Err(PackError::Empty(input.display().to_string()));
+    }
+
+    progress.step(messages::step_normalise(lang));
+    let (mut scan, normalisation) = normalise::normalise(scan, options.unit, options.up, lang);
+    levels::ensure_normals(&mut scan);
+    warnings.extend(normalisation.warnings.iter().cloned());
+
+    progress.step(messages::step_textures(lang));
+    let textures = texture::decode_all(&scan, input, progress).map_err(|(path, message)| PackError::Texture { path, message })?;
+
+    let id = options.id.clone().unwrap_or_else(|| skeleton::id_from_file_name(input));
+    let models_dir = out.join("models");
+    std::fs::create_dir_all(&models_dir).map_err(|source| PackError::Write { path: models_dir.clone(), source })?;
+
+    let mut level_reports = Vec::new();
+    for spec in LEVELS.iter().rev() {
+        progress.step(messages::step_level(lang, spec.quality));
+        let written = levels::write_level(&scan, &textures, spec, &id, out, progress)?;
+        if written.report.over_bound {
+            warnings.push(messages::over_bound(lang, &written.report));
+        }
+        level_reports.push(written.report);
+    }
+    level_reports.reverse();
+
+    let bounds = scan.bounds();
+    let report = PackReport {
+        input: input.to_owned(),
+        package: out.to_owned(),
+        id: id.clone(),
+        source_format: scan.format.name(),
+        input_triangles,
+        input_vertices,
+        normalisation,
+        bounds_min: bounds.0,
+        bounds_max: bounds.1,
+        levels: level_reports,
+        warnings,
+        seconds: started.elapsed().as_secs_f64(),
+        input_fingerprint: fingerprint,
+    };
+    progress.step(messages::step_manifest(lang));
+    let manifest = skeleton::manifest(&report, &scan);
+    write_file(&out.join(disan_format::MANIFEST_FILE), manifest.as_bytes())?;
+    // Last, so its presence means the package is complete (see `batch`).
+    let json = serde_json::to_vec_pretty(&report).expect("the report serialises");
+    write_file(&out.join(REPORT_FILE), &json)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// Write through a temporary file and a rename, so an interrupted run never leaves a half
+/// file under the final name.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|source| PackError::Write { path: path.to_owned(), source })
+}

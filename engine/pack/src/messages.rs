@@ -1,0 +1,140 @@
+//! What `disan pack` says to staff, in Vietnamese or English. Heritage staff read Vietnamese
+//! first: the language follows the system locale (`vi_VN…` → Vietnamese) unless `--lang` says.
+
+use crate::{LevelReport, PackError};
+use crate::input::InputError;
+use crate::normalise::{Normalisation, UpAxis, Unit};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "vi" => Some(Self::Vi),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// From `LC_ALL`, `LC_MESSAGES`, `LANG` (in POSIX order), then the system's locale.
+    pub fn from_environment() -> Self {
+        let env = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        let locale = env.or_else(sys_locale::get_locale).unwrap_or_default();
+        if locale.to_ascii_lowercase().starts_with("vi") { Self::Vi } else { Self::En }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Vi => "vi",
+            Self::En => "en",
+        }
+    }
+}
+
+fn pick(lang: Lang, vi: String, en: String) -> String {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+pub fn step_read(lang: Lang) -> String {
+    pick(lang, "Đọc bản quét".into(), "Reading the scan".into())
+}
+pub fn step_normalise(lang: Lang) -> String {
+    pick(lang, "Chuẩn hóa".into(), "Normalising".into())
+}
+pub fn step_textures(lang: Lang) -> String {
+    pick(lang, "Giải mã ảnh bề mặt".into(), "Decoding textures".into())
+}
+pub fn step_level(lang: Lang, quality: &str) -> String {
+    pick(lang, format!("Mức chi tiết {}", quality_vi(quality)), format!("Level {quality}"))
+}
+pub fn step_manifest(lang: Lang) -> String {
+    pick(lang, "Ghi exhibit.toml".into(), "Writing exhibit.toml".into())
+}
+
+pub fn quality_vi(quality: &str) -> &'static str {
+    match quality {
+        "thumb" => "xem trước (thumb)",
+        "low" => "thấp (low)",
+        "medium" => "vừa (medium)",
+        _ => "cao (high)",
+    }
+}
+
+pub fn implausible_size(lang: Lang, largest_m: f64, unit: Unit) -> String {
+    pick(
+        lang,
+        format!("Mô hình rộng {largest_m:.3} m nếu đơn vị là {}: nếu sai, hãy chạy lại với --unit mm, cm hoặc m.", unit.word()),
+        format!("The model is {largest_m:.3} m across if its unit is {}: if that is wrong, run again with --unit mm, cm or m.", unit.word()),
+    )
+}
+
+pub fn over_bound(lang: Lang, level: &LevelReport) -> String {
+    pick(
+        lang,
+        format!(
+            "Mức {}: để giữ trong {} tam giác, sai số là {:.1} mm, lớn hơn mức cho phép {:.1} mm. Bản quét có nhiều chi tiết nhỏ; mức này sẽ thô hơn dự kiến.",
+            quality_vi(level.quality),
+            level.triangle_budget,
+            level.error_m * 1000.0,
+            level.error_bound_m * 1000.0
+        ),
+        format!(
+            "Level {}: to stay within {} triangles its error is {:.1} mm, above its bound of {:.1} mm. The scan has much fine detail; this level is coarser than planned.",
+            level.quality,
+            level.triangle_budget,
+            level.error_m * 1000.0,
+            level.error_bound_m * 1000.0
+        ),
+    )
+}
+
+pub fn pack_error(e: &PackError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        PackError::Input(InputError::Io { path, source }) => format!("{}: không đọc được tệp ({source}); hãy kiểm tra đường dẫn.", path.display()),
+        PackError::Input(InputError::UnknownFormat(path)) => format!("{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp .glb, .gltf, .obj hoặc .ply.", path.display()),
+        PackError::Input(InputError::Broken { path, field, message }) => {
+            format!("{}: {field}: tệp bị lỗi hoặc xuất sai. Chi tiết (tiếng Anh): {message}", path.display())
+        }
+        PackError::OutputExists(path) => format!("{}: đã có một gói ở đây; thêm --force để ghi đè.", path.display()),
+        PackError::Write { path, source } => format!("{}: không ghi được ({source}); hãy kiểm tra thư mục có tồn tại và bạn có quyền ghi.", path.display()),
+        PackError::Texture { path, message } => format!("{}: ảnh bề mặt (texture) không dùng được. Chi tiết (tiếng Anh): {message}", path.display()),
+        PackError::Empty(path) => format!("{path}: bản quét không có tam giác nào sau khi đọc: hãy xuất lại dạng lưới (mesh)."),
+    }
+}
+
+/// What normalising assumed, one line each, for the summary.
+pub fn assumptions(lang: Lang, n: &Normalisation) -> Vec<String> {
+    let mut lines = Vec::new();
+    let unit = n.unit.word();
+    let size = format!("{:.3} × {:.3} × {:.3} m", n.size_m[0], n.size_m[1], n.size_m[2]);
+    lines.push(match (lang, n.unit_stated) {
+        (Lang::Vi, true) => format!("Đơn vị: {unit}. Kích thước (rộng × cao × sâu): {size}."),
+        (Lang::Vi, false) => format!("Đơn vị: giả định là {unit} (tệp không ghi; đổi bằng --unit). Kích thước (rộng × cao × sâu): {size}."),
+        (Lang::En, true) => format!("Unit: {unit}. Size (width × height × depth): {size}."),
+        (Lang::En, false) => format!("Unit: assumed {unit} (the file does not say; change with --unit). Size (width × height × depth): {size}."),
+    });
+    let up = n.up.word();
+    let front = if n.up == UpAxis::Z { "-Y" } else { "+Z" };
+    lines.push(match (lang, n.up_stated) {
+        (Lang::Vi, true) => format!("Trục hướng lên: {up}, mặt trước: {front}."),
+        (Lang::Vi, false) => format!("Trục hướng lên: giả định {up}, mặt trước {front} (như phần mềm đo đạc và quét; đổi bằng --up y nếu mô hình nằm ngửa)."),
+        (Lang::En, true) => format!("Up axis: {up}, front: {front}."),
+        (Lang::En, false) => format!("Up axis: assumed {up}, front {front} (as survey and scanning software write; pass --up y if the model lies on its back)."),
+    });
+    lines.push(pick(
+        lang,
+        "Đã đặt mô hình đứng trên mặt đất (y = 0), tâm ở giữa theo phương ngang.".into(),
+        "Placed standing on the ground (y = 0), centred horizontally.".into(),
+    ));
+    lines
+}

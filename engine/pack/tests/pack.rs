@@ -1,0 +1,216 @@
+//! `disan pack` on a scan-like mesh of 2 million triangles with a 4096² texture, written as GLB,
+//! OBJ (+MTL+JPG) and PLY (tests/support/scan.rs): every output validates (ours and the Khronos
+//! glTF validator), each level keeps its triangle and byte budgets and its error bound, and the
+//! scan comes out standing upright, centred, facing +Z, whatever its source's up axis.
+
+#[path = "support/scan.rs"]
+mod scan;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use disan_pack::{LEVELS, Lang, PackOptions, PackReport, Progress, REPORT_FILE, pack_scan};
+
+const TRIANGLES: usize = 2_000_000;
+const TEXTURE: u32 = 4096;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("disan-pack-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The big scan, made once for every test of this file.
+fn big_scan() -> &'static scan::ScanFiles {
+    static SCAN: OnceLock<scan::ScanFiles> = OnceLock::new();
+    SCAN.get_or_init(|| scan::write_scan(&temp("scan"), TRIANGLES, TEXTURE).expect("the scan is written"))
+}
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web")
+}
+
+/// The Khronos validator on every GLB of a package: zero errors.
+fn khronos_validate(glbs: &[PathBuf]) {
+    let script = web_dir().join("tools/validate-gltf.cjs");
+    assert!(
+        web_dir().join("node_modules/gltf-validator").is_dir(),
+        "the Khronos glTF validator is not installed: `cargo xtask test` installs web/package-lock.json's npm packages (or run `npm ci` in web/)"
+    );
+    let out = Command::new("node").arg(&script).args(glbs).output().expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "gltf-validator found errors:\n{text}{}", String::from_utf8_lossy(&out.stderr));
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON line per file");
+        assert_eq!(v["errors"], 0, "{line}");
+    }
+}
+
+/// Every promise of the levels, and the normalised box of the stele (0.6 × 1.2 × 0.2 m).
+fn check_package(report: &PackReport, out: &Path) {
+    assert_eq!(report.levels.len(), LEVELS.len());
+    assert_eq!(report.input_triangles, TRIANGLES as u64);
+    for (level, spec) in report.levels.iter().zip(LEVELS.iter()) {
+        assert_eq!(level.quality, spec.quality);
+        assert!(level.triangles <= spec.triangles, "{level:?}");
+        assert!(level.bytes <= spec.max_bytes, "{level:?}");
+        assert!(level.error_m <= level.error_bound_m && !level.over_bound, "{level:?}");
+        let on_disk = std::fs::metadata(out.join(&level.src)).unwrap().len();
+        assert_eq!(on_disk, level.bytes, "the manifest's byte count is the file's");
+        // Our own model check (what the viewer runs on arrival) finds nothing wrong.
+        let path = disan_format::check_package_path(&level.src).unwrap();
+        let check = disan_format::check_model_on_disk(out, &path, &disan_format::ModelLimits::WEB);
+        assert!(!check.has_errors(), "{:?}", check.findings);
+        assert_eq!(check.summary.triangles, level.triangles);
+    }
+    // Levels get lighter towards the thumb, and the thumb is under 200 KB.
+    assert!(report.levels.windows(2).all(|w| w[0].triangles < w[1].triangles), "{:?}", report.levels);
+    assert!(report.levels[0].bytes < 200_000);
+    assert!(report.levels[3].triangles > 990_000, "high keeps about a million triangles of two million: {:?}", report.levels[3]);
+    eprintln!("{}", serde_json::to_string(&report.levels).unwrap());
+    // Upright (1.2 m tall on Y), standing on y = 0, centred on the vertical axis.
+    let (min, max) = (report.bounds_min, report.bounds_max);
+    let size = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
+    assert!((size[1] - 1.2).abs() < 0.005, "height {size:?}");
+    assert!((size[0] - 0.6).abs() < 0.005, "width {size:?}");
+    assert!((size[2] - 0.2).abs() < 0.005, "depth {size:?}");
+    assert!(min[1].abs() < 1e-6, "stands on the ground: {min:?}");
+    assert!((min[0] + max[0]).abs() < 1e-4 && (min[2] + max[2]).abs() < 1e-4, "centred: {min:?} {max:?}");
+    // The manifest validates with warnings only (the texts staff fill in).
+    let (_, problems) = disan_format::validate_package(out);
+    let problems = problems.into_sorted();
+    let errors: Vec<String> = problems.iter().filter(|p| p.severity == disan_format::Severity::Error).map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(problems.iter().any(|p| p.message.contains("placeholder")), "the texts to fill in are pointed out");
+    let manifest = disan_format::open_package(out).expect("opens").manifest;
+    let model = &manifest.models[0];
+    assert_eq!(model.lods.len(), 4);
+    let bounds = model.bounds.expect("bounds written");
+    assert!((bounds.max[1] - max[1]).abs() < 0.001);
+    assert!(out.join(REPORT_FILE).is_file());
+    khronos_validate(&report.levels.iter().map(|l| out.join(&l.src)).collect::<Vec<_>>());
+}
+
+/// The carved front (nearly all the vertices) faces +Z after packing: the mean z of the high
+/// level's vertices is well in front of the middle.
+fn front_faces_plus_z(out: &Path, report: &PackReport) {
+    let glb = std::fs::read(out.join(&report.levels[3].src)).unwrap();
+    let gltf = gltf::Gltf::from_slice(&glb).unwrap();
+    let blob = gltf.blob.clone().unwrap();
+    let mut sum = 0.0f64;
+    let mut n = 0usize;
+    for mesh in gltf.meshes() {
+        for prim in mesh.primitives() {
+            let reader = prim.reader(|_| Some(blob.as_slice()));
+            for p in reader.read_positions().unwrap() {
+                sum += f64::from(p[2]);
+                n += 1;
+            }
+        }
+    }
+    let mean = sum / n as f64;
+    assert!(mean > 0.05, "mean z of the vertices is {mean}: the carved front should face +Z");
+}
+
+fn pack(input: &Path, name: &str, options: PackOptions) -> (PackReport, PathBuf) {
+    let out = temp(name);
+    let report = pack_scan(input, &out, &options, &Progress::hidden()).unwrap_or_else(|e| panic!("{e}"));
+    (report, out)
+}
+
+#[test]
+fn a_glb_scan_packs_into_valid_levels() {
+    let (report, out) = pack(&big_scan().glb, "glb", PackOptions::default());
+    assert!(report.normalisation.up_stated && report.normalisation.unit_stated, "glTF states metres and +Y");
+    check_package(&report, &out);
+    front_faces_plus_z(&out, &report);
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn a_z_up_obj_scan_stands_upright() {
+    let (report, out) = pack(&big_scan().obj, "obj", PackOptions::default());
+    assert!(!report.normalisation.up_stated, "OBJ does not say: Z-up assumed and reported");
+    check_package(&report, &out);
+    front_faces_plus_z(&out, &report);
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn a_z_up_ply_scan_with_vertex_colours_stands_upright() {
+    let (report, out) = pack(&big_scan().ply, "ply", PackOptions { lang: Lang::Vi, ..PackOptions::default() });
+    check_package(&report, &out);
+    front_faces_plus_z(&out, &report);
+    // The colours came through: the GLB has COLOR_0.
+    let glb = std::fs::read(out.join(&report.levels[1].src)).unwrap();
+    let gltf = gltf::Gltf::from_slice(&glb).unwrap();
+    assert!(gltf.meshes().flat_map(|m| m.primitives().collect::<Vec<_>>()).any(|p| p.get(&gltf::Semantic::Colors(0)).is_some()));
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn the_wrong_up_axis_flag_lays_the_scan_down_and_the_summary_says_what_was_assumed() {
+    let dir = temp("small-up");
+    let small = scan::write_scan(&dir, 20_000, 256).unwrap();
+    let (report, out) = pack(&small.obj, "small-up-out", PackOptions { up: Some(disan_pack::UpAxis::Y), ..PackOptions::default() });
+    let size = [report.bounds_max[0] - report.bounds_min[0], report.bounds_max[1] - report.bounds_min[1], report.bounds_max[2] - report.bounds_min[2]];
+    assert!((size[1] - 0.2).abs() < 0.005 && (size[2] - 1.2).abs() < 0.005, "read as Y-up the stele lies on its back: {size:?}");
+    let vi = disan_pack::messages::assumptions(Lang::Vi, &report.normalisation).join("\n");
+    assert!(vi.contains("Trục hướng lên: +Y"), "{vi}");
+    let _ = std::fs::remove_dir_all(out);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_batch_resumes_after_an_interruption() {
+    let scans = temp("batch-in");
+    for name in ["bia-a", "bia-b", "bia-c"] {
+        let files = scan::write_scan(&scans.join(name), 3_000, 128).unwrap();
+        std::fs::rename(&files.ply, scans.join(name).join(format!("{name}.ply"))).unwrap();
+        std::fs::remove_file(&files.glb).unwrap();
+        std::fs::remove_file(&files.obj).unwrap();
+    }
+    let out = temp("batch-out");
+    let options = PackOptions::default();
+    let found = disan_pack::batch::scans_in(&scans).unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    let first = disan_pack::batch::run(&found, &out, &options, 2, false, &|_| {});
+    assert!(first.iter().all(|o| matches!(o, disan_pack::batch::BatchOutcome::Packed(_))), "{first:?}");
+    // An interruption: one package lost its report (written last), as if the power went.
+    std::fs::remove_file(out.join("bia-b").join(REPORT_FILE)).unwrap();
+    let second = disan_pack::batch::run(&found, &out, &options, 2, false, &|_| {});
+    let packed: Vec<_> = second.iter().filter_map(|o| if let disan_pack::batch::BatchOutcome::Packed(r) = o { Some(r.id.clone()) } else { None }).collect();
+    assert_eq!(packed, vec!["bia-b".to_owned()], "only the unfinished package is packed again");
+    assert_eq!(second.iter().filter(|o| matches!(o, disan_pack::batch::BatchOutcome::Skipped { .. })).count(), 2);
+    let _ = std::fs::remove_dir_all(scans);
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn broken_scans_are_named_in_staffs_language() {
+    let dir = temp("broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_a_scan = dir.join("notes.txt");
+    std::fs::write(&not_a_scan, "hello").unwrap();
+    let err = pack_scan(&not_a_scan, &dir.join("out"), &PackOptions::default(), &Progress::hidden()).unwrap_err();
+    assert!(err.localized(Lang::Vi).contains("không phải bản quét"), "{}", err.localized(Lang::Vi));
+    // An OBJ whose face uses a vertex that is not there.
+    let obj = dir.join("cut.obj");
+    std::fs::write(&obj, "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\nf 1 2 9\n").unwrap();
+    let err = pack_scan(&obj, &dir.join("out"), &PackOptions::default(), &Progress::hidden()).unwrap_err();
+    let en = err.to_string();
+    assert!(en.contains("cut.obj") && en.contains("export it again"), "{en}");
+    // A PLY point cloud has no faces to pack.
+    let ply = dir.join("cloud.ply");
+    std::fs::write(&ply, "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nend_header\n0 0 0\n1 0 0\n0 1 0\n").unwrap();
+    let err = pack_scan(&ply, &dir.join("out"), &PackOptions::default(), &Progress::hidden()).unwrap_err();
+    assert!(err.to_string().contains("point cloud"), "{err}");
+    // A package already there is not overwritten without --force.
+    let small = scan::write_scan(&dir.join("s"), 200, 64).unwrap();
+    let out = dir.join("pkg");
+    pack_scan(&small.glb, &out, &PackOptions::default(), &Progress::hidden()).unwrap();
+    let err = pack_scan(&small.glb, &out, &PackOptions::default(), &Progress::hidden()).unwrap_err();
+    assert!(err.to_string().contains("--force"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
