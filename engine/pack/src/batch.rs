@@ -22,8 +22,8 @@ pub enum BatchOutcome {
     Failed { input: PathBuf, error: PackError },
 }
 
-/// The scans a folder holds: .glb, .gltf, .obj, .ply directly inside it or one level down (staff
-/// often keep each scan's export in its own folder), in name order.
+/// The scans a folder holds: .glb, .gltf, .obj, .ply directly inside it or in its folders one
+/// level down (staff often keep each scan's export in its own folder), in name order.
 pub fn scans_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(folder)? {
@@ -70,8 +70,27 @@ pub fn is_done(input: &Path, package: &Path, options: &PackOptions) -> bool {
 
 /// Packs every scan, `jobs` at a time; `on_done` hears of each as it finishes.
 pub fn run(scans: &[PathBuf], out: &Path, options: &PackOptions, jobs: usize, show_progress: bool, on_done: &(dyn Fn(&BatchOutcome) + Sync)) -> Vec<BatchOutcome> {
-    let queue = Mutex::new(scans.iter().collect::<std::collections::VecDeque<_>>());
-    let results = Mutex::new(Vec::new());
+    // Two scans that would make one package (`bia.obj` and `bia.ply`) would write one folder at
+    // once: the first by name is packed, the others are refused and named.
+    let mut first_for: std::collections::HashMap<PathBuf, &PathBuf> = std::collections::HashMap::new();
+    let mut results = Vec::new();
+    let mut unique = Vec::new();
+    for scan in scans {
+        let package = package_for(scan, out);
+        match first_for.get(&package) {
+            Some(other) => {
+                let outcome = BatchOutcome::Failed { input: scan.clone(), error: PackError::SamePackage { input: scan.clone(), other: (*other).clone() } };
+                on_done(&outcome);
+                results.push(outcome);
+            }
+            None => {
+                first_for.insert(package, scan);
+                unique.push(scan);
+            }
+        }
+    }
+    let queue = Mutex::new(unique.into_iter().collect::<std::collections::VecDeque<_>>());
+    let results = Mutex::new(results);
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1).min(scans.len().max(1)) {
             s.spawn(|| {

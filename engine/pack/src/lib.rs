@@ -11,6 +11,7 @@
 //! Bevy-free and native only: it links the C++ meshoptimizer, which the viewer never needs.
 
 pub mod batch;
+pub mod deviation;
 pub mod glb;
 pub mod input;
 pub mod levels;
@@ -65,6 +66,8 @@ pub enum PackError {
     Texture { path: PathBuf, message: String },
     #[error("the scan has no triangles left after reading: {0}")]
     Empty(String),
+    #[error("{}: would make the same package as {}: two exports of one scan? Keep one, or rename a file", input.display(), other.display())]
+    SamePackage { input: PathBuf, other: PathBuf },
 }
 
 impl PackError {
@@ -110,6 +113,9 @@ pub struct PackReport {
     pub seconds: f64,
     /// A fingerprint of the input and the options, so a batch run knows this package is done.
     pub input_fingerprint: String,
+    /// A fingerprint of the manifest pack wrote, so packing again can tell whether staff
+    /// edited it since (and then keeps theirs).
+    pub manifest_written: Option<String>,
 }
 
 /// The file in a finished package that records how it was made. Written last: a package
@@ -172,15 +178,57 @@ pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Pro
         warnings,
         seconds: started.elapsed().as_secs_f64(),
         input_fingerprint: fingerprint,
+        manifest_written: None,
     };
     progress.step(messages::step_manifest(lang));
+    let mut report = report;
     let manifest = skeleton::manifest(&report, &scan);
-    write_file(&out.join(disan_format::MANIFEST_FILE), manifest.as_bytes())?;
-    // Last, so its presence means the package is complete (see `batch`).
-    let json = serde_json::to_vec_pretty(&report).expect("the report serialises");
+    let manifest_path = out.join(disan_format::MANIFEST_FILE);
+    if staff_edited_manifest(out) {
+        // Packing again (a changed scan, --force) never loses texts staff wrote: their manifest
+        // stays, and the fresh one goes beside it for them to take the new levels from.
+        let fresh = out.join(FRESH_MANIFEST_FILE);
+        write_file(&fresh, manifest.as_bytes())?;
+        report.warnings.push(messages::manifest_kept(lang, Path::new(disan_format::MANIFEST_FILE), Path::new(FRESH_MANIFEST_FILE)));
+    } else {
+        write_file(&manifest_path, manifest.as_bytes())?;
+    }
+    report.manifest_written = Some(fingerprint_text(&manifest));
+    // Last, so its presence means the package is complete (see `batch`). The package is
+    // published as it is: the record names the scan by its file name, not by where it lies on
+    // staff's computer.
+    let mut published = report.clone();
+    published.input = PathBuf::from(input.file_name().unwrap_or_default());
+    published.package = PathBuf::from(".");
+    let json = serde_json::to_vec_pretty(&published).expect("the report serialises");
     write_file(&out.join(REPORT_FILE), &json)?;
     progress.finish();
     Ok(report)
+}
+
+/// Where a fresh manifest goes when staff's own is kept.
+pub const FRESH_MANIFEST_FILE: &str = "exhibit.pack.toml";
+
+/// A short fingerprint of a text (FNV-1a, 64 bits): enough to tell whether staff changed the
+/// manifest pack wrote, with no hashing dependency.
+fn fingerprint_text(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Whether `out` holds a manifest that is not the one pack last wrote there (staff edited it, or
+/// wrote it by hand).
+fn staff_edited_manifest(out: &Path) -> bool {
+    let Ok(current) = std::fs::read_to_string(out.join(disan_format::MANIFEST_FILE)) else { return false };
+    let written = std::fs::read_to_string(out.join(REPORT_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("manifest_written").and_then(|m| m.as_str()).map(str::to_owned));
+    written.as_deref() != Some(fingerprint_text(&current).as_str())
 }
 
 /// Write through a temporary file and a rename, so an interrupted run never leaves a half

@@ -95,6 +95,14 @@ pub fn over_bound(lang: Lang, level: &LevelReport) -> String {
     )
 }
 
+pub fn manifest_kept(lang: Lang, kept: &std::path::Path, fresh: &std::path::Path) -> String {
+    pick(
+        lang,
+        format!("Giữ nguyên {} vì đã có người sửa; bản mới do disan pack viết nằm ở {}: hãy chép các mục [[models]] (mức chi tiết, kích thước) sang nếu cần.", kept.display(), fresh.display()),
+        format!("Kept {} because it was edited; the fresh one disan pack wrote is {}: copy its [[models]] part (levels, sizes) across if needed.", kept.display(), fresh.display()),
+    )
+}
+
 pub fn pack_error(e: &PackError, lang: Lang) -> String {
     if lang == Lang::En {
         return e.to_string();
@@ -109,6 +117,7 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
         PackError::Write { path, source } => format!("{}: không ghi được ({source}); hãy kiểm tra thư mục có tồn tại và bạn có quyền ghi.", path.display()),
         PackError::Texture { path, message } => format!("{}: ảnh bề mặt (texture) không dùng được. Chi tiết (tiếng Anh): {message}", path.display()),
         PackError::Empty(path) => format!("{path}: bản quét không có tam giác nào sau khi đọc: hãy xuất lại dạng lưới (mesh)."),
+        PackError::SamePackage { input, other } => format!("{}: cùng tên gói với {}: hai bản xuất của cùng một bản quét? Hãy để lại một bản, hoặc đổi tên một tệp.", input.display(), other.display()),
     }
 }
 

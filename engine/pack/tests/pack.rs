@@ -92,6 +92,39 @@ fn check_package(report: &PackReport, out: &Path) {
     khronos_validate(&report.levels.iter().map(|l| out.join(&l.src)).collect::<Vec<_>>());
 }
 
+/// Positions and indices of every primitive of a GLB, as one mesh.
+fn glb_mesh(path: &Path) -> (Vec<[f32; 3]>, Vec<u32>) {
+    let glb = std::fs::read(path).unwrap();
+    let gltf = gltf::Gltf::from_slice(&glb).unwrap();
+    let blob = gltf.blob.clone().unwrap();
+    let (mut positions, mut indices) = (Vec::new(), Vec::new());
+    for mesh in gltf.meshes() {
+        for prim in mesh.primitives() {
+            let reader = prim.reader(|_| Some(blob.as_slice()));
+            let base = positions.len() as u32;
+            positions.extend(reader.read_positions().unwrap());
+            indices.extend(reader.read_indices().unwrap().into_u32().map(|i| i + base));
+        }
+    }
+    (positions, indices)
+}
+
+/// Each level's recorded error describes its real distance from the scan, measured
+/// independently of meshoptimizer: 99 % of the scan's vertices lie within the level's error
+/// bound of its surface.
+fn errors_hold(input: &Path, out: &Path, report: &PackReport) {
+    let scan = disan_pack::input::read(input, &Progress::hidden()).unwrap();
+    let (scan, _) = disan_pack::normalise::normalise(scan, None, None, Lang::En);
+    let original: Vec<[f32; 3]> = scan.meshes.iter().flat_map(|m| m.positions.iter().map(|p| p.map(|c| c as f32))).collect();
+    for level in &report.levels {
+        let (positions, indices) = glb_mesh(&out.join(&level.src));
+        let d = disan_pack::deviation::deviation(&original, &positions, &indices);
+        eprintln!("{}: recorded error {:.3} mm, bound {:.3} mm; measured deviation p99 {:.3} mm, max {:.3} mm, mean {:.4} mm", level.quality, level.error_m * 1e3, level.error_bound_m * 1e3, d.p99 * 1e3, d.max * 1e3, d.mean * 1e3);
+        assert!(d.p99 <= level.error_bound_m, "{}: {d:?} against a bound of {}", level.quality, level.error_bound_m);
+        assert!(d.max <= 2.0 * level.error_bound_m, "{}: {d:?} against a bound of {}", level.quality, level.error_bound_m);
+    }
+}
+
 /// The carved front (nearly all the vertices) faces +Z after packing: the mean z of the high
 /// level's vertices is well in front of the middle.
 fn front_faces_plus_z(out: &Path, report: &PackReport) {
@@ -125,6 +158,7 @@ fn a_glb_scan_packs_into_valid_levels() {
     assert!(report.normalisation.up_stated && report.normalisation.unit_stated, "glTF states metres and +Y");
     check_package(&report, &out);
     front_faces_plus_z(&out, &report);
+    errors_hold(&big_scan().glb, &out, &report);
     let _ = std::fs::remove_dir_all(out);
 }
 
@@ -212,5 +246,29 @@ fn broken_scans_are_named_in_staffs_language() {
     pack_scan(&small.glb, &out, &PackOptions::default(), &Progress::hidden()).unwrap();
     let err = pack_scan(&small.glb, &out, &PackOptions::default(), &Progress::hidden()).unwrap_err();
     assert!(err.to_string().contains("--force"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn packing_again_keeps_the_texts_staff_wrote() {
+    let dir = temp("again");
+    let small = scan::write_scan(&dir.join("s"), 2_000, 64).unwrap();
+    let out = dir.join("pkg");
+    pack_scan(&small.glb, &out, &PackOptions::default(), &Progress::hidden()).unwrap();
+    let manifest = out.join("exhibit.toml");
+    // Packing again before anyone edited it simply rewrites it.
+    let again = pack_scan(&small.glb, &out, &PackOptions { force: true, ..PackOptions::default() }, &Progress::hidden()).unwrap();
+    assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+    assert!(!out.join(disan_pack::FRESH_MANIFEST_FILE).exists());
+    // Staff write the title; the scan is packed again (a new export, --force, a batch run).
+    let edited = std::fs::read_to_string(&manifest).unwrap().replacen("[CẦN ĐIỀN] tên di tích hoặc hiện vật", "Bia đá chùa Dư Hàng", 1);
+    std::fs::write(&manifest, &edited).unwrap();
+    let third = pack_scan(&small.glb, &out, &PackOptions { force: true, ..PackOptions::default() }, &Progress::hidden()).unwrap();
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), edited, "staff's manifest is kept as they wrote it");
+    assert!(out.join(disan_pack::FRESH_MANIFEST_FILE).is_file(), "the fresh one is beside it");
+    assert!(third.warnings.iter().any(|w| w.contains("exhibit.pack.toml")), "{:?}", third.warnings);
+    // The published record names the scan, not where it lay on staff's computer.
+    let record = std::fs::read_to_string(out.join(REPORT_FILE)).unwrap();
+    assert!(!record.contains(&dir.display().to_string()), "{record}");
     let _ = std::fs::remove_dir_all(dir);
 }
