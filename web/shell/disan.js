@@ -324,6 +324,9 @@ async function main() {
     reduceMotion: window.matchMedia("(prefers-reduced-motion: reduce)").matches,
     assets: new URL("assets", here).href,
   };
+  // ?lod=thumb|low|medium|high: the level of detail to show after the thumb (tests, benchmarks).
+  const lod = params.get("lod");
+  if (["thumb", "low", "medium", "high"].includes(lod)) config.lod = lod;
   try {
     await startEngine(config);
   } catch (e) {

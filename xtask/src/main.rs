@@ -7,12 +7,14 @@
 //!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
 //!                spatial audio mixing cost, against rodio's spatial source
 //!   bench xr     the engine's CPU time per frame in the headset (Monado) against the desktop
+//!   bench pack   `disan pack` against gltfpack on a 2M-triangle scan: time, memory, bytes, error
 //!   bench web    wasm size; time and bytes to the first frame in Chromium, against three.js
 //!                and <model-viewer> showing the same GLB
 //!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
+mod bench_pack;
 mod samples;
 mod setup;
 mod web;
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("xr") => bench_xr(),
             Some("web") => web::bench(),
+            Some("pack") => bench_pack::run(),
             _ => bench(),
         },
         Some("refs") => refs(),
@@ -107,6 +110,8 @@ fn test(extra: &[String]) -> Result<(), String> {
     setup::ensure_system_packages(web::WEB_PACKAGES)?;
     let started = Instant::now();
     let xr_root = setup::ensure_xr_root()?;
+    // Before the Rust tests: `disan pack`'s tests run the Khronos glTF validator from npm.
+    web::ensure_npm_packages()?;
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
     let mut cmd = cargo(&args);

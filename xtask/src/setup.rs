@@ -15,6 +15,8 @@ pub const RUN_PACKAGES: &[&str] = &[
     "libxcursor-dev",
     "libxrandr-dev",
     "libxi-dev",
+    // `disan pack` links meshoptimizer, C++ compiled by the `meshopt` crate.
+    "g++",
     // Rendering without a GPU (lavapipe), and a display server for machines without one.
     "mesa-vulkan-drivers",
     "xvfb",

@@ -234,9 +234,10 @@ pub fn browser_tests() -> Result<(), String> {
 }
 
 /// web/node_modules from web/package-lock.json: playwright-core (drives Debian's Chromium; it
-/// downloads no browser) and binaryen (wasm-opt). npm comes with Node.js from NodeSource, and
+/// downloads no browser), binaryen (wasm-opt), gltf-validator (Khronos; `disan pack`'s tests)
+/// and gltfpack (the pack benchmark's baseline). npm comes with Node.js from NodeSource, and
 /// is a package of its own on Debian.
-fn ensure_npm_packages() -> Result<(), String> {
+pub fn ensure_npm_packages() -> Result<(), String> {
     let web = root().join("web");
     let stamp = web.join("node_modules/.package-lock.json");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
@@ -246,7 +247,7 @@ fn ensure_npm_packages() -> Result<(), String> {
     if Command::new("npm").arg("--version").output().is_err() {
         setup::ensure_system_packages(&["npm"])?;
     }
-    println!("xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen)");
+    println!("xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen, gltf-validator, gltfpack, three, model-viewer)");
     let mut npm = Command::new("npm");
     npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&web);
     status(npm)

@@ -8,8 +8,10 @@ pub const USAGE: &str = "\
 Disan: heritage exhibits of Hải Phòng, in 3D.
 
 Usage:
-  disan [PATH] [--exhibit ID] [--lang CODE] [--size WxH] [--reduce-motion]
+  disan [PATH] [--exhibit ID] [--lang CODE] [--size WxH] [--reduce-motion] [--lod QUALITY]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
+      --lod thumb|low|medium|high: the level of detail to show after the thumb, whatever the
+      device and the screen would choose (default: chosen by them).
       --lang: vi (the default), en, or any other language every text of the exhibit is in.
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
       --xr [--xr-frames N] [--xr-space seated|standing] [--xr-smooth]: show it in a VR headset
@@ -19,10 +21,11 @@ Usage:
   disan pack SCAN --out PACKAGE [--id ID] [--unit m|cm|mm|in|ft] [--up y|z] [--force] [--json] [--lang vi|en]
       Make an exhibit package from a scan (.glb, .gltf, .obj with its .mtl, .ply): normalised to
       metres, +Y up, standing on the ground; levels thumb, low, medium, high; a manifest to fill in.
-      --unit/--up: the scan's unit and up axis where the file does not say (OBJ, PLY: m and z).
+      --unit/--up: the scan's unit and up axis (OBJ and PLY do not say: m and z are assumed;
+      glTF says m and y, and the flags override it).
   disan pack FOLDER --out FOLDER [--jobs N] [...]
-      Every scan in FOLDER (and its sub-folders), one package each, N at a time (default: every
-      core). Run it again after an interruption: finished packages are skipped.
+      Every scan in FOLDER and in its folders one level down, one package each, N at a time
+      (default: every core). Run it again after an interruption: finished packages are skipped.
   disan validate [--lang vi|en] PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
@@ -64,6 +67,8 @@ pub struct ViewArgs {
     pub xr_smooth: bool,
     /// `--soak N`: walk through N exhibits of the catalogue, log each outcome, exit (tests).
     pub soak: Option<u32>,
+    /// `--lod QUALITY`: the level of detail to show after the thumb.
+    pub lod: Option<disan_format::LodQuality>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -80,9 +85,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         it.next();
     }
     #[cfg(not(target_family = "wasm"))]
-    if first == Some("pack") {
-        it.next();
-        return parse_pack(it.cloned().collect());
+    {
+        if first == Some("pack") {
+            it.next();
+            return parse_pack(it.cloned().collect());
+        }
     }
     if is_validate {
         let mut paths = Vec::new();
@@ -114,6 +121,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             }
             "--size" => view.size = Some(parse_size(&value("--size")?)?),
             "--reduce-motion" => view.reduce_motion = true,
+            "--lod" => {
+                use disan_format::Keyword;
+                let q = value("--lod")?;
+                view.lod = Some(disan_format::LodQuality::parse(&q).ok_or_else(|| format!("--lod must be thumb, low, medium or high, not \"{q}\""))?);
+            }
             "--xr" => view.xr = true,
             "--xr-frames" => {
                 let n = value("--xr-frames")?;
@@ -196,6 +208,9 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
     let input = input.ok_or("`pack` needs a scan: disan pack SCAN --out PACKAGE")?;
     let out = out.ok_or("`pack` needs --out PACKAGE (the folder to write the package into)")?;
     let batch = input.is_dir();
+    if batch && options.id.is_some() {
+        return Err("--id names one package: a folder of scans gets one id per scan, from each file's name".into());
+    }
     Ok(Command::Pack(crate::pack::PackArgs { input, out, batch, json, jobs, options }))
 }
 

@@ -149,6 +149,7 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         reduce_motion: view.reduce_motion,
         fetch_exhibits: None,
         soak: view.soak,
+        lod: view.lod,
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();

@@ -78,8 +78,8 @@ fn run_batch(args: PackArgs) -> ExitCode {
             return;
         }
         let line = match (outcome, lang) {
-            (BatchOutcome::Packed(r), Lang::Vi) => format!("[{k}/{total}] đã đóng gói {} → {} ({:.0} s)", r.input.display(), r.package.display(), r.seconds),
-            (BatchOutcome::Packed(r), Lang::En) => format!("[{k}/{total}] packed {} → {} ({:.0} s)", r.input.display(), r.package.display(), r.seconds),
+            (BatchOutcome::Packed(r), Lang::Vi) => format!("[{k}/{total}] đã đóng gói {} → {} ({:.0} s){}", r.input.display(), r.package.display(), r.seconds, notes(r, lang)),
+            (BatchOutcome::Packed(r), Lang::En) => format!("[{k}/{total}] packed {} → {} ({:.0} s){}", r.input.display(), r.package.display(), r.seconds, notes(r, lang)),
             (BatchOutcome::Skipped { input, .. }, Lang::Vi) => format!("[{k}/{total}] bỏ qua {} (đã đóng gói từ lần chạy trước)", input.display()),
             (BatchOutcome::Skipped { input, .. }, Lang::En) => format!("[{k}/{total}] skipped {} (packed by an earlier run)", input.display()),
             (BatchOutcome::Failed { error, .. }, _) => format!("[{k}/{total}] {}", error.localized(lang)),
@@ -96,6 +96,12 @@ fn run_batch(args: PackArgs) -> ExitCode {
         eprintln!("{msg}");
     }
     if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// A batch line's notes, each on its own indented line.
+fn notes(r: &PackReport, lang: Lang) -> String {
+    let label = if lang == Lang::Vi { "Lưu ý" } else { "Note" };
+    r.warnings.iter().map(|w| format!("\n    {label}: {w}")).collect()
 }
 
 fn print_summary(r: &PackReport, lang: Lang) {

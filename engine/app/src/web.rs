@@ -35,6 +35,9 @@ struct PageConfig {
     lang: String,
     #[serde(default)]
     reduce_motion: bool,
+    /// `?lod=`: the level of detail to show after the thumb (see docs/embedding.md).
+    #[serde(default)]
+    lod: Option<String>,
     /// The URL of the engine's own assets (fonts).
     #[serde(default = "assets")]
     assets: String,
@@ -97,6 +100,7 @@ pub fn run() {
         shot: None,
         reduce_motion: config.reduce_motion,
         soak: None,
+        lod: config.lod.as_deref().and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),

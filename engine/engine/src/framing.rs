@@ -85,6 +85,7 @@ fn measure_bounds(
     // timing (crate::first_frame) counts from here; absent in tests without it.
     present: Option<(Res<MainFrame>, ResMut<ModelPresentSince>)>,
     (time, mut since, library, mut failures): (Res<Time<Real>>, ResMut<FramingSince>, Res<ExhibitLibrary>, MessageWriter<ContentFailure>),
+    levels: Option<Res<crate::levels::ModelLevels>>,
 ) {
     if bounds.0.is_some() {
         return;
@@ -92,6 +93,8 @@ fn measure_bounds(
     let started = *since.0.get_or_insert(time.elapsed());
     let ready = !models.is_empty() && models.iter().all(|spawned| spawned);
     let measured = meshes.iter().map(|(aabb, t)| Bounds::of_aabb(aabb, t)).reduce(Bounds::union).filter(|_| ready);
+    // Packed models declare their box: frame from it (the same for every level of detail).
+    let measured = measured.map(|m| levels.as_ref().and_then(|l| l.declared_bounds()).unwrap_or(m));
     let Some(measured) = measured.filter(|b| b.min.is_finite() && b.max.is_finite()) else {
         // The model check refuses scenes without meshes; this catches whatever still shows
         // nothing (an exhibit must never wait forever).

@@ -9,6 +9,8 @@
 //! - [`content_guard`]: models and images checked before the GPU sees them; textures
 //!   downscaled to the device's limit and given mipmaps.
 //! - [`framing`]: the exhibit's bounds, and from them the home view.
+//! - [`levels`]: progressive levels of detail: the thumb first, then the level the device and
+//!   the screen call for, swapped in without an empty frame.
 //! - [`camera`]: orbit and walk navigation (mouse, touch, keyboard).
 //! - [`environment`]: image-based light, sun and ground.
 //! - [`hotspots`]: markers, picking, the open hotspot.
@@ -33,6 +35,7 @@ pub mod frame_cost;
 pub mod framing;
 pub mod hotspots;
 pub mod i18n;
+pub mod levels;
 pub mod library;
 pub mod loading;
 pub mod policy;
@@ -83,6 +86,9 @@ pub struct ViewerConfig {
     /// Walk through the catalogue this many exhibits, logging each outcome and the memory, then
     /// exit (`disan --soak N`, for tests; see [`soak`]).
     pub soak: Option<u32>,
+    /// The level of detail to show after the thumb, whatever the screen asks (`--lod`, `?lod=`):
+    /// for tests, benchmarks, and kiosks with a known GPU. `None`: chosen by device and screen.
+    pub lod: Option<disan_format::LodQuality>,
 }
 
 /// Bevy's task pools for the viewer. Start-up is mostly shader-pipeline compilation, which Bevy
@@ -198,7 +204,7 @@ impl Plugin for ViewerPlugin {
                 embed::plugin,
                 frame_cost::plugin,
             ))
-            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin));
+            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin));
     }
 
     fn finish(&self, app: &mut App) {

@@ -12,12 +12,13 @@ use bevy::asset::{RecursiveDependencyLoadState, UntypedHandle};
 use bevy::audio::AudioSource;
 use bevy::gltf::GltfAssetLabel;
 use bevy::prelude::*;
-use bevy::world_serialization::{WorldAsset, WorldInstanceReady};
+use bevy::world_serialization::WorldAsset;
 use disan_format::PackagePath;
 
+use crate::levels::ModelLevels;
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::policy::{ContentFailure, ContentNotice, LOAD_STALL_LIMIT};
-use crate::{ExhibitScoped, ViewerState};
+use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ExhibitLoad>()
@@ -41,7 +42,13 @@ struct LoadingFile {
     role: FileRole,
     /// Loaded, or left out.
     settled: bool,
+    /// Its size where the manifest says (a model level's `bytes`), else a nominal size: the
+    /// loading screen counts bytes, so one 30 MB model is not one file among twenty captions.
+    weight: u64,
 }
+
+/// What a file whose size the manifest does not give counts for in the progress.
+const NOMINAL_FILE_BYTES: u64 = 100_000;
 
 /// The files of the exhibit being loaded, and how far along they are.
 #[derive(Resource, Default)]
@@ -49,8 +56,9 @@ pub struct ExhibitLoad {
     /// The id of the exhibit these files belong to.
     pub exhibit: Option<String>,
     files: Vec<LoadingFile>,
-    models: Vec<(Handle<WorldAsset>, Transform)>,
-    /// Fraction of files settled, 0–1, for the loading screen.
+    /// The first level of each model (index into [`ModelLevels`]), spawned when all is in.
+    models: Vec<(usize, Handle<WorldAsset>)>,
+    /// Fraction of the bytes settled, 0–1, for the loading screen.
     pub progress: f32,
     /// When the last file settled (or loading began), for the stall limit.
     last_arrival: Duration,
@@ -82,7 +90,12 @@ impl ExhibitLoad {
     }
 
     fn request<A: Asset>(&mut self, file: &PackagePath, handle: &Handle<A>, role: FileRole) {
-        self.files.push(LoadingFile { file: file.to_string(), handle: handle.clone().untyped(), role, settled: false });
+        self.request_sized(file, handle, role, None);
+    }
+
+    fn request_sized<A: Asset>(&mut self, file: &PackagePath, handle: &Handle<A>, role: FileRole, bytes: Option<u64>) {
+        let weight = bytes.unwrap_or(NOMINAL_FILE_BYTES).max(1);
+        self.files.push(LoadingFile { file: file.to_string(), handle: handle.clone().untyped(), role, settled: false, weight });
     }
 }
 
@@ -100,10 +113,15 @@ pub struct ExhibitModel;
 #[derive(Component)]
 pub struct ModelSpawned;
 
+#[allow(clippy::too_many_arguments)]
 fn start_loading(
     library: Res<ExhibitLibrary>,
     assets: Res<AssetServer>,
     time: Res<Time<Real>>,
+    config: Res<crate::ViewerConfig>,
+    windows: Query<&Window>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+    mut levels: ResMut<ModelLevels>,
     mut load: ResMut<ExhibitLoad>,
     mut failure: ResMut<OpenFailure>,
     mut next_state: ResMut<NextState<ViewerState>>,
@@ -125,15 +143,25 @@ fn start_loading(
     let m = &package.manifest;
     info!("loading exhibit \"{}\" from {}", m.id, package.root.display());
     load.exhibit = Some(m.id.clone());
+    *levels = ModelLevels::default();
+    let window = windows.iter().next();
+    let cap = crate::levels::device_cap(&config, window, adapter.map(|a| a.backend));
     for model in &m.models {
-        let path = library.asset_path(package, &model.src);
-        let handle: Handle<WorldAsset> = assets.load(GltfAssetLabel::Scene(0).from_asset(path));
-        load.request(&model.src, &handle, FileRole::Required);
         let [rx, ry, rz] = model.rotation_deg.map(f32::to_radians);
         let transform = Transform::from_translation(Vec3::from(model.position))
             .with_rotation(Quat::from_euler(EulerRot::YXZ, ry, rx, rz))
             .with_scale(Vec3::splat(model.scale));
-        load.models.push((handle, transform));
+        // At the home view the exhibit's box about fills the window's height: that many
+        // pixels per metre of this model (whose own box the manifest gives).
+        let px_per_metre = model.bounds.zip(window).map(|(b, w)| {
+            let radius = (Vec3::from(b.max) - Vec3::from(b.min)).length() * 0.5 * model.scale;
+            w.physical_height() as f32 / (2.0 * radius.max(0.01)) * model.scale
+        });
+        let first = crate::levels::register(&mut levels, model, transform, cap, config.lod.is_some(), px_per_metre);
+        let path = library.asset_path(package, &first.src);
+        let handle: Handle<WorldAsset> = assets.load(GltfAssetLabel::Scene(0).from_asset(path));
+        load.request_sized(&first.src, &handle, FileRole::Required, first.bytes);
+        load.models.push((levels.models.len() - 1, handle));
     }
     for hotspot in &m.hotspots {
         if let Some(file) = &hotspot.image {
@@ -193,6 +221,7 @@ fn track_loading(
     mut notices: MessageWriter<ContentNotice>,
     mut commands: Commands,
     mut next_state: ResMut<NextState<ViewerState>>,
+    mut levels: ResMut<ModelLevels>,
 ) {
     if *state.get() != ViewerState::Loading || load.exhibit.is_none() || library.current_package().is_none() {
         return;
@@ -222,7 +251,9 @@ fn track_loading(
         load.last_arrival = now;
     }
     let settled = load.files.iter().filter(|f| f.settled).count();
-    load.progress = if load.files.is_empty() { 1.0 } else { settled as f32 / load.files.len() as f32 };
+    let total_bytes: u64 = load.files.iter().map(|f| f.weight).sum();
+    let settled_bytes: u64 = load.files.iter().filter(|f| f.settled).map(|f| f.weight).sum();
+    load.progress = if total_bytes == 0 { 1.0 } else { settled_bytes as f32 / total_bytes as f32 };
     if settled < load.files.len() {
         if now.saturating_sub(load.last_arrival) > LOAD_STALL_LIMIT {
             let waiting: Vec<String> = load.files.iter().filter(|f| !f.settled).map(|f| f.file.clone()).collect();
@@ -242,12 +273,8 @@ fn track_loading(
     if required_failed {
         return;
     }
-    for (handle, transform) in load.models.drain(..) {
-        commands
-            .spawn((WorldAssetRoot(handle), transform, ExhibitModel, ExhibitScoped))
-            .observe(|ready: On<WorldInstanceReady>, mut commands: Commands| {
-                commands.entity(ready.entity).insert(ModelSpawned);
-            });
+    for (index, handle) in load.models.drain(..) {
+        crate::levels::spawn_first(&mut commands, &mut levels, index, handle);
     }
     next_state.set(ViewerState::Exhibit);
 }
@@ -337,6 +364,7 @@ mod tests {
             .insert_resource(ViewerConfig { path, lang: "vi".into(), ..Default::default() })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
+            .init_resource::<ModelLevels>()
             .add_plugins((crate::library::plugin, plugin));
         app
     }
@@ -378,6 +406,7 @@ mod tests {
             .insert_resource(ViewerConfig { path: base, fetch_exhibits: Some(ids), ..Default::default() })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
+            .init_resource::<ModelLevels>()
             .add_plugins((crate::library::plugin, plugin));
         assert!(app.world().resource::<ExhibitLibrary>().is_fetching(0), "nothing is known before the fetch");
         run_until(&mut app, ViewerState::Error);

@@ -125,6 +125,7 @@ fn report_touch_layout(buttons: &Query<(&ComputedNode, &bevy::ui::UiGlobalTransf
     info!("touch-layout: buttons={} smallest={:.0}x{:.0} overlapping-pairs={overlaps}", rects.len(), smallest.x, smallest.y);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn take_shot(
     config: Res<crate::ViewerConfig>,
     state: Res<State<ViewerState>>,
@@ -135,6 +136,7 @@ fn take_shot(
     (time, mut exit): (Res<Time<Real>>, MessageWriter<AppExit>),
     buttons: Query<(&ComputedNode, &bevy::ui::UiGlobalTransform, &InheritedVisibility), With<Button>>,
     mut commands: Commands,
+    levels: Res<crate::levels::ModelLevels>,
 ) {
     let Some(request) = &config.shot else { return };
     if progress.taken {
@@ -155,7 +157,8 @@ fn take_shot(
     }
     // The error screen is a valid picture too: tests use it to see a broken package's message.
     let scene_ready = match state.get() {
-        ViewerState::Exhibit => bounds.0.is_some() && progress.aimed,
+        // A packed model is shot at the level the device would settle on, not its thumb.
+        ViewerState::Exhibit => bounds.0.is_some() && progress.aimed && levels.settled(),
         ViewerState::Error => true,
         ViewerState::Loading => false,
     };

@@ -429,7 +429,7 @@ fn read_obj(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
             }
             None => Material::default(),
         };
-        let positions: Vec<[f64; 3]> = m.positions.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+        let positions: Vec<[f64; 3]> = m.positions.chunks_exact(3).map(|p| [f64::from(p[0]), f64::from(p[1]), f64::from(p[2])]).collect();
         let normals = (!m.normals.is_empty()).then(|| m.normals.chunks_exact(3).map(|n| [n[0] as f32, n[1] as f32, n[2] as f32]).collect());
         // OBJ's v runs up the image; glTF's runs down.
         let uvs = (!m.texcoords.is_empty()).then(|| m.texcoords.chunks_exact(2).map(|t| [t[0] as f32, 1.0 - t[1] as f32]).collect());

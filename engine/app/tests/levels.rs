@@ -1,0 +1,101 @@
+//! Scan to screen through the real binary: `disan pack` on a generated scan, `disan validate` on
+//! its package, then the viewer showing it progressively: the thumb first, then the level the
+//! screen (or `--lod`) calls for, swapped in with no frame where the model is missing.
+
+#[path = "../../pack/tests/support/scan.rs"]
+mod scan;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn disan() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disan"));
+    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    cmd
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp(name: &str) -> TempDir {
+    let dir = std::env::temp_dir().join(format!("disan-levels-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
+/// A 400k-triangle scan packed through the command line, as staff would.
+fn packed(dir: &Path) -> PathBuf {
+    let scan = scan::write_scan(&dir.join("scan"), 400_000, 2048).unwrap();
+    let package = dir.join("bia-da");
+    let out = disan().arg("pack").arg(&scan.obj).arg("--out").arg(&package).args(["--id", "bia-da", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints the report");
+    let qualities: Vec<&str> = report["levels"].as_array().unwrap().iter().map(|l| l["quality"].as_str().unwrap()).collect();
+    assert_eq!(qualities, ["thumb", "low", "medium", "high"]);
+    package
+}
+
+/// Log positions of each line that contains `needle`.
+fn find(log: &str, needle: &str) -> Option<usize> {
+    log.find(needle)
+}
+
+#[test]
+fn a_packed_scan_validates_and_opens_thumb_first_then_better_without_an_empty_frame() {
+    let dir = temp("progressive");
+    let package = packed(&dir.0);
+
+    // Warnings only: the texts left for staff.
+    let out = disan().args(["validate", "--lang", "vi"]).arg(&package).output().unwrap();
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    assert!(report.contains("cảnh báo") && report.contains("placeholder"), "{report}");
+
+    // `--lod high`: the thumb first, then high, swapped in place.
+    let png = dir.0.join("high.png");
+    let out = disan().arg("shot").arg(&package).args(["--view", "home", "--size", "640x360", "--lod", "high", "--out"]).arg(&png).output().unwrap();
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    let thumb = find(&log, "level: model main shows thumb first").unwrap_or_else(|| panic!("the thumb first:\n{log}"));
+    let fetch = find(&log, "level: fetching high").unwrap_or_else(|| panic!("high fetched:\n{log}"));
+    let high = find(&log, "level: model main shows high").unwrap_or_else(|| panic!("high shown:\n{log}"));
+    assert!(thumb < high && fetch < high, "{log}");
+    assert!(!log.contains("a frame with no part of the model visible"), "an empty frame while levels changed:\n{log}");
+    assert!(!log.contains("ERROR") && !log.contains("panicked"), "{log}");
+    // The stele is in the middle of the picture, not the background.
+    let img = image::open(&png).unwrap().to_rgb8();
+    let centre = img.get_pixel(320, 180).0;
+    let corner = img.get_pixel(4, 4).0;
+    let diff: i32 = (0..3).map(|i| (i32::from(centre[i]) - i32::from(corner[i])).abs()).sum();
+    assert!(diff > 30, "the middle of the shot looks like the background: {centre:?} vs {corner:?}");
+
+    // Without `--lod`, a 640×360 window needs less than high: the screen decides.
+    let out = disan().arg("shot").arg(&package).args(["--view", "home", "--size", "640x360", "--out"]).arg(dir.0.join("auto.png")).output().unwrap();
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("level: model main shows thumb first"), "{log}");
+    assert!(!log.contains("shows high"), "a 640×360 view of a 1.2 m stele does not need a million triangles:\n{log}");
+}
+
+#[test]
+fn pack_speaks_vietnamese_to_staff() {
+    let dir = temp("vi");
+    let scan = scan::write_scan(&dir.0.join("scan"), 2_000, 64).unwrap();
+    let out = disan().arg("pack").arg(&scan.ply).arg("--out").arg(dir.0.join("pkg")).args(["--lang", "vi"]).output().unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Đã đóng gói") && said.contains("Trục hướng lên: giả định +Z") && said.contains("[CẦN ĐIỀN]"), "{said}");
+    let out = disan().arg("pack").arg(dir.0.join("nothing.obj")).arg("--out").arg(dir.0.join("pkg2")).args(["--lang", "vi"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("không đọc được tệp"), "{}", text(&out));
+}
