@@ -150,6 +150,8 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         fetch_exhibits: None,
         soak: view.soak,
         lod: view.lod,
+        // The teleport arc lands on the model's floors.
+        ray_cast_models: view.xr,
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();

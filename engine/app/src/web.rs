@@ -101,6 +101,7 @@ pub fn run() {
         reduce_motion: config.reduce_motion,
         soak: None,
         lod: config.lod.as_deref().and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
+        ray_cast_models: false,
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),

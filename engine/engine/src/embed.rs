@@ -137,6 +137,16 @@ pub struct ViewerSnapshot {
     /// What draws it: `webgpu` or `webgl2` in a browser, `vulkan`, `metal`, `dx12` or `gl`
     /// natively; absent until the renderer has started.
     pub renderer: Option<&'static str>,
+    /// The level of detail on screen (`thumb`, `low`, `medium`, `high`; for an exhibit of
+    /// several models, the lightest of theirs) and whether it is the level the viewer settles
+    /// on for this device and view (`false` while a better one is on its way).
+    pub level: Option<LevelShown>,
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+pub struct LevelShown {
+    pub quality: &'static str,
+    pub settled: bool,
 }
 
 /// The exhibit's `[rights]`, the attribution in the visitor's language.
@@ -258,6 +268,14 @@ struct Watched {
     notices: usize,
     first_frame: bool,
     renderer: Option<&'static str>,
+    level: Option<LevelShown>,
+}
+
+/// The lightest level on screen among the exhibit's models.
+fn level_shown(levels: &crate::levels::ModelLevels) -> Option<LevelShown> {
+    use disan_format::Keyword;
+    let lightest = levels.models.iter().filter_map(|m| m.shown.map(|s| m.quality(s))).min()?;
+    Some(LevelShown { quality: lightest.word(), settled: levels.settled() })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -268,7 +286,7 @@ fn report_changes(
     open: Res<OpenHotspot>,
     active: Res<ActiveTour>,
     (load, failure, notices, offered): (Res<ExhibitLoad>, Res<OpenFailure>, Res<ExhibitNotices>, Res<OfferedLanguages>),
-    first_frame: Res<FirstModelFrame>,
+    (first_frame, levels): (Res<FirstModelFrame>, Res<crate::levels::ModelLevels>),
     adapter: Option<Res<RenderAdapterInfo>>,
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
@@ -290,6 +308,7 @@ fn report_changes(
         notices: notices.0.len(),
         first_frame: first_frame.0.is_some(),
         renderer: adapter.map(|a| renderer_name(a.backend)),
+        level: shown.and_then(|_| level_shown(&levels)),
     };
     if now == *last {
         return;
@@ -368,6 +387,7 @@ fn report_changes(
         rights: shown.map(|m| RightsSummary::of(&m.rights, *lang)),
         notices: if shown.is_some() { notices.0.iter().map(|n| LeftOut { file: n.file.clone(), reason: n.reason.clone() }).collect() } else { Vec::new() },
         renderer: now.renderer,
+        level: now.level,
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;
@@ -416,6 +436,7 @@ mod tests {
             .init_resource::<OpenFailure>()
             .init_resource::<ExhibitNotices>()
             .init_resource::<FirstModelFrame>()
+            .init_resource::<crate::levels::ModelLevels>()
             .add_message::<SwitchExhibit>()
             .add_message::<TourCommand>()
             .add_message::<CameraCommand>()

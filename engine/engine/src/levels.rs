@@ -188,6 +188,22 @@ pub fn spawn_first(commands: &mut Commands, levels: &mut ModelLevels, index: usi
     info!("level: model {} shows {} first", m.model_id, m.quality(0).word());
 }
 
+/// Starts loading one level. Meshes and textures go to the render world only unless something
+/// ray-casts against them ([`crate::ViewerConfig::ray_cast_models`]): nothing else reads them on
+/// the CPU (framing reads the bounds glTF gives, textures are prepared in the frame they
+/// arrive), and a million-triangle level with a 4K texture would otherwise be held twice.
+pub fn load_level(assets: &AssetServer, path: String, ray_cast: bool) -> Handle<WorldAsset> {
+    use bevy::asset::RenderAssetUsages;
+    let usage = if ray_cast { RenderAssetUsages::default() } else { RenderAssetUsages::RENDER_WORLD };
+    assets
+        .load_builder()
+        .with_settings(move |s: &mut bevy::gltf::GltfLoaderSettings| {
+            s.load_meshes = usage;
+            s.load_materials = usage;
+        })
+        .load(GltfAssetLabel::Scene(0).from_asset(path))
+}
+
 fn spawn_level(commands: &mut Commands, handle: Handle<WorldAsset>, transform: Transform, model: usize, level: usize) -> Entity {
     commands
         .spawn((WorldAssetRoot(handle), transform, ExhibitModel, ExhibitScoped, LevelOf { model, level }))
@@ -226,7 +242,7 @@ fn ask_for_detail(
 }
 
 /// Starts fetching the target level of each model not already at it or fetching.
-fn fetch_levels(mut levels: ResMut<ModelLevels>, library: Res<ExhibitLibrary>, assets: Res<AssetServer>) {
+fn fetch_levels(mut levels: ResMut<ModelLevels>, library: Res<ExhibitLibrary>, assets: Res<AssetServer>, config: Res<crate::ViewerConfig>) {
     let Some(package) = library.current_package() else { return };
     for m in &mut levels.models {
         let Some(shown) = m.shown else { continue };
@@ -235,7 +251,7 @@ fn fetch_levels(mut levels: ResMut<ModelLevels>, library: Res<ExhibitLibrary>, a
         }
         let level = &m.levels[m.target];
         let path = library.asset_path(package, &level.src);
-        let handle: Handle<WorldAsset> = assets.load(GltfAssetLabel::Scene(0).from_asset(path));
+        let handle = load_level(&assets, path, config.ray_cast_models);
         info!("level: fetching {} of model {} ({})", level.quality.word(), m.model_id, level.bytes.map_or("size unknown".into(), |b| format!("{b} bytes")));
         m.pending = Some((m.target, handle));
     }

@@ -89,6 +89,10 @@ pub struct ViewerConfig {
     /// The level of detail to show after the thumb, whatever the screen asks (`--lod`, `?lod=`):
     /// for tests, benchmarks, and kiosks with a known GPU. `None`: chosen by device and screen.
     pub lod: Option<disan_format::LodQuality>,
+    /// Something ray-casts against the exhibit's meshes (the VR teleport lands on a monument's
+    /// floors), so they keep a copy in the main world. Otherwise meshes and textures live in
+    /// the render world only: a scan is not held twice.
+    pub ray_cast_models: bool,
 }
 
 /// Bevy's task pools for the viewer. Start-up is mostly shader-pipeline compilation, which Bevy

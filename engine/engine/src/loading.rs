@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use bevy::asset::{RecursiveDependencyLoadState, UntypedHandle};
 use bevy::audio::AudioSource;
-use bevy::gltf::GltfAssetLabel;
 use bevy::prelude::*;
 use bevy::world_serialization::WorldAsset;
 use disan_format::PackagePath;
@@ -159,7 +158,7 @@ fn start_loading(
         });
         let first = crate::levels::register(&mut levels, model, transform, cap, config.lod.is_some(), px_per_metre);
         let path = library.asset_path(package, &first.src);
-        let handle: Handle<WorldAsset> = assets.load(GltfAssetLabel::Scene(0).from_asset(path));
+        let handle = crate::levels::load_level(&assets, path, config.ray_cast_models);
         load.request_sized(&first.src, &handle, FileRole::Required, first.bytes);
         load.models.push((levels.models.len() - 1, handle));
     }
