@@ -121,8 +121,8 @@ pub fn run() -> Result<(), String> {
         println!(
             "{:<7} {:>9} {:>9} | {:>10} {:>10} {:>10} {:>6.2} | {:>9.3} {:>9.3} {:>9.3} {:>9.3}",
             q,
-            level["triangles"],
-            gd["triangles"],
+            level["triangles"].as_u64().unwrap_or(0),
+            gd["triangles"].as_u64().unwrap_or(0),
             bytes,
             size(plain),
             size(compressed),
