@@ -6,6 +6,8 @@
 
 use serde_json::{Value, json};
 
+use crate::input::TextureSlot;
+
 /// A texture ready to embed.
 #[derive(Clone, Debug)]
 pub struct GlbTexture {
@@ -26,8 +28,15 @@ pub struct GlbMesh {
     pub colors: Option<Vec<[u8; 4]>>,
     pub indices: Vec<u32>,
     pub base_color: [f32; 4],
+    pub metallic: f32,
+    pub roughness: f32,
+    pub normal_scale: f32,
+    pub emissive: [f32; 3],
     pub double_sided: bool,
+    /// The base colour texture.
     pub texture: Option<GlbTexture>,
+    /// Normal, metallic-roughness, occlusion and emissive maps, on TEXCOORD_0.
+    pub maps: Vec<(TextureSlot, GlbTexture)>,
 }
 
 const ARRAY_BUFFER: u32 = 34962;
@@ -101,7 +110,7 @@ pub fn write(meshes: &[GlbMesh], extras: Value) -> Vec<u8> {
             attributes.insert("NORMAL".into(), json!(b.accessor(v, FLOAT, n, "VEC3", false, None)));
         }
         if let Some(uvs) = &mesh.uvs
-            && mesh.texture.is_some()
+            && (mesh.texture.is_some() || !mesh.maps.is_empty())
         {
             let v = b.view(&floats(uvs), Some(ARRAY_BUFFER));
             attributes.insert("TEXCOORD_0".into(), json!(b.accessor(v, FLOAT, n, "VEC2", false, None)));
@@ -121,16 +130,32 @@ pub fn write(meshes: &[GlbMesh], extras: Value) -> Vec<u8> {
             let v = b.view(&bytes, Some(ELEMENT_ARRAY_BUFFER));
             b.accessor(v, UNSIGNED_INT, mesh.indices.len(), "SCALAR", false, None)
         };
-        let mut pbr = json!({ "baseColorFactor": mesh.base_color, "metallicFactor": 0.0, "roughnessFactor": 1.0 });
-        if let Some(texture) = &mesh.texture
-            && mesh.uvs.is_some()
-        {
+        let mut pbr = json!({ "baseColorFactor": mesh.base_color, "metallicFactor": mesh.metallic, "roughnessFactor": mesh.roughness });
+        let mut material = json!({ "name": mesh.name });
+        let mut add_texture = |texture: &GlbTexture| -> usize {
             let v = b.view(&texture.bytes, None);
             images.push(json!({ "bufferView": v, "mimeType": texture.mime }));
             textures.push(json!({ "source": images.len() - 1, "sampler": 0 }));
-            pbr["baseColorTexture"] = json!({ "index": textures.len() - 1 });
+            textures.len() - 1
+        };
+        if mesh.uvs.is_some() {
+            if let Some(texture) = &mesh.texture {
+                pbr["baseColorTexture"] = json!({ "index": add_texture(texture) });
+            }
+            for (slot, texture) in &mesh.maps {
+                let index = add_texture(texture);
+                match slot {
+                    TextureSlot::Normal => material["normalTexture"] = json!({ "index": index, "scale": mesh.normal_scale }),
+                    TextureSlot::MetallicRoughness => pbr["metallicRoughnessTexture"] = json!({ "index": index }),
+                    TextureSlot::Occlusion => material["occlusionTexture"] = json!({ "index": index }),
+                    TextureSlot::Emissive => material["emissiveTexture"] = json!({ "index": index }),
+                }
+            }
         }
-        let mut material = json!({ "name": mesh.name, "pbrMetallicRoughness": pbr });
+        if mesh.emissive != [0.0; 3] {
+            material["emissiveFactor"] = json!(mesh.emissive);
+        }
+        material["pbrMetallicRoughness"] = pbr;
         if mesh.double_sided {
             material["doubleSided"] = json!(true);
         }

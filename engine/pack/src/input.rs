@@ -49,18 +49,37 @@ pub enum TextureSource {
     Embedded { bytes: std::sync::Arc<Vec<u8>>, name: String },
 }
 
+/// The texture maps of a glTF material besides the base colour, carried through every level
+/// (a model that was given a normal map keeps its relief at every level).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextureSlot {
+    Normal,
+    MetallicRoughness,
+    Occlusion,
+    Emissive,
+}
+
 #[derive(Clone, Debug)]
 pub struct Material {
     pub name: String,
     /// Linear RGBA.
     pub base_color: [f32; 4],
+    /// The base colour texture.
     pub texture: Option<TextureSource>,
+    /// Normal, metallic-roughness, occlusion and emissive maps (glTF input only: an OBJ's
+    /// bump map is a height map, not a normal map).
+    pub maps: Vec<(TextureSlot, TextureSource)>,
+    /// Scans have their light baked in: not metallic, fully rough, unless the file says.
+    pub metallic: f32,
+    pub roughness: f32,
+    pub normal_scale: f32,
+    pub emissive: [f32; 3],
     pub double_sided: bool,
 }
 
 impl Default for Material {
     fn default() -> Self {
-        Self { name: "scan".into(), base_color: [1.0; 4], texture: None, double_sided: false }
+        Self { name: "scan".into(), base_color: [1.0; 4], texture: None, maps: Vec::new(), metallic: 0.0, roughness: 1.0, normal_scale: 1.0, emissive: [0.0; 3], double_sided: false }
     }
 }
 
@@ -294,8 +313,37 @@ fn merge_into(meshes: &mut Vec<Mesh>, m: Mesh) {
 
 fn gltf_material(material: &gltf::Material, buffers: &[Vec<u8>], dir: &Path, path: &Path) -> Material {
     let pbr = material.pbr_metallic_roughness();
-    let texture = pbr.base_color_texture().and_then(|info| {
-        let image = info.texture().source();
+    let source = |texture: gltf::Texture| gltf_texture(texture, buffers, dir, path);
+    let texture = pbr.base_color_texture().and_then(|info| source(info.texture()));
+    let mut maps = Vec::new();
+    if let Some(n) = material.normal_texture().and_then(|info| source(info.texture())) {
+        maps.push((TextureSlot::Normal, n));
+    }
+    if let Some(mr) = pbr.metallic_roughness_texture().and_then(|info| source(info.texture())) {
+        maps.push((TextureSlot::MetallicRoughness, mr));
+    }
+    if let Some(o) = material.occlusion_texture().and_then(|info| source(info.texture())) {
+        maps.push((TextureSlot::Occlusion, o));
+    }
+    if let Some(e) = material.emissive_texture().and_then(|info| source(info.texture())) {
+        maps.push((TextureSlot::Emissive, e));
+    }
+    Material {
+        name: material.name().map(str::to_owned).unwrap_or_else(|| format!("material-{}", material.index().map_or(-1, |i| i as i64))),
+        base_color: pbr.base_color_factor(),
+        texture,
+        maps,
+        metallic: pbr.metallic_factor(),
+        roughness: pbr.roughness_factor(),
+        normal_scale: material.normal_texture().map_or(1.0, |n| n.scale()),
+        emissive: material.emissive_factor(),
+        double_sided: material.double_sided(),
+    }
+}
+
+fn gltf_texture(texture: gltf::Texture, buffers: &[Vec<u8>], dir: &Path, path: &Path) -> Option<TextureSource> {
+    {
+        let image = texture.source();
         match image.source() {
             gltf::image::Source::View { view, .. } => {
                 let buffer = buffers.get(view.buffer().index())?;
@@ -311,12 +359,6 @@ fn gltf_material(material: &gltf::Material, buffers: &[Vec<u8>], dir: &Path, pat
                 }
             }
         }
-    });
-    Material {
-        name: material.name().map(str::to_owned).unwrap_or_else(|| format!("material-{}", material.index().map_or(-1, |i| i as i64))),
-        base_color: pbr.base_color_factor(),
-        texture,
-        double_sided: material.double_sided(),
     }
 }
 
@@ -425,7 +467,7 @@ fn read_obj(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
                 // A textured MTL usually says Kd 0.8 or so for viewers without textures; the
                 // texture is the colour.
                 let base = if texture.is_some() { [1.0; 3] } else { diffuse.map(srgb_to_linear) };
-                Material { name: mat.name.clone(), base_color: [base[0], base[1], base[2], mat.dissolve.map_or(1.0, |d| d as f32)], texture, double_sided: false }
+                Material { name: mat.name.clone(), base_color: [base[0], base[1], base[2], mat.dissolve.map_or(1.0, |d| d as f32)], texture, ..Material::default() }
             }
             None => Material::default(),
         };

@@ -21,7 +21,7 @@ use std::path::Path;
 use meshopt::{SimplifyOptions, VertexDataAdapter};
 
 use crate::glb::{GlbMesh, GlbTexture};
-use crate::input::{Mesh, Scan};
+use crate::input::{Mesh, Scan, TextureSlot};
 use crate::progress::Progress;
 use crate::texture::{DecodedTextures, encode_for_level};
 use crate::{LevelReport, PackError};
@@ -65,6 +65,8 @@ pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id
     let path = out.join(&src);
     // Images are the same at every try; encode once.
     let images: Vec<Option<GlbTexture>> = scan.meshes.iter().enumerate().map(|(i, _)| textures.get(i).map(|img| encode_for_level(img, spec.texture_px))).collect();
+    let maps: Vec<Vec<(TextureSlot, GlbTexture)>> =
+        scan.meshes.iter().enumerate().map(|(i, _)| textures.maps(i).map(|(slot, img)| (slot, encode_for_level(img, spec.texture_px))).collect()).collect();
     let mut budget = spec.triangles;
     let mut attempt = 0;
     loop {
@@ -77,7 +79,9 @@ pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id
             let simplified = simplify(mesh, share, bound_m, largest);
             error_m = error_m.max(simplified.error_m);
             over_bound |= simplified.over_bound;
-            parts.push(compact(mesh, simplified.indices, images[i].clone()));
+            let mut part = compact(mesh, simplified.indices, images[i].clone());
+            part.maps = maps[i].clone();
+            parts.push(part);
         }
         let triangles: u64 = parts.iter().map(|p| p.indices.len() as u64 / 3).sum();
         let vertices: u64 = parts.iter().map(|p| p.positions.len() as u64).sum();
@@ -238,8 +242,13 @@ fn compact(mesh: &Mesh, mut indices: Vec<u32>, texture: Option<GlbTexture>) -> G
         colors,
         indices,
         base_color: mesh.material.base_color,
+        metallic: mesh.material.metallic,
+        roughness: mesh.material.roughness,
+        normal_scale: mesh.material.normal_scale,
+        emissive: mesh.material.emissive,
         double_sided: mesh.material.double_sided,
         texture,
+        maps: Vec::new(),
         name: mesh.material.name.clone(),
     }
 }

@@ -41,6 +41,9 @@ pub struct PackOptions {
     pub unit: Option<Unit>,
     /// The source's up axis when the file does not say.
     pub up: Option<UpAxis>,
+    /// Keep the model where it is instead of centring it on the ground (`--keep-position`):
+    /// for models already placed in the exhibit frame.
+    pub keep_position: bool,
     /// Replace a package that is already there.
     pub force: bool,
     pub lang: Lang,
@@ -48,7 +51,7 @@ pub struct PackOptions {
 
 impl Default for PackOptions {
     fn default() -> Self {
-        Self { id: None, unit: None, up: None, force: false, lang: Lang::En }
+        Self { id: None, unit: None, up: None, keep_position: false, force: false, lang: Lang::En }
     }
 }
 
@@ -141,7 +144,7 @@ pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Pro
     }
 
     progress.step(messages::step_normalise(lang));
-    let (mut scan, normalisation) = normalise::normalise(scan, options.unit, options.up, lang);
+    let (mut scan, normalisation) = normalise::normalise(scan, options.unit, options.up, options.keep_position, lang);
     levels::ensure_normals(&mut scan);
     warnings.extend(normalisation.warnings.iter().cloned());
 

@@ -140,10 +140,14 @@ pub fn assumptions(lang: Lang, n: &Normalisation) -> Vec<String> {
         (Lang::En, true) => format!("Up axis: {up}, front: {front}."),
         (Lang::En, false) => format!("Up axis: assumed {up}, front {front} (as survey and scanning software write; pass --up y if the model lies on its back)."),
     });
-    lines.push(pick(
-        lang,
-        "Đã đặt mô hình đứng trên mặt đất (y = 0), tâm ở giữa theo phương ngang.".into(),
-        "Placed standing on the ground (y = 0), centred horizontally.".into(),
-    ));
+    lines.push(if n.kept_position {
+        pick(lang, "Giữ nguyên vị trí của mô hình (--keep-position).".into(), "Kept the model where it is (--keep-position).".into())
+    } else {
+        pick(
+            lang,
+            "Đã đặt mô hình đứng trên mặt đất (y = 0), tâm ở giữa theo phương ngang.".into(),
+            "Placed standing on the ground (y = 0), centred horizontally.".into(),
+        )
+    });
     lines
 }

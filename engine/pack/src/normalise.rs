@@ -93,6 +93,8 @@ pub struct Normalisation {
     pub unit_stated: bool,
     pub up: UpAxis,
     pub up_stated: bool,
+    /// Whether the model kept its position (`--keep-position`) instead of being centred.
+    pub kept_position: bool,
     /// Where the package's origin is in the source's own coordinates (after the unit, before
     /// the turn): georeferenced scans keep their survey position here.
     pub source_origin: [f64; 3],
@@ -101,7 +103,9 @@ pub struct Normalisation {
     pub warnings: Vec<String>,
 }
 
-pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, lang: Lang) -> (Scan, Normalisation) {
+/// `keep_position`: the model is already placed in the exhibit frame (a model made for the
+/// exhibit, whose hotspots and views are written against it): only the unit and up axis apply.
+pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, keep_position: bool, lang: Lang) -> (Scan, Normalisation) {
     let stated = scan.format.states_unit_and_up();
     let (unit, unit_stated) = match unit {
         Some(u) => (u, true),
@@ -136,7 +140,7 @@ pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, lang: L
         max = [0.0; 3];
     }
     // The new origin: the middle of the footprint, on the lowest point.
-    let origin = [(min[0] + max[0]) * 0.5, min[1], (min[2] + max[2]) * 0.5];
+    let origin = if keep_position { [0.0; 3] } else { [(min[0] + max[0]) * 0.5, min[1], (min[2] + max[2]) * 0.5] };
     for p in scan.meshes.iter_mut().flat_map(|m| m.positions.iter_mut()) {
         *p = [p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]];
     }
@@ -151,7 +155,7 @@ pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, lang: L
         UpAxis::Y => origin,
         UpAxis::Z => [origin[0], -origin[2], origin[1]],
     };
-    (scan, Normalisation { unit, unit_stated, up, up_stated, source_origin, size_m: size, warnings })
+    (scan, Normalisation { unit, unit_stated, up, up_stated, kept_position: keep_position, source_origin, size_m: size, warnings })
 }
 
 #[cfg(test)]
@@ -168,7 +172,7 @@ mod tests {
     fn a_z_up_scan_in_millimetres_stands_centred_on_the_ground() {
         // 1 m tall along Z, lying 500 m east in survey coordinates.
         let s = scan(SourceFormat::Ply, vec![[500_000.0, 0.0, 100.0], [500_400.0, 200.0, 100.0], [500_200.0, 100.0, 1100.0]]);
-        let (s, n) = normalise(s, Some(Unit::Mm), None, Lang::En);
+        let (s, n) = normalise(s, Some(Unit::Mm), None, false, Lang::En);
         assert_eq!(n.up, UpAxis::Z);
         assert!(!n.up_stated);
         let (min, max) = s.bounds();
@@ -188,7 +192,7 @@ mod tests {
     #[test]
     fn an_implausible_size_suggests_the_unit_flag() {
         let s = scan(SourceFormat::Obj, vec![[0.0, 0.0, 0.0], [5000.0, 0.0, 0.0], [0.0, 5000.0, 0.0]]);
-        let (_, n) = normalise(s, None, None, Lang::En);
+        let (_, n) = normalise(s, None, None, false, Lang::En);
         assert!(n.warnings.iter().any(|w| w.contains("--unit")), "{:?}", n.warnings);
     }
 }

@@ -15,21 +15,33 @@ use image::imageops::FilterType;
 use image::{DynamicImage, RgbaImage};
 
 use crate::glb::GlbTexture;
-use crate::input::{Scan, TextureSource};
+use crate::input::{Scan, TextureSlot, TextureSource};
 use crate::progress::Progress;
 
 /// JPEG quality for scan textures: 85 keeps stone grain and inscriptions legible at a third
 /// of the bytes of 95.
 const JPEG_QUALITY: u8 = 85;
 
-/// The decoded texture of each mesh of the scan (by mesh index), shared where meshes share one.
+/// The decoded textures of each mesh of the scan (by mesh index), shared where meshes share one.
 pub struct DecodedTextures {
-    per_mesh: Vec<Option<Arc<RgbaImage>>>,
+    per_mesh: Vec<MeshTextures>,
+}
+
+#[derive(Default)]
+struct MeshTextures {
+    base: Option<Arc<RgbaImage>>,
+    maps: Vec<(TextureSlot, Arc<RgbaImage>)>,
 }
 
 impl DecodedTextures {
+    /// The base colour texture of a mesh.
     pub fn get(&self, mesh: usize) -> Option<&RgbaImage> {
-        self.per_mesh.get(mesh)?.as_deref()
+        self.per_mesh.get(mesh)?.base.as_deref()
+    }
+
+    /// The other maps of a mesh (normal, metallic-roughness, occlusion, emissive).
+    pub fn maps(&self, mesh: usize) -> impl Iterator<Item = (TextureSlot, &RgbaImage)> {
+        self.per_mesh.get(mesh).into_iter().flat_map(|m| m.maps.iter().map(|(slot, img)| (*slot, img.as_ref())))
     }
 }
 
@@ -38,32 +50,38 @@ pub fn decode_all(scan: &Scan, input: &Path, progress: &Progress) -> Result<Deco
     let mut per_mesh = Vec::new();
     for (i, mesh) in scan.meshes.iter().enumerate() {
         progress.fraction(i as f64 / scan.meshes.len().max(1) as f64);
-        let Some(source) = &mesh.material.texture else {
-            per_mesh.push(None);
-            continue;
-        };
-        let key = match source {
-            TextureSource::File(p) => p.display().to_string(),
-            TextureSource::Embedded { name, .. } => name.clone(),
-        };
-        if let Some(img) = cache.get(&key) {
-            per_mesh.push(Some(img.clone()));
-            continue;
+        let mut textures = MeshTextures::default();
+        if let Some(source) = &mesh.material.texture {
+            textures.base = Some(decode_cached(source, &mesh.material.name, input, &mut cache)?);
         }
-        let decoded = match source {
-            TextureSource::File(path) => {
-                let bytes = std::fs::read(path).map_err(|e| {
-                    (path.clone(), format!("the texture of material \"{}\" cannot be read ({e}): put it beside the scan under this name, or fix the name in the material file", mesh.material.name))
-                })?;
-                decode(&bytes).map_err(|e| (path.clone(), e))?
-            }
-            TextureSource::Embedded { bytes, name } => decode(bytes).map_err(|e| (input.to_owned(), format!("{name}: {e}")))?,
-        };
-        let img = Arc::new(decoded.to_rgba8());
-        cache.insert(key, img.clone());
-        per_mesh.push(Some(img));
+        for (slot, source) in &mesh.material.maps {
+            textures.maps.push((*slot, decode_cached(source, &mesh.material.name, input, &mut cache)?));
+        }
+        per_mesh.push(textures);
     }
     Ok(DecodedTextures { per_mesh })
+}
+
+fn decode_cached(source: &TextureSource, material: &str, input: &Path, cache: &mut HashMap<String, Arc<RgbaImage>>) -> Result<Arc<RgbaImage>, (PathBuf, String)> {
+    let key = match source {
+        TextureSource::File(p) => p.display().to_string(),
+        TextureSource::Embedded { name, .. } => name.clone(),
+    };
+    if let Some(img) = cache.get(&key) {
+        return Ok(img.clone());
+    }
+    let decoded = match source {
+        TextureSource::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                (path.clone(), format!("the texture of material \"{material}\" cannot be read ({e}): put it beside the scan under this name, or fix the name in the material file"))
+            })?;
+            decode(&bytes).map_err(|e| (path.clone(), e))?
+        }
+        TextureSource::Embedded { bytes, name } => decode(bytes).map_err(|e| (input.to_owned(), format!("{name}: {e}")))?,
+    };
+    let img = Arc::new(decoded.to_rgba8());
+    cache.insert(key, img.clone());
+    Ok(img)
 }
 
 fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {

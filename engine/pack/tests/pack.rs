@@ -114,7 +114,7 @@ fn glb_mesh(path: &Path) -> (Vec<[f32; 3]>, Vec<u32>) {
 /// bound of its surface.
 fn errors_hold(input: &Path, out: &Path, report: &PackReport) {
     let scan = disan_pack::input::read(input, &Progress::hidden()).unwrap();
-    let (scan, _) = disan_pack::normalise::normalise(scan, None, None, Lang::En);
+    let (scan, _) = disan_pack::normalise::normalise(scan, None, None, false, Lang::En);
     let original: Vec<[f32; 3]> = scan.meshes.iter().flat_map(|m| m.positions.iter().map(|p| p.map(|c| c as f32))).collect();
     for level in &report.levels {
         let (positions, indices) = glb_mesh(&out.join(&level.src));
@@ -247,6 +247,24 @@ fn broken_scans_are_named_in_staffs_language() {
     let err = pack_scan(&small.glb, &out, &PackOptions::default(), &Progress::hidden()).unwrap_err();
     assert!(err.to_string().contains("--force"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A model made for its exhibit (the samples) keeps its place and its normal and
+/// metallic-roughness maps through every level.
+#[test]
+fn a_placed_model_keeps_its_position_and_its_texture_maps() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong/models/trong-dong.glb");
+    let (report, out) = pack(&sample, "placed", PackOptions { keep_position: true, id: Some("trong-dong".into()), ..PackOptions::default() });
+    let original = gltf::Gltf::open(&sample).unwrap();
+    let min_y = original.meshes().flat_map(|m| m.primitives().map(|p| p.bounding_box().min[1]).collect::<Vec<_>>()).fold(f32::MAX, f32::min);
+    assert!((report.bounds_min[1] - min_y).abs() < 1e-4, "kept in place: {} against {min_y}", report.bounds_min[1]);
+    let maps = |g: &gltf::Gltf| g.materials().filter(|m| m.normal_texture().is_some()).count() + g.materials().filter(|m| m.pbr_metallic_roughness().metallic_roughness_texture().is_some()).count();
+    for level in &report.levels {
+        let packed = gltf::Gltf::open(out.join(&level.src)).unwrap();
+        assert_eq!(maps(&packed), maps(&original), "{}: the normal and metallic-roughness maps are kept", level.quality);
+    }
+    khronos_validate(&report.levels.iter().map(|l| out.join(&l.src)).collect::<Vec<_>>());
+    let _ = std::fs::remove_dir_all(out);
 }
 
 #[test]
