@@ -18,12 +18,13 @@ Usage:
       through OpenXR (falls back to the desktop window when no runtime runs); leave after N
       frames in the headset (tests); a seated visitor (eyes at 1.2 m) or a standing one (the
       default); glide with the left thumbstick besides teleport and snap turn.
-  disan pack SCAN --out PACKAGE [--id ID] [--unit m|cm|mm|in|ft] [--up y|z] [--keep-position] [--force] [--json] [--lang vi|en]
+  disan pack SCAN --out PACKAGE [--id ID] [--unit m|cm|mm|in|ft] [--up y|z] [--keep-position] [--plain] [--force] [--json] [--lang vi|en]
       Make an exhibit package from a scan (.glb, .gltf, .obj with its .mtl, .ply): normalised to
       metres, +Y up, standing on the ground; levels thumb, low, medium, high; a manifest to fill in.
       --unit/--up: the scan's unit and up axis (OBJ and PLY do not say: m and z are assumed;
       glTF says m and y, and the flags override it). --keep-position: do not centre the model
-      on the ground (a model already placed for its exhibit).
+      on the ground (a model already placed for its exhibit). --plain: float geometry without
+      EXT_meshopt_compression/KHR_mesh_quantization, for tools that read neither (larger files).
   disan pack FOLDER --out FOLDER [--jobs N] [...]
       Every scan in FOLDER and in its folders one level down, one package each, N at a time
       (default: every core). Run it again after an interruption: finished packages are skipped.
@@ -196,6 +197,7 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
             "--lang" => options.lang = Lang::parse(&pack_lang(Some(&value("--lang")?))?).expect("checked"),
             "--force" => options.force = true,
             "--keep-position" => options.keep_position = true,
+            "--plain" => options.geometry = disan_pack::Geometry::Plain,
             "--json" => json = true,
             "--batch" => {}
             "--jobs" => {

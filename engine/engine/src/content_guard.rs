@@ -5,7 +5,10 @@
 //! - every model goes through [`CheckedGltfLoader`], which runs the format crate's model check
 //!   (accessors and buffer views against the bytes there, indices against the vertex count,
 //!   texture sizes from their headers, every URI inside the package) before Bevy's own glTF
-//!   loader sees the bytes. A model that fails is refused with the file and the glTF path named;
+//!   loader sees the bytes. A model that fails is refused with the file and the glTF path named.
+//!   Compressed geometry (`EXT_meshopt_compression`, `KHR_mesh_quantization`, which `disan pack`
+//!   writes and Bevy cannot read) is decoded there too, and the plain result is what is checked
+//!   and loaded;
 //! - every PNG/JPEG an exhibit names goes through [`CheckedImageLoader`], which reads the
 //!   header first and refuses an image too large to decode within the memory budget;
 //! - [`prepare_exhibit_textures`] downscales a texture above the device's limit (so an 8K scan
@@ -154,6 +157,7 @@ impl AssetLoader for CheckedGltfLoader {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
         let asset_path = context.path().clone();
+        let mut decoded = None;
         if asset_path.source().as_str() == Some(EXHIBIT_SOURCE) {
             let (package, model) = split_package(asset_path.path())?;
             let file = ModelFile::parse(&model, &bytes).map_err(|r| Refused::Checked(r.errors().map(line).collect()))?;
@@ -167,14 +171,18 @@ impl AssetLoader for CheckedGltfLoader {
                     files.insert(dependency, bytes);
                 }
             }
-            let report = file.check(&files, &self.limits);
+            let (report, plain) = file.check_and_decode(&files, &self.limits);
             if report.has_errors() {
                 return Err(Refused::Checked(report.errors().map(line).collect()));
             }
             for warning in &report.findings {
                 self.notices.push(ContentNotice { file: model.to_string(), reason: line(warning) });
             }
+            // Compressed geometry (`disan pack`'s levels), decoded into the plain GLB that
+            // Bevy's loader reads (disan_format::compression says why it is done here).
+            decoded = plain;
         }
+        let bytes = decoded.unwrap_or(bytes);
         Ok(GltfLoader::load_gltf(&self.inner, &bytes, context, settings).await?)
     }
 

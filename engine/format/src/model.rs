@@ -16,6 +16,7 @@ use std::path::Path;
 
 use gltf::json::{self, Root, validation::Checked};
 
+use crate::compression;
 use crate::manifest::PackagePath;
 use crate::parse::check_package_path;
 use crate::problem::{Problem, Severity};
@@ -89,11 +90,11 @@ impl ModelReport {
             .collect()
     }
 
-    fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.findings.push(ModelFinding { severity: Severity::Error, field: field.into(), message: message.into() });
     }
 
-    fn warning(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn warning(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.findings.push(ModelFinding { severity: Severity::Warning, field: field.into(), message: message.into() });
     }
 
@@ -179,10 +180,16 @@ impl<'a> ModelFile<'a> {
     /// Checks the model against its bytes: `files` holds the bytes of what
     /// [`Self::external_files`] listed (a file missing from it is reported as missing).
     pub fn check(&self, files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits) -> ModelReport {
+        self.check_and_decode(files, limits).0
+    }
+
+    /// [`Self::check`], and for a model with compressed geometry (`disan pack`'s levels) the plain
+    /// GLB that Bevy's glTF loader reads in its place (see [`crate::compression`]). The plain
+    /// document is what is checked, so what the loader gets has passed every check.
+    pub fn check_and_decode(&self, files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits) -> (ModelReport, Option<Vec<u8>>) {
         let mut report = ModelReport::default();
-        let root = &self.root;
-        for ext in &root.extensions_required {
-            if !SUPPORTED_REQUIRED_EXTENSIONS.contains(&ext.as_str()) {
+        for ext in &self.root.extensions_required {
+            if !SUPPORTED_REQUIRED_EXTENSIONS.contains(&ext.as_str()) && !compression::DECODED_EXTENSIONS.contains(&ext.as_str()) {
                 report.error(
                     "extensionsRequired",
                     format!("the model requires the glTF extension {ext}, which this viewer cannot draw yet: export it without compression or quantization (plain glTF 2.0), or pack it with `disan pack`."),
@@ -190,37 +197,58 @@ impl<'a> ModelFile<'a> {
             }
         }
         if report.has_errors() {
-            return report;
+            return (report, None);
         }
-        let mut invalid = Vec::new();
-        json::validation::Validate::validate(root, root, json::Path::new, &mut |path, error| invalid.push((path().0, error)));
-        for (path, error) in invalid.iter().take(20) {
-            use json::validation::Error;
-            let what = match error {
-                Error::Missing => "is missing, and glTF requires it",
-                Error::IndexOutOfBounds => "refers to an item that does not exist",
-                Error::Invalid => "has a value glTF does not allow",
-                Error::Oversize => "is larger than the viewer can address",
-                Error::Unsupported => "uses a glTF feature this viewer does not support",
-            };
-            report.error(path.clone(), format!("{what}: not valid glTF. {REEXPORT}."));
+        if !compression::is_compressed(&self.root) {
+            self.check_plain(files, limits, &mut report);
+            return (report, None);
         }
-        if !invalid.is_empty() {
-            // Indices are not safe to follow in an invalid document.
-            return report;
+        // The structure first (indices are followed while decoding), without the extensions
+        // decoded here, which the glTF crate does not know.
+        let mut structure = self.root.clone();
+        structure.extensions_required.retain(|e| !compression::DECODED_EXTENSIONS.contains(&e.as_str()));
+        if !validate_structure(&structure, &mut report) {
+            return (report, None);
         }
-        let buffers: Vec<Option<Cow<'_, [u8]>>> = (0..root.buffers.len()).map(|i| self.buffer_bytes(i, files, &mut report)).collect();
-        let views: Vec<Option<&[u8]>> = root.buffer_views.iter().enumerate().map(|(i, v)| view_bytes(i, v, &buffers, root, &mut report)).collect();
+        let buffers: Vec<Option<Cow<'_, [u8]>>> = (0..self.root.buffers.len())
+            .map(|i| if compression::is_fallback_buffer(&self.root.buffers[i]) { None } else { self.buffer_bytes(i, files, &mut report) })
+            .collect();
+        if report.has_errors() {
+            return (report, None);
+        }
+        let Some((root, bin)) = compression::decompress(&self.root, &buffers, &mut report) else { return (report, None) };
+        let json = match serde_json::to_vec(&root) {
+            Ok(json) => json,
+            Err(e) => {
+                report.error("", format!("cannot be rewritten without compression ({e}): {REEXPORT}."));
+                return (report, None);
+            }
+        };
+        let bytes = compression::glb(&json, &bin);
+        match ModelFile::parse(&self.path, &bytes) {
+            Ok(plain) => plain.check_plain(files, limits, &mut report),
+            Err(r) => report.findings.extend(r.findings),
+        }
+        let decoded = (!report.has_errors()).then_some(bytes);
+        (report, decoded)
+    }
+
+    fn check_plain(&self, files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits, report: &mut ModelReport) {
+        let root = &self.root;
+        if !validate_structure(root, report) {
+            return;
+        }
+        let buffers: Vec<Option<Cow<'_, [u8]>>> = (0..root.buffers.len()).map(|i| self.buffer_bytes(i, files, report)).collect();
+        let views: Vec<Option<&[u8]>> = root.buffer_views.iter().enumerate().map(|(i, v)| view_bytes(i, v, &buffers, root, report)).collect();
         for (i, accessor) in root.accessors.iter().enumerate() {
-            check_accessor(i, accessor, root, &views, &mut report);
+            check_accessor(i, accessor, root, &views, report);
         }
         if report.has_errors() {
-            return report;
+            return;
         }
-        self.check_meshes(&views, &mut report);
-        self.check_scene(&mut report);
-        self.check_images(&views, files, limits, &mut report);
-        report
+        self.check_meshes(&views, report);
+        self.check_scene(report);
+        self.check_images(&views, files, limits, report);
     }
 
     fn buffer_bytes<'s>(&'s self, i: usize, files: &'s HashMap<PackagePath, Vec<u8>>, report: &mut ModelReport) -> Option<Cow<'s, [u8]>> {
@@ -478,6 +506,25 @@ impl<'a> ModelFile<'a> {
     }
 }
 
+/// gltf-json's own validation: every index refers to something that exists. `false` (with the
+/// problems recorded) when the document's indices are not safe to follow.
+fn validate_structure(root: &Root, report: &mut ModelReport) -> bool {
+    let mut invalid = Vec::new();
+    json::validation::Validate::validate(root, root, json::Path::new, &mut |path, error| invalid.push((path().0, error)));
+    for (path, error) in invalid.iter().take(20) {
+        use json::validation::Error;
+        let what = match error {
+            Error::Missing => "is missing, and glTF requires it",
+            Error::IndexOutOfBounds => "refers to an item that does not exist",
+            Error::Invalid => "has a value glTF does not allow",
+            Error::Oversize => "is larger than the viewer can address",
+            Error::Unsupported => "uses a glTF feature this viewer does not support",
+        };
+        report.error(path.clone(), format!("{what}: not valid glTF. {REEXPORT}."));
+    }
+    invalid.is_empty()
+}
+
 fn lossy_start(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(8)]).into_owned()
 }
@@ -609,6 +656,19 @@ fn percent_decode(uri: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A self-contained GLB as the `gltf` crate and Bevy's loader read it: checked, and with
+/// compressed geometry decoded (see [`crate::compression`]); a plain GLB comes back as it is.
+/// For tools and tests that read what `disan pack` writes.
+pub fn plain_glb(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ModelReport> {
+    let path = check_package_path("model.glb").expect("a plain file name");
+    let file = ModelFile::parse(&path, bytes)?;
+    let (report, decoded) = file.check_and_decode(&HashMap::new(), &ModelLimits::NATIVE);
+    if report.has_errors() {
+        return Err(report);
+    }
+    Ok(decoded.map_or(Cow::Borrowed(bytes), Cow::Owned))
 }
 
 /// Checks a model read from disk (for `disan validate`): its external files are read from the

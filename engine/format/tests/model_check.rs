@@ -80,7 +80,7 @@ fn each_lie_is_caught_at_its_path() {
             j.as_object_mut().unwrap().remove("scene");
         })),
         ("buffers[0].uri", Box::new(|j, _| j["buffers"][0]["uri"] = serde_json::json!("../../../etc/passwd"))),
-        ("extensionsRequired", Box::new(|j, _| j["extensionsRequired"] = serde_json::json!(["EXT_meshopt_compression"]))),
+        ("extensionsRequired", Box::new(|j, _| j["extensionsRequired"] = serde_json::json!(["KHR_draco_mesh_compression"]))),
     ];
     for (field, edit) in cases {
         let (mut j, mut b) = (json.clone(), bin.clone());

@@ -1,6 +1,6 @@
 //! How far each candidate GLB lies from an original GLB, measured the same way for every
-//! candidate (engine/pack/src/deviation.rs), for the benchmark against gltfpack. Candidates must
-//! hold float positions (gltfpack's `-noq`); `--offset X,Y,Z` is added to a candidate's positions
+//! candidate (engine/pack/src/deviation.rs), for the benchmark against gltfpack. Candidates may be
+//! quantized and meshopt-compressed (node transforms are applied); `--offset X,Y,Z` is added to a candidate's positions
 //! first (a `disan pack` level is centred: its report's `normalisation.source_origin`).
 //!
 //! Usage: deviation ORIGINAL.glb [--offset X,Y,Z] CANDIDATE.glb ...
@@ -10,22 +10,7 @@ use std::path::Path;
 
 fn mesh(path: &Path) -> (Vec<[f32; 3]>, Vec<u32>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let gltf = gltf::Gltf::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let blob = gltf.blob.clone().unwrap_or_default();
-    let (mut positions, mut indices) = (Vec::new(), Vec::new());
-    for mesh in gltf.meshes() {
-        for prim in mesh.primitives() {
-            let reader = prim.reader(|_| Some(blob.as_slice()));
-            let base = positions.len() as u32;
-            let Some(p) = reader.read_positions() else { continue };
-            positions.extend(p);
-            match reader.read_indices() {
-                Some(i) => indices.extend(i.into_u32().map(|i| i + base)),
-                None => indices.extend(base..positions.len() as u32),
-            }
-        }
-    }
-    (positions, indices)
+    disan_pack::deviation::glb_triangles(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn main() {

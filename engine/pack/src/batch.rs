@@ -54,11 +54,12 @@ pub fn fingerprint(input: &Path, options: &PackOptions) -> String {
     let size = meta.as_ref().map_or(0, |m| m.len());
     let modified = meta.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
     format!(
-        "{size}:{modified}:{:?}:{:?}:{}:{}:levels-v1",
+        "{size}:{modified}:{:?}:{:?}:{}:{}:{:?}:levels-v2",
         options.unit.map(|u| u.word()),
         options.up.map(|u| u.word()),
         options.id.as_deref().unwrap_or(""),
-        options.keep_position
+        options.keep_position,
+        options.geometry
     )
 }
 

@@ -3,6 +3,46 @@
 //! mesh. Used by the tests (a level's recorded error must describe its real deviation) and by
 //! the benchmark (Disan's levels against gltfpack's, measured the same way).
 
+/// Every triangle a GLB's scene draws, as one mesh in the scene's frame (node transforms
+/// applied, so quantized levels come out in metres), compressed geometry decoded. What the
+/// deviation is measured on, for `disan pack`'s levels and for other tools' output alike.
+pub fn glb_triangles(bytes: &[u8]) -> Result<(Vec<[f32; 3]>, Vec<u32>), String> {
+    let plain = disan_format::plain_glb(bytes).map_err(|r| r.errors().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; "))?;
+    let gltf = gltf::Gltf::from_slice(&plain).map_err(|e| e.to_string())?;
+    let blob = gltf.blob.clone().unwrap_or_default();
+    let (mut positions, mut indices) = (Vec::new(), Vec::new());
+    let Some(scene) = gltf.default_scene().or_else(|| gltf.scenes().next()) else { return Ok((positions, indices)) };
+    let mut stack: Vec<(gltf::Node<'_>, [[f32; 4]; 4])> = scene.nodes().map(|n| (n, IDENTITY)).collect();
+    while let Some((node, parent)) = stack.pop() {
+        let world = mul(parent, node.transform().matrix());
+        if let Some(mesh) = node.mesh() {
+            for prim in mesh.primitives() {
+                let reader = prim.reader(|_| Some(blob.as_slice()));
+                let base = positions.len() as u32;
+                let Some(p) = reader.read_positions() else { continue };
+                positions.extend(p.map(|p| transform(world, p)));
+                match reader.read_indices() {
+                    Some(i) => indices.extend(i.into_u32().map(|i| i + base)),
+                    None => indices.extend(base..positions.len() as u32),
+                }
+            }
+        }
+        stack.extend(node.children().map(|c| (c, world)));
+    }
+    Ok((positions, indices))
+}
+
+const IDENTITY: [[f32; 4]; 4] = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]];
+
+/// Column-major 4×4 product, as glTF stores matrices.
+fn mul(a: [[f32; 4]; 4], b: [[f32; 4]; 4]) -> [[f32; 4]; 4] {
+    std::array::from_fn(|col| std::array::from_fn(|row| (0..4).map(|k| a[k][row] * b[col][k]).sum()))
+}
+
+fn transform(m: [[f32; 4]; 4], p: [f32; 3]) -> [f32; 3] {
+    std::array::from_fn(|row| m[0][row] * p[0] + m[1][row] * p[1] + m[2][row] * p[2] + m[3][row])
+}
+
 /// The distances of the original's vertices to the simplified surface, in the meshes' unit.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Deviation {

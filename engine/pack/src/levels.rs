@@ -20,7 +20,7 @@ use std::path::Path;
 
 use meshopt::{SimplifyOptions, VertexDataAdapter};
 
-use crate::glb::{GlbMesh, GlbTexture};
+use crate::glb::{Geometry, GlbMesh, GlbTexture};
 use crate::input::{Mesh, Scan, TextureSlot};
 use crate::progress::Progress;
 use crate::texture::{DecodedTextures, encode_for_level};
@@ -56,7 +56,7 @@ struct Simplified {
     over_bound: bool,
 }
 
-pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id: &str, out: &Path, progress: &Progress) -> Result<WrittenLevel, PackError> {
+pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id: &str, geometry: Geometry, out: &Path, progress: &Progress) -> Result<WrittenLevel, PackError> {
     let (total, _) = scan.counts();
     let (min, max) = scan.bounds();
     let largest = (0..3).map(|i| max[i] - min[i]).fold(0.0f32, f32::max).max(1e-6);
@@ -88,7 +88,7 @@ pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id
         let extras = serde_json::json!({
             "disan": { "quality": spec.quality, "triangles": triangles, "error_m": error_m, "error_bound_m": bound_m }
         });
-        let bytes = crate::glb::write(&parts, extras);
+        let bytes = crate::glb::write(&parts, extras, geometry);
         attempt += 1;
         // A level over its byte budget (a texture that does not compress, attributes the
         // estimate did not foresee) is simplified further rather than shipped too big.

@@ -27,6 +27,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 pub use input::{InputError, Scan, SourceFormat};
+pub use glb::Geometry;
 pub use levels::{LEVELS, LevelSpec};
 pub use messages::Lang;
 pub use normalise::{Normalisation, UpAxis, Unit};
@@ -44,6 +45,8 @@ pub struct PackOptions {
     /// Keep the model where it is instead of centring it on the ground (`--keep-position`):
     /// for models already placed in the exhibit frame.
     pub keep_position: bool,
+    /// Quantized, meshopt-compressed geometry (the default) or plain floats (`--plain`).
+    pub geometry: Geometry,
     /// Replace a package that is already there.
     pub force: bool,
     pub lang: Lang,
@@ -51,7 +54,7 @@ pub struct PackOptions {
 
 impl Default for PackOptions {
     fn default() -> Self {
-        Self { id: None, unit: None, up: None, keep_position: false, force: false, lang: Lang::En }
+        Self { id: None, unit: None, up: None, keep_position: false, geometry: Geometry::Compressed, force: false, lang: Lang::En }
     }
 }
 
@@ -158,7 +161,7 @@ pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Pro
     let mut level_reports = Vec::new();
     for spec in LEVELS.iter().rev() {
         progress.step(messages::step_level(lang, spec.quality));
-        let written = levels::write_level(&scan, &textures, spec, &id, out, progress)?;
+        let written = levels::write_level(&scan, &textures, spec, &id, options.geometry, out, progress)?;
         if written.report.over_bound {
             warnings.push(messages::over_bound(lang, &written.report));
         }

@@ -92,21 +92,9 @@ fn check_package(report: &PackReport, out: &Path) {
     khronos_validate(&report.levels.iter().map(|l| out.join(&l.src)).collect::<Vec<_>>());
 }
 
-/// Positions and indices of every primitive of a GLB, as one mesh.
+/// Positions (in metres, node transforms applied) and indices of every primitive of a GLB.
 fn glb_mesh(path: &Path) -> (Vec<[f32; 3]>, Vec<u32>) {
-    let glb = std::fs::read(path).unwrap();
-    let gltf = gltf::Gltf::from_slice(&glb).unwrap();
-    let blob = gltf.blob.clone().unwrap();
-    let (mut positions, mut indices) = (Vec::new(), Vec::new());
-    for mesh in gltf.meshes() {
-        for prim in mesh.primitives() {
-            let reader = prim.reader(|_| Some(blob.as_slice()));
-            let base = positions.len() as u32;
-            positions.extend(reader.read_positions().unwrap());
-            indices.extend(reader.read_indices().unwrap().into_u32().map(|i| i + base));
-        }
-    }
-    (positions, indices)
+    disan_pack::deviation::glb_triangles(&std::fs::read(path).unwrap()).unwrap()
 }
 
 /// Each level's recorded error describes its real distance from the scan, measured
@@ -128,21 +116,8 @@ fn errors_hold(input: &Path, out: &Path, report: &PackReport) {
 /// The carved front (nearly all the vertices) faces +Z after packing: the mean z of the high
 /// level's vertices is well in front of the middle.
 fn front_faces_plus_z(out: &Path, report: &PackReport) {
-    let glb = std::fs::read(out.join(&report.levels[3].src)).unwrap();
-    let gltf = gltf::Gltf::from_slice(&glb).unwrap();
-    let blob = gltf.blob.clone().unwrap();
-    let mut sum = 0.0f64;
-    let mut n = 0usize;
-    for mesh in gltf.meshes() {
-        for prim in mesh.primitives() {
-            let reader = prim.reader(|_| Some(blob.as_slice()));
-            for p in reader.read_positions().unwrap() {
-                sum += f64::from(p[2]);
-                n += 1;
-            }
-        }
-    }
-    let mean = sum / n as f64;
+    let (positions, _) = glb_mesh(&out.join(&report.levels[3].src));
+    let mean = positions.iter().map(|p| f64::from(p[2])).sum::<f64>() / positions.len() as f64;
     assert!(mean > 0.05, "mean z of the vertices is {mean}: the carved front should face +Z");
 }
 
@@ -178,6 +153,7 @@ fn a_z_up_ply_scan_with_vertex_colours_stands_upright() {
     front_faces_plus_z(&out, &report);
     // The colours came through: the GLB has COLOR_0.
     let glb = std::fs::read(out.join(&report.levels[1].src)).unwrap();
+    let glb = disan_format::plain_glb(&glb).unwrap();
     let gltf = gltf::Gltf::from_slice(&glb).unwrap();
     assert!(gltf.meshes().flat_map(|m| m.primitives().collect::<Vec<_>>()).any(|p| p.get(&gltf::Semantic::Colors(0)).is_some()));
     let _ = std::fs::remove_dir_all(out);
@@ -260,11 +236,89 @@ fn a_placed_model_keeps_its_position_and_its_texture_maps() {
     assert!((report.bounds_min[1] - min_y).abs() < 1e-4, "kept in place: {} against {min_y}", report.bounds_min[1]);
     let maps = |g: &gltf::Gltf| g.materials().filter(|m| m.normal_texture().is_some()).count() + g.materials().filter(|m| m.pbr_metallic_roughness().metallic_roughness_texture().is_some()).count();
     for level in &report.levels {
-        let packed = gltf::Gltf::open(out.join(&level.src)).unwrap();
+        let glb = std::fs::read(out.join(&level.src)).unwrap();
+        let packed = gltf::Gltf::from_slice(&disan_format::plain_glb(&glb).unwrap()).unwrap();
         assert_eq!(maps(&packed), maps(&original), "{}: the normal and metallic-roughness maps are kept", level.quality);
     }
     khronos_validate(&report.levels.iter().map(|l| out.join(&l.src)).collect::<Vec<_>>());
     let _ = std::fs::remove_dir_all(out);
+}
+
+/// Compressed levels (the default) hold the same surface as plain ones, in a fraction of the
+/// bytes, and damaged compressed data is refused by the viewer's model check with its glTF path,
+/// never decoded into indices that reach the GPU.
+#[test]
+fn compressed_levels_decode_to_the_plain_surface_and_damage_is_named() {
+    let dir = temp("compressed");
+    let small = scan::write_scan(&dir.join("s"), 60_000, 256).unwrap();
+    let (compressed, out_c) = pack(&small.glb, "compressed-c", PackOptions::default());
+    let (plain, out_p) = pack(&small.glb, "compressed-p", PackOptions { geometry: disan_pack::Geometry::Plain, ..PackOptions::default() });
+    khronos_validate(&compressed.levels.iter().map(|l| out_c.join(&l.src)).collect::<Vec<_>>());
+    // The validator cannot look inside EXT_meshopt_compression; it checks what the viewer's
+    // decoder makes of each level (what Bevy's loader then reads) instead.
+    let decoded: Vec<PathBuf> = compressed
+        .levels
+        .iter()
+        .map(|l| {
+            let path = dir.join(format!("decoded-{}.glb", l.quality));
+            std::fs::write(&path, disan_format::plain_glb(&std::fs::read(out_c.join(&l.src)).unwrap()).unwrap()).unwrap();
+            path
+        })
+        .collect();
+    khronos_validate(&decoded);
+    let size = (0..3).map(|i| compressed.bounds_max[i] - compressed.bounds_min[i]).fold(0.0f32, f32::max);
+    for (c, p) in compressed.levels.iter().zip(&plain.levels) {
+        let (cp, ci) = glb_mesh(&out_c.join(&c.src));
+        let (pp, pi) = glb_mesh(&out_p.join(&p.src));
+        assert_eq!(ci.len(), pi.len(), "{}: the same triangles", c.quality);
+        assert_eq!(cp.len(), pp.len(), "{}: the same vertices", c.quality);
+        // Sixteen-bit positions: within half a grid step (1/65535 of the size) on each axis.
+        let worst = cp.iter().zip(&pp).map(|(a, b)| (0..3).map(|i| (a[i] - b[i]).abs()).fold(0.0f32, f32::max)).fold(0.0f32, f32::max);
+        assert!(worst <= size / 65535.0, "{}: positions moved by {worst} m", c.quality);
+        let triangles_c: Vec<[u32; 3]> = ci.chunks_exact(3).map(|t| [t[0], t[1], t[2]]).collect();
+        let triangles_p: Vec<[u32; 3]> = pi.chunks_exact(3).map(|t| [t[0], t[1], t[2]]).collect();
+        // The index codec may rotate a triangle's corners, never change the triangle.
+        let canonical = |t: &[u32; 3]| {
+            let k = (0..3).min_by_key(|k| t[*k]).unwrap();
+            [t[k], t[(k + 1) % 3], t[(k + 2) % 3]]
+        };
+        assert!(triangles_c.iter().zip(&triangles_p).all(|(a, b)| canonical(a) == canonical(b)), "{}: the same triangles", c.quality);
+        eprintln!("{}: {} bytes compressed, {} plain ({:.2})", c.quality, c.bytes, p.bytes, c.bytes as f64 / p.bytes as f64);
+        assert!(c.bytes < p.bytes, "{}: compressed is smaller", c.quality);
+    }
+    // The geometry (not the texture) of the low level: at most 40 % of the plain bytes.
+    let geometry = |r: &PackReport, out: &Path| {
+        let glb = std::fs::read(out.join(&r.levels[1].src)).unwrap();
+        let gltf = gltf::Gltf::from_slice(&disan_format::plain_glb(&glb).unwrap()).unwrap();
+        let images: usize = gltf.images().map(|i| match i.source() { gltf::image::Source::View { view, .. } => view.length(), _ => 0 }).sum();
+        r.levels[1].bytes as usize - images
+    };
+    let (gc, gp) = (geometry(&compressed, &out_c), geometry(&plain, &out_p));
+    assert!(gc * 10 < gp * 4, "geometry {gc} bytes compressed against {gp} plain");
+
+    // Damage: every 97th byte of the compressed streams flipped, and a stream cut short.
+    let glb = std::fs::read(out_c.join(&compressed.levels[1].src)).unwrap();
+    let json_len = u32::from_le_bytes(glb[12..16].try_into().unwrap()) as usize;
+    let bin_start = 20 + json_len + 8;
+    let mut flipped = glb.clone();
+    for i in (bin_start..bin_start + 20_000.min(glb.len() - bin_start)).step_by(97) {
+        flipped[i] ^= 0x5a;
+    }
+    match disan_format::plain_glb(&flipped) {
+        Err(report) => assert!(report.errors().all(|e| e.field.starts_with("bufferViews[") || e.field.contains("indices") || e.field.starts_with("accessors")), "{:?}", report.findings),
+        // Flipped bytes may still decode; then the decoded file passed every check.
+        Ok(plain) => assert!(gltf::Gltf::from_slice(&plain).is_ok()),
+    }
+    let json: serde_json::Value = serde_json::from_slice(&glb[20..20 + json_len]).unwrap();
+    let mut cut = json.clone();
+    let ext = &mut cut["bufferViews"][0]["extensions"]["EXT_meshopt_compression"];
+    ext["byteLength"] = serde_json::json!(ext["byteLength"].as_u64().unwrap() / 2);
+    let rewritten = disan_format::compression::glb(&serde_json::to_vec(&cut).unwrap(), &glb[bin_start..]);
+    let report = disan_format::plain_glb(&rewritten).expect_err("a stream cut short is refused");
+    assert!(report.errors().any(|e| e.field == "bufferViews[0].extensions.EXT_meshopt_compression" && e.message.contains("disan pack")), "{:?}", report.findings);
+    for out in [out_c, out_p, dir] {
+        let _ = std::fs::remove_dir_all(out);
+    }
 }
 
 #[test]
