@@ -3,7 +3,7 @@
 //!   run [ARGS]   install what is missing, build, open the viewer on the bundled exhibits
 //!                (with no display: render the default view to target/disan-home.png instead)
 //!   test         install what is missing, run every test of the workspace
-//!   samples      regenerate the sample exhibits' models (GLB) from code
+//!   samples      regenerate the sample exhibits' models from code, through `disan pack`
 //!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
 //!                spatial audio mixing cost, against rodio's spatial source
 //!   bench xr     the engine's CPU time per frame in the headset (Monado) against the desktop
@@ -232,7 +232,8 @@ fn bench_xr() -> Result<(), String> {
 fn bench() -> Result<(), String> {
     setup::ensure_system_packages(&setup::test_packages())?;
     status(cargo(&["build", "-p", "disan", "--example", "bare_gltf"]))?;
-    let glb = "exhibits/dinh-hang-kenh/models/dinh-hang-kenh.glb";
+    // Bare Bevy reads the plain model the sample's levels were packed from.
+    let glb = samples::write_source("dinh-hang-kenh")?;
     let bare = target_dir().join("debug/examples/bare_gltf");
     let out = target_dir().join("bench-shot.png");
     let disan = |out: &Path| {
@@ -242,7 +243,7 @@ fn bench() -> Result<(), String> {
     };
     let bare_cmd = |tuned: bool| {
         let mut c = Command::new(&bare);
-        c.arg(glb);
+        c.arg(&glb);
         if tuned {
             c.arg("--all-cores-compile");
         }
@@ -266,7 +267,7 @@ fn bench() -> Result<(), String> {
             mems[i].push(kb);
         }
     }
-    println!("process start to first complete frame with the model, {glb}, 1280x720, 5 runs each:");
+    println!("process start to first complete frame with the model, {}, 1280x720, 5 runs each:", glb.display());
     for i in 0..3 {
         times[i].sort_unstable();
         mems[i].sort_unstable();

@@ -41,6 +41,8 @@ pub struct GlbMesh {
     pub normal_scale: f32,
     pub emissive: [f32; 3],
     pub double_sided: bool,
+    /// The textures' glTF wrap modes (`wrapS`, `wrapT`).
+    pub wrap: [u32; 2],
     /// The base colour texture.
     pub texture: Option<GlbTexture>,
     /// Normal, metallic-roughness, occlusion and emissive maps, on TEXCOORD_0.
@@ -181,6 +183,8 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
     let mut materials = Vec::new();
     let mut textures = Vec::new();
     let mut images = Vec::new();
+    // One sampler per wrap mode in use.
+    let mut samplers: Vec<[u32; 2]> = Vec::new();
     // One quantization grid for the whole level, placed by the node's transform.
     let mut level_min = [f32::MAX; 3];
     let mut level_max = [f32::MIN; 3];
@@ -252,9 +256,13 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
         let mut pbr = json!({ "baseColorFactor": mesh.base_color, "metallicFactor": mesh.metallic, "roughnessFactor": mesh.roughness });
         let mut material = json!({ "name": mesh.name });
         let mut add_texture = |texture: &GlbTexture| -> usize {
+            let sampler = samplers.iter().position(|w| *w == mesh.wrap).unwrap_or_else(|| {
+                samplers.push(mesh.wrap);
+                samplers.len() - 1
+            });
             let v = b.view(&texture.bytes, None);
             images.push(json!({ "bufferView": v, "mimeType": texture.mime }));
-            textures.push(json!({ "source": images.len() - 1, "sampler": 0 }));
+            textures.push(json!({ "source": images.len() - 1, "sampler": sampler }));
             textures.len() - 1
         };
         if mesh.uvs.is_some() {
@@ -309,7 +317,7 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
     }
     if !images.is_empty() {
         // Linear filtering with mipmaps: the viewer builds the mip chain (see texture.rs).
-        doc["samplers"] = json!([{ "magFilter": 9729, "minFilter": 9987, "wrapS": 33071, "wrapT": 33071 }]);
+        doc["samplers"] = json!(samplers.iter().map(|w| json!({ "magFilter": 9729, "minFilter": 9987, "wrapS": w[0], "wrapT": w[1] })).collect::<Vec<_>>());
         doc["textures"] = json!(textures);
         doc["images"] = json!(images);
     }

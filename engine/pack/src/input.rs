@@ -75,11 +75,28 @@ pub struct Material {
     pub normal_scale: f32,
     pub emissive: [f32; 3],
     pub double_sided: bool,
+    /// How the textures wrap (glTF `wrapS`, `wrapT`): a tiling material repeats; a scan's
+    /// texture atlas is clamped (OBJ and PLY say nothing; their coordinates stay inside).
+    pub wrap: [u32; 2],
 }
+
+/// glTF's CLAMP_TO_EDGE.
+pub const CLAMP_TO_EDGE: u32 = 33071;
 
 impl Default for Material {
     fn default() -> Self {
-        Self { name: "scan".into(), base_color: [1.0; 4], texture: None, maps: Vec::new(), metallic: 0.0, roughness: 1.0, normal_scale: 1.0, emissive: [0.0; 3], double_sided: false }
+        Self {
+            name: "scan".into(),
+            base_color: [1.0; 4],
+            texture: None,
+            maps: Vec::new(),
+            metallic: 0.0,
+            roughness: 1.0,
+            normal_scale: 1.0,
+            emissive: [0.0; 3],
+            double_sided: false,
+            wrap: [CLAMP_TO_EDGE; 2],
+        }
     }
 }
 
@@ -338,6 +355,10 @@ fn gltf_material(material: &gltf::Material, buffers: &[Vec<u8>], dir: &Path, pat
         normal_scale: material.normal_texture().map_or(1.0, |n| n.scale()),
         emissive: material.emissive_factor(),
         double_sided: material.double_sided(),
+        wrap: pbr.base_color_texture().map_or([CLAMP_TO_EDGE; 2], |info| {
+            let sampler = info.texture().sampler();
+            [sampler.wrap_s().as_gl_enum(), sampler.wrap_t().as_gl_enum()]
+        }),
     }
 }
 

@@ -68,15 +68,22 @@ pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id
     let maps: Vec<Vec<(TextureSlot, GlbTexture)>> =
         scan.meshes.iter().enumerate().map(|(i, _)| textures.maps(i).map(|(slot, img)| (slot, encode_for_level(img, spec.texture_px))).collect()).collect();
     let mut budget = spec.triangles;
+    // How few triangles each mesh needs to stay within the bound: what the budget is shared by
+    // when there are several (one per material or texture page).
+    let within_bound: Vec<u64> = if scan.meshes.len() > 1 && total > budget {
+        scan.meshes.iter().map(|mesh| simplify_to_bound(mesh, bound_m, largest)).collect()
+    } else {
+        Vec::new()
+    };
     let mut attempt = 0;
     loop {
+        let shares = shares(scan, &within_bound, budget);
         let mut parts = Vec::new();
         let mut error_m = 0.0f32;
         let mut over_bound = false;
         for (i, mesh) in scan.meshes.iter().enumerate() {
             progress.fraction((i as f64 + 0.5) / scan.meshes.len() as f64);
-            let share = if total <= budget { mesh.triangles() as u64 } else { ((budget as f64) * mesh.triangles() as f64 / total as f64).floor().max(1.0) as u64 };
-            let simplified = simplify(mesh, share, bound_m, largest);
+            let simplified = simplify(mesh, shares[i], bound_m, largest);
             error_m = error_m.max(simplified.error_m);
             over_bound |= simplified.over_bound;
             let mut part = compact(mesh, simplified.indices, images[i].clone());
@@ -118,35 +125,77 @@ pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id
 
 /// meshoptimizer's attribute-aware simplification: texture coordinates and colours weigh in,
 /// and vertices split at a seam (same position, different coordinates) keep the seam.
-fn simplify(mesh: &Mesh, target_triangles: u64, bound_m: f32, extent: f32) -> Simplified {
-    if mesh.triangles() as u64 <= target_triangles {
-        return Simplified { indices: mesh.indices.clone(), error_m: 0.0, over_bound: false };
+/// Each mesh's share of a level's triangle budget. Shared by what each needs to stay within
+/// the error bound, not by what it has: a courtyard of two triangles needs both, a carved roof of
+/// thousands can lose most. A mesh that needs under 1 % of the budget keeps what it needs;
+/// the others share the rest in proportion.
+fn shares(scan: &Scan, within_bound: &[u64], budget: u64) -> Vec<u64> {
+    let total: u64 = scan.meshes.iter().map(|m| m.triangles() as u64).sum();
+    if total <= budget {
+        return scan.meshes.iter().map(|m| m.triangles() as u64).collect();
     }
-    let positions: Vec<[f32; 3]> = mesh.positions.iter().map(|p| p.map(|c| c as f32)).collect();
-    let bytes: &[u8] = bytemuck_cast(&positions);
-    let adapter = VertexDataAdapter::new(bytes, 12, 0).expect("12-byte positions");
-    let (attributes, weights) = attribute_stream(mesh, extent);
-    let stride = weights.len().max(1);
-    let attributes = if weights.is_empty() { vec![0.0; positions.len()] } else { attributes };
-    let weights = if weights.is_empty() { vec![0.0] } else { weights };
-    let locks = vec![false; positions.len()];
-    let target = (target_triangles * 3) as usize;
-    let run = |error: f32| {
+    let needs: Vec<u64> = if within_bound.len() == scan.meshes.len() { within_bound.to_vec() } else { scan.meshes.iter().map(|m| m.triangles() as u64).collect() };
+    let small = budget / 100;
+    let kept: u64 = needs.iter().filter(|n| **n <= small).sum();
+    let rest_budget = budget.saturating_sub(kept);
+    let rest_needs: u64 = needs.iter().filter(|n| **n > small).sum::<u64>().max(1);
+    needs.iter().map(|&n| if n <= small { n.max(1) } else { ((rest_budget as f64) * n as f64 / rest_needs as f64).floor().max(1.0) as u64 }).collect()
+}
+
+/// How many triangles `mesh` keeps when simplified as far as the bound allows.
+fn simplify_to_bound(mesh: &Mesh, bound_m: f32, extent: f32) -> u64 {
+    Simplifier::new(mesh, extent).run(0, bound_m).0.len() as u64 / 3
+}
+
+/// meshoptimizer's attribute-aware simplifier over one mesh.
+struct Simplifier<'m> {
+    mesh: &'m Mesh,
+    positions: Vec<[f32; 3]>,
+    attributes: Vec<f32>,
+    weights: Vec<f32>,
+    locks: Vec<bool>,
+}
+
+impl<'m> Simplifier<'m> {
+    fn new(mesh: &'m Mesh, extent: f32) -> Self {
+        let positions: Vec<[f32; 3]> = mesh.positions.iter().map(|p| p.map(|c| c as f32)).collect();
+        let (attributes, weights) = attribute_stream(mesh, extent);
+        let attributes = if weights.is_empty() { vec![0.0; positions.len()] } else { attributes };
+        let weights = if weights.is_empty() { vec![0.0] } else { weights };
+        let locks = vec![false; positions.len()];
+        Self { mesh, positions, attributes, weights, locks }
+    }
+
+    fn adapter(&self) -> VertexDataAdapter<'_> {
+        VertexDataAdapter::new(bytemuck_cast(&self.positions), 12, 0).expect("12-byte positions")
+    }
+
+    /// Down to `target_triangles`, stopping at `error` metres: the indices and the error reached.
+    fn run(&self, target_triangles: u64, error: f32) -> (Vec<u32>, f32) {
         let mut result_error = 0.0f32;
         let indices = meshopt::simplify_with_attributes_and_locks(
-            &mesh.indices,
-            &adapter,
-            &attributes,
-            &weights,
-            stride * 4,
-            &locks,
-            target,
+            &self.mesh.indices,
+            &self.adapter(),
+            &self.attributes,
+            &self.weights,
+            self.weights.len() * 4,
+            &self.locks,
+            (target_triangles * 3) as usize,
             error,
             SimplifyOptions::ErrorAbsolute,
             Some(&mut result_error),
         );
         (indices, result_error)
-    };
+    }
+}
+
+fn simplify(mesh: &Mesh, target_triangles: u64, bound_m: f32, extent: f32) -> Simplified {
+    if mesh.triangles() as u64 <= target_triangles {
+        return Simplified { indices: mesh.indices.clone(), error_m: 0.0, over_bound: false };
+    }
+    let simplifier = Simplifier::new(mesh, extent);
+    let target = (target_triangles * 3) as usize;
+    let run = |error: f32| simplifier.run(target_triangles, error);
     let (indices, error) = run(bound_m);
     if indices.len() <= target {
         return Simplified { indices, error_m: error, over_bound: false };
@@ -159,6 +208,7 @@ fn simplify(mesh: &Mesh, target_triangles: u64, bound_m: f32, extent: f32) -> Si
         // Topology stops the careful simplifier (many small islands): the sloppy one always
         // reaches the count.
         let mut e = 0.0f32;
+        let adapter = simplifier.adapter();
         let sloppy = meshopt::simplify_sloppy(&mesh.indices, &adapter, target, f32::MAX, Some(&mut e));
         (sloppy, e * meshopt::simplify_scale(&adapter))
     };
@@ -247,6 +297,7 @@ fn compact(mesh: &Mesh, mut indices: Vec<u32>, texture: Option<GlbTexture>) -> G
         normal_scale: mesh.material.normal_scale,
         emissive: mesh.material.emissive,
         double_sided: mesh.material.double_sided,
+        wrap: mesh.material.wrap,
         texture,
         maps: Vec::new(),
         name: mesh.material.name.clone(),

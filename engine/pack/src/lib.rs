@@ -168,6 +168,27 @@ pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Pro
         level_reports.push(written.report);
     }
     level_reports.reverse();
+    // A level that adds nothing to the one below it (a small scan: every triangle and the whole
+    // texture already there) is not shipped, and a copy left by an earlier pack is removed.
+    let mut kept: Vec<LevelReport> = Vec::new();
+    let mut skipped = Vec::new();
+    for level in level_reports {
+        if let Some(below) = kept.last()
+            && below.triangles == level.triangles
+            && below.texture_px == level.texture_px
+        {
+            let _ = std::fs::remove_file(out.join(&level.src));
+            skipped.push(level.quality);
+            continue;
+        }
+        kept.push(level);
+    }
+    if let Some(top) = kept.last()
+        && !skipped.is_empty()
+    {
+        warnings.push(messages::levels_not_needed(lang, &skipped, top));
+    }
+    let level_reports = kept;
 
     let bounds = scan.bounds();
     let report = PackReport {

@@ -75,6 +75,25 @@ pub fn implausible_size(lang: Lang, largest_m: f64, unit: Unit) -> String {
     )
 }
 
+pub fn levels_not_needed(lang: Lang, skipped: &[&str], kept: &LevelReport) -> String {
+    let vi: Vec<&str> = skipped.iter().map(|q| quality_vi(q)).collect();
+    pick(
+        lang,
+        format!(
+            "Không ghi mức {}. Bản quét chỉ có {} tam giác, mức {} đã giữ đủ cả hình lẫn ảnh bề mặt: khách tham quan không phải tải lại cùng một mô hình.",
+            vi.join(", "),
+            kept.triangles,
+            quality_vi(kept.quality)
+        ),
+        format!(
+            "Not written: level {}. The scan has {} triangles, all of them and its whole texture already in level {}: visitors do not download the same model twice.",
+            skipped.join(", "),
+            kept.triangles,
+            kept.quality
+        ),
+    )
+}
+
 pub fn over_bound(lang: Lang, level: &LevelReport) -> String {
     pick(
         lang,

@@ -95,22 +95,7 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
     let _ = writeln!(s, "commune = {}", toml_str(&format!("{FILL_IN_VI} xã/phường")));
     let _ = writeln!(s, "province = \"Hải Phòng\"");
     let _ = writeln!(s);
-    let _ = writeln!(s, "[[models]]");
-    let _ = writeln!(s, "id = \"main\"");
-    let full = report.levels.last().expect("at least one level");
-    let _ = writeln!(s, "src = {}", toml_str(&full.src));
-    let _ = writeln!(s, "# The box disan pack measured, in metres: the viewer frames the exhibit from it at once.");
-    let _ = writeln!(s, "bounds_min = {}", vec3(report.bounds_min));
-    let _ = writeln!(s, "bounds_max = {}", vec3(report.bounds_max));
-    for level in &report.levels {
-        let _ = writeln!(s);
-        let _ = writeln!(s, "[[models.lods]]");
-        let _ = writeln!(s, "quality = \"{}\"", level.quality);
-        let _ = writeln!(s, "src = {}", toml_str(&level.src));
-        let _ = writeln!(s, "triangles = {}", level.triangles);
-        let _ = writeln!(s, "bytes = {}", level.bytes);
-        let _ = writeln!(s, "error = {}", format_error(level.error_m));
-    }
+    s.push_str(&models_table(report));
     let _ = writeln!(s);
     let _ = writeln!(s, "[rights]");
     let _ = writeln!(s, "# An SPDX id (CC-BY-4.0, CC0-1.0, ...) or \"all-rights-reserved\" until the holder decides.");
@@ -153,4 +138,28 @@ mod tests {
     fn strings_are_escaped_for_toml() {
         assert_eq!(toml_string("a \"b\" \\ c"), "\"a \\\"b\\\" \\\\ c\"");
     }
+}
+
+/// The manifest's `[[models]]` table for what was packed: the full level as `src`, the measured
+/// bounds, and every level with its triangles, bytes and error. `cargo xtask samples` copies it
+/// from a fresh skeleton into the samples' hand-written manifests.
+pub fn models_table(report: &PackReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "[[models]]");
+    let _ = writeln!(s, "id = \"main\"");
+    let full = report.levels.last().expect("at least one level");
+    let _ = writeln!(s, "src = {}", toml_str(&full.src));
+    let _ = writeln!(s, "# The box disan pack measured, in metres: the viewer frames the exhibit from it at once.");
+    let _ = writeln!(s, "bounds_min = {}", vec3(report.bounds_min));
+    let _ = writeln!(s, "bounds_max = {}", vec3(report.bounds_max));
+    for level in &report.levels {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "[[models.lods]]");
+        let _ = writeln!(s, "quality = \"{}\"", level.quality);
+        let _ = writeln!(s, "src = {}", toml_str(&level.src));
+        let _ = writeln!(s, "triangles = {}", level.triangles);
+        let _ = writeln!(s, "bytes = {}", level.bytes);
+        let _ = writeln!(s, "error = {}", format_error(level.error_m));
+    }
+    s
 }
