@@ -72,6 +72,31 @@ async function engineOf(page) {
   }));
 }
 
+test("a packed scan loads progressively: the thumb first, then the level WebGL2 calls for, never `high`; its compressed geometry draws", async () => {
+  // The one sample made from a real scan (disan pack: thumb, low, medium, high; compressed).
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=bat-gom-trang&lang=vi`);
+  await viewerEvent(page, "first-frame");
+  const settled = await viewerEvent(page, "state", "e.state.level && e.state.level.settled");
+  const levels = await page.evaluate(() => window.disan.events.filter((e) => e.type === "state" && e.state.level).map((e) => e.state.level.quality));
+  assert.equal(levels[0], "thumb", `the first level on screen is the thumb: ${levels}`);
+  assert.notEqual(settled.state.level.quality, "thumb", `a better level follows the thumb: ${levels}`);
+  assert.notEqual(settled.state.level.quality, "high", "WebGL2 settles below high");
+  // What the page fetched: the thumb, the settled level and nothing heavier, all from the
+  // package's plain static files.
+  const fetched = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".glb")));
+  assert.ok(fetched.some((p) => p.endsWith("bat-gom-trang-thumb.glb")), `the thumb was fetched: ${fetched}`);
+  assert.ok(fetched.some((p) => p.endsWith(`bat-gom-trang-${settled.state.level.quality}.glb`)), `the settled level was fetched: ${fetched}`);
+  assert.ok(!fetched.some((p) => p.endsWith("bat-gom-trang-high.glb")), `high was never fetched: ${fetched}`);
+  // The decoded geometry is on the canvas: a bowl, not an empty ground.
+  await page.waitForTimeout(1000);
+  const shot = await page.locator("#disan-canvas").screenshot();
+  const drawn = await compareImages(page, shot, reference("bat-gom-trang-home-vi", shot));
+  assert.ok(drawn.spread > 12, `the canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
+  assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the canvas differs from the reference: ${JSON.stringify(drawn)}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("with a hardware WebGPU adapter the viewer draws the exhibit with its WebGPU build; a software adapter and ?renderer= choose as documented", async () => {
   const gpuBrowser = await browser({ webgpu: true });
   try {

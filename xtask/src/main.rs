@@ -10,11 +10,13 @@
 //!   bench pack   `disan pack` against gltfpack on a 2M-triangle scan: time, memory, bytes, error
 //!   bench web    wasm size; time and bytes to the first frame in Chromium, against three.js
 //!                and <model-viewer> showing the same GLB
+//!   bench web-scan  a packed 2M-triangle scan at 10 Mbit/s in Chromium, against <model-viewer>
 //!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
 mod bench_pack;
+mod bench_web_scan;
 mod samples;
 mod setup;
 mod web;
@@ -35,13 +37,14 @@ fn main() -> ExitCode {
             Some("xr") => bench_xr(),
             Some("web") => web::bench(),
             Some("pack") => bench_pack::run(),
+            Some("web-scan") => bench_web_scan::run(),
             _ => bench(),
         },
         Some("refs") => refs(),
         Some("web") => web::build(&web::WebBuild { optimise: !args.iter().any(|a| a == "--no-opt") }),
         Some("serve") => serve(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask run [ARGS] | test | samples | bench | refs | web [--no-opt] | serve [--port N]");
+            eprintln!("usage: cargo xtask run [ARGS] | test | samples | bench [pack|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]");
             return ExitCode::from(64);
         }
     };

@@ -198,7 +198,7 @@ fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
 }
 
 /// gzip and brotli copies of everything that compresses, served when the browser accepts them.
-fn compress(dir: &Path) -> Result<(), String> {
+pub fn compress(dir: &Path) -> Result<(), String> {
     for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -253,14 +253,10 @@ pub fn ensure_npm_packages() -> Result<(), String> {
     status(npm)
 }
 
-/// `cargo xtask bench web`: the wasm's size (raw, gzip, brotli), then web/bench/run.mjs: time and
-/// bytes to the first frame with the largest sample's GLB in headless Chromium, against
-/// three.js and <model-viewer> (npm, copied into web/dist/bench/vendor) in the same run.
-pub fn bench() -> Result<(), String> {
+/// The benchmark pages (web/bench) and the baselines they load (three.js, <model-viewer>) in
+/// web/dist/bench.
+pub fn prepare_bench_pages() -> Result<(), String> {
     let dist = dist();
-    if !std::fs::read_to_string(dist.join("pkg/build.json")).is_ok_and(|b| b.contains("\"optimised\":true")) {
-        build(&WebBuild { optimise: true })?;
-    }
     ensure_npm_packages()?;
     let modules = root().join("web/node_modules");
     let vendor = dist.join("bench/vendor");
@@ -271,6 +267,21 @@ pub fn bench() -> Result<(), String> {
     }
     std::fs::create_dir_all(vendor.join("model-viewer")).map_err(|e| e.to_string())?;
     std::fs::copy(modules.join("@google/model-viewer/dist/model-viewer.min.js"), vendor.join("model-viewer/model-viewer.min.js")).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `cargo xtask bench web`: the wasm's size (raw, gzip, brotli), then web/bench/run.mjs: time and
+/// bytes to the first frame with the largest sample's GLB in headless Chromium, against
+/// three.js and <model-viewer> (npm, copied into web/dist/bench/vendor) in the same run.
+pub fn bench() -> Result<(), String> {
+    let dist = dist();
+    if !std::fs::read_to_string(dist.join("pkg/build.json")).is_ok_and(|b| b.contains("\"optimised\":true")) {
+        build(&WebBuild { optimise: true })?;
+    }
+    prepare_bench_pages()?;
+    // three.js and <model-viewer> read plain glTF: the model the sample's levels were packed from.
+    let source = crate::samples::write_source("dinh-hang-kenh")?;
+    std::fs::copy(&source, dist.join("bench/dinh-hang-kenh.glb")).map_err(|e| e.to_string())?;
     compress(&dist.join("bench"))?;
 
     let size = |p: PathBuf| std::fs::metadata(&p).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN);

@@ -176,13 +176,15 @@ fn a_broken_model_shows_the_error_screen_and_the_viewer_exits_cleanly() {
             copy_dir(&entry.path(), &pkg.join(entry.file_name()));
         }
     }
-    // A GLB that is not one: the scan export was cut short.
-    std::fs::write(pkg.join("models/trong-dong.glb"), b"glTF\x02\x00\x00\x00truncated").unwrap();
+    // GLBs that are not: every level of the model was cut short.
+    for level in std::fs::read_dir(repo().join("exhibits/trong-dong/models")).unwrap() {
+        std::fs::write(pkg.join("models").join(level.unwrap().file_name()), b"glTF\x02\x00\x00\x00truncated").unwrap();
+    }
     let png = pkg.join("error.png");
     let output = shot(&pkg, "home", "vi", &png);
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the viewer must not die on a broken model: {log}");
-    assert!(log.contains("models/trong-dong.glb") && log.contains("cannot be shown"), "the log names the file: {log}");
+    assert!(log.contains("models/trong-dong-thumb.glb") && log.contains("cannot be shown"), "the log names the file: {log}");
     let img = read_png(&png);
     // The error screen's dark red background fills most of the picture.
     let b = blocks(&img);

@@ -28,6 +28,7 @@ use bevy::prelude::*;
 pub mod audio;
 pub mod camera;
 pub mod content_guard;
+pub mod downloads;
 pub mod embed;
 pub mod environment;
 pub mod first_frame;
@@ -208,7 +209,7 @@ impl Plugin for ViewerPlugin {
                 embed::plugin,
                 frame_cost::plugin,
             ))
-            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin));
+            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin, downloads::plugin));
     }
 
     fn finish(&self, app: &mut App) {

