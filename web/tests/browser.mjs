@@ -61,6 +61,14 @@ export async function openPage(b, url, { width = 960, height = 540, init = null 
   return { page, problems };
 }
 
+/** From now on, the page's network is a slow link (DevTools protocol): downloads take their time. */
+export async function throttle(page, mbits) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const rate = (mbits * 1e6) / 8;
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: rate, uploadThroughput: rate });
+}
+
 /** Waits for an event of the viewer on this page (`window.disan.events`) matching `test`. */
 export async function viewerEvent(page, type, test = "true", timeout = 180000) {
   const handle = await page.waitForFunction(

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { site, browser, openPage, viewerEvent, postedEvent, compareImages, reference, readReference } from "./browser.mjs";
+import { site, browser, openPage, viewerEvent, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
 
 let server;
 let chromium;
@@ -93,6 +93,26 @@ test("a packed scan loads progressively: the thumb first, then the level WebGL2 
   const drawn = await compareImages(page, shot, reference("bat-gom-trang-home-vi", shot));
   assert.ok(drawn.spread > 12, `the canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
   assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the canvas differs from the reference: ${JSON.stringify(drawn)}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("switching exhibit on a slow link cancels the previous exhibit's download in flight, and the next one shows", async () => {
+  // The viewer itself arrives at full speed; then the link drops to 1 Mbit/s, where the bowl's
+  // full level (0.8 MB, asked for with ?lod=high) takes seconds.
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=sac-phong&lod=high&lang=en`);
+  await viewerEvent(page, "state", "e.state.summary && e.state.summary.id === 'sac-phong' && e.state.level && e.state.level.settled");
+  await throttle(page, 1);
+  const aborted = [];
+  page.on("requestfailed", (r) => aborted.push(`${new URL(r.url()).pathname} ${r.failure()?.errorText}`));
+  const fullLevelAsked = page.waitForRequest((r) => r.url().endsWith("bat-gom-trang-high.glb"), { timeout: 180000 });
+  await page.evaluate(() => window.disan.command({ type: "load", exhibit: "bat-gom-trang" }));
+  await viewerEvent(page, "state", "e.state.summary && e.state.summary.id === 'bat-gom-trang' && e.state.level");
+  await fullLevelAsked;
+  // The visitor goes back before the full level has arrived.
+  await page.evaluate(() => window.disan.command({ type: "load", exhibit: "sac-phong" }));
+  await page.waitForFunction(() => window.disan.state.summary?.id === "sac-phong" && window.disan.state.level?.settled, null, { timeout: 180000, polling: 250 });
+  assert.ok(aborted.some((a) => a.includes("bat-gom-trang-high.glb") && a.includes("ABORTED")), `the bowl's full level was cancelled: ${aborted}`);
   assert.deepEqual(problems, []);
   await page.close();
 });

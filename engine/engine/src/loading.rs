@@ -421,7 +421,7 @@ mod tests {
         let library = app.world().resource::<ExhibitLibrary>();
         let drum = library.catalogue.entries[1].as_ref().expect("the sample arrived and parsed");
         assert_eq!(drum.manifest.id, "trong-dong");
-        assert_eq!(library.asset_path(drum, &drum.manifest.models[0].src), "exhibits://trong-dong/models/trong-dong.glb");
+        assert_eq!(library.asset_path(drum, &drum.manifest.models[0].src), "exhibits://trong-dong/models/trong-dong-low.glb");
     }
 
     #[test]
@@ -430,7 +430,7 @@ mod tests {
         let mut app = app(dir.join("b-trong-dong"));
         run_until(&mut app, ViewerState::Error);
         let failure = app.world().resource::<OpenFailure>().problems.join("\n");
-        assert!(failure.contains("\"models/trong-dong.glb\" cannot be shown"), "{failure}");
+        assert!(failure.contains("\"models/trong-dong-thumb.glb\" cannot be shown"), "{failure}");
         assert!(failure.contains("b-trong-dong/exhibit.toml"), "{failure}");
     }
 }

@@ -33,6 +33,9 @@ pub const DECODED_EXTENSIONS: &[&str] = &[MESHOPT, QUANTIZATION];
 /// 48 MB; a hostile count must not make the decoder reserve gigabytes.
 const MAX_DECODED_VIEW: usize = 512 << 20;
 
+/// The most a compressed view may claim to grow when decoded (twice the codecs' real limit).
+const MAX_RATIO: usize = 128;
+
 /// Whether the document uses either extension (and needs [`decompress`] before Bevy reads it).
 pub fn is_compressed(root: &Root) -> bool {
     root.extensions_used.iter().chain(&root.extensions_required).any(|e| DECODED_EXTENSIONS.contains(&e.as_str()))
@@ -243,8 +246,12 @@ fn decode_view(
         report.error(&at, format!("decodes to {} values of {} bytes, but the view is {} bytes long: {REPACK}.", c.count, c.stride, view.byte_length.0));
         return None;
     }
-    if expected.is_none_or(|n| n > MAX_DECODED_VIEW) {
-        report.error(&at, format!("would decode to more than {} MiB: {REPACK}.", MAX_DECODED_VIEW >> 20));
+    // meshoptimizer's codecs shrink data at most about 64 times (a block of 256 vertices whose
+    // bytes never change costs 4 header bytes a byte column), so a count that claims more from
+    // the bytes there is a lie, refused before anything is allocated for it.
+    let plausible = compressed.len().saturating_mul(MAX_RATIO).saturating_add(1 << 16).min(MAX_DECODED_VIEW);
+    if expected.is_none_or(|n| n > plausible) {
+        report.error(&at, format!("claims {} values of {} bytes from {} compressed bytes, more than they can hold: {REPACK}.", c.count, c.stride, compressed.len()));
         return None;
     }
     match decode_buffer_view(c.mode, c.filter, c.count, c.stride, compressed, workspace) {
@@ -272,6 +279,11 @@ fn dequantize(accessor: &json::Accessor, buffer_views: &[json::buffer::View], vi
     let offset = accessor.byte_offset.map_or(0, |o| o.0) as usize;
     let count = accessor.count.0 as usize;
     let normalized = accessor.normalized;
+    // Every value inside the view's bytes before anything is allocated for them.
+    let end = count.checked_sub(1)?.checked_mul(stride)?.checked_add(offset)?.checked_add(size * n)?;
+    if end > bytes.len() || stride < size * n {
+        return None;
+    }
     let mut out = Vec::with_capacity(count.checked_mul(n)?);
     for v in 0..count {
         for k in 0..n {

@@ -10,21 +10,44 @@ use std::path::{Path, PathBuf};
 use disan_format::{ModelFile, ModelLimits, PackagePath, check_package_path};
 use proptest::prelude::*;
 
-fn sample(name: &str) -> (PackagePath, Vec<u8>) {
-    let path = format!("models/{name}.glb");
-    let bytes = std::fs::read(exhibits().join(name).join(&path)).unwrap();
-    (check_package_path(&path).unwrap(), bytes)
+/// A sample's full level as it is published: compressed (`disan pack`).
+fn packed(name: &str) -> (PackagePath, Vec<u8>) {
+    let package = disan_format::open_package(&exhibits().join(name)).unwrap();
+    let src = package.manifest.models[0].src.clone();
+    let bytes = std::fs::read(exhibits().join(name).join(src.as_str())).unwrap();
+    (src, bytes)
 }
+
+/// A sample's full level as plain glTF: what the viewer's decoder hands Bevy's loader.
+fn sample(name: &str) -> (PackagePath, Vec<u8>) {
+    let (path, bytes) = packed(name);
+    let plain = disan_format::plain_glb(&bytes).unwrap().into_owned();
+    assert!(!plain.windows(23).any(|w| w == b"EXT_meshopt_compression"), "{name}: decoded");
+    (path, plain)
+}
+
+const SAMPLES: [&str; 4] = ["dinh-hang-kenh", "trong-dong", "sac-phong", "bat-gom-trang"];
 
 fn exhibits() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits")
 }
 
 fn check(path: &PackagePath, bytes: &[u8]) -> disan_format::ModelReport {
+    check_and_decode(path, bytes).0
+}
+
+/// The check, and the plain GLB it decoded a compressed model into.
+fn check_and_decode(path: &PackagePath, bytes: &[u8]) -> (disan_format::ModelReport, Option<Vec<u8>>) {
     match ModelFile::parse(path, bytes) {
-        Ok(file) => file.check(&HashMap::new(), &ModelLimits::NATIVE),
-        Err(report) => report,
+        Ok(file) => file.check_and_decode(&HashMap::new(), &ModelLimits::NATIVE),
+        Err(report) => (report, None),
     }
+}
+
+/// Whether an accepted model, as the loader will get it, keeps every accessor inside its view.
+fn accepted_is_sound(path: &PackagePath, bytes: &[u8]) -> bool {
+    let (report, decoded) = check_and_decode(path, bytes);
+    report.has_errors() || accessors_inside(decoded.as_deref().unwrap_or(bytes))
 }
 
 /// The GLB's JSON chunk and binary chunk.
@@ -56,9 +79,12 @@ fn join(json: &serde_json::Value, bin: &[u8]) -> Vec<u8> {
 
 #[test]
 fn the_samples_pass_with_their_real_numbers() {
-    for name in ["dinh-hang-kenh", "trong-dong", "sac-phong"] {
-        let (path, bytes) = sample(name);
-        let report = check(&path, &bytes);
+    for name in SAMPLES {
+        let (path, compressed) = packed(name);
+        let (_, plain) = sample(name);
+        assert!(plain.len() > compressed.len(), "{name}: the published level is the smaller");
+        let report = check(&path, &compressed);
+        assert_eq!(report.summary, check(&path, &plain).summary, "{name}: the compressed level holds what the plain one does");
         assert!(!report.has_errors(), "{name}: {:?}", report.findings);
         assert!(report.summary.triangles > 100 && report.summary.meshes_in_scene > 0, "{name}: {:?}", report.summary);
         for (_, w, h) in &report.summary.images {
@@ -172,24 +198,21 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn flipped_bytes_never_panic_and_never_pass_a_lie(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12), which in 0..3usize) {
-        let name = ["dinh-hang-kenh", "trong-dong", "sac-phong"][which];
-        let (path, mut bytes) = sample(name);
+    fn flipped_bytes_never_panic_and_never_pass_a_lie(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12), which in 0..4usize, compressed in any::<bool>()) {
+        let name = SAMPLES[which];
+        let (path, mut bytes) = if compressed { packed(name) } else { sample(name) };
         let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         for (at, value) in flips {
             // Half the flips land in the JSON, where they change numbers and names.
             let i = if value % 2 == 0 { 20 + at.index(json_len) } else { at.index(bytes.len()) };
             bytes[i] = value;
         }
-        let report = check(&path, &bytes);
-        if !report.has_errors() {
-            prop_assert!(accessors_inside(&bytes), "accepted a model whose accessors leave their views");
-        }
+        prop_assert!(accepted_is_sound(&path, &bytes), "accepted a model whose accessors leave their views");
     }
 
     #[test]
-    fn extreme_numbers_in_the_json_never_panic(field in 0..6usize, value in prop_oneof![Just(0u64), Just(1), Just(u32::MAX as u64), Just(u64::MAX / 2), any::<u64>()]) {
-        let (path, bytes) = sample("sac-phong");
+    fn extreme_numbers_in_the_json_never_panic(field in 0..9usize, value in prop_oneof![Just(0u64), Just(1), Just(u32::MAX as u64), Just(u64::MAX / 2), any::<u64>()], compressed in any::<bool>()) {
+        let (path, bytes) = if compressed { packed("sac-phong") } else { sample("sac-phong") };
         let (mut json, bin) = split(&bytes);
         match field {
             0 => json["accessors"][0]["count"] = serde_json::json!(value),
@@ -197,18 +220,19 @@ proptest! {
             2 => json["bufferViews"][0]["byteLength"] = serde_json::json!(value),
             3 => json["bufferViews"][0]["byteStride"] = serde_json::json!(value),
             4 => json["meshes"][0]["primitives"][0]["indices"] = serde_json::json!(value),
-            _ => json["nodes"][0]["children"] = serde_json::json!([value, 0]),
+            5 => json["nodes"][0]["children"] = serde_json::json!([value, 0]),
+            // The compression extension's own numbers (absent from a plain model: no change).
+            6 => if let Some(ext) = json["bufferViews"][0]["extensions"].get_mut("EXT_meshopt_compression") { ext["count"] = serde_json::json!(value) },
+            7 => if let Some(ext) = json["bufferViews"][0]["extensions"].get_mut("EXT_meshopt_compression") { ext["byteOffset"] = serde_json::json!(value) },
+            _ => if let Some(ext) = json["bufferViews"][0]["extensions"].get_mut("EXT_meshopt_compression") { ext["byteStride"] = serde_json::json!(value) },
         }
         let bytes = join(&json, &bin);
-        let report = check(&path, &bytes);
-        if !report.has_errors() {
-            prop_assert!(accessors_inside(&bytes));
-        }
+        prop_assert!(accepted_is_sound(&path, &bytes));
     }
 
     #[test]
-    fn a_model_cut_anywhere_never_panics(cut in any::<prop::sample::Index>()) {
-        let (path, bytes) = sample("trong-dong");
+    fn a_model_cut_anywhere_never_panics(cut in any::<prop::sample::Index>(), compressed in any::<bool>()) {
+        let (path, bytes) = if compressed { packed("trong-dong") } else { sample("trong-dong") };
         let end = cut.index(bytes.len());
         let _ = check(&path, &bytes[..end]);
     }

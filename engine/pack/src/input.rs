@@ -241,6 +241,11 @@ fn read_gltf(path: &Path) -> Result<Scan, InputError> {
         }
     }
     let bytes = std::fs::read(path).map_err(|source| InputError::Io { path: path.to_owned(), source })?;
+    // A compressed GLB (gltfpack -cc, or a level pack wrote) is read through the viewer's decoder.
+    let bytes = match disan_format::plain_glb(&bytes) {
+        Ok(std::borrow::Cow::Owned(plain)) => plain,
+        _ => bytes,
+    };
     let gltf = gltf::Gltf::from_slice(&bytes).map_err(|e| broken(path, "", format!("is not readable glTF ({e}); export it again as glTF 2.0")))?;
     let mut buffers: Vec<Vec<u8>> = Vec::new();
     for buffer in gltf.buffers() {

@@ -226,19 +226,24 @@ fn broken_scans_are_named_in_staffs_language() {
 }
 
 /// A model made for its exhibit (the samples) keeps its place and its normal and
-/// metallic-roughness maps through every level.
+/// metallic-roughness maps through every level, and a level `disan pack` wrote (compressed) is
+/// itself a scan pack reads.
 #[test]
 fn a_placed_model_keeps_its_position_and_its_texture_maps() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong/models/trong-dong.glb");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong/models/trong-dong-low.glb");
     let (report, out) = pack(&sample, "placed", PackOptions { keep_position: true, id: Some("trong-dong".into()), ..PackOptions::default() });
-    let original = gltf::Gltf::open(&sample).unwrap();
-    let min_y = original.meshes().flat_map(|m| m.primitives().map(|p| p.bounding_box().min[1]).collect::<Vec<_>>()).fold(f32::MAX, f32::min);
+    let (positions, _) = glb_mesh(&sample);
+    let min_y = positions.iter().map(|p| p[1]).fold(f32::MAX, f32::min);
     assert!((report.bounds_min[1] - min_y).abs() < 1e-4, "kept in place: {} against {min_y}", report.bounds_min[1]);
+    let open = |path: &Path| {
+        let glb = std::fs::read(path).unwrap();
+        gltf::Gltf::from_slice(&disan_format::plain_glb(&glb).unwrap()).unwrap()
+    };
     let maps = |g: &gltf::Gltf| g.materials().filter(|m| m.normal_texture().is_some()).count() + g.materials().filter(|m| m.pbr_metallic_roughness().metallic_roughness_texture().is_some()).count();
+    let original = open(&sample);
+    assert!(maps(&original) > 0, "the sample has maps to keep");
     for level in &report.levels {
-        let glb = std::fs::read(out.join(&level.src)).unwrap();
-        let packed = gltf::Gltf::from_slice(&disan_format::plain_glb(&glb).unwrap()).unwrap();
-        assert_eq!(maps(&packed), maps(&original), "{}: the normal and metallic-roughness maps are kept", level.quality);
+        assert_eq!(maps(&open(&out.join(&level.src))), maps(&original), "{}: the normal and metallic-roughness maps are kept", level.quality);
     }
     khronos_validate(&report.levels.iter().map(|l| out.join(&l.src)).collect::<Vec<_>>());
     let _ = std::fs::remove_dir_all(out);
@@ -330,7 +335,7 @@ fn packing_again_keeps_the_texts_staff_wrote() {
     let manifest = out.join("exhibit.toml");
     // Packing again before anyone edited it simply rewrites it.
     let again = pack_scan(&small.glb, &out, &PackOptions { force: true, ..PackOptions::default() }, &Progress::hidden()).unwrap();
-    assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+    assert!(again.warnings.iter().all(|w| !w.contains(disan_pack::FRESH_MANIFEST_FILE)), "{:?}", again.warnings);
     assert!(!out.join(disan_pack::FRESH_MANIFEST_FILE).exists());
     // Staff write the title; the scan is packed again (a new export, --force, a batch run).
     let edited = std::fs::read_to_string(&manifest).unwrap().replacen("[CẦN ĐIỀN] tên di tích hoặc hiện vật", "Bia đá chùa Dư Hàng", 1);
