@@ -59,7 +59,8 @@ fn a_packed_scan_validates_and_opens_thumb_first_then_better_without_an_empty_fr
     let out = disan().args(["validate", "--lang", "vi"]).arg(&package).output().unwrap();
     let report = text(&out);
     assert_eq!(out.status.code(), Some(2), "{report}");
-    assert!(report.contains("cảnh báo") && report.contains("placeholder"), "{report}");
+    assert!(report.contains("cảnh báo") && report.contains("vẫn là chỗ trống `disan pack` để lại"), "the placeholders are pointed out in Vietnamese: {report}");
+    assert!(!report.contains("placeholder"), "no English explanation is left for them: {report}");
 
     // `--lod high`: the thumb first, then high, swapped in place.
     let png = dir.0.join("high.png");

@@ -79,6 +79,85 @@ impl fmt::Display for Problem {
     }
 }
 
+impl Problem {
+    /// The problem as `disan validate --lang vi` prints it: the place as written, the severity
+    /// and, for the messages staff meet most (the texts `disan pack` left to fill in, missing
+    /// files and fields, unknown fields), the explanation in Vietnamese. Others keep their
+    /// English explanation.
+    pub fn to_vietnamese(&self) -> String {
+        let mut out = self.file.display().to_string();
+        if let Some(at) = self.at {
+            out.push_str(&format!(":{}:{}", at.line, at.column));
+        }
+        out.push_str(match self.severity {
+            Severity::Error => ": lỗi",
+            Severity::Warning => ": cảnh báo",
+        });
+        if !self.field.is_empty() {
+            out.push_str(&format!(": `{}`", self.field));
+        }
+        out.push_str(": ");
+        out.push_str(&vietnamese(&self.message).unwrap_or_else(|| self.message.clone()));
+        out
+    }
+}
+
+/// The Vietnamese of a message the format crate writes, where the catalogue has it.
+pub fn vietnamese(message: &str) -> Option<String> {
+    const EXACT: &[(&str, &str)] = &[
+        (
+            "is still the placeholder `disan pack` wrote: write the real text (Vietnamese and English) in its place.",
+            "vẫn là chỗ trống `disan pack` để lại: hãy viết nội dung thật (tiếng Việt và tiếng Anh) vào chỗ đó.",
+        ),
+        (
+            "is missing: every exhibit package needs an exhibit.toml (see docs/exhibit-format.md).",
+            "không có: gói hiện vật nào cũng cần tệp exhibit.toml (xem docs/exhibit-format.md).",
+        ),
+        (
+            "is empty: an exhibit needs at least one model to show. Add a `[[models]]` table with `src = \"models/….glb\"`.",
+            "đang trống: hiện vật cần ít nhất một mô hình để hiển thị. Thêm bảng `[[models]]` với `src = \"models/….glb\"`.",
+        ),
+        (
+            "does not exist: check the path, or run `disan` without arguments to open the bundled exhibits.",
+            "không tồn tại: hãy kiểm tra đường dẫn, hoặc chạy `disan` không kèm tham số để mở các hiện vật mẫu.",
+        ),
+        (
+            "expected a finite number, found inf or nan.",
+            "cần một số hữu hạn, nhưng gặp inf hoặc nan.",
+        ),
+    ];
+    if let Some((_, vi)) = EXACT.iter().find(|(en, _)| *en == message) {
+        return Some((*vi).to_owned());
+    }
+    // `names "P", which is not in the package[, so it is left out]: add the file at F or fix the path.`
+    if let Some(rest) = message.strip_prefix("names \"")
+        && let Some((path, rest)) = rest.split_once("\", which is not in the package")
+    {
+        let left_out = rest.starts_with(", so it is left out");
+        let at = rest.split_once("add the file at ").and_then(|(_, r)| r.strip_suffix(" or fix the path."))?;
+        let skipped = if left_out { ", nên bị bỏ qua" } else { "" };
+        return Some(format!("nhắc tới \"{path}\", nhưng tệp này không có trong gói{skipped}: hãy thêm tệp vào {at} hoặc sửa đường dẫn."));
+    }
+    // `unknown field `X` in …. Known fields here: a, b.`
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((name, rest)) = rest.split_once('`')
+    {
+        let known = rest.split_once("Known fields here: ").map(|(_, k)| k.trim_end_matches('.'))?;
+        let hint = rest.split_once("Did you mean `").and_then(|(_, r)| r.split_once('`')).map_or(String::new(), |(s, _)| format!(" Có phải là `{s}`?"));
+        return Some(format!("trường `{name}` không có trong định dạng ở chỗ này.{hint} Các trường đúng ở đây: {known}."));
+    }
+    // `has no text in any language, and `k` is required: write it, like …`
+    if let Some(rest) = message.strip_prefix("has no text in any language, and `")
+        && let Some((key, rest)) = rest.split_once("` is required: write it, like ")
+    {
+        return Some(format!("chưa có nội dung bằng ngôn ngữ nào, mà `{key}` là bắt buộc: hãy viết vào, ví dụ {}", rest.trim_end_matches('.')));
+    }
+    if let Some(what) = message.strip_prefix("must not be empty: write ") {
+        return Some(format!("không được để trống: hãy viết {}", what));
+    }
+    None
+}
+
 /// Collects problems while a manifest is read, so that every problem is reported at once.
 #[derive(Debug, Default)]
 pub struct Problems {
@@ -132,6 +211,25 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_messages_staff_meet_most_are_said_in_vietnamese() {
+        let placeholder = Problem {
+            severity: Severity::Warning,
+            file: PathBuf::from("pkg/exhibit.toml"),
+            at: Some(LineCol { line: 10, column: 16 }),
+            field: "title.vi".into(),
+            message: "is still the placeholder `disan pack` wrote: write the real text (Vietnamese and English) in its place.".into(),
+            left_out: false,
+        };
+        assert_eq!(placeholder.to_vietnamese(), "pkg/exhibit.toml:10:16: cảnh báo: `title.vi`: vẫn là chỗ trống `disan pack` để lại: hãy viết nội dung thật (tiếng Việt và tiếng Anh) vào chỗ đó.");
+        let missing = vietnamese("names \"audio/bell.ogg\", which is not in the package, so it is left out: add the file at /x/audio/bell.ogg or fix the path.").unwrap();
+        assert_eq!(missing, "nhắc tới \"audio/bell.ogg\", nhưng tệp này không có trong gói, nên bị bỏ qua: hãy thêm tệp vào /x/audio/bell.ogg hoặc sửa đường dẫn.");
+        let unknown = vietnamese("unknown field `titel` at the top level. Did you mean `title`? Known fields here: `title`, `summary`.").unwrap();
+        assert_eq!(unknown, "trường `titel` không có trong định dạng ở chỗ này. Có phải là `title`? Các trường đúng ở đây: `title`, `summary`.");
+        // A message the catalogue does not have keeps its English.
+        assert_eq!(vietnamese("something new"), None);
+    }
 
     #[test]
     fn columns_count_characters_not_bytes() {
