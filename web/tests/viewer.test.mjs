@@ -74,23 +74,24 @@ async function engineOf(page) {
 
 test("a packed scan loads progressively: the thumb first, then the level WebGL2 calls for, never `high`; its compressed geometry draws", async () => {
   // The one sample made from a real scan (disan pack: thumb, low, medium, high; compressed).
-  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=bat-gom-trang&lang=vi`);
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=mau-quet-bat-gom&lang=vi`);
   await viewerEvent(page, "first-frame");
-  const settled = await viewerEvent(page, "state", "e.state.level && e.state.level.settled");
+  // Settled on a level better than the thumb (while the camera comes in, the thumb may do for a
+  // moment).
+  const settled = await viewerEvent(page, "state", "e.state.level && e.state.level.settled && e.state.level.quality !== 'thumb'");
   const levels = await page.evaluate(() => window.disan.events.filter((e) => e.type === "state" && e.state.level).map((e) => e.state.level.quality));
   assert.equal(levels[0], "thumb", `the first level on screen is the thumb: ${levels}`);
-  assert.notEqual(settled.state.level.quality, "thumb", `a better level follows the thumb: ${levels}`);
   assert.notEqual(settled.state.level.quality, "high", "WebGL2 settles below high");
   // What the page fetched: the thumb, the settled level and nothing heavier, all from the
   // package's plain static files.
   const fetched = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".glb")));
-  assert.ok(fetched.some((p) => p.endsWith("bat-gom-trang-thumb.glb")), `the thumb was fetched: ${fetched}`);
-  assert.ok(fetched.some((p) => p.endsWith(`bat-gom-trang-${settled.state.level.quality}.glb`)), `the settled level was fetched: ${fetched}`);
-  assert.ok(!fetched.some((p) => p.endsWith("bat-gom-trang-high.glb")), `high was never fetched: ${fetched}`);
+  assert.ok(fetched.some((p) => p.endsWith("mau-quet-bat-gom-thumb.glb")), `the thumb was fetched: ${fetched}`);
+  assert.ok(fetched.some((p) => p.endsWith(`mau-quet-bat-gom-${settled.state.level.quality}.glb`)), `the settled level was fetched: ${fetched}`);
+  assert.ok(!fetched.some((p) => p.endsWith("mau-quet-bat-gom-high.glb")), `high was never fetched: ${fetched}`);
   // The decoded geometry is on the canvas: a bowl, not an empty ground.
   await page.waitForTimeout(1000);
   const shot = await page.locator("#disan-canvas").screenshot();
-  const drawn = await compareImages(page, shot, reference("bat-gom-trang-home-vi", shot));
+  const drawn = await compareImages(page, shot, reference("mau-quet-bat-gom-home-vi", shot));
   assert.ok(drawn.spread > 12, `the canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
   assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the canvas differs from the reference: ${JSON.stringify(drawn)}`);
   assert.deepEqual(problems, []);
@@ -105,14 +106,14 @@ test("switching exhibit on a slow link cancels the previous exhibit's download i
   await throttle(page, 1);
   const aborted = [];
   page.on("requestfailed", (r) => aborted.push(`${new URL(r.url()).pathname} ${r.failure()?.errorText}`));
-  const fullLevelAsked = page.waitForRequest((r) => r.url().endsWith("bat-gom-trang-high.glb"), { timeout: 180000 });
-  await page.evaluate(() => window.disan.command({ type: "load", exhibit: "bat-gom-trang" }));
-  await viewerEvent(page, "state", "e.state.summary && e.state.summary.id === 'bat-gom-trang' && e.state.level");
+  const fullLevelAsked = page.waitForRequest((r) => r.url().endsWith("mau-quet-bat-gom-high.glb"), { timeout: 180000 });
+  await page.evaluate(() => window.disan.command({ type: "load", exhibit: "mau-quet-bat-gom" }));
+  await viewerEvent(page, "state", "e.state.summary && e.state.summary.id === 'mau-quet-bat-gom' && e.state.level");
   await fullLevelAsked;
   // The visitor goes back before the full level has arrived.
   await page.evaluate(() => window.disan.command({ type: "load", exhibit: "sac-phong" }));
   await page.waitForFunction(() => window.disan.state.summary?.id === "sac-phong" && window.disan.state.level?.settled, null, { timeout: 180000, polling: 250 });
-  assert.ok(aborted.some((a) => a.includes("bat-gom-trang-high.glb") && a.includes("ABORTED")), `the bowl's full level was cancelled: ${aborted}`);
+  assert.ok(aborted.some((a) => a.includes("mau-quet-bat-gom-high.glb") && a.includes("ABORTED")), `the bowl's full level was cancelled: ${aborted}`);
   assert.deepEqual(problems, []);
   await page.close();
 });

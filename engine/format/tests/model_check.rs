@@ -26,7 +26,7 @@ fn sample(name: &str) -> (PackagePath, Vec<u8>) {
     (path, plain)
 }
 
-const SAMPLES: [&str; 4] = ["dinh-hang-kenh", "trong-dong", "sac-phong", "bat-gom-trang"];
+const SAMPLES: [&str; 4] = ["dinh-hang-kenh", "trong-dong", "sac-phong", "mau-quet-bat-gom"];
 
 fn exhibits() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits")

