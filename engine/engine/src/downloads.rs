@@ -11,16 +11,13 @@
 
 use bevy::prelude::*;
 
+#[cfg(target_family = "wasm")]
 use crate::library::ExhibitReset;
 
-pub(super) fn plugin(app: &mut App) {
-    app.add_systems(ExhibitReset, cancel_downloads);
-}
-
-/// Aborts every download of the `exhibits` source in flight but manifests.
-fn cancel_downloads() {
+pub(super) fn plugin(_app: &mut App) {
+    // Natively there is nothing to cancel: no system at all.
     #[cfg(target_family = "wasm")]
-    web::cancel_all_but_manifests();
+    _app.add_systems(ExhibitReset, web::cancel_all_but_manifests);
 }
 
 #[cfg(target_family = "wasm")]
