@@ -31,6 +31,18 @@ Usage:
   disan validate [--lang vi|en] PATH...
       Check exhibit packages (or catalogue folders); print every problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
+  disan kiosk --config KIOSK.toml
+      Run as a museum kiosk, full screen and unattended: the gallery of the configured exhibits,
+      a countdown and reset when idle, an attract loop, opening hours, a hidden exit (hold the
+      configured corner, then the PIN), a status file and usage counters (docs/kiosk.md).
+      --simulate HOURS [--seed N] [--start YYYY-MM-DDTHH:MM] [--exit-pin PIN] [--screenshots DIR]:
+      run that many hours of simulated visitors in moments, then exit through the PIN pad (the
+      soak test); save a PNG of each kind of screen the first time it shows.
+  disan kiosk --hash-pin
+      Read a PIN (4–12 digits) from the terminal and print the line for `exit.pin_hash`.
+  disan report LOG... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--out FILE]
+      Sum kiosk usage logs per exhibit and per month (sessions, views, time, hotspots, tours,
+      languages) for the yearly report; the period defaults to the current year.
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
       Render one view (a view id from the manifest, a hotspot id, `home`, or `tour:ID:K` for
       stop K of a tour with its caption) to a PNG and exit.
@@ -49,6 +61,12 @@ pub enum Command {
     Validate { paths: Vec<PathBuf>, lang: Option<String> },
     #[cfg(not(target_family = "wasm"))]
     Pack(crate::pack::PackArgs),
+    #[cfg(not(target_family = "wasm"))]
+    Kiosk(crate::kiosk::KioskArgs),
+    #[cfg(not(target_family = "wasm"))]
+    HashPin,
+    #[cfg(not(target_family = "wasm"))]
+    Report(crate::kiosk::ReportArgs),
     View(ViewArgs),
 }
 
@@ -91,6 +109,14 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         if first == Some("pack") {
             it.next();
             return parse_pack(it.cloned().collect());
+        }
+        if first == Some("kiosk") {
+            it.next();
+            return crate::kiosk::parse_kiosk(it.cloned().collect());
+        }
+        if first == Some("report") {
+            it.next();
+            return crate::kiosk::parse_report(it.cloned().collect());
         }
     }
     if is_validate {
@@ -218,7 +244,7 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
     Ok(Command::Pack(crate::pack::PackArgs { input, out, batch, json, jobs, options }))
 }
 
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
+pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let err = || format!("--size must be WIDTHxHEIGHT between 64 and 8192, like 1280x720, not \"{s}\"");
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
     let w: u32 = w.parse().map_err(|_| err())?;

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 mod cli;
 #[cfg(not(target_family = "wasm"))]
+mod kiosk;
+#[cfg(not(target_family = "wasm"))]
 mod pack;
 #[cfg(not(target_family = "wasm"))]
 mod validate;
@@ -41,7 +43,10 @@ fn main() -> ExitCode {
         }
         Ok(Command::Validate { paths, lang }) => validate::run(&paths, validate::lang(lang.as_deref())),
         Ok(Command::Pack(args)) => pack::run(args),
-        Ok(Command::View(view)) => run_viewer(view),
+        Ok(Command::Kiosk(args)) => kiosk::run(args),
+        Ok(Command::HashPin) => kiosk::hash_pin(),
+        Ok(Command::Report(args)) => kiosk::report(args),
+        Ok(Command::View(view)) => run_viewer(view, None),
         Err(message) => {
             eprintln!("disan: {message}\n\n{}", cli::USAGE);
             ExitCode::from(64)
@@ -123,16 +128,17 @@ fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
     })
 }
 
-fn run_viewer(view: ViewArgs) -> ExitCode {
+pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::KioskSetup>) -> ExitCode {
     use bevy::prelude::*;
-    use bevy::window::{PresentMode, WindowResolution};
+    use bevy::window::{CursorOptions, MonitorSelection, PresentMode, WindowMode, WindowResolution};
 
-    if (view.shot.is_some() || view.soak.is_some())
-        && let Some(code) = rerun_under_xvfb(&view)
-    {
+    let simulated = kiosk.as_ref().is_some_and(|k| k.simulate.is_some());
+    // Tests and simulations run where there is no screen.
+    let unattended = view.shot.is_some() || view.soak.is_some() || simulated;
+    if unattended && let Some(code) = rerun_under_xvfb(&view) {
         return code;
     }
-    if view.shot.is_none() && view.soak.is_none() && !has_display() && cfg!(target_os = "linux") {
+    if !unattended && !has_display() && cfg!(target_os = "linux") {
         eprintln!(
             "disan: no display found (DISPLAY and WAYLAND_DISPLAY are unset). To see the engine work anyway, render a view to a PNG:\n  disan shot {} --view home --out disan-home.png",
             view.path.as_deref().map_or("exhibits/dinh-hang-kenh".into(), |p| p.display().to_string())
@@ -152,20 +158,32 @@ fn run_viewer(view: ViewArgs) -> ExitCode {
         lod: view.lod,
         // The teleport arc lands on the model's floors.
         ray_cast_models: view.xr,
+        kiosk: kiosk.clone(),
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();
-    let window = Window {
+    let mut window = Window {
         title,
         resolution: WindowResolution::new(w, h).with_scale_factor_override(1.0),
         resizable: view.shot.is_none(),
-        present_mode: if view.shot.is_some() || view.soak.is_some() { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        present_mode: if unattended { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
         ..default()
     };
+    let mut cursor = CursorOptions::default();
+    // A kiosk: full screen without window chrome (unless the configuration asks for a window to
+    // try it in), no pointer on a touch screen.
+    if let Some(k) = &kiosk {
+        window.decorations = false;
+        window.resizable = false;
+        if view.size.is_none() {
+            window.mode = WindowMode::BorderlessFullscreen(MonitorSelection::Primary);
+        }
+        cursor.visible = !k.config.display.hide_cursor;
+    }
     let mut app = App::new();
     disan_engine::register_exhibit_source(&mut app, &path);
     let plugins = DefaultPlugins
-        .set(WindowPlugin { primary_window: Some(window), ..default() })
+        .set(WindowPlugin { primary_window: Some(window), primary_cursor_options: Some(cursor), ..default() })
         .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
         .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
         .set(disan_engine::render_plugin())

@@ -24,6 +24,7 @@ use crate::{ExhibitScoped, ViewerState};
 pub(super) fn plugin(app: &mut App) {
     app.add_audio_source::<SpatialSound>()
         .init_resource::<NarrationNow>()
+        .init_resource::<MasterVolume>()
         .add_systems(ExhibitReset, |mut now: ResMut<NarrationNow>| *now = NarrationNow::default())
         .add_systems(OnEnter(ViewerState::Exhibit), load_ambience)
         .add_systems(
@@ -167,7 +168,8 @@ fn start_ambience_when_loaded(
         // Looping is the decoder's (seamless); bevy_audio's LOOP would re-decode a broken file
         // every frame.
         let settings = if sound.looped { PlaybackSettings::ONCE } else { PlaybackSettings::DESPAWN };
-        commands.entity(entity).insert((AudioPlayer::<SpatialSound>(handle), settings));
+        // `try_`: a switch of exhibit may have despawned it this frame.
+        commands.entity(entity).try_insert((AudioPlayer::<SpatialSound>(handle), settings));
         sound.started = true;
     }
 }
@@ -246,8 +248,20 @@ fn play_narration(
     }
 }
 
+/// The loudness of everything the exhibit plays, 0–1: lowered by a kiosk's attract loop,
+/// silenced while it is closed.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct MasterVolume(pub f32);
+
+impl Default for MasterVolume {
+    fn default() -> Self {
+        Self(1.0)
+    }
+}
+
 fn place_voices(
     listeners: Query<&GlobalTransform, With<AudioListener>>,
+    master: Res<MasterVolume>,
     camera: Query<&GlobalTransform, With<ViewerCamera>>,
     sounds: Query<&ExhibitSound>,
     narration: Query<(), With<Narration>>,
@@ -260,7 +274,7 @@ fn place_voices(
     // A tour's narration ducks while the tour plays; a hotspot's while it is heard.
     let narrating = !narration.is_empty() && active.0.as_ref().is_none_or(|t| t.clock.state == PlayState::Playing);
     for sound in &sounds {
-        let duck = if narrating && sound.ducks { DUCK_UNDER_NARRATION } else { 1.0 };
+        let duck = master.0 * if narrating && sound.ducks { DUCK_UNDER_NARRATION } else { 1.0 };
         if sound.positional {
             sound.control.place(&sound.spec, &listener, duck);
         } else {

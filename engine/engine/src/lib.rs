@@ -22,6 +22,8 @@
 //! - [`first_frame`]: when the first complete frame with the model was drawn (one rule for all).
 //! - [`warmup`]: cheap frames until the renderer has compiled what the exhibit needs.
 //! - [`shot`]: rendering one named view to a PNG and exiting.
+//! - [`kiosk`]: the museum kiosk: gallery, idle reset, attract loop, opening hours, hidden exit,
+//!   status file and watchdog, usage counters (only with `ViewerConfig::kiosk`).
 
 use bevy::prelude::*;
 
@@ -36,6 +38,7 @@ pub mod frame_cost;
 pub mod framing;
 pub mod hotspots;
 pub mod i18n;
+pub mod kiosk;
 pub mod levels;
 pub mod library;
 pub mod loading;
@@ -94,6 +97,8 @@ pub struct ViewerConfig {
     /// floors), so they keep a copy in the main world. Otherwise meshes and textures live in
     /// the render world only: a scan is not held twice.
     pub ray_cast_models: bool,
+    /// Run as a museum kiosk (`disan kiosk`): the gallery, idle reset, attract loop and the rest.
+    pub kiosk: Option<kiosk::KioskSetup>,
 }
 
 /// Bevy's task pools for the viewer. Start-up is mostly shader-pipeline compilation, which Bevy
@@ -209,7 +214,7 @@ impl Plugin for ViewerPlugin {
                 embed::plugin,
                 frame_cost::plugin,
             ))
-            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin, downloads::plugin));
+            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin, downloads::plugin, kiosk::plugin));
     }
 
     fn finish(&self, app: &mut App) {

@@ -20,9 +20,11 @@ pub const EXHIBIT_SOURCE: &str = "exhibits";
 
 pub(super) fn plugin(app: &mut App) {
     let config = app.world().resource::<ViewerConfig>().clone();
-    let library = match &config.fetch_exhibits {
-        Some(ids) => ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref()),
-        None => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
+    let kiosk_selection = config.kiosk.as_ref().map(|k| k.config.exhibits.clone()).filter(|ids| !ids.is_empty());
+    let library = match (&config.fetch_exhibits, kiosk_selection) {
+        (Some(ids), _) => ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref()),
+        (None, Some(folders)) => ExhibitLibrary::open_selected(&config.path, &folders),
+        (None, None) => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
     };
     app.insert_resource(library)
         .init_asset::<TextFile>()
@@ -133,6 +135,36 @@ impl ExhibitLibrary {
             }
         }
         Self { catalogue, current, source_root: source_root(path), fetching: Vec::new() }
+    }
+
+    /// The packages of the catalogue folder `path` named by `folders`, in that order (a kiosk's
+    /// gallery). A folder that is not there is an entry that says so, so the kiosk can skip it
+    /// with a notice.
+    pub fn open_selected(path: &Path, folders: &[String]) -> Self {
+        let mut library = Self::open(path, None);
+        let mut all = std::mem::take(&mut library.catalogue.entries);
+        let folder_of = |e: &Result<Package, PackageError>| {
+            let root = match e {
+                Ok(p) => &p.root,
+                Err(e) => &e.root,
+            };
+            root.file_name().map(|n| n.to_string_lossy().into_owned())
+        };
+        for folder in folders {
+            let entry = match all.iter().position(|e| folder_of(e).as_deref() == Some(folder.as_str())) {
+                Some(i) => all.swap_remove(i),
+                None => {
+                    let e = unreachable_package(&path.join(folder), "is named in the kiosk's configuration (`exhibits`), but the catalogue has no such package folder");
+                    error!("{e}");
+                    Err(e)
+                }
+            };
+            library.catalogue.entries.push(entry);
+        }
+        if library.catalogue.entries.is_empty() {
+            library.catalogue.entries.push(Err(unreachable_package(path, "the kiosk's configuration names no exhibit")));
+        }
+        library
     }
 
     /// A catalogue of the packages `ids` under `base` (a URL in the browser), whose manifests

@@ -148,6 +148,8 @@ pub struct PlayingTour {
     /// Counts restarts of the current stop (language change, previous on the first stop), so
     /// its narration starts over too.
     pub starts: u32,
+    /// Started by the viewer itself (a kiosk's attract loop), not by a visitor.
+    pub unattended: bool,
     /// Captions by (stop, language), read when the tour starts.
     captions: HashMap<(usize, String), Captions>,
     lang_at_stop_start: Language,
@@ -163,6 +165,9 @@ impl PlayingTour {
 pub enum TourCommand {
     /// Start the tour with this id (or the first) at stop `k` (0-based).
     Start { tour: Option<String>, stop: usize },
+    /// Start the first tour for nobody in particular: a kiosk's attract loop. The same tour,
+    /// marked [`PlayingTour::unattended`], so what a visitor did is told from what the kiosk did.
+    StartUnattended,
     Pause,
     Resume,
     TogglePause,
@@ -228,7 +233,12 @@ fn run_commands(
     mut camera: MessageWriter<CameraCommand>,
     (load, texts): (Res<ExhibitLoad>, Res<Assets<TextFile>>),
 ) {
+    let first_tour = TourCommand::Start { tour: None, stop: 0 };
     for command in commands.read() {
+        let (command, unattended) = match command {
+            TourCommand::StartUnattended => (&first_tour, true),
+            other => (other, false),
+        };
         match command {
             TourCommand::Start { tour, stop } => {
                 let Some(package) = library.current_package() else { continue };
@@ -243,7 +253,7 @@ fn run_commands(
                 let stop = (*stop).min(chosen.stops.len().saturating_sub(1));
                 let captions = read_captions(chosen, &load, &texts);
                 open.0 = None;
-                active.0 = Some(PlayingTour { tour: chosen.id.clone(), clock: TourClock::start_at(stop), starts: 0, captions, lang_at_stop_start: *lang });
+                active.0 = Some(PlayingTour { tour: chosen.id.clone(), clock: TourClock::start_at(stop), starts: 0, unattended, captions, lang_at_stop_start: *lang });
                 go_to_stop(&library, &bounds, &chosen.id, stop, config.reduce_motion, &mut camera);
             }
             TourCommand::Exit => active.0 = None,

@@ -75,6 +75,19 @@ keyword_enum!(
     }
 );
 
+impl ExhibitKind {
+    /// How the kind is named to visitors (a kiosk's gallery cards).
+    pub fn label(self) -> LocalizedText {
+        let (vi, en) = match self {
+            Self::Monument => ("Di tích", "Monument"),
+            Self::Artifact => ("Hiện vật", "Artifact"),
+            Self::Intangible => ("Di sản phi vật thể", "Intangible heritage"),
+            Self::Document => ("Tư liệu", "Document"),
+        };
+        LocalizedText::new().with("vi", vi.to_owned()).with("en", en.to_owned())
+    }
+}
+
 impl HeritageRank {
     /// How the rank is named to visitors.
     pub fn label(self) -> LocalizedText {

@@ -21,3 +21,6 @@ pub mod usage;
 pub use config::{ConfigError, KioskConfig};
 pub use machine::{Effect, KioskMachine, Phase, Screen};
 pub use usage::{UsageEvent, UsageLog, UsageRecord};
+
+/// The date and time library the kiosk's times are in, for its users.
+pub use jiff;

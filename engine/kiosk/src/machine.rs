@@ -81,8 +81,8 @@ pub struct KioskMachine {
     exhibits: Vec<String>,
     broken: BTreeSet<String>,
     attract_next: usize,
-    /// When the attract loop's exhibit came on screen, and whether its tour has been seen playing.
-    attract_item: Option<(f64, bool)>,
+    /// When the attract loop's exhibit came on screen.
+    attract_item: Option<f64>,
     default_lang: String,
     lang: String,
     /// Unix milliseconds at time 0, to number sessions uniquely across restarts.
@@ -177,8 +177,12 @@ impl KioskMachine {
             Phase::Waiting => self.start_session(now, &mut out),
             Phase::Attract => {
                 out.push(Effect::StopAttract);
-                self.attract_item = None;
                 self.start_session(now, &mut out);
+                // The exhibit on screen is the visitor's from this touch.
+                if let (Some(_), Screen::Exhibit(id)) = (self.attract_item.take(), &self.screen) {
+                    self.view = Some(View { exhibit: id.clone(), since: now });
+                    out.extend(self.usage(UsageEvent::View { exhibit: id.clone(), lang: self.lang.clone() }));
+                }
             }
         }
         self.last_activity = now;
@@ -216,7 +220,7 @@ impl KioskMachine {
             return out;
         }
         match self.phase {
-            Phase::Attract => self.attract_item = Some((now, false)),
+            Phase::Attract => self.attract_item = Some(now),
             Phase::Visiting | Phase::CountingDown { .. } if self.view.is_none() => {
                 self.view = Some(View { exhibit: id.to_owned(), since: now });
                 out.extend(self.usage(UsageEvent::View { exhibit: id.to_owned(), lang: self.lang.clone() }));
@@ -312,14 +316,27 @@ impl KioskMachine {
                     self.next_attract(&mut out);
                 }
             }
-            Phase::Attract => match self.attract_item {
-                Some((_, true)) if !tour_playing => self.next_attract(&mut out),
-                Some((since, false)) if tour_playing => self.attract_item = Some((since, true)),
-                Some((since, false)) if now - since >= self.attract_seconds_per_exhibit => self.next_attract(&mut out),
-                _ => {}
-            },
+            // Each exhibit at least `attract_seconds_per_exhibit`; a longer tour to its end.
+            Phase::Attract => {
+                if self.attract_item.is_some_and(|since| !tour_playing && now - since >= self.attract_seconds_per_exhibit) {
+                    self.next_attract(&mut out);
+                }
+            }
         }
         out
+    }
+
+    /// The next time the machine will act by itself if nothing happens (a countdown, a reset,
+    /// the attract loop's next exhibit), for a simulation's clock; none while closed or while
+    /// an exhibit is still on its way.
+    pub fn next_deadline(&self) -> Option<f64> {
+        match self.phase {
+            Phase::Visiting => Some(self.last_activity + self.times.reset_after),
+            Phase::CountingDown { ends_at } => Some(ends_at),
+            Phase::Waiting => Some(self.last_activity + self.times.attract_after),
+            Phase::Attract => self.attract_item.map(|since| since + self.attract_seconds_per_exhibit),
+            Phase::Closed => None,
+        }
     }
 
     /// Staff closed the kiosk: the visit (if any) ends.
@@ -417,13 +434,24 @@ mod tests {
         k.shown("dinh", 122.0);
         assert!(k.tick(123.0, true, true).is_empty(), "its tour plays");
         assert!(k.visitor_did(UsageEvent::TourStart { exhibit: "dinh".into(), tour: "t".into() }, 124.0).is_empty(), "not a visitor's tour");
+        assert!(k.tick(160.0, true, false).is_empty(), "a short tour ended: the camera drifts on to the minimum");
+        assert_eq!(k.next_deadline(), Some(167.0));
+        assert!(k.tick(250.0, true, true).is_empty(), "a long tour plays to its end");
         assert_eq!(k.tick(300.0, true, false), vec![Effect::AttractShow("trong".into())], "its tour ended");
         k.shown("trong", 301.0);
         assert_eq!(k.tick(346.0, true, false), vec![Effect::AttractShow("sac".into())], "no tour: 45 s");
         let e = k.touch(350.0);
         assert_eq!(e[0], Effect::StopAttract);
         assert_eq!(k.screen(), &Screen::Exhibit("sac".into()), "the visitor takes over the exhibit on screen");
-        assert_eq!(usage(&k.shown("sac", 351.0)), vec![UsageEvent::View { exhibit: "sac".into(), lang: "vi".into() }]);
+        assert_eq!(usage(&k.shown("sac", 351.0)), vec![UsageEvent::View { exhibit: "sac".into(), lang: "vi".into() }], "when it arrives");
+        // Touched while the attract loop's exhibit is already on screen: a view at once.
+        k.tick(600.0, true, false);
+        k.tick(610.0, true, false);
+        assert_eq!(k.tick(700.0, true, false), vec![Effect::AttractShow("dinh".into())]);
+        k.shown("dinh", 701.0);
+        let e = k.touch(720.0);
+        assert_eq!(usage(&e), vec![UsageEvent::SessionStart { lang: "vi".into() }, UsageEvent::View { exhibit: "dinh".into(), lang: "vi".into() }]);
+        assert!(usage(&k.shown("dinh", 721.0)).is_empty(), "counted once");
     }
 
     #[test]
