@@ -128,6 +128,7 @@ fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
     })
 }
 
+#[cfg(not(target_family = "wasm"))]
 pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::KioskSetup>) -> ExitCode {
     use bevy::prelude::*;
     use bevy::window::{CursorOptions, MonitorSelection, PresentMode, WindowMode, WindowResolution};
@@ -207,8 +208,6 @@ pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::Kios
     } else {
         app.add_plugins(plugins);
     }
-    #[cfg(target_family = "wasm")]
-    app.add_plugins(plugins);
     app.add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config }));
     let code = match app.run() {
         AppExit::Success => 0,

@@ -102,7 +102,6 @@ pub fn run() {
         soak: None,
         lod: config.lod.as_deref().and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
         ray_cast_models: false,
-        kiosk: None,
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),

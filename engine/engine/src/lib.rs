@@ -38,6 +38,7 @@ pub mod frame_cost;
 pub mod framing;
 pub mod hotspots;
 pub mod i18n;
+#[cfg(not(target_family = "wasm"))]
 pub mod kiosk;
 pub mod levels;
 pub mod library;
@@ -98,6 +99,7 @@ pub struct ViewerConfig {
     /// the render world only: a scan is not held twice.
     pub ray_cast_models: bool,
     /// Run as a museum kiosk (`disan kiosk`): the gallery, idle reset, attract loop and the rest.
+    #[cfg(not(target_family = "wasm"))]
     pub kiosk: Option<kiosk::KioskSetup>,
 }
 
@@ -214,7 +216,9 @@ impl Plugin for ViewerPlugin {
                 embed::plugin,
                 frame_cost::plugin,
             ))
-            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin, downloads::plugin, kiosk::plugin));
+            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin, downloads::plugin));
+        #[cfg(not(target_family = "wasm"))]
+        app.add_plugins(kiosk::plugin);
     }
 
     fn finish(&self, app: &mut App) {

@@ -20,7 +20,10 @@ pub const EXHIBIT_SOURCE: &str = "exhibits";
 
 pub(super) fn plugin(app: &mut App) {
     let config = app.world().resource::<ViewerConfig>().clone();
+    #[cfg(not(target_family = "wasm"))]
     let kiosk_selection = config.kiosk.as_ref().map(|k| k.config.exhibits.clone()).filter(|ids| !ids.is_empty());
+    #[cfg(target_family = "wasm")]
+    let kiosk_selection: Option<Vec<String>> = None;
     let library = match (&config.fetch_exhibits, kiosk_selection) {
         (Some(ids), _) => ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref()),
         (None, Some(folders)) => ExhibitLibrary::open_selected(&config.path, &folders),
