@@ -43,7 +43,7 @@ struct Soak {
 const FRAMES_ON_SCREEN: u32 = 3;
 
 /// The resident memory now (VmRSS), in KiB; Linux only.
-fn rss_kib() -> Option<u64> {
+pub(crate) fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()

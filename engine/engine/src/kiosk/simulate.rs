@@ -190,13 +190,6 @@ impl Visitors {
     }
 }
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-        .unwrap_or(0)
-}
-
 fn median(v: &[u64]) -> u64 {
     let mut v = v.to_vec();
     v.sort_unstable();
@@ -262,7 +255,7 @@ fn visit(
     let v = &mut *visitors;
     let hours = now / 3600.0;
     if v.memory.last().is_none_or(|(h, _)| hours - h >= 1.0 / 12.0) {
-        v.memory.push((hours, rss_kib()));
+        v.memory.push((hours, crate::soak::rss_kib().unwrap_or(0)));
         // Each simulated hour, its median, to see a trend (a leak climbs hour after hour).
         let hour = hours.floor();
         if v.memory.len() > 1 && v.memory[v.memory.len() - 2].0 < hour && hour >= 1.0 {
