@@ -231,7 +231,7 @@ impl KioskMachine {
     }
 
     /// Exhibit `id` could not be opened: skip it from now on.
-    pub fn failed(&mut self, id: &str, now: f64) -> Vec<Effect> {
+    pub fn failed(&mut self, id: &str) -> Vec<Effect> {
         let mut out = Vec::new();
         if self.broken.insert(id.to_owned()) {
             out.push(Effect::Skipped(id.to_owned()));
@@ -246,7 +246,6 @@ impl KioskMachine {
             self.screen = Screen::Gallery;
             out.push(Effect::ShowGallery);
         }
-        let _ = now;
         out
     }
 
@@ -458,7 +457,7 @@ mod tests {
     fn a_broken_exhibit_is_skipped_in_gallery_and_attract() {
         let mut k = kiosk();
         k.open("trong", 0.0);
-        let e = k.failed("trong", 2.0);
+        let e = k.failed("trong");
         assert_eq!(e, vec![Effect::Skipped("trong".into()), Effect::ShowGallery]);
         assert_eq!(k.gallery().collect::<Vec<_>>(), ["dinh", "sac"]);
         assert!(usage(&k.shown("trong", 3.0)).is_empty(), "never counted as a view");
@@ -470,8 +469,8 @@ mod tests {
         k.shown("dinh", 212.0);
         assert_eq!(k.tick(258.0, true, false), vec![Effect::AttractShow("sac".into())]);
         // And one that fails during the attract loop moves it on.
-        assert_eq!(k.failed("sac", 251.0), vec![Effect::Skipped("sac".into()), Effect::AttractShow("dinh".into())]);
-        assert_eq!(k.failed("dinh", 252.0), vec![Effect::Skipped("dinh".into()), Effect::ShowGallery], "nothing left");
+        assert_eq!(k.failed("sac"), vec![Effect::Skipped("sac".into()), Effect::AttractShow("dinh".into())]);
+        assert_eq!(k.failed("dinh"), vec![Effect::Skipped("dinh".into()), Effect::ShowGallery], "nothing left");
         assert_eq!(k.phase(), Phase::Waiting);
     }
 

@@ -159,7 +159,6 @@ fn enter_pin(mut kiosk: ResMut<Kiosk>, mut pad: ResMut<PinPad>, mut keys: Messag
         pad.open = false;
         pad.entered.clear();
     }
-    let _ = &mut kiosk;
 }
 
 fn pad_key(fonts: &UiFonts, text: &str, key: PinKey) -> impl Bundle {

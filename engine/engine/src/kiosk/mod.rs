@@ -196,7 +196,7 @@ fn feed_machine(
                 if !kiosk.skipped.iter().any(|(s, _)| *s == id) {
                     kiosk.skipped.push((id.clone(), why));
                 }
-                let e = kiosk.machine.failed(&id, now);
+                let e = kiosk.machine.failed(&id);
                 kiosk.push(e);
             }
             EmbedEvent::HotspotOpen { exhibit, hotspot, .. } => {
