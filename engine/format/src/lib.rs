@@ -4,6 +4,7 @@
 //! through this crate, and its tests run in seconds.
 
 pub mod compression;
+pub mod geodesy;
 pub mod manifest;
 pub mod media;
 pub mod model;
