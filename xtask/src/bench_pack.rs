@@ -18,26 +18,54 @@ fn timed(cmd: Command, what: &str) -> Result<(f64, f64, String), String> {
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
     let mut wrapped = Command::new("/usr/bin/time");
-    wrapped.arg("-f").arg("%e %M").arg("-o").arg(&log).arg(program).args(args);
+    wrapped
+        .arg("-f")
+        .arg("%e %M")
+        .arg("-o")
+        .arg(&log)
+        .arg(program)
+        .args(args);
     if let Some(dir) = cmd.get_current_dir() {
         wrapped.current_dir(dir);
     }
-    let out = wrapped.output().map_err(|e| format!("{what}: {e} (is GNU time installed? apt-get install time)"))?;
+    let out = wrapped
+        .output()
+        .map_err(|e| format!("{what}: {e} (is GNU time installed? apt-get install time)"))?;
     if !out.status.success() {
-        return Err(format!("{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "{what} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let t = std::fs::read_to_string(&log).map_err(|e| e.to_string())?;
     let mut parts = t.split_whitespace();
     let wall: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
     let kb: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    Ok((wall, kb / 1024.0, String::from_utf8_lossy(&out.stdout).into_owned()))
+    Ok((
+        wall,
+        kb / 1024.0,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
 
 /// Bytes of a GLB's embedded images (the rest is geometry and JSON).
 fn image_bytes(glb: &Path) -> u64 {
-    let Ok(bytes) = std::fs::read(glb) else { return 0 };
-    let Some(len) = bytes.get(12..16).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize) else { return 0 };
-    let Some(json) = bytes.get(20..20 + len).and_then(|j| serde_json::from_slice::<serde_json::Value>(j).ok()) else { return 0 };
+    let Ok(bytes) = std::fs::read(glb) else {
+        return 0;
+    };
+    let Some(len) = bytes
+        .get(12..16)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    else {
+        return 0;
+    };
+    let Some(json) = bytes
+        .get(20..20 + len)
+        .and_then(|j| serde_json::from_slice::<serde_json::Value>(j).ok())
+    else {
+        return 0;
+    };
     let views = json["bufferViews"].as_array().cloned().unwrap_or_default();
     json["images"]
         .as_array()
@@ -60,16 +88,28 @@ fn size(p: &Path) -> u64 {
 pub fn run() -> Result<(), String> {
     crate::setup::ensure_system_packages(&["time"])?;
     crate::web::ensure_npm_packages()?;
-    status(cargo(&["build", "--release", "-q", "-p", "disan-pack", "--examples"]))?;
+    status(cargo(&[
+        "build",
+        "--release",
+        "-q",
+        "-p",
+        "disan-pack",
+        "--examples",
+    ]))?;
     let examples = target_dir().join("release/examples");
     let dir = target_dir().join("bench-pack");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut make = Command::new(examples.join("make_scan"));
-    make.args(["--triangles", "2000000", "--texture", "4096", "--out"]).arg(dir.join("scan"));
+    make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
+        .arg(dir.join("scan"));
     status(make)?;
     let scan = dir.join("scan/scan.glb");
-    println!("bench pack: input {} ({:.1} MB), 2 000 000 triangles, 4096² texture", scan.display(), size(&scan) as f64 / 1e6);
+    println!(
+        "bench pack: input {} ({:.1} MB), 2 000 000 triangles, 4096² texture",
+        scan.display(),
+        size(&scan) as f64 / 1e6
+    );
 
     // Disan: three runs of the whole pipeline (four levels, textures, manifest).
     let ours = dir.join("ours");
@@ -84,7 +124,10 @@ pub fn run() -> Result<(), String> {
         report = serde_json::from_str(stdout.trim()).map_err(|e| format!("pack report: {e}"))?;
     }
     let levels = report["levels"].as_array().cloned().unwrap_or_default();
-    let origin: Vec<f64> = report["normalisation"]["source_origin"].as_array().map(|a| a.iter().filter_map(|v| v.as_f64()).collect()).unwrap_or_default();
+    let origin: Vec<f64> = report["normalisation"]["source_origin"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default();
 
     // gltfpack: one run per level, to the same triangle count; plain (float, for measuring its
     // distance) and -cc (its smallest output).
@@ -98,45 +141,87 @@ pub fn run() -> Result<(), String> {
         let plain = dir.join(format!("gltfpack-{q}.glb"));
         let compressed = dir.join(format!("gltfpack-{q}-cc.glb"));
         let mut cmd = Command::new("node");
-        cmd.arg(&gltfpack).arg("-i").arg(&scan).arg("-o").arg(&plain).args(["-noq", "-si", &format!("{ratio:.6}")]);
+        cmd.arg(&gltfpack)
+            .arg("-i")
+            .arg(&scan)
+            .arg("-o")
+            .arg(&plain)
+            .args(["-noq", "-si", &format!("{ratio:.6}")]);
         let (wall, mem, _) = timed(cmd, "gltfpack")?;
         gp_wall += wall;
         gp_mem = gp_mem.max(mem);
         let mut cmd = Command::new("node");
-        cmd.arg(&gltfpack).arg("-i").arg(&scan).arg("-o").arg(&compressed).args(["-cc", "-si", &format!("{ratio:.6}")]);
+        cmd.arg(&gltfpack)
+            .arg("-i")
+            .arg(&scan)
+            .arg("-o")
+            .arg(&compressed)
+            .args(["-cc", "-si", &format!("{ratio:.6}")]);
         timed(cmd, "gltfpack -cc")?;
         rows.push((q, level.clone(), plain, compressed));
     }
 
     // Distances, measured the same way for both.
-    let deviation = |offset: Option<&[f64]>, files: &[PathBuf]| -> Result<Vec<serde_json::Value>, String> {
-        let mut cmd = Command::new(examples.join("deviation"));
-        cmd.arg(&scan);
-        if let Some(o) = offset {
-            cmd.arg("--offset").arg(format!("{},{},{}", o[0], o[1], o[2]));
-        }
-        cmd.args(files);
-        let out = cmd.output().map_err(|e| e.to_string())?;
-        Ok(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
-    };
-    let our_files: Vec<PathBuf> = levels.iter().map(|l| ours.join(l["src"].as_str().unwrap_or(""))).collect();
+    let deviation =
+        |offset: Option<&[f64]>, files: &[PathBuf]| -> Result<Vec<serde_json::Value>, String> {
+            let mut cmd = Command::new(examples.join("deviation"));
+            cmd.arg(&scan);
+            if let Some(o) = offset {
+                cmd.arg("--offset")
+                    .arg(format!("{},{},{}", o[0], o[1], o[2]));
+            }
+            cmd.args(files);
+            let out = cmd.output().map_err(|e| e.to_string())?;
+            Ok(String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect())
+        };
+    let our_files: Vec<PathBuf> = levels
+        .iter()
+        .map(|l| ours.join(l["src"].as_str().unwrap_or("")))
+        .collect();
     let our_dev = deviation(Some(&origin), &our_files)?;
     let gp_dev = deviation(None, &rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>())?;
 
     let (lo, mid, hi) = median(&mut walls);
     let (mlo, mmid, mhi) = median(&mut mems);
-    println!("\nDisan pack, whole pipeline (4 levels + textures + manifest), 3 runs: {lo:.1} / {mid:.1} / {hi:.1} s (min/median/max), peak memory {mlo:.0} / {mmid:.0} / {mhi:.0} MB");
-    println!("gltfpack (npm, wasm under node), one run per level, 4 levels: {gp_wall:.1} s in all, peak memory {gp_mem:.0} MB");
-    println!("time ratio (Disan median / gltfpack sum): {:.2}\n", mid / gp_wall.max(1e-9));
+    println!(
+        "\nDisan pack, whole pipeline (4 levels + textures + manifest), 3 runs: {lo:.1} / {mid:.1} / {hi:.1} s (min/median/max), peak memory {mlo:.0} / {mmid:.0} / {mhi:.0} MB"
+    );
+    println!(
+        "gltfpack (npm, wasm under node), one run per level, 4 levels: {gp_wall:.1} s in all, peak memory {gp_mem:.0} MB"
+    );
+    println!(
+        "time ratio (Disan median / gltfpack sum): {:.2}\n",
+        mid / gp_wall.max(1e-9)
+    );
     println!(
         "{:<7} {:>9} {:>9} | {:>10} {:>10} {:>10} {:>6} | {:>9} {:>9} {:>6} | {:>9} {:>9} {:>9} {:>9}",
-        "level", "tris", "gp tris", "bytes", "gp bytes", "gp -cc", "ratio", "geometry", "gp -cc", "ratio", "p99 mm", "gp p99", "max mm", "gp max"
+        "level",
+        "tris",
+        "gp tris",
+        "bytes",
+        "gp bytes",
+        "gp -cc",
+        "ratio",
+        "geometry",
+        "gp -cc",
+        "ratio",
+        "p99 mm",
+        "gp p99",
+        "max mm",
+        "gp max"
     );
     for (i, (q, level, plain, compressed)) in rows.iter().enumerate() {
         let bytes = level["bytes"].as_u64().unwrap_or(0);
         let mm = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN) * 1000.0;
-        let (od, gd) = (&our_dev.get(i).cloned().unwrap_or_default(), &gp_dev.get(i).cloned().unwrap_or_default());
-        let our_geometry = bytes.saturating_sub(image_bytes(&ours.join(level["src"].as_str().unwrap_or(""))));
+        let (od, gd) = (
+            &our_dev.get(i).cloned().unwrap_or_default(),
+            &gp_dev.get(i).cloned().unwrap_or_default(),
+        );
+        let our_geometry =
+            bytes.saturating_sub(image_bytes(&ours.join(level["src"].as_str().unwrap_or(""))));
         let gp_geometry = size(compressed).saturating_sub(image_bytes(compressed));
         println!(
             "{:<7} {:>9} {:>9} | {:>10} {:>10} {:>10} {:>6.2} | {:>9} {:>9} {:>6.2} | {:>9.3} {:>9.3} {:>9.3} {:>9.3}",
@@ -156,7 +241,11 @@ pub fn run() -> Result<(), String> {
             mm(gd, "max_m"),
         );
     }
-    println!("\n(ratio: Disan's bytes / gltfpack -cc bytes. gltfpack keeps the 4096² texture in every level; Disan scales it per level.");
-    println!(" geometry: the file less its embedded images, for both. Disan quantizes positions to 16 bits, gltfpack to 14.)");
+    println!(
+        "\n(ratio: Disan's bytes / gltfpack -cc bytes. gltfpack keeps the 4096² texture in every level; Disan scales it per level."
+    );
+    println!(
+        " geometry: the file less its embedded images, for both. Disan quantizes positions to 16 bits, gltfpack to 14.)"
+    );
     Ok(())
 }

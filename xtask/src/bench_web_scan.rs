@@ -11,17 +11,27 @@ use crate::{cargo, status, target_dir};
 
 pub fn run() -> Result<(), String> {
     let dist = web::dist();
-    if !std::fs::read_to_string(dist.join("pkg/build.json")).is_ok_and(|b| b.contains("\"optimised\":true")) {
+    if !std::fs::read_to_string(dist.join("pkg/build.json"))
+        .is_ok_and(|b| b.contains("\"optimised\":true"))
+    {
         web::build(&WebBuild { optimise: true })?;
     }
     web::prepare_bench_pages()?;
-    status(cargo(&["build", "--release", "-q", "-p", "disan-pack", "--examples"]))?;
+    status(cargo(&[
+        "build",
+        "--release",
+        "-q",
+        "-p",
+        "disan-pack",
+        "--examples",
+    ]))?;
     let examples = target_dir().join("release/examples");
     let work = target_dir().join("bench-web-scan");
     let scan = work.join("scan/scan.glb");
     if !scan.is_file() {
         let mut make = Command::new(examples.join("make_scan"));
-        make.args(["--triangles", "2000000", "--texture", "4096", "--out"]).arg(work.join("scan"));
+        make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
+            .arg(work.join("scan"));
         status(make)?;
     }
     let served = dist.join("bench/scan");
@@ -34,9 +44,14 @@ pub fn run() -> Result<(), String> {
     // Both sides get what the server sends everything with: gzip and brotli where they help.
     web::compress(&served)?;
     let listener = web::listen(0)?;
-    let url = format!("http://{}/", listener.local_addr().map_err(|e| e.to_string())?);
+    let url = format!(
+        "http://{}/",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     std::thread::spawn(move || web::serve(listener, &web::dist()));
     let mut node = Command::new("node");
-    node.arg("bench/scan.mjs").current_dir(crate::root().join("web")).env("DISAN_WEB_URL", &url);
+    node.arg("bench/scan.mjs")
+        .current_dir(crate::root().join("web"))
+        .env("DISAN_WEB_URL", &url);
     status(node)
 }

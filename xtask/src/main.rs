@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("samples") => samples::generate(&root().join("exhibits")).map(|written| {
-            written.iter().for_each(|p| println!("wrote {}", p.display()));
+            written
+                .iter()
+                .for_each(|p| println!("wrote {}", p.display()));
         }),
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("xr") => bench_xr(),
@@ -41,10 +43,14 @@ fn main() -> ExitCode {
             _ => bench(),
         },
         Some("refs") => refs(),
-        Some("web") => web::build(&web::WebBuild { optimise: !args.iter().any(|a| a == "--no-opt") }),
+        Some("web") => web::build(&web::WebBuild {
+            optimise: !args.iter().any(|a| a == "--no-opt"),
+        }),
         Some("serve") => serve(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask run [ARGS] | test | samples | bench [pack|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]");
+            eprintln!(
+                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
+            );
             return ExitCode::from(64);
         }
     };
@@ -59,7 +65,10 @@ fn main() -> ExitCode {
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace")
+        .to_owned()
 }
 
 /// `cargo` with the project's build environment: the shared target directory and, when
@@ -73,8 +82,14 @@ pub fn cargo(args: &[&str]) -> Command {
 
 fn status(mut cmd: Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
-    let s = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
-    if s.success() { Ok(()) } else { Err(format!("{shown} failed ({s})")) }
+    let s = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if s.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({s})"))
+    }
 }
 
 fn target_dir() -> PathBuf {
@@ -88,7 +103,9 @@ fn disan_binary() -> PathBuf {
 fn run(extra: &[String]) -> Result<(), String> {
     setup::ensure_system_packages(setup::RUN_PACKAGES)?;
     status(cargo(&["build", "-p", "disan"]))?;
-    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
     let mut cmd = Command::new(disan_binary());
     cmd.current_dir(root());
     if has_display {
@@ -100,9 +117,21 @@ fn run(extra: &[String]) -> Result<(), String> {
              Rendering the default view of the first bundled exhibit to {} instead (the viewer starts its own Xvfb).",
             out.display()
         );
-        cmd.args(["shot", "exhibits/dinh-hang-kenh", "--view", "home", "--size", "1280x720", "--out"]).arg(&out);
+        cmd.args([
+            "shot",
+            "exhibits/dinh-hang-kenh",
+            "--view",
+            "home",
+            "--size",
+            "1280x720",
+            "--out",
+        ])
+        .arg(&out);
         status(cmd)?;
-        println!("Open {} to see it. On a machine with a display, `cargo xtask run` opens the viewer.", out.display());
+        println!(
+            "Open {} to see it. On a machine with a display, `cargo xtask run` opens the viewer.",
+            out.display()
+        );
         return Ok(());
     }
     status(cmd)
@@ -130,7 +159,9 @@ fn test(extra: &[String]) -> Result<(), String> {
 
 fn serve(args: &[String]) -> Result<(), String> {
     let port = match args {
-        [flag, n] if flag == "--port" => n.parse().map_err(|_| format!("--port needs a number, not {n}"))?,
+        [flag, n] if flag == "--port" => n
+            .parse()
+            .map_err(|_| format!("--port needs a number, not {n}"))?,
         [] => 8080,
         _ => return Err("usage: cargo xtask serve [--port N]".into()),
     };
@@ -150,7 +181,19 @@ fn refs() -> Result<(), String> {
     for (exhibit, view, lang, size) in render_cases() {
         let out = dir.join(reference_name(exhibit, view, lang, size));
         let mut cmd = Command::new(disan_binary());
-        cmd.current_dir(root()).args(["shot", &format!("exhibits/{exhibit}"), "--view", view, "--lang", lang, "--size", size, "--out"]).arg(&out);
+        cmd.current_dir(root())
+            .args([
+                "shot",
+                &format!("exhibits/{exhibit}"),
+                "--view",
+                view,
+                "--lang",
+                lang,
+                "--size",
+                size,
+                "--out",
+            ])
+            .arg(&out);
         status(cmd)?;
         println!("wrote {}", out.display());
     }
@@ -165,26 +208,41 @@ fn render_cases() -> Vec<(&'static str, &'static str, &'static str, &'static str
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
-            Some((leak(parts.next()?), leak(parts.next()?), leak(parts.next()?), leak(parts.next().unwrap_or("640x360"))))
+            Some((
+                leak(parts.next()?),
+                leak(parts.next()?),
+                leak(parts.next()?),
+                leak(parts.next().unwrap_or("640x360")),
+            ))
         })
         .collect()
 }
 
 /// `exhibit--view--lang.png`, with `--WxH` before `.png` for sizes other than 640x360.
 fn reference_name(exhibit: &str, view: &str, lang: &str, size: &str) -> String {
-    let size = if size == "640x360" { String::new() } else { format!("--{size}") };
+    let size = if size == "640x360" {
+        String::new()
+    } else {
+        format!("--{size}")
+    };
     format!("{exhibit}--{}--{lang}{size}.png", view.replace(':', "_"))
 }
 
 /// Runs `cmd` under its own Xvfb when there is no display, the same way for every contender
 /// (`DISAN_UNDER_XVFB` stops `disan shot` from starting a second server).
 fn under_display(cmd: Command) -> Command {
-    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
     if has_display {
         return cmd;
     }
     let mut wrapped = Command::new("xvfb-run");
-    wrapped.args(["-a", "-s", "-screen 0 1344x784x24"]).arg(cmd.get_program()).args(cmd.get_args()).env("DISAN_UNDER_XVFB", "1");
+    wrapped
+        .args(["-a", "-s", "-screen 0 1344x784x24"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env("DISAN_UNDER_XVFB", "1");
     wrapped
 }
 
@@ -205,27 +263,57 @@ fn bench_xr() -> Result<(), String> {
     for run in 0..3 {
         for (i, xr) in [true, false].into_iter().enumerate() {
             let mut cmd = Command::new("unshare");
-            cmd.args(["-m", "sh"]).arg(&script).arg(&xr_root).arg(root()).arg(disan_binary()).arg(exhibit);
+            cmd.args(["-m", "sh"])
+                .arg(&script)
+                .arg(&xr_root)
+                .arg(root())
+                .arg(disan_binary())
+                .arg(exhibit);
             if xr {
                 cmd.arg("--xr");
             }
-            cmd.args(["--size", "1280x720"]).env("DISAN_FRAME_COST", "240");
+            cmd.args(["--size", "1280x720"])
+                .env("DISAN_FRAME_COST", "240");
             let out = cmd.output().map_err(|e| e.to_string())?;
-            let log = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-            let line = log.lines().find(|l| l.contains("frame-cost-ms")).ok_or_else(|| format!("run {run}: no frame cost in the log:\n{log}"))?;
-            let field = |key: &str| line.split(key).nth(1).and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok());
-            let (Some(median), Some(p99)) = (field("median="), field("p99=")) else { return Err(format!("unreadable: {line}")) };
-            println!("run {run} {}: median {median:.3} ms, p99 {p99:.3} ms", if xr { "headset" } else { "desktop" });
+            let log = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            let line = log
+                .lines()
+                .find(|l| l.contains("frame-cost-ms"))
+                .ok_or_else(|| format!("run {run}: no frame cost in the log:\n{log}"))?;
+            let field = |key: &str| {
+                line.split(key)
+                    .nth(1)
+                    .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            };
+            let (Some(median), Some(p99)) = (field("median="), field("p99=")) else {
+                return Err(format!("unreadable: {line}"));
+            };
+            println!(
+                "run {run} {}: median {median:.3} ms, p99 {p99:.3} ms",
+                if xr { "headset" } else { "desktop" }
+            );
             results[i].push((median, p99));
         }
     }
-    println!("engine CPU time per frame (Update schedule), dinh-hang-kenh, 240 frames x 3 runs, lavapipe:");
-    for (i, name) in ["headset (Monado, null compositor)", "desktop window (1280x720)"].iter().enumerate() {
+    println!(
+        "engine CPU time per frame (Update schedule), dinh-hang-kenh, 240 frames x 3 runs, lavapipe:"
+    );
+    for (i, name) in [
+        "headset (Monado, null compositor)",
+        "desktop window (1280x720)",
+    ]
+    .iter()
+    .enumerate()
+    {
         let mut medians: Vec<f64> = results[i].iter().map(|r| r.0).collect();
         let mut p99s: Vec<f64> = results[i].iter().map(|r| r.1).collect();
         medians.sort_by(f64::total_cmp);
         p99s.sort_by(f64::total_cmp);
-        println!("  {name}: median of medians {:.3} ms (runs {:?}), median p99 {:.3} ms", medians[1], medians, p99s[1]);
+        println!(
+            "  {name}: median of medians {:.3} ms (runs {:?}), median p99 {:.3} ms",
+            medians[1], medians, p99s[1]
+        );
     }
     Ok(())
 }
@@ -241,7 +329,17 @@ fn bench() -> Result<(), String> {
     let out = target_dir().join("bench-shot.png");
     let disan = |out: &Path| {
         let mut c = Command::new(disan_binary());
-        c.args(["shot", "exhibits/dinh-hang-kenh", "--view", "home", "--size", "1280x720", "--no-ui", "--out"]).arg(out);
+        c.args([
+            "shot",
+            "exhibits/dinh-hang-kenh",
+            "--view",
+            "home",
+            "--size",
+            "1280x720",
+            "--no-ui",
+            "--out",
+        ])
+        .arg(out);
         c
     };
     let bare_cmd = |tuned: bool| {
@@ -257,20 +355,35 @@ fn bench() -> Result<(), String> {
     let mut mems: [Vec<u64>; 3] = Default::default();
     // Interleaved, so drift in the machine's load touches every contender alike.
     for _ in 0..5 {
-        for (i, cmd) in [disan(&out), bare_cmd(false), bare_cmd(true)].into_iter().enumerate() {
+        for (i, cmd) in [disan(&out), bare_cmd(false), bare_cmd(true)]
+            .into_iter()
+            .enumerate()
+        {
             let mut cmd = under_display(cmd);
             cmd.current_dir(root());
             let output = cmd.output().map_err(|e| e.to_string())?;
-            let log = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-            let field = |key: &str| log.split(key).nth(1).and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok());
-            let (Some(ms), Some(kb)) = (field("first-model-frame-ms="), field("peak-rss-kb=")) else {
+            let log = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            let field = |key: &str| {
+                log.split(key).nth(1).and_then(|s| {
+                    s.split(|c: char| !c.is_ascii_digit())
+                        .next()?
+                        .parse::<u64>()
+                        .ok()
+                })
+            };
+            let (Some(ms), Some(kb)) = (field("first-model-frame-ms="), field("peak-rss-kb="))
+            else {
                 return Err(format!("{}: no timing in its log:\n{log}", names[i]));
             };
             times[i].push(ms);
             mems[i].push(kb);
         }
     }
-    println!("process start to first complete frame with the model, {}, 1280x720, 5 runs each:", glb.display());
+    println!(
+        "process start to first complete frame with the model, {}, 1280x720, 5 runs each:",
+        glb.display()
+    );
     for i in 0..3 {
         times[i].sort_unstable();
         mems[i].sort_unstable();
@@ -294,5 +407,13 @@ fn bench() -> Result<(), String> {
         );
     }
     // Spatial audio mixing, against rodio's own spatial source (optimised build: it is DSP).
-    status(cargo(&["run", "--release", "-q", "-p", "disan-audio", "--example", "mix_bench"]))
+    status(cargo(&[
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "disan-audio",
+        "--example",
+        "mix_bench",
+    ]))
 }

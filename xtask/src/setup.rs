@@ -25,7 +25,11 @@ pub const RUN_PACKAGES: &[&str] = &[
 
 /// Tests add the tool that builds the OpenXR test root (a Debian trixie tree holding Monado).
 pub fn test_packages() -> Vec<&'static str> {
-    RUN_PACKAGES.iter().copied().chain(["debootstrap"]).collect()
+    RUN_PACKAGES
+        .iter()
+        .copied()
+        .chain(["debootstrap"])
+        .collect()
 }
 
 /// Packages installed inside the OpenXR test root: Monado (with its null compositor and
@@ -52,18 +56,34 @@ const XR_ROOT_PACKAGES: &[&str] = &[
 /// made with debootstrap holds Monado. Cached outside the clone (about 1.1 GB, a minute or two
 /// to make). Returns its path.
 pub fn ensure_xr_root() -> Result<PathBuf, String> {
-    let root = target_dir().parent().map_or_else(|| PathBuf::from("/tmp/disan-monado-root"), |p| p.join("monado-root"));
+    let root = target_dir().parent().map_or_else(
+        || PathBuf::from("/tmp/disan-monado-root"),
+        |p| p.join("monado-root"),
+    );
     if root.join("usr/bin/monado-service").is_file() {
         return Ok(root);
     }
-    println!("xtask: making the OpenXR test root at {} (debootstrap trixie, then: {})", root.display(), XR_ROOT_PACKAGES.join(" "));
+    println!(
+        "xtask: making the OpenXR test root at {} (debootstrap trixie, then: {})",
+        root.display(),
+        XR_ROOT_PACKAGES.join(" ")
+    );
     let _ = std::fs::remove_dir_all(&root);
     let status = |cmd: &mut Command| -> Result<(), String> {
         let shown = format!("{cmd:?}");
         let s = cmd.status().map_err(|e| format!("{shown}: {e}"))?;
-        if s.success() { Ok(()) } else { Err(format!("{shown} failed ({s})")) }
+        if s.success() {
+            Ok(())
+        } else {
+            Err(format!("{shown} failed ({s})"))
+        }
     };
-    status(Command::new("debootstrap").args(["--variant=minbase", "trixie"]).arg(&root).arg("http://deb.debian.org/debian"))?;
+    status(
+        Command::new("debootstrap")
+            .args(["--variant=minbase", "trixie"])
+            .arg(&root)
+            .arg("http://deb.debian.org/debian"),
+    )?;
     // apt inside the root needs /proc, /dev and /sys; a private mount namespace drops the bind
     // mounts when the command ends, so nothing of the host stays mounted under the cache.
     let script = format!(
@@ -77,10 +97,14 @@ pub fn ensure_xr_root() -> Result<PathBuf, String> {
 }
 
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
-        home.join(".cache/disan/target")
-    })
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/tmp"));
+            home.join(".cache/disan/target")
+        })
 }
 
 fn installed(package: &str) -> bool {
@@ -91,26 +115,46 @@ fn installed(package: &str) -> bool {
 }
 
 pub fn ensure_system_packages(packages: &[&str]) -> Result<(), String> {
-    if Command::new("dpkg-query").arg("--version").output().is_err() {
-        println!("xtask: not a Debian-like system; make sure these are installed: {}", packages.join(" "));
+    if Command::new("dpkg-query")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!(
+            "xtask: not a Debian-like system; make sure these are installed: {}",
+            packages.join(" ")
+        );
         return Ok(());
     }
     let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    println!("xtask: installing missing Debian packages: {}", missing.join(" "));
+    println!(
+        "xtask: installing missing Debian packages: {}",
+        missing.join(" ")
+    );
     let sudo = !is_root();
     let run = |args: &[&str]| -> Result<(), String> {
-        let mut cmd = if sudo { Command::new("sudo") } else { Command::new(args[0]) };
+        let mut cmd = if sudo {
+            Command::new("sudo")
+        } else {
+            Command::new(args[0])
+        };
         if sudo {
             cmd.args(args);
         } else {
             cmd.args(&args[1..]);
         }
         cmd.env("DEBIAN_FRONTEND", "noninteractive");
-        let s = cmd.status().map_err(|e| format!("could not run {}: {e}", args.join(" ")))?;
-        if s.success() { Ok(()) } else { Err(format!("`{}` failed", args.join(" "))) }
+        let s = cmd
+            .status()
+            .map_err(|e| format!("could not run {}: {e}", args.join(" ")))?;
+        if s.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` failed", args.join(" ")))
+        }
     };
     run(&["apt-get", "update", "-qq"])?;
     let mut install = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
@@ -119,7 +163,10 @@ pub fn ensure_system_packages(packages: &[&str]) -> Result<(), String> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// The environment every build shares: one target directory for everything, so CI on this

@@ -27,7 +27,8 @@ pub struct WebBuild {
 /// The two builds of the engine: WebGL2 for every browser, WebGPU where the browser has it.
 /// Bevy fixes its WebGL2 limits at compile time, so each is a wasm of its own, in
 /// web/dist/pkg/<name>/; the page picks one (web/shell/disan.js).
-pub const RENDERERS: [(&str, &[&str]); 2] = [("webgl2", &[]), ("webgpu", &["--features", "webgpu"])];
+pub const RENDERERS: [(&str, &[&str]); 2] =
+    [("webgl2", &[]), ("webgpu", &["--features", "webgpu"])];
 
 pub fn build(opts: &WebBuild) -> Result<(), String> {
     setup::ensure_system_packages(WEB_PACKAGES)?;
@@ -38,19 +39,32 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&pkg);
     // Both builds write target/…/disan.wasm: bind each before the next build replaces it.
     for (renderer, features) in RENDERERS {
-        let mut args = vec!["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", "disan"];
+        let mut args = vec![
+            "build",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "disan",
+        ];
         args.extend(features);
         println!("xtask web: building the {renderer} engine");
         status(cargo(&args))?;
         let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/disan.wasm");
         let mut bindgen = Command::new("wasm-bindgen");
-        bindgen.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(pkg.join(renderer)).arg(&wasm);
+        bindgen
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(pkg.join(renderer))
+            .arg(&wasm);
         status(bindgen)?;
     }
     if opts.optimise {
         ensure_npm_packages()?;
         // wasm-opt under Node.js runs on one thread: the two run side by side.
-        println!("xtask web: wasm-opt -Oz on both engines (npm binaryen under Node.js: about 8 minutes here)");
+        println!(
+            "xtask web: wasm-opt -Oz on both engines (npm binaryen under Node.js: about 8 minutes here)"
+        );
         let mut running = Vec::new();
         for (renderer, _) in RENDERERS {
             let bg = pkg.join(renderer).join("disan_bg.wasm");
@@ -58,14 +72,30 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
             let mut opt = Command::new(root().join("web/node_modules/.bin/wasm-opt"));
             // The features rustc enables for wasm32 by default; binaryen needs them named.
             opt.args(["-Oz", "--strip-debug", "--strip-producers"])
-                .args(["--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"])
-                .args(["--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "-o"])
+                .args([
+                    "--enable-bulk-memory",
+                    "--enable-mutable-globals",
+                    "--enable-nontrapping-float-to-int",
+                ])
+                .args([
+                    "--enable-sign-ext",
+                    "--enable-reference-types",
+                    "--enable-multivalue",
+                    "-o",
+                ])
                 .arg(&optimised)
                 .arg(&bg);
-            running.push((bg, optimised, opt.spawn().map_err(|e| format!("wasm-opt: {e}"))?));
+            running.push((
+                bg,
+                optimised,
+                opt.spawn().map_err(|e| format!("wasm-opt: {e}"))?,
+            ));
         }
         // Wait for both before reporting a failure, so none is left running.
-        let finished: Vec<_> = running.into_iter().map(|(bg, optimised, mut child)| (bg, optimised, child.wait())).collect();
+        let finished: Vec<_> = running
+            .into_iter()
+            .map(|(bg, optimised, mut child)| (bg, optimised, child.wait()))
+            .collect();
         for (bg, optimised, exit) in finished {
             let exit = exit.map_err(|e| e.to_string())?;
             if !exit.success() {
@@ -76,10 +106,15 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     }
     let mut sizes = serde_json::Map::new();
     for (renderer, _) in RENDERERS {
-        let bytes = std::fs::metadata(pkg.join(renderer).join("disan_bg.wasm")).map_err(|e| e.to_string())?.len();
+        let bytes = std::fs::metadata(pkg.join(renderer).join("disan_bg.wasm"))
+            .map_err(|e| e.to_string())?
+            .len();
         sizes.insert(renderer.into(), serde_json::json!({ "wasmBytes": bytes }));
     }
-    write(&pkg.join("build.json"), &serde_json::json!({ "renderers": sizes, "optimised": opts.optimise }).to_string())?;
+    write(
+        &pkg.join("build.json"),
+        &serde_json::json!({ "renderers": sizes, "optimised": opts.optimise }).to_string(),
+    )?;
 
     copy_dir(&root().join("web/shell"), &dist)?;
     copy_dir(&root().join("web/demo"), &dist.join("demo"))?;
@@ -88,13 +123,24 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     make_posters(&exhibits, &dist.join("exhibits"))?;
     compress(&dist)?;
     let mb = |r: &str| sizes[r]["wasmBytes"].as_f64().unwrap_or(0.0) / 1e6;
-    println!("xtask web: wrote {} (wasm: WebGL2 {:.1} MB, WebGPU {:.1} MB)", dist.display(), mb("webgl2"), mb("webgpu"));
+    println!(
+        "xtask web: wrote {} (wasm: WebGL2 {:.1} MB, WebGPU {:.1} MB)",
+        dist.display(),
+        mb("webgl2"),
+        mb("webgpu")
+    );
     Ok(())
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
-    if !String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e}"))?;
+    if !String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("xtask: installing the Rust target wasm32-unknown-unknown (rustup)");
         status({
             let mut c = Command::new("rustup");
@@ -111,15 +157,33 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
     let version = lock
         .split("[[package]]")
         .find(|p| p.contains("name = \"wasm-bindgen\"\n"))
-        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"').map(str::to_owned)))
+        .and_then(|p| {
+            p.lines().find_map(|l| {
+                l.strip_prefix("version = \"")?
+                    .strip_suffix('"')
+                    .map(str::to_owned)
+            })
+        })
         .ok_or("Cargo.lock has no wasm-bindgen")?;
-    let have = Command::new("wasm-bindgen").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let have = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
     if have.as_deref() == Some(&format!("wasm-bindgen {version}")) {
         return Ok(());
     }
-    println!("xtask: installing wasm-bindgen-cli {version} (cargo install, about 7 minutes; found: {})", have.as_deref().unwrap_or("none"));
+    println!(
+        "xtask: installing wasm-bindgen-cli {version} (cargo install, about 7 minutes; found: {})",
+        have.as_deref().unwrap_or("none")
+    );
     // Not --locked: one of its locked dependencies is missing from the registry.
-    status(cargo(&["install", "wasm-bindgen-cli", "--version", &version]))
+    status(cargo(&[
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &version,
+    ]))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
@@ -137,7 +201,8 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
         if path.is_dir() {
             copy_dir(&path, &to.join(entry.file_name()))?;
         } else {
-            std::fs::copy(&path, to.join(entry.file_name())).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::copy(&path, to.join(entry.file_name()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
     Ok(())
@@ -149,8 +214,15 @@ fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
     let catalogue = disan_format::open_catalogue(&root().join("exhibits"));
     let mut index = Vec::new();
     for entry in &catalogue.entries {
-        let package = entry.as_ref().map_err(|e| format!("a bundled exhibit is broken:\n{e}"))?;
-        let folder = package.root.file_name().and_then(|n| n.to_str()).ok_or("package folder name")?.to_owned();
+        let package = entry
+            .as_ref()
+            .map_err(|e| format!("a bundled exhibit is broken:\n{e}"))?;
+        let folder = package
+            .root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("package folder name")?
+            .to_owned();
         let dest = out.join(&folder);
         copy_dir(&package.root, &dest)?;
         let m = &package.manifest;
@@ -159,8 +231,14 @@ fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
             "title": { "vi": m.title.text("vi"), "en": m.title.text("en") },
         }));
     }
-    write(&out.join("index.json"), &serde_json::to_string_pretty(&serde_json::json!({ "exhibits": index })).unwrap())?;
-    Ok(index.iter().map(|e| e["id"].as_str().unwrap_or_default().to_owned()).collect())
+    write(
+        &out.join("index.json"),
+        &serde_json::to_string_pretty(&serde_json::json!({ "exhibits": index })).unwrap(),
+    )?;
+    Ok(index
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect())
 }
 
 /// A poster per exhibit, drawn by the native viewer (`disan shot --no-ui`), shown while the
@@ -173,14 +251,20 @@ fn make_posters(ids: &[String], out: &Path) -> Result<(), String> {
         let package = root().join("exhibits").join(id);
         let poster = cache.join(format!("{id}.png"));
         let newest_input = newest_mtime(&package);
-        let fresh = std::fs::metadata(&poster).and_then(|m| m.modified()).is_ok_and(|t| Some(t) >= newest_input);
+        let fresh = std::fs::metadata(&poster)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| Some(t) >= newest_input);
         if !fresh {
             if !built {
                 status(cargo(&["build", "-p", "disan"]))?;
                 built = true;
             }
             let mut shot = Command::new(crate::disan_binary());
-            shot.current_dir(root()).args(["shot"]).arg(&package).args(["--view", "home", "--no-ui", "--size", "640x360", "--out"]).arg(&poster);
+            shot.current_dir(root())
+                .args(["shot"])
+                .arg(&package)
+                .args(["--view", "home", "--no-ui", "--size", "640x360", "--out"])
+                .arg(&poster);
             status(shot)?;
         }
         std::fs::copy(&poster, out.join(id).join("poster.png")).map_err(|e| e.to_string())?;
@@ -191,7 +275,11 @@ fn make_posters(ids: &[String], out: &Path) -> Result<(), String> {
 fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
     let mut newest = None;
     for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let t = if entry.path().is_dir() { newest_mtime(&entry.path()) } else { entry.metadata().ok()?.modified().ok() };
+        let t = if entry.path().is_dir() {
+            newest_mtime(&entry.path())
+        } else {
+            entry.metadata().ok()?.modified().ok()
+        };
         newest = newest.max(t);
     }
     newest
@@ -206,7 +294,11 @@ pub fn compress(dir: &Path) -> Result<(), String> {
             continue;
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !["wasm", "js", "html", "css", "json", "glb", "ttf", "toml", "vtt"].contains(&ext) {
+        if ![
+            "wasm", "js", "html", "css", "json", "glb", "ttf", "toml", "vtt",
+        ]
+        .contains(&ext)
+        {
             continue;
         }
         let mut gz = Command::new("gzip");
@@ -225,11 +317,16 @@ pub fn browser_tests() -> Result<(), String> {
     let web = root().join("web");
     ensure_npm_packages()?;
     let listener = listen(0)?;
-    let url = format!("http://{}/", listener.local_addr().map_err(|e| e.to_string())?);
+    let url = format!(
+        "http://{}/",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     let dir = dist();
     std::thread::spawn(move || serve(listener, &dir));
     let mut node = Command::new("node");
-    node.args(["--test", "--test-concurrency=1", "tests/"]).current_dir(&web).env("DISAN_WEB_URL", &url);
+    node.args(["--test", "--test-concurrency=1", "tests/"])
+        .current_dir(&web)
+        .env("DISAN_WEB_URL", &url);
     status(node)
 }
 
@@ -247,9 +344,12 @@ pub fn ensure_npm_packages() -> Result<(), String> {
     if Command::new("npm").arg("--version").output().is_err() {
         setup::ensure_system_packages(&["npm"])?;
     }
-    println!("xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen, gltf-validator, gltfpack, three, model-viewer)");
+    println!(
+        "xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen, gltf-validator, gltfpack, three, model-viewer)"
+    );
     let mut npm = Command::new("npm");
-    npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&web);
+    npm.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&web);
     status(npm)
 }
 
@@ -263,10 +363,17 @@ pub fn prepare_bench_pages() -> Result<(), String> {
     copy_dir(&root().join("web/bench"), &dist.join("bench"))?;
     copy_dir(&modules.join("three/build"), &vendor.join("three/build"))?;
     for part in ["loaders", "utils"] {
-        copy_dir(&modules.join("three/examples/jsm").join(part), &vendor.join("three/examples/jsm").join(part))?;
+        copy_dir(
+            &modules.join("three/examples/jsm").join(part),
+            &vendor.join("three/examples/jsm").join(part),
+        )?;
     }
     std::fs::create_dir_all(vendor.join("model-viewer")).map_err(|e| e.to_string())?;
-    std::fs::copy(modules.join("@google/model-viewer/dist/model-viewer.min.js"), vendor.join("model-viewer/model-viewer.min.js")).map_err(|e| e.to_string())?;
+    std::fs::copy(
+        modules.join("@google/model-viewer/dist/model-viewer.min.js"),
+        vendor.join("model-viewer/model-viewer.min.js"),
+    )
+    .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -275,7 +382,9 @@ pub fn prepare_bench_pages() -> Result<(), String> {
 /// three.js and <model-viewer> (npm, copied into web/dist/bench/vendor) in the same run.
 pub fn bench() -> Result<(), String> {
     let dist = dist();
-    if !std::fs::read_to_string(dist.join("pkg/build.json")).is_ok_and(|b| b.contains("\"optimised\":true")) {
+    if !std::fs::read_to_string(dist.join("pkg/build.json"))
+        .is_ok_and(|b| b.contains("\"optimised\":true"))
+    {
         build(&WebBuild { optimise: true })?;
     }
     prepare_bench_pages()?;
@@ -284,7 +393,11 @@ pub fn bench() -> Result<(), String> {
     std::fs::copy(&source, dist.join("bench/dinh-hang-kenh.glb")).map_err(|e| e.to_string())?;
     compress(&dist.join("bench"))?;
 
-    let size = |p: PathBuf| std::fs::metadata(&p).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN);
+    let size = |p: PathBuf| {
+        std::fs::metadata(&p)
+            .map(|m| m.len() as f64 / 1e6)
+            .unwrap_or(f64::NAN)
+    };
     for (renderer, _) in RENDERERS {
         let wasm = dist.join("pkg").join(renderer).join("disan_bg.wasm");
         println!(
@@ -296,18 +409,26 @@ pub fn bench() -> Result<(), String> {
         );
     }
     let listener = listen(0)?;
-    let url = format!("http://{}/", listener.local_addr().map_err(|e| e.to_string())?);
+    let url = format!(
+        "http://{}/",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     std::thread::spawn(move || serve(listener, &dist));
     let mut node = Command::new("node");
-    node.arg("bench/run.mjs").current_dir(root().join("web")).env("DISAN_WEB_URL", &url);
+    node.arg("bench/run.mjs")
+        .current_dir(root().join("web"))
+        .env("DISAN_WEB_URL", &url);
     status(node)
 }
 
 /// Listens on 127.0.0.1:`port` (0: any free port) and prints the address.
 pub fn listen(port: u16) -> Result<TcpListener, String> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("cannot listen on port {port}: {e}"))?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("xtask serve: http://{addr}/viewer.html (demo pages: http://{addr}/demo/portal.html, http://{addr}/demo/lesson.html)");
+    println!(
+        "xtask serve: http://{addr}/viewer.html (demo pages: http://{addr}/demo/portal.html, http://{addr}/demo/lesson.html)"
+    );
     let _ = std::io::stdout().flush();
     Ok(listener)
 }
@@ -362,7 +483,11 @@ fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let path = percent_decode(path);
     let relative = path.trim_start_matches('/');
-    let mut file = dir.join(if relative.is_empty() { "viewer.html" } else { relative });
+    let mut file = dir.join(if relative.is_empty() {
+        "viewer.html"
+    } else {
+        relative
+    });
     if file.is_dir() {
         file = file.join("index.html");
     }
@@ -378,14 +503,20 @@ fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     }
     if !inside || !file.is_file() {
         let body = format!("{path} is not here");
-        stream.write_all(head("404 Not Found", "text/plain; charset=utf-8", body.len(), "").as_bytes())?;
+        stream.write_all(
+            head("404 Not Found", "text/plain; charset=utf-8", body.len(), "").as_bytes(),
+        )?;
         if method == "GET" {
             stream.write_all(body.as_bytes())?;
         }
         return Ok(());
     }
     let gz = PathBuf::from(format!("{}.gz", file.display()));
-    let (body_file, encoding) = if gzip_ok && gz.is_file() { (gz, "Content-Encoding: gzip\r\n") } else { (file.clone(), "") };
+    let (body_file, encoding) = if gzip_ok && gz.is_file() {
+        (gz, "Content-Encoding: gzip\r\n")
+    } else {
+        (file.clone(), "")
+    };
     let body = std::fs::read(&body_file)?;
     stream.write_all(head("200 OK", content_type(&file), body.len(), encoding).as_bytes())?;
     if method == "GET" {
@@ -401,7 +532,9 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(b);
             i += 3;

@@ -12,7 +12,9 @@ struct Model(Handle<Gltf>);
 
 fn main() {
     let _ = first_frame::PROCESS_START.set(std::time::Instant::now());
-    let glb = std::env::args().nth(1).expect("usage: bare_gltf FILE.glb [--all-cores-compile]");
+    let glb = std::env::args()
+        .nth(1)
+        .expect("usage: bare_gltf FILE.glb [--all-cores-compile]");
     // The same pipeline-compilation thread pool as `disan`, to separate that setting's effect.
     let all_cores = std::env::args().any(|a| a == "--all-cores-compile");
     let glb = std::path::absolute(glb).expect("path");
@@ -27,22 +29,40 @@ fn main() {
                 }),
                 ..default()
             })
-            .set(AssetPlugin { file_path: "/".into(), ..default() })
+            .set(AssetPlugin {
+                file_path: "/".into(),
+                ..default()
+            })
             .set(TaskPoolPlugin {
-                task_pool_options: if all_cores { disan_engine::task_pools_for_fast_startup() } else { TaskPoolOptions::default() },
+                task_pool_options: if all_cores {
+                    disan_engine::task_pools_for_fast_startup()
+                } else {
+                    TaskPoolOptions::default()
+                },
             }),
     )
     .add_plugins(first_frame::plugin)
-    .add_systems(Startup, move |mut commands: Commands, assets: Res<AssetServer>| {
-        commands.spawn((Camera3d::default(), Transform::from_xyz(14.0, 10.0, 26.0).looking_at(Vec3::new(0.0, 3.0, 0.0), Vec3::Y)));
-        commands.spawn((
-            DirectionalLight { shadow_maps_enabled: true, ..default() },
-            Transform::from_xyz(-0.5, 1.0, 0.8).looking_at(Vec3::ZERO, Vec3::Y),
-        ));
-        let path = glb.to_string_lossy().trim_start_matches('/').to_owned();
-        commands.insert_resource(Model(assets.load(path.clone())));
-        commands.spawn(WorldAssetRoot(assets.load(GltfAssetLabel::Scene(0).from_asset(path))));
-    })
+    .add_systems(
+        Startup,
+        move |mut commands: Commands, assets: Res<AssetServer>| {
+            commands.spawn((
+                Camera3d::default(),
+                Transform::from_xyz(14.0, 10.0, 26.0).looking_at(Vec3::new(0.0, 3.0, 0.0), Vec3::Y),
+            ));
+            commands.spawn((
+                DirectionalLight {
+                    shadow_maps_enabled: true,
+                    ..default()
+                },
+                Transform::from_xyz(-0.5, 1.0, 0.8).looking_at(Vec3::ZERO, Vec3::Y),
+            ));
+            let path = glb.to_string_lossy().trim_start_matches('/').to_owned();
+            commands.insert_resource(Model(assets.load(path.clone())));
+            commands.spawn(WorldAssetRoot(
+                assets.load(GltfAssetLabel::Scene(0).from_asset(path)),
+            ));
+        },
+    )
     .add_systems(Update, (mark_model_present, exit_after_first_model_frame));
     app.run();
 }
@@ -60,7 +80,10 @@ fn mark_model_present(
     }
 }
 
-fn exit_after_first_model_frame(first: Res<first_frame::FirstModelFrame>, mut exit: MessageWriter<AppExit>) {
+fn exit_after_first_model_frame(
+    first: Res<first_frame::FirstModelFrame>,
+    mut exit: MessageWriter<AppExit>,
+) {
     if first.0.is_some() {
         exit.write(AppExit::Success);
     }

@@ -43,6 +43,23 @@ Usage:
   disan report LOG... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--out FILE]
       Sum kiosk usage logs per exhibit and per month (sessions, views, time, hotspots, tours,
       languages) for the yearly report; the period defaults to the current year.
+  disan catalog FOLDER [--out DIR] [--base URL]
+      Write the catalogue of a folder of packages: catalog.json (what the viewers' catalogue
+      screen reads), catalog.jsonld and records/ID.jsonld (schema.org, for the portal's open
+      data; --base is the URL the folder is published at), catalog.csv (for spreadsheets).
+      DIR defaults to FOLDER.
+  disan keygen --out KEYFILE
+      Make the museum's signing key (KEYFILE, kept secret, outside every package) and its public
+      key (KEYFILE.pub, given to kiosks and the portal).
+  disan sign PACKAGE --key KEYFILE
+      Write the SHA-256 of every file the exhibit uses (integrity.json) and sign it (integrity.sig).
+  disan verify PACKAGE... [--trust KEY.pub]... [--allow-unsigned]
+      Exit 0 only when every file matches and the signature holds (by a trusted key, if given).
+  disan coords --from CODE --to CODE (LAT LON [H] | E N [H] | --csv FILE)
+      Convert survey points between systems named by EPSG code, as PROJ's cs2cs does: 4326
+      WGS84, 4756 VN-2000, 3405/3406 VN-2000 UTM 48N/49N, 32648/32649 WGS84 UTM 48N/49N, and
+      the provinces' VN-2000 TM-3 zones (9210 Hải Phòng 105°45′, 9205–9218, 5896–5899). Prints
+      `lat lon h` or `easting northing h` per point. A CSV has [name,]a,b[,h] per line.
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
       Render one view (a view id from the manifest, a hotspot id, `home`, or `tour:ID:K` for
       stop K of a tour with its caption) to a PNG and exit.
@@ -58,7 +75,10 @@ forward to aim a teleport, release to go; flick it left or right to turn by 30°
 pub enum Command {
     Help,
     Version,
-    Validate { paths: Vec<PathBuf>, lang: Option<String> },
+    Validate {
+        paths: Vec<PathBuf>,
+        lang: Option<String>,
+    },
     #[cfg(not(target_family = "wasm"))]
     Pack(crate::pack::PackArgs),
     #[cfg(not(target_family = "wasm"))]
@@ -67,6 +87,12 @@ pub enum Command {
     HashPin,
     #[cfg(not(target_family = "wasm"))]
     Report(crate::kiosk::ReportArgs),
+    #[cfg(not(target_family = "wasm"))]
+    Coords(crate::coords::CoordsArgs),
+    #[cfg(not(target_family = "wasm"))]
+    Catalog(crate::catalog::CatalogArgs),
+    #[cfg(not(target_family = "wasm"))]
+    Integrity(crate::integrity::IntegrityArgs),
     View(ViewArgs),
 }
 
@@ -118,6 +144,18 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             it.next();
             return crate::kiosk::parse_report(it.cloned().collect());
         }
+        if let Some(command @ ("keygen" | "sign" | "verify")) = first {
+            it.next();
+            return crate::integrity::parse(command, it.cloned().collect());
+        }
+        if first == Some("catalog") {
+            it.next();
+            return crate::catalog::parse_catalog(it.cloned().collect());
+        }
+        if first == Some("coords") {
+            it.next();
+            return crate::coords::parse_coords(it.cloned().collect());
+        }
     }
     if is_validate {
         let mut paths = Vec::new();
@@ -134,16 +172,25 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         }
         return Ok(Command::Validate { paths, lang });
     }
-    let mut view = ViewArgs { lang: "vi".into(), ..Default::default() };
+    let mut view = ViewArgs {
+        lang: "vi".into(),
+        ..Default::default()
+    };
     let (mut shot_view, mut out, mut no_ui) = (None, None, false);
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         match arg.as_str() {
             "--exhibit" => view.exhibit = Some(value("--exhibit")?),
             "--lang" => {
                 let l = value("--lang")?.to_ascii_lowercase();
                 if !disan_format::Lang::is_valid_code(&l) {
-                    return Err(format!("--lang needs a language code such as vi or en, not \"{l}\""));
+                    return Err(format!(
+                        "--lang needs a language code such as vi or en, not \"{l}\""
+                    ));
                 }
                 view.lang = l;
             }
@@ -152,37 +199,63 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--lod" => {
                 use disan_format::Keyword;
                 let q = value("--lod")?;
-                view.lod = Some(disan_format::LodQuality::parse(&q).ok_or_else(|| format!("--lod must be thumb, low, medium or high, not \"{q}\""))?);
+                view.lod = Some(disan_format::LodQuality::parse(&q).ok_or_else(|| {
+                    format!("--lod must be thumb, low, medium or high, not \"{q}\"")
+                })?);
             }
             "--xr" => view.xr = true,
             "--xr-frames" => {
                 let n = value("--xr-frames")?;
-                view.xr_frames = Some(n.parse().map_err(|_| format!("--xr-frames needs a number of frames, not \"{n}\""))?);
+                view.xr_frames =
+                    Some(n.parse().map_err(|_| {
+                        format!("--xr-frames needs a number of frames, not \"{n}\"")
+                    })?);
             }
             "--xr-space" => match value("--xr-space")?.as_str() {
                 "seated" => view.xr_seated = true,
                 "standing" => view.xr_seated = false,
-                other => return Err(format!("--xr-space must be seated or standing, not \"{other}\"")),
+                other => {
+                    return Err(format!(
+                        "--xr-space must be seated or standing, not \"{other}\""
+                    ));
+                }
             },
             "--xr-smooth" => view.xr_smooth = true,
             "--soak" => {
                 let n = value("--soak")?;
-                view.soak = Some(n.parse().map_err(|_| format!("--soak needs a number of exhibits, not \"{n}\""))?);
+                view.soak = Some(
+                    n.parse()
+                        .map_err(|_| format!("--soak needs a number of exhibits, not \"{n}\""))?,
+                );
             }
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             s if view.path.is_none() => view.path = Some(PathBuf::from(s)),
-            s => return Err(format!("unexpected argument \"{s}\": give one package or catalogue folder")),
+            s => {
+                return Err(format!(
+                    "unexpected argument \"{s}\": give one package or catalogue folder"
+                ));
+            }
         }
     }
     if is_shot {
         let out = out.ok_or("`shot` needs --out FILE.png")?;
-        if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
-            return Err(format!("--out must name a .png file, not {}", out.display()));
+        if !out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+        {
+            return Err(format!(
+                "--out must name a .png file, not {}",
+                out.display()
+            ));
         }
-        view.shot = Some(ShotRequest { view: shot_view.unwrap_or_else(|| "home".into()), out, hide_ui: no_ui });
+        view.shot = Some(ShotRequest {
+            view: shot_view.unwrap_or_else(|| "home".into()),
+            out,
+            hide_ui: no_ui,
+        });
     }
     Ok(Command::View(view))
 }
@@ -191,16 +264,22 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 fn pack_lang(value: Option<&String>) -> Result<String, String> {
     match value.map(|v| v.to_ascii_lowercase()) {
         Some(l) if l == "vi" || l == "en" => Ok(l),
-        other => Err(format!("--lang needs vi or en, not \"{}\"", other.unwrap_or_default())),
+        other => Err(format!(
+            "--lang needs vi or en, not \"{}\"",
+            other.unwrap_or_default()
+        )),
     }
 }
 
 #[cfg(not(target_family = "wasm"))]
 fn parse_pack(args: Vec<String>) -> Result<Command, String> {
-    use disan_pack::{Lang, PackOptions, UpAxis, Unit};
+    use disan_pack::{Lang, PackOptions, Unit, UpAxis};
     let mut it = args.into_iter();
     let (mut input, mut out, mut json, mut jobs) = (None, None, false, None);
-    let mut options = PackOptions { lang: Lang::from_environment(), ..PackOptions::default() };
+    let mut options = PackOptions {
+        lang: Lang::from_environment(),
+        ..PackOptions::default()
+    };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
@@ -208,19 +287,29 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
             "--id" => {
                 let id = value("--id")?;
                 if disan_format::slug(&id) != id {
-                    return Err(format!("--id must be lowercase letters, digits and -, like \"{}\"", disan_format::slug(&id)));
+                    return Err(format!(
+                        "--id must be lowercase letters, digits and -, like \"{}\"",
+                        disan_format::slug(&id)
+                    ));
                 }
                 options.id = Some(id);
             }
             "--unit" => {
                 let u = value("--unit")?;
-                options.unit = Some(Unit::parse(&u).ok_or_else(|| format!("--unit must be m, cm, mm, in or ft, not \"{u}\""))?);
+                options.unit =
+                    Some(Unit::parse(&u).ok_or_else(|| {
+                        format!("--unit must be m, cm, mm, in or ft, not \"{u}\"")
+                    })?);
             }
             "--up" => {
                 let u = value("--up")?;
-                options.up = Some(UpAxis::parse(&u).ok_or_else(|| format!("--up must be y or z, not \"{u}\""))?);
+                options.up = Some(
+                    UpAxis::parse(&u).ok_or_else(|| format!("--up must be y or z, not \"{u}\""))?,
+                );
             }
-            "--lang" => options.lang = Lang::parse(&pack_lang(Some(&value("--lang")?))?).expect("checked"),
+            "--lang" => {
+                options.lang = Lang::parse(&pack_lang(Some(&value("--lang")?))?).expect("checked")
+            }
             "--force" => options.force = true,
             "--keep-position" => options.keep_position = true,
             "--plain" => options.geometry = disan_pack::Geometry::Plain,
@@ -228,24 +317,41 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
             "--batch" => {}
             "--jobs" => {
                 let n = value("--jobs")?;
-                jobs = Some(n.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("--jobs needs a number of scans at a time, not \"{n}\""))?);
+                jobs = Some(n.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("--jobs needs a number of scans at a time, not \"{n}\"")
+                })?);
             }
             s if s.starts_with('-') => return Err(format!("unknown option {s} for pack")),
             s if input.is_none() => input = Some(PathBuf::from(s)),
-            s => return Err(format!("unexpected argument \"{s}\": give one scan (or one folder of scans)")),
+            s => {
+                return Err(format!(
+                    "unexpected argument \"{s}\": give one scan (or one folder of scans)"
+                ));
+            }
         }
     }
     let input = input.ok_or("`pack` needs a scan: disan pack SCAN --out PACKAGE")?;
     let out = out.ok_or("`pack` needs --out PACKAGE (the folder to write the package into)")?;
     let batch = input.is_dir();
     if batch && options.id.is_some() {
-        return Err("--id names one package: a folder of scans gets one id per scan, from each file's name".into());
+        return Err(
+            "--id names one package: a folder of scans gets one id per scan, from each file's name"
+                .into(),
+        );
     }
-    Ok(Command::Pack(crate::pack::PackArgs { input, out, batch, json, jobs, options }))
+    Ok(Command::Pack(crate::pack::PackArgs {
+        input,
+        out,
+        batch,
+        json,
+        jobs,
+        options,
+    }))
 }
 
 pub(crate) fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let err = || format!("--size must be WIDTHxHEIGHT between 64 and 8192, like 1280x720, not \"{s}\"");
+    let err =
+        || format!("--size must be WIDTHxHEIGHT between 64 and 8192, like 1280x720, not \"{s}\"");
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
     let w: u32 = w.parse().map_err(|_| err())?;
     let h: u32 = h.parse().map_err(|_| err())?;
@@ -265,27 +371,68 @@ mod tests {
 
     #[test]
     fn shot_arguments() {
-        let Command::View(v) = parse(&args("shot exhibits/x --view roof --size 640x360 --out a.png --lang en")).unwrap() else {
+        let Command::View(v) = parse(&args(
+            "shot exhibits/x --view roof --size 640x360 --out a.png --lang en",
+        ))
+        .unwrap() else {
             panic!()
         };
         assert_eq!(v.size, Some((640, 360)));
         assert_eq!(v.lang, "en");
         let shot = v.shot.unwrap();
-        assert_eq!((shot.view.as_str(), shot.out.to_str().unwrap(), shot.hide_ui), ("roof", "a.png", false));
+        assert_eq!(
+            (shot.view.as_str(), shot.out.to_str().unwrap(), shot.hide_ui),
+            ("roof", "a.png", false)
+        );
     }
 
     #[test]
     fn bad_arguments_say_what_is_wrong() {
-        assert!(parse(&args("shot x --view a")).unwrap_err().contains("--out"));
-        assert!(parse(&args("shot x --out a.jpg")).unwrap_err().contains(".png"));
-        assert!(parse(&args("--size 10x10")).unwrap_err().contains("WIDTHxHEIGHT"));
-        assert!(parse(&args("--lang French")).unwrap_err().contains("language code"));
-        assert!(parse(&args("--lang fr")).is_ok(), "any language an exhibit is written in");
+        assert!(
+            parse(&args("shot x --view a"))
+                .unwrap_err()
+                .contains("--out")
+        );
+        assert!(
+            parse(&args("shot x --out a.jpg"))
+                .unwrap_err()
+                .contains(".png")
+        );
+        assert!(
+            parse(&args("--size 10x10"))
+                .unwrap_err()
+                .contains("WIDTHxHEIGHT")
+        );
+        assert!(
+            parse(&args("--lang French"))
+                .unwrap_err()
+                .contains("language code")
+        );
+        assert!(
+            parse(&args("--lang fr")).is_ok(),
+            "any language an exhibit is written in"
+        );
         assert!(parse(&args("validate")).is_err());
-        assert!(parse(&args("validate --lang fr x")).unwrap_err().contains("vi or en"));
+        assert!(
+            parse(&args("validate --lang fr x"))
+                .unwrap_err()
+                .contains("vi or en")
+        );
         assert!(parse(&args("pack scan.obj")).unwrap_err().contains("--out"));
-        assert!(parse(&args("pack scan.obj --out p --unit furlong")).unwrap_err().contains("--unit"));
-        assert!(parse(&args("pack scan.obj --out p --id Bad_Id")).unwrap_err().contains("bad-id"));
-        assert!(parse(&args("x --view a")).unwrap_err().contains("unknown option"));
+        assert!(
+            parse(&args("pack scan.obj --out p --unit furlong"))
+                .unwrap_err()
+                .contains("--unit")
+        );
+        assert!(
+            parse(&args("pack scan.obj --out p --id Bad_Id"))
+                .unwrap_err()
+                .contains("bad-id")
+        );
+        assert!(
+            parse(&args("x --view a"))
+                .unwrap_err()
+                .contains("unknown option")
+        );
     }
 }

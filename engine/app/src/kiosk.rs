@@ -38,7 +38,8 @@ pub struct ReportArgs {
 
 pub fn parse_kiosk(args: Vec<String>) -> Result<Command, String> {
     let mut it = args.into_iter();
-    let (mut config, mut hours, mut seed, mut start, mut exit_pin, mut size, mut screenshots) = (None, None, 1u64, None, None, None, None);
+    let (mut config, mut hours, mut seed, mut start, mut exit_pin, mut size, mut screenshots) =
+        (None, None, 1u64, None, None, None, None);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
@@ -46,15 +47,30 @@ pub fn parse_kiosk(args: Vec<String>) -> Result<Command, String> {
             "--config" => config = Some(PathBuf::from(value("--config")?)),
             "--simulate" => {
                 let h = value("--simulate")?;
-                hours = Some(h.parse::<f64>().ok().filter(|h| *h > 0.0 && *h <= 24.0 * 31.0).ok_or_else(|| format!("--simulate needs a number of hours (up to a month), not \"{h}\""))?);
+                hours = Some(
+                    h.parse::<f64>()
+                        .ok()
+                        .filter(|h| *h > 0.0 && *h <= 24.0 * 31.0)
+                        .ok_or_else(|| {
+                            format!(
+                                "--simulate needs a number of hours (up to a month), not \"{h}\""
+                            )
+                        })?,
+                );
             }
             "--seed" => {
                 let s = value("--seed")?;
-                seed = s.parse().map_err(|_| format!("--seed needs a whole number, not \"{s}\""))?;
+                seed = s
+                    .parse()
+                    .map_err(|_| format!("--seed needs a whole number, not \"{s}\""))?;
             }
             "--start" => {
                 let s = value("--start")?;
-                start = Some(s.parse::<DateTime>().map_err(|_| format!("--start needs a local date and time like 2026-12-01T08:00, not \"{s}\""))?);
+                start = Some(s.parse::<DateTime>().map_err(|_| {
+                    format!(
+                        "--start needs a local date and time like 2026-12-01T08:00, not \"{s}\""
+                    )
+                })?);
             }
             "--exit-pin" => {
                 let p = value("--exit-pin")?;
@@ -66,19 +82,36 @@ pub fn parse_kiosk(args: Vec<String>) -> Result<Command, String> {
             s => return Err(format!("unknown argument {s} for kiosk")),
         }
     }
-    let config = config.ok_or("`kiosk` needs --config KIOSK.toml (see docs/kiosk.md for a complete example)")?;
+    let config = config
+        .ok_or("`kiosk` needs --config KIOSK.toml (see docs/kiosk.md for a complete example)")?;
     let simulate = match hours {
-        Some(hours) => Some(Simulate { hours, seed, start: start.unwrap_or_else(|| disan_kiosk::jiff::civil::date(2026, 12, 1).at(8, 0, 0, 0)), exit_pin, screenshots }),
-        None if start.is_some() || exit_pin.is_some() || screenshots.is_some() => return Err("--start, --exit-pin and --screenshots belong to --simulate".into()),
+        Some(hours) => Some(Simulate {
+            hours,
+            seed,
+            start: start
+                .unwrap_or_else(|| disan_kiosk::jiff::civil::date(2026, 12, 1).at(8, 0, 0, 0)),
+            exit_pin,
+            screenshots,
+        }),
+        None if start.is_some() || exit_pin.is_some() || screenshots.is_some() => {
+            return Err("--start, --exit-pin and --screenshots belong to --simulate".into());
+        }
         None => None,
     };
-    Ok(Command::Kiosk(KioskArgs { config, simulate, size }))
+    Ok(Command::Kiosk(KioskArgs {
+        config,
+        simulate,
+        size,
+    }))
 }
 
 pub fn parse_report(args: Vec<String>) -> Result<Command, String> {
     let mut it = args.into_iter();
     let (mut logs, mut from, mut to, mut json, mut out) = (Vec::new(), None, None, false, None);
-    let date = |name: &str, s: String| s.parse::<Date>().map_err(|_| format!("{name} needs a date like 2026-12-31, not \"{s}\""));
+    let date = |name: &str, s: String| {
+        s.parse::<Date>()
+            .map_err(|_| format!("{name} needs a date like 2026-12-31, not \"{s}\""))
+    };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
@@ -95,7 +128,9 @@ pub fn parse_report(args: Vec<String>) -> Result<Command, String> {
         }
     }
     if logs.is_empty() {
-        return Err("`report` needs at least one usage log (the kiosk's `monitor.usage_log`)".into());
+        return Err(
+            "`report` needs at least one usage log (the kiosk's `monitor.usage_log`)".into(),
+        );
     }
     let year = disan_kiosk::jiff::Zoned::now().year();
     let from = from.unwrap_or_else(|| disan_kiosk::jiff::civil::date(year, 1, 1));
@@ -103,7 +138,13 @@ pub fn parse_report(args: Vec<String>) -> Result<Command, String> {
     if to < from {
         return Err(format!("--to ({to}) is before --from ({from})"));
     }
-    Ok(Command::Report(ReportArgs { logs, from, to, json, out }))
+    Ok(Command::Report(ReportArgs {
+        logs,
+        from,
+        to,
+        json,
+        out,
+    }))
 }
 
 /// `disan kiosk --config FILE`: the configuration checked, then the viewer as a kiosk.
@@ -115,9 +156,25 @@ pub fn run(args: KioskArgs) -> ExitCode {
             return ExitCode::from(78);
         }
     };
-    let simulate = args.simulate.map(|s| disan_engine::kiosk::simulate::Simulation { hours: s.hours, seed: s.seed, start: s.start, exit_pin: s.exit_pin, screenshots: s.screenshots });
-    let view = crate::cli::ViewArgs { path: Some(config.catalogue.clone()), lang: config.language.clone(), size: args.size.or(config.display.window), ..Default::default() };
-    crate::run_viewer(view, Some(disan_engine::kiosk::KioskSetup { config, simulate }))
+    let simulate = args
+        .simulate
+        .map(|s| disan_engine::kiosk::simulate::Simulation {
+            hours: s.hours,
+            seed: s.seed,
+            start: s.start,
+            exit_pin: s.exit_pin,
+            screenshots: s.screenshots,
+        });
+    let view = crate::cli::ViewArgs {
+        path: Some(config.catalogue.clone()),
+        lang: config.language.clone(),
+        size: args.size.or(config.display.window),
+        ..Default::default()
+    };
+    crate::run_viewer(
+        view,
+        Some(disan_engine::kiosk::KioskSetup { config, simulate }),
+    )
 }
 
 /// `disan kiosk --hash-pin`: the PIN from the terminal (never from the command line, which the
@@ -149,7 +206,8 @@ pub fn report(args: ReportArgs) -> ExitCode {
         match read_usage(log) {
             Ok(read) => {
                 if !read.damaged_lines.is_empty() {
-                    let lines: Vec<String> = read.damaged_lines.iter().map(ToString::to_string).collect();
+                    let lines: Vec<String> =
+                        read.damaged_lines.iter().map(ToString::to_string).collect();
                     eprintln!(
                         "disan report: {}: {} line(s) could not be read and are left out (line {}); a line cut short by a power cut is expected, more are not",
                         log.display(),
@@ -167,9 +225,16 @@ pub fn report(args: ReportArgs) -> ExitCode {
     }
     let report = Report::new(&records, args.from, args.to);
     if report.unreadable_times > 0 {
-        eprintln!("disan report: {} record(s) have no readable date and are left out", report.unreadable_times);
+        eprintln!(
+            "disan report: {} record(s) have no readable date and are left out",
+            report.unreadable_times
+        );
     }
-    let text = if args.json { report.to_json() } else { report.to_csv() };
+    let text = if args.json {
+        report.to_json()
+    } else {
+        report.to_csv()
+    };
     match args.out {
         Some(path) => match std::fs::write(&path, text) {
             Ok(()) => {

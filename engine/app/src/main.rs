@@ -9,7 +9,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[cfg(not(target_family = "wasm"))]
+mod catalog;
 mod cli;
+#[cfg(not(target_family = "wasm"))]
+mod coords;
+#[cfg(not(target_family = "wasm"))]
+mod integrity;
 #[cfg(not(target_family = "wasm"))]
 mod kiosk;
 #[cfg(not(target_family = "wasm"))]
@@ -41,11 +47,16 @@ fn main() -> ExitCode {
             println!("disan {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Command::Validate { paths, lang }) => validate::run(&paths, validate::lang(lang.as_deref())),
+        Ok(Command::Validate { paths, lang }) => {
+            validate::run(&paths, validate::lang(lang.as_deref()))
+        }
         Ok(Command::Pack(args)) => pack::run(args),
         Ok(Command::Kiosk(args)) => kiosk::run(args),
         Ok(Command::HashPin) => kiosk::hash_pin(),
         Ok(Command::Report(args)) => kiosk::report(args),
+        Ok(Command::Coords(args)) => coords::run(args),
+        Ok(Command::Catalog(args)) => catalog::run(args),
+        Ok(Command::Integrity(args)) => integrity::run(args),
         Ok(Command::View(view)) => run_viewer(view, None),
         Err(message) => {
             eprintln!("disan: {message}\n\n{}", cli::USAGE);
@@ -55,8 +66,7 @@ fn main() -> ExitCode {
 }
 
 /// The log filter: wgpu and naga are loud about things that are not the visitor's problem.
-pub(crate) const LOG_FILTER: &str =
-    "info,wgpu=error,wgpu_hal::gles=off,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn";
+pub(crate) const LOG_FILTER: &str = "info,wgpu=error,wgpu_hal::gles=off,naga=warn,bevy_render=warn,bevy_winit=warn,bevy_audio=warn,offset_allocator=warn";
 
 /// Where the engine's own assets (fonts, ...) are: `DISAN_ASSETS`, else an `assets/` folder
 /// next to the binary or in `../share/disan/`, else the source tree's (for `cargo run`).
@@ -73,7 +83,9 @@ fn find_data_dir(env: &str, name: &str, probe: &str) -> PathBuf {
     if let Some(dir) = std::env::var_os(env) {
         return PathBuf::from(dir);
     }
-    let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned));
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_owned));
     let mut candidates = Vec::new();
     if let Some(dir) = &exe_dir {
         candidates.push(dir.join(name));
@@ -84,7 +96,11 @@ fn find_data_dir(env: &str, name: &str, probe: &str) -> PathBuf {
         candidates.extend(cwd.ancestors().map(|a| a.join(name)));
     }
     // The source tree, for binaries built by cargo into a shared target directory.
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(name));
+    candidates.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(name),
+    );
     candidates
         .into_iter()
         .find(|c| c.join(probe).exists() && c.is_dir())
@@ -93,12 +109,16 @@ fn find_data_dir(env: &str, name: &str, probe: &str) -> PathBuf {
 }
 
 fn has_display() -> bool {
-    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
 }
 
 /// With no display (a server, CI, a container), `shot` runs itself under a private Xvfb server.
 fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
-    if cfg!(not(target_os = "linux")) || has_display() || std::env::var_os("DISAN_UNDER_XVFB").is_some() {
+    if cfg!(not(target_os = "linux"))
+        || has_display()
+        || std::env::var_os("DISAN_UNDER_XVFB").is_some()
+    {
         return None;
     }
     let (w, h) = view.size.unwrap_or((1280, 720));
@@ -115,7 +135,9 @@ fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
         .env("DISAN_UNDER_XVFB", "1")
         .env("DISAN_EXIT_STATUS_FILE", &status_file)
         .status();
-    let reported = std::fs::read_to_string(&status_file).ok().and_then(|s| s.trim().parse::<u8>().ok());
+    let reported = std::fs::read_to_string(&status_file)
+        .ok()
+        .and_then(|s| s.trim().parse::<u8>().ok());
     let _ = std::fs::remove_file(&status_file);
     Some(match status {
         Ok(s) => ExitCode::from(reported.unwrap_or(s.code().unwrap_or(1).clamp(0, 255) as u8)),
@@ -129,9 +151,14 @@ fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
 }
 
 #[cfg(not(target_family = "wasm"))]
-pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::KioskSetup>) -> ExitCode {
+pub(crate) fn run_viewer(
+    view: ViewArgs,
+    kiosk: Option<disan_engine::kiosk::KioskSetup>,
+) -> ExitCode {
     use bevy::prelude::*;
-    use bevy::window::{CursorOptions, MonitorSelection, PresentMode, WindowMode, WindowResolution};
+    use bevy::window::{
+        CursorOptions, MonitorSelection, PresentMode, WindowMode, WindowResolution,
+    };
 
     let simulated = kiosk.as_ref().is_some_and(|k| k.simulate.is_some());
     // Tests and simulations run where there is no screen.
@@ -142,7 +169,11 @@ pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::Kios
     if !unattended && !has_display() && cfg!(target_os = "linux") {
         eprintln!(
             "disan: no display found (DISPLAY and WAYLAND_DISPLAY are unset). To see the engine work anyway, render a view to a PNG:\n  disan shot {} --view home --out disan-home.png",
-            view.path.as_deref().map_or("exhibits/dinh-hang-kenh".into(), |p| p.display().to_string())
+            view.path
+                .as_deref()
+                .map_or("exhibits/dinh-hang-kenh".into(), |p| p
+                    .display()
+                    .to_string())
         );
         return ExitCode::from(69);
     }
@@ -167,7 +198,11 @@ pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::Kios
         title,
         resolution: WindowResolution::new(w, h).with_scale_factor_override(1.0),
         resizable: view.shot.is_none(),
-        present_mode: if unattended { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        present_mode: if unattended {
+            PresentMode::AutoNoVsync
+        } else {
+            PresentMode::AutoVsync
+        },
         ..default()
     };
     let mut cursor = CursorOptions::default();
@@ -184,9 +219,18 @@ pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::Kios
     let mut app = App::new();
     disan_engine::register_exhibit_source(&mut app, &path);
     let plugins = DefaultPlugins
-        .set(WindowPlugin { primary_window: Some(window), primary_cursor_options: Some(cursor), ..default() })
-        .set(AssetPlugin { file_path: find_assets().to_string_lossy().into_owned(), ..default() })
-        .set(TaskPoolPlugin { task_pool_options: disan_engine::task_pools_for_fast_startup() })
+        .set(WindowPlugin {
+            primary_window: Some(window),
+            primary_cursor_options: Some(cursor),
+            ..default()
+        })
+        .set(AssetPlugin {
+            file_path: find_assets().to_string_lossy().into_owned(),
+            ..default()
+        })
+        .set(TaskPoolPlugin {
+            task_pool_options: disan_engine::task_pools_for_fast_startup(),
+        })
         .set(disan_engine::render_plugin())
         .set(bevy::log::LogPlugin {
             filter: LOG_FILTER.into(),
@@ -196,14 +240,22 @@ pub(crate) fn run_viewer(view: ViewArgs, kiosk: Option<disan_engine::kiosk::Kios
     if view.xr {
         // The XR plugins replace Bevy's renderer set-up with one that asks the OpenXR runtime for
         // the GPU; without a runtime they fall back to the desktop window.
-        let space = if view.xr_seated { openxr::ReferenceSpaceType::LOCAL } else { openxr::ReferenceSpaceType::STAGE };
-        app.add_plugins(
-            bevy_mod_openxr::add_xr_plugins(plugins)
-                .set(bevy_mod_openxr::reference_space::OxrReferenceSpacePlugin { default_primary_ref_space: space }),
-        )
+        let space = if view.xr_seated {
+            openxr::ReferenceSpaceType::LOCAL
+        } else {
+            openxr::ReferenceSpaceType::STAGE
+        };
+        app.add_plugins(bevy_mod_openxr::add_xr_plugins(plugins).set(
+            bevy_mod_openxr::reference_space::OxrReferenceSpacePlugin {
+                default_primary_ref_space: space,
+            },
+        ))
         .add_plugins(xr::XrViewerPlugin {
             exit_after_frames: view.xr_frames,
-            options: xr::XrOptions { seated: view.xr_seated, smooth_locomotion: view.xr_smooth },
+            options: xr::XrOptions {
+                seated: view.xr_seated,
+                smooth_locomotion: view.xr_smooth,
+            },
         });
     } else {
         app.add_plugins(plugins);

@@ -28,7 +28,10 @@ pub fn run(args: PackArgs) -> ExitCode {
     match disan_pack::pack_scan(&args.input, &args.out, &args.options, &progress) {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("serialises")
+                );
             } else {
                 print_summary(&report, lang);
             }
@@ -36,7 +39,10 @@ pub fn run(args: PackArgs) -> ExitCode {
         }
         Err(e) => {
             if args.json {
-                println!("{}", serde_json::json!({ "input": args.input, "error": e.to_string(), "message": e.localized(lang) }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "input": args.input, "error": e.to_string(), "message": e.localized(lang) })
+                );
             } else {
                 eprintln!("disan pack: {}", e.localized(lang));
             }
@@ -56,13 +62,21 @@ fn run_batch(args: PackArgs) -> ExitCode {
     };
     if scans.is_empty() {
         let msg = match lang {
-            Lang::Vi => format!("{}: không có bản quét nào (.glb, .gltf, .obj, .ply) trong thư mục.", args.input.display()),
-            Lang::En => format!("{}: holds no scans (.glb, .gltf, .obj, .ply).", args.input.display()),
+            Lang::Vi => format!(
+                "{}: không có bản quét nào (.glb, .gltf, .obj, .ply) trong thư mục.",
+                args.input.display()
+            ),
+            Lang::En => format!(
+                "{}: holds no scans (.glb, .gltf, .obj, .ply).",
+                args.input.display()
+            ),
         };
         eprintln!("disan pack: {msg}");
         return ExitCode::from(1);
     }
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let json = args.json;
     let total = scans.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -71,37 +85,76 @@ fn run_batch(args: PackArgs) -> ExitCode {
         if json {
             let line = match outcome {
                 BatchOutcome::Packed(r) => serde_json::json!({ "status": "packed", "report": r }),
-                BatchOutcome::Skipped { input, package } => serde_json::json!({ "status": "skipped", "input": input, "package": package }),
-                BatchOutcome::Failed { input, error } => serde_json::json!({ "status": "failed", "input": input, "error": error.to_string(), "message": error.localized(lang) }),
+                BatchOutcome::Skipped { input, package } => {
+                    serde_json::json!({ "status": "skipped", "input": input, "package": package })
+                }
+                BatchOutcome::Failed { input, error } => {
+                    serde_json::json!({ "status": "failed", "input": input, "error": error.to_string(), "message": error.localized(lang) })
+                }
             };
             println!("{line}");
             return;
         }
         let line = match (outcome, lang) {
-            (BatchOutcome::Packed(r), Lang::Vi) => format!("[{k}/{total}] đã đóng gói {} → {} ({:.0} s){}", r.input.display(), r.package.display(), r.seconds, notes(r, lang)),
-            (BatchOutcome::Packed(r), Lang::En) => format!("[{k}/{total}] packed {} → {} ({:.0} s){}", r.input.display(), r.package.display(), r.seconds, notes(r, lang)),
-            (BatchOutcome::Skipped { input, .. }, Lang::Vi) => format!("[{k}/{total}] bỏ qua {} (đã đóng gói từ lần chạy trước)", input.display()),
-            (BatchOutcome::Skipped { input, .. }, Lang::En) => format!("[{k}/{total}] skipped {} (packed by an earlier run)", input.display()),
-            (BatchOutcome::Failed { error, .. }, _) => format!("[{k}/{total}] {}", error.localized(lang)),
+            (BatchOutcome::Packed(r), Lang::Vi) => format!(
+                "[{k}/{total}] đã đóng gói {} → {} ({:.0} s){}",
+                r.input.display(),
+                r.package.display(),
+                r.seconds,
+                notes(r, lang)
+            ),
+            (BatchOutcome::Packed(r), Lang::En) => format!(
+                "[{k}/{total}] packed {} → {} ({:.0} s){}",
+                r.input.display(),
+                r.package.display(),
+                r.seconds,
+                notes(r, lang)
+            ),
+            (BatchOutcome::Skipped { input, .. }, Lang::Vi) => format!(
+                "[{k}/{total}] bỏ qua {} (đã đóng gói từ lần chạy trước)",
+                input.display()
+            ),
+            (BatchOutcome::Skipped { input, .. }, Lang::En) => format!(
+                "[{k}/{total}] skipped {} (packed by an earlier run)",
+                input.display()
+            ),
+            (BatchOutcome::Failed { error, .. }, _) => {
+                format!("[{k}/{total}] {}", error.localized(lang))
+            }
         };
         eprintln!("{line}");
     };
     let outcomes = batch::run(&scans, &args.out, &args.options, jobs, !json, &on_done);
-    let failed = outcomes.iter().filter(|o| matches!(o, BatchOutcome::Failed { .. })).count();
+    let failed = outcomes
+        .iter()
+        .filter(|o| matches!(o, BatchOutcome::Failed { .. }))
+        .count();
     if !json {
         let msg = match lang {
-            Lang::Vi => format!("Xong: {} bản quét, {failed} lỗi. Chạy lại cùng lệnh để làm tiếp những bản còn thiếu.", total),
-            Lang::En => format!("Done: {total} scans, {failed} failed. Run the same command again to finish any that are missing."),
+            Lang::Vi => format!(
+                "Xong: {} bản quét, {failed} lỗi. Chạy lại cùng lệnh để làm tiếp những bản còn thiếu.",
+                total
+            ),
+            Lang::En => format!(
+                "Done: {total} scans, {failed} failed. Run the same command again to finish any that are missing."
+            ),
         };
         eprintln!("{msg}");
     }
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// A batch line's notes, each on its own indented line.
 fn notes(r: &PackReport, lang: Lang) -> String {
     let label = if lang == Lang::Vi { "Lưu ý" } else { "Note" };
-    r.warnings.iter().map(|w| format!("\n    {label}: {w}")).collect()
+    r.warnings
+        .iter()
+        .map(|w| format!("\n    {label}: {w}"))
+        .collect()
 }
 
 fn print_summary(r: &PackReport, lang: Lang) {
@@ -148,12 +201,24 @@ fn print_summary(r: &PackReport, lang: Lang) {
         println!("  {}: {w}", if vi { "Lưu ý" } else { "Note" });
     }
     if vi {
-        println!("  Tiếp theo: điền các mục \"[CẦN ĐIỀN]\" trong {}/exhibit.toml, rồi chạy `disan validate {}`.", r.package.display(), r.package.display());
+        println!(
+            "  Tiếp theo: điền các mục \"[CẦN ĐIỀN]\" trong {}/exhibit.toml, rồi chạy `disan validate {}`.",
+            r.package.display(),
+            r.package.display()
+        );
     } else {
-        println!("  Next: fill in the \"[TO FILL IN]\" texts in {}/exhibit.toml, then run `disan validate {}`.", r.package.display(), r.package.display());
+        println!(
+            "  Next: fill in the \"[TO FILL IN]\" texts in {}/exhibit.toml, then run `disan validate {}`.",
+            r.package.display(),
+            r.package.display()
+        );
     }
 }
 
 fn human_bytes(b: u64) -> String {
-    if b >= 1_000_000 { format!("{:.1} MB", b as f64 / 1e6) } else { format!("{:.0} KB", b as f64 / 1e3) }
+    if b >= 1_000_000 {
+        format!("{:.1} MB", b as f64 / 1e6)
+    } else {
+        format!("{:.0} KB", b as f64 / 1e3)
+    }
 }

@@ -8,7 +8,8 @@ use disan_pack::Lang;
 
 /// `--lang`, else the locale (staff's machines in Vietnamese get Vietnamese).
 pub fn lang(flag: Option<&str>) -> Lang {
-    flag.and_then(Lang::parse).unwrap_or_else(Lang::from_environment)
+    flag.and_then(Lang::parse)
+        .unwrap_or_else(Lang::from_environment)
 }
 
 pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
@@ -19,7 +20,12 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
         } else {
             // A catalogue folder: check each package in it.
             let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join(MANIFEST_FILE).is_file()).collect())
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.join(MANIFEST_FILE).is_file())
+                        .collect()
+                })
                 .unwrap_or_default();
             found.sort();
             if found.is_empty() {
@@ -40,7 +46,10 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
                 Lang::Vi => println!("{}", p.to_vietnamese()),
             }
         }
-        let e = problems.iter().filter(|p| p.severity == Severity::Error).count();
+        let e = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
         let w = problems.len() - e;
         let blocking = problems.iter().filter(|p| p.blocks_opening()).count();
         errors += e;
@@ -48,12 +57,20 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
         let verdict = match (lang, e, w) {
             (Lang::En, 0, 0) => "ok".to_owned(),
             (Lang::En, 0, w) => format!("ok with {w} warning(s)"),
-            (Lang::En, e, w) if blocking == 0 => format!("{e} error(s), {w} warning(s): shown without the files named above until they are fixed"),
-            (Lang::En, e, w) => format!("{e} error(s), {w} warning(s): not shown by the viewer until fixed"),
+            (Lang::En, e, w) if blocking == 0 => format!(
+                "{e} error(s), {w} warning(s): shown without the files named above until they are fixed"
+            ),
+            (Lang::En, e, w) => {
+                format!("{e} error(s), {w} warning(s): not shown by the viewer until fixed")
+            }
             (Lang::Vi, 0, 0) => "đạt".to_owned(),
             (Lang::Vi, 0, w) => format!("đạt, {w} cảnh báo"),
-            (Lang::Vi, e, w) if blocking == 0 => format!("{e} lỗi, {w} cảnh báo: trình xem hiển thị nhưng bỏ các tệp nêu trên cho đến khi sửa"),
-            (Lang::Vi, e, w) => format!("{e} lỗi, {w} cảnh báo: trình xem không hiển thị cho đến khi sửa"),
+            (Lang::Vi, e, w) if blocking == 0 => format!(
+                "{e} lỗi, {w} cảnh báo: trình xem hiển thị nhưng bỏ các tệp nêu trên cho đến khi sửa"
+            ),
+            (Lang::Vi, e, w) => {
+                format!("{e} lỗi, {w} cảnh báo: trình xem không hiển thị cho đến khi sửa")
+            }
         };
         println!("{}: {verdict}", package.display());
     }

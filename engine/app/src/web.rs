@@ -61,23 +61,32 @@ thread_local! {
 /// the reason, so the page's developer sees it at once.
 #[wasm_bindgen(js_name = disanCommand)]
 pub fn command(json: &str) -> Result<(), JsValue> {
-    let command: EmbedCommand =
-        serde_json::from_str(json).map_err(|e| JsValue::from_str(&format!("Disan: command {json} refused: {e}")))?;
+    let command: EmbedCommand = serde_json::from_str(json)
+        .map_err(|e| JsValue::from_str(&format!("Disan: command {json} refused: {e}")))?;
     INBOX.with_borrow_mut(|inbox| inbox.push(command));
     Ok(())
 }
 
 fn page_config() -> Result<PageConfig, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let raw = js_sys::Reflect::get(&window, &JsValue::from_str("disanConfig")).map_err(|_| "window.disanConfig cannot be read")?;
-    let json = raw.as_string().ok_or("window.disanConfig is not set to a JSON string: start Disan through web/disan.js")?;
+    let raw = js_sys::Reflect::get(&window, &JsValue::from_str("disanConfig"))
+        .map_err(|_| "window.disanConfig cannot be read")?;
+    let json = raw.as_string().ok_or(
+        "window.disanConfig is not set to a JSON string: start Disan through web/disan.js",
+    )?;
     serde_json::from_str(&json).map_err(|e| format!("window.disanConfig: {e}"))
 }
 
 fn emit(event: &EmbedEvent) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(callback) = js_sys::Reflect::get(&window, &JsValue::from_str("disanEmit")) else { return };
-    let Some(callback) = callback.dyn_ref::<js_sys::Function>() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(callback) = js_sys::Reflect::get(&window, &JsValue::from_str("disanEmit")) else {
+        return;
+    };
+    let Some(callback) = callback.dyn_ref::<js_sys::Function>() else {
+        return;
+    };
     if let Ok(json) = serde_json::to_string(event) {
         let _ = callback.call1(&JsValue::NULL, &JsValue::from_str(&json));
     }
@@ -100,7 +109,10 @@ pub fn run() {
         shot: None,
         reduce_motion: config.reduce_motion,
         soak: None,
-        lod: config.lod.as_deref().and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
+        lod: config
+            .lod
+            .as_deref()
+            .and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
         ray_cast_models: false,
     };
     let window = Window {
@@ -116,13 +128,26 @@ pub fn run() {
     disan_engine::register_exhibit_source(&mut app, &base);
     app.add_plugins(
         DefaultPlugins
-            .set(WindowPlugin { primary_window: Some(window), ..default() })
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                ..default()
+            })
             // No .meta files are published: asking for them would log a 404 per file.
-            .set(AssetPlugin { file_path: config.assets, meta_check: AssetMetaCheck::Never, ..default() })
+            .set(AssetPlugin {
+                file_path: config.assets,
+                meta_check: AssetMetaCheck::Never,
+                ..default()
+            })
             .set(disan_engine::render_plugin())
-            .set(bevy::log::LogPlugin { filter: crate::LOG_FILTER.into(), ..default() }),
+            .set(bevy::log::LogPlugin {
+                filter: crate::LOG_FILTER.into(),
+                ..default()
+            }),
     )
-    .add_plugins((MeshPickingPlugin, disan_engine::ViewerPlugin { config: viewer }))
+    .add_plugins((
+        MeshPickingPlugin,
+        disan_engine::ViewerPlugin { config: viewer },
+    ))
     .add_systems(PreUpdate, take_page_commands)
     .add_systems(Last, tell_the_page);
     app.run();

@@ -40,9 +40,22 @@ fn suite(name: &str) -> Suite {
 fn the_suite_is_large_enough() {
     let cases = broken::cases();
     assert!(cases.len() >= 40, "{} cases", cases.len());
-    let kinds = ["glb-", "gltf-", "model", "manifest-", "image-", "sound-", "narration-", "captions-", "fuzz-"];
+    let kinds = [
+        "glb-",
+        "gltf-",
+        "model",
+        "manifest-",
+        "image-",
+        "sound-",
+        "narration-",
+        "captions-",
+        "fuzz-",
+    ];
     for kind in kinds {
-        assert!(cases.iter().any(|c| c.name.starts_with(kind)), "no case of kind {kind}");
+        assert!(
+            cases.iter().any(|c| c.name.starts_with(kind)),
+            "no case of kind {kind}"
+        );
     }
 }
 
@@ -52,23 +65,48 @@ fn validate_reports_every_broken_package_with_its_location() {
     let catalogue = &suite.catalogue;
     let mut failures = Vec::new();
     for case in broken::cases() {
-        let out = disan().arg("validate").arg(catalogue.join(case.name)).output().unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = disan()
+            .arg("validate")
+            .arg(catalogue.join(case.name))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let crashed = out.status.code().is_none_or(|c| !(0..=2).contains(&c));
-        if crashed || (case.validate_status != broken::ANY && out.status.code() != Some(case.validate_status)) {
-            failures.push(format!("{}: exit status {:?}, expected {}:\n{text}", case.name, out.status.code(), case.validate_status));
+        if crashed
+            || (case.validate_status != broken::ANY
+                && out.status.code() != Some(case.validate_status))
+        {
+            failures.push(format!(
+                "{}: exit status {:?}, expected {}:\n{text}",
+                case.name,
+                out.status.code(),
+                case.validate_status
+            ));
             continue;
         }
         for says in case.validate_says {
             if !text.contains(says) {
-                failures.push(format!("{}: the report does not say {says:?}:\n{text}", case.name));
+                failures.push(format!(
+                    "{}: the report does not say {says:?}:\n{text}",
+                    case.name
+                ));
             }
         }
         if text.contains("panicked") {
             failures.push(format!("{}: validate panicked:\n{text}", case.name));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases:\n{}", failures.len(), broken::cases().len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        broken::cases().len(),
+        failures.join("\n\n")
+    );
 }
 
 /// `soak: K ID …` lines by exhibit id (a package whose manifest cannot be read is named by its
@@ -80,7 +118,9 @@ fn outcomes(log: &str) -> HashMap<String, String> {
             let (k, rest) = rest.split_once(' ')?;
             k.parse::<u32>().ok()?;
             let (id, outcome) = rest.split_once(' ')?;
-            let id = Path::new(id).file_name().map_or(id.to_owned(), |n| n.to_string_lossy().into_owned());
+            let id = Path::new(id)
+                .file_name()
+                .map_or(id.to_owned(), |n| n.to_string_lossy().into_owned());
             Some((id, outcome.to_owned()))
         })
         .collect()
@@ -96,8 +136,16 @@ fn the_viewer_shows_refuses_or_leaves_out_and_never_dies() {
         .args(["--soak", &cases.len().to_string(), "--size", "320x240"])
         .output()
         .unwrap();
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the viewer died ({}):\n{log}", out.status);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "the viewer died ({}):\n{log}",
+        out.status
+    );
     assert!(!log.contains("panicked"), "{log}");
     let seen = outcomes(&log);
     let mut failures = Vec::new();
@@ -109,16 +157,27 @@ fn the_viewer_shows_refuses_or_leaves_out_and_never_dies() {
         let ok = match case.viewer {
             Viewer::Shown => outcome == "shown",
             Viewer::LeftOut(file, reason) => {
-                outcome.starts_with("shown [notices:") && outcome.contains(&format!("{file}: ")) && outcome.contains(reason)
+                outcome.starts_with("shown [notices:")
+                    && outcome.contains(&format!("{file}: "))
+                    && outcome.contains(reason)
             }
             Viewer::Refused(says) => outcome.starts_with("error:") && outcome.contains(says),
             Viewer::Survives => outcome.starts_with("error:") || outcome.starts_with("shown"),
         };
         if !ok {
-            failures.push(format!("{}: expected {:?}, got: {outcome}", case.name, case.viewer));
+            failures.push(format!(
+                "{}: expected {:?}, got: {outcome}",
+                case.name, case.viewer
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases:\n{}\n\nlog:\n{log}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}\n\nlog:\n{log}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -130,26 +189,61 @@ fn five_hundred_exhibit_switches_do_not_grow_memory() {
     let generated = &suite.catalogue;
     let catalogue = suite.root.join("soak-catalogue");
     std::fs::create_dir_all(&catalogue).unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap();
     for sample in ["dinh-hang-kenh", "sac-phong", "trong-dong"] {
-        std::os::unix::fs::symlink(repo.join("exhibits").join(sample), catalogue.join(sample)).unwrap();
+        std::os::unix::fs::symlink(repo.join("exhibits").join(sample), catalogue.join(sample))
+            .unwrap();
     }
     for case in ["ok-control", "glb-index-out-of-range", "sound-garbage"] {
         std::fs::rename(generated.join(case), catalogue.join(case)).unwrap();
     }
-    let out = disan().arg(&catalogue).args(["--soak", "500", "--size", "320x240"]).output().unwrap();
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the viewer died ({}):\n{}", out.status, tail(&log));
-    let done = log.lines().find_map(|l| l.split_once("soak: done after ").map(|(_, r)| r.to_owned())).unwrap_or_else(|| panic!("no end line:\n{}", tail(&log)));
+    let out = disan()
+        .arg(&catalogue)
+        .args(["--soak", "500", "--size", "320x240"])
+        .output()
+        .unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "the viewer died ({}):\n{}",
+        out.status,
+        tail(&log)
+    );
+    let done = log
+        .lines()
+        .find_map(|l| l.split_once("soak: done after ").map(|(_, r)| r.to_owned()))
+        .unwrap_or_else(|| panic!("no end line:\n{}", tail(&log)));
     // The figures, for the record (`cargo test … -- --nocapture` shows them).
     println!("soak: done after {done}");
     let switches: u32 = done.split_whitespace().next().unwrap().parse().unwrap();
     assert_eq!(switches, 500, "{done}");
-    let growth: f64 = done.split("growth ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|g| g.parse().ok()).unwrap_or_else(|| panic!("{done}"));
-    assert!(growth < 5.0, "memory grew {growth} % over 500 switches: {done}");
+    let growth: f64 = done
+        .split("growth ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|g| g.parse().ok())
+        .unwrap_or_else(|| panic!("{done}"));
+    assert!(
+        growth < 5.0,
+        "memory grew {growth} % over 500 switches: {done}"
+    );
     let shown = log.matches(" shown").count();
-    let refused = log.lines().filter(|l| l.contains("soak: ") && l.contains("glb-index-out-of-range error:")).count();
-    assert!(shown > 300 && refused > 50, "every exhibit came round: {shown} shown, {refused} refused\n{}", tail(&log));
+    let refused = log
+        .lines()
+        .filter(|l| l.contains("soak: ") && l.contains("glb-index-out-of-range error:"))
+        .count();
+    assert!(
+        shown > 300 && refused > 50,
+        "every exhibit came round: {shown} shown, {refused} refused\n{}",
+        tail(&log)
+    );
 }
 
 fn tail(log: &str) -> String {

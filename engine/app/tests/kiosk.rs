@@ -4,7 +4,8 @@
 //! summed by `disan report`, must match exactly what the simulated visitors did. Then staff
 //! close it through the hidden exit. Also the configuration's and the report's command lines.
 
-#[allow(dead_code)] // The suite's expectations are the broken-content test's; this test takes one package.
+#[allow(dead_code)]
+// The suite's expectations are the broken-content test's; this test takes one package.
 mod broken;
 
 use std::path::{Path, PathBuf};
@@ -35,12 +36,25 @@ fn scratch(name: &str) -> Scratch {
 /// The line for `exit.pin_hash`, made by the binary as staff would make it.
 fn pin_hash(pin: &str) -> String {
     use std::io::Write;
-    let mut child = disan().args(["kiosk", "--hash-pin"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(format!("{pin}\n").as_bytes()).unwrap();
+    let mut child = disan()
+        .args(["kiosk", "--hash-pin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{pin}\n").as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let line = String::from_utf8(out.stdout).unwrap();
-    assert!(line.starts_with("pin_hash = \"$argon2id$") && !line.contains(pin), "{line}");
+    assert!(
+        line.starts_with("pin_hash = \"$argon2id$") && !line.contains(pin),
+        "{line}"
+    );
     line
 }
 
@@ -63,7 +77,9 @@ fn plain(log: &str) -> String {
 }
 
 fn after<'a>(log: &'a str, marker: &str) -> &'a str {
-    log.lines().find_map(|l| l.split_once(marker).map(|(_, r)| r)).unwrap_or_else(|| panic!("no line with \"{marker}\" in the log:\n{}", tail(log)))
+    log.lines()
+        .find_map(|l| l.split_once(marker).map(|(_, r)| r))
+        .unwrap_or_else(|| panic!("no line with \"{marker}\" in the log:\n{}", tail(log)))
 }
 
 fn tail(log: &str) -> String {
@@ -78,12 +94,20 @@ fn a_simulated_day_and_night_with_a_broken_exhibit() {
     // The three samples, a package whose model is refused at load time, and one that is missing.
     let catalogue = root.join("catalogue");
     std::fs::create_dir_all(&catalogue).unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap();
     for sample in ["dinh-hang-kenh", "trong-dong", "sac-phong"] {
-        std::os::unix::fs::symlink(repo.join("exhibits").join(sample), catalogue.join(sample)).unwrap();
+        std::os::unix::fs::symlink(repo.join("exhibits").join(sample), catalogue.join(sample))
+            .unwrap();
     }
     let generated = broken::generate(&root.join("suite"));
-    std::fs::rename(generated.join("glb-index-out-of-range"), catalogue.join("glb-index-out-of-range")).unwrap();
+    std::fs::rename(
+        generated.join("glb-index-out-of-range"),
+        catalogue.join("glb-index-out-of-range"),
+    )
+    .unwrap();
     let config = root.join("kiosk.toml");
     std::fs::write(
         &config,
@@ -123,71 +147,208 @@ usage_log = "data/usage.jsonl"
     let out = disan()
         .args(["kiosk", "--config"])
         .arg(&config)
-        .args(["--simulate", "25", "--seed", "7", "--start", "2026-12-01T08:00", "--exit-pin", "2468", "--size", "320x240"])
+        .args([
+            "--simulate",
+            "25",
+            "--seed",
+            "7",
+            "--start",
+            "2026-12-01T08:00",
+            "--exit-pin",
+            "2468",
+            "--size",
+            "320x240",
+        ])
         .output()
         .unwrap();
-    let log = plain(&format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
-    assert!(out.status.success(), "the kiosk died or did not close by its PIN ({}):\n{}", out.status, tail(&log));
-    assert!(log.contains("a wrong exit PIN was entered (4 tries left)") && log.contains("closed by staff with the exit PIN"), "{}", tail(&log));
+    let log = plain(&format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ));
+    assert!(
+        out.status.success(),
+        "the kiosk died or did not close by its PIN ({}):\n{}",
+        out.status,
+        tail(&log)
+    );
+    assert!(
+        log.contains("a wrong exit PIN was entered (4 tries left)")
+            && log.contains("closed by staff with the exit PIN"),
+        "{}",
+        tail(&log)
+    );
 
     // The figures, for the record (`-- --nocapture` shows them).
     let memory = after(&log, "kiosk-sim: memory ");
     println!("kiosk: memory {memory}");
-    let woke: Vec<f64> = log.lines().filter_map(|l| l.split_once("kiosk-sim: woke in ").and_then(|(_, r)| r.split_whitespace().next()?.parse().ok())).collect();
-    println!("kiosk: woke from the attract loop {} times, ms: {woke:?}", woke.len());
-    println!("kiosk: {}", after(&log, "kiosk-sim: ").lines().next().unwrap_or(""));
-    let growth: f64 = memory.split("growth ").nth(1).and_then(|r| r.split_whitespace().next()?.parse().ok()).unwrap_or_else(|| panic!("{memory}"));
-    assert!(growth < 5.0, "memory grew {growth} % from the first hour to the 25th: {memory}");
+    let woke: Vec<f64> = log
+        .lines()
+        .filter_map(|l| {
+            l.split_once("kiosk-sim: woke in ")
+                .and_then(|(_, r)| r.split_whitespace().next()?.parse().ok())
+        })
+        .collect();
+    println!(
+        "kiosk: woke from the attract loop {} times, ms: {woke:?}",
+        woke.len()
+    );
+    println!(
+        "kiosk: {}",
+        after(&log, "kiosk-sim: ").lines().next().unwrap_or("")
+    );
+    let growth: f64 = memory
+        .split("growth ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{memory}"));
+    assert!(
+        growth < 5.0,
+        "memory grew {growth} % from the first hour to the 25th: {memory}"
+    );
 
     // Broken and missing exhibits are skipped and said; no other error.
-    assert!(log.contains("\"khong-co\" is left out of the gallery"), "{}", tail(&log));
-    assert!(log.contains("\"glb-index-out-of-range\" could not be opened and is skipped"), "the attract loop or a visitor tried it:\n{}", tail(&log));
+    assert!(
+        log.contains("\"khong-co\" is left out of the gallery"),
+        "{}",
+        tail(&log)
+    );
+    assert!(
+        log.contains("\"glb-index-out-of-range\" could not be opened and is skipped"),
+        "the attract loop or a visitor tried it:\n{}",
+        tail(&log)
+    );
     let unexpected: Vec<&str> = log
         .lines()
         .filter(|l| l.contains(" ERROR ") || l.contains("panicked"))
         .filter(|l| !l.contains("glb-index-out-of-range") && !l.contains("khong-co"))
         .collect();
-    assert!(unexpected.is_empty(), "errors beyond the broken exhibits:\n{}", unexpected.join("\n"));
-    let status: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("run/status.json")).expect("the status file")).unwrap();
+    assert!(
+        unexpected.is_empty(),
+        "errors beyond the broken exhibits:\n{}",
+        unexpected.join("\n")
+    );
+    let status: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root.join("run/status.json")).expect("the status file"),
+    )
+    .unwrap();
     assert_eq!(status["kiosk"], "thu-nghiem");
-    let skipped: Vec<&str> = status["skipped"].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
-    assert!(skipped.contains(&"khong-co") && skipped.contains(&"glb-index-out-of-range"), "{status}");
-    assert!(status["last_error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{status}");
+    let skipped: Vec<&str> = status["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert!(
+        skipped.contains(&"khong-co") && skipped.contains(&"glb-index-out-of-range"),
+        "{status}"
+    );
+    assert!(
+        status["last_error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{status}"
+    );
 
     // The counters, summed by `disan report`, are exactly the visits.
-    let expected: serde_json::Value = serde_json::from_str(after(&log, "kiosk-sim: expected ")).unwrap();
-    let report = disan().args(["report"]).arg(root.join("data/usage.jsonl")).args(["--from", "2026-12-01", "--to", "2026-12-02", "--format", "json"]).output().unwrap();
-    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let expected: serde_json::Value =
+        serde_json::from_str(after(&log, "kiosk-sim: expected ")).unwrap();
+    let report = disan()
+        .args(["report"])
+        .arg(root.join("data/usage.jsonl"))
+        .args([
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-02",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     let total = &report["total"];
-    assert!(expected["sessions"].as_u64().unwrap() >= 10, "a day has visitors: {expected}");
+    assert!(
+        expected["sessions"].as_u64().unwrap() >= 10,
+        "a day has visitors: {expected}"
+    );
     assert_eq!(total["sessions"], expected["sessions"], "sessions");
-    assert_eq!(total["languages"], expected["languages"], "visits per language");
+    assert_eq!(
+        total["languages"], expected["languages"],
+        "visits per language"
+    );
     let exhibits = expected["exhibits"].as_object().unwrap();
     for (id, want) in exhibits {
         let got = &total["exhibits"][id];
-        for field in ["views", "hotspots_opened", "tours_started", "tours_completed"] {
-            assert_eq!(got[field], want[field], "{id}: {field}\nexpected {want}\nreported {got}");
+        for field in [
+            "views",
+            "hotspots_opened",
+            "tours_started",
+            "tours_completed",
+        ] {
+            assert_eq!(
+                got[field], want[field],
+                "{id}: {field}\nexpected {want}\nreported {got}"
+            );
         }
     }
     for (id, got) in total["exhibits"].as_object().unwrap() {
-        assert!(exhibits.contains_key(id), "counted views of {id} that no visitor saw: {got}");
+        assert!(
+            exhibits.contains_key(id),
+            "counted views of {id} that no visitor saw: {got}"
+        );
     }
-    assert!(exhibits.values().map(|e| e["tours_completed"].as_u64().unwrap()).sum::<u64>() > 0, "some visitors watched a tour to its end: {expected}");
+    assert!(
+        exhibits
+            .values()
+            .map(|e| e["tours_completed"].as_u64().unwrap())
+            .sum::<u64>()
+            > 0,
+        "some visitors watched a tour to its end: {expected}"
+    );
     // Only the day's visits: the kiosk was closed all night.
-    assert_eq!(report["months"].as_object().unwrap().keys().collect::<Vec<_>>(), ["2026-12"]);
+    assert_eq!(
+        report["months"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["2026-12"]
+    );
 }
 
 #[test]
 fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
     let dir = scratch("config");
     let config = dir.0.join("kiosk.toml");
-    std::fs::write(&config, "catalogue = \"exhibits\"\n[idle]\nreset_after = 90\ncountdown = 10\nattract_after = 60\n").unwrap();
-    let out = disan().args(["kiosk", "--config"]).arg(&config).output().unwrap();
+    std::fs::write(
+        &config,
+        "catalogue = \"exhibits\"\n[idle]\nreset_after = 90\ncountdown = 10\nattract_after = 60\n",
+    )
+    .unwrap();
+    let out = disan()
+        .args(["kiosk", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{err}");
-    assert!(err.contains("kiosk.toml") && err.contains("`idle.attract_after`") && err.contains("at least 100"), "{err}");
-    let out = disan().args(["kiosk", "--config"]).arg(dir.0.join("nowhere.toml")).output().unwrap();
+    assert!(
+        err.contains("kiosk.toml")
+            && err.contains("`idle.attract_after`")
+            && err.contains("at least 100"),
+        "{err}"
+    );
+    let out = disan()
+        .args(["kiosk", "--config"])
+        .arg(dir.0.join("nowhere.toml"))
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.toml: cannot be read"));
 }
 
@@ -209,13 +370,30 @@ fn the_report_sums_a_log_with_a_torn_line() {
         ),
     )
     .unwrap();
-    let out = disan().args(["report"]).arg(&log).args(["--from", "2026-01-01", "--to", "2026-12-31"]).output().unwrap();
+    let out = disan()
+        .args(["report"])
+        .arg(&log)
+        .args(["--from", "2026-01-01", "--to", "2026-12-31"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("1 line(s) could not be read") && err.contains("line 3"), "{err}");
+    assert!(
+        err.contains("1 line(s) could not be read") && err.contains("line 3"),
+        "{err}"
+    );
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert!(csv.lines().any(|l| l.starts_with("2026-11,dinh-hang-kenh,1,,1,")), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("2026-11,dinh-hang-kenh,1,,1,")),
+        "{csv}"
+    );
     assert!(csv.lines().any(|l| l.starts_with("total,*,2,")), "{csv}");
-    let bad = disan().args(["report"]).arg(&log).args(["--from", "2026-12-31", "--to", "2026-01-01"]).output().unwrap();
+    let bad = disan()
+        .args(["report"])
+        .arg(&log)
+        .args(["--from", "2026-12-31", "--to", "2026-01-01"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&bad.stderr).contains("before --from"));
 }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn out_dir() -> PathBuf {
@@ -24,14 +27,23 @@ struct Rgb {
 }
 
 fn read_png(path: &Path) -> Rgb {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))));
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    ));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     let channels = info.color_type.samples();
     assert_eq!(info.bit_depth, png::BitDepth::Eight, "{}", path.display());
-    let pixels = buf[..info.buffer_size()].chunks(channels).map(|c| [c[0], c[1], c[2]]).collect();
-    Rgb { width: info.width as usize, height: info.height as usize, pixels }
+    let pixels = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    Rgb {
+        width: info.width as usize,
+        height: info.height as usize,
+        pixels,
+    }
 }
 
 /// The image reduced to 8×8-pixel blocks of mean colour: compares structure, not noise.
@@ -60,13 +72,24 @@ fn assert_is_a_real_picture(img: &Rgb, name: &str) {
     let lum: Vec<f32> = b.iter().copied().map(luminance).collect();
     let mean = lum.iter().sum::<f32>() / lum.len() as f32;
     let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f32>() / lum.len() as f32;
-    assert!(mean > 35.0 && mean < 235.0, "{name}: mean luminance {mean:.0} means black, unlit or blown out");
-    assert!(var.sqrt() > 12.0, "{name}: luminance varies by only {:.1}: a blank picture", var.sqrt());
+    assert!(
+        mean > 35.0 && mean < 235.0,
+        "{name}: mean luminance {mean:.0} means black, unlit or blown out"
+    );
+    assert!(
+        var.sqrt() > 12.0,
+        "{name}: luminance varies by only {:.1}: a blank picture",
+        var.sqrt()
+    );
 }
 
 /// Mean block difference (0–255) and the fraction of blocks that differ strongly.
 fn difference(a: &Rgb, b: &Rgb) -> (f32, f32) {
-    assert_eq!((a.width, a.height), (b.width, b.height), "image sizes differ");
+    assert_eq!(
+        (a.width, a.height),
+        (b.width, b.height),
+        "image sizes differ"
+    );
     let (ba, bb) = (blocks(a), blocks(b));
     let mut total = 0.0;
     let mut strong = 0;
@@ -101,19 +124,39 @@ fn sample_views_match_their_references() {
     let out = out_dir();
     let mut failures = Vec::new();
     let mut count = 0;
-    for line in cases.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in cases
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let (exhibit, view, lang, size) = match parts[..] {
             [exhibit, view, lang] => (exhibit, view, lang, "640x360"),
             [exhibit, view, lang, size] => (exhibit, view, lang, size),
             _ => panic!("bad line in render-cases.txt: {line}"),
         };
-        let size_part = if size == "640x360" { String::new() } else { format!("--{size}") };
-        let name = format!("{exhibit}--{}--{lang}{size_part}.png", view.replace(':', "_"));
+        let size_part = if size == "640x360" {
+            String::new()
+        } else {
+            format!("--{size}")
+        };
+        let name = format!(
+            "{exhibit}--{}--{lang}{size_part}.png",
+            view.replace(':', "_")
+        );
         let actual_path = out.join(&name);
-        let output = shot_at(&repo().join("exhibits").join(exhibit), view, lang, size, &actual_path);
+        let output = shot_at(
+            &repo().join("exhibits").join(exhibit),
+            view,
+            lang,
+            size,
+            &actual_path,
+        );
         if !output.status.success() {
-            failures.push(format!("{name}: disan shot failed ({}):\n{}", output.status, String::from_utf8_lossy(&output.stderr)));
+            failures.push(format!(
+                "{name}: disan shot failed ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
             continue;
         }
         count += 1;
@@ -137,16 +180,26 @@ fn sample_views_match_their_references() {
             ));
         }
     }
-    assert!(count >= 3, "render-cases.txt should cover every sample exhibit");
+    assert!(
+        count >= 3,
+        "render-cases.txt should cover every sample exhibit"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// `touch-layout: buttons=N smallest=WxH overlapping-pairs=K` from the shot's log.
 fn touch_layout(log: &str) -> Option<(u32, f32, f32, u32)> {
-    let line = log.lines().find_map(|l| l.split_once("touch-layout: ").map(|(_, r)| r))?;
+    let line = log
+        .lines()
+        .find_map(|l| l.split_once("touch-layout: ").map(|(_, r)| r))?;
     let field = |name: &str| line.split_whitespace().find_map(|w| w.strip_prefix(name));
     let (w, h) = field("smallest=")?.split_once('x')?;
-    Some((field("buttons=")?.parse().ok()?, w.parse().ok()?, h.parse().ok()?, field("overlapping-pairs=")?.parse().ok()?))
+    Some((
+        field("buttons=")?.parse().ok()?,
+        w.parse().ok()?,
+        h.parse().ok()?,
+        field("overlapping-pairs=")?.parse().ok()?,
+    ))
 }
 
 #[test]
@@ -154,21 +207,36 @@ fn the_comparison_rejects_wrong_pictures() {
     // The tolerance itself must be able to fail: a blank image, a black one, and the same exhibit
     // from another view must all be told apart from the reference.
     let reference = read_png(&repo().join("tests/reference/dinh-hang-kenh--home--vi.png"));
-    let blank = Rgb { width: reference.width, height: reference.height, pixels: vec![reference.pixels[0]; reference.pixels.len()] };
+    let blank = Rgb {
+        width: reference.width,
+        height: reference.height,
+        pixels: vec![reference.pixels[0]; reference.pixels.len()],
+    };
     let (mean, _) = difference(&blank, &reference);
-    assert!(mean > 6.0, "a blank sky passes as the exhibit (difference {mean:.1})");
-    let black = Rgb { width: reference.width, height: reference.height, pixels: vec![[0, 0, 0]; reference.pixels.len()] };
+    assert!(
+        mean > 6.0,
+        "a blank sky passes as the exhibit (difference {mean:.1})"
+    );
+    let black = Rgb {
+        width: reference.width,
+        height: reference.height,
+        pixels: vec![[0, 0, 0]; reference.pixels.len()],
+    };
     assert!(difference(&black, &reference).0 > 6.0);
     let other_view = read_png(&repo().join("tests/reference/dinh-hang-kenh--roof-corner--en.png"));
     let (mean, strong) = difference(&other_view, &reference);
-    assert!(mean > 6.0 || strong > 0.02, "a different framing passes (difference {mean:.1}, {strong:.3})");
+    assert!(
+        mean > 6.0 || strong > 0.02,
+        "a different framing passes (difference {mean:.1}, {strong:.3})"
+    );
 }
 
 #[test]
 fn a_broken_model_shows_the_error_screen_and_the_viewer_exits_cleanly() {
     let pkg = out_dir().join("broken-model");
     std::fs::create_dir_all(pkg.join("models")).unwrap();
-    let manifest = std::fs::read_to_string(repo().join("exhibits/trong-dong/exhibit.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(repo().join("exhibits/trong-dong/exhibit.toml")).unwrap();
     std::fs::write(pkg.join("exhibit.toml"), manifest).unwrap();
     for entry in std::fs::read_dir(repo().join("exhibits/trong-dong")).unwrap() {
         let entry = entry.unwrap();
@@ -178,27 +246,51 @@ fn a_broken_model_shows_the_error_screen_and_the_viewer_exits_cleanly() {
     }
     // GLBs that are not: every level of the model was cut short.
     for level in std::fs::read_dir(repo().join("exhibits/trong-dong/models")).unwrap() {
-        std::fs::write(pkg.join("models").join(level.unwrap().file_name()), b"glTF\x02\x00\x00\x00truncated").unwrap();
+        std::fs::write(
+            pkg.join("models").join(level.unwrap().file_name()),
+            b"glTF\x02\x00\x00\x00truncated",
+        )
+        .unwrap();
     }
     let png = pkg.join("error.png");
     let output = shot(&pkg, "home", "vi", &png);
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the viewer must not die on a broken model: {log}");
-    assert!(log.contains("models/trong-dong-thumb.glb") && log.contains("cannot be shown"), "the log names the file: {log}");
+    assert!(
+        output.status.success(),
+        "the viewer must not die on a broken model: {log}"
+    );
+    assert!(
+        log.contains("models/trong-dong-thumb.glb") && log.contains("cannot be shown"),
+        "the log names the file: {log}"
+    );
     let img = read_png(&png);
     // The error screen's dark red background fills most of the picture.
     let b = blocks(&img);
-    let reddish = b.iter().filter(|c| c[0] > c[2] + 8.0 && luminance(**c) < 80.0).count();
-    assert!(reddish as f32 > b.len() as f32 * 0.5, "the error screen is not shown");
+    let reddish = b
+        .iter()
+        .filter(|c| c[0] > c[2] + 8.0 && luminance(**c) < 80.0)
+        .count();
+    assert!(
+        reddish as f32 > b.len() as f32 * 0.5,
+        "the error screen is not shown"
+    );
 }
 
 #[test]
 fn an_unknown_view_is_refused_with_the_known_ones() {
     let out = out_dir().join("unknown.png");
-    let output = shot(&repo().join("exhibits/trong-dong"), "no-such-view", "vi", &out);
+    let output = shot(
+        &repo().join("exhibits/trong-dong"),
+        "no-such-view",
+        "vi",
+        &out,
+    );
     assert_eq!(output.status.code(), Some(2));
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(log.contains("has no view or hotspot \"no-such-view\""), "{log}");
+    assert!(
+        log.contains("has no view or hotspot \"no-such-view\""),
+        "{log}"
+    );
     assert!(!out.exists());
 }
 

@@ -4,7 +4,10 @@ use std::path::Path;
 use std::process::Command;
 
 fn disan(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_disan")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_disan"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -28,8 +31,14 @@ fn a_broken_manifest_fails_with_every_problem_located() {
     let out = disan(&["validate", dir.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("exhibit.toml:3:8: error: `kind`: \"relic\" is not allowed here"), "{text}");
-    assert!(text.contains("exhibit.toml:5:1: error: `titel`: unknown field `titel`"), "{text}");
+    assert!(
+        text.contains("exhibit.toml:3:8: error: `kind`: \"relic\" is not allowed here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("exhibit.toml:5:1: error: `titel`: unknown field `titel`"),
+        "{text}"
+    );
     assert!(text.contains("missing required field `models`"), "{text}");
     assert!(text.contains("error(s)"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);

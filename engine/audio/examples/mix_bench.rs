@@ -16,7 +16,11 @@ const BLOCK: usize = RATE / 60;
 
 fn position(i: usize, t: f32) -> [f32; 3] {
     let a = i as f32 * 0.7 + t * 0.5;
-    [a.cos() * (3.0 + i as f32 % 7.0), 1.0, a.sin() * (3.0 + i as f32 % 5.0)]
+    [
+        a.cos() * (3.0 + i as f32 % 7.0),
+        1.0,
+        a.sin() * (3.0 + i as f32 % 5.0),
+    ]
 }
 
 fn disan(n: usize) -> Duration {
@@ -28,11 +32,17 @@ fn disan(n: usize) -> Duration {
         ref_distance: 1.0,
         max_distance: 100.0,
         rolloff: 1.0,
-        cone: Cone { inner_deg: 120.0, outer_deg: 240.0, outer_gain: 0.2 },
+        cone: Cone {
+            inner_deg: 120.0,
+            outer_deg: 240.0,
+            outer_gain: 0.2,
+        },
         volume: 0.2,
     };
     let controls: Vec<VoiceControl> = (0..n).map(|_| VoiceControl::new(0.0, 0.0)).collect();
-    let mut voices: Vec<_> = (0..n).map(|i| SpatialVoice::new(SineWave::new(200.0 + i as f32), &controls[i])).collect();
+    let mut voices: Vec<_> = (0..n)
+        .map(|i| SpatialVoice::new(SineWave::new(200.0 + i as f32), &controls[i]))
+        .collect();
     let start = Instant::now();
     let out = mix_offline(&mut voices, RATE, BLOCK, |frame| {
         let t = frame as f32 / RATE as f32;
@@ -46,7 +56,16 @@ fn disan(n: usize) -> Duration {
 
 fn rodio_spatial(n: usize) -> Duration {
     let (left, right) = ([-0.1, 0.0, 0.0], [0.1, 0.0, 0.0]);
-    let mut voices: Vec<_> = (0..n).map(|i| Spatial::new(SineWave::new(200.0 + i as f32).amplify(0.2), position(i, 0.0), left, right)).collect();
+    let mut voices: Vec<_> = (0..n)
+        .map(|i| {
+            Spatial::new(
+                SineWave::new(200.0 + i as f32).amplify(0.2),
+                position(i, 0.0),
+                left,
+                right,
+            )
+        })
+        .collect();
     let start = Instant::now();
     let mut out = vec![0.0f32; RATE * 2];
     for block_start in (0..RATE).step_by(BLOCK) {
@@ -73,8 +92,13 @@ fn stats(mut d: Vec<Duration>) -> (f64, f64, f64) {
 }
 
 fn main() {
-    println!("mixing 1 s of 48 kHz stereo, sources moving, positions updated at 60 Hz; 7 runs each");
-    println!("{:>8}  {:>28}  {:>28}  {:>7}  {:>9}", "sources", "disan min/median/max ms", "rodio Spatial min/med/max ms", "ratio", "% of core");
+    println!(
+        "mixing 1 s of 48 kHz stereo, sources moving, positions updated at 60 Hz; 7 runs each"
+    );
+    println!(
+        "{:>8}  {:>28}  {:>28}  {:>7}  {:>9}",
+        "sources", "disan min/median/max ms", "rodio Spatial min/med/max ms", "ratio", "% of core"
+    );
     for n in [1, 16, 64, 256] {
         let _ = (disan(n), rodio_spatial(n)); // warm-up
         let d = stats((0..7).map(|_| disan(n)).collect());

@@ -9,7 +9,12 @@ use rodio::Source;
 /// Mixes stereo voices into `frames` interleaved stereo frames. `control` runs before every
 /// block of `block` frames, playing the part of the engine's frame loop (moving sources, the
 /// listener, ducking) at its own rate.
-pub fn mix_offline<S: Source>(voices: &mut [S], frames: usize, block: usize, mut control: impl FnMut(usize)) -> Vec<f32> {
+pub fn mix_offline<S: Source>(
+    voices: &mut [S],
+    frames: usize,
+    block: usize,
+    mut control: impl FnMut(usize),
+) -> Vec<f32> {
     let mut out = vec![0.0f32; frames * 2];
     let block = block.max(1);
     for start in (0..frames).step_by(block) {
@@ -17,7 +22,9 @@ pub fn mix_offline<S: Source>(voices: &mut [S], frames: usize, block: usize, mut
         let end = (start + block).min(frames);
         for voice in voices.iter_mut() {
             for frame in start..end {
-                let (Some(l), Some(r)) = (voice.next(), voice.next()) else { break };
+                let (Some(l), Some(r)) = (voice.next(), voice.next()) else {
+                    break;
+                };
                 out[frame * 2] += l;
                 out[frame * 2 + 1] += r;
             }

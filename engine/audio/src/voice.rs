@@ -48,7 +48,10 @@ impl VoiceControl {
         self.set_gains(l * duck, r * duck);
     }
     pub fn gains(&self) -> (f32, f32) {
-        (VoiceParams::load(&self.0.left), VoiceParams::load(&self.0.right))
+        (
+            VoiceParams::load(&self.0.left),
+            VoiceParams::load(&self.0.right),
+        )
     }
     /// Ends the voice: its source reports exhaustion at the next sample.
     pub fn stop(&self) {
@@ -67,8 +70,15 @@ pub struct Smoother {
 impl Smoother {
     /// `tau` in seconds; 0 disables smoothing (used by tests to show why it is needed).
     pub fn new(initial: f32, tau: f32, sample_rate: u32) -> Self {
-        let coefficient = if tau <= 0.0 { 1.0 } else { 1.0 - (-1.0 / (tau * sample_rate as f32)).exp() };
-        Self { value: initial, coefficient }
+        let coefficient = if tau <= 0.0 {
+            1.0
+        } else {
+            1.0 - (-1.0 / (tau * sample_rate as f32)).exp()
+        };
+        Self {
+            value: initial,
+            coefficient,
+        }
     }
     #[inline]
     pub fn next(&mut self, target: f32) -> f32 {

@@ -14,24 +14,47 @@ const RATE: u32 = 48_000;
 /// steps, which is the same angle computed another way).
 fn reference_gains(s: &SourceSpec, l: &Listener) -> (f64, f64) {
     let v = |a: [f32; 3]| [f64::from(a[0]), f64::from(a[1]), f64::from(a[2])];
-    let (sp, lp, lf, lu, so) = (v(s.position), v(l.position), v(l.forward), v(l.up), v(s.orientation));
+    let (sp, lp, lf, lu, so) = (
+        v(s.position),
+        v(l.position),
+        v(l.forward),
+        v(l.up),
+        v(s.orientation),
+    );
     let sub = |a: [f64; 3], b: [f64; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
     let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    let cross = |a: [f64; 3], b: [f64; 3]| [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+    let cross = |a: [f64; 3], b: [f64; 3]| {
+        [
+            a[1] * b[2] - a[2] * b[1],
+            a[2] * b[0] - a[0] * b[2],
+            a[0] * b[1] - a[1] * b[0],
+        ]
+    };
     let norm = |a: [f64; 3]| {
         let n = dot(a, a).sqrt();
         [a[0] / n, a[1] / n, a[2] / n]
     };
     let rel = sub(sp, lp);
     let d = dot(rel, rel).sqrt();
-    let (rd, md, rf) = (f64::from(s.ref_distance), f64::from(s.max_distance), f64::from(s.rolloff));
+    let (rd, md, rf) = (
+        f64::from(s.ref_distance),
+        f64::from(s.max_distance),
+        f64::from(s.rolloff),
+    );
     let distance = match s.model {
         DistanceModel::Linear => 1.0 - rf.min(1.0) * (d.clamp(rd, md) - rd) / (md - rd),
         DistanceModel::Inverse => rd / (rd + rf * (d.max(rd) - rd)),
         DistanceModel::Exponential => (d.max(rd) / rd).powf(-rf),
     };
-    let angle = dot(norm(sub(lp, sp)), norm(so)).clamp(-1.0, 1.0).acos().to_degrees();
-    let (ih, oh, og) = (f64::from(s.cone.inner_deg) / 2.0, f64::from(s.cone.outer_deg) / 2.0, f64::from(s.cone.outer_gain));
+    let angle = dot(norm(sub(lp, sp)), norm(so))
+        .clamp(-1.0, 1.0)
+        .acos()
+        .to_degrees();
+    let (ih, oh, og) = (
+        f64::from(s.cone.inner_deg) / 2.0,
+        f64::from(s.cone.outer_deg) / 2.0,
+        f64::from(s.cone.outer_gain),
+    );
     let cone = if angle <= ih {
         1.0
     } else if angle >= oh {
@@ -54,16 +77,28 @@ fn reference_gains(s: &SourceSpec, l: &Listener) -> (f64, f64) {
 }
 
 fn constant_one(frames: usize) -> SamplesBuffer {
-    SamplesBuffer::new(NonZero::new(1).unwrap(), NonZero::new(RATE).unwrap(), vec![1.0; frames])
+    SamplesBuffer::new(
+        NonZero::new(1).unwrap(),
+        NonZero::new(RATE).unwrap(),
+        vec![1.0; frames],
+    )
 }
 
 #[test]
 fn output_gains_match_the_web_audio_spec_over_a_grid() {
     let mut checked = 0;
-    for model in [DistanceModel::Linear, DistanceModel::Inverse, DistanceModel::Exponential] {
+    for model in [
+        DistanceModel::Linear,
+        DistanceModel::Inverse,
+        DistanceModel::Exponential,
+    ] {
         for yaw_deg in (0..360).step_by(45) {
             let yaw = (yaw_deg as f32).to_radians();
-            let listener = Listener { position: [1.0, 1.6, 2.0], forward: [-yaw.sin(), 0.0, -yaw.cos()], up: [0.0, 1.0, 0.0] };
+            let listener = Listener {
+                position: [1.0, 1.6, 2.0],
+                forward: [-yaw.sin(), 0.0, -yaw.cos()],
+                up: [0.0, 1.0, 0.0],
+            };
             for x in (-20..=20).step_by(5) {
                 for z in (-20..=20).step_by(5) {
                     for y in [0.0f32, 4.0] {
@@ -74,7 +109,11 @@ fn output_gains_match_the_web_audio_spec_over_a_grid() {
                             ref_distance: 2.0,
                             max_distance: 30.0,
                             rolloff: 0.8,
-                            cone: Cone { inner_deg: 90.0, outer_deg: 240.0, outer_gain: 0.3 },
+                            cone: Cone {
+                                inner_deg: 90.0,
+                                outer_deg: 240.0,
+                                outer_gain: 0.3,
+                            },
                             volume: 0.9,
                         };
                         let control = VoiceControl::new(0.0, 0.0);
@@ -126,7 +165,11 @@ fn fly_past(smoothing_seconds: f32) -> Vec<f32> {
     };
     control.place(&spec(-30.0), &listener, 1.0);
     let tone = rodio::source::SineWave::new(440.0).amplify(0.5);
-    let mut voices = [SpatialVoice::with_smoothing(tone, &control, smoothing_seconds)];
+    let mut voices = [SpatialVoice::with_smoothing(
+        tone,
+        &control,
+        smoothing_seconds,
+    )];
     let frames = 3 * RATE as usize;
     mix_offline(&mut voices, frames, RATE as usize / 60, |frame| {
         let x = -30.0 + 20.0 * frame as f32 / RATE as f32;
@@ -144,12 +187,30 @@ fn a_source_moving_past_makes_no_clicks() {
     assert!(step < THRESHOLD, "largest step {step} with smoothing");
     // The same without smoothing does click: the test can tell.
     let raw = fly_past(0.0);
-    assert!(max_step(&raw) > THRESHOLD, "largest step {} without smoothing", max_step(&raw));
+    assert!(
+        max_step(&raw) > THRESHOLD,
+        "largest step {} without smoothing",
+        max_step(&raw)
+    );
     // And the pass is audible: loud near the listener, panned left then right.
-    let energy = |from: usize, to: usize, ch: usize| smooth[from * 2..to * 2].iter().skip(ch).step_by(2).map(|s| s * s).sum::<f32>();
+    let energy = |from: usize, to: usize, ch: usize| {
+        smooth[from * 2..to * 2]
+            .iter()
+            .skip(ch)
+            .step_by(2)
+            .map(|s| s * s)
+            .sum::<f32>()
+    };
     let second = RATE as usize;
-    assert!(energy(0, second / 4, 0) > energy(0, second / 4, 1) * 4.0, "starts on the left");
-    assert!(energy(3 * second - second / 4, 3 * second, 1) > energy(3 * second - second / 4, 3 * second, 0) * 4.0, "ends on the right");
+    assert!(
+        energy(0, second / 4, 0) > energy(0, second / 4, 1) * 4.0,
+        "starts on the left"
+    );
+    assert!(
+        energy(3 * second - second / 4, 3 * second, 1)
+            > energy(3 * second - second / 4, 3 * second, 0) * 4.0,
+        "ends on the right"
+    );
 }
 
 #[test]

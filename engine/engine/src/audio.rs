@@ -25,11 +25,15 @@ pub(super) fn plugin(app: &mut App) {
     app.add_audio_source::<SpatialSound>()
         .init_resource::<NarrationNow>()
         .init_resource::<MasterVolume>()
-        .add_systems(ExhibitReset, |mut now: ResMut<NarrationNow>| *now = NarrationNow::default())
+        .add_systems(ExhibitReset, |mut now: ResMut<NarrationNow>| {
+            *now = NarrationNow::default()
+        })
         .add_systems(OnEnter(ViewerState::Exhibit), load_ambience)
         .add_systems(
             Update,
-            (start_ambience_when_loaded, play_narration, place_voices).chain().run_if(in_state(ViewerState::Exhibit)),
+            (start_ambience_when_loaded, play_narration, place_voices)
+                .chain()
+                .run_if(in_state(ViewerState::Exhibit)),
         );
 }
 
@@ -49,11 +53,17 @@ impl Decodable for SpatialSound {
     type Decoder = SpatialVoice<Box<dyn Source + Send>>;
 
     fn decoder(&self) -> Self::Decoder {
-        let builder = rodio::Decoder::builder().with_byte_len(self.clip.bytes.len() as u64).with_data(std::io::Cursor::new(self.clip.clone()));
+        let builder = rodio::Decoder::builder()
+            .with_byte_len(self.clip.bytes.len() as u64)
+            .with_data(std::io::Cursor::new(self.clip.clone()));
         let decoded: Result<Box<dyn Source + Send>, _> = if self.looped {
-            builder.build_looped().map(|d| Box::new(d) as Box<dyn Source + Send>)
+            builder
+                .build_looped()
+                .map(|d| Box::new(d) as Box<dyn Source + Send>)
         } else {
-            builder.build().map(|d| Box::new(d) as Box<dyn Source + Send>)
+            builder
+                .build()
+                .map(|d| Box::new(d) as Box<dyn Source + Send>)
         };
         let input = decoded.unwrap_or_else(|e| {
             error!("{}: cannot be decoded as sound ({e}); it stays silent. Re-export it as OGG Vorbis, WAV or MP3.", self.name);
@@ -113,7 +123,9 @@ pub fn check_decodes(clip: &AudioSource) -> Result<Option<f32>, String> {
         .with_byte_len(clip.bytes.len() as u64)
         .with_data(std::io::Cursor::new(clip.clone()))
         .build()
-        .map_err(|e| format!("cannot be decoded as sound ({e}): export it again as OGG Vorbis, WAV or MP3"))?;
+        .map_err(|e| {
+            format!("cannot be decoded as sound ({e}): export it again as OGG Vorbis, WAV or MP3")
+        })?;
     let seconds = decoder.total_duration().map(|d| d.as_secs_f32());
     let mut samples = decoder.peekable();
     if samples.peek().is_none() {
@@ -123,9 +135,13 @@ pub fn check_decodes(clip: &AudioSource) -> Result<Option<f32>, String> {
 }
 
 fn load_ambience(library: Res<ExhibitLibrary>, load: Res<ExhibitLoad>, mut commands: Commands) {
-    let Some(package) = library.current_package() else { return };
+    let Some(package) = library.current_package() else {
+        return;
+    };
     for a in &package.manifest.audio {
-        let Some(clip) = load.playable_sound(&a.src) else { continue };
+        let Some(clip) = load.playable_sound(&a.src) else {
+            continue;
+        };
         let spec = SourceSpec {
             position: a.position.unwrap_or([0.0; 3]),
             orientation: a.cone.as_ref().map_or([0.0; 3], |c| c.direction),
@@ -133,7 +149,11 @@ fn load_ambience(library: Res<ExhibitLibrary>, load: Res<ExhibitLoad>, mut comma
             ref_distance: a.ref_distance,
             max_distance: a.max_distance,
             rolloff: a.rolloff,
-            cone: a.cone.as_ref().map_or(Cone::OMNI, |c| Cone { inner_deg: c.inner_deg, outer_deg: c.outer_deg, outer_gain: c.outer_gain }),
+            cone: a.cone.as_ref().map_or(Cone::OMNI, |c| Cone {
+                inner_deg: c.inner_deg,
+                outer_deg: c.outer_deg,
+                outer_gain: c.outer_gain,
+            }),
             volume: a.volume,
         };
         commands.spawn((
@@ -162,14 +182,26 @@ fn start_ambience_when_loaded(
         if sound.started {
             continue;
         }
-        let Some(clip) = clips.get(&sound.clip) else { continue };
-        let handle =
-            spatial.add(SpatialSound { clip: clip.clone(), control: sound.control.clone(), looped: sound.looped, name: sound.name.clone() });
+        let Some(clip) = clips.get(&sound.clip) else {
+            continue;
+        };
+        let handle = spatial.add(SpatialSound {
+            clip: clip.clone(),
+            control: sound.control.clone(),
+            looped: sound.looped,
+            name: sound.name.clone(),
+        });
         // Looping is the decoder's (seamless); bevy_audio's LOOP would re-decode a broken file
         // every frame.
-        let settings = if sound.looped { PlaybackSettings::ONCE } else { PlaybackSettings::DESPAWN };
+        let settings = if sound.looped {
+            PlaybackSettings::ONCE
+        } else {
+            PlaybackSettings::DESPAWN
+        };
         // `try_`: a switch of exhibit may have despawned it this frame.
-        commands.entity(entity).try_insert((AudioPlayer::<SpatialSound>(handle), settings));
+        commands
+            .entity(entity)
+            .try_insert((AudioPlayer::<SpatialSound>(handle), settings));
         sound.started = true;
     }
 }
@@ -178,8 +210,16 @@ fn start_ambience_when_loaded(
 /// open hotspot's.
 #[derive(Clone, Debug, PartialEq)]
 enum NarrationKey {
-    TourStop { tour: String, stop: usize, lang: Language, starts: u32 },
-    Hotspot { id: String, lang: Language },
+    TourStop {
+        tour: String,
+        stop: usize,
+        lang: Language,
+        starts: u32,
+    },
+    Hotspot {
+        id: String,
+        lang: Language,
+    },
 }
 
 /// The narration playing, so it is replaced when the stop, the hotspot or the language changes.
@@ -202,11 +242,24 @@ fn play_narration(
     playing: Query<(Entity, Option<&AudioSink>), With<Narration>>,
     mut commands: Commands,
 ) {
-    let Some(package) = library.current_package() else { return };
+    let Some(package) = library.current_package() else {
+        return;
+    };
     let manifest = &package.manifest;
     let wanted = match active.0.as_ref() {
-        Some(t) => (t.clock.state != PlayState::Finished).then(|| NarrationKey::TourStop { tour: t.tour.clone(), stop: t.clock.stop, lang: *lang, starts: t.starts }),
-        None => open.in_exhibit(manifest).filter(|h| !h.narration.is_empty()).map(|h| NarrationKey::Hotspot { id: h.id.clone(), lang: *lang }),
+        Some(t) => (t.clock.state != PlayState::Finished).then(|| NarrationKey::TourStop {
+            tour: t.tour.clone(),
+            stop: t.clock.stop,
+            lang: *lang,
+            starts: t.starts,
+        }),
+        None => open
+            .in_exhibit(manifest)
+            .filter(|h| !h.narration.is_empty())
+            .map(|h| NarrationKey::Hotspot {
+                id: h.id.clone(),
+                lang: *lang,
+            }),
     };
     if wanted != now.key {
         for (e, _) in &playing {
@@ -214,15 +267,27 @@ fn play_narration(
         }
         now.key = wanted.clone();
         let path = match &wanted {
-            Some(NarrationKey::TourStop { tour, stop, lang, .. }) => manifest.tour(tour).and_then(|t| t.stops.get(*stop)).and_then(|s| s.narration.get(lang.code())),
-            Some(NarrationKey::Hotspot { id, lang }) => manifest.hotspot(id).and_then(|h| h.narration.get(lang.code())),
+            Some(NarrationKey::TourStop {
+                tour, stop, lang, ..
+            }) => manifest
+                .tour(tour)
+                .and_then(|t| t.stops.get(*stop))
+                .and_then(|s| s.narration.get(lang.code())),
+            Some(NarrationKey::Hotspot { id, lang }) => manifest
+                .hotspot(id)
+                .and_then(|h| h.narration.get(lang.code())),
             None => None,
         };
         let Some(path) = path else { return };
-        let Some(clip) = load.playable_sound(path) else { return };
+        let Some(clip) = load.playable_sound(path) else {
+            return;
+        };
         commands.spawn((
             ExhibitSound {
-                spec: SourceSpec { volume: 1.0, ..CENTRED },
+                spec: SourceSpec {
+                    volume: 1.0,
+                    ..CENTRED
+                },
                 positional: false,
                 clip: clip.clone(),
                 looped: false,
@@ -236,7 +301,10 @@ fn play_narration(
         ));
         return;
     }
-    let paused = active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Paused);
+    let paused = active
+        .0
+        .as_ref()
+        .is_some_and(|t| t.clock.state == PlayState::Paused);
     for (_, sink) in &playing {
         if let Some(sink) = sink {
             if paused && !sink.is_paused() {
@@ -267,14 +335,31 @@ fn place_voices(
     narration: Query<(), With<Narration>>,
     active: Res<ActiveTour>,
 ) {
-    let heads: Vec<&GlobalTransform> = if listeners.is_empty() { camera.iter().collect() } else { listeners.iter().collect() };
+    let heads: Vec<&GlobalTransform> = if listeners.is_empty() {
+        camera.iter().collect()
+    } else {
+        listeners.iter().collect()
+    };
     let Some(first) = heads.first() else { return };
     let position = heads.iter().map(|t| t.translation()).sum::<Vec3>() / heads.len() as f32;
-    let listener = Listener { position: position.to_array(), forward: first.forward().to_array(), up: first.up().to_array() };
+    let listener = Listener {
+        position: position.to_array(),
+        forward: first.forward().to_array(),
+        up: first.up().to_array(),
+    };
     // A tour's narration ducks while the tour plays; a hotspot's while it is heard.
-    let narrating = !narration.is_empty() && active.0.as_ref().is_none_or(|t| t.clock.state == PlayState::Playing);
+    let narrating = !narration.is_empty()
+        && active
+            .0
+            .as_ref()
+            .is_none_or(|t| t.clock.state == PlayState::Playing);
     for sound in &sounds {
-        let duck = master.0 * if narrating && sound.ducks { DUCK_UNDER_NARRATION } else { 1.0 };
+        let duck = master.0
+            * if narrating && sound.ducks {
+                DUCK_UNDER_NARRATION
+            } else {
+                1.0
+            };
         if sound.positional {
             sound.control.place(&sound.spec, &listener, duck);
         } else {
@@ -295,16 +380,35 @@ mod tests {
     use crate::tour::stop_seconds;
 
     fn exhibit(name: &str) -> disan_format::Package {
-        open_package(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits").join(name)).unwrap()
+        open_package(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../exhibits")
+                .join(name),
+        )
+        .unwrap()
     }
 
     /// The committed OGG, decoded by Bevy's own decoder, as mono samples and their rate.
-    fn decode(package: &disan_format::Package, file: &disan_format::PackagePath) -> (Vec<f32>, u32) {
-        let clip = AudioSource { bytes: std::fs::read(package.file(file)).unwrap().into() };
+    fn decode(
+        package: &disan_format::Package,
+        file: &disan_format::PackagePath,
+    ) -> (Vec<f32>, u32) {
+        let clip = AudioSource {
+            bytes: std::fs::read(package.file(file)).unwrap().into(),
+        };
         let decoder = clip.decoder();
-        let (channels, rate) = (decoder.channels().get() as usize, decoder.sample_rate().get());
+        let (channels, rate) = (
+            decoder.channels().get() as usize,
+            decoder.sample_rate().get(),
+        );
         let samples: Vec<f32> = decoder.collect();
-        (samples.chunks(channels).map(|c| c.iter().sum::<f32>() / channels as f32).collect(), rate)
+        (
+            samples
+                .chunks(channels)
+                .map(|c| c.iter().sum::<f32>() / channels as f32)
+                .collect(),
+            rate,
+        )
     }
 
     fn rms(s: &[f32]) -> f32 {
@@ -315,7 +419,9 @@ mod tests {
     fn an_ambience_plays_through_a_spatial_voice_from_its_side() {
         let package = exhibit("trong-dong");
         let water = &package.manifest.audio[0];
-        let clip = AudioSource { bytes: std::fs::read(package.file(&water.src)).unwrap().into() };
+        let clip = AudioSource {
+            bytes: std::fs::read(package.file(&water.src)).unwrap().into(),
+        };
         let control = VoiceControl::new(0.0, 0.0);
         let spec = SourceSpec {
             position: water.position.unwrap(),
@@ -328,9 +434,18 @@ mod tests {
             volume: water.volume,
         };
         // A visitor in front of the drum, looking at it: the water is on the left.
-        let listener = Listener { position: [0.0, 1.2, 1.5], forward: [0.0, -0.5, -1.0], up: [0.0, 1.0, 0.0] };
+        let listener = Listener {
+            position: [0.0, 1.2, 1.5],
+            forward: [0.0, -0.5, -1.0],
+            up: [0.0, 1.0, 0.0],
+        };
         control.place(&spec, &listener, 1.0);
-        let sound = SpatialSound { clip, control, looped: true, name: "water.ogg".into() };
+        let sound = SpatialSound {
+            clip,
+            control,
+            looped: true,
+            name: "water.ogg".into(),
+        };
         let mut voices = [sound.decoder()];
         let rate = voices[0].sample_rate().get() as usize;
         // Twelve seconds: longer than the clip, so the loop must carry on.
@@ -338,16 +453,35 @@ mod tests {
         let left: Vec<f32> = out.iter().step_by(2).copied().collect();
         let right: Vec<f32> = out.iter().skip(1).step_by(2).copied().collect();
         assert!(rms(&left) > 0.02, "the water is heard ({})", rms(&left));
-        assert!(rms(&left) > 1.5 * rms(&right), "from the left: {} vs {}", rms(&left), rms(&right));
-        assert!(rms(&left[11 * rate..]) > 0.01, "still playing after the clip's end: it loops");
+        assert!(
+            rms(&left) > 1.5 * rms(&right),
+            "from the left: {} vs {}",
+            rms(&left),
+            rms(&right)
+        );
+        assert!(
+            rms(&left[11 * rate..]) > 0.01,
+            "still playing after the clip's end: it loops"
+        );
     }
 
     #[test]
     fn a_broken_sound_file_stays_silent_instead_of_crashing() {
-        let clip = AudioSource { bytes: b"OggS\0 this export was cut short".to_vec().into() };
-        let sound = SpatialSound { clip, control: VoiceControl::new(0.7, 0.7), looped: true, name: "audio/bell.ogg".into() };
+        let clip = AudioSource {
+            bytes: b"OggS\0 this export was cut short".to_vec().into(),
+        };
+        let sound = SpatialSound {
+            clip,
+            control: VoiceControl::new(0.7, 0.7),
+            looped: true,
+            name: "audio/bell.ogg".into(),
+        };
         let mut voice = sound.decoder();
-        assert_eq!(voice.next(), None, "an undecodable file plays nothing, and nothing panics");
+        assert_eq!(
+            voice.next(),
+            None,
+            "an undecodable file plays nothing, and nothing panics"
+        );
     }
 
     #[test]
@@ -361,13 +495,19 @@ mod tests {
         let rate = 24_000usize;
         let mut narration_track = Vec::new();
         for stop in &tour.stops {
-            let captions = parse_vtt(&std::fs::read_to_string(package.file(stop.captions.get("vi").unwrap())).unwrap()).unwrap();
+            let captions = parse_vtt(
+                &std::fs::read_to_string(package.file(stop.captions.get("vi").unwrap())).unwrap(),
+            )
+            .unwrap();
             let seconds = stop_seconds(stop, None, Some(&captions), "vi");
             let (samples, r) = decode(&package, stop.narration.get("vi").unwrap());
             assert_eq!(r as usize, rate);
             starts.push((t, seconds, samples.len() as f32 / rate as f32));
             let offset = (t * rate as f32) as usize;
-            narration_track.resize(offset + samples.len().max((seconds * rate as f32) as usize), 0.0);
+            narration_track.resize(
+                offset + samples.len().max((seconds * rate as f32) as usize),
+                0.0,
+            );
             for (i, s) in samples.iter().enumerate() {
                 narration_track[offset + i] += s;
             }
@@ -376,10 +516,17 @@ mod tests {
         assert_eq!(starts.len(), 4);
         for (k, (start, seconds, voice)) in starts.iter().enumerate() {
             // Each stop lasts as long as its narration (captions end + a breath).
-            assert!((seconds - voice).abs() < 1.0, "stop {k}: {seconds} s for {voice} s of voice");
+            assert!(
+                (seconds - voice).abs() < 1.0,
+                "stop {k}: {seconds} s for {voice} s of voice"
+            );
             let a = ((start + 0.5) * rate as f32) as usize;
             let b = ((start + voice - 0.5) * rate as f32) as usize;
-            assert!(rms(&narration_track[a..b]) > 0.03, "stop {k} has narration between {start} s and {} s", start + voice);
+            assert!(
+                rms(&narration_track[a..b]) > 0.03,
+                "stop {k} has narration between {start} s and {} s",
+                start + voice
+            );
         }
         // Between the last word of one stop and the first of the next there is near silence.
         let (s1, _, v1) = starts[0];

@@ -21,7 +21,12 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Update, clear_fade)
         .add_systems(
             Update,
-            (go_home_when_framed, apply_commands, (orbit_input, walk_input), move_camera)
+            (
+                go_home_when_framed,
+                apply_commands,
+                (orbit_input, walk_input),
+                move_camera,
+            )
                 .chain()
                 .run_if(in_state(ViewerState::Exhibit)),
         );
@@ -56,7 +61,12 @@ impl Orbit {
     pub fn from_eye(eye: Vec3, target: Vec3) -> Self {
         let d = eye - target;
         let distance = d.length().max(1e-3);
-        Self { target, yaw: d.x.atan2(d.z), pitch: (d.y / distance).clamp(-1.0, 1.0).asin(), distance }
+        Self {
+            target,
+            yaw: d.x.atan2(d.z),
+            pitch: (d.y / distance).clamp(-1.0, 1.0).asin(),
+            distance,
+        }
     }
     pub fn eye(&self) -> Vec3 {
         let (sy, cy) = self.yaw.sin_cos();
@@ -125,12 +135,21 @@ pub struct CameraRig {
 
 impl Default for CameraRig {
     fn default() -> Self {
-        let home = Orbit { target: Vec3::ZERO, yaw: 0.4, pitch: 0.35, distance: 5.0 };
+        let home = Orbit {
+            target: Vec3::ZERO,
+            yaw: 0.4,
+            pitch: 0.35,
+            distance: 5.0,
+        };
         Self {
             mode: NavMode::Orbit,
             orbit: home,
             orbit_goal: home,
-            walk: Walk { position: Vec3::new(0.0, 1.6, 5.0), yaw: 0.0, pitch: 0.0 },
+            walk: Walk {
+                position: Vec3::new(0.0, 1.6, 5.0),
+                yaw: 0.0,
+                pitch: 0.0,
+            },
             home,
             zoom_limits: (0.2, 100.0),
             walk_area: (Vec3::splat(-50.0), Vec3::splat(50.0)),
@@ -145,10 +164,11 @@ impl Default for CameraRig {
 impl CameraRig {
     pub fn camera_transform(&self) -> Transform {
         match self.mode {
-            NavMode::Orbit => Transform::from_translation(self.orbit.eye()).looking_at(self.orbit.target, Vec3::Y),
-            NavMode::Walk => {
-                Transform::from_translation(self.walk.position).looking_to(self.walk.look_direction(), Vec3::Y)
+            NavMode::Orbit => {
+                Transform::from_translation(self.orbit.eye()).looking_at(self.orbit.target, Vec3::Y)
             }
+            NavMode::Walk => Transform::from_translation(self.walk.position)
+                .looking_to(self.walk.look_direction(), Vec3::Y),
         }
     }
     /// Eases the current orbit towards its goal; `dt` in seconds.
@@ -162,7 +182,8 @@ impl CameraRig {
         let o = &mut self.orbit;
         o.target = o.target.lerp(g.target, k);
         // Turn the short way round.
-        let dy = (g.yaw - o.yaw + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI;
+        let dy = (g.yaw - o.yaw + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU)
+            - std::f32::consts::PI;
         o.yaw += dy * k;
         o.pitch += (g.pitch - o.pitch) * k;
         o.distance += (g.distance - o.distance) * k;
@@ -205,21 +226,38 @@ pub fn ray_box_exit(origin: Vec3, dir: Vec3, min: Vec3, max: Vec3) -> Option<f32
 #[derive(Message, Debug, Clone, Copy, PartialEq)]
 pub enum CameraCommand {
     Home,
-    LookFrom { eye: Vec3, target: Vec3 },
+    LookFrom {
+        eye: Vec3,
+        target: Vec3,
+    },
     /// Jump there at once (reduced motion), behind a short fade.
-    CutTo { eye: Vec3, target: Vec3 },
+    CutTo {
+        eye: Vec3,
+        target: Vec3,
+    },
     SetMode(NavMode),
     ToggleWalk,
 }
 
-fn spawn_camera(mut commands: Commands, rig: Res<CameraRig>, adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>) {
+fn spawn_camera(
+    mut commands: Commands,
+    rig: Res<CameraRig>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+) {
     let device = adapter.as_deref().map(|a| a.device_type);
     if device == Some(wgpu_types::DeviceType::Cpu) {
-        info!("software renderer ({}): drawing without MSAA", adapter.as_deref().map_or("?", |a| a.name.as_str()));
+        info!(
+            "software renderer ({}): drawing without MSAA",
+            adapter.as_deref().map_or("?", |a| a.name.as_str())
+        );
     }
     commands.spawn((
         Camera3d::default(),
-        Projection::Perspective(PerspectiveProjection { fov: rig.fov_y, near: 0.05, ..default() }),
+        Projection::Perspective(PerspectiveProjection {
+            fov: rig.fov_y,
+            near: 0.05,
+            ..default()
+        }),
         rig.camera_transform(),
         ViewerCamera,
         MeshPickingCamera,
@@ -243,8 +281,13 @@ fn go_home_when_framed(
     library: Res<ExhibitLibrary>,
     windows: Query<&Window>,
 ) {
-    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
-    let aspect = windows.iter().next().map_or(16.0 / 9.0, |w| w.width() / w.height().max(1.0));
+    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else {
+        return;
+    };
+    let aspect = windows
+        .iter()
+        .next()
+        .map_or(16.0 / 9.0, |w| w.width() / w.height().max(1.0));
     let (eye, target) = home_view(bounds, rig.fov_y, aspect);
     let home = Orbit::from_eye(eye, target);
     let r = bounds.radius();
@@ -256,10 +299,20 @@ fn go_home_when_framed(
     rig.mode = NavMode::Orbit;
     let margin = Vec3::splat(r * 0.5);
     rig.walk_area = (bounds.min - margin, bounds.max + margin);
-    let nav = library.current_package().map(|p| p.manifest.navigation.clone());
+    let nav = library
+        .current_package()
+        .map(|p| p.manifest.navigation.clone());
     let (ground, eye_height) = nav.map_or((bounds.min.y, 1.6), |n| (n.ground, n.eye_height));
     // Walking starts in front of the monument, looking at it.
-    rig.walk = Walk { position: Vec3::new(bounds.center().x, ground + eye_height, bounds.max.z + r * 0.35), yaw: 0.0, pitch: 0.0 };
+    rig.walk = Walk {
+        position: Vec3::new(
+            bounds.center().x,
+            ground + eye_height,
+            bounds.max.z + r * 0.35,
+        ),
+        yaw: 0.0,
+        pitch: 0.0,
+    };
 }
 
 /// Opacity of the black veil over the view (1 = black), fading out after a cut.
@@ -274,7 +327,12 @@ const FADE_SECONDS: f32 = 0.35;
 
 fn spawn_fade_veil(mut commands: Commands) {
     commands.spawn((
-        Node { position_type: PositionType::Absolute, width: percent(100), height: percent(100), ..default() },
+        Node {
+            position_type: PositionType::Absolute,
+            width: percent(100),
+            height: percent(100),
+            ..default()
+        },
         BackgroundColor(Color::BLACK.with_alpha(0.0)),
         GlobalZIndex(i32::MAX),
         bevy::picking::Pickable::IGNORE,
@@ -282,7 +340,11 @@ fn spawn_fade_veil(mut commands: Commands) {
     ));
 }
 
-fn clear_fade(mut fade: ResMut<Fade>, time: Res<Time>, mut veil: Query<&mut BackgroundColor, With<FadeVeil>>) {
+fn clear_fade(
+    mut fade: ResMut<Fade>,
+    time: Res<Time>,
+    mut veil: Query<&mut BackgroundColor, With<FadeVeil>>,
+) {
     if fade.0 <= 0.0 && !fade.is_changed() {
         return;
     }
@@ -298,7 +360,9 @@ fn apply_commands(
     library: Res<ExhibitLibrary>,
     mut fade: ResMut<Fade>,
 ) {
-    let walk_allowed = library.current_package().is_some_and(|p| p.manifest.navigation.walk);
+    let walk_allowed = library
+        .current_package()
+        .is_some_and(|p| p.manifest.navigation.walk);
     for command in commands.read() {
         match *command {
             CameraCommand::Home => {
@@ -316,10 +380,14 @@ fn apply_commands(
                 rig.orbit = rig.orbit_goal;
                 fade.0 = 1.0;
             }
-            CameraCommand::SetMode(NavMode::Walk) | CameraCommand::ToggleWalk if rig.mode == NavMode::Orbit && walk_allowed => {
+            CameraCommand::SetMode(NavMode::Walk) | CameraCommand::ToggleWalk
+                if rig.mode == NavMode::Orbit && walk_allowed =>
+            {
                 rig.mode = NavMode::Walk;
             }
-            CameraCommand::SetMode(NavMode::Orbit) | CameraCommand::ToggleWalk => rig.mode = NavMode::Orbit,
+            CameraCommand::SetMode(NavMode::Orbit) | CameraCommand::ToggleWalk => {
+                rig.mode = NavMode::Orbit
+            }
             CameraCommand::SetMode(NavMode::Walk) => {}
         }
     }
@@ -359,7 +427,10 @@ fn orbit_input(
     let dt = time.delta_secs();
     let limits = rig.zoom_limits;
     // Any input of the visitor's own ends an automatic flight.
-    if buttons.get_pressed().next().is_some() || scroll.delta.y != 0.0 || touches.iter().next().is_some() {
+    if buttons.get_pressed().next().is_some()
+        || scroll.delta.y != 0.0
+        || touches.iter().next().is_some()
+    {
         rig.in_flight = false;
     }
     let goal = &mut rig.orbit_goal;
@@ -398,11 +469,21 @@ fn orbit_input(
     }
     let turn = 1.6 * dt;
     let axis = |neg, pos| key_axis(&keys, neg, pos);
-    goal.rotate(-axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * turn, axis(KeyCode::ArrowDown, KeyCode::ArrowUp) * turn);
+    goal.rotate(
+        -axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * turn,
+        axis(KeyCode::ArrowDown, KeyCode::ArrowUp) * turn,
+    );
     let zoom_in = keys.pressed(KeyCode::Equal) || keys.pressed(KeyCode::NumpadAdd);
     let zoom_out = keys.pressed(KeyCode::Minus) || keys.pressed(KeyCode::NumpadSubtract);
     if zoom_in != zoom_out {
-        goal.zoom(if zoom_in { 1.0 - 1.5 * dt } else { 1.0 + 1.5 * dt }, limits);
+        goal.zoom(
+            if zoom_in {
+                1.0 - 1.5 * dt
+            } else {
+                1.0 + 1.5 * dt
+            },
+            limits,
+        );
     }
 }
 
@@ -419,7 +500,9 @@ fn walk_input(
     if rig.mode != NavMode::Walk {
         return;
     }
-    let nav = library.current_package().map(|p| p.manifest.navigation.clone());
+    let nav = library
+        .current_package()
+        .map(|p| p.manifest.navigation.clone());
     let (ground, eye_height) = nav.map_or((0.0, 1.6), |n| (n.ground, n.eye_height));
     let dt = time.delta_secs();
     let over_ui = pointer_over_ui(&interactions);
@@ -436,7 +519,11 @@ fn walk_input(
     let walk = &mut rig.walk;
     walk.yaw -= look.x;
     walk.pitch = (walk.pitch - look.y).clamp(-1.2, 1.2);
-    let speed = if keys.pressed(KeyCode::ShiftLeft) { 3.2 } else { 1.4 };
+    let speed = if keys.pressed(KeyCode::ShiftLeft) {
+        3.2
+    } else {
+        1.4
+    };
     let forward = axis(KeyCode::KeyS, KeyCode::KeyW) + axis(KeyCode::ArrowDown, KeyCode::ArrowUp);
     let strafe = axis(KeyCode::KeyA, KeyCode::KeyD);
     let local = Vec2::new(strafe, forward.clamp(-1.0, 1.0)).clamp_length_max(1.0) * speed * dt;
@@ -487,11 +574,20 @@ mod tests {
 
     #[test]
     fn orbit_pitch_and_zoom_stay_in_limits() {
-        let mut o = Orbit { target: Vec3::ZERO, yaw: 0.0, pitch: 0.0, distance: 5.0 };
+        let mut o = Orbit {
+            target: Vec3::ZERO,
+            yaw: 0.0,
+            pitch: 0.0,
+            distance: 5.0,
+        };
         o.rotate(0.0, 10.0);
         assert_eq!(o.pitch, Orbit::MAX_PITCH, "cannot flip over the top");
         o.rotate(0.0, -10.0);
-        assert_eq!(o.pitch, Orbit::MIN_PITCH, "cannot look far up from under the ground");
+        assert_eq!(
+            o.pitch,
+            Orbit::MIN_PITCH,
+            "cannot look far up from under the ground"
+        );
         o.zoom(0.0001, (1.0, 20.0));
         assert_eq!(o.distance, 1.0);
         o.zoom(1e6, (1.0, 20.0));
@@ -500,11 +596,28 @@ mod tests {
 
     #[test]
     fn walking_keeps_eye_height_and_area() {
-        let mut w = Walk { position: Vec3::new(0.0, 5.0, 0.0), yaw: 0.0, pitch: 0.3 };
-        w.step(Vec2::new(0.0, 1.0), 0.2, 1.6, (Vec3::splat(-10.0), Vec3::splat(10.0)));
-        assert!((w.position.y - 1.8).abs() < 1e-6, "eye at ground + eye height, whatever the pitch");
+        let mut w = Walk {
+            position: Vec3::new(0.0, 5.0, 0.0),
+            yaw: 0.0,
+            pitch: 0.3,
+        };
+        w.step(
+            Vec2::new(0.0, 1.0),
+            0.2,
+            1.6,
+            (Vec3::splat(-10.0), Vec3::splat(10.0)),
+        );
+        assert!(
+            (w.position.y - 1.8).abs() < 1e-6,
+            "eye at ground + eye height, whatever the pitch"
+        );
         assert!((w.position.z + 1.0).abs() < 1e-6, "yaw 0 walks towards -Z");
-        w.step(Vec2::new(100.0, 0.0), 0.2, 1.6, (Vec3::splat(-10.0), Vec3::splat(10.0)));
+        w.step(
+            Vec2::new(100.0, 0.0),
+            0.2,
+            1.6,
+            (Vec3::splat(-10.0), Vec3::splat(10.0)),
+        );
         assert_eq!(w.position.x, 10.0, "stays inside the walkable area");
     }
 
@@ -517,22 +630,40 @@ mod tests {
         let to = Orbit::from_eye(Vec3::new(0.0, 4.0, 19.0), Vec3::new(0.0, 4.0, 14.5));
         let inside = |p: Vec3| p.cmpgt(min).all() && p.cmplt(max).all();
         let fly = |obstacle| {
-            let mut rig = CameraRig { orbit: from, orbit_goal: to, obstacle, in_flight: true, ..CameraRig::default() };
+            let mut rig = CameraRig {
+                orbit: from,
+                orbit_goal: to,
+                obstacle,
+                in_flight: true,
+                ..CameraRig::default()
+            };
             (0..300).any(|_| {
                 rig.ease(1.0 / 60.0);
                 inside(rig.orbit.eye())
             })
         };
-        assert!(fly(None), "without the box the flight does pass inside (the test can tell)");
-        assert!(!fly(Some((min, max))), "with the box the camera goes around");
+        assert!(
+            fly(None),
+            "without the box the flight does pass inside (the test can tell)"
+        );
+        assert!(
+            !fly(Some((min, max))),
+            "with the box the camera goes around"
+        );
     }
 
     #[test]
     fn ray_box_exit_distances() {
         let (min, max) = (Vec3::splat(-1.0), Vec3::splat(1.0));
         assert_eq!(ray_box_exit(Vec3::ZERO, Vec3::X, min, max), Some(1.0));
-        assert_eq!(ray_box_exit(Vec3::new(0.5, 0.0, 0.0), -Vec3::X, min, max), Some(1.5));
-        assert_eq!(ray_box_exit(Vec3::new(5.0, 0.0, 0.0), Vec3::X, min, max), None);
+        assert_eq!(
+            ray_box_exit(Vec3::new(0.5, 0.0, 0.0), -Vec3::X, min, max),
+            Some(1.5)
+        );
+        assert_eq!(
+            ray_box_exit(Vec3::new(5.0, 0.0, 0.0), Vec3::X, min, max),
+            None
+        );
     }
 
     #[test]
@@ -541,7 +672,10 @@ mod tests {
         rig.orbit.yaw = 3.0;
         rig.orbit_goal.yaw = -3.0; // 0.28 rad away across ±π, not 6 rad
         rig.ease(0.016);
-        assert!(rig.orbit.yaw > 3.0, "turns through π rather than back through 0");
+        assert!(
+            rig.orbit.yaw > 3.0,
+            "turns through π rather than back through 0"
+        );
         for _ in 0..200 {
             rig.ease(0.016);
         }

@@ -26,7 +26,9 @@ use bevy::asset::io::{Reader, VecReader};
 use bevy::asset::{AssetEvent, AssetLoader, AssetPath, LoadContext};
 use bevy::gltf::extensions::GltfExtensionHandlers;
 use bevy::gltf::{DefaultGltfImageSampler, Gltf, GltfLoader, GltfLoaderSettings};
-use bevy::image::{CompressedImageFormatSupport, CompressedImageFormats, ImageLoader, ImageLoaderSettings};
+use bevy::image::{
+    CompressedImageFormatSupport, CompressedImageFormats, ImageLoader, ImageLoaderSettings,
+};
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::render::renderer::RenderDevice;
@@ -36,10 +38,12 @@ use crate::library::EXHIBIT_SOURCE;
 use crate::policy::ContentNotice;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<LoaderNotices>().add_systems(PreUpdate, pass_on_loader_notices).add_systems(
-        PostUpdate,
-        prepare_exhibit_textures.after(bevy::asset::AssetEventSystems),
-    );
+    app.init_resource::<LoaderNotices>()
+        .add_systems(PreUpdate, pass_on_loader_notices)
+        .add_systems(
+            PostUpdate,
+            prepare_exhibit_textures.after(bevy::asset::AssetEventSystems),
+        );
 }
 
 /// Registers the checking loaders once Bevy's renderer and glTF plugin are set up (their
@@ -51,7 +55,9 @@ pub(super) fn register_loaders(app: &mut App) {
         return;
     }
     let limits = limits_of(world.get_resource::<RenderDevice>());
-    let formats = world.get_resource::<CompressedImageFormatSupport>().map_or(CompressedImageFormats::NONE, |s| s.0);
+    let formats = world
+        .get_resource::<CompressedImageFormatSupport>()
+        .map_or(CompressedImageFormats::NONE, |s| s.0);
     let inner = GltfLoader {
         supported_compressed_formats: formats,
         custom_vertex_attributes: default(),
@@ -62,10 +68,24 @@ pub(super) fn register_loaders(app: &mut App) {
     };
     let notices = world.resource::<LoaderNotices>().clone();
     // Natively the files are on disk, where a link could lead out of the package.
-    let disk_root = (!cfg!(target_family = "wasm")).then(|| world.get_resource::<crate::library::ExhibitLibrary>().map(|l| l.source_root().to_owned())).flatten();
+    let disk_root = (!cfg!(target_family = "wasm"))
+        .then(|| {
+            world
+                .get_resource::<crate::library::ExhibitLibrary>()
+                .map(|l| l.source_root().to_owned())
+        })
+        .flatten();
     app.insert_resource(DeviceTextureLimit(limits.max_texture_dimension))
-        .register_asset_loader(CheckedGltfLoader { inner, limits, notices, disk_root })
-        .register_asset_loader(CheckedImageLoader { inner: ImageLoader::new(formats), limits });
+        .register_asset_loader(CheckedGltfLoader {
+            inner,
+            limits,
+            notices,
+            disk_root,
+        })
+        .register_asset_loader(CheckedImageLoader {
+            inner: ImageLoader::new(formats),
+            limits,
+        });
 }
 
 /// The limits this device and build impose on a model.
@@ -87,12 +107,16 @@ struct LoaderNotices(Arc<Mutex<Vec<ContentNotice>>>);
 
 impl LoaderNotices {
     fn push(&self, notice: ContentNotice) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(notice);
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(notice);
     }
 }
 
 fn pass_on_loader_notices(pending: Res<LoaderNotices>, mut notices: MessageWriter<ContentNotice>) {
-    let drained: Vec<ContentNotice> = std::mem::take(&mut *pending.0.lock().unwrap_or_else(PoisonError::into_inner));
+    let drained: Vec<ContentNotice> =
+        std::mem::take(&mut *pending.0.lock().unwrap_or_else(PoisonError::into_inner));
     notices.write_batch(drained);
 }
 
@@ -121,7 +145,8 @@ fn split_package(path: &Path) -> Result<(String, PackagePath), Refused> {
     });
     let package = parts.next().unwrap_or_default();
     let rest: Vec<String> = parts.collect();
-    let file = check_package_path(&rest.join("/")).map_err(|why| Refused::Outside(format!("\"{}\" {why}", path.display())))?;
+    let file = check_package_path(&rest.join("/"))
+        .map_err(|why| Refused::Outside(format!("\"{}\" {why}", path.display())))?;
     Ok((package, file))
 }
 
@@ -138,9 +163,14 @@ pub struct CheckedGltfLoader {
 impl CheckedGltfLoader {
     /// Whether `file` of `package`, on disk, really is inside the package (not a link out of it).
     fn stays_inside(&self, package: &str, file: &PackagePath) -> bool {
-        let Some(root) = &self.disk_root else { return true };
+        let Some(root) = &self.disk_root else {
+            return true;
+        };
         let package = root.join(package);
-        match (package.canonicalize(), package.join(file.as_str()).canonicalize()) {
+        match (
+            package.canonicalize(),
+            package.join(file.as_str()).canonicalize(),
+        ) {
             (Ok(package), Ok(real)) => real.starts_with(package),
             // Missing: the check reports it as missing.
             _ => true,
@@ -153,20 +183,29 @@ impl AssetLoader for CheckedGltfLoader {
     type Settings = GltfLoaderSettings;
     type Error = Refused;
 
-    async fn load(&self, reader: &mut dyn Reader, settings: &GltfLoaderSettings, context: &mut LoadContext<'_>) -> Result<Gltf, Refused> {
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        settings: &GltfLoaderSettings,
+        context: &mut LoadContext<'_>,
+    ) -> Result<Gltf, Refused> {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
         let asset_path = context.path().clone();
         let mut decoded = None;
         if asset_path.source().as_str() == Some(EXHIBIT_SOURCE) {
             let (package, model) = split_package(asset_path.path())?;
-            let file = ModelFile::parse(&model, &bytes).map_err(|r| Refused::Checked(r.errors().map(line).collect()))?;
+            let file = ModelFile::parse(&model, &bytes)
+                .map_err(|r| Refused::Checked(r.errors().map(line).collect()))?;
             let mut files = HashMap::new();
             for dependency in file.external_files() {
                 if !self.stays_inside(&package, &dependency) {
-                    return Err(Refused::Outside(format!("\"{dependency}\", which the model names, is a link that leads outside the package: copy the file in instead")));
+                    return Err(Refused::Outside(format!(
+                        "\"{dependency}\", which the model names, is a link that leads outside the package: copy the file in instead"
+                    )));
                 }
-                let path = AssetPath::from(format!("{package}/{dependency}")).with_source(EXHIBIT_SOURCE);
+                let path =
+                    AssetPath::from(format!("{package}/{dependency}")).with_source(EXHIBIT_SOURCE);
                 if let Ok(bytes) = context.read_asset_bytes(path).await {
                     files.insert(dependency, bytes);
                 }
@@ -176,7 +215,10 @@ impl AssetLoader for CheckedGltfLoader {
                 return Err(Refused::Checked(report.errors().map(line).collect()));
             }
             for warning in &report.findings {
-                self.notices.push(ContentNotice { file: model.to_string(), reason: line(warning) });
+                self.notices.push(ContentNotice {
+                    file: model.to_string(),
+                    reason: line(warning),
+                });
             }
             // Compressed geometry (`disan pack`'s levels), decoded into the plain GLB that
             // Bevy's loader reads (disan_format::compression says why it is done here).
@@ -192,7 +234,11 @@ impl AssetLoader for CheckedGltfLoader {
 }
 
 fn line(finding: &disan_format::ModelFinding) -> String {
-    if finding.field.is_empty() { finding.message.clone() } else { format!("`{}` {}", finding.field, finding.message) }
+    if finding.field.is_empty() {
+        finding.message.clone()
+    } else {
+        format!("`{}` {}", finding.field, finding.message)
+    }
 }
 
 /// Bevy's image loader behind a header check: an image whose header claims more pixels than the
@@ -208,7 +254,12 @@ impl AssetLoader for CheckedImageLoader {
     type Settings = ImageLoaderSettings;
     type Error = Refused;
 
-    async fn load(&self, reader: &mut dyn Reader, settings: &ImageLoaderSettings, context: &mut LoadContext<'_>) -> Result<Image, Refused> {
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        settings: &ImageLoaderSettings,
+        context: &mut LoadContext<'_>,
+    ) -> Result<Image, Refused> {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
         match image_size(&bytes) {
@@ -243,13 +294,19 @@ pub fn prepare_exhibit_textures(
 ) {
     let limit = limit.map_or(u32::MAX, |l| l.0);
     for event in events.read() {
-        let AssetEvent::Added { id } = event else { continue };
+        let AssetEvent::Added { id } = event else {
+            continue;
+        };
         // Only the exhibit's own images: fonts' atlases and render targets are Bevy's.
-        let Some(path) = assets.get_path(*id) else { continue };
+        let Some(path) = assets.get_path(*id) else {
+            continue;
+        };
         if path.source().as_str() != Some(EXHIBIT_SOURCE) {
             continue;
         }
-        let Some(mut image) = images.get_mut(*id) else { continue };
+        let Some(mut image) = images.get_mut(*id) else {
+            continue;
+        };
         match prepare_texture(&mut image, limit) {
             Prepared::Downscaled { from, to } => notices.write(ContentNotice {
                 file: path.without_label().path().to_string_lossy().split_once('/').map_or(String::new(), |(_, f)| f.to_owned()),
@@ -281,19 +338,31 @@ pub enum Prepared {
 pub fn prepare_texture(image: &mut Image, limit: u32) -> Prepared {
     let format = image.texture_descriptor.format;
     let size = image.texture_descriptor.size;
-    let plain = matches!(format, TextureFormat::Rgba8UnormSrgb | TextureFormat::Rgba8Unorm)
-        && image.texture_descriptor.dimension == TextureDimension::D2
+    let plain = matches!(
+        format,
+        TextureFormat::Rgba8UnormSrgb | TextureFormat::Rgba8Unorm
+    ) && image.texture_descriptor.dimension == TextureDimension::D2
         && size.depth_or_array_layers == 1
         && image.texture_descriptor.mip_level_count == 1;
-    let Some(data) = image.data.as_ref().filter(|_| plain) else { return Prepared::Untouched };
-    let Some(mut base) = image::RgbaImage::from_raw(size.width, size.height, data.clone()) else { return Prepared::Untouched };
+    let Some(data) = image.data.as_ref().filter(|_| plain) else {
+        return Prepared::Untouched;
+    };
+    let Some(mut base) = image::RgbaImage::from_raw(size.width, size.height, data.clone()) else {
+        return Prepared::Untouched;
+    };
     let mut result = Prepared::Mipmapped;
     let limit = limit.max(1);
     if size.width > limit || size.height > limit {
         let scale = f64::from(limit) / f64::from(size.width.max(size.height));
-        let (w, h) = (((f64::from(size.width) * scale).round() as u32).clamp(1, limit), ((f64::from(size.height) * scale).round() as u32).clamp(1, limit));
+        let (w, h) = (
+            ((f64::from(size.width) * scale).round() as u32).clamp(1, limit),
+            ((f64::from(size.height) * scale).round() as u32).clamp(1, limit),
+        );
         base = image::imageops::resize(&base, w, h, image::imageops::FilterType::Triangle);
-        result = Prepared::Downscaled { from: (size.width, size.height), to: (w, h) };
+        result = Prepared::Downscaled {
+            from: (size.width, size.height),
+            to: (w, h),
+        };
     }
     let (width, height) = base.dimensions();
     let levels = 32 - width.max(height).leading_zeros();
@@ -306,7 +375,11 @@ pub fn prepare_texture(image: &mut Image, limit: u32) -> Prepared {
         data.extend_from_slice(level.as_raw());
     }
     image.data = Some(data);
-    image.texture_descriptor.size = Extent3d { width, height, depth_or_array_layers: 1 };
+    image.texture_descriptor.size = Extent3d {
+        width,
+        height,
+        depth_or_array_layers: 1,
+    };
     image.texture_descriptor.mip_level_count = levels;
     result
 }
@@ -318,31 +391,73 @@ mod tests {
     use super::*;
 
     fn rgba(width: u32, height: u32) -> Image {
-        let data: Vec<u8> = (0..width * height).flat_map(|i| [(i % 251) as u8, 128, 255 - (i % 7) as u8, 255]).collect();
-        Image::new(Extent3d { width, height, depth_or_array_layers: 1 }, TextureDimension::D2, data, TextureFormat::Rgba8UnormSrgb, RenderAssetUsages::default())
+        let data: Vec<u8> = (0..width * height)
+            .flat_map(|i| [(i % 251) as u8, 128, 255 - (i % 7) as u8, 255])
+            .collect();
+        Image::new(
+            Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            data,
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::default(),
+        )
     }
 
     #[test]
     fn a_texture_gets_a_full_mip_chain() {
         let mut image = rgba(64, 16);
         assert_eq!(prepare_texture(&mut image, 4096), Prepared::Mipmapped);
-        assert_eq!(image.texture_descriptor.mip_level_count, 7, "64 → 32 → … → 1");
-        let expected: u32 = [(64, 16), (32, 8), (16, 4), (8, 2), (4, 1), (2, 1), (1, 1)].iter().map(|(w, h)| w * h * 4).sum();
-        assert_eq!(image.data.as_ref().unwrap().len() as u32, expected, "every level's bytes, in order");
-        assert_eq!(prepare_texture(&mut image, 4096), Prepared::Untouched, "an image with mips is left alone");
+        assert_eq!(
+            image.texture_descriptor.mip_level_count, 7,
+            "64 → 32 → … → 1"
+        );
+        let expected: u32 = [(64, 16), (32, 8), (16, 4), (8, 2), (4, 1), (2, 1), (1, 1)]
+            .iter()
+            .map(|(w, h)| w * h * 4)
+            .sum();
+        assert_eq!(
+            image.data.as_ref().unwrap().len() as u32,
+            expected,
+            "every level's bytes, in order"
+        );
+        assert_eq!(
+            prepare_texture(&mut image, 4096),
+            Prepared::Untouched,
+            "an image with mips is left alone"
+        );
     }
 
     #[test]
     fn a_texture_above_the_device_limit_is_downscaled_not_refused() {
         let mut image = rgba(300, 120);
-        assert_eq!(prepare_texture(&mut image, 100), Prepared::Downscaled { from: (300, 120), to: (100, 40) });
-        assert_eq!(image.texture_descriptor.size, Extent3d { width: 100, height: 40, depth_or_array_layers: 1 });
+        assert_eq!(
+            prepare_texture(&mut image, 100),
+            Prepared::Downscaled {
+                from: (300, 120),
+                to: (100, 40)
+            }
+        );
+        assert_eq!(
+            image.texture_descriptor.size,
+            Extent3d {
+                width: 100,
+                height: 40,
+                depth_or_array_layers: 1
+            }
+        );
         assert_eq!(image.texture_descriptor.mip_level_count, 7);
     }
 
     #[test]
     fn package_paths_are_split_from_the_source_path() {
         let (package, file) = split_package(Path::new("trong-dong/models/trong-dong.glb")).unwrap();
-        assert_eq!((package.as_str(), file.as_str()), ("trong-dong", "models/trong-dong.glb"));
+        assert_eq!(
+            (package.as_str(), file.as_str()),
+            ("trong-dong", "models/trong-dong.glb")
+        );
     }
 }

@@ -40,11 +40,14 @@ mod web {
     }
 
     pub fn cancel_all_but_manifests() {
-        let cancelled: Vec<(u64, String, AbortController)> = IN_FLIGHT.with_borrow_mut(|(_, list)| {
-            let (manifests, rest) = std::mem::take(list).into_iter().partition(|(_, path, _)| path.ends_with(disan_format::MANIFEST_FILE));
-            *list = manifests;
-            rest
-        });
+        let cancelled: Vec<(u64, String, AbortController)> =
+            IN_FLIGHT.with_borrow_mut(|(_, list)| {
+                let (manifests, rest) = std::mem::take(list)
+                    .into_iter()
+                    .partition(|(_, path, _)| path.ends_with(disan_format::MANIFEST_FILE));
+                *list = manifests;
+                rest
+            });
         for (_, path, controller) in cancelled {
             bevy::log::info!("download of {path} cancelled: the visitor switched exhibit");
             controller.abort();
@@ -63,10 +66,15 @@ mod web {
 
         async fn fetch(&self, path: &Path) -> Result<VecReader, AssetReaderError> {
             let url = self.root.join(path).to_string_lossy().replace('\\', "/");
-            let controller = AbortController::new().map_err(|e| io_error("make an AbortController", &e))?;
+            let controller =
+                AbortController::new().map_err(|e| io_error("make an AbortController", &e))?;
             let id = IN_FLIGHT.with_borrow_mut(|(next, list)| {
                 *next += 1;
-                list.push((*next, path.to_string_lossy().into_owned(), controller.clone()));
+                list.push((
+                    *next,
+                    path.to_string_lossy().into_owned(),
+                    controller.clone(),
+                ));
                 *next
             });
             let result = self.fetch_with(&url, &controller).await;
@@ -82,16 +90,30 @@ mod web {
             result
         }
 
-        async fn fetch_with(&self, url: &str, controller: &AbortController) -> Result<VecReader, AssetReaderError> {
+        async fn fetch_with(
+            &self,
+            url: &str,
+            controller: &AbortController,
+        ) -> Result<VecReader, AssetReaderError> {
             let init = RequestInit::new();
             init.set_signal(Some(&controller.signal()));
-            let window = web_sys::window().ok_or_else(|| AssetReaderError::Io(std::io::Error::other("no window to fetch from").into()))?;
-            let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|e| io_error("fetch", &e))?;
-            let response: Response = response.dyn_into().map_err(|e| io_error("read the response", &e))?;
+            let window = web_sys::window().ok_or_else(|| {
+                AssetReaderError::Io(std::io::Error::other("no window to fetch from").into())
+            })?;
+            let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+                .await
+                .map_err(|e| io_error("fetch", &e))?;
+            let response: Response = response
+                .dyn_into()
+                .map_err(|e| io_error("read the response", &e))?;
             match response.status() {
                 200 => {
-                    let buffer = response.array_buffer().map_err(|e| io_error("read the body", &e))?;
-                    let data = JsFuture::from(buffer).await.map_err(|e| io_error("read the body", &e))?;
+                    let buffer = response
+                        .array_buffer()
+                        .map_err(|e| io_error("read the body", &e))?;
+                    let data = JsFuture::from(buffer)
+                        .await
+                        .map_err(|e| io_error("read the body", &e))?;
                     Ok(VecReader::new(Uint8Array::new(&data).to_vec()))
                 }
                 // Some servers and CDNs answer 403 for a file that is not there.
@@ -102,7 +124,9 @@ mod web {
     }
 
     fn io_error(what: &str, e: &wasm_bindgen::JsValue) -> AssetReaderError {
-        let text = js_sys::JSON::stringify(e).map(String::from).unwrap_or_else(|_| "?".into());
+        let text = js_sys::JSON::stringify(e)
+            .map(String::from)
+            .unwrap_or_else(|_| "?".into());
         AssetReaderError::Io(std::io::Error::other(format!("cannot {what}: {text}")).into())
     }
 
@@ -111,12 +135,18 @@ mod web {
             self.fetch(path).await
         }
 
-        async fn read_meta<'a>(&'a self, path: &'a Path) -> Result<impl Reader + 'a, AssetReaderError> {
+        async fn read_meta<'a>(
+            &'a self,
+            path: &'a Path,
+        ) -> Result<impl Reader + 'a, AssetReaderError> {
             // The viewer asks for no .meta files (AssetMetaCheck::Never); none are served.
             Err::<VecReader, _>(AssetReaderError::NotFound(path.to_owned()))
         }
 
-        async fn read_directory<'a>(&'a self, path: &'a Path) -> Result<Box<PathStream>, AssetReaderError> {
+        async fn read_directory<'a>(
+            &'a self,
+            path: &'a Path,
+        ) -> Result<Box<PathStream>, AssetReaderError> {
             Err(AssetReaderError::NotFound(path.to_owned()))
         }
 

@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::ViewerState;
 use crate::camera::{CameraCommand, NavMode};
+use crate::first_frame::FirstModelFrame;
 use crate::hotspots::OpenHotspot;
 use crate::i18n::{Language, OfferedLanguages};
 use crate::library::{ExhibitLibrary, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
 use crate::policy::ExhibitNotices;
-use crate::first_frame::FirstModelFrame;
 use crate::tour::{ActiveTour, PlayState, TourCommand};
 
 pub(super) fn plugin(app: &mut App) {
@@ -37,10 +37,14 @@ pub(super) fn plugin(app: &mut App) {
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum EmbedCommand {
     /// Show the exhibit with this id (it must be in the open catalogue).
-    Load { exhibit: String },
+    Load {
+        exhibit: String,
+    },
     /// One of the exhibit's languages (`vi`, `en`, and any other every text is written in;
     /// see `ExhibitSummary::languages`).
-    SetLanguage { lang: String },
+    SetLanguage {
+        lang: String,
+    },
     /// Start a tour (the first if none is named) at a stop (from 1; default 1).
     StartTour {
         #[serde(default)]
@@ -52,14 +56,20 @@ pub enum EmbedCommand {
     PauseTour,
     ResumeTour,
     /// Go to a stop (from 1) of the playing tour, or start the first tour there.
-    GoToStop { stop: usize },
+    GoToStop {
+        stop: usize,
+    },
     /// Open a hotspot's info panel by its id, turning the camera to it.
-    OpenHotspot { hotspot: String },
+    OpenHotspot {
+        hotspot: String,
+    },
     CloseHotspot,
     /// Back to the exhibit's home view.
     Home,
     /// `orbit`, or `walk` (monuments that allow it).
-    SetMode { mode: String },
+    SetMode {
+        mode: String,
+    },
 }
 
 /// What the viewer tells a host page.
@@ -69,17 +79,41 @@ pub enum EmbedEvent {
     /// An exhibit is on screen.
     Ready { exhibit: ExhibitSummary },
     /// Loading an exhibit's files, 0–1.
-    Progress { exhibit: Option<String>, fraction: f32 },
-    HotspotOpen { exhibit: String, hotspot: String, title: String },
+    Progress {
+        exhibit: Option<String>,
+        fraction: f32,
+    },
+    HotspotOpen {
+        exhibit: String,
+        hotspot: String,
+        title: String,
+    },
     /// A tour reached a stop (from 1, of `count`).
-    TourStep { exhibit: String, tour: String, stop: usize, count: usize, text: String },
+    TourStep {
+        exhibit: String,
+        tour: String,
+        stop: usize,
+        count: usize,
+        text: String,
+    },
     /// A tour ended: played to its last stop (`completed`), or left.
-    TourEnd { exhibit: String, tour: String, completed: bool },
+    TourEnd {
+        exhibit: String,
+        tour: String,
+        completed: bool,
+    },
     /// The exhibit could not be shown; one line per problem, each naming file and field.
-    Error { exhibit: Option<String>, problems: Vec<String> },
+    Error {
+        exhibit: Option<String>,
+        problems: Vec<String>,
+    },
     /// An optional file of the exhibit (a hotspot image, captions, a sound, a narration, a
     /// texture) could not be used as it is: left out, or shown reduced. The exhibit still shows.
-    Warning { exhibit: Option<String>, file: String, reason: String },
+    Warning {
+        exhibit: Option<String>,
+        file: String,
+        reason: String,
+    },
     /// The first complete frame with the exhibit was drawn (every pipeline compiled), `ms`
     /// after the engine started. Once per viewer.
     FirstFrame { exhibit: Option<String>, ms: u64 },
@@ -209,11 +243,17 @@ fn apply_commands(
                     }
                 } else {
                     let codes: Vec<&str> = offered.0.iter().map(|l| l.code()).collect();
-                    warn!("set-language: the exhibit on screen is not written in \"{code}\"; its languages are {}", codes.join(", "));
+                    warn!(
+                        "set-language: the exhibit on screen is not written in \"{code}\"; its languages are {}",
+                        codes.join(", ")
+                    );
                 }
             }
             EmbedCommand::StartTour { tour: id, stop } => {
-                tour.write(TourCommand::Start { tour: id.clone(), stop: stop.unwrap_or(1).saturating_sub(1) });
+                tour.write(TourCommand::Start {
+                    tour: id.clone(),
+                    stop: stop.unwrap_or(1).saturating_sub(1),
+                });
             }
             EmbedCommand::StopTour => {
                 tour.write(TourCommand::Exit);
@@ -226,12 +266,19 @@ fn apply_commands(
             }
             EmbedCommand::GoToStop { stop } => {
                 let id = active.0.as_ref().map(|p| p.tour.clone());
-                tour.write(TourCommand::Start { tour: id, stop: stop.saturating_sub(1) });
+                tour.write(TourCommand::Start {
+                    tour: id,
+                    stop: stop.saturating_sub(1),
+                });
             }
-            EmbedCommand::OpenHotspot { hotspot } => match manifest.and_then(|m| m.hotspot(hotspot)) {
-                Some(h) => open.open(&h.id),
-                None => warn!("open-hotspot: the exhibit on screen has no hotspot \"{hotspot}\""),
-            },
+            EmbedCommand::OpenHotspot { hotspot } => {
+                match manifest.and_then(|m| m.hotspot(hotspot)) {
+                    Some(h) => open.open(&h.id),
+                    None => {
+                        warn!("open-hotspot: the exhibit on screen has no hotspot \"{hotspot}\"")
+                    }
+                }
+            }
             EmbedCommand::CloseHotspot => open.0 = None,
             EmbedCommand::Home => {
                 open.0 = None;
@@ -244,7 +291,9 @@ fn apply_commands(
                 "walk" => {
                     camera.write(CameraCommand::SetMode(NavMode::Walk));
                 }
-                other => warn!("set-mode: \"{other}\" is not a navigation mode; use \"orbit\" or \"walk\""),
+                other => warn!(
+                    "set-mode: \"{other}\" is not a navigation mode; use \"orbit\" or \"walk\""
+                ),
             },
         }
     }
@@ -274,8 +323,15 @@ struct Watched {
 /// The lightest level on screen among the exhibit's models.
 fn level_shown(levels: &crate::levels::ModelLevels) -> Option<LevelShown> {
     use disan_format::Keyword;
-    let lightest = levels.models.iter().filter_map(|m| m.shown.map(|s| m.quality(s))).min()?;
-    Some(LevelShown { quality: lightest.word(), settled: levels.settled() })
+    let lightest = levels
+        .models
+        .iter()
+        .filter_map(|m| m.shown.map(|s| m.quality(s)))
+        .min()?;
+    Some(LevelShown {
+        quality: lightest.word(),
+        settled: levels.settled(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -285,7 +341,12 @@ fn report_changes(
     lang: Res<Language>,
     open: Res<OpenHotspot>,
     active: Res<ActiveTour>,
-    (load, failure, notices, offered): (Res<ExhibitLoad>, Res<OpenFailure>, Res<ExhibitNotices>, Res<OfferedLanguages>),
+    (load, failure, notices, offered): (
+        Res<ExhibitLoad>,
+        Res<OpenFailure>,
+        Res<ExhibitNotices>,
+        Res<OfferedLanguages>,
+    ),
     (first_frame, levels): (Res<FirstModelFrame>, Res<crate::levels::ModelLevels>),
     adapter: Option<Res<RenderAdapterInfo>>,
     mut last: Local<Watched>,
@@ -295,14 +356,20 @@ fn report_changes(
     let exhibit_id = manifest.map(|m| m.id.clone());
     // On screen: the state says so and the files loaded are this exhibit's (in the frame of a
     // switch the state still says "exhibit" for the one being left).
-    let shown = manifest.filter(|m| *state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str()));
+    let shown = manifest.filter(|m| {
+        *state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str())
+    });
     let now = Watched {
         state: Some(*state.get()),
         exhibit: exhibit_id.clone(),
         shown: shown.map(|m| m.id.clone()),
         lang: Some(*lang),
         hotspot: shown.and_then(|m| open.in_exhibit(m)).map(|h| h.id.clone()),
-        tour: active.0.as_ref().filter(|_| shown.is_some()).map(|p| (p.tour.clone(), p.clock.stop)),
+        tour: active
+            .0
+            .as_ref()
+            .filter(|_| shown.is_some())
+            .map(|p| (p.tour.clone(), p.clock.stop)),
         tour_state: active.0.as_ref().map(|p| p.clock.state),
         progress_percent: (load.progress * 100.0).round() as u32,
         notices: notices.0.len(),
@@ -314,24 +381,52 @@ fn report_changes(
         return;
     }
 
-    if now.state == Some(ViewerState::Loading) && (last.state != now.state || last.progress_percent != now.progress_percent || last.exhibit != now.exhibit) {
-        events.write(EmbedEvent::Progress { exhibit: exhibit_id.clone(), fraction: load.progress });
+    if now.state == Some(ViewerState::Loading)
+        && (last.state != now.state
+            || last.progress_percent != now.progress_percent
+            || last.exhibit != now.exhibit)
+    {
+        events.write(EmbedEvent::Progress {
+            exhibit: exhibit_id.clone(),
+            fraction: load.progress,
+        });
     }
-    if now.state == Some(ViewerState::Error) && (last.state != now.state || last.exhibit != now.exhibit) {
+    if now.state == Some(ViewerState::Error)
+        && (last.state != now.state || last.exhibit != now.exhibit)
+    {
         let problems = if failure.problems.is_empty() {
-            library.current().as_ref().err().map(|e| e.problems.iter().map(ToString::to_string).collect()).unwrap_or_default()
+            library
+                .current()
+                .as_ref()
+                .err()
+                .map(|e| e.problems.iter().map(ToString::to_string).collect())
+                .unwrap_or_default()
         } else {
             failure.problems.clone()
         };
-        events.write(EmbedEvent::Error { exhibit: exhibit_id.clone(), problems });
+        events.write(EmbedEvent::Error {
+            exhibit: exhibit_id.clone(),
+            problems,
+        });
     }
     // Each file left out, once, as it is found.
-    let already = if last.exhibit == now.exhibit { last.notices.min(notices.0.len()) } else { 0 };
+    let already = if last.exhibit == now.exhibit {
+        last.notices.min(notices.0.len())
+    } else {
+        0
+    };
     for notice in &notices.0[already..] {
-        events.write(EmbedEvent::Warning { exhibit: exhibit_id.clone(), file: notice.file.clone(), reason: notice.reason.clone() });
+        events.write(EmbedEvent::Warning {
+            exhibit: exhibit_id.clone(),
+            file: notice.file.clone(),
+            reason: notice.reason.clone(),
+        });
     }
     if let Some(t) = first_frame.0.filter(|_| !last.first_frame) {
-        events.write(EmbedEvent::FirstFrame { exhibit: exhibit_id.clone(), ms: t.as_millis() as u64 });
+        events.write(EmbedEvent::FirstFrame {
+            exhibit: exhibit_id.clone(),
+            ms: t.as_millis() as u64,
+        });
     }
     let summary = shown.map(|m| ExhibitSummary {
         id: m.id.clone(),
@@ -339,16 +434,47 @@ fn report_changes(
         title: lang.pick(&m.title).to_owned(),
         summary: lang.pick(&m.summary).to_owned(),
         languages: offered.0.iter().map(|l| l.code().to_owned()).collect(),
-        hotspots: m.hotspots.iter().map(|h| Named { id: h.id.clone(), title: lang.pick(&h.title).to_owned() }).collect(),
-        tours: m.tours.iter().map(|t| TourSummary { id: t.id.clone(), title: lang.pick(&t.title).to_owned(), stops: t.stops.len() }).collect(),
-        catalogue: library.catalogue.entries.iter().filter_map(|e| e.as_ref().ok().map(|p| p.manifest.id.clone())).collect(),
+        hotspots: m
+            .hotspots
+            .iter()
+            .map(|h| Named {
+                id: h.id.clone(),
+                title: lang.pick(&h.title).to_owned(),
+            })
+            .collect(),
+        tours: m
+            .tours
+            .iter()
+            .map(|t| TourSummary {
+                id: t.id.clone(),
+                title: lang.pick(&t.title).to_owned(),
+                stops: t.stops.len(),
+            })
+            .collect(),
+        catalogue: library
+            .catalogue
+            .entries
+            .iter()
+            .filter_map(|e| e.as_ref().ok().map(|p| p.manifest.id.clone()))
+            .collect(),
     });
     if let (Some(m), Some(summary)) = (shown, &summary) {
         if last.shown != now.shown {
-            events.write(EmbedEvent::Ready { exhibit: summary.clone() });
+            events.write(EmbedEvent::Ready {
+                exhibit: summary.clone(),
+            });
         }
-        if let Some(h) = now.hotspot.as_deref().filter(|_| last.hotspot != now.hotspot).and_then(|id| m.hotspot(id)) {
-            events.write(EmbedEvent::HotspotOpen { exhibit: m.id.clone(), hotspot: h.id.clone(), title: lang.pick(&h.title).to_owned() });
+        if let Some(h) = now
+            .hotspot
+            .as_deref()
+            .filter(|_| last.hotspot != now.hotspot)
+            .and_then(|id| m.hotspot(id))
+        {
+            events.write(EmbedEvent::HotspotOpen {
+                exhibit: m.id.clone(),
+                hotspot: h.id.clone(),
+                title: lang.pick(&h.title).to_owned(),
+            });
         }
         if let Some((t, s)) = now.tour.as_ref().filter(|_| last.tour != now.tour)
             && let Some(tour) = m.tour(t)
@@ -362,13 +488,23 @@ fn report_changes(
                 text: stop.text.text(lang.code()).to_owned(),
             });
         }
-        let finished = now.tour_state == Some(PlayState::Finished) && last.tour_state != now.tour_state;
+        let finished =
+            now.tour_state == Some(PlayState::Finished) && last.tour_state != now.tour_state;
         let left = now.tour.is_none() && last.tour.is_some() && last.shown == now.shown;
-        if let Some((t, _)) = if finished { now.tour.as_ref() } else if left { last.tour.as_ref() } else { None }
-            && let Some(tour) = m.tour(t)
+        if let Some((t, _)) = if finished {
+            now.tour.as_ref()
+        } else if left {
+            last.tour.as_ref()
+        } else {
+            None
+        } && let Some(tour) = m.tour(t)
             && !(left && last.tour_state == Some(PlayState::Finished))
         {
-            events.write(EmbedEvent::TourEnd { exhibit: m.id.clone(), tour: tour.id.clone(), completed: finished });
+            events.write(EmbedEvent::TourEnd {
+                exhibit: m.id.clone(),
+                tour: tour.id.clone(),
+                completed: finished,
+            });
         }
     }
     let snapshot = ViewerSnapshot {
@@ -385,7 +521,18 @@ fn report_changes(
         playing: now.tour_state == Some(PlayState::Playing),
         summary,
         rights: shown.map(|m| RightsSummary::of(&m.rights, *lang)),
-        notices: if shown.is_some() { notices.0.iter().map(|n| LeftOut { file: n.file.clone(), reason: n.reason.clone() }).collect() } else { Vec::new() },
+        notices: if shown.is_some() {
+            notices
+                .0
+                .iter()
+                .map(|n| LeftOut {
+                    file: n.file.clone(),
+                    reason: n.reason.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         renderer: now.renderer,
         level: now.level,
     };
@@ -402,17 +549,39 @@ mod tests {
         assert_eq!(renderer_name(wgpu_types::Backend::BrowserWebGpu), "webgpu");
         assert_eq!(renderer_name(wgpu_types::Backend::Vulkan), "vulkan");
         // Natively the GL backend is OpenGL; only a wasm build calls it WebGL2.
-        assert_eq!(renderer_name(wgpu_types::Backend::Gl), if cfg!(target_family = "wasm") { "webgl2" } else { "gl" });
+        assert_eq!(
+            renderer_name(wgpu_types::Backend::Gl),
+            if cfg!(target_family = "wasm") {
+                "webgl2"
+            } else {
+                "gl"
+            }
+        );
     }
 
     #[test]
     fn commands_read_from_a_page_are_checked() {
-        let start: EmbedCommand = serde_json::from_str(r#"{"type":"start-tour","tour":"main","stop":2}"#).unwrap();
-        assert_eq!(start, EmbedCommand::StartTour { tour: Some("main".into()), stop: Some(2) });
+        let start: EmbedCommand =
+            serde_json::from_str(r#"{"type":"start-tour","tour":"main","stop":2}"#).unwrap();
+        assert_eq!(
+            start,
+            EmbedCommand::StartTour {
+                tour: Some("main".into()),
+                stop: Some(2)
+            }
+        );
         let first: EmbedCommand = serde_json::from_str(r#"{"type":"start-tour"}"#).unwrap();
-        assert_eq!(first, EmbedCommand::StartTour { tour: None, stop: None });
+        assert_eq!(
+            first,
+            EmbedCommand::StartTour {
+                tour: None,
+                stop: None
+            }
+        );
         // A typo in a field is refused, not silently ignored.
-        let typo = serde_json::from_str::<EmbedCommand>(r#"{"type":"open-hotspot","hotpsot":"x"}"#).unwrap_err().to_string();
+        let typo = serde_json::from_str::<EmbedCommand>(r#"{"type":"open-hotspot","hotpsot":"x"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(typo.contains("hotpsot"), "{typo}");
         assert!(serde_json::from_str::<EmbedCommand>(r#"{"type":"fly"}"#).is_err());
     }
@@ -420,7 +589,8 @@ mod tests {
     /// The viewer with a sample exhibit on screen and the embedding plugin, without a renderer.
     fn app() -> App {
         use bevy::state::app::StatesPlugin;
-        let exhibit = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong");
+        let exhibit =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong");
         let mut app = App::new();
         app.add_plugins((MinimalPlugins, StatesPlugin))
             .insert_resource(ExhibitLibrary::open(&exhibit, None))
@@ -446,7 +616,10 @@ mod tests {
     }
 
     fn events(app: &mut App) -> Vec<EmbedEvent> {
-        app.world_mut().resource_mut::<Messages<EmbedEvent>>().drain().collect()
+        app.world_mut()
+            .resource_mut::<Messages<EmbedEvent>>()
+            .drain()
+            .collect()
     }
 
     #[test]
@@ -454,20 +627,30 @@ mod tests {
         let mut app = app();
         app.update();
         let first = events(&mut app);
-        let Some(EmbedEvent::Ready { exhibit }) = first.first() else { panic!("no ready event first: {first:?}") };
+        let Some(EmbedEvent::Ready { exhibit }) = first.first() else {
+            panic!("no ready event first: {first:?}")
+        };
         assert_eq!(exhibit.id, "trong-dong");
         assert_eq!(exhibit.lang, "vi");
         assert_eq!(exhibit.hotspots.len(), 5);
 
         let id = exhibit.hotspots[1].id.clone();
-        app.world_mut().write_message(EmbedCommand::OpenHotspot { hotspot: id.clone() });
+        app.world_mut().write_message(EmbedCommand::OpenHotspot {
+            hotspot: id.clone(),
+        });
         app.update();
         let got = events(&mut app);
-        assert!(got.iter().any(|e| matches!(e, EmbedEvent::HotspotOpen { hotspot, .. } if *hotspot == id)), "{got:?}");
+        assert!(
+            got.iter()
+                .any(|e| matches!(e, EmbedEvent::HotspotOpen { hotspot, .. } if *hotspot == id)),
+            "{got:?}"
+        );
         assert!(app.world().resource::<OpenHotspot>().is(&id));
 
         // An unknown id changes nothing and says nothing.
-        app.world_mut().write_message(EmbedCommand::OpenHotspot { hotspot: "no-such-point".into() });
+        app.world_mut().write_message(EmbedCommand::OpenHotspot {
+            hotspot: "no-such-point".into(),
+        });
         app.update();
         assert!(app.world().resource::<OpenHotspot>().is(&id));
         assert!(events(&mut app).is_empty());
@@ -481,15 +664,19 @@ mod tests {
             EmbedEvent::Ready { exhibit } => exhibit.title,
             other => panic!("{other:?}"),
         };
-        app.world_mut().write_message(EmbedCommand::SetLanguage { lang: "en".into() });
+        app.world_mut()
+            .write_message(EmbedCommand::SetLanguage { lang: "en".into() });
         app.update();
         let got = events(&mut app);
-        let Some(EmbedEvent::State { state }) = got.last() else { panic!("{got:?}") };
+        let Some(EmbedEvent::State { state }) = got.last() else {
+            panic!("{got:?}")
+        };
         assert_eq!(state.lang, "en");
         let en_title = &state.summary.as_ref().unwrap().title;
         assert_ne!(en_title, &vi_title, "the summary follows the language");
         // Not a language of Disan: ignored.
-        app.world_mut().write_message(EmbedCommand::SetLanguage { lang: "fr".into() });
+        app.world_mut()
+            .write_message(EmbedCommand::SetLanguage { lang: "fr".into() });
         app.update();
         assert_eq!(*app.world().resource::<Language>(), Language::EN);
     }
@@ -498,15 +685,37 @@ mod tests {
     fn a_lesson_page_starts_a_tour_at_its_second_stop() {
         let mut app = app();
         app.update();
-        app.world_mut().write_message(EmbedCommand::StartTour { tour: None, stop: Some(2) });
+        app.world_mut().write_message(EmbedCommand::StartTour {
+            tour: None,
+            stop: Some(2),
+        });
         app.update();
-        let sent: Vec<TourCommand> = app.world_mut().resource_mut::<Messages<TourCommand>>().drain().collect();
-        assert_eq!(sent, vec![TourCommand::Start { tour: None, stop: 1 }], "stops count from 1 on the page, from 0 inside");
+        let sent: Vec<TourCommand> = app
+            .world_mut()
+            .resource_mut::<Messages<TourCommand>>()
+            .drain()
+            .collect();
+        assert_eq!(
+            sent,
+            vec![TourCommand::Start {
+                tour: None,
+                stop: 1
+            }],
+            "stops count from 1 on the page, from 0 inside"
+        );
     }
 
     #[test]
     fn events_are_tagged_for_the_page() {
-        let json = serde_json::to_string(&EmbedEvent::TourEnd { exhibit: "a".into(), tour: "t".into(), completed: true }).unwrap();
-        assert_eq!(json, r#"{"type":"tour-end","exhibit":"a","tour":"t","completed":true}"#);
+        let json = serde_json::to_string(&EmbedEvent::TourEnd {
+            exhibit: "a".into(),
+            tour: "t".into(),
+            completed: true,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"tour-end","exhibit":"a","tour":"t","completed":true}"#
+        );
     }
 }

@@ -19,7 +19,10 @@ pub(super) fn plugin(app: &mut App) {
     app.insert_resource(ClearColor(SKY_HORIZON))
         .add_systems(Startup, spawn_sun_and_ground)
         .add_systems(PostStartup, add_sky_light)
-        .add_systems(Update, fit_to_exhibit.run_if(in_state(ViewerState::Exhibit)));
+        .add_systems(
+            Update,
+            fit_to_exhibit.run_if(in_state(ViewerState::Exhibit)),
+        );
 }
 
 const SKY_TOP: Color = Color::srgb(0.42, 0.60, 0.85);
@@ -33,19 +36,43 @@ struct Sun;
 #[derive(Component)]
 pub struct Ground;
 
-fn add_sky_light(mut commands: Commands, camera: Query<Entity, With<ViewerCamera>>, mut images: ResMut<Assets<Image>>) {
+fn add_sky_light(
+    mut commands: Commands,
+    camera: Query<Entity, With<ViewerCamera>>,
+    mut images: ResMut<Assets<Image>>,
+) {
     for entity in &camera {
-        let mut light = EnvironmentMapLight::hemispherical_gradient(&mut images, SKY_TOP, SKY_HORIZON, GROUND_BOUNCE);
+        let mut light = EnvironmentMapLight::hemispherical_gradient(
+            &mut images,
+            SKY_TOP,
+            SKY_HORIZON,
+            GROUND_BOUNCE,
+        );
         light.intensity = 1500.0;
         // Distance fog into the horizon colour hides the ground's edge, whatever the exhibit's size.
-        let fog = DistanceFog { color: SKY_HORIZON, falloff: FogFalloff::Linear { start: 40.0, end: 150.0 }, ..default() };
+        let fog = DistanceFog {
+            color: SKY_HORIZON,
+            falloff: FogFalloff::Linear {
+                start: 40.0,
+                end: 150.0,
+            },
+            ..default()
+        };
         commands.entity(entity).insert((light, fog));
     }
 }
 
-fn spawn_sun_and_ground(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<StandardMaterial>>) {
+fn spawn_sun_and_ground(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
     commands.spawn((
-        DirectionalLight { illuminance: 9000.0, shadow_maps_enabled: true, ..default() },
+        DirectionalLight {
+            illuminance: 9000.0,
+            shadow_maps_enabled: true,
+            ..default()
+        },
         // Late-morning sun from the front left, so façades facing +Z are lit and relief reads.
         Transform::from_xyz(-0.5, 1.0, 0.8).looking_at(Vec3::ZERO, Vec3::Y),
         sun_cascades(10.0),
@@ -59,7 +86,8 @@ fn spawn_sun_and_ground(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>
             perceptual_roughness: 0.95,
             ..default()
         })),
-        Transform::from_rotation(Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)).with_scale(Vec3::splat(50.0)),
+        Transform::from_rotation(Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2))
+            .with_scale(Vec3::splat(50.0)),
         NotFramed,
         Pickable::IGNORE,
         Ground,
@@ -76,7 +104,13 @@ fn ground_gap(radius: f32) -> f32 {
 }
 
 fn sun_cascades(radius: f32) -> CascadeShadowConfig {
-    CascadeShadowConfigBuilder { num_cascades: 1, minimum_distance: 0.05, maximum_distance: radius * 8.0, ..default() }.build()
+    CascadeShadowConfigBuilder {
+        num_cascades: 1,
+        minimum_distance: 0.05,
+        maximum_distance: radius * 8.0,
+        ..default()
+    }
+    .build()
 }
 
 /// Sizes the shadows, the ground and the fog to the exhibit on screen.
@@ -87,17 +121,28 @@ fn fit_to_exhibit(
     mut ground: Query<&mut Transform, With<Ground>>,
     mut fog: Query<&mut DistanceFog>,
 ) {
-    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
+    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else {
+        return;
+    };
     let r = bounds.radius();
     for mut cascades in &mut sun {
         *cascades = sun_cascades(r);
     }
-    let ground_y = library.current_package().map_or(bounds.min.y, |p| p.manifest.navigation.ground.min(bounds.min.y));
+    let ground_y = library.current_package().map_or(bounds.min.y, |p| {
+        p.manifest.navigation.ground.min(bounds.min.y)
+    });
     for mut t in &mut ground {
-        t.translation = Vec3::new(bounds.center().x, ground_y - ground_gap(r), bounds.center().z);
+        t.translation = Vec3::new(
+            bounds.center().x,
+            ground_y - ground_gap(r),
+            bounds.center().z,
+        );
         t.scale = Vec3::splat(r * 20.0);
     }
     for mut f in &mut fog {
-        f.falloff = FogFalloff::Linear { start: r * 4.0, end: r * 14.0 };
+        f.falloff = FogFalloff::Linear {
+            start: r * 4.0,
+            end: r * 14.0,
+        };
     }
 }

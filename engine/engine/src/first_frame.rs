@@ -38,8 +38,15 @@ pub fn plugin(app: &mut App) {
     }
 }
 
-fn log_timeline(frame: Res<MainFrame>, render: Res<RenderProgress>, present: Res<ModelPresentSince>, time: Res<Time<Real>>) {
-    let t = PROCESS_START.get().map_or(time.elapsed(), |start| start.elapsed());
+fn log_timeline(
+    frame: Res<MainFrame>,
+    render: Res<RenderProgress>,
+    present: Res<ModelPresentSince>,
+    time: Res<Time<Real>>,
+) {
+    let t = PROCESS_START
+        .get()
+        .map_or(time.elapsed(), |start| start.elapsed());
     info!(
         "frame {} at {} ms: model present since frame {:?}; renderer began frame {} with pipelines ready: {}, in full: {}",
         frame.0,
@@ -119,10 +126,16 @@ fn note_first_model_frame(
     time: Res<Time<Real>>,
 ) {
     if first.0.is_none() && is_first_complete_frame(present.0, *render) {
-        let t = PROCESS_START.get().map_or(time.elapsed(), |start| start.elapsed());
+        let t = PROCESS_START
+            .get()
+            .map_or(time.elapsed(), |start| start.elapsed());
         first.0 = Some(t);
         // Read by `cargo xtask bench`; keep the wording stable.
-        info!("first-model-frame-ms={} peak-rss-kb={}", t.as_millis(), peak_rss_kib().unwrap_or(0));
+        info!(
+            "first-model-frame-ms={} peak-rss-kb={}",
+            t.as_millis(),
+            peak_rss_kib().unwrap_or(0)
+        );
     }
 }
 
@@ -160,13 +173,19 @@ fn report_render_progress(
                     format!("{:?} {state}", pipeline_label(&p.descriptor))
                 })
                 .collect();
-            warn!("after 600 frames the renderer still waits for pipelines: {}", waiting.join(", "));
+            warn!(
+                "after 600 frames the renderer still waits for pipelines: {}",
+                waiting.join(", ")
+            );
         }
         for id in cache.waiting_pipelines() {
             match pipelines.get(id).map(|p| (&p.state, &p.descriptor)) {
                 Some((CachedPipelineState::Err(e), descriptor)) => {
                     if reported.insert(id) {
-                        warn!("render pipeline {:?} cannot be used on this device and is left out: {e}", pipeline_label(descriptor));
+                        warn!(
+                            "render pipeline {:?} cannot be used on this device and is left out: {e}",
+                            pipeline_label(descriptor)
+                        );
                     }
                 }
                 _ => ready = false,
@@ -177,12 +196,24 @@ fn report_render_progress(
     let drawn_in_full = main_world.get_resource::<DrawnInFull>().is_none_or(|f| f.0);
     if *timeline.get_or_insert_with(|| std::env::var_os("DISAN_TIMELINE").is_some()) {
         let pipelines: Vec<_> = cache.pipelines().collect();
-        let waiting: Vec<String> =
-            cache.waiting_pipelines().filter_map(|id| pipelines.get(id)).map(|p| format!("{:?}", pipeline_label(&p.descriptor))).collect();
-        info!("renderer at main frame {frame}: {} pipelines, waiting for {}: {}", pipelines.len(), waiting.len(), waiting.join(", "));
+        let waiting: Vec<String> = cache
+            .waiting_pipelines()
+            .filter_map(|id| pipelines.get(id))
+            .map(|p| format!("{:?}", pipeline_label(&p.descriptor)))
+            .collect();
+        info!(
+            "renderer at main frame {frame}: {} pipelines, waiting for {}: {}",
+            pipelines.len(),
+            waiting.len(),
+            waiting.join(", ")
+        );
     }
     if let Some(mut progress) = main_world.get_resource_mut::<RenderProgress>() {
-        *progress = RenderProgress { frame, pipelines_ready: ready, drawn_in_full };
+        *progress = RenderProgress {
+            frame,
+            pipelines_ready: ready,
+            drawn_in_full,
+        };
     }
 }
 
@@ -192,17 +223,35 @@ mod tests {
 
     #[test]
     fn a_cache_read_from_the_models_own_frame_does_not_count() {
-        let ready = |frame| RenderProgress { frame, pipelines_ready: true, drawn_in_full: true };
+        let ready = |frame| RenderProgress {
+            frame,
+            pipelines_ready: true,
+            drawn_in_full: true,
+        };
         // The model appeared in frame 10: the renderer had not yet asked for its pipelines.
         assert!(!model_frame_complete(Some(10), ready(10)));
         assert!(!model_frame_complete(Some(10), ready(9)));
         assert!(model_frame_complete(Some(10), ready(11)));
         // Still compiling in a later frame: not complete.
-        assert!(!model_frame_complete(Some(10), RenderProgress { frame: 12, pipelines_ready: false, drawn_in_full: true }));
+        assert!(!model_frame_complete(
+            Some(10),
+            RenderProgress {
+                frame: 12,
+                pipelines_ready: false,
+                drawn_in_full: true
+            }
+        ));
         // No model yet: never.
         assert!(!model_frame_complete(None, ready(50)));
         // A warm-up frame at reduced resolution is not the first complete frame, however ready.
         assert!(is_first_complete_frame(Some(10), ready(11)));
-        assert!(!is_first_complete_frame(Some(10), RenderProgress { frame: 11, pipelines_ready: true, drawn_in_full: false }));
+        assert!(!is_first_complete_frame(
+            Some(10),
+            RenderProgress {
+                frame: 11,
+                pipelines_ready: true,
+                drawn_in_full: false
+            }
+        ));
     }
 }

@@ -11,10 +11,19 @@ use bevy::prelude::*;
 use crate::framing::ExhibitBounds;
 
 pub(super) fn plugin(app: &mut App) {
-    let Some(frames) = std::env::var("DISAN_FRAME_COST").ok().and_then(|n| n.parse::<usize>().ok()) else { return };
-    app.insert_resource(FrameCost { wanted: frames, started: None, costs: Vec::with_capacity(frames) })
-        .add_systems(PreUpdate, start_frame.after(bevy::input::InputSystems))
-        .add_systems(PostUpdate, end_frame.before(TransformSystems::Propagate));
+    let Some(frames) = std::env::var("DISAN_FRAME_COST")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return;
+    };
+    app.insert_resource(FrameCost {
+        wanted: frames,
+        started: None,
+        costs: Vec::with_capacity(frames),
+    })
+    .add_systems(PreUpdate, start_frame.after(bevy::input::InputSystems))
+    .add_systems(PostUpdate, end_frame.before(TransformSystems::Propagate));
 }
 
 #[derive(Resource)]
@@ -37,8 +46,14 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank - 1]
 }
 
-fn end_frame(mut cost: ResMut<FrameCost>, bounds: Res<ExhibitBounds>, mut exit: MessageWriter<AppExit>) {
-    let Some(started) = cost.started.take() else { return };
+fn end_frame(
+    mut cost: ResMut<FrameCost>,
+    bounds: Res<ExhibitBounds>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(started) = cost.started.take() else {
+        return;
+    };
     if bounds.0.is_none() || cost.costs.len() >= cost.wanted {
         return;
     }

@@ -6,21 +6,27 @@ use bevy::prelude::*;
 
 use std::time::Duration;
 
+use crate::ViewerState;
 use crate::first_frame::{MainFrame, ModelPresentSince};
 use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::loading::{ExhibitModel, ModelSpawned};
 use crate::policy::{ContentFailure, FRAMING_LIMIT};
-use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ExhibitBounds>()
         .init_resource::<FramingSince>()
         .add_message::<ExhibitFramed>()
-        .add_systems(ExhibitReset, |mut b: ResMut<ExhibitBounds>, mut since: ResMut<FramingSince>| {
-            b.0 = None;
-            since.0 = None;
-        })
-        .add_systems(Update, measure_bounds.run_if(in_state(ViewerState::Exhibit)));
+        .add_systems(
+            ExhibitReset,
+            |mut b: ResMut<ExhibitBounds>, mut since: ResMut<FramingSince>| {
+                b.0 = None;
+                since.0 = None;
+            },
+        )
+        .add_systems(
+            Update,
+            measure_bounds.run_if(in_state(ViewerState::Exhibit)),
+        );
 }
 
 /// When the exhibit's models were handed to the scene, for the framing limit.
@@ -42,13 +48,19 @@ impl Bounds {
         ((self.max - self.min) * 0.5).length().max(0.01)
     }
     pub fn union(self, other: Bounds) -> Bounds {
-        Bounds { min: self.min.min(other.min), max: self.max.max(other.max) }
+        Bounds {
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
+        }
     }
     /// The world-space box around a mesh's local box under `transform`.
     pub fn of_aabb(aabb: &Aabb, transform: &GlobalTransform) -> Bounds {
         let c = Vec3::from(aabb.center);
         let h = Vec3::from(aabb.half_extents);
-        let mut out = Bounds { min: Vec3::splat(f32::MAX), max: Vec3::splat(f32::MIN) };
+        let mut out = Bounds {
+            min: Vec3::splat(f32::MAX),
+            max: Vec3::splat(f32::MIN),
+        };
         for i in 0..8 {
             let sign = Vec3::new(
                 if i & 1 == 0 { -1.0 } else { 1.0 },
@@ -84,7 +96,12 @@ fn measure_bounds(
     // Measured means present: every model loaded with its textures and spawned. The start-up
     // timing (crate::first_frame) counts from here; absent in tests without it.
     present: Option<(Res<MainFrame>, ResMut<ModelPresentSince>)>,
-    (time, mut since, library, mut failures): (Res<Time<Real>>, ResMut<FramingSince>, Res<ExhibitLibrary>, MessageWriter<ContentFailure>),
+    (time, mut since, library, mut failures): (
+        Res<Time<Real>>,
+        ResMut<FramingSince>,
+        Res<ExhibitLibrary>,
+        MessageWriter<ContentFailure>,
+    ),
     levels: Option<Res<crate::levels::ModelLevels>>,
 ) {
     if bounds.0.is_some() {
@@ -92,14 +109,30 @@ fn measure_bounds(
     }
     let started = *since.0.get_or_insert(time.elapsed());
     let ready = !models.is_empty() && models.iter().all(|spawned| spawned);
-    let measured = meshes.iter().map(|(aabb, t)| Bounds::of_aabb(aabb, t)).reduce(Bounds::union).filter(|_| ready);
+    let measured = meshes
+        .iter()
+        .map(|(aabb, t)| Bounds::of_aabb(aabb, t))
+        .reduce(Bounds::union)
+        .filter(|_| ready);
     // Packed models declare their box: frame from it (the same for every level of detail).
-    let measured = measured.map(|m| levels.as_ref().and_then(|l| l.declared_bounds()).unwrap_or(m));
+    let measured = measured.map(|m| {
+        levels
+            .as_ref()
+            .and_then(|l| l.declared_bounds())
+            .unwrap_or(m)
+    });
     let Some(measured) = measured.filter(|b| b.min.is_finite() && b.max.is_finite()) else {
         // The model check refuses scenes without meshes; this catches whatever still shows
         // nothing (an exhibit must never wait forever).
         if time.elapsed().saturating_sub(started) > FRAMING_LIMIT {
-            let files = library.current_package().map(|p| p.manifest.models.iter().map(|m| m.src.to_string()).collect::<Vec<_>>().join(", "));
+            let files = library.current_package().map(|p| {
+                p.manifest
+                    .models
+                    .iter()
+                    .map(|m| m.src.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
             failures.write(ContentFailure {
                 file: files.unwrap_or_default(),
                 reason: format!("loaded, but after {} s there is still nothing to draw: check that the model holds visible geometry.", FRAMING_LIMIT.as_secs()),
@@ -108,7 +141,10 @@ fn measure_bounds(
         }
         return;
     };
-    info!("exhibit bounds: min {:?} max {:?}", measured.min, measured.max);
+    info!(
+        "exhibit bounds: min {:?} max {:?}",
+        measured.min, measured.max
+    );
     bounds.0 = Some(measured);
     framed.write(ExhibitFramed(measured));
     if let Some((frame, mut present)) = present {
@@ -129,15 +165,29 @@ pub fn home_view(bounds: Bounds, fov_y: f32, aspect: f32) -> (Vec3, Vec3) {
     let mut distance = 0.0f32;
     for i in 0..8 {
         let corner = Vec3::new(
-            if i & 1 == 0 { bounds.min.x } else { bounds.max.x },
-            if i & 2 == 0 { bounds.min.y } else { bounds.max.y },
-            if i & 4 == 0 { bounds.min.z } else { bounds.max.z },
+            if i & 1 == 0 {
+                bounds.min.x
+            } else {
+                bounds.max.x
+            },
+            if i & 2 == 0 {
+                bounds.min.y
+            } else {
+                bounds.max.y
+            },
+            if i & 4 == 0 {
+                bounds.min.z
+            } else {
+                bounds.max.z
+            },
         );
         let rel = corner - target;
         // The corner's depth in front of the camera is distance + rel·forward; it fits when its
         // sideways and vertical offsets are within the view's half-width at that depth.
         let depth_offset = rel.dot(forward);
-        distance = distance.max(rel.dot(right).abs() / tan_h - depth_offset).max(rel.dot(up).abs() / tan_v - depth_offset);
+        distance = distance
+            .max(rel.dot(right).abs() / tan_h - depth_offset)
+            .max(rel.dot(up).abs() / tan_v - depth_offset);
     }
     let distance = distance.max(bounds.radius() * 0.5);
     (target + back * distance, target)
@@ -149,7 +199,10 @@ mod tests {
 
     #[test]
     fn home_view_fits_the_box_tightly() {
-        let b = Bounds { min: Vec3::new(-10.0, 0.0, -6.0), max: Vec3::new(10.0, 8.0, 6.0) };
+        let b = Bounds {
+            min: Vec3::new(-10.0, 0.0, -6.0),
+            max: Vec3::new(10.0, 8.0, 6.0),
+        };
         let fov = 45f32.to_radians();
         let (eye, target) = home_view(b, fov, 16.0 / 9.0);
         assert_eq!(target, b.center());
@@ -164,11 +217,17 @@ mod tests {
                 if i & 4 == 0 { b.min.z } else { b.max.z },
             );
             let p = proj.project_point3(c);
-            assert!(p.x.abs() <= 1.0 && p.y.abs() <= 1.0, "corner {c} is outside the view: {p}");
+            assert!(
+                p.x.abs() <= 1.0 && p.y.abs() <= 1.0,
+                "corner {c} is outside the view: {p}"
+            );
         }
         // ...and the fit is tight: closer than the bounding-sphere distance.
         assert!(d < b.radius() / (fov * 0.5).sin());
-        assert!(eye.z > target.z && eye.y > target.y, "home is in front and above");
+        assert!(
+            eye.z > target.z && eye.y > target.y,
+            "home is in front and above"
+        );
         // Portrait: the horizontal fov is narrower, so the camera must stand further back.
         let (eye_portrait, _) = home_view(b, fov, 9.0 / 16.0);
         assert!(eye_portrait.distance(target) > d * 1.5);
@@ -177,7 +236,9 @@ mod tests {
     #[test]
     fn rotated_mesh_bounds_cover_the_corners() {
         let aabb = Aabb::from_min_max(Vec3::new(-1.0, 0.0, -1.0), Vec3::new(1.0, 1.0, 1.0));
-        let t = GlobalTransform::from(Transform::from_rotation(Quat::from_rotation_y(45f32.to_radians())));
+        let t = GlobalTransform::from(Transform::from_rotation(Quat::from_rotation_y(
+            45f32.to_radians(),
+        )));
         let b = Bounds::of_aabb(&aabb, &t);
         assert!((b.max.x - 2f32.sqrt()).abs() < 1e-5);
         assert!((b.min.y - 0.0).abs() < 1e-6 && (b.max.y - 1.0).abs() < 1e-6);

@@ -6,8 +6,12 @@ use bevy::prelude::*;
 
 use bevy::light::NotShadowCaster;
 use bevy::mesh::MeshVertexBufferLayoutRef;
-use bevy::pbr::{ExtendedMaterial, MaterialExtension, MaterialExtensionKey, MaterialExtensionPipeline};
-use bevy::render::render_resource::{AsBindGroup, CompareFunction, RenderPipelineDescriptor, SpecializedMeshPipelineError};
+use bevy::pbr::{
+    ExtendedMaterial, MaterialExtension, MaterialExtensionKey, MaterialExtensionPipeline,
+};
+use bevy::render::render_resource::{
+    AsBindGroup, CompareFunction, RenderPipelineDescriptor, SpecializedMeshPipelineError,
+};
 
 use crate::camera::{CameraCommand, CameraRig, ViewerCamera};
 use crate::framing::{Bounds, ExhibitBounds, ExhibitFramed, NotFramed};
@@ -19,13 +23,21 @@ pub(super) fn plugin(app: &mut App) {
         // Only markers are ray-cast: a marker drawn over the model must win the click even where
         // the model's surface is nearer, and casting rays into a million-triangle scan on every
         // pointer move would cost the frame rate.
-        .insert_resource(MeshPickingSettings { require_markers: true, ..default() })
+        .insert_resource(MeshPickingSettings {
+            require_markers: true,
+            ..default()
+        })
         .init_resource::<OpenHotspot>()
         .add_systems(ExhibitReset, |mut open: ResMut<OpenHotspot>| open.0 = None)
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_markers)
         .add_systems(
             Update,
-            (stand_off_when_framed, open_on_number_key, face_camera_and_keep_size, highlight_open)
+            (
+                stand_off_when_framed,
+                open_on_number_key,
+                face_camera_and_keep_size,
+                highlight_open,
+            )
                 .run_if(in_state(ViewerState::Exhibit)),
         );
 }
@@ -42,7 +54,10 @@ impl OpenHotspot {
     }
 
     /// The open hotspot, if the exhibit on screen has it.
-    pub fn in_exhibit<'m>(&self, manifest: &'m disan_format::Manifest) -> Option<&'m disan_format::Hotspot> {
+    pub fn in_exhibit<'m>(
+        &self,
+        manifest: &'m disan_format::Manifest,
+    ) -> Option<&'m disan_format::Hotspot> {
         manifest.hotspot(self.0.as_deref()?)
     }
 
@@ -110,9 +125,16 @@ fn spawn_markers(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<MarkerMaterial>>,
 ) {
-    let Some(package) = library.current_package() else { return };
+    let Some(package) = library.current_package() else {
+        return;
+    };
     let marker_material = |color: Color| MarkerMaterial {
-        base: StandardMaterial { base_color: color, unlit: true, alpha_mode: AlphaMode::Blend, ..default() },
+        base: StandardMaterial {
+            base_color: color,
+            unlit: true,
+            alpha_mode: AlphaMode::Blend,
+            ..default()
+        },
         extension: DrawOnTop {},
     };
     // The museum palette: gold markers, lacquer red for the one that is open.
@@ -128,7 +150,12 @@ fn spawn_markers(
                 Mesh3d(disc.clone()),
                 MeshMaterial3d(normal.clone()),
                 Transform::from_translation(position),
-                HotspotMarker { id: h.id.clone(), position, normal: normal_dir, anchor: position },
+                HotspotMarker {
+                    id: h.id.clone(),
+                    position,
+                    normal: normal_dir,
+                    anchor: position,
+                },
                 Pickable::default(),
                 NotFramed,
                 NotShadowCaster,
@@ -143,17 +170,26 @@ fn spawn_markers(
                     Pickable::IGNORE,
                 )],
             ))
-            .observe(|click: On<Pointer<Click>>, markers: Query<&HotspotMarker>, mut open: ResMut<OpenHotspot>| {
-                if let Ok(marker) = markers.get(click.entity) {
-                    open.open(&marker.id);
-                }
-            });
+            .observe(
+                |click: On<Pointer<Click>>,
+                 markers: Query<&HotspotMarker>,
+                 mut open: ResMut<OpenHotspot>| {
+                    if let Ok(marker) = markers.get(click.entity) {
+                        open.open(&marker.id);
+                    }
+                },
+            );
     }
     commands.insert_resource(MarkerMaterials { normal, open });
 }
 
-fn stand_off_when_framed(mut framed: MessageReader<ExhibitFramed>, mut markers: Query<&mut HotspotMarker>) {
-    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else { return };
+fn stand_off_when_framed(
+    mut framed: MessageReader<ExhibitFramed>,
+    mut markers: Query<&mut HotspotMarker>,
+) {
+    let Some(ExhibitFramed(bounds)) = framed.read().last().copied() else {
+        return;
+    };
     for mut m in &mut markers {
         m.anchor = marker_anchor(&bounds, m.position, m.normal);
     }
@@ -167,10 +203,19 @@ pub fn marker_anchor(bounds: &Bounds, position: Vec3, normal: Vec3) -> Vec3 {
 /// The camera pose that shows a hotspot: in front of it along its normal, a little above.
 /// With `beside_panel`, the view slides sideways so the hotspot sits left of centre, clear of
 /// the info panel on the right.
-pub fn hotspot_view(bounds: &Bounds, position: Vec3, normal: Vec3, beside_panel: bool) -> (Vec3, Vec3) {
+pub fn hotspot_view(
+    bounds: &Bounds,
+    position: Vec3,
+    normal: Vec3,
+    beside_panel: bool,
+) -> (Vec3, Vec3) {
     let distance = (bounds.radius() * 0.6).max(0.35);
     let n = normal.normalize_or(Vec3::Z);
-    let up_tilt = if n.y.abs() > 0.9 { Vec3::Z * 0.35 } else { Vec3::Y * 0.25 };
+    let up_tilt = if n.y.abs() > 0.9 {
+        Vec3::Z * 0.35
+    } else {
+        Vec3::Y * 0.25
+    };
     let eye = position + (n + up_tilt).normalize() * distance;
     if !beside_panel {
         return (eye, position);
@@ -182,7 +227,11 @@ pub fn hotspot_view(bounds: &Bounds, position: Vec3, normal: Vec3, beside_panel:
     (eye + slide, position + slide)
 }
 
-fn open_on_number_key(keys: Res<ButtonInput<KeyCode>>, library: Res<ExhibitLibrary>, mut open: ResMut<OpenHotspot>) {
+fn open_on_number_key(
+    keys: Res<ButtonInput<KeyCode>>,
+    library: Res<ExhibitLibrary>,
+    mut open: ResMut<OpenHotspot>,
+) {
     const DIGITS: [KeyCode; 9] = [
         KeyCode::Digit1,
         KeyCode::Digit2,
@@ -195,7 +244,9 @@ fn open_on_number_key(keys: Res<ButtonInput<KeyCode>>, library: Res<ExhibitLibra
         KeyCode::Digit9,
     ];
     if let Some(i) = DIGITS.iter().position(|k| keys.just_pressed(*k))
-        && let Some(h) = library.current_package().and_then(|p| p.manifest.hotspots.get(i))
+        && let Some(h) = library
+            .current_package()
+            .and_then(|p| p.manifest.hotspots.get(i))
     {
         open.open(&h.id);
     }
@@ -214,8 +265,12 @@ pub(crate) fn look_at_opened(
     if !open.is_changed() {
         return;
     }
-    let (Some(package), Some(b)) = (library.current_package(), bounds.0) else { return };
-    let Some(h) = open.in_exhibit(&package.manifest) else { return };
+    let (Some(package), Some(b)) = (library.current_package(), bounds.0) else {
+        return;
+    };
+    let Some(h) = open.in_exhibit(&package.manifest) else {
+        return;
+    };
     let (eye, target) = hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), true);
     camera.write(CameraCommand::LookFrom { eye, target });
 }
@@ -225,13 +280,17 @@ fn face_camera_and_keep_size(
     camera: Query<&GlobalTransform, With<ViewerCamera>>,
     mut markers: Query<(&HotspotMarker, &mut Transform)>,
 ) {
-    let Some(cam) = camera.iter().next() else { return };
+    let Some(cam) = camera.iter().next() else {
+        return;
+    };
     let eye = cam.translation();
     let up = cam.up();
     for (marker, mut t) in &mut markers {
         let distance = eye.distance(marker.anchor).max(0.01);
         let size = 2.0 * distance * (rig.fov_y * 0.5).tan() * MARKER_ANGULAR_SIZE;
-        *t = Transform::from_translation(marker.anchor).looking_at(marker.anchor - (eye - marker.anchor), up).with_scale(Vec3::splat(size));
+        *t = Transform::from_translation(marker.anchor)
+            .looking_at(marker.anchor - (eye - marker.anchor), up)
+            .with_scale(Vec3::splat(size));
     }
 }
 
@@ -245,7 +304,11 @@ fn highlight_open(
         return;
     }
     for (marker, mut material) in &mut markers {
-        material.0 = if open.is(&marker.id) { materials.open.clone() } else { materials.normal.clone() };
+        material.0 = if open.is(&marker.id) {
+            materials.open.clone()
+        } else {
+            materials.normal.clone()
+        };
     }
 }
 
@@ -255,12 +318,21 @@ mod tests {
 
     #[test]
     fn hotspot_view_looks_at_the_hotspot_from_outside() {
-        let b = Bounds { min: Vec3::new(-1.0, 0.0, -1.0), max: Vec3::new(1.0, 1.0, 1.0) };
+        let b = Bounds {
+            min: Vec3::new(-1.0, 0.0, -1.0),
+            max: Vec3::new(1.0, 1.0, 1.0),
+        };
         let p = Vec3::new(0.0, 0.5, 1.0);
         let (eye, target) = hotspot_view(&b, p, Vec3::Z, false);
         assert_eq!(target, p);
         let (eye_beside, target_beside) = hotspot_view(&b, p, Vec3::Z, true);
-        assert!(target_beside.x > p.x && (eye_beside - target_beside).normalize().abs_diff_eq((eye - target).normalize(), 1e-5), "slides right, same direction");
+        assert!(
+            target_beside.x > p.x
+                && (eye_beside - target_beside)
+                    .normalize()
+                    .abs_diff_eq((eye - target).normalize(), 1e-5),
+            "slides right, same direction"
+        );
         assert!(eye.z > p.z, "the eye is on the outward side of the surface");
         let (eye_top, _) = hotspot_view(&b, Vec3::new(0.0, 1.0, 0.0), Vec3::Y, false);
         assert!(eye_top.y > 1.0, "a hotspot facing up is seen from above");
@@ -280,7 +352,10 @@ mod app_tests {
     fn opening_a_hotspot_turns_the_camera_to_it() {
         let mut app = App::new();
         let exhibit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/trong-dong");
-        let bounds = Bounds { min: Vec3::new(-0.34, 0.0, -0.31), max: Vec3::new(0.34, 0.45, 0.31) };
+        let bounds = Bounds {
+            min: Vec3::new(-0.34, 0.0, -0.31),
+            max: Vec3::new(0.34, 0.45, 0.31),
+        };
         app.add_plugins(MinimalPlugins)
             .insert_resource(ExhibitLibrary::open(&exhibit, None))
             .insert_resource(ExhibitBounds(Some(bounds)))
@@ -290,9 +365,18 @@ mod app_tests {
         app.update();
         app.world_mut().resource_mut::<OpenHotspot>().open("star"); // the central star, facing up
         app.update();
-        let sent: Vec<CameraCommand> = app.world_mut().resource_mut::<Messages<CameraCommand>>().drain().collect();
-        let Some(CameraCommand::LookFrom { eye, target }) = sent.last().copied() else { panic!("no camera move: {sent:?}") };
-        assert!(target.distance(Vec3::new(0.0, 0.45, 0.0)) < 0.2, "looks at the star: {target}");
+        let sent: Vec<CameraCommand> = app
+            .world_mut()
+            .resource_mut::<Messages<CameraCommand>>()
+            .drain()
+            .collect();
+        let Some(CameraCommand::LookFrom { eye, target }) = sent.last().copied() else {
+            panic!("no camera move: {sent:?}")
+        };
+        assert!(
+            target.distance(Vec3::new(0.0, 0.45, 0.0)) < 0.2,
+            "looks at the star: {target}"
+        );
         assert!(eye.y > 0.6, "the star is seen from above: {eye}");
     }
 }

@@ -8,10 +8,20 @@ use disan_format::LocalizedText;
 use crate::library::ExhibitLibrary;
 
 pub(super) fn plugin(app: &mut App) {
-    let lang = app.world().get_resource::<crate::ViewerConfig>().map_or("vi".to_owned(), |c| c.lang.clone());
+    let lang = app
+        .world()
+        .get_resource::<crate::ViewerConfig>()
+        .map_or("vi".to_owned(), |c| c.lang.clone());
     app.insert_resource(Language::from_code(&lang))
         .init_resource::<OfferedLanguages>()
-        .add_systems(Update, (offer_the_exhibits_languages.run_if(resource_exists_and_changed::<ExhibitLibrary>), switch_language_on_key).chain());
+        .add_systems(
+            Update,
+            (
+                offer_the_exhibits_languages.run_if(resource_exists_and_changed::<ExhibitLibrary>),
+                switch_language_on_key,
+            )
+                .chain(),
+        );
 }
 
 /// The language everything is shown in, by its code (`vi`, `en`, `fr`, `zh-hant`, …). Copyable:
@@ -39,7 +49,10 @@ impl Language {
             bytes[i] = code[i];
             i += 1;
         }
-        Self { bytes, len: code.len() as u8 }
+        Self {
+            bytes,
+            len: code.len() as u8,
+        }
     }
 
     /// The language with this code; Vietnamese for a code that is not a language code.
@@ -99,7 +112,11 @@ impl Default for OfferedLanguages {
 impl OfferedLanguages {
     /// The language after `lang` (the first after the last, or when `lang` is not offered).
     pub fn after(&self, lang: Language) -> Language {
-        let next = self.0.iter().position(|l| *l == lang).map_or(0, |i| (i + 1) % self.0.len());
+        let next = self
+            .0
+            .iter()
+            .position(|l| *l == lang)
+            .map_or(0, |i| (i + 1) % self.0.len());
         self.0.get(next).copied().unwrap_or(Language::VI)
     }
 
@@ -108,10 +125,19 @@ impl OfferedLanguages {
     }
 }
 
-fn offer_the_exhibits_languages(library: Res<ExhibitLibrary>, mut offered: ResMut<OfferedLanguages>) {
+fn offer_the_exhibits_languages(
+    library: Res<ExhibitLibrary>,
+    mut offered: ResMut<OfferedLanguages>,
+) {
     let langs = library.current_package().map_or_else(
         || OfferedLanguages::default().0,
-        |p| p.manifest.languages().iter().map(|c| Language::from_code(c)).collect(),
+        |p| {
+            p.manifest
+                .languages()
+                .iter()
+                .map(|c| Language::from_code(c))
+                .collect()
+        },
     );
     offered.set_if_neq(OfferedLanguages(langs));
 }
@@ -161,7 +187,10 @@ impl UiString {
             Previous => ("« Trước", "« Previous"),
             Next => ("Tiếp »", "Next »"),
             Close => ("Đóng", "Close"),
-            OpenFailed => ("Không mở được hiện vật này", "This exhibit could not be opened"),
+            OpenFailed => (
+                "Không mở được hiện vật này",
+                "This exhibit could not be opened",
+            ),
             OpenFailedHint => (
                 "Các hiện vật khác vẫn xem được: bấm Trước hoặc Tiếp. Cán bộ di sản: chạy `disan validate` với gói này.",
                 "The other exhibits still work: press Previous or Next. Heritage staff: run `disan validate` on this package.",
@@ -180,7 +209,10 @@ impl UiString {
             Pause => ("Tạm dừng", "Pause"),
             Resume => ("Tiếp tục", "Resume"),
             ExitTour => ("Thoát", "Exit"),
-            FilesLeftOut => ("Một số tệp không dùng được nên đã bỏ qua", "Some files could not be used and were left out"),
+            FilesLeftOut => (
+                "Một số tệp không dùng được nên đã bỏ qua",
+                "Some files could not be used and were left out",
+            ),
             About => ("Thông tin", "About"),
             Licence => ("Giấy phép", "Licence"),
             RightsHolder => ("Chủ sở hữu quyền", "Rights holder"),
@@ -196,11 +228,19 @@ impl UiString {
 impl UiString {
     /// "Stop k of n" of a tour.
     pub fn stop_of(lang: Language, k: usize, n: usize) -> String {
-        if lang.ui_is_vietnamese() { format!("Điểm dừng {k}/{n}") } else { format!("Stop {k} of {n}") }
+        if lang.ui_is_vietnamese() {
+            format!("Điểm dừng {k}/{n}")
+        } else {
+            format!("Stop {k} of {n}")
+        }
     }
 }
 
-fn switch_language_on_key(keys: Res<ButtonInput<KeyCode>>, offered: Res<OfferedLanguages>, mut lang: ResMut<Language>) {
+fn switch_language_on_key(
+    keys: Res<ButtonInput<KeyCode>>,
+    offered: Res<OfferedLanguages>,
+    mut lang: ResMut<Language>,
+) {
     if keys.just_pressed(KeyCode::KeyL) {
         *lang = offered.after(*lang);
     }
@@ -213,9 +253,13 @@ mod tests {
     #[test]
     fn l_key_switches_language_both_ways() {
         let mut app = App::new();
-        app.add_plugins(MinimalPlugins).init_resource::<ButtonInput<KeyCode>>().add_plugins(plugin);
+        app.add_plugins(MinimalPlugins)
+            .init_resource::<ButtonInput<KeyCode>>()
+            .add_plugins(plugin);
         assert_eq!(*app.world().resource::<Language>(), Language::VI);
-        app.world_mut().resource_mut::<ButtonInput<KeyCode>>().press(KeyCode::KeyL);
+        app.world_mut()
+            .resource_mut::<ButtonInput<KeyCode>>()
+            .press(KeyCode::KeyL);
         app.update();
         assert_eq!(*app.world().resource::<Language>(), Language::EN);
         let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
@@ -232,9 +276,17 @@ mod tests {
         assert_eq!(offered.after(Language::VI), Language::EN);
         assert_eq!(offered.after(Language::EN).code(), "fr");
         assert_eq!(offered.after(Language::from_code("FR")), Language::VI);
-        assert_eq!(offered.after(Language::from_code("de")), Language::VI, "not offered: back to the first");
+        assert_eq!(
+            offered.after(Language::from_code("de")),
+            Language::VI,
+            "not offered: back to the first"
+        );
         assert_eq!(Language::from_code("zh-Hant").code(), "zh-hant");
-        assert_eq!(Language::from_code("Vietnamese"), Language::VI, "not a code");
+        assert_eq!(
+            Language::from_code("Vietnamese"),
+            Language::VI,
+            "not a code"
+        );
         assert_eq!(Language::from_code("fr").endonym(), "Français");
     }
 }

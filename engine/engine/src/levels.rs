@@ -27,21 +27,38 @@ use crate::{ExhibitScoped, ViewerState};
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ModelLevels>()
         .init_resource::<EmptyFrames>()
-        .add_systems(ExhibitReset, |mut levels: ResMut<ModelLevels>, mut empty: ResMut<EmptyFrames>| {
-            // Dropping the pending handles lets the asset server discard what is still coming.
-            *levels = ModelLevels::default();
-            empty.0 = 0;
-        })
+        .add_systems(
+            ExhibitReset,
+            |mut levels: ResMut<ModelLevels>, mut empty: ResMut<EmptyFrames>| {
+                // Dropping the pending handles lets the asset server discard what is still coming.
+                *levels = ModelLevels::default();
+                empty.0 = 0;
+            },
+        )
         .add_systems(
             Update,
-            (ask_for_detail, fetch_levels, swap_in_arrived_levels, retire_replaced_levels).chain().run_if(in_state(ViewerState::Exhibit)),
+            (
+                ask_for_detail,
+                fetch_levels,
+                swap_in_arrived_levels,
+                retire_replaced_levels,
+            )
+                .chain()
+                .run_if(in_state(ViewerState::Exhibit)),
         )
-        .add_systems(Last, watch_for_empty_frames.run_if(in_state(ViewerState::Exhibit)));
+        .add_systems(
+            Last,
+            watch_for_empty_frames.run_if(in_state(ViewerState::Exhibit)),
+        );
 }
 
 /// How much detail this device may be sent, whatever the screen asks.
 /// `backend` is the renderer's (absent in tests without one).
-pub fn device_cap(config: &crate::ViewerConfig, window: Option<&Window>, backend: Option<wgpu_types::Backend>) -> LodQuality {
+pub fn device_cap(
+    config: &crate::ViewerConfig,
+    window: Option<&Window>,
+    backend: Option<wgpu_types::Backend>,
+) -> LodQuality {
     if let Some(forced) = config.lod {
         return forced;
     }
@@ -50,7 +67,8 @@ pub fn device_cap(config: &crate::ViewerConfig, window: Option<&Window>, backend
     let small = window.is_some_and(|w| w.width().min(w.height()) < 600.0);
     // WebGL2 (wgpu's GL backend in a browser): school PCs with integrated GPUs and a
     // single-threaded renderer.
-    let webgl2 = cfg!(target_family = "wasm") && backend.is_some_and(|b| b == wgpu_types::Backend::Gl);
+    let webgl2 =
+        cfg!(target_family = "wasm") && backend.is_some_and(|b| b == wgpu_types::Backend::Gl);
     if small {
         LodQuality::Low
     } else if webgl2 {
@@ -91,7 +109,9 @@ impl ModelLevel {
     }
     /// Whether the model shows the best level it will get (for `disan shot` and tests).
     pub fn settled(&self) -> bool {
-        self.pending.is_none() && self.arriving.is_none() && (self.shown == Some(self.target) || self.failed_at.is_some())
+        self.pending.is_none()
+            && self.arriving.is_none()
+            && (self.shown == Some(self.target) || self.failed_at.is_some())
     }
 }
 
@@ -114,7 +134,10 @@ impl ModelLevels {
             .iter()
             .map(|m| {
                 let b = m.declared_bounds?;
-                let aabb = bevy::camera::primitives::Aabb::from_min_max(Vec3::from(b.min), Vec3::from(b.max));
+                let aabb = bevy::camera::primitives::Aabb::from_min_max(
+                    Vec3::from(b.min),
+                    Vec3::from(b.max),
+                );
                 Some(Bounds::of_aabb(&aabb, &GlobalTransform::from(m.transform)))
             })
             .reduce(|a, b| Some(a?.union(b?)))
@@ -137,7 +160,12 @@ pub struct LevelOf {
 /// The first level to show and the one to fetch next, for a model about to load.
 /// `cap` is the device's cap; `px_per_metre` how many pixels a metre covers at the start view.
 /// With `forced` (`--lod`, `?lod=`) the cap is also the level wanted, whatever the screen says.
-pub fn plan(model: &Model, cap: LodQuality, forced: bool, px_per_metre: Option<f32>) -> (Vec<Lod>, usize, usize) {
+pub fn plan(
+    model: &Model,
+    cap: LodQuality,
+    forced: bool,
+    px_per_metre: Option<f32>,
+) -> (Vec<Lod>, usize, usize) {
     let levels = model.levels();
     let cap_index = cap_index(&levels, cap);
     let wanted = match px_per_metre {
@@ -155,11 +183,21 @@ fn cap_index(levels: &[Lod], cap: LodQuality) -> usize {
 /// The lightest level whose error covers under one pixel; the full model if no level says its
 /// error (nothing to go by).
 pub fn needed_level(levels: &[Lod], px_per_metre: f32) -> usize {
-    levels.iter().position(|l| l.error.is_some_and(|e| e * px_per_metre <= 1.0)).unwrap_or(levels.len() - 1)
+    levels
+        .iter()
+        .position(|l| l.error.is_some_and(|e| e * px_per_metre <= 1.0))
+        .unwrap_or(levels.len() - 1)
 }
 
 /// Registers a model's levels as the exhibit starts loading; returns the file to load first.
-pub fn register(levels_res: &mut ModelLevels, model: &Model, transform: Transform, cap: LodQuality, forced: bool, px_per_metre: Option<f32>) -> Lod {
+pub fn register(
+    levels_res: &mut ModelLevels,
+    model: &Model,
+    transform: Transform,
+    cap: LodQuality,
+    forced: bool,
+    px_per_metre: Option<f32>,
+) -> Lod {
     let (levels, first, target) = plan(model, cap, forced, px_per_metre);
     let first_level = levels[first].clone();
     let cap = cap_index(&levels, cap);
@@ -180,12 +218,23 @@ pub fn register(levels_res: &mut ModelLevels, model: &Model, transform: Transfor
 }
 
 /// Spawns the first level of model `index` (called by loading once the exhibit's files are in).
-pub fn spawn_first(commands: &mut Commands, levels: &mut ModelLevels, index: usize, handle: Handle<WorldAsset>) {
-    let Some(m) = levels.models.get_mut(index) else { return };
+pub fn spawn_first(
+    commands: &mut Commands,
+    levels: &mut ModelLevels,
+    index: usize,
+    handle: Handle<WorldAsset>,
+) {
+    let Some(m) = levels.models.get_mut(index) else {
+        return;
+    };
     let entity = spawn_level(commands, handle, m.transform, index, 0);
     m.entity = Some(entity);
     m.shown = Some(0);
-    info!("level: model {} shows {} first", m.model_id, m.quality(0).word());
+    info!(
+        "level: model {} shows {} first",
+        m.model_id,
+        m.quality(0).word()
+    );
 }
 
 /// Starts loading one level. Meshes and textures go to the render world only unless something
@@ -194,7 +243,11 @@ pub fn spawn_first(commands: &mut Commands, levels: &mut ModelLevels, index: usi
 /// arrive), and a million-triangle level with a 4K texture would otherwise be held twice.
 pub fn load_level(assets: &AssetServer, path: String, ray_cast: bool) -> Handle<WorldAsset> {
     use bevy::asset::RenderAssetUsages;
-    let usage = if ray_cast { RenderAssetUsages::default() } else { RenderAssetUsages::RENDER_WORLD };
+    let usage = if ray_cast {
+        RenderAssetUsages::default()
+    } else {
+        RenderAssetUsages::RENDER_WORLD
+    };
     assets
         .load_builder()
         .with_settings(move |s: &mut bevy::gltf::GltfLoaderSettings| {
@@ -204,9 +257,21 @@ pub fn load_level(assets: &AssetServer, path: String, ray_cast: bool) -> Handle<
         .load(GltfAssetLabel::Scene(0).from_asset(path))
 }
 
-fn spawn_level(commands: &mut Commands, handle: Handle<WorldAsset>, transform: Transform, model: usize, level: usize) -> Entity {
+fn spawn_level(
+    commands: &mut Commands,
+    handle: Handle<WorldAsset>,
+    transform: Transform,
+    model: usize,
+    level: usize,
+) -> Entity {
     commands
-        .spawn((WorldAssetRoot(handle), transform, ExhibitModel, ExhibitScoped, LevelOf { model, level }))
+        .spawn((
+            WorldAssetRoot(handle),
+            transform,
+            ExhibitModel,
+            ExhibitScoped,
+            LevelOf { model, level },
+        ))
         .observe(|ready: On<WorldInstanceReady>, mut commands: Commands| {
             commands.entity(ready.entity).insert(ModelSpawned);
         })
@@ -214,10 +279,21 @@ fn spawn_level(commands: &mut Commands, handle: Handle<WorldAsset>, transform: T
 }
 
 /// Pixels per metre at the nearest point of the exhibit from the camera.
-fn px_per_metre_at_camera(camera: &Transform, projection: &Projection, window_height: f32, bounds: Bounds) -> Option<f32> {
-    let Projection::Perspective(p) = projection else { return None };
+fn px_per_metre_at_camera(
+    camera: &Transform,
+    projection: &Projection,
+    window_height: f32,
+    bounds: Bounds,
+) -> Option<f32> {
+    let Projection::Perspective(p) = projection else {
+        return None;
+    };
     let nearest = camera.translation.clamp(bounds.min, bounds.max);
-    let distance = camera.translation.distance(nearest).max(bounds.radius() * 0.02).max(0.01);
+    let distance = camera
+        .translation
+        .distance(nearest)
+        .max(bounds.radius() * 0.02)
+        .max(0.01);
     Some(window_height / (2.0 * distance * (p.fov * 0.5).tan()))
 }
 
@@ -228,22 +304,41 @@ fn ask_for_detail(
     camera: Query<(&Transform, &Projection), With<ViewerCamera>>,
     windows: Query<&Window>,
 ) {
-    let (Some(bounds), Ok((transform, projection))) = (bounds.0, camera.single()) else { return };
-    let height = windows.iter().next().map_or(720.0, |w| w.physical_height() as f32);
-    let Some(px) = px_per_metre_at_camera(transform, projection, height, bounds) else { return };
+    let (Some(bounds), Ok((transform, projection))) = (bounds.0, camera.single()) else {
+        return;
+    };
+    let height = windows
+        .iter()
+        .next()
+        .map_or(720.0, |w| w.physical_height() as f32);
+    let Some(px) = px_per_metre_at_camera(transform, projection, height, bounds) else {
+        return;
+    };
     for m in &mut levels.models {
         let wanted = needed_level(&m.levels, px / m.transform.scale.x.max(1e-6)).min(m.cap);
         let ceiling = m.failed_at.unwrap_or(usize::MAX);
         if wanted > m.target && wanted < ceiling {
-            info!("level: model {} needs {} ({:.0} px a metre)", m.model_id, m.quality(wanted).word(), px);
+            info!(
+                "level: model {} needs {} ({:.0} px a metre)",
+                m.model_id,
+                m.quality(wanted).word(),
+                px
+            );
             m.target = wanted;
         }
     }
 }
 
 /// Starts fetching the target level of each model not already at it or fetching.
-fn fetch_levels(mut levels: ResMut<ModelLevels>, library: Res<ExhibitLibrary>, assets: Res<AssetServer>, config: Res<crate::ViewerConfig>) {
-    let Some(package) = library.current_package() else { return };
+fn fetch_levels(
+    mut levels: ResMut<ModelLevels>,
+    library: Res<ExhibitLibrary>,
+    assets: Res<AssetServer>,
+    config: Res<crate::ViewerConfig>,
+) {
+    let Some(package) = library.current_package() else {
+        return;
+    };
     for m in &mut levels.models {
         let Some(shown) = m.shown else { continue };
         if m.pending.is_some() || m.arriving.is_some() || m.target <= shown {
@@ -252,16 +347,30 @@ fn fetch_levels(mut levels: ResMut<ModelLevels>, library: Res<ExhibitLibrary>, a
         let level = &m.levels[m.target];
         let path = library.asset_path(package, &level.src);
         let handle = load_level(&assets, path, config.ray_cast_models);
-        info!("level: fetching {} of model {} ({})", level.quality.word(), m.model_id, level.bytes.map_or("size unknown".into(), |b| format!("{b} bytes")));
+        info!(
+            "level: fetching {} of model {} ({})",
+            level.quality.word(),
+            m.model_id,
+            level
+                .bytes
+                .map_or("size unknown".into(), |b| format!("{b} bytes"))
+        );
         m.pending = Some((m.target, handle));
     }
 }
 
 /// A fetched level that has loaded is spawned beside the one on screen; one that failed leaves
 /// the model at the level it shows, with a notice.
-fn swap_in_arrived_levels(mut levels: ResMut<ModelLevels>, assets: Res<AssetServer>, mut commands: Commands, mut notices: MessageWriter<ContentNotice>) {
+fn swap_in_arrived_levels(
+    mut levels: ResMut<ModelLevels>,
+    assets: Res<AssetServer>,
+    mut commands: Commands,
+    mut notices: MessageWriter<ContentNotice>,
+) {
     for (index, m) in levels.models.iter_mut().enumerate() {
-        let Some((level, handle)) = &m.pending else { continue };
+        let Some((level, handle)) = &m.pending else {
+            continue;
+        };
         match assets.recursive_dependency_load_state(handle.id()) {
             RecursiveDependencyLoadState::Loaded => {
                 let entity = spawn_level(&mut commands, handle.clone(), m.transform, index, *level);
@@ -285,9 +394,15 @@ fn swap_in_arrived_levels(mut levels: ResMut<ModelLevels>, assets: Res<AssetServ
 
 /// Once the arriving level's scene is in the world, the level it replaces goes: the frame
 /// before drew both, this one draws the new one, none draws neither.
-fn retire_replaced_levels(mut levels: ResMut<ModelLevels>, spawned: Query<(), With<ModelSpawned>>, mut commands: Commands) {
+fn retire_replaced_levels(
+    mut levels: ResMut<ModelLevels>,
+    spawned: Query<(), With<ModelSpawned>>,
+    mut commands: Commands,
+) {
     for m in &mut levels.models {
-        let Some((level, entity)) = m.arriving else { continue };
+        let Some((level, entity)) = m.arriving else {
+            continue;
+        };
         if spawned.get(entity).is_err() {
             continue;
         }
@@ -297,7 +412,12 @@ fn retire_replaced_levels(mut levels: ResMut<ModelLevels>, spawned: Query<(), Wi
         m.shown = Some(level);
         m.arriving = None;
         let l = &m.levels[level];
-        info!("level: model {} shows {} ({} triangles)", m.model_id, l.quality.word(), l.triangles.map_or("?".into(), |t| t.to_string()));
+        info!(
+            "level: model {} shows {} ({} triangles)",
+            m.model_id,
+            l.quality.word(),
+            l.triangles.map_or("?".into(), |t| t.to_string())
+        );
     }
 }
 
@@ -313,7 +433,10 @@ fn watch_for_empty_frames(
     }
     if !meshes.iter().any(|v| v.get()) {
         empty.0 += 1;
-        warn!("level: a frame with no part of the model visible ({} so far)", empty.0);
+        warn!(
+            "level: a frame with no part of the model visible ({} so far)",
+            empty.0
+        );
     }
 }
 
@@ -322,7 +445,13 @@ mod tests {
     use super::*;
 
     fn lod(q: LodQuality, src: &str, error: f32) -> Lod {
-        Lod { quality: q, src: disan_format::check_package_path(src).unwrap(), triangles: None, bytes: None, error: Some(error) }
+        Lod {
+            quality: q,
+            src: disan_format::check_package_path(src).unwrap(),
+            triangles: None,
+            bytes: None,
+            error: Some(error),
+        }
     }
 
     fn model() -> Model {
@@ -369,7 +498,10 @@ mod tests {
         let (_, _, target) = plan(&model(), LodQuality::Medium, false, None);
         assert_eq!(target, 2, "without a screen measure, the cap");
         let (_, _, target) = plan(&model(), LodQuality::High, true, Some(10.0));
-        assert_eq!(target, 3, "--lod high shows high even where the screen would not need it");
+        assert_eq!(
+            target, 3,
+            "--lod high shows high even where the screen would not need it"
+        );
     }
 
     #[test]

@@ -126,8 +126,14 @@ pub fn task_pools_for_fast_startup() -> TaskPoolOptions {
 /// start-up, compiled before the model's own (on a machine without a GPU, lavapipe or
 /// SwiftShader, that is seconds of CPU). Instances are still prepared on the GPU where it can.
 pub fn render_plugin() -> bevy::render::RenderPlugin {
-    let settings = bevy::render::settings::WgpuSettings { constrained_limits: Some(limits_without_storage_textures()), ..default() };
-    bevy::render::RenderPlugin { render_creation: settings.into(), ..default() }
+    let settings = bevy::render::settings::WgpuSettings {
+        constrained_limits: Some(limits_without_storage_textures()),
+        ..default()
+    };
+    bevy::render::RenderPlugin {
+        render_creation: settings.into(),
+        ..default()
+    }
 }
 
 /// An upper bound that leaves every limit at the adapter's value (Bevy takes the worse of the
@@ -216,7 +222,14 @@ impl Plugin for ViewerPlugin {
                 embed::plugin,
                 frame_cost::plugin,
             ))
-            .add_plugins((warmup::plugin, policy::plugin, content_guard::plugin, soak::plugin, levels::plugin, downloads::plugin));
+            .add_plugins((
+                warmup::plugin,
+                policy::plugin,
+                content_guard::plugin,
+                soak::plugin,
+                levels::plugin,
+                downloads::plugin,
+            ));
         #[cfg(not(target_family = "wasm"))]
         app.add_plugins(kiosk::plugin);
     }

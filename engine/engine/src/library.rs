@@ -11,7 +11,10 @@ use bevy::asset::io::{AssetSourceBuilder, AssetSourceId, Reader};
 use bevy::asset::{AssetLoader, LoadContext, LoadState};
 use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
-use disan_format::{Catalogue, Package, PackageError, PackagePath, open_catalogue, package_from_manifest_text, unreachable_package};
+use disan_format::{
+    Catalogue, Package, PackageError, PackagePath, open_catalogue, package_from_manifest_text,
+    unreachable_package,
+};
 
 use crate::{ExhibitScoped, ViewerConfig, ViewerState};
 
@@ -21,11 +24,17 @@ pub const EXHIBIT_SOURCE: &str = "exhibits";
 pub(super) fn plugin(app: &mut App) {
     let config = app.world().resource::<ViewerConfig>().clone();
     #[cfg(not(target_family = "wasm"))]
-    let kiosk_selection = config.kiosk.as_ref().map(|k| k.config.exhibits.clone()).filter(|ids| !ids.is_empty());
+    let kiosk_selection = config
+        .kiosk
+        .as_ref()
+        .map(|k| k.config.exhibits.clone())
+        .filter(|ids| !ids.is_empty());
     #[cfg(target_family = "wasm")]
     let kiosk_selection: Option<Vec<String>> = None;
     let library = match (&config.fetch_exhibits, kiosk_selection) {
-        (Some(ids), _) => ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref()),
+        (Some(ids), _) => {
+            ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref())
+        }
         (None, Some(folders)) => ExhibitLibrary::open_selected(&config.path, &folders),
         (None, None) => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
     };
@@ -35,7 +44,10 @@ pub(super) fn plugin(app: &mut App) {
         .add_message::<SwitchExhibit>()
         .init_schedule(ExhibitReset)
         .add_systems(ExhibitReset, despawn_exhibit_entities)
-        .add_systems(Update, (fetch_manifests, switch_on_key, switch_exhibit).chain());
+        .add_systems(
+            Update,
+            (fetch_manifests, switch_on_key, switch_exhibit).chain(),
+        );
 }
 
 /// Runs once whenever the current exhibit changes, before the next one starts loading, whatever
@@ -73,7 +85,12 @@ impl AssetLoader for TextFileLoader {
     type Settings = ();
     type Error = TextFileError;
 
-    async fn load(&self, reader: &mut dyn Reader, _: &(), _: &mut LoadContext<'_>) -> Result<TextFile, TextFileError> {
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _: &(),
+        _: &mut LoadContext<'_>,
+    ) -> Result<TextFile, TextFileError> {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
         Ok(TextFile(String::from_utf8(bytes)?))
@@ -92,7 +109,9 @@ pub fn register_exhibit_source(app: &mut App, path: &Path) {
     #[cfg(target_family = "wasm")]
     let builder = {
         let root = root.clone();
-        AssetSourceBuilder::new(move || Box::new(crate::downloads::CancellableHttpReader::new(root.clone())))
+        AssetSourceBuilder::new(move || {
+            Box::new(crate::downloads::CancellableHttpReader::new(root.clone()))
+        })
     };
     #[cfg(not(target_family = "wasm"))]
     let builder = AssetSourceBuilder::platform_default(&root.to_string_lossy(), None);
@@ -129,7 +148,12 @@ impl ExhibitLibrary {
     pub fn open(path: &Path, start: Option<&str>) -> Self {
         let catalogue = open_catalogue(path);
         let current = start
-            .and_then(|id| catalogue.entries.iter().position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id)))
+            .and_then(|id| {
+                catalogue
+                    .entries
+                    .iter()
+                    .position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id))
+            })
             .unwrap_or(0);
         for entry in &catalogue.entries {
             match entry {
@@ -137,7 +161,12 @@ impl ExhibitLibrary {
                 Err(e) => error!("{e}"),
             }
         }
-        Self { catalogue, current, source_root: source_root(path), fetching: Vec::new() }
+        Self {
+            catalogue,
+            current,
+            source_root: source_root(path),
+            fetching: Vec::new(),
+        }
     }
 
     /// The packages of the catalogue folder `path` named by `folders`, in that order (a kiosk's
@@ -154,10 +183,16 @@ impl ExhibitLibrary {
             root.file_name().map(|n| n.to_string_lossy().into_owned())
         };
         for folder in folders {
-            let entry = match all.iter().position(|e| folder_of(e).as_deref() == Some(folder.as_str())) {
+            let entry = match all
+                .iter()
+                .position(|e| folder_of(e).as_deref() == Some(folder.as_str()))
+            {
                 Some(i) => all.swap_remove(i),
                 None => {
-                    let e = unreachable_package(&path.join(folder), "is named in the kiosk's configuration (`exhibits`), but the catalogue has no such package folder");
+                    let e = unreachable_package(
+                        &path.join(folder),
+                        "is named in the kiosk's configuration (`exhibits`), but the catalogue has no such package folder",
+                    );
                     error!("{e}");
                     Err(e)
                 }
@@ -165,7 +200,10 @@ impl ExhibitLibrary {
             library.catalogue.entries.push(entry);
         }
         if library.catalogue.entries.is_empty() {
-            library.catalogue.entries.push(Err(unreachable_package(path, "the kiosk's configuration names no exhibit")));
+            library.catalogue.entries.push(Err(unreachable_package(
+                path,
+                "the kiosk's configuration names no exhibit",
+            )));
         }
         library
     }
@@ -175,12 +213,41 @@ impl ExhibitLibrary {
     /// placeholder and [`Self::is_fetching`] says so; the viewer shows its loading screen.
     pub fn fetching(base: &Path, ids: &[String], start: Option<&str>) -> Self {
         let base = &source_root(base);
-        let entries = ids.iter().map(|id| Err(PackageError { root: base.join(id), problems: Vec::new() })).collect();
-        let current = start.and_then(|s| ids.iter().position(|id| id == s)).unwrap_or(0);
-        let fetching = ids.iter().enumerate().map(|(index, id)| FetchingManifest { index, id: id.clone(), handle: None }).collect();
-        let mut library = Self { catalogue: Catalogue { root: base.to_owned(), entries }, current, source_root: base.to_owned(), fetching };
+        let entries = ids
+            .iter()
+            .map(|id| {
+                Err(PackageError {
+                    root: base.join(id),
+                    problems: Vec::new(),
+                })
+            })
+            .collect();
+        let current = start
+            .and_then(|s| ids.iter().position(|id| id == s))
+            .unwrap_or(0);
+        let fetching = ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| FetchingManifest {
+                index,
+                id: id.clone(),
+                handle: None,
+            })
+            .collect();
+        let mut library = Self {
+            catalogue: Catalogue {
+                root: base.to_owned(),
+                entries,
+            },
+            current,
+            source_root: base.to_owned(),
+            fetching,
+        };
         if ids.is_empty() {
-            library.catalogue.entries.push(Err(unreachable_package(base, "the page named no exhibit")));
+            library
+                .catalogue
+                .entries
+                .push(Err(unreachable_package(base, "the page named no exhibit")));
         }
         library
     }
@@ -216,7 +283,9 @@ impl ExhibitLibrary {
     /// in `content_guard` relies on it to keep a model's URIs inside its package).
     pub fn asset_path(&self, package: &Package, file: &PackagePath) -> String {
         let root = std::path::absolute(&package.root).unwrap_or_else(|_| package.root.clone());
-        let rel = root.strip_prefix(&self.source_root).unwrap_or(Path::new(""));
+        let rel = root
+            .strip_prefix(&self.source_root)
+            .unwrap_or(Path::new(""));
         let mut path = rel.to_string_lossy().replace('\\', "/");
         if !path.is_empty() {
             path.push('/');
@@ -228,14 +297,29 @@ impl ExhibitLibrary {
 
 /// Requests the manifests of a fetched catalogue and fills in each entry as it arrives. Only the
 /// current entry's arrival counts as a change of the library (which starts its loading).
-fn fetch_manifests(mut library: ResMut<ExhibitLibrary>, assets: Res<AssetServer>, texts: Res<Assets<TextFile>>) {
+fn fetch_manifests(
+    mut library: ResMut<ExhibitLibrary>,
+    assets: Res<AssetServer>,
+    texts: Res<Assets<TextFile>>,
+) {
     if library.fetching.is_empty() {
         return;
     }
-    let ExhibitLibrary { catalogue, current, source_root, fetching } = library.bypass_change_detection();
+    let ExhibitLibrary {
+        catalogue,
+        current,
+        source_root,
+        fetching,
+    } = library.bypass_change_detection();
     let mut current_arrived = false;
     fetching.retain_mut(|f| {
-        let handle = f.handle.get_or_insert_with(|| assets.load(format!("{EXHIBIT_SOURCE}://{}/{}", f.id, disan_format::MANIFEST_FILE)));
+        let handle = f.handle.get_or_insert_with(|| {
+            assets.load(format!(
+                "{EXHIBIT_SOURCE}://{}/{}",
+                f.id,
+                disan_format::MANIFEST_FILE
+            ))
+        });
         let root = source_root.join(&f.id);
         let entry = match assets.load_state(handle.id()) {
             LoadState::Loaded => match texts.get(handle.id()) {
@@ -281,13 +365,20 @@ fn switch_exhibit(
     mut commands: Commands,
     mut next_state: ResMut<NextState<ViewerState>>,
 ) {
-    let Some(request) = requests.read().last().cloned() else { return };
+    let Some(request) = requests.read().last().cloned() else {
+        return;
+    };
     let n = library.len();
     let target = match request {
         SwitchExhibit::Next => (library.current + 1) % n,
         SwitchExhibit::Previous => (library.current + n - 1) % n,
         SwitchExhibit::Id(id) => {
-            match library.catalogue.entries.iter().position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id)) {
+            match library
+                .catalogue
+                .entries
+                .iter()
+                .position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id))
+            {
                 Some(i) => i,
                 None => {
                     warn!("no exhibit with id \"{id}\" in the catalogue");

@@ -14,17 +14,27 @@ use bevy::prelude::*;
 use bevy::world_serialization::WorldAsset;
 use disan_format::PackagePath;
 
+use crate::ViewerState;
 use crate::levels::ModelLevels;
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::policy::{ContentFailure, ContentNotice, LOAD_STALL_LIMIT};
-use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ExhibitLoad>()
         .init_resource::<OpenFailure>()
-        .add_systems(ExhibitReset, |mut load: ResMut<ExhibitLoad>| *load = ExhibitLoad::default())
-        .add_systems(Update, start_loading.run_if(resource_changed::<ExhibitLibrary>))
-        .add_systems(Update, (track_loading, check_sounds, check_captions).chain().after(start_loading));
+        .add_systems(ExhibitReset, |mut load: ResMut<ExhibitLoad>| {
+            *load = ExhibitLoad::default()
+        })
+        .add_systems(
+            Update,
+            start_loading.run_if(resource_changed::<ExhibitLibrary>),
+        )
+        .add_systems(
+            Update,
+            (track_loading, check_sounds, check_captions)
+                .chain()
+                .after(start_loading),
+        );
 }
 
 /// Whether the exhibit can be shown without a file (see [`crate::policy`]).
@@ -92,9 +102,21 @@ impl ExhibitLoad {
         self.request_sized(file, handle, role, None);
     }
 
-    fn request_sized<A: Asset>(&mut self, file: &PackagePath, handle: &Handle<A>, role: FileRole, bytes: Option<u64>) {
+    fn request_sized<A: Asset>(
+        &mut self,
+        file: &PackagePath,
+        handle: &Handle<A>,
+        role: FileRole,
+        bytes: Option<u64>,
+    ) {
         let weight = bytes.unwrap_or(NOMINAL_FILE_BYTES).max(1);
-        self.files.push(LoadingFile { file: file.to_string(), handle: handle.clone().untyped(), role, settled: false, weight });
+        self.files.push(LoadingFile {
+            file: file.to_string(),
+            handle: handle.clone().untyped(),
+            role,
+            settled: false,
+            weight,
+        });
     }
 }
 
@@ -125,7 +147,10 @@ fn start_loading(
     mut failure: ResMut<OpenFailure>,
     mut next_state: ResMut<NextState<ViewerState>>,
 ) {
-    *load = ExhibitLoad { last_arrival: time.elapsed(), ..default() };
+    *load = ExhibitLoad {
+        last_arrival: time.elapsed(),
+        ..default()
+    };
     if library.is_fetching(library.current) {
         // The manifest is on its way (browser); this runs again when it arrives.
         next_state.set(ViewerState::Loading);
@@ -140,7 +165,11 @@ fn start_loading(
         }
     };
     let m = &package.manifest;
-    info!("loading exhibit \"{}\" from {}", m.id, package.root.display());
+    info!(
+        "loading exhibit \"{}\" from {}",
+        m.id,
+        package.root.display()
+    );
     load.exhibit = Some(m.id.clone());
     *levels = ModelLevels::default();
     let window = windows.iter().next();
@@ -156,7 +185,14 @@ fn start_loading(
             let radius = (Vec3::from(b.max) - Vec3::from(b.min)).length() * 0.5 * model.scale;
             w.physical_height() as f32 / (2.0 * radius.max(0.01)) * model.scale
         });
-        let first = crate::levels::register(&mut levels, model, transform, cap, config.lod.is_some(), px_per_metre);
+        let first = crate::levels::register(
+            &mut levels,
+            model,
+            transform,
+            cap,
+            config.lod.is_some(),
+            px_per_metre,
+        );
         let path = library.asset_path(package, &first.src);
         let handle = crate::levels::load_level(&assets, path, config.ray_cast_models);
         load.request_sized(&first.src, &handle, FileRole::Required, first.bytes);
@@ -175,11 +211,16 @@ fn start_loading(
                 let handle: Handle<TextFile> = assets.load(library.asset_path(package, file));
                 load.request(file, &handle, FileRole::Optional);
                 load.caption_files.insert(handle.id(), file.clone());
-                load.captions.insert((tour.id.clone(), s, lang.code().to_owned()), handle);
+                load.captions
+                    .insert((tour.id.clone(), s, lang.code().to_owned()), handle);
             }
         }
     }
-    let narrations = m.hotspots.iter().flat_map(|h| h.narration.values()).chain(m.tours.iter().flat_map(|t| t.stops.iter().flat_map(|s| s.narration.values())));
+    let narrations = m.hotspots.iter().flat_map(|h| h.narration.values()).chain(
+        m.tours
+            .iter()
+            .flat_map(|t| t.stops.iter().flat_map(|s| s.narration.values())),
+    );
     for file in m.audio.iter().map(|a| &a.src).chain(narrations) {
         if !load.sounds.contains_key(file) {
             let handle: Handle<AudioSource> = assets.load(library.asset_path(package, file));
@@ -198,12 +239,21 @@ fn reason(error: &bevy::asset::AssetLoadError) -> String {
     match error {
         // The loader's own message: a BevyError prints a backtrace after it when RUST_BACKTRACE
         // is set, which is for developers, not for the error screen.
-        AssetLoadError::AssetLoaderError(e) => match e.error().downcast_ref::<crate::content_guard::Refused>() {
-            Some(refused) => refused.to_string(),
-            None => e.error().to_string().lines().next().unwrap_or_default().to_owned(),
-        },
+        AssetLoadError::AssetLoaderError(e) => {
+            match e.error().downcast_ref::<crate::content_guard::Refused>() {
+                Some(refused) => refused.to_string(),
+                None => e
+                    .error()
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        }
         AssetLoadError::AssetReaderError(bevy::asset::io::AssetReaderError::NotFound(_)) => {
-            "is not in the package (or not published with it): add the file or fix the path".to_owned()
+            "is not in the package (or not published with it): add the file or fix the path"
+                .to_owned()
         }
         other => other.to_string(),
     }
@@ -222,7 +272,10 @@ fn track_loading(
     mut next_state: ResMut<NextState<ViewerState>>,
     mut levels: ResMut<ModelLevels>,
 ) {
-    if *state.get() != ViewerState::Loading || load.exhibit.is_none() || library.current_package().is_none() {
+    if *state.get() != ViewerState::Loading
+        || load.exhibit.is_none()
+        || library.current_package().is_none()
+    {
         return;
     }
     let now = time.elapsed();
@@ -235,10 +288,16 @@ fn track_loading(
                 let reason = reason(&err);
                 match f.role {
                     FileRole::Required => {
-                        failures.write(ContentFailure { file: f.file.clone(), reason });
+                        failures.write(ContentFailure {
+                            file: f.file.clone(),
+                            reason,
+                        });
                     }
                     FileRole::Optional => {
-                        notices.write(ContentNotice { file: f.file.clone(), reason });
+                        notices.write(ContentNotice {
+                            file: f.file.clone(),
+                            reason,
+                        });
                     }
                 }
             }
@@ -251,11 +310,25 @@ fn track_loading(
     }
     let settled = load.files.iter().filter(|f| f.settled).count();
     let total_bytes: u64 = load.files.iter().map(|f| f.weight).sum();
-    let settled_bytes: u64 = load.files.iter().filter(|f| f.settled).map(|f| f.weight).sum();
-    load.progress = if total_bytes == 0 { 1.0 } else { settled_bytes as f32 / total_bytes as f32 };
+    let settled_bytes: u64 = load
+        .files
+        .iter()
+        .filter(|f| f.settled)
+        .map(|f| f.weight)
+        .sum();
+    load.progress = if total_bytes == 0 {
+        1.0
+    } else {
+        settled_bytes as f32 / total_bytes as f32
+    };
     if settled < load.files.len() {
         if now.saturating_sub(load.last_arrival) > LOAD_STALL_LIMIT {
-            let waiting: Vec<String> = load.files.iter().filter(|f| !f.settled).map(|f| f.file.clone()).collect();
+            let waiting: Vec<String> = load
+                .files
+                .iter()
+                .filter(|f| !f.settled)
+                .map(|f| f.file.clone())
+                .collect();
             failures.write(ContentFailure {
                 file: waiting.join(", "),
                 reason: format!(
@@ -268,7 +341,13 @@ fn track_loading(
         return;
     }
     // A failed model leaves nothing to show (the policy has sent the viewer to the error screen).
-    let required_failed = load.files.iter().any(|f| f.role == FileRole::Required && !matches!(assets.recursive_dependency_load_state(f.handle.id()), RecursiveDependencyLoadState::Loaded));
+    let required_failed = load.files.iter().any(|f| {
+        f.role == FileRole::Required
+            && !matches!(
+                assets.recursive_dependency_load_state(f.handle.id()),
+                RecursiveDependencyLoadState::Loaded
+            )
+    });
     if required_failed {
         return;
     }
@@ -280,15 +359,30 @@ fn track_loading(
 
 /// Captions, once loaded, are parsed: captions that do not parse are left out with a notice
 /// (the stop shows its text instead).
-fn check_captions(mut load: ResMut<ExhibitLoad>, texts: Res<Assets<TextFile>>, mut notices: MessageWriter<ContentNotice>) {
-    let ExhibitLoad { captions, caption_files, .. } = &mut *load;
+fn check_captions(
+    mut load: ResMut<ExhibitLoad>,
+    texts: Res<Assets<TextFile>>,
+    mut notices: MessageWriter<ContentNotice>,
+) {
+    let ExhibitLoad {
+        captions,
+        caption_files,
+        ..
+    } = &mut *load;
     captions.retain(|_, handle| {
-        let Some(text) = texts.get(handle.id()) else { return true };
-        let Some(file) = caption_files.remove(&handle.id()) else { return true };
+        let Some(text) = texts.get(handle.id()) else {
+            return true;
+        };
+        let Some(file) = caption_files.remove(&handle.id()) else {
+            return true;
+        };
         match disan_format::parse_vtt(&text.0) {
             Ok(_) => true,
             Err(e) => {
-                notices.write(ContentNotice { file: file.to_string(), reason: format!("{e}; the stop shows its text instead") });
+                notices.write(ContentNotice {
+                    file: file.to_string(),
+                    reason: format!("{e}; the stop shows its text instead"),
+                });
                 false
             }
         }
@@ -298,17 +392,35 @@ fn check_captions(mut load: ResMut<ExhibitLoad>, texts: Res<Assets<TextFile>>, m
 /// Each sound, once loaded, is decoded far enough to know it plays (a file that does not is
 /// left out with a notice, here rather than on the audio thread, where nobody would hear of
 /// it) and measured, so a tour stop lasts "until the narration ends".
-fn check_sounds(mut load: ResMut<ExhibitLoad>, clips: Res<Assets<AudioSource>>, mut notices: MessageWriter<ContentNotice>) {
-    let ExhibitLoad { sounds, checked_sounds, .. } = &mut *load;
+fn check_sounds(
+    mut load: ResMut<ExhibitLoad>,
+    clips: Res<Assets<AudioSource>>,
+    mut notices: MessageWriter<ContentNotice>,
+) {
+    let ExhibitLoad {
+        sounds,
+        checked_sounds,
+        ..
+    } = &mut *load;
     for (file, handle) in sounds.iter() {
         if checked_sounds.contains_key(file) {
             continue;
         }
-        let Some(clip) = clips.get(handle.id()) else { continue };
+        let Some(clip) = clips.get(handle.id()) else {
+            continue;
+        };
         let verdict = match crate::audio::check_decodes(clip) {
-            Ok(decoded_seconds) => Some(disan_format::media::audio_duration(&clip.bytes).ok().map(|s| s as f32).or(decoded_seconds)),
+            Ok(decoded_seconds) => Some(
+                disan_format::media::audio_duration(&clip.bytes)
+                    .ok()
+                    .map(|s| s as f32)
+                    .or(decoded_seconds),
+            ),
             Err(why) => {
-                notices.write(ContentNotice { file: file.to_string(), reason: why });
+                notices.write(ContentNotice {
+                    file: file.to_string(),
+                    reason: why,
+                });
                 None
             }
         };
@@ -335,7 +447,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("disan-loading-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("a-broken")).unwrap();
-        std::fs::write(dir.join("a-broken/exhibit.toml"), "format = 1\nid = \"a-broken\"\nkind = \"relic\"\n").unwrap();
+        std::fs::write(
+            dir.join("a-broken/exhibit.toml"),
+            "format = 1\nid = \"a-broken\"\nkind = \"relic\"\n",
+        )
+        .unwrap();
         copy_dir(&exhibits().join("trong-dong"), &dir.join("b-trong-dong"));
         dir
     }
@@ -360,7 +476,11 @@ mod tests {
             .init_asset::<WorldAsset>()
             .init_asset::<AudioSource>()
             .add_plugins(crate::policy::plugin)
-            .insert_resource(ViewerConfig { path, lang: "vi".into(), ..Default::default() })
+            .insert_resource(ViewerConfig {
+                path,
+                lang: "vi".into(),
+                ..Default::default()
+            })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
             .init_resource::<ModelLevels>()
@@ -376,7 +496,10 @@ mod tests {
             }
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
-        panic!("never reached {state:?}; failure: {:?}", app.world().resource::<OpenFailure>());
+        panic!(
+            "never reached {state:?}; failure: {:?}",
+            app.world().resource::<OpenFailure>()
+        );
     }
 
     #[test]
@@ -384,7 +507,12 @@ mod tests {
         let mut app = app(catalogue_with_a_broken_package("switch"));
         run_until(&mut app, ViewerState::Error);
         let failure = app.world().resource::<OpenFailure>().problems.join("\n");
-        assert!(failure.contains("a-broken/exhibit.toml:3:8: error: `kind`: \"relic\" is not allowed here"), "{failure}");
+        assert!(
+            failure.contains(
+                "a-broken/exhibit.toml:3:8: error: `kind`: \"relic\" is not allowed here"
+            ),
+            "{failure}"
+        );
         app.world_mut().write_message(SwitchExhibit::Next);
         run_until(&mut app, ViewerState::Loading);
         assert_eq!(app.world().resource::<ExhibitLibrary>().current, 1);
@@ -402,15 +530,26 @@ mod tests {
             .init_asset::<WorldAsset>()
             .init_asset::<AudioSource>()
             .add_plugins(crate::policy::plugin)
-            .insert_resource(ViewerConfig { path: base, fetch_exhibits: Some(ids), ..Default::default() })
+            .insert_resource(ViewerConfig {
+                path: base,
+                fetch_exhibits: Some(ids),
+                ..Default::default()
+            })
             .init_state::<ViewerState>()
             .init_resource::<ButtonInput<KeyCode>>()
             .init_resource::<ModelLevels>()
             .add_plugins((crate::library::plugin, plugin));
-        assert!(app.world().resource::<ExhibitLibrary>().is_fetching(0), "nothing is known before the fetch");
+        assert!(
+            app.world().resource::<ExhibitLibrary>().is_fetching(0),
+            "nothing is known before the fetch"
+        );
         run_until(&mut app, ViewerState::Error);
         let failure = app.world().resource::<OpenFailure>().problems.join("\n");
-        assert!(failure.contains("no-such-exhibit/exhibit.toml") && failure.contains("could not be fetched"), "{failure}");
+        assert!(
+            failure.contains("no-such-exhibit/exhibit.toml")
+                && failure.contains("could not be fetched"),
+            "{failure}"
+        );
         for _ in 0..500 {
             app.update();
             if !app.world().resource::<ExhibitLibrary>().is_fetching(1) {
@@ -419,9 +558,14 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
         let library = app.world().resource::<ExhibitLibrary>();
-        let drum = library.catalogue.entries[1].as_ref().expect("the sample arrived and parsed");
+        let drum = library.catalogue.entries[1]
+            .as_ref()
+            .expect("the sample arrived and parsed");
         assert_eq!(drum.manifest.id, "trong-dong");
-        assert_eq!(library.asset_path(drum, &drum.manifest.models[0].src), "exhibits://trong-dong/models/trong-dong-low.glb");
+        assert_eq!(
+            library.asset_path(drum, &drum.manifest.models[0].src),
+            "exhibits://trong-dong/models/trong-dong-low.glb"
+        );
     }
 
     #[test]
@@ -430,7 +574,10 @@ mod tests {
         let mut app = app(dir.join("b-trong-dong"));
         run_until(&mut app, ViewerState::Error);
         let failure = app.world().resource::<OpenFailure>().problems.join("\n");
-        assert!(failure.contains("\"models/trong-dong-thumb.glb\" cannot be shown"), "{failure}");
+        assert!(
+            failure.contains("\"models/trong-dong-thumb.glb\" cannot be shown"),
+            "{failure}"
+        );
         assert!(failure.contains("b-trong-dong/exhibit.toml"), "{failure}");
     }
 }

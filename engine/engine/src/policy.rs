@@ -18,12 +18,12 @@ use std::time::Duration;
 use bevy::picking::Pickable;
 use bevy::prelude::*;
 
+use crate::ViewerState;
 use crate::i18n::{Language, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::loading::OpenFailure;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, label, panel};
 use crate::ui::HudHeader;
-use crate::ViewerState;
 
 /// How long the files of an exhibit may stop arriving before the exhibit counts as failed.
 pub const LOAD_STALL_LIMIT: Duration = Duration::from_secs(90);
@@ -34,7 +34,9 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<ContentNotice>()
         .add_message::<ContentFailure>()
         .init_resource::<ExhibitNotices>()
-        .add_systems(ExhibitReset, |mut notices: ResMut<ExhibitNotices>| notices.0.clear())
+        .add_systems(ExhibitReset, |mut notices: ResMut<ExhibitNotices>| {
+            notices.0.clear()
+        })
         .add_systems(Update, (leave_out_optional_files, fail_on_required_files))
         .add_systems(Update, show_notices.run_if(in_state(ViewerState::Exhibit)));
 }
@@ -60,15 +62,33 @@ pub struct ContentFailure {
 pub struct ExhibitNotices(pub Vec<ContentNotice>);
 
 fn manifest_location(library: &ExhibitLibrary) -> String {
-    library.current_package().map_or_else(String::new, |p| p.root.join(disan_format::MANIFEST_FILE).display().to_string())
+    library.current_package().map_or_else(String::new, |p| {
+        p.root
+            .join(disan_format::MANIFEST_FILE)
+            .display()
+            .to_string()
+    })
 }
 
-fn leave_out_optional_files(mut found: MessageReader<ContentNotice>, mut notices: ResMut<ExhibitNotices>, library: Res<ExhibitLibrary>) {
+fn leave_out_optional_files(
+    mut found: MessageReader<ContentNotice>,
+    mut notices: ResMut<ExhibitNotices>,
+    library: Res<ExhibitLibrary>,
+) {
     for notice in found.read() {
-        if notices.0.iter().any(|n| n.file == notice.file && n.reason == notice.reason) {
+        if notices
+            .0
+            .iter()
+            .any(|n| n.file == notice.file && n.reason == notice.reason)
+        {
             continue;
         }
-        warn!("{}: warning: \"{}\" was left out: {}", manifest_location(&library), notice.file, notice.reason);
+        warn!(
+            "{}: warning: \"{}\" was left out: {}",
+            manifest_location(&library),
+            notice.file,
+            notice.reason
+        );
         notices.0.push(notice.clone());
     }
 }
@@ -82,7 +102,14 @@ fn fail_on_required_files(
 ) {
     let lines: Vec<String> = found
         .read()
-        .map(|f| format!("{}: error: \"{}\" cannot be shown: {}", manifest_location(&library), f.file, f.reason))
+        .map(|f| {
+            format!(
+                "{}: error: \"{}\" cannot be shown: {}",
+                manifest_location(&library),
+                f.file,
+                f.reason
+            )
+        })
         .collect();
     if lines.is_empty() || *state.get() == ViewerState::Error {
         return;
@@ -112,14 +139,24 @@ fn show_notices(
     for e in &panels {
         commands.entity(e).despawn();
     }
-    let (Some(root), false) = (hud.iter().next(), notices.0.is_empty()) else { return };
+    let (Some(root), false) = (hud.iter().next(), notices.0.is_empty()) else {
+        return;
+    };
     let files: Vec<&str> = notices.0.iter().map(|n| n.file.as_str()).collect();
     const SHOWN: usize = 3;
-    let mut list = files.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    let mut list = files
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if files.len() > SHOWN {
         list.push_str(&format!(" (+{})", files.len() - SHOWN));
     }
-    let text = LocalizedLabel::both(format!("{}: {list}", UiString::FilesLeftOut.text(Language::VI)), format!("{}: {list}", UiString::FilesLeftOut.text(Language::EN)));
+    let text = LocalizedLabel::both(
+        format!("{}: {list}", UiString::FilesLeftOut.text(Language::VI)),
+        format!("{}: {list}", UiString::FilesLeftOut.text(Language::EN)),
+    );
     commands.spawn((
         panel(Node {
             // The last line of the header, under the title: it never covers the exhibit's

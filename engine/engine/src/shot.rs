@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 
+use crate::ViewerState;
 use crate::camera::{CameraCommand, CameraRig};
 use crate::first_frame::RenderProgress;
 use crate::framing::{ExhibitBounds, ExhibitFramed};
@@ -14,11 +15,11 @@ use crate::hotspots::OpenHotspot;
 use crate::library::ExhibitLibrary;
 use crate::tour::TourCommand;
 use crate::ui::Hud;
-use crate::ViewerState;
 
 pub(super) fn plugin(app: &mut App) {
     if app.world().resource::<crate::ViewerConfig>().shot.is_some() {
-        app.init_resource::<ShotProgress>().add_systems(Update, (aim_shot, take_shot).chain());
+        app.init_resource::<ShotProgress>()
+            .add_systems(Update, (aim_shot, take_shot).chain());
     }
 }
 
@@ -70,26 +71,44 @@ fn aim_shot(
     if framed.read().last().is_none() || progress.aimed {
         return;
     }
-    let Some(package) = library.current_package() else { return };
+    let Some(package) = library.current_package() else {
+        return;
+    };
     let m = &package.manifest;
     rig.snap = true;
     if request.view == "home" {
         camera.write(CameraCommand::Home);
     } else if let Some((tour, stop)) = parse_tour_view(&request.view)
-        && m.tours.iter().any(|t| t.id == tour && stop >= 1 && stop <= t.stops.len())
+        && m.tours
+            .iter()
+            .any(|t| t.id == tour && stop >= 1 && stop <= t.stops.len())
     {
         // `tour:ID:K`: the tour's stop K (from 1), paused there, with its caption showing.
-        tours.write(TourCommand::Start { tour: Some(tour.to_owned()), stop: stop - 1 });
+        tours.write(TourCommand::Start {
+            tour: Some(tour.to_owned()),
+            stop: stop - 1,
+        });
         tours.write(TourCommand::Pause);
     } else if let Some(v) = m.view(&request.view) {
         rig.fov_y = v.fov_deg.to_radians();
-        camera.write(CameraCommand::LookFrom { eye: Vec3::from(v.eye), target: Vec3::from(v.target) });
+        camera.write(CameraCommand::LookFrom {
+            eye: Vec3::from(v.eye),
+            target: Vec3::from(v.target),
+        });
     } else if m.hotspot(&request.view).is_some() {
         open.open(&request.view);
     } else {
-        let tour_stops = m.tours.iter().map(|t| format!("tour:{}:1..{}", t.id, t.stops.len()));
-        let views: Vec<String> =
-            m.views.iter().map(|v| v.id.clone()).chain(m.hotspots.iter().map(|h| h.id.clone())).chain(tour_stops).collect();
+        let tour_stops = m
+            .tours
+            .iter()
+            .map(|t| format!("tour:{}:1..{}", t.id, t.stops.len()));
+        let views: Vec<String> = m
+            .views
+            .iter()
+            .map(|v| v.id.clone())
+            .chain(m.hotspots.iter().map(|h| h.id.clone()))
+            .chain(tour_stops)
+            .collect();
         error!(
             "exhibit \"{}\" has no view or hotspot \"{}\": use `home` or one of: {}",
             m.id,
@@ -104,15 +123,30 @@ fn aim_shot(
 #[allow(clippy::too_many_arguments)]
 /// Logs what a visitor's finger meets in the picture: how many buttons are shown, the smallest
 /// (the render tests require 44 px), and how many pairs overlap (they require none).
-fn report_touch_layout(buttons: &Query<(&ComputedNode, &bevy::ui::UiGlobalTransform, &InheritedVisibility), With<Button>>) {
+fn report_touch_layout(
+    buttons: &Query<
+        (
+            &ComputedNode,
+            &bevy::ui::UiGlobalTransform,
+            &InheritedVisibility,
+        ),
+        With<Button>,
+    >,
+) {
     let rects: Vec<bevy::math::Rect> = buttons
         .iter()
         .filter(|(node, _, visible)| visible.get() && node.size().min_element() > 0.0)
         // Physical pixels: a shot's window has a scale factor of 1, so these are the window's
         // own pixels, whatever the UI's scale.
-        .map(|(node, transform, _)| bevy::math::Rect::from_center_size(transform.translation, node.size()))
+        .map(|(node, transform, _)| {
+            bevy::math::Rect::from_center_size(transform.translation, node.size())
+        })
         .collect();
-    let smallest = rects.iter().map(|r| r.size()).reduce(|a, b| a.min(b)).unwrap_or(Vec2::ZERO);
+    let smallest = rects
+        .iter()
+        .map(|r| r.size())
+        .reduce(|a, b| a.min(b))
+        .unwrap_or(Vec2::ZERO);
     let mut overlaps = 0;
     for (i, a) in rects.iter().enumerate() {
         for b in &rects[i + 1..] {
@@ -122,7 +156,12 @@ fn report_touch_layout(buttons: &Query<(&ComputedNode, &bevy::ui::UiGlobalTransf
             }
         }
     }
-    info!("touch-layout: buttons={} smallest={:.0}x{:.0} overlapping-pairs={overlaps}", rects.len(), smallest.x, smallest.y);
+    info!(
+        "touch-layout: buttons={} smallest={:.0}x{:.0} overlapping-pairs={overlaps}",
+        rects.len(),
+        smallest.x,
+        smallest.y
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -134,7 +173,14 @@ fn take_shot(
     mut progress: ResMut<ShotProgress>,
     mut hud: Query<&mut Visibility, With<Hud>>,
     (time, mut exit): (Res<Time<Real>>, MessageWriter<AppExit>),
-    buttons: Query<(&ComputedNode, &bevy::ui::UiGlobalTransform, &InheritedVisibility), With<Button>>,
+    buttons: Query<
+        (
+            &ComputedNode,
+            &bevy::ui::UiGlobalTransform,
+            &InheritedVisibility,
+        ),
+        With<Button>,
+    >,
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,
 ) {
@@ -182,7 +228,9 @@ fn take_shot(
     commands
         .spawn(Screenshot::primary_window())
         .observe(save_to_disk(out))
-        .observe(|_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-            exit.write(AppExit::Success);
-        });
+        .observe(
+            |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+                exit.write(AppExit::Success);
+            },
+        );
 }

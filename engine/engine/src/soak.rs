@@ -24,8 +24,13 @@ use crate::policy::ExhibitNotices;
 
 pub(super) fn plugin(app: &mut App) {
     if let Some(switches) = app.world().resource::<crate::ViewerConfig>().soak {
-        app.insert_resource(Soak { remaining: switches, done: 0, passes_kib: Vec::new(), settled_frames: 0 })
-            .add_systems(Update, next_exhibit_when_settled);
+        app.insert_resource(Soak {
+            remaining: switches,
+            done: 0,
+            passes_kib: Vec::new(),
+            settled_frames: 0,
+        })
+        .add_systems(Update, next_exhibit_when_settled);
     }
 }
 
@@ -73,12 +78,31 @@ fn next_exhibit_when_settled(
     if soak.settled_frames < FRAMES_ON_SCREEN {
         return;
     }
-    let id = library.current_package().map_or_else(|| library.current().as_ref().err().map_or(String::new(), |e| e.root.display().to_string()), |p| p.manifest.id.clone());
+    let id = library.current_package().map_or_else(
+        || {
+            library
+                .current()
+                .as_ref()
+                .err()
+                .map_or(String::new(), |e| e.root.display().to_string())
+        },
+        |p| p.manifest.id.clone(),
+    );
     let k = soak.done + 1;
     match state.get() {
         ViewerState::Error => {
             let problems = if failure.problems.is_empty() {
-                library.current().as_ref().err().map(|e| e.problems.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default()
+                library
+                    .current()
+                    .as_ref()
+                    .err()
+                    .map(|e| {
+                        e.problems
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
             } else {
                 failure.problems.clone()
             };
@@ -87,7 +111,12 @@ fn next_exhibit_when_settled(
         _ if notices.0.is_empty() => info!("soak: {k} {id} shown"),
         _ => info!(
             "soak: {k} {id} shown [notices: {}]",
-            notices.0.iter().map(|n| format!("{}: {}", n.file, n.reason)).collect::<Vec<_>>().join(" | ")
+            notices
+                .0
+                .iter()
+                .map(|n| format!("{}: {}", n.file, n.reason))
+                .collect::<Vec<_>>()
+                .join(" | ")
         ),
     }
     soak.done += 1;

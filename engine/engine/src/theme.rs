@@ -7,7 +7,9 @@ use bevy::prelude::*;
 use crate::i18n::{Language, UiString};
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<UiFonts>().add_systems(PostUpdate, follow_language).add_systems(Update, scale_ui_to_window);
+    app.init_resource::<UiFonts>()
+        .add_systems(PostUpdate, follow_language)
+        .add_systems(Update, scale_ui_to_window);
 }
 
 /// The UI is designed for a 1280×720 window; 4K kiosks scale it up. It is never scaled down:
@@ -39,7 +41,10 @@ pub struct UiFonts {
 impl FromWorld for UiFonts {
     fn from_world(world: &mut World) -> Self {
         let assets = world.resource::<AssetServer>();
-        Self { regular: assets.load("fonts/NotoSans-Regular.ttf"), bold: assets.load("fonts/NotoSans-Bold.ttf") }
+        Self {
+            regular: assets.load("fonts/NotoSans-Regular.ttf"),
+            bold: assets.load("fonts/NotoSans-Bold.ttf"),
+        }
     }
 }
 
@@ -62,7 +67,11 @@ impl LocalizedLabel {
         Self(disan_format::LocalizedText::new().with("vi", text.into()))
     }
     pub fn both(vi: impl Into<String>, en: impl Into<String>) -> Self {
-        Self(disan_format::LocalizedText::new().with("vi", vi.into()).with("en", en.into()))
+        Self(
+            disan_format::LocalizedText::new()
+                .with("vi", vi.into())
+                .with("en", en.into()),
+        )
     }
     pub fn ui(s: UiString) -> Self {
         Self::both(s.text(Language::VI), s.text(Language::EN))
@@ -82,7 +91,16 @@ impl LocalizedLabel {
     /// Vietnamese (the UI's second language), then the format's fallback.
     pub fn get(&self, lang: Language) -> &str {
         let code = lang.code();
-        self.0.exact(code).or_else(|| if code == "vi" { None } else { self.0.exact("en") }).map_or_else(|| self.0.text(code), String::as_str)
+        self.0
+            .exact(code)
+            .or_else(|| {
+                if code == "vi" {
+                    None
+                } else {
+                    self.0.exact("en")
+                }
+            })
+            .map_or_else(|| self.0.text(code), String::as_str)
     }
 }
 
@@ -95,7 +113,12 @@ pub enum TextStyle {
 }
 
 /// A label in the museum style.
-pub fn label(fonts: &UiFonts, lang: Language, text: LocalizedLabel, style: TextStyle) -> impl Bundle {
+pub fn label(
+    fonts: &UiFonts,
+    lang: Language,
+    text: LocalizedLabel,
+    style: TextStyle,
+) -> impl Bundle {
     let (font, size, color) = match style {
         TextStyle::Title => (fonts.bold.clone(), 28.0, TEXT),
         TextStyle::Heading => (fonts.bold.clone(), 21.0, TEXT),
@@ -104,14 +127,23 @@ pub fn label(fonts: &UiFonts, lang: Language, text: LocalizedLabel, style: TextS
     };
     (
         Text::new(text.get(lang).to_owned()),
-        TextFont { font: font.into(), font_size: FontSize::Px(size), ..default() },
+        TextFont {
+            font: font.into(),
+            font_size: FontSize::Px(size),
+            ..default()
+        },
         TextColor(color),
         text,
     )
 }
 
 /// A button that performs `action` when pressed.
-pub fn button<A: Component>(fonts: &UiFonts, lang: Language, text: LocalizedLabel, action: A) -> impl Bundle {
+pub fn button<A: Component>(
+    fonts: &UiFonts,
+    lang: Language,
+    text: LocalizedLabel,
+    action: A,
+) -> impl Bundle {
     (
         Button,
         action,
@@ -134,7 +166,12 @@ pub fn button<A: Component>(fonts: &UiFonts, lang: Language, text: LocalizedLabe
 
 /// A translucent panel; `Interaction` makes it block camera drags beneath it.
 pub fn panel(node: Node) -> impl Bundle {
-    (node, BackgroundColor(PANEL), Interaction::default(), BorderColor::all(Color::srgba(1.0, 1.0, 1.0, 0.08)))
+    (
+        node,
+        BackgroundColor(PANEL),
+        Interaction::default(),
+        BorderColor::all(Color::srgba(1.0, 1.0, 1.0, 0.08)),
+    )
 }
 
 fn follow_language(
@@ -151,7 +188,11 @@ fn follow_language(
         }
     }
     for (interaction, mut bg) in &mut buttons {
-        bg.0 = if *interaction == Interaction::None { BUTTON } else { BUTTON_HOVER };
+        bg.0 = if *interaction == Interaction::None {
+            BUTTON
+        } else {
+            BUTTON_HOVER
+        };
     }
 }
 
@@ -162,25 +203,47 @@ mod tests {
     #[test]
     fn labels_follow_the_visitors_language() {
         let mut app = App::new();
-        app.add_plugins(MinimalPlugins).insert_resource(Language::VI).add_systems(PostUpdate, follow_language);
-        let label = app.world_mut().spawn((Text::new("Đình Hàng Kênh"), LocalizedLabel::both("Đình Hàng Kênh", "Hàng Kênh Communal House"))).id();
+        app.add_plugins(MinimalPlugins)
+            .insert_resource(Language::VI)
+            .add_systems(PostUpdate, follow_language);
+        let label = app
+            .world_mut()
+            .spawn((
+                Text::new("Đình Hàng Kênh"),
+                LocalizedLabel::both("Đình Hàng Kênh", "Hàng Kênh Communal House"),
+            ))
+            .id();
         app.update();
         assert_eq!(app.world().get::<Text>(label).unwrap().0, "Đình Hàng Kênh");
         *app.world_mut().resource_mut::<Language>() = Language::EN;
         app.update();
-        assert_eq!(app.world().get::<Text>(label).unwrap().0, "Hàng Kênh Communal House");
+        assert_eq!(
+            app.world().get::<Text>(label).unwrap().0,
+            "Hàng Kênh Communal House"
+        );
         // A visitor reading French sees the English UI string.
         *app.world_mut().resource_mut::<Language>() = Language::from_code("fr");
         app.update();
-        assert_eq!(app.world().get::<Text>(label).unwrap().0, "Hàng Kênh Communal House");
+        assert_eq!(
+            app.world().get::<Text>(label).unwrap().0,
+            "Hàng Kênh Communal House"
+        );
     }
 
     #[test]
     fn the_ui_scales_with_the_window() {
         assert_eq!(ui_scale_for(1280.0, 720.0), 1.0);
-        assert_eq!(ui_scale_for(640.0, 360.0), 1.0, "a small frame keeps 44 px touch targets");
+        assert_eq!(
+            ui_scale_for(640.0, 360.0),
+            1.0,
+            "a small frame keeps 44 px touch targets"
+        );
         assert_eq!(ui_scale_for(390.0, 844.0), 1.0, "a phone held upright too");
         assert_eq!(ui_scale_for(3840.0, 2160.0), 2.0, "4K kiosk");
-        assert_eq!(ui_scale_for(1080.0, 1920.0), 1.0, "portrait kiosks scale to their width");
+        assert_eq!(
+            ui_scale_for(1080.0, 1920.0),
+            1.0,
+            "portrait kiosks scale to their width"
+        );
     }
 }

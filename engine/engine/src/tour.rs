@@ -26,10 +26,20 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ActiveTour>()
         .add_message::<TourCommand>()
         .add_systems(ExhibitReset, |mut tour: ResMut<ActiveTour>| tour.0 = None)
-        .add_systems(OnEnter(ViewerState::Exhibit), add_start_button.after(crate::ui::HudSpawned))
+        .add_systems(
+            OnEnter(ViewerState::Exhibit),
+            add_start_button.after(crate::ui::HudSpawned),
+        )
         .add_systems(
             Update,
-            (tour_keys, run_commands, pause_when_visitor_moves, advance, restart_on_language_change, show_tour_bar)
+            (
+                tour_keys,
+                run_commands,
+                pause_when_visitor_moves,
+                advance,
+                restart_on_language_change,
+                show_tour_bar,
+            )
                 .chain()
                 .run_if(in_state(ViewerState::Exhibit)),
         );
@@ -52,7 +62,11 @@ pub struct TourClock {
 
 impl TourClock {
     pub fn start_at(stop: usize) -> Self {
-        Self { stop, elapsed: 0.0, state: PlayState::Playing }
+        Self {
+            stop,
+            elapsed: 0.0,
+            state: PlayState::Playing,
+        }
     }
     /// Advances time; returns the new stop when the current one ended and another began.
     pub fn tick(&mut self, dt: f32, stop_duration: f32, stop_count: usize) -> Option<usize> {
@@ -113,25 +127,42 @@ impl TourClock {
 /// How long a stop lasts in `lang`: its set duration, or until its narration ends (the sound's
 /// own length, else the end of its captions) and a breath after it, or, with no narration that
 /// could be played, a reading time for its text (about 2.5 words a second, at least 5 s).
-pub fn stop_seconds(stop: &TourStop, narration_seconds: Option<f32>, captions: Option<&Captions>, lang: &str) -> f32 {
+pub fn stop_seconds(
+    stop: &TourStop,
+    narration_seconds: Option<f32>,
+    captions: Option<&Captions>,
+    lang: &str,
+) -> f32 {
     const BREATH: f32 = 0.5;
     match stop.duration {
         StopDuration::Seconds(s) => s,
         StopDuration::UntilNarrationEnds => narration_seconds
             .or_else(|| captions.map(|c| c.end() as f32))
             .map(|s| s + BREATH)
-            .unwrap_or_else(|| (stop.text.text(lang).split_whitespace().count() as f32 / 2.5 + 1.5).max(5.0)),
+            .unwrap_or_else(|| {
+                (stop.text.text(lang).split_whitespace().count() as f32 / 2.5 + 1.5).max(5.0)
+            }),
     }
 }
 
 /// What the caption line shows: the WebVTT cue at this moment, or else the stop's whole text.
 /// Before the first cue (the narration's first breath, or a tour paused at a stop's start) the
 /// first cue already shows, so the line is never blank while the visitor waits.
-pub fn caption_text(stop: &TourStop, captions: Option<&Captions>, lang: &str, elapsed: f32) -> String {
+pub fn caption_text(
+    stop: &TourStop,
+    captions: Option<&Captions>,
+    lang: &str,
+    elapsed: f32,
+) -> String {
     match captions {
         Some(c) => c
             .text_at(f64::from(elapsed))
-            .or_else(|| c.cues.first().filter(|first| f64::from(elapsed) < first.start).map(|first| first.text.clone()))
+            .or_else(|| {
+                c.cues
+                    .first()
+                    .filter(|first| f64::from(elapsed) < first.start)
+                    .map(|first| first.text.clone())
+            })
             .unwrap_or_default(),
         None => stop.text.text(lang).to_owned(),
     }
@@ -164,7 +195,10 @@ impl PlayingTour {
 #[derive(Message, Clone, Debug, PartialEq)]
 pub enum TourCommand {
     /// Start the tour with this id (or the first) at stop `k` (0-based).
-    Start { tour: Option<String>, stop: usize },
+    Start {
+        tour: Option<String>,
+        stop: usize,
+    },
     /// Start the first tour for nobody in particular: a kiosk's attract loop. The same tour,
     /// marked [`PlayingTour::unattended`], so what a visitor did is told from what the kiosk did.
     StartUnattended,
@@ -176,9 +210,20 @@ pub enum TourCommand {
     Exit,
 }
 
-fn tour_keys(keys: Res<ButtonInput<KeyCode>>, active: Res<ActiveTour>, mut commands: MessageWriter<TourCommand>) {
+fn tour_keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    active: Res<ActiveTour>,
+    mut commands: MessageWriter<TourCommand>,
+) {
     if keys.just_pressed(KeyCode::KeyT) {
-        commands.write(if active.0.is_some() { TourCommand::Exit } else { TourCommand::Start { tour: None, stop: 0 } });
+        commands.write(if active.0.is_some() {
+            TourCommand::Exit
+        } else {
+            TourCommand::Start {
+                tour: None,
+                stop: 0,
+            }
+        });
     }
     if active.0.is_some() {
         if keys.just_pressed(KeyCode::Space) {
@@ -198,12 +243,23 @@ fn tour_of<'a>(library: &'a ExhibitLibrary, id: &str) -> Option<&'a Tour> {
 }
 
 /// Where a stop looks from and at: its named view, or the view of its hotspot.
-pub fn stop_view(library: &ExhibitLibrary, bounds: &ExhibitBounds, tour: &str, stop: usize) -> Option<(Vec3, Vec3)> {
+pub fn stop_view(
+    library: &ExhibitLibrary,
+    bounds: &ExhibitBounds,
+    tour: &str,
+    stop: usize,
+) -> Option<(Vec3, Vec3)> {
     let (package, b) = (library.current_package()?, bounds.0?);
     let s = package.manifest.tour(tour)?.stops.get(stop)?;
     match &s.target {
-        StopTarget::View(id) => package.manifest.view(id).map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
-        StopTarget::Hotspot(id) => package.manifest.hotspot(id).map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
+        StopTarget::View(id) => package
+            .manifest
+            .view(id)
+            .map(|v| (Vec3::from(v.eye), Vec3::from(v.target))),
+        StopTarget::Hotspot(id) => package
+            .manifest
+            .hotspot(id)
+            .map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
     }
 }
 
@@ -217,7 +273,11 @@ fn go_to_stop(
     camera: &mut MessageWriter<CameraCommand>,
 ) {
     if let Some((eye, target)) = stop_view(library, bounds, tour, stop) {
-        camera.write(if reduce_motion { CameraCommand::CutTo { eye, target } } else { CameraCommand::LookFrom { eye, target } });
+        camera.write(if reduce_motion {
+            CameraCommand::CutTo { eye, target }
+        } else {
+            CameraCommand::LookFrom { eye, target }
+        });
     }
 }
 
@@ -233,7 +293,10 @@ fn run_commands(
     mut camera: MessageWriter<CameraCommand>,
     (load, texts): (Res<ExhibitLoad>, Res<Assets<TextFile>>),
 ) {
-    let first_tour = TourCommand::Start { tour: None, stop: 0 };
+    let first_tour = TourCommand::Start {
+        tour: None,
+        stop: 0,
+    };
     for command in commands.read() {
         let (command, unattended) = match command {
             TourCommand::StartUnattended => (&first_tour, true),
@@ -241,7 +304,9 @@ fn run_commands(
         };
         match command {
             TourCommand::Start { tour, stop } => {
-                let Some(package) = library.current_package() else { continue };
+                let Some(package) = library.current_package() else {
+                    continue;
+                };
                 let tours = &package.manifest.tours;
                 let Some(chosen) = (match tour {
                     Some(id) => package.manifest.tour(id),
@@ -253,19 +318,37 @@ fn run_commands(
                 let stop = (*stop).min(chosen.stops.len().saturating_sub(1));
                 let captions = read_captions(chosen, &load, &texts);
                 open.0 = None;
-                active.0 = Some(PlayingTour { tour: chosen.id.clone(), clock: TourClock::start_at(stop), starts: 0, unattended, captions, lang_at_stop_start: *lang });
-                go_to_stop(&library, &bounds, &chosen.id, stop, config.reduce_motion, &mut camera);
+                active.0 = Some(PlayingTour {
+                    tour: chosen.id.clone(),
+                    clock: TourClock::start_at(stop),
+                    starts: 0,
+                    unattended,
+                    captions,
+                    lang_at_stop_start: *lang,
+                });
+                go_to_stop(
+                    &library,
+                    &bounds,
+                    &chosen.id,
+                    stop,
+                    config.reduce_motion,
+                    &mut camera,
+                );
             }
             TourCommand::Exit => active.0 = None,
             other => {
-                let Some(playing) = active.0.as_mut() else { continue };
+                let Some(playing) = active.0.as_mut() else {
+                    continue;
+                };
                 let count = tour_of(&library, &playing.tour).map_or(0, |t| t.stops.len());
                 let moved = match other {
                     TourCommand::Pause => {
                         playing.clock.pause();
                         None
                     }
-                    TourCommand::Resume | TourCommand::TogglePause if playing.clock.state != PlayState::Playing => {
+                    TourCommand::Resume | TourCommand::TogglePause
+                        if playing.clock.state != PlayState::Playing =>
+                    {
                         playing.clock.resume();
                         // Back to where the stop looks, if the visitor wandered off.
                         Some(playing.clock.stop)
@@ -283,7 +366,14 @@ fn run_commands(
                     if matches!(other, TourCommand::Previous) {
                         playing.starts += 1;
                     }
-                    go_to_stop(&library, &bounds, &playing.tour, stop, config.reduce_motion, &mut camera);
+                    go_to_stop(
+                        &library,
+                        &bounds,
+                        &playing.tour,
+                        stop,
+                        config.reduce_motion,
+                        &mut camera,
+                    );
                 }
             }
         }
@@ -292,11 +382,18 @@ fn run_commands(
 
 /// Captions of every stop of `tour`, as loaded with the exhibit (a file that could not be loaded
 /// or parsed was left out with a notice when the exhibit loaded; its stop shows its text).
-fn read_captions(tour: &Tour, load: &ExhibitLoad, texts: &Assets<TextFile>) -> HashMap<(usize, String), Captions> {
+fn read_captions(
+    tour: &Tour,
+    load: &ExhibitLoad,
+    texts: &Assets<TextFile>,
+) -> HashMap<(usize, String), Captions> {
     let mut out = HashMap::new();
     for (i, stop) in tour.stops.iter().enumerate() {
         for (lang, _) in stop.captions.iter() {
-            let text = load.captions.get(&(tour.id.clone(), i, lang.code().to_owned())).and_then(|h| texts.get(h));
+            let text = load
+                .captions
+                .get(&(tour.id.clone(), i, lang.code().to_owned()))
+                .and_then(|h| texts.get(h));
             if let Some(captions) = text.and_then(|t| parse_vtt(&t.0).ok()) {
                 out.insert((i, lang.code().to_owned()), captions);
             }
@@ -314,13 +411,27 @@ fn pause_when_visitor_moves(
     keys: Res<ButtonInput<KeyCode>>,
     interactions: Query<&Interaction>,
 ) {
-    let Some(playing) = active.0.as_mut() else { return };
+    let Some(playing) = active.0.as_mut() else {
+        return;
+    };
     if playing.clock.state != PlayState::Playing {
         return;
     }
     let over_ui = crate::camera::pointer_over_ui(&interactions);
-    let moving_keys = [KeyCode::ArrowLeft, KeyCode::ArrowRight, KeyCode::ArrowUp, KeyCode::ArrowDown, KeyCode::KeyW, KeyCode::KeyA, KeyCode::KeyS, KeyCode::KeyD];
-    let took_control = (!over_ui && (buttons.get_just_pressed().next().is_some() || scroll.delta.y != 0.0 || touches.iter_just_pressed().next().is_some()))
+    let moving_keys = [
+        KeyCode::ArrowLeft,
+        KeyCode::ArrowRight,
+        KeyCode::ArrowUp,
+        KeyCode::ArrowDown,
+        KeyCode::KeyW,
+        KeyCode::KeyA,
+        KeyCode::KeyS,
+        KeyCode::KeyD,
+    ];
+    let took_control = (!over_ui
+        && (buttons.get_just_pressed().next().is_some()
+            || scroll.delta.y != 0.0
+            || touches.iter_just_pressed().next().is_some()))
         || moving_keys.iter().any(|k| keys.just_pressed(*k));
     if took_control {
         playing.clock.pause();
@@ -337,19 +448,45 @@ fn advance(
     load: Res<ExhibitLoad>,
     mut camera: MessageWriter<CameraCommand>,
 ) {
-    let Some(playing) = active.0.as_mut() else { return };
-    let Some(tour) = tour_of(&library, &playing.tour) else { return };
-    let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
-    let narration = stop.narration.get(lang.code()).and_then(|file| load.narration_seconds(file));
-    let seconds = stop_seconds(stop, narration, playing.captions(playing.clock.stop, *lang), lang.code());
-    if let Some(next) = playing.clock.tick(time.delta_secs(), seconds, tour.stops.len()) {
+    let Some(playing) = active.0.as_mut() else {
+        return;
+    };
+    let Some(tour) = tour_of(&library, &playing.tour) else {
+        return;
+    };
+    let Some(stop) = tour.stops.get(playing.clock.stop) else {
+        return;
+    };
+    let narration = stop
+        .narration
+        .get(lang.code())
+        .and_then(|file| load.narration_seconds(file));
+    let seconds = stop_seconds(
+        stop,
+        narration,
+        playing.captions(playing.clock.stop, *lang),
+        lang.code(),
+    );
+    if let Some(next) = playing
+        .clock
+        .tick(time.delta_secs(), seconds, tour.stops.len())
+    {
         playing.lang_at_stop_start = *lang;
-        go_to_stop(&library, &bounds, &tour.id, next, config.reduce_motion, &mut camera);
+        go_to_stop(
+            &library,
+            &bounds,
+            &tour.id,
+            next,
+            config.reduce_motion,
+            &mut camera,
+        );
     }
 }
 
 fn restart_on_language_change(mut active: ResMut<ActiveTour>, lang: Res<Language>) {
-    let Some(playing) = active.0.as_mut() else { return };
+    let Some(playing) = active.0.as_mut() else {
+        return;
+    };
     if playing.lang_at_stop_start != *lang {
         playing.lang_at_stop_start = *lang;
         playing.clock.restart_stop();
@@ -365,11 +502,24 @@ fn add_start_button(
     tools: Query<(Entity, &Children), With<HudTools>>,
     mut commands: Commands,
 ) {
-    let has_tour = library.current_package().is_some_and(|p| !p.manifest.tours.is_empty());
-    let (Some((tools, children)), true) = (tools.iter().next(), has_tour) else { return };
-    let start = commands.spawn(button(&fonts, *lang, LocalizedLabel::ui(UiString::GuidedTour), TourButton(TourButtonKind::Start))).id();
+    let has_tour = library
+        .current_package()
+        .is_some_and(|p| !p.manifest.tours.is_empty());
+    let (Some((tools, children)), true) = (tools.iter().next(), has_tour) else {
+        return;
+    };
+    let start = commands
+        .spawn(button(
+            &fonts,
+            *lang,
+            LocalizedLabel::ui(UiString::GuidedTour),
+            TourButton(TourButtonKind::Start),
+        ))
+        .id();
     // Before the last tool (Home), so Home stays in the corner.
-    commands.entity(tools).insert_children(children.len().saturating_sub(1), &[start]);
+    commands
+        .entity(tools)
+        .insert_children(children.len().saturating_sub(1), &[start]);
 }
 
 #[derive(Component)]
@@ -405,10 +555,31 @@ fn show_tour_bar(
     fonts: Res<UiFonts>,
     bars: Query<Entity, With<TourBar>>,
     hud: Query<Entity, With<Hud>>,
-    mut stop_labels: Query<&mut LocalizedLabel, (With<TourStopLabel>, Without<TourCaption>, Without<TourPauseLabel>)>,
-    mut captions: Query<&mut LocalizedLabel, (With<TourCaption>, Without<TourStopLabel>, Without<TourPauseLabel>)>,
+    mut stop_labels: Query<
+        &mut LocalizedLabel,
+        (
+            With<TourStopLabel>,
+            Without<TourCaption>,
+            Without<TourPauseLabel>,
+        ),
+    >,
+    mut captions: Query<
+        &mut LocalizedLabel,
+        (
+            With<TourCaption>,
+            Without<TourStopLabel>,
+            Without<TourPauseLabel>,
+        ),
+    >,
     pause_buttons: Query<&Children, With<TourPauseLabel>>,
-    mut labels: Query<&mut LocalizedLabel, (Without<TourStopLabel>, Without<TourCaption>, Without<TourPauseLabel>)>,
+    mut labels: Query<
+        &mut LocalizedLabel,
+        (
+            Without<TourStopLabel>,
+            Without<TourCaption>,
+            Without<TourPauseLabel>,
+        ),
+    >,
     pressed: Query<(&Interaction, &TourButton), Changed<Interaction>>,
     mut commands: Commands,
     mut tour_commands: MessageWriter<TourCommand>,
@@ -416,7 +587,10 @@ fn show_tour_bar(
     for (interaction, b) in &pressed {
         if *interaction == Interaction::Pressed {
             tour_commands.write(match b.0 {
-                TourButtonKind::Start => TourCommand::Start { tour: None, stop: 0 },
+                TourButtonKind::Start => TourCommand::Start {
+                    tour: None,
+                    stop: 0,
+                },
                 TourButtonKind::Previous => TourCommand::Previous,
                 TourButtonKind::PauseResume => TourCommand::TogglePause,
                 TourButtonKind::Next => TourCommand::Next,
@@ -430,18 +604,33 @@ fn show_tour_bar(
         }
         return;
     };
-    let Some(tour) = tour_of(&library, &playing.tour) else { return };
-    let Some(stop) = tour.stops.get(playing.clock.stop) else { return };
+    let Some(tour) = tour_of(&library, &playing.tour) else {
+        return;
+    };
+    let Some(stop) = tour.stops.get(playing.clock.stop) else {
+        return;
+    };
     let (k, n) = (playing.clock.stop + 1, tour.stops.len());
     let langs = &offered.0;
-    let stop_label = LocalizedLabel::for_languages(langs, |l| format!("{} · {}", l.pick(&tour.title), UiString::stop_of(l, k, n)));
-    let caption = LocalizedLabel::for_languages(langs, |l| caption_text(stop, playing.captions(playing.clock.stop, l), l.code(), playing.clock.elapsed));
+    let stop_label = LocalizedLabel::for_languages(langs, |l| {
+        format!("{} · {}", l.pick(&tour.title), UiString::stop_of(l, k, n))
+    });
+    let caption = LocalizedLabel::for_languages(langs, |l| {
+        caption_text(
+            stop,
+            playing.captions(playing.clock.stop, l),
+            l.code(),
+            playing.clock.elapsed,
+        )
+    });
     let pause_label = match playing.clock.state {
         PlayState::Playing => LocalizedLabel::ui(UiString::Pause),
         PlayState::Paused | PlayState::Finished => LocalizedLabel::ui(UiString::Resume),
     };
     if bars.is_empty() {
-        let Some(root) = hud.iter().next() else { return };
+        let Some(root) = hud.iter().next() else {
+            return;
+        };
         let bar = commands
             .spawn((
                 Node {
@@ -460,17 +649,77 @@ fn show_tour_bar(
             .id();
         let inner = commands
             .spawn((
-                panel(Node { flex_direction: FlexDirection::Column, align_items: AlignItems::Center, max_width: px(760), padding: UiRect::all(px(12)), row_gap: px(6), border_radius: BorderRadius::all(px(8)), ..default() }),
+                panel(Node {
+                    flex_direction: FlexDirection::Column,
+                    align_items: AlignItems::Center,
+                    max_width: px(760),
+                    padding: UiRect::all(px(12)),
+                    row_gap: px(6),
+                    border_radius: BorderRadius::all(px(8)),
+                    ..default()
+                }),
                 ChildOf(bar),
             ))
             .id();
-        commands.spawn((label(&fonts, *lang, stop_label, TextStyle::Small), TourStopLabel, ChildOf(inner)));
-        commands.spawn((label(&fonts, *lang, caption, TextStyle::Body), TextLayout::justify(Justify::Center), TourCaption, ChildOf(inner)));
-        let row = commands.spawn((Node { flex_direction: FlexDirection::Row, flex_wrap: FlexWrap::Wrap, justify_content: JustifyContent::Center, ..default() }, ChildOf(inner))).id();
-        commands.spawn((button(&fonts, *lang, LocalizedLabel::ui(UiString::Previous), TourButton(TourButtonKind::Previous)), ChildOf(row)));
-        commands.spawn((button(&fonts, *lang, pause_label, TourButton(TourButtonKind::PauseResume)), TourPauseLabel, ChildOf(row)));
-        commands.spawn((button(&fonts, *lang, LocalizedLabel::ui(UiString::Next), TourButton(TourButtonKind::Next)), ChildOf(row)));
-        commands.spawn((button(&fonts, *lang, LocalizedLabel::ui(UiString::ExitTour), TourButton(TourButtonKind::Exit)), ChildOf(row)));
+        commands.spawn((
+            label(&fonts, *lang, stop_label, TextStyle::Small),
+            TourStopLabel,
+            ChildOf(inner),
+        ));
+        commands.spawn((
+            label(&fonts, *lang, caption, TextStyle::Body),
+            TextLayout::justify(Justify::Center),
+            TourCaption,
+            ChildOf(inner),
+        ));
+        let row = commands
+            .spawn((
+                Node {
+                    flex_direction: FlexDirection::Row,
+                    flex_wrap: FlexWrap::Wrap,
+                    justify_content: JustifyContent::Center,
+                    ..default()
+                },
+                ChildOf(inner),
+            ))
+            .id();
+        commands.spawn((
+            button(
+                &fonts,
+                *lang,
+                LocalizedLabel::ui(UiString::Previous),
+                TourButton(TourButtonKind::Previous),
+            ),
+            ChildOf(row),
+        ));
+        commands.spawn((
+            button(
+                &fonts,
+                *lang,
+                pause_label,
+                TourButton(TourButtonKind::PauseResume),
+            ),
+            TourPauseLabel,
+            ChildOf(row),
+        ));
+        commands.spawn((
+            button(
+                &fonts,
+                *lang,
+                LocalizedLabel::ui(UiString::Next),
+                TourButton(TourButtonKind::Next),
+            ),
+            ChildOf(row),
+        ));
+        commands.spawn((
+            button(
+                &fonts,
+                *lang,
+                LocalizedLabel::ui(UiString::ExitTour),
+                TourButton(TourButtonKind::Exit),
+            ),
+            ChildOf(row),
+        ));
         return;
     }
     for mut l in &mut stop_labels {
@@ -502,7 +751,9 @@ mod tests {
     fn stop(duration: StopDuration, vi: &str, en: &str) -> TourStop {
         TourStop {
             target: StopTarget::View("v".into()),
-            text: LocalizedText::new().with("vi", vi.to_owned()).with("en", en.to_owned()),
+            text: LocalizedText::new()
+                .with("vi", vi.to_owned())
+                .with("en", en.to_owned()),
             narration: Default::default(),
             captions: Default::default(),
             duration,
@@ -534,7 +785,11 @@ mod tests {
         assert_eq!(c.next(3), None, "no stop after the last");
         assert_eq!(c.previous(), Some(1));
         assert_eq!(c.previous(), Some(0));
-        assert_eq!(c.previous(), Some(0), "previous on the first stop restarts it");
+        assert_eq!(
+            c.previous(),
+            Some(0),
+            "previous on the first stop restarts it"
+        );
     }
 
     #[test]
@@ -547,11 +802,22 @@ mod tests {
 
     #[test]
     fn captions_follow_the_narration_clock_or_show_the_text() {
-        let s = stop(StopDuration::UntilNarrationEnds, "Chào mừng bạn đến đình Hàng Kênh.", "Welcome to Hàng Kênh.");
+        let s = stop(
+            StopDuration::UntilNarrationEnds,
+            "Chào mừng bạn đến đình Hàng Kênh.",
+            "Welcome to Hàng Kênh.",
+        );
         let vtt = parse_vtt("WEBVTT\n\n00:00.200 --> 00:02.000\nChào mừng bạn\n\n00:02.000 --> 00:04.500\nđến đình Hàng Kênh.\n").unwrap();
-        assert_eq!(caption_text(&s, Some(&vtt), "vi", 0.0), "Chào mừng bạn", "the first cue shows from the start");
+        assert_eq!(
+            caption_text(&s, Some(&vtt), "vi", 0.0),
+            "Chào mừng bạn",
+            "the first cue shows from the start"
+        );
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 0.5), "Chào mừng bạn");
-        assert_eq!(caption_text(&s, Some(&vtt), "vi", 2.1), "đến đình Hàng Kênh.");
+        assert_eq!(
+            caption_text(&s, Some(&vtt), "vi", 2.1),
+            "đến đình Hàng Kênh."
+        );
         assert_eq!(caption_text(&s, Some(&vtt), "vi", 9.0), "");
         assert_eq!(caption_text(&s, None, "en", 9.0), "Welcome to Hàng Kênh.");
         // "Until the narration ends": the sound's own length when it is known, else the captions'.
@@ -561,6 +827,14 @@ mod tests {
         assert_eq!(stop_seconds(&s, Some(12.0), None, "vi"), 12.5);
         // Nothing to play: a reading time, never under 5 s.
         assert_eq!(stop_seconds(&s, None, None, "en"), 5.0);
-        assert_eq!(stop_seconds(&stop(StopDuration::Seconds(12.0), "a", "b"), Some(3.0), None, "vi"), 12.0);
+        assert_eq!(
+            stop_seconds(
+                &stop(StopDuration::Seconds(12.0), "a", "b"),
+                Some(3.0),
+                None,
+                "vi"
+            ),
+            12.0
+        );
     }
 }

@@ -15,10 +15,13 @@ use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, button, label, pane
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<AboutOpen>()
         .init_resource::<ToolsOpen>()
-        .add_systems(ExhibitReset, |mut about: ResMut<AboutOpen>, mut tools: ResMut<ToolsOpen>| {
-            about.0 = false;
-            tools.0 = false;
-        })
+        .add_systems(
+            ExhibitReset,
+            |mut about: ResMut<AboutOpen>, mut tools: ResMut<ToolsOpen>| {
+                about.0 = false;
+                tools.0 = false;
+            },
+        )
         .add_systems(OnEnter(ViewerState::Loading), spawn_loading_screen)
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_hud.in_set(HudSpawned))
         .add_systems(OnEnter(ViewerState::Error), spawn_error_screen)
@@ -27,7 +30,14 @@ pub(super) fn plugin(app: &mut App) {
             (
                 run_actions,
                 update_progress.run_if(in_state(ViewerState::Loading)),
-                (look_at_opened, show_info_panel, show_about_panel, follow_nav_mode, fit_to_small_screens).run_if(in_state(ViewerState::Exhibit)),
+                (
+                    look_at_opened,
+                    show_info_panel,
+                    show_about_panel,
+                    follow_nav_mode,
+                    fit_to_small_screens,
+                )
+                    .run_if(in_state(ViewerState::Exhibit)),
             ),
         );
 }
@@ -110,11 +120,25 @@ pub struct HudHeader;
 pub struct HudSpawned;
 
 fn screen_root() -> Node {
-    Node { width: percent(100), height: percent(100), position_type: PositionType::Absolute, ..default() }
+    Node {
+        width: percent(100),
+        height: percent(100),
+        position_type: PositionType::Absolute,
+        ..default()
+    }
 }
 
-fn spawn_loading_screen(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<Language>, library: Res<ExhibitLibrary>) {
-    let title = library.current_package().map_or(LocalizedLabel::same("Disan"), |p| LocalizedLabel::from_text(&p.manifest.title));
+fn spawn_loading_screen(
+    mut commands: Commands,
+    fonts: Res<UiFonts>,
+    lang: Res<Language>,
+    library: Res<ExhibitLibrary>,
+) {
+    let title = library
+        .current_package()
+        .map_or(LocalizedLabel::same("Disan"), |p| {
+            LocalizedLabel::from_text(&p.manifest.title)
+        });
     commands.spawn((
         Node {
             flex_direction: FlexDirection::Column,
@@ -127,17 +151,35 @@ fn spawn_loading_screen(mut commands: Commands, fonts: Res<UiFonts>, lang: Res<L
         DespawnOnExit(ViewerState::Loading),
         children![
             label(&fonts, *lang, title, TextStyle::Title),
-            label(&fonts, *lang, LocalizedLabel::ui(UiString::Loading), TextStyle::Body),
+            label(
+                &fonts,
+                *lang,
+                LocalizedLabel::ui(UiString::Loading),
+                TextStyle::Body
+            ),
             (
-                Node { width: px(360), height: px(10), border_radius: BorderRadius::all(px(5)), ..default() },
+                Node {
+                    width: px(360),
+                    height: px(10),
+                    border_radius: BorderRadius::all(px(5)),
+                    ..default()
+                },
                 BackgroundColor(Color::srgba(1.0, 1.0, 1.0, 0.15)),
                 children![(
-                    Node { width: percent(0), height: percent(100), border_radius: BorderRadius::all(px(5)), ..default() },
+                    Node {
+                        width: percent(0),
+                        height: percent(100),
+                        border_radius: BorderRadius::all(px(5)),
+                        ..default()
+                    },
                     BackgroundColor(theme::GOLD),
                     ProgressFill,
                 )],
             ),
-            (label(&fonts, *lang, LocalizedLabel::same("0 %"), TextStyle::Small), ProgressText),
+            (
+                label(&fonts, *lang, LocalizedLabel::same("0 %"), TextStyle::Small),
+                ProgressText
+            ),
         ],
     ));
 }
@@ -159,8 +201,15 @@ fn update_progress(
     }
 }
 
-fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<Language>, Res<OfferedLanguages>), library: Res<ExhibitLibrary>) {
-    let Some(package) = library.current_package() else { return };
+fn spawn_hud(
+    mut commands: Commands,
+    fonts: Res<UiFonts>,
+    (lang, offered): (Res<Language>, Res<OfferedLanguages>),
+    library: Res<ExhibitLibrary>,
+) {
+    let Some(package) = library.current_package() else {
+        return;
+    };
     let m = &package.manifest;
     let lang = *lang;
     let rank = m.rank.label();
@@ -179,12 +228,25 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<
     };
     let subtitle = LocalizedLabel::for_languages(&offered.0, |l| {
         // The rank is named by the UI (Vietnamese or English), the place as the manifest writes it.
-        let rank = rank.text(if l == Language::VI { "vi" } else { "en" }).to_owned();
-        [Some(rank), place(l)].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+        let rank = rank
+            .text(if l == Language::VI { "vi" } else { "en" })
+            .to_owned();
+        [Some(rank), place(l)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ")
     });
     // Layout containers let clicks through to the markers in the 3D view; only panels and
     // buttons catch the pointer.
-    let root = commands.spawn((screen_root(), Hud, Pickable::IGNORE, DespawnOnExit(ViewerState::Exhibit))).id();
+    let root = commands
+        .spawn((
+            screen_root(),
+            Hud,
+            Pickable::IGNORE,
+            DespawnOnExit(ViewerState::Exhibit),
+        ))
+        .id();
 
     // The top bar: what this is (left) and the tools (right). It wraps: on a phone held upright
     // the tools go under the title instead of over it.
@@ -221,47 +283,144 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<
             ChildOf(top),
         ))
         .id();
-    commands.spawn((label(&fonts, lang, LocalizedLabel::from_text(&m.title), TextStyle::Title), ChildOf(header)));
-    commands.spawn((label(&fonts, lang, subtitle, TextStyle::Small), Subtitle, ChildOf(header)));
+    commands.spawn((
+        label(
+            &fonts,
+            lang,
+            LocalizedLabel::from_text(&m.title),
+            TextStyle::Title,
+        ),
+        ChildOf(header),
+    ));
+    commands.spawn((
+        label(&fonts, lang, subtitle, TextStyle::Small),
+        Subtitle,
+        ChildOf(header),
+    ));
     // The credit a licence such as CC BY requires, always on screen; the full attribution is
     // one press away.
     let credit = commands
-        .spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, flex_wrap: FlexWrap::Wrap, ..default() }, ChildOf(header)))
+        .spawn((
+            Node {
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::Center,
+                flex_wrap: FlexWrap::Wrap,
+                ..default()
+            },
+            ChildOf(header),
+        ))
         .id();
-    commands.spawn((label(&fonts, lang, LocalizedLabel::same(format!("© {} · {}", m.rights.holder, m.rights.license)), TextStyle::Small), ChildOf(credit)));
-    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::About), UiAction::ToggleAbout), ChildOf(credit)));
+    commands.spawn((
+        label(
+            &fonts,
+            lang,
+            LocalizedLabel::same(format!("© {} · {}", m.rights.holder, m.rights.license)),
+            TextStyle::Small,
+        ),
+        ChildOf(credit),
+    ));
+    commands.spawn((
+        button(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::About),
+            UiAction::ToggleAbout,
+        ),
+        ChildOf(credit),
+    ));
     if !m.hotspots.is_empty() {
         // Folded by default so the exhibit, not the menu, fills the screen.
         let toggle = LocalizedLabel::both(
-            format!("{} ({})", UiString::Hotspots.text(Language::VI), m.hotspots.len()),
-            format!("{} ({})", UiString::Hotspots.text(Language::EN), m.hotspots.len()),
+            format!(
+                "{} ({})",
+                UiString::Hotspots.text(Language::VI),
+                m.hotspots.len()
+            ),
+            format!(
+                "{} ({})",
+                UiString::Hotspots.text(Language::EN),
+                m.hotspots.len()
+            ),
         );
-        commands.spawn((button(&fonts, lang, toggle, UiAction::TogglePointList), ChildOf(header)));
+        commands.spawn((
+            button(&fonts, lang, toggle, UiAction::TogglePointList),
+            ChildOf(header),
+        ));
         let list = commands
-            .spawn((Node { flex_direction: FlexDirection::Column, display: Display::None, ..default() }, PointList, ChildOf(header)))
+            .spawn((
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    display: Display::None,
+                    ..default()
+                },
+                PointList,
+                ChildOf(header),
+            ))
             .id();
         for (i, h) in m.hotspots.iter().enumerate() {
-            let text = LocalizedLabel::for_languages(&offered.0, |l| format!("{}  {}", i + 1, l.pick(&h.title)));
-            commands.spawn((button(&fonts, lang, text, UiAction::OpenHotspot(h.id.clone())), ChildOf(list)));
+            let text = LocalizedLabel::for_languages(&offered.0, |l| {
+                format!("{}  {}", i + 1, l.pick(&h.title))
+            });
+            commands.spawn((
+                button(&fonts, lang, text, UiAction::OpenHotspot(h.id.clone())),
+                ChildOf(list),
+            ));
         }
     }
 
     // Top right: the menu button that shows the tools on a small screen, then the tools.
-    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Menu), UiAction::ToggleTools), MenuButton, ChildOf(top)));
+    commands.spawn((
+        button(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::Menu),
+            UiAction::ToggleTools,
+        ),
+        MenuButton,
+        ChildOf(top),
+    ));
     let tools = commands
         .spawn((
             // Placed by `fit_to_small_screens`: in the corner, or on a row of its own.
-            Node { flex_direction: FlexDirection::Row, ..default() },
+            Node {
+                flex_direction: FlexDirection::Row,
+                ..default()
+            },
             Pickable::IGNORE,
             HudTools,
             ChildOf(top),
         ))
         .id();
-    commands.spawn((button(&fonts, lang, language_button_label(&offered), UiAction::ToggleLanguage), ChildOf(tools)));
+    commands.spawn((
+        button(
+            &fonts,
+            lang,
+            language_button_label(&offered),
+            UiAction::ToggleLanguage,
+        ),
+        ChildOf(tools),
+    ));
     if m.navigation.walk {
-        commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Walk), UiAction::ToggleWalk), WalkButtonLabel, ChildOf(tools)));
+        commands.spawn((
+            button(
+                &fonts,
+                lang,
+                LocalizedLabel::ui(UiString::Walk),
+                UiAction::ToggleWalk,
+            ),
+            WalkButtonLabel,
+            ChildOf(tools),
+        ));
     }
-    commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Home), UiAction::Home), ChildOf(tools)));
+    commands.spawn((
+        button(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::Home),
+            UiAction::Home,
+        ),
+        ChildOf(tools),
+    ));
 
     // Bottom: how to move, and the rest of the catalogue.
     let bottom = commands
@@ -282,20 +441,62 @@ fn spawn_hud(mut commands: Commands, fonts: Res<UiFonts>, (lang, offered): (Res<
         .id();
     let help = commands
         .spawn((
-            panel(Node { max_width: percent(60), padding: UiRect::axes(px(10), px(6)), border_radius: BorderRadius::all(px(6)), ..default() }),
+            panel(Node {
+                max_width: percent(60),
+                padding: UiRect::axes(px(10), px(6)),
+                border_radius: BorderRadius::all(px(6)),
+                ..default()
+            }),
             ChildOf(bottom),
         ))
         .id();
-    commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OrbitHelp), TextStyle::Small), HelpLine, ChildOf(help)));
+    commands.spawn((
+        label(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::OrbitHelp),
+            TextStyle::Small,
+        ),
+        HelpLine,
+        ChildOf(help),
+    ));
     commands.entity(help).insert(KeyboardHelp);
     if library.len() > 1 {
         let nav = commands
-            .spawn((Node { flex_direction: FlexDirection::Row, align_items: AlignItems::Center, ..default() }, Pickable::IGNORE, ChildOf(bottom)))
+            .spawn((
+                Node {
+                    flex_direction: FlexDirection::Row,
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+                Pickable::IGNORE,
+                ChildOf(bottom),
+            ))
             .id();
-        commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Previous), UiAction::PreviousExhibit), ChildOf(nav)));
+        commands.spawn((
+            button(
+                &fonts,
+                lang,
+                LocalizedLabel::ui(UiString::Previous),
+                UiAction::PreviousExhibit,
+            ),
+            ChildOf(nav),
+        ));
         let counter = LocalizedLabel::same(format!("{} / {}", library.current + 1, library.len()));
-        commands.spawn((label(&fonts, lang, counter, TextStyle::Body), TextShadow::default(), ChildOf(nav)));
-        commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Next), UiAction::NextExhibit), ChildOf(nav)));
+        commands.spawn((
+            label(&fonts, lang, counter, TextStyle::Body),
+            TextShadow::default(),
+            ChildOf(nav),
+        ));
+        commands.spawn((
+            button(
+                &fonts,
+                lang,
+                LocalizedLabel::ui(UiString::Next),
+                UiAction::NextExhibit,
+            ),
+            ChildOf(nav),
+        ));
     }
 }
 
@@ -325,7 +526,9 @@ fn fit_to_small_screens(
         Query<&mut Node, With<Subtitle>>,
     )>,
 ) {
-    let Some(window) = windows.iter().next() else { return };
+    let Some(window) = windows.iter().next() else {
+        return;
+    };
     let small = is_small_screen(window);
     let shown = |yes: bool| if yes { Display::Flex } else { Display::None };
     let set = |node: &mut Mut<Node>, display: Display| {
@@ -333,12 +536,24 @@ fn fit_to_small_screens(
             node.display = display;
         }
     };
-    nodes.p0().iter_mut().for_each(|mut n| set(&mut n, shown(!small)));
-    nodes.p2().iter_mut().for_each(|mut n| set(&mut n, shown(small)));
-    nodes.p3().iter_mut().for_each(|mut n| set(&mut n, shown(window.height() >= SMALL_SCREEN.y)));
+    nodes
+        .p0()
+        .iter_mut()
+        .for_each(|mut n| set(&mut n, shown(!small)));
+    nodes
+        .p2()
+        .iter_mut()
+        .for_each(|mut n| set(&mut n, shown(small)));
+    nodes
+        .p3()
+        .iter_mut()
+        .for_each(|mut n| set(&mut n, shown(window.height() >= SMALL_SCREEN.y)));
     for mut node in &mut nodes.p1() {
-        let (position_type, wrap, width) =
-            if small { (PositionType::Relative, FlexWrap::Wrap, percent(100)) } else { (PositionType::Absolute, FlexWrap::NoWrap, Val::Auto) };
+        let (position_type, wrap, width) = if small {
+            (PositionType::Relative, FlexWrap::Wrap, percent(100))
+        } else {
+            (PositionType::Absolute, FlexWrap::NoWrap, Val::Auto)
+        };
         if node.position_type != position_type || node.flex_wrap != wrap {
             node.position_type = position_type;
             node.flex_wrap = wrap;
@@ -414,28 +629,56 @@ fn show_info_panel(
     for e in &existing {
         commands.entity(e).despawn();
     }
-    let (Some(package), Some(root)) = (library.current_package(), hud.iter().next()) else { return };
-    let Some(h) = open.in_exhibit(&package.manifest) else { return };
+    let (Some(package), Some(root)) = (library.current_package(), hud.iter().next()) else {
+        return;
+    };
+    let Some(h) = open.in_exhibit(&package.manifest) else {
+        return;
+    };
     let panel_entity = commands
-        .spawn((
-            panel(side_panel()),
-            InfoPanel,
-            ChildOf(root),
-        ))
+        .spawn((panel(side_panel()), InfoPanel, ChildOf(root)))
         .id();
-    commands.spawn((label(&fonts, *lang, LocalizedLabel::from_text(&h.title), TextStyle::Heading), ChildOf(panel_entity)));
+    commands.spawn((
+        label(
+            &fonts,
+            *lang,
+            LocalizedLabel::from_text(&h.title),
+            TextStyle::Heading,
+        ),
+        ChildOf(panel_entity),
+    ));
     if let Some(image) = load.hotspot_images.get(&h.id) {
         commands.spawn((
             ImageNode::new(image.clone()),
-            Node { width: percent(100), max_height: px(220), ..default() },
+            Node {
+                width: percent(100),
+                max_height: px(220),
+                ..default()
+            },
             ChildOf(panel_entity),
         ));
     }
-    commands.spawn((label(&fonts, *lang, LocalizedLabel::from_text(&h.body), TextStyle::Body), ChildOf(panel_entity)));
     commands.spawn((
-        Node { justify_content: JustifyContent::End, ..default() },
+        label(
+            &fonts,
+            *lang,
+            LocalizedLabel::from_text(&h.body),
+            TextStyle::Body,
+        ),
         ChildOf(panel_entity),
-        children![button(&fonts, *lang, LocalizedLabel::ui(UiString::Close), UiAction::CloseHotspot)],
+    ));
+    commands.spawn((
+        Node {
+            justify_content: JustifyContent::End,
+            ..default()
+        },
+        ChildOf(panel_entity),
+        children![button(
+            &fonts,
+            *lang,
+            LocalizedLabel::ui(UiString::Close),
+            UiAction::CloseHotspot
+        )],
     ));
 }
 
@@ -461,35 +704,50 @@ fn show_about_panel(
     for e in &existing {
         commands.entity(e).despawn();
     }
-    let (true, Some(package), Some(root)) = (about.0, library.current_package(), hud.iter().next()) else { return };
+    let (true, Some(package), Some(root)) = (about.0, library.current_package(), hud.iter().next())
+    else {
+        return;
+    };
     let m = &package.manifest;
     let lang = *lang;
     let both = |f: &dyn Fn(Language) -> String| LocalizedLabel::for_languages(&offered.0, f);
     let panel_entity = commands
-        .spawn((
-            panel(side_panel()),
-            AboutPanel,
-            ChildOf(root),
-        ))
+        .spawn((panel(side_panel()), AboutPanel, ChildOf(root)))
         .id();
     let rows = [
         (TextStyle::Heading, LocalizedLabel::from_text(&m.title)),
         (TextStyle::Body, LocalizedLabel::from_text(&m.summary)),
-        (TextStyle::Body, LocalizedLabel::from_text(&m.rights.attribution)),
-        (TextStyle::Small, both(&|l| format!("{}: {}", UiString::Licence.text(l), m.rights.license))),
-        (TextStyle::Small, both(&|l| format!("{}: {}", UiString::RightsHolder.text(l), m.rights.holder))),
+        (
+            TextStyle::Body,
+            LocalizedLabel::from_text(&m.rights.attribution),
+        ),
+        (
+            TextStyle::Small,
+            both(&|l| format!("{}: {}", UiString::Licence.text(l), m.rights.license)),
+        ),
+        (
+            TextStyle::Small,
+            both(&|l| format!("{}: {}", UiString::RightsHolder.text(l), m.rights.holder)),
+        ),
     ];
     for (style, text) in rows {
         commands.spawn((label(&fonts, lang, text, style), ChildOf(panel_entity)));
     }
     if let Some(source) = &m.rights.source {
         let text = both(&|l| format!("{}: {source}", UiString::Source.text(l)));
-        commands.spawn((label(&fonts, lang, text, TextStyle::Small), ChildOf(panel_entity)));
+        commands.spawn((
+            label(&fonts, lang, text, TextStyle::Small),
+            ChildOf(panel_entity),
+        ));
     }
     let p = &m.provenance;
     let method = p.method.label();
     let captured = both(&|l| {
-        let mut line = format!("{}: {}", UiString::CaptureMethod.text(l), method.text(l.code()));
+        let mut line = format!(
+            "{}: {}",
+            UiString::CaptureMethod.text(l),
+            method.text(l.code())
+        );
         if let Some(date) = &p.captured {
             line.push_str(&format!(" · {}: {date}", UiString::Captured.text(l)));
         }
@@ -498,14 +756,33 @@ fn show_about_panel(
         }
         line
     });
-    commands.spawn((label(&fonts, lang, captured, TextStyle::Small), ChildOf(panel_entity)));
+    commands.spawn((
+        label(&fonts, lang, captured, TextStyle::Small),
+        ChildOf(panel_entity),
+    ));
     if !p.notes.is_empty() {
-        commands.spawn((label(&fonts, lang, LocalizedLabel::from_text(&p.notes), TextStyle::Small), ChildOf(panel_entity)));
+        commands.spawn((
+            label(
+                &fonts,
+                lang,
+                LocalizedLabel::from_text(&p.notes),
+                TextStyle::Small,
+            ),
+            ChildOf(panel_entity),
+        ));
     }
     commands.spawn((
-        Node { justify_content: JustifyContent::End, ..default() },
+        Node {
+            justify_content: JustifyContent::End,
+            ..default()
+        },
         ChildOf(panel_entity),
-        children![button(&fonts, lang, LocalizedLabel::ui(UiString::Close), UiAction::ToggleAbout)],
+        children![button(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::Close),
+            UiAction::ToggleAbout
+        )],
     ));
 }
 
@@ -531,29 +808,95 @@ fn spawn_error_screen(
             DespawnOnExit(ViewerState::Error),
         ))
         .id();
-    commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OpenFailed), TextStyle::Title), ChildOf(root)));
+    commands.spawn((
+        label(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::OpenFailed),
+            TextStyle::Title,
+        ),
+        ChildOf(root),
+    ));
     let list = commands
         .spawn((
-            panel(Node { flex_direction: FlexDirection::Column, padding: UiRect::all(px(14)), row_gap: px(6), max_width: percent(90), border_radius: BorderRadius::all(px(6)), ..default() }),
+            panel(Node {
+                flex_direction: FlexDirection::Column,
+                padding: UiRect::all(px(14)),
+                row_gap: px(6),
+                max_width: percent(90),
+                border_radius: BorderRadius::all(px(6)),
+                ..default()
+            }),
             ChildOf(root),
         ))
         .id();
     const SHOWN: usize = 12;
     for problem in failure.problems.iter().take(SHOWN) {
-        commands.spawn((label(&fonts, lang, LocalizedLabel::same(problem.clone()), TextStyle::Body), ChildOf(list)));
+        commands.spawn((
+            label(
+                &fonts,
+                lang,
+                LocalizedLabel::same(problem.clone()),
+                TextStyle::Body,
+            ),
+            ChildOf(list),
+        ));
     }
     if failure.problems.len() > SHOWN {
         let more = failure.problems.len() - SHOWN;
-        let text = LocalizedLabel::both(format!("… và {more} lỗi khác"), format!("… and {more} more"));
+        let text = LocalizedLabel::both(
+            format!("… và {more} lỗi khác"),
+            format!("… and {more} more"),
+        );
         commands.spawn((label(&fonts, lang, text, TextStyle::Small), ChildOf(list)));
     }
-    commands.spawn((label(&fonts, lang, LocalizedLabel::ui(UiString::OpenFailedHint), TextStyle::Small), ChildOf(root)));
-    let row = commands.spawn((Node { flex_direction: FlexDirection::Row, ..default() }, ChildOf(root))).id();
+    commands.spawn((
+        label(
+            &fonts,
+            lang,
+            LocalizedLabel::ui(UiString::OpenFailedHint),
+            TextStyle::Small,
+        ),
+        ChildOf(root),
+    ));
+    let row = commands
+        .spawn((
+            Node {
+                flex_direction: FlexDirection::Row,
+                ..default()
+            },
+            ChildOf(root),
+        ))
+        .id();
     if library.len() > 1 {
-        commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Previous), UiAction::PreviousExhibit), ChildOf(row)));
-        commands.spawn((button(&fonts, lang, LocalizedLabel::ui(UiString::Next), UiAction::NextExhibit), ChildOf(row)));
+        commands.spawn((
+            button(
+                &fonts,
+                lang,
+                LocalizedLabel::ui(UiString::Previous),
+                UiAction::PreviousExhibit,
+            ),
+            ChildOf(row),
+        ));
+        commands.spawn((
+            button(
+                &fonts,
+                lang,
+                LocalizedLabel::ui(UiString::Next),
+                UiAction::NextExhibit,
+            ),
+            ChildOf(row),
+        ));
     }
-    commands.spawn((button(&fonts, lang, language_button_label(&offered), UiAction::ToggleLanguage), ChildOf(row)));
+    commands.spawn((
+        button(
+            &fonts,
+            lang,
+            language_button_label(&offered),
+            UiAction::ToggleLanguage,
+        ),
+        ChildOf(row),
+    ));
 }
 
 fn run_actions(
@@ -596,7 +939,11 @@ fn run_actions(
             }
             UiAction::TogglePointList => {
                 for mut node in &mut point_lists {
-                    node.display = if node.display == Display::None { Display::Flex } else { Display::None };
+                    node.display = if node.display == Display::None {
+                        Display::Flex
+                    } else {
+                        Display::None
+                    };
                 }
             }
         }

@@ -18,7 +18,10 @@ use crate::camera::ViewerCamera;
 use crate::first_frame::{DrawnInFull, ModelPresentSince, RenderProgress, model_frame_complete};
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(DrawnInFull(false)).add_systems(Last, end_warm_up.before(crate::first_frame::FirstFrameSystems));
+    app.insert_resource(DrawnInFull(false)).add_systems(
+        Last,
+        end_warm_up.before(crate::first_frame::FirstFrameSystems),
+    );
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
         render_app.add_systems(ExtractSchedule, shrink_main_pass_while_warming_up);
     }
@@ -46,7 +49,10 @@ fn end_warm_up(
     }
     let overdue = present_at.is_some_and(|t| time.elapsed().saturating_sub(t) > WARM_UP_LIMIT);
     if overdue {
-        warn!("the renderer has not compiled every pipeline of the exhibit after {} s: drawing in full anyway", WARM_UP_LIMIT.as_secs());
+        warn!(
+            "the renderer has not compiled every pipeline of the exhibit after {} s: drawing in full anyway",
+            WARM_UP_LIMIT.as_secs()
+        );
     }
     if overdue || model_frame_complete(present.0, *render) || *state.get() == ViewerState::Error {
         full.0 = true;
@@ -65,7 +71,9 @@ fn shrink_main_pass_while_warming_up(
     }
     *over = full.0;
     for (render_entity, camera) in &cameras {
-        let Ok(mut entity) = commands.get_entity(render_entity) else { continue };
+        let Ok(mut entity) = commands.get_entity(render_entity) else {
+            continue;
+        };
         match camera.physical_viewport_size().filter(|_| !full.0) {
             Some(size) => {
                 entity.insert(MainPassResolutionOverride((size / 8).max(UVec2::ONE)));
@@ -100,12 +108,27 @@ mod tests {
         let mut app = app(ViewerState::Exhibit);
         app.world_mut().resource_mut::<ModelPresentSince>().0 = Some(4);
         // Still compiling, then ready but read in the model's own frame: keep warming up.
-        for render in [RenderProgress { frame: 6, pipelines_ready: false, drawn_in_full: false }, RenderProgress { frame: 4, pipelines_ready: true, drawn_in_full: false }] {
+        for render in [
+            RenderProgress {
+                frame: 6,
+                pipelines_ready: false,
+                drawn_in_full: false,
+            },
+            RenderProgress {
+                frame: 4,
+                pipelines_ready: true,
+                drawn_in_full: false,
+            },
+        ] {
             *app.world_mut().resource_mut::<RenderProgress>() = render;
             app.update();
             assert!(!app.world().resource::<DrawnInFull>().0, "{render:?}");
         }
-        *app.world_mut().resource_mut::<RenderProgress>() = RenderProgress { frame: 7, pipelines_ready: true, drawn_in_full: false };
+        *app.world_mut().resource_mut::<RenderProgress>() = RenderProgress {
+            frame: 7,
+            pipelines_ready: true,
+            drawn_in_full: false,
+        };
         app.update();
         assert!(app.world().resource::<DrawnInFull>().0);
     }
@@ -117,6 +140,9 @@ mod tests {
         assert!(error.world().resource::<DrawnInFull>().0);
         let mut loading = app(ViewerState::Loading);
         loading.update();
-        assert!(!loading.world().resource::<DrawnInFull>().0, "the loading screen waits for the model");
+        assert!(
+            !loading.world().resource::<DrawnInFull>().0,
+            "the loading screen waits for the model"
+        );
     }
 }

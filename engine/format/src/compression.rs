@@ -38,16 +38,25 @@ const MAX_RATIO: usize = 128;
 
 /// Whether the document uses either extension (and needs [`decompress`] before Bevy reads it).
 pub fn is_compressed(root: &Root) -> bool {
-    root.extensions_used.iter().chain(&root.extensions_required).any(|e| DECODED_EXTENSIONS.contains(&e.as_str()))
+    root.extensions_used
+        .iter()
+        .chain(&root.extensions_required)
+        .any(|e| DECODED_EXTENSIONS.contains(&e.as_str()))
 }
 
 /// Whether buffer `i` is a meshopt fallback buffer: it holds no bytes (`disan pack` writes none),
 /// its views are decoded from another buffer.
 pub fn is_fallback_buffer(buffer: &json::Buffer) -> bool {
-    extension(buffer.extensions.as_ref().map(|e| &e.others), MESHOPT).and_then(|e| e.get("fallback")).and_then(Value::as_bool) == Some(true)
+    extension(buffer.extensions.as_ref().map(|e| &e.others), MESHOPT)
+        .and_then(|e| e.get("fallback"))
+        .and_then(Value::as_bool)
+        == Some(true)
 }
 
-fn extension<'v>(others: Option<&'v serde_json::Map<String, Value>>, name: &str) -> Option<&'v Value> {
+fn extension<'v>(
+    others: Option<&'v serde_json::Map<String, Value>>,
+    name: &str,
+) -> Option<&'v Value> {
     others?.get(name)
 }
 
@@ -64,9 +73,18 @@ struct Compressed {
 
 fn compressed_view(view: &json::buffer::View) -> Option<Result<Compressed, String>> {
     let ext = extension(view.extensions.as_ref().map(|e| &e.others), MESHOPT)?;
-    let number = |key: &str| ext.get(key).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
+    let number = |key: &str| {
+        ext.get(key)
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+    };
     let parsed = (|| {
-        let mode = Mode::parse(ext.get("mode").and_then(Value::as_str).ok_or("has no `mode`")?).map_err(|_| "has an unknown `mode`")?;
+        let mode = Mode::parse(
+            ext.get("mode")
+                .and_then(Value::as_str)
+                .ok_or("has no `mode`")?,
+        )
+        .map_err(|_| "has an unknown `mode`")?;
         let filter = match ext.get("filter").and_then(Value::as_str) {
             None => Filter::None,
             Some(f) => Filter::parse(f).map_err(|_| "has an unknown `filter`")?,
@@ -91,26 +109,50 @@ const REPACK: &str = "the file is damaged: pack the scan again with `disan pack`
 /// the plain document and its one binary buffer. `buffers` holds each buffer's bytes (`None` for
 /// a fallback buffer, or one already reported as unreadable). Problems are recorded in `report`
 /// with their glTF path; `None` when the model cannot be decoded.
-pub fn decompress(root: &Root, buffers: &[Option<Cow<'_, [u8]>>], report: &mut ModelReport) -> Option<(Root, Vec<u8>)> {
-    let mut workspace = Workspace::new(Limits { max_bytes: MAX_DECODED_VIEW, ..Limits::default() });
+pub fn decompress(
+    root: &Root,
+    buffers: &[Option<Cow<'_, [u8]>>],
+    report: &mut ModelReport,
+) -> Option<(Root, Vec<u8>)> {
+    let mut workspace = Workspace::new(Limits {
+        max_bytes: MAX_DECODED_VIEW,
+        ..Limits::default()
+    });
     // Each view's plain bytes.
     let mut views: Vec<Option<Cow<'_, [u8]>>> = Vec::with_capacity(root.buffer_views.len());
     for (i, view) in root.buffer_views.iter().enumerate() {
         let field = format!("bufferViews[{i}]");
         let bytes = match compressed_view(view) {
             Some(Err(why)) => {
-                report.error(format!("{field}.extensions.{MESHOPT}"), format!("{why}: {REPACK}."));
+                report.error(
+                    format!("{field}.extensions.{MESHOPT}"),
+                    format!("{why}: {REPACK}."),
+                );
                 None
             }
-            Some(Ok(c)) => decode_view(&field, view, &c, buffers, &mut workspace, report).map(Cow::Owned),
+            Some(Ok(c)) => {
+                decode_view(&field, view, &c, buffers, &mut workspace, report).map(Cow::Owned)
+            }
             None => {
                 let data = buffers.get(view.buffer.value()).and_then(|b| b.as_deref());
                 let start = view.byte_offset.map_or(0, |o| o.0) as usize;
                 let end = start.checked_add(view.byte_length.0 as usize);
                 match (data, end) {
-                    (Some(data), Some(end)) if end <= data.len() => Some(Cow::Borrowed(&data[start..end])),
-                    (None, _) if root.buffers.get(view.buffer.value()).is_some_and(is_fallback_buffer) => {
-                        report.error(&field, format!("reads a meshopt fallback buffer, which holds no data: {REPACK}."));
+                    (Some(data), Some(end)) if end <= data.len() => {
+                        Some(Cow::Borrowed(&data[start..end]))
+                    }
+                    (None, _)
+                        if root
+                            .buffers
+                            .get(view.buffer.value())
+                            .is_some_and(is_fallback_buffer) =>
+                    {
+                        report.error(
+                            &field,
+                            format!(
+                                "reads a meshopt fallback buffer, which holds no data: {REPACK}."
+                            ),
+                        );
                         None
                     }
                     // Unreadable buffer (already reported) or a view past its end (reported by
@@ -161,7 +203,12 @@ pub fn decompress(root: &Root, buffers: &[Option<Cow<'_, [u8]>>], report: &mut M
         .filter(|(semantic, _)| {
             matches!(
                 semantic,
-                Checked::Valid(json::mesh::Semantic::Positions | json::mesh::Semantic::Normals | json::mesh::Semantic::Tangents | json::mesh::Semantic::TexCoords(_))
+                Checked::Valid(
+                    json::mesh::Semantic::Positions
+                        | json::mesh::Semantic::Normals
+                        | json::mesh::Semantic::Tangents
+                        | json::mesh::Semantic::TexCoords(_)
+                )
             )
         })
         .map(|(_, a)| a.value())
@@ -171,13 +218,18 @@ pub fn decompress(root: &Root, buffers: &[Option<Cow<'_, [u8]>>], report: &mut M
             continue;
         }
         let accessor = &plain.accessors[a];
-        let Checked::Valid(component) = accessor.component_type else { continue };
+        let Checked::Valid(component) = accessor.component_type else {
+            continue;
+        };
         if component.0 == json::accessor::ComponentType::F32 {
             continue;
         }
         let field = format!("accessors[{a}]");
         let Some(floats) = dequantize(accessor, &plain.buffer_views, &views) else {
-            report.error(&field, format!("holds quantized values that cannot be read: {REPACK}."));
+            report.error(
+                &field,
+                format!("holds quantized values that cannot be read: {REPACK}."),
+            );
             return None;
         };
         let n = match &accessor.type_ {
@@ -200,7 +252,9 @@ pub fn decompress(root: &Root, buffers: &[Option<Cow<'_, [u8]>>], report: &mut M
         let accessor = &mut plain.accessors[a];
         accessor.buffer_view = Some(json::Index::new(view as u32));
         accessor.byte_offset = None;
-        accessor.component_type = Checked::Valid(json::accessor::GenericComponentType(json::accessor::ComponentType::F32));
+        accessor.component_type = Checked::Valid(json::accessor::GenericComponentType(
+            json::accessor::ComponentType::F32,
+        ));
         accessor.normalized = false;
         // glTF requires POSITION's bounds; those of the quantized values no longer apply.
         let (mut min, mut max) = (vec![f32::INFINITY; n], vec![f32::NEG_INFINITY; n]);
@@ -218,9 +272,19 @@ pub fn decompress(root: &Root, buffers: &[Option<Cow<'_, [u8]>>], report: &mut M
     while bin.len() % 4 != 0 {
         bin.push(0);
     }
-    plain.buffers = vec![json::Buffer { byte_length: json::validation::USize64(bin.len() as u64), name: None, uri: None, extensions: None, extras: Default::default() }];
-    plain.extensions_used.retain(|e| !DECODED_EXTENSIONS.contains(&e.as_str()));
-    plain.extensions_required.retain(|e| !DECODED_EXTENSIONS.contains(&e.as_str()));
+    plain.buffers = vec![json::Buffer {
+        byte_length: json::validation::USize64(bin.len() as u64),
+        name: None,
+        uri: None,
+        extensions: None,
+        extras: Default::default(),
+    }];
+    plain
+        .extensions_used
+        .retain(|e| !DECODED_EXTENSIONS.contains(&e.as_str()));
+    plain
+        .extensions_required
+        .retain(|e| !DECODED_EXTENSIONS.contains(&e.as_str()));
     Some((plain, bin))
 }
 
@@ -234,22 +298,51 @@ fn decode_view(
 ) -> Option<Vec<u8>> {
     let at = format!("{field}.extensions.{MESHOPT}");
     let Some(source) = buffers.get(c.buffer).and_then(|b| b.as_deref()) else {
-        report.error(&at, format!("names buffers[{}], which cannot be read: {REPACK}.", c.buffer));
+        report.error(
+            &at,
+            format!(
+                "names buffers[{}], which cannot be read: {REPACK}.",
+                c.buffer
+            ),
+        );
         return None;
     };
-    let Some(compressed) = c.offset.checked_add(c.length).and_then(|end| source.get(c.offset..end)) else {
-        report.error(&at, format!("runs past the end of buffers[{}] (bytes {} to {} of {}): {REPACK}.", c.buffer, c.offset, c.offset.saturating_add(c.length), source.len()));
+    let Some(compressed) = c
+        .offset
+        .checked_add(c.length)
+        .and_then(|end| source.get(c.offset..end))
+    else {
+        report.error(
+            &at,
+            format!(
+                "runs past the end of buffers[{}] (bytes {} to {} of {}): {REPACK}.",
+                c.buffer,
+                c.offset,
+                c.offset.saturating_add(c.length),
+                source.len()
+            ),
+        );
         return None;
     };
     let expected = c.count.checked_mul(c.stride);
     if expected != Some(view.byte_length.0 as usize) {
-        report.error(&at, format!("decodes to {} values of {} bytes, but the view is {} bytes long: {REPACK}.", c.count, c.stride, view.byte_length.0));
+        report.error(
+            &at,
+            format!(
+                "decodes to {} values of {} bytes, but the view is {} bytes long: {REPACK}.",
+                c.count, c.stride, view.byte_length.0
+            ),
+        );
         return None;
     }
     // meshoptimizer's codecs shrink data at most about 64 times (a block of 256 vertices whose
     // bytes never change costs 4 header bytes a byte column), so a count that claims more from
     // the bytes there is a lie, refused before anything is allocated for it.
-    let plausible = compressed.len().saturating_mul(MAX_RATIO).saturating_add(1 << 16).min(MAX_DECODED_VIEW);
+    let plausible = compressed
+        .len()
+        .saturating_mul(MAX_RATIO)
+        .saturating_add(1 << 16)
+        .min(MAX_DECODED_VIEW);
     if expected.is_none_or(|n| n > plausible) {
         report.error(&at, format!("claims {} values of {} bytes from {} compressed bytes, more than they can hold: {REPACK}.", c.count, c.stride, compressed.len()));
         return None;
@@ -264,30 +357,46 @@ fn decode_view(
 }
 
 /// An accessor's values as floats, with glTF's rules for normalized integers.
-fn dequantize(accessor: &json::Accessor, buffer_views: &[json::buffer::View], views: &[Option<Cow<'_, [u8]>>]) -> Option<Vec<f32>> {
+fn dequantize(
+    accessor: &json::Accessor,
+    buffer_views: &[json::buffer::View],
+    views: &[Option<Cow<'_, [u8]>>],
+) -> Option<Vec<f32>> {
     use json::accessor::ComponentType as C;
     if accessor.sparse.is_some() {
         return None;
     }
-    let Checked::Valid(component) = accessor.component_type else { return None };
-    let Checked::Valid(kind) = &accessor.type_ else { return None };
+    let Checked::Valid(component) = accessor.component_type else {
+        return None;
+    };
+    let Checked::Valid(kind) = &accessor.type_ else {
+        return None;
+    };
     let view_index = accessor.buffer_view.as_ref()?.value();
     let bytes = views.get(view_index)?.as_deref()?;
     let size = component.0.size();
     let n = kind.multiplicity();
-    let stride = buffer_views[view_index].byte_stride.map_or(size * n, |s| s.0);
+    let stride = buffer_views[view_index]
+        .byte_stride
+        .map_or(size * n, |s| s.0);
     let offset = accessor.byte_offset.map_or(0, |o| o.0) as usize;
     let count = accessor.count.0 as usize;
     let normalized = accessor.normalized;
     // Every value inside the view's bytes before anything is allocated for them.
-    let end = count.checked_sub(1)?.checked_mul(stride)?.checked_add(offset)?.checked_add(size * n)?;
+    let end = count
+        .checked_sub(1)?
+        .checked_mul(stride)?
+        .checked_add(offset)?
+        .checked_add(size * n)?;
     if end > bytes.len() || stride < size * n {
         return None;
     }
     let mut out = Vec::with_capacity(count.checked_mul(n)?);
     for v in 0..count {
         for k in 0..n {
-            let at = offset.checked_add(v.checked_mul(stride)?)?.checked_add(k * size)?;
+            let at = offset
+                .checked_add(v.checked_mul(stride)?)?
+                .checked_add(k * size)?;
             let b = bytes.get(at..at + size)?;
             let value = match component.0 {
                 C::I8 => {
@@ -300,7 +409,11 @@ fn dequantize(accessor: &json::Accessor, buffer_views: &[json::buffer::View], vi
                 }
                 C::I16 => {
                     let x = f32::from(i16::from_le_bytes([b[0], b[1]]));
-                    if normalized { (x / 32767.0).max(-1.0) } else { x }
+                    if normalized {
+                        (x / 32767.0).max(-1.0)
+                    } else {
+                        x
+                    }
                 }
                 C::U16 => {
                     let x = f32::from(u16::from_le_bytes([b[0], b[1]]));

@@ -142,7 +142,9 @@ impl Crs {
 
     /// Its EPSG code, when it has one.
     pub fn epsg(&self) -> Option<u32> {
-        known_epsg_codes().into_iter().find(|code| Crs::from_epsg(*code).as_ref() == Some(self))
+        known_epsg_codes()
+            .into_iter()
+            .find(|code| Crs::from_epsg(*code).as_ref() == Some(self))
     }
 
     pub fn is_projected(&self) -> bool {
@@ -159,13 +161,24 @@ impl Crs {
 
 impl fmt::Display for Crs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let datum = |d: Datum| if d == Datum::Wgs84 { "WGS 84" } else { "VN-2000" };
+        let datum = |d: Datum| {
+            if d == Datum::Wgs84 {
+                "WGS 84"
+            } else {
+                "VN-2000"
+            }
+        };
         match self {
             Crs::Geographic(d) => write!(f, "{} (lat, lon)", datum(*d))?,
             Crs::TransverseMercator(tm) => {
                 let deg = tm.central_meridian.trunc();
                 let min = ((tm.central_meridian - deg) * 60.0).round();
-                write!(f, "{} / TM {deg}°{min:02}′ k={} (E, N)", datum(tm.datum), tm.scale)?
+                write!(
+                    f,
+                    "{} / TM {deg}°{min:02}′ k={} (E, N)",
+                    datum(tm.datum),
+                    tm.scale
+                )?
             }
         }
         if let Some(code) = self.epsg() {
@@ -195,9 +208,13 @@ impl Coord {
 pub enum GeodesyError {
     #[error("the coordinates are not finite numbers")]
     NotFinite,
-    #[error("latitude {0}° is outside −90°…90° (were latitude and longitude swapped, or easting and northing given to a geographic system?)")]
+    #[error(
+        "latitude {0}° is outside −90°…90° (were latitude and longitude swapped, or easting and northing given to a geographic system?)"
+    )]
     LatitudeOutOfRange(f64),
-    #[error("the point lies more than 60° from the zone's central meridian, where a transverse Mercator projection means nothing")]
+    #[error(
+        "the point lies more than 60° from the zone's central meridian, where a transverse Mercator projection means nothing"
+    )]
     TooFarFromMeridian,
 }
 
@@ -231,7 +248,13 @@ pub fn convert(from: &Crs, to: &Crs, p: Coord) -> Result<Coord, GeodesyError> {
 }
 
 /// A `[location]` position as WGS84 latitude and longitude (degrees) and height.
-pub fn vn2000_projected_to_wgs84(northing: f64, easting: f64, h: f64, central_meridian: f64, zone_width: u8) -> Result<Coord, GeodesyError> {
+pub fn vn2000_projected_to_wgs84(
+    northing: f64,
+    easting: f64,
+    h: f64,
+    central_meridian: f64,
+    zone_width: u8,
+) -> Result<Coord, GeodesyError> {
     let zone = Crs::TransverseMercator(TransverseMercator::vn2000(central_meridian, zone_width));
     convert(&zone, &Crs::WGS84, Coord::new(easting, northing, h))
 }
@@ -273,7 +296,11 @@ fn shift(lat: f64, lon: f64, h: f64, inverse: bool) -> (f64, f64) {
     } else {
         // The rotation is orthogonal to first order: its inverse is its transpose.
         let d = [(x[0] - t.tx) / s, (x[1] - t.ty) / s, (x[2] - t.tz) / s];
-        let rt = [[r[0][0], r[1][0], r[2][0]], [r[0][1], r[1][1], r[2][1]], [r[0][2], r[1][2], r[2][2]]];
+        let rt = [
+            [r[0][0], r[1][0], r[2][0]],
+            [r[0][1], r[1][1], r[2][1]],
+            [r[0][2], r[1][2], r[2][2]],
+        ];
         mul(&rt, d)
     };
     from_ecef(y)
@@ -294,7 +321,11 @@ fn e2() -> f64 {
 fn to_ecef(lat: f64, lon: f64, h: f64) -> [f64; 3] {
     let (phi, lam) = (lat.to_radians(), lon.to_radians());
     let n = A / (1.0 - e2() * phi.sin().powi(2)).sqrt();
-    [(n + h) * phi.cos() * lam.cos(), (n + h) * phi.cos() * lam.sin(), (n * (1.0 - e2()) + h) * phi.sin()]
+    [
+        (n + h) * phi.cos() * lam.cos(),
+        (n + h) * phi.cos() * lam.sin(),
+        (n * (1.0 - e2()) + h) * phi.sin(),
+    ]
 }
 
 /// Latitude and longitude in degrees of an Earth-centred point (the height is not needed).
@@ -333,16 +364,22 @@ fn series() -> Series {
     Series {
         radius: A / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0 + n6 / 256.0),
         alpha: [
-            n / 2.0 - 2.0 / 3.0 * n2 + 5.0 / 16.0 * n3 + 41.0 / 180.0 * n4 - 127.0 / 288.0 * n5 + 7891.0 / 37800.0 * n6,
-            13.0 / 48.0 * n2 - 3.0 / 5.0 * n3 + 557.0 / 1440.0 * n4 + 281.0 / 630.0 * n5 - 1983433.0 / 1935360.0 * n6,
-            61.0 / 240.0 * n3 - 103.0 / 140.0 * n4 + 15061.0 / 26880.0 * n5 + 167603.0 / 181440.0 * n6,
+            n / 2.0 - 2.0 / 3.0 * n2 + 5.0 / 16.0 * n3 + 41.0 / 180.0 * n4 - 127.0 / 288.0 * n5
+                + 7891.0 / 37800.0 * n6,
+            13.0 / 48.0 * n2 - 3.0 / 5.0 * n3 + 557.0 / 1440.0 * n4 + 281.0 / 630.0 * n5
+                - 1983433.0 / 1935360.0 * n6,
+            61.0 / 240.0 * n3 - 103.0 / 140.0 * n4
+                + 15061.0 / 26880.0 * n5
+                + 167603.0 / 181440.0 * n6,
             49561.0 / 161280.0 * n4 - 179.0 / 168.0 * n5 + 6601661.0 / 7257600.0 * n6,
             34729.0 / 80640.0 * n5 - 3418889.0 / 1995840.0 * n6,
             212378941.0 / 319334400.0 * n6,
         ],
         beta: [
-            n / 2.0 - 2.0 / 3.0 * n2 + 37.0 / 96.0 * n3 - 1.0 / 360.0 * n4 - 81.0 / 512.0 * n5 + 96199.0 / 604800.0 * n6,
-            1.0 / 48.0 * n2 + 1.0 / 15.0 * n3 - 437.0 / 1440.0 * n4 + 46.0 / 105.0 * n5 - 1118711.0 / 3870720.0 * n6,
+            n / 2.0 - 2.0 / 3.0 * n2 + 37.0 / 96.0 * n3 - 1.0 / 360.0 * n4 - 81.0 / 512.0 * n5
+                + 96199.0 / 604800.0 * n6,
+            1.0 / 48.0 * n2 + 1.0 / 15.0 * n3 - 437.0 / 1440.0 * n4 + 46.0 / 105.0 * n5
+                - 1118711.0 / 3870720.0 * n6,
             17.0 / 480.0 * n3 - 37.0 / 840.0 * n4 - 209.0 / 4480.0 * n5 + 5569.0 / 90720.0 * n6,
             4397.0 / 161280.0 * n4 - 11.0 / 504.0 * n5 - 830251.0 / 7257600.0 * n6,
             4583.0 / 161280.0 * n5 - 108847.0 / 3991680.0 * n6,
@@ -375,13 +412,19 @@ fn tm_forward(tm: &TransverseMercator, lat: f64, lon: f64) -> Result<(f64, f64),
         eta += alpha * (k * xi_prime).cos() * (k * eta_prime).sinh();
     }
     let scale = tm.scale * s.radius;
-    Ok((tm.false_easting + scale * eta, tm.false_northing + scale * xi))
+    Ok((
+        tm.false_easting + scale * eta,
+        tm.false_northing + scale * xi,
+    ))
 }
 
 fn tm_inverse(tm: &TransverseMercator, easting: f64, northing: f64) -> (f64, f64) {
     let s = series();
     let scale = tm.scale * s.radius;
-    let (xi, eta) = ((northing - tm.false_northing) / scale, (easting - tm.false_easting) / scale);
+    let (xi, eta) = (
+        (northing - tm.false_northing) / scale,
+        (easting - tm.false_easting) / scale,
+    );
     let (mut xi_prime, mut eta_prime) = (xi, eta);
     for (j, beta) in s.beta.iter().enumerate() {
         let k = 2.0 * (j + 1) as f64;
@@ -395,13 +438,17 @@ fn tm_inverse(tm: &TransverseMercator, easting: f64, northing: f64) -> (f64, f64
     let mut tau = tau_prime;
     for _ in 0..8 {
         let tau_i = conformal_tan(tau, s.e);
-        let step = (tau_prime - tau_i) / tau_i.hypot(1.0) * (1.0 + one_e2 * tau * tau) / (one_e2 * tau.hypot(1.0));
+        let step = (tau_prime - tau_i) / tau_i.hypot(1.0) * (1.0 + one_e2 * tau * tau)
+            / (one_e2 * tau.hypot(1.0));
         tau += step;
         if step.abs() < 1e-15 * tau.abs().max(1.0) {
             break;
         }
     }
-    (tau.atan().to_degrees(), tm.central_meridian + dlon.to_degrees())
+    (
+        tau.atan().to_degrees(),
+        tm.central_meridian + dlon.to_degrees(),
+    )
 }
 
 #[cfg(test)]
@@ -422,15 +469,27 @@ mod tests {
         for (lat, lon) in [(20.85, 106.68), (8.6, 104.7), (23.4, 102.1), (16.5, 111.6)] {
             let p = convert(&Crs::VN2000, &zone, Coord::new(lat, lon, 0.0)).unwrap();
             let back = convert(&zone, &Crs::VN2000, p).unwrap();
-            assert!((back.a - lat).abs() < 1e-11 && (back.b - lon).abs() < 1e-11, "{lat},{lon} → {back:?}");
+            assert!(
+                (back.a - lat).abs() < 1e-11 && (back.b - lon).abs() < 1e-11,
+                "{lat},{lon} → {back:?}"
+            );
         }
     }
 
     #[test]
     fn swapped_or_absurd_input_is_an_error_not_a_number() {
         let zone = Crs::from_epsg(9210).unwrap();
-        assert_eq!(convert(&Crs::WGS84, &zone, Coord::new(20.0, -80.0, 0.0)), Err(GeodesyError::TooFarFromMeridian));
-        assert!(matches!(convert(&Crs::WGS84, &Crs::VN2000, Coord::new(106.7, 20.8, 0.0)), Err(GeodesyError::LatitudeOutOfRange(_))));
-        assert_eq!(convert(&Crs::WGS84, &zone, Coord::new(f64::NAN, 1.0, 0.0)), Err(GeodesyError::NotFinite));
+        assert_eq!(
+            convert(&Crs::WGS84, &zone, Coord::new(20.0, -80.0, 0.0)),
+            Err(GeodesyError::TooFarFromMeridian)
+        );
+        assert!(matches!(
+            convert(&Crs::WGS84, &Crs::VN2000, Coord::new(106.7, 20.8, 0.0)),
+            Err(GeodesyError::LatitudeOutOfRange(_))
+        ));
+        assert_eq!(
+            convert(&Crs::WGS84, &zone, Coord::new(f64::NAN, 1.0, 0.0)),
+            Err(GeodesyError::NotFinite)
+        );
     }
 }

@@ -46,15 +46,21 @@ fn is_mpeg_audio_frame(bytes: &[u8]) -> bool {
 }
 
 fn u16_le(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        bytes.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_le(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_le(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(bytes.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 // ----- Ogg (RFC 3533) -----
@@ -117,7 +123,11 @@ const OGG_CRC_TABLE: [u32; 256] = {
         let mut r = (i as u32) << 24;
         let mut bit = 0;
         while bit < 8 {
-            r = if r & 0x8000_0000 != 0 { (r << 1) ^ 0x04C1_1DB7 } else { r << 1 };
+            r = if r & 0x8000_0000 != 0 {
+                (r << 1) ^ 0x04C1_1DB7
+            } else {
+                r << 1
+            };
             bit += 1;
         }
         table[i] = r;
@@ -127,7 +137,9 @@ const OGG_CRC_TABLE: [u32; 256] = {
 };
 
 fn ogg_duration(bytes: &[u8]) -> Result<f64, MediaError> {
-    let first = ogg_page(bytes, 0).ok_or(MediaError::Malformed("the first Ogg page is broken or cut short"))?;
+    let first = ogg_page(bytes, 0).ok_or(MediaError::Malformed(
+        "the first Ogg page is broken or cut short",
+    ))?;
     // The identification header is the first packet, alone on the first page.
     let body = first.body;
     let (rate, pre_skip) = if body.len() >= 16 && body[0] == 1 && &body[1..7] == b"vorbis" {
@@ -140,7 +152,9 @@ fn ogg_duration(bytes: &[u8]) -> Result<f64, MediaError> {
         return Err(MediaError::Unsupported("Ogg (other than Vorbis or Opus)"));
     };
     if rate == 0 {
-        return Err(MediaError::Malformed("the Vorbis header gives a sample rate of 0"));
+        return Err(MediaError::Malformed(
+            "the Vorbis header gives a sample rate of 0",
+        ));
     }
     let mut last_granule = None;
     let mut at = first.next;
@@ -163,13 +177,17 @@ fn ogg_duration(bytes: &[u8]) -> Result<f64, MediaError> {
             },
         }
     }
-    let granule = last_granule.ok_or(MediaError::Malformed("no Ogg page says where the sound ends (the file may be cut short)"))?;
+    let granule = last_granule.ok_or(MediaError::Malformed(
+        "no Ogg page says where the sound ends (the file may be cut short)",
+    ))?;
     Ok(granule.saturating_sub(pre_skip) as f64 / f64::from(rate))
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    rest.windows(needle.len()).position(|w| w == needle).map(|i| from + i)
+    rest.windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
 }
 
 // ----- WAV (RIFF) -----
@@ -193,21 +211,45 @@ fn wav_duration(bytes: &[u8]) -> Result<f64, MediaError> {
     let mut fact_samples: Option<u32> = None;
     // Chunks: a 4-byte id, a 4-byte little-endian size, the body, a pad byte when the size is odd.
     let mut at = 12usize;
-    while let (Some(id), Some(size)) = (bytes.get(at..at.saturating_add(4)), u32_le(bytes, at.saturating_add(4))) {
+    while let (Some(id), Some(size)) = (
+        bytes.get(at..at.saturating_add(4)),
+        u32_le(bytes, at.saturating_add(4)),
+    ) {
         let body_start = at + 8;
         // A size past the end (a file cut short, or 0xFFFFFFFF from a recorder that streamed)
         // counts only the bytes that are there.
         let size = usize::try_from(size).unwrap_or(usize::MAX);
-        let body = &bytes[body_start.min(bytes.len())..body_start.saturating_add(size).min(bytes.len())];
+        let body =
+            &bytes[body_start.min(bytes.len())..body_start.saturating_add(size).min(bytes.len())];
         match id {
             b"fmt " => {
                 let field = |at| u16_le(body, at);
-                let (Some(tag), Some(channels), Some(rate), Some(byte_rate), Some(block_align), Some(bits)) =
-                    (field(0), field(2), u32_le(body, 4), u32_le(body, 8), field(12), field(14))
+                let (
+                    Some(tag),
+                    Some(channels),
+                    Some(rate),
+                    Some(byte_rate),
+                    Some(block_align),
+                    Some(bits),
+                ) = (
+                    field(0),
+                    field(2),
+                    u32_le(body, 4),
+                    u32_le(body, 8),
+                    field(12),
+                    field(14),
+                )
                 else {
                     return Err(MediaError::Malformed("the WAV `fmt ` chunk is cut short"));
                 };
-                format = Some(WavFormat { tag, channels, rate, byte_rate, block_align, bits });
+                format = Some(WavFormat {
+                    tag,
+                    channels,
+                    rate,
+                    byte_rate,
+                    block_align,
+                    bits,
+                });
             }
             b"data" => data_len = Some(body.len() as u64),
             b"fact" => fact_samples = u32_le(body, 0),
@@ -221,7 +263,9 @@ fn wav_duration(bytes: &[u8]) -> Result<f64, MediaError> {
     let format = format.ok_or(MediaError::Malformed("the WAV file has no `fmt ` chunk"))?;
     let data_len = data_len.ok_or(MediaError::Malformed("the WAV file has no `data` chunk"))?;
     if format.rate == 0 {
-        return Err(MediaError::Malformed("the WAV `fmt ` chunk gives a sample rate of 0"));
+        return Err(MediaError::Malformed(
+            "the WAV `fmt ` chunk gives a sample rate of 0",
+        ));
     }
     let rate = f64::from(format.rate);
     match format.tag {
@@ -232,7 +276,9 @@ fn wav_duration(bytes: &[u8]) -> Result<f64, MediaError> {
                 u64::from(format.channels) * u64::from(format.bits).div_ceil(8)
             };
             if frame == 0 {
-                return Err(MediaError::Malformed("the WAV `fmt ` chunk gives no channels or no sample size"));
+                return Err(MediaError::Malformed(
+                    "the WAV `fmt ` chunk gives no channels or no sample size",
+                ));
             }
             Ok((data_len / frame) as f64 / rate)
         }
@@ -292,7 +338,11 @@ mod tests {
     #[test]
     fn ogg_crc_matches_the_reference() {
         // The CRC of a page from a real encoder (the committed bell, first page) checks.
-        let bell = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../exhibits/dinh-hang-kenh/audio/bell.ogg")).unwrap();
+        let bell = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../exhibits/dinh-hang-kenh/audio/bell.ogg"
+        ))
+        .unwrap();
         assert!(ogg_page(&bell, 0).is_some());
     }
 
@@ -330,13 +380,25 @@ mod tests {
 
     #[test]
     fn broken_ogg_is_an_error_not_a_panic() {
-        assert!(matches!(audio_duration(b"OggS"), Err(MediaError::Malformed(_))));
+        assert!(matches!(
+            audio_duration(b"OggS"),
+            Err(MediaError::Malformed(_))
+        ));
         // Only the headers: no page says where the sound ends.
         let headers = page(0x02, 0, 7, 0, &vorbis_id(24_000));
-        assert!(matches!(audio_duration(&headers), Err(MediaError::Malformed(_))));
-        assert!(matches!(audio_duration(&small_vorbis(0, 100)), Err(MediaError::Malformed(_))));
+        assert!(matches!(
+            audio_duration(&headers),
+            Err(MediaError::Malformed(_))
+        ));
+        assert!(matches!(
+            audio_duration(&small_vorbis(0, 100)),
+            Err(MediaError::Malformed(_))
+        ));
         let theora = page(0x02, 0, 7, 0, b"\x80theora and more bytes");
-        assert!(matches!(audio_duration(&theora), Err(MediaError::Unsupported(_))));
+        assert!(matches!(
+            audio_duration(&theora),
+            Err(MediaError::Unsupported(_))
+        ));
         // Every prefix of a good file, and every single-byte change, reads without panicking.
         let f = small_vorbis(24_000, 36_000);
         for n in 0..f.len() {
@@ -375,16 +437,28 @@ mod tests {
     #[test]
     fn wav_length_is_the_data_over_frame_size_and_rate() {
         // 16-bit stereo at 8 kHz: 4 bytes a frame; 8000 frames are one second.
-        assert_eq!(audio_duration(&wav(WAVE_PCM, 2, 8_000, 16, &vec![0; 32_000], &[])), Ok(1.0));
+        assert_eq!(
+            audio_duration(&wav(WAVE_PCM, 2, 8_000, 16, &vec![0; 32_000], &[])),
+            Ok(1.0)
+        );
         // 24-bit mono at 1 kHz: 3 bytes a frame.
-        assert_eq!(audio_duration(&wav(WAVE_PCM, 1, 1_000, 24, &vec![0; 1_500], &[])), Ok(0.5));
+        assert_eq!(
+            audio_duration(&wav(WAVE_PCM, 1, 1_000, 24, &vec![0; 1_500], &[])),
+            Ok(0.5)
+        );
         // 32-bit float mono at 4 kHz.
-        assert_eq!(audio_duration(&wav(WAVE_FLOAT, 1, 4_000, 32, &vec![0; 8_000], &[])), Ok(0.5));
+        assert_eq!(
+            audio_duration(&wav(WAVE_FLOAT, 1, 4_000, 32, &vec![0; 8_000], &[])),
+            Ok(0.5)
+        );
         // A compressed format with a `fact` chunk counting 2000 samples at 8 kHz.
         let mut fact = b"fact".to_vec();
         fact.extend_from_slice(&4u32.to_le_bytes());
         fact.extend_from_slice(&2_000u32.to_le_bytes());
-        assert_eq!(audio_duration(&wav(0x11, 1, 8_000, 4, &[0; 1_000], &fact)), Ok(0.25));
+        assert_eq!(
+            audio_duration(&wav(0x11, 1, 8_000, 4, &[0; 1_000], &fact)),
+            Ok(0.25)
+        );
     }
 
     #[test]
@@ -397,9 +471,18 @@ mod tests {
 
     #[test]
     fn broken_wav_is_an_error_not_a_panic() {
-        assert!(matches!(audio_duration(b"RIFF\0\0\0\0WAVE"), Err(MediaError::Malformed(_))));
-        assert!(matches!(audio_duration(&wav(WAVE_PCM, 1, 0, 16, &[0; 10], &[])), Err(MediaError::Malformed(_))));
-        assert!(matches!(audio_duration(&wav(WAVE_PCM, 0, 8_000, 0, &[0; 10], &[])), Err(MediaError::Malformed(_))));
+        assert!(matches!(
+            audio_duration(b"RIFF\0\0\0\0WAVE"),
+            Err(MediaError::Malformed(_))
+        ));
+        assert!(matches!(
+            audio_duration(&wav(WAVE_PCM, 1, 0, 16, &[0; 10], &[])),
+            Err(MediaError::Malformed(_))
+        ));
+        assert!(matches!(
+            audio_duration(&wav(WAVE_PCM, 0, 8_000, 0, &[0; 10], &[])),
+            Err(MediaError::Malformed(_))
+        ));
         let f = wav(WAVE_PCM, 2, 8_000, 16, &[0; 64], &[]);
         for n in 0..f.len() {
             let _ = audio_duration(&f[..n]);
@@ -413,9 +496,19 @@ mod tests {
 
     #[test]
     fn mp3_is_recognised_but_not_measured() {
-        assert_eq!(audio_duration(b"ID3\x04\0\0\0\0\0\0"), Err(MediaError::Unsupported("MP3")));
-        assert_eq!(audio_duration(&[0xFF, 0xFB, 0x90, 0x64]), Err(MediaError::Unsupported("MP3")));
-        assert_eq!(audio_duration(&[0xFF, 0xF1, 0x50, 0x80]), Err(MediaError::Unrecognised), "AAC ADTS is not MP3");
+        assert_eq!(
+            audio_duration(b"ID3\x04\0\0\0\0\0\0"),
+            Err(MediaError::Unsupported("MP3"))
+        );
+        assert_eq!(
+            audio_duration(&[0xFF, 0xFB, 0x90, 0x64]),
+            Err(MediaError::Unsupported("MP3"))
+        );
+        assert_eq!(
+            audio_duration(&[0xFF, 0xF1, 0x50, 0x80]),
+            Err(MediaError::Unrecognised),
+            "AAC ADTS is not MP3"
+        );
         assert_eq!(audio_duration(b"glTF"), Err(MediaError::Unrecognised));
         assert_eq!(audio_duration(b""), Err(MediaError::Unrecognised));
     }
@@ -434,7 +527,10 @@ mod tests {
         ] {
             let bytes = std::fs::read(format!("{exhibits}{file}")).unwrap();
             let seconds = audio_duration(&bytes).unwrap();
-            assert!((seconds - f64::from(samples) / 24_000.0).abs() < 1e-9, "{file}: {seconds}");
+            assert!(
+                (seconds - f64::from(samples) / 24_000.0).abs() < 1e-9,
+                "{file}: {seconds}"
+            );
         }
     }
 }

@@ -36,15 +36,26 @@ pub struct ModelLimits {
 
 impl ModelLimits {
     /// A desktop or kiosk: a 16384² texture is 1 GiB decoded; 2 GiB of textures in all.
-    pub const NATIVE: Self =
-        Self { max_image_pixels: 16384 * 16384, max_total_image_pixels: 2 * 16384 * 16384, max_texture_dimension: 16384 };
+    pub const NATIVE: Self = Self {
+        max_image_pixels: 16384 * 16384,
+        max_total_image_pixels: 2 * 16384 * 16384,
+        max_texture_dimension: 16384,
+    };
     /// A browser tab, whose wasm heap is at most 4 GiB and usually much less on a phone:
     /// 8192² (256 MiB) a texture, 512 MiB in all. WebGL2 on phones often allows only 4096.
-    pub const WEB: Self = Self { max_image_pixels: 8192 * 8192, max_total_image_pixels: 2 * 8192 * 8192, max_texture_dimension: 4096 };
+    pub const WEB: Self = Self {
+        max_image_pixels: 8192 * 8192,
+        max_total_image_pixels: 2 * 8192 * 8192,
+        max_texture_dimension: 4096,
+    };
 
     /// The limits this build of the viewer runs under.
     pub const fn for_this_build() -> Self {
-        if cfg!(target_family = "wasm") { Self::WEB } else { Self::NATIVE }
+        if cfg!(target_family = "wasm") {
+            Self::WEB
+        } else {
+            Self::NATIVE
+        }
     }
 }
 
@@ -79,23 +90,40 @@ impl ModelReport {
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &ModelFinding> {
-        self.findings.iter().filter(|f| f.severity == Severity::Error)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
     }
 
     /// The findings as package problems about `file` (the model's path on disk or its URL).
     pub fn problems(&self, file: &Path) -> Vec<Problem> {
         self.findings
             .iter()
-            .map(|f| Problem { severity: f.severity, file: file.to_owned(), at: None, field: f.field.clone(), message: f.message.clone(), left_out: false })
+            .map(|f| Problem {
+                severity: f.severity,
+                file: file.to_owned(),
+                at: None,
+                field: f.field.clone(),
+                message: f.message.clone(),
+                left_out: false,
+            })
             .collect()
     }
 
     pub(crate) fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.findings.push(ModelFinding { severity: Severity::Error, field: field.into(), message: message.into() });
+        self.findings.push(ModelFinding {
+            severity: Severity::Error,
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     pub(crate) fn warning(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.findings.push(ModelFinding { severity: Severity::Warning, field: field.into(), message: message.into() });
+        self.findings.push(ModelFinding {
+            severity: Severity::Warning,
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     fn failed(field: &str, message: impl Into<String>) -> Self {
@@ -142,35 +170,70 @@ enum Source<'r> {
 impl<'a> ModelFile<'a> {
     /// Reads the GLB container or the `.gltf` JSON of the model at `path` (inside its package).
     pub fn parse(path: &PackagePath, bytes: &'a [u8]) -> Result<Self, ModelReport> {
-        let (json_bytes, bin): (Cow<'a, [u8]>, Option<Cow<'a, [u8]>>) = if bytes.starts_with(b"glTF") {
+        let (json_bytes, bin): (Cow<'a, [u8]>, Option<Cow<'a, [u8]>>) = if bytes
+            .starts_with(b"glTF")
+        {
             match gltf::binary::Glb::from_slice(bytes) {
                 Ok(glb) => (glb.json, glb.bin),
-                Err(e) => return Err(ModelReport::failed("", format!("is not a readable GLB ({e}): {REEXPORT}."))),
+                Err(e) => {
+                    return Err(ModelReport::failed(
+                        "",
+                        format!("is not a readable GLB ({e}): {REEXPORT}."),
+                    ));
+                }
             }
         } else if bytes.first().is_some_and(|b| *b == b'{') || bytes.starts_with(b"\xef\xbb\xbf{") {
             (Cow::Borrowed(bytes), None)
         } else {
-            return Err(ModelReport::failed("", format!("is neither a GLB nor glTF JSON ({} bytes, starting {:?}): {REEXPORT}.", bytes.len(), lossy_start(bytes))));
+            return Err(ModelReport::failed(
+                "",
+                format!(
+                    "is neither a GLB nor glTF JSON ({} bytes, starting {:?}): {REEXPORT}.",
+                    bytes.len(),
+                    lossy_start(bytes)
+                ),
+            ));
         };
         let root: Root = match json::deserialize::from_slice(&json_bytes) {
             Ok(root) => root,
-            Err(e) => return Err(ModelReport::failed("", format!("its glTF JSON cannot be read ({e}): {REEXPORT}."))),
+            Err(e) => {
+                return Err(ModelReport::failed(
+                    "",
+                    format!("its glTF JSON cannot be read ({e}): {REEXPORT}."),
+                ));
+            }
         };
-        Ok(Self { path: path.clone(), root, bin })
+        Ok(Self {
+            path: path.clone(),
+            root,
+            bin,
+        })
     }
 
     /// The files beside the model that it names (external buffers and images), each proven to
     /// stay inside the package. URIs that leave it are not listed ([`Self::check`] reports them).
     pub fn external_files(&self) -> Vec<PackagePath> {
         let mut scratch = ModelReport::default();
-        let uris = self.root.buffers.iter().enumerate().filter_map(|(i, b)| b.uri.as_deref().map(|u| (format!("buffers[{i}].uri"), u)));
-        let images = self.root.images.iter().enumerate().filter_map(|(i, im)| im.uri.as_deref().map(|u| (format!("images[{i}].uri"), u)));
+        let uris = self
+            .root
+            .buffers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.uri.as_deref().map(|u| (format!("buffers[{i}].uri"), u)));
+        let images = self
+            .root
+            .images
+            .iter()
+            .enumerate()
+            .filter_map(|(i, im)| im.uri.as_deref().map(|u| (format!("images[{i}].uri"), u)));
         let mut files: Vec<PackagePath> = uris
             .chain(images)
-            .filter_map(|(field, uri)| match self.resolve(&field, uri, &mut scratch) {
-                Source::File(p) => Some(p),
-                _ => None,
-            })
+            .filter_map(
+                |(field, uri)| match self.resolve(&field, uri, &mut scratch) {
+                    Source::File(p) => Some(p),
+                    _ => None,
+                },
+            )
             .collect();
         files.sort();
         files.dedup();
@@ -179,17 +242,27 @@ impl<'a> ModelFile<'a> {
 
     /// Checks the model against its bytes: `files` holds the bytes of what
     /// [`Self::external_files`] listed (a file missing from it is reported as missing).
-    pub fn check(&self, files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits) -> ModelReport {
+    pub fn check(
+        &self,
+        files: &HashMap<PackagePath, Vec<u8>>,
+        limits: &ModelLimits,
+    ) -> ModelReport {
         self.check_and_decode(files, limits).0
     }
 
     /// [`Self::check`], and for a model with compressed geometry (`disan pack`'s levels) the plain
     /// GLB that Bevy's glTF loader reads in its place (see [`crate::compression`]). The plain
     /// document is what is checked, so what the loader gets has passed every check.
-    pub fn check_and_decode(&self, files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits) -> (ModelReport, Option<Vec<u8>>) {
+    pub fn check_and_decode(
+        &self,
+        files: &HashMap<PackagePath, Vec<u8>>,
+        limits: &ModelLimits,
+    ) -> (ModelReport, Option<Vec<u8>>) {
         let mut report = ModelReport::default();
         for ext in &self.root.extensions_required {
-            if !SUPPORTED_REQUIRED_EXTENSIONS.contains(&ext.as_str()) && !compression::DECODED_EXTENSIONS.contains(&ext.as_str()) {
+            if !SUPPORTED_REQUIRED_EXTENSIONS.contains(&ext.as_str())
+                && !compression::DECODED_EXTENSIONS.contains(&ext.as_str())
+            {
                 report.error(
                     "extensionsRequired",
                     format!("the model requires the glTF extension {ext}, which this viewer cannot draw yet: export it without compression or quantization (plain glTF 2.0), or pack it with `disan pack`."),
@@ -206,21 +279,34 @@ impl<'a> ModelFile<'a> {
         // The structure first (indices are followed while decoding), without the extensions
         // decoded here, which the glTF crate does not know.
         let mut structure = self.root.clone();
-        structure.extensions_required.retain(|e| !compression::DECODED_EXTENSIONS.contains(&e.as_str()));
+        structure
+            .extensions_required
+            .retain(|e| !compression::DECODED_EXTENSIONS.contains(&e.as_str()));
         if !validate_structure(&structure, &mut report) {
             return (report, None);
         }
         let buffers: Vec<Option<Cow<'_, [u8]>>> = (0..self.root.buffers.len())
-            .map(|i| if compression::is_fallback_buffer(&self.root.buffers[i]) { None } else { self.buffer_bytes(i, files, &mut report) })
+            .map(|i| {
+                if compression::is_fallback_buffer(&self.root.buffers[i]) {
+                    None
+                } else {
+                    self.buffer_bytes(i, files, &mut report)
+                }
+            })
             .collect();
         if report.has_errors() {
             return (report, None);
         }
-        let Some((root, bin)) = compression::decompress(&self.root, &buffers, &mut report) else { return (report, None) };
+        let Some((root, bin)) = compression::decompress(&self.root, &buffers, &mut report) else {
+            return (report, None);
+        };
         let json = match serde_json::to_vec(&root) {
             Ok(json) => json,
             Err(e) => {
-                report.error("", format!("cannot be rewritten without compression ({e}): {REEXPORT}."));
+                report.error(
+                    "",
+                    format!("cannot be rewritten without compression ({e}): {REEXPORT}."),
+                );
                 return (report, None);
             }
         };
@@ -233,13 +319,25 @@ impl<'a> ModelFile<'a> {
         (report, decoded)
     }
 
-    fn check_plain(&self, files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits, report: &mut ModelReport) {
+    fn check_plain(
+        &self,
+        files: &HashMap<PackagePath, Vec<u8>>,
+        limits: &ModelLimits,
+        report: &mut ModelReport,
+    ) {
         let root = &self.root;
         if !validate_structure(root, report) {
             return;
         }
-        let buffers: Vec<Option<Cow<'_, [u8]>>> = (0..root.buffers.len()).map(|i| self.buffer_bytes(i, files, report)).collect();
-        let views: Vec<Option<&[u8]>> = root.buffer_views.iter().enumerate().map(|(i, v)| view_bytes(i, v, &buffers, root, report)).collect();
+        let buffers: Vec<Option<Cow<'_, [u8]>>> = (0..root.buffers.len())
+            .map(|i| self.buffer_bytes(i, files, report))
+            .collect();
+        let views: Vec<Option<&[u8]>> = root
+            .buffer_views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| view_bytes(i, v, &buffers, root, report))
+            .collect();
         for (i, accessor) in root.accessors.iter().enumerate() {
             check_accessor(i, accessor, root, &views, report);
         }
@@ -251,19 +349,30 @@ impl<'a> ModelFile<'a> {
         self.check_images(&views, files, limits, report);
     }
 
-    fn buffer_bytes<'s>(&'s self, i: usize, files: &'s HashMap<PackagePath, Vec<u8>>, report: &mut ModelReport) -> Option<Cow<'s, [u8]>> {
+    fn buffer_bytes<'s>(
+        &'s self,
+        i: usize,
+        files: &'s HashMap<PackagePath, Vec<u8>>,
+        report: &mut ModelReport,
+    ) -> Option<Cow<'s, [u8]>> {
         let buffer = &self.root.buffers[i];
         let field = format!("buffers[{i}]");
         let data: Cow<'s, [u8]> = match buffer.uri.as_deref() {
             None if i == 0 => match &self.bin {
                 Some(bin) => Cow::Borrowed(bin.as_ref()),
                 None => {
-                    report.error(&field, format!("has no uri and the file has no binary chunk: {REEXPORT}."));
+                    report.error(
+                        &field,
+                        format!("has no uri and the file has no binary chunk: {REEXPORT}."),
+                    );
                     return None;
                 }
             },
             None => {
-                report.error(&field, format!("has no uri (only the first buffer of a GLB may omit it): {REEXPORT}."));
+                report.error(
+                    &field,
+                    format!("has no uri (only the first buffer of a GLB may omit it): {REEXPORT}."),
+                );
                 return None;
             }
             Some(uri) => match self.resolve(&format!("{field}.uri"), uri, report) {
@@ -282,7 +391,10 @@ impl<'a> ModelFile<'a> {
         if (data.len() as u64) < declared {
             report.error(
                 format!("{field}.byteLength"),
-                format!("says {declared} bytes but only {} are there: {REEXPORT}.", data.len()),
+                format!(
+                    "says {declared} bytes but only {} are there: {REEXPORT}.",
+                    data.len()
+                ),
             );
             return None;
         }
@@ -304,7 +416,10 @@ impl<'a> ModelFile<'a> {
             return match base64::engine::general_purpose::STANDARD.decode(payload.trim()) {
                 Ok(bytes) => Source::Embedded(bytes),
                 Err(e) => {
-                    report.error(field, format!("holds data that is not valid base64 ({e}): {REEXPORT}."));
+                    report.error(
+                        field,
+                        format!("holds data that is not valid base64 ({e}): {REEXPORT}."),
+                    );
                     Source::Refused
                 }
             };
@@ -317,7 +432,11 @@ impl<'a> ModelFile<'a> {
             }
         };
         let dir = self.path.as_str().rsplit_once('/').map_or("", |(d, _)| d);
-        let joined = if dir.is_empty() { decoded.clone() } else { format!("{dir}/{decoded}") };
+        let joined = if dir.is_empty() {
+            decoded.clone()
+        } else {
+            format!("{dir}/{decoded}")
+        };
         match check_package_path(&joined) {
             Ok(p) if !decoded.contains(['#', '?']) => Source::File(p),
             Ok(_) => {
@@ -336,9 +455,17 @@ impl<'a> ModelFile<'a> {
         for (m, mesh) in root.meshes.iter().enumerate() {
             for (p, primitive) in mesh.primitives.iter().enumerate() {
                 let field = format!("meshes[{m}].primitives[{p}]");
-                let position = primitive.attributes.iter().find(|(s, _)| matches!(s, Checked::Valid(json::mesh::Semantic::Positions)));
+                let position = primitive
+                    .attributes
+                    .iter()
+                    .find(|(s, _)| matches!(s, Checked::Valid(json::mesh::Semantic::Positions)));
                 let Some((_, position)) = position else {
-                    report.error(format!("{field}.attributes"), format!("has no POSITION attribute, so there is nothing to draw: {REEXPORT}."));
+                    report.error(
+                        format!("{field}.attributes"),
+                        format!(
+                            "has no POSITION attribute, so there is nothing to draw: {REEXPORT}."
+                        ),
+                    );
                     continue;
                 };
                 let vertices = root.accessors[position.value()].count.0;
@@ -397,7 +524,13 @@ impl<'a> ModelFile<'a> {
             }
         }
         if let Some(n) = parents.iter().position(|p| *p > 1) {
-            report.error(format!("nodes[{n}]"), format!("is the child of {} nodes; glTF nodes must form trees. {REEXPORT}.", parents[n]));
+            report.error(
+                format!("nodes[{n}]"),
+                format!(
+                    "is the child of {} nodes; glTF nodes must form trees. {REEXPORT}.",
+                    parents[n]
+                ),
+            );
             return;
         }
         // With one parent at most, a node that is nobody's child starts a tree; a node never
@@ -406,7 +539,13 @@ impl<'a> ModelFile<'a> {
         let mut stack: Vec<usize> = (0..root.nodes.len()).filter(|n| parents[*n] == 0).collect();
         while let Some(n) = stack.pop() {
             if !std::mem::replace(&mut reached[n], true) {
-                stack.extend(root.nodes[n].children.iter().flatten().map(json::Index::value));
+                stack.extend(
+                    root.nodes[n]
+                        .children
+                        .iter()
+                        .flatten()
+                        .map(json::Index::value),
+                );
             }
         }
         if let Some(n) = reached.iter().position(|r| !r) {
@@ -441,7 +580,13 @@ impl<'a> ModelFile<'a> {
         }
     }
 
-    fn check_images(&self, views: &[Option<&[u8]>], files: &HashMap<PackagePath, Vec<u8>>, limits: &ModelLimits, report: &mut ModelReport) {
+    fn check_images(
+        &self,
+        views: &[Option<&[u8]>],
+        files: &HashMap<PackagePath, Vec<u8>>,
+        limits: &ModelLimits,
+        report: &mut ModelReport,
+    ) {
         let mut total: u64 = 0;
         for (i, image) in self.root.images.iter().enumerate() {
             let field = format!("images[{i}]");
@@ -449,7 +594,10 @@ impl<'a> ModelFile<'a> {
                 (Some(view), _) => Source::View(view),
                 (None, Some(uri)) => self.resolve(&format!("{field}.uri"), uri, report),
                 (None, None) => {
-                    report.error(&field, format!("has neither a uri nor a bufferView: {REEXPORT}."));
+                    report.error(
+                        &field,
+                        format!("has neither a uri nor a bufferView: {REEXPORT}."),
+                    );
                     continue;
                 }
             };
@@ -490,7 +638,10 @@ impl<'a> ModelFile<'a> {
                         );
                     }
                 }
-                Err(why) => report.error(&field, format!("{why}: save the texture as PNG, JPEG or KTX2 and export again.")),
+                Err(why) => report.error(
+                    &field,
+                    format!("{why}: save the texture as PNG, JPEG or KTX2 and export again."),
+                ),
             }
         }
         if total > limits.max_total_image_pixels && !report.has_errors() {
@@ -510,7 +661,9 @@ impl<'a> ModelFile<'a> {
 /// problems recorded) when the document's indices are not safe to follow.
 fn validate_structure(root: &Root, report: &mut ModelReport) -> bool {
     let mut invalid = Vec::new();
-    json::validation::Validate::validate(root, root, json::Path::new, &mut |path, error| invalid.push((path().0, error)));
+    json::validation::Validate::validate(root, root, json::Path::new, &mut |path, error| {
+        invalid.push((path().0, error))
+    });
     for (path, error) in invalid.iter().take(20) {
         use json::validation::Error;
         let what = match error {
@@ -529,7 +682,13 @@ fn lossy_start(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(8)]).into_owned()
 }
 
-fn view_bytes<'b>(i: usize, view: &json::buffer::View, buffers: &'b [Option<Cow<'_, [u8]>>], root: &Root, report: &mut ModelReport) -> Option<&'b [u8]> {
+fn view_bytes<'b>(
+    i: usize,
+    view: &json::buffer::View,
+    buffers: &'b [Option<Cow<'_, [u8]>>],
+    root: &Root,
+    report: &mut ModelReport,
+) -> Option<&'b [u8]> {
     let buffer = buffers[view.buffer.value()].as_deref()?;
     let declared = root.buffers[view.buffer.value()].byte_length.0;
     let start = view.byte_offset.map_or(0, |o| o.0);
@@ -557,20 +716,36 @@ fn component_size(c: &Checked<json::accessor::GenericComponentType>) -> Option<u
     }
 }
 
-fn check_accessor(i: usize, accessor: &json::Accessor, root: &Root, views: &[Option<&[u8]>], report: &mut ModelReport) {
+fn check_accessor(
+    i: usize,
+    accessor: &json::Accessor,
+    root: &Root,
+    views: &[Option<&[u8]>],
+    report: &mut ModelReport,
+) {
     let field = format!("accessors[{i}]");
-    let (Some(component), Checked::Valid(kind)) = (component_size(&accessor.component_type), &accessor.type_) else { return };
+    let (Some(component), Checked::Valid(kind)) =
+        (component_size(&accessor.component_type), &accessor.type_)
+    else {
+        return;
+    };
     let element = component * kind.multiplicity() as u64;
     let count = accessor.count.0;
     if count == 0 {
-        report.error(format!("{field}.count"), format!("is 0: an accessor must hold at least one value. {REEXPORT}."));
+        report.error(
+            format!("{field}.count"),
+            format!("is 0: an accessor must hold at least one value. {REEXPORT}."),
+        );
         return;
     }
     if let Some(view_index) = &accessor.buffer_view {
         let view = &root.buffer_views[view_index.value()];
         let stride = view.byte_stride.map_or(element, |s| s.0 as u64);
         let offset = accessor.byte_offset.map_or(0, |o| o.0);
-        let needed = (count - 1).checked_mul(stride).and_then(|n| n.checked_add(offset)).and_then(|n| n.checked_add(element));
+        let needed = (count - 1)
+            .checked_mul(stride)
+            .and_then(|n| n.checked_add(offset))
+            .and_then(|n| n.checked_add(element));
         match needed {
             Some(n) if n <= view.byte_length.0 => {}
             _ => report.error(
@@ -594,12 +769,31 @@ fn check_accessor(i: usize, accessor: &json::Accessor, root: &Root, views: &[Opt
             Checked::Invalid => return,
         };
         for (what, view, offset, size) in [
-            ("indices", &sparse.indices.buffer_view, sparse.indices.byte_offset.0, index_size),
-            ("values", &sparse.values.buffer_view, sparse.values.byte_offset.0, element),
+            (
+                "indices",
+                &sparse.indices.buffer_view,
+                sparse.indices.byte_offset.0,
+                index_size,
+            ),
+            (
+                "values",
+                &sparse.values.buffer_view,
+                sparse.values.byte_offset.0,
+                element,
+            ),
         ] {
             let len = root.buffer_views[view.value()].byte_length.0;
-            if n.checked_mul(size).and_then(|b| b.checked_add(offset)).is_none_or(|end| end > len) {
-                report.error(format!("{field}.sparse.{what}"), format!("reads past the end of bufferViews[{}]: {REEXPORT}.", view.value()));
+            if n.checked_mul(size)
+                .and_then(|b| b.checked_add(offset))
+                .is_none_or(|end| end > len)
+            {
+                report.error(
+                    format!("{field}.sparse.{what}"),
+                    format!(
+                        "reads past the end of bufferViews[{}]: {REEXPORT}.",
+                        view.value()
+                    ),
+                );
             }
         }
     }
@@ -608,7 +802,10 @@ fn check_accessor(i: usize, accessor: &json::Accessor, root: &Root, views: &[Opt
 /// The largest index an index accessor holds, read from its bytes (`None`: not readable here,
 /// already reported).
 fn max_index(accessor: &json::Accessor, views: &[Option<&[u8]>]) -> Option<u64> {
-    let view = views.get(accessor.buffer_view.as_ref()?.value()).copied().flatten()?;
+    let view = views
+        .get(accessor.buffer_view.as_ref()?.value())
+        .copied()
+        .flatten()?;
     let size = component_size(&accessor.component_type)? as usize;
     let offset = accessor.byte_offset.map_or(0, |o| o.0) as usize;
     let count = accessor.count.0 as usize;
@@ -616,8 +813,16 @@ fn max_index(accessor: &json::Accessor, views: &[Option<&[u8]>]) -> Option<u64> 
     let bytes = view.get(offset..offset.checked_add(count.checked_mul(size)?)?)?;
     let max = match size {
         1 => bytes.iter().copied().max().map(u64::from),
-        2 => bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).max().map(u64::from),
-        4 => bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).max().map(u64::from),
+        2 => bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .max()
+            .map(u64::from),
+        4 => bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .max()
+            .map(u64::from),
         _ => None,
     };
     max
@@ -627,13 +832,28 @@ fn max_index(accessor: &json::Accessor, views: &[Option<&[u8]>]) -> Option<u64> 
 pub fn image_size(bytes: &[u8]) -> Result<(u32, u32), String> {
     let kind = match imagesize::image_type(bytes) {
         Ok(kind) => kind,
-        Err(_) => return Err(format!("is not an image this viewer reads ({} bytes, starting {:?})", bytes.len(), lossy_start(bytes))),
+        Err(_) => {
+            return Err(format!(
+                "is not an image this viewer reads ({} bytes, starting {:?})",
+                bytes.len(),
+                lossy_start(bytes)
+            ));
+        }
     };
-    if !matches!(kind, imagesize::ImageType::Png | imagesize::ImageType::Jpeg | imagesize::ImageType::Ktx2) {
-        return Err(format!("is a {kind:?} image, which the viewer does not read"));
+    if !matches!(
+        kind,
+        imagesize::ImageType::Png | imagesize::ImageType::Jpeg | imagesize::ImageType::Ktx2
+    ) {
+        return Err(format!(
+            "is a {kind:?} image, which the viewer does not read"
+        ));
     }
-    let size = imagesize::blob_size(bytes).map_err(|e| format!("has an unreadable image header ({e})"))?;
-    let (w, h) = (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
+    let size =
+        imagesize::blob_size(bytes).map_err(|e| format!("has an unreadable image header ({e})"))?;
+    let (w, h) = (
+        u32::try_from(size.width).unwrap_or(u32::MAX),
+        u32::try_from(size.height).unwrap_or(u32::MAX),
+    );
     if w == 0 || h == 0 {
         return Err(format!("says it is {w}×{h} pixels"));
     }
@@ -673,7 +893,11 @@ pub fn plain_glb(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ModelReport> {
 
 /// Checks a model read from disk (for `disan validate`): its external files are read from the
 /// package folder, those that leave the package are refused without being opened.
-pub fn check_model_on_disk(package_root: &Path, model: &PackagePath, limits: &ModelLimits) -> ModelReport {
+pub fn check_model_on_disk(
+    package_root: &Path,
+    model: &PackagePath,
+    limits: &ModelLimits,
+) -> ModelReport {
     let bytes = match std::fs::read(package_root.join(model.as_str())) {
         Ok(b) => b,
         Err(e) => return ModelReport::failed("", format!("cannot be read: {e}.")),

@@ -33,7 +33,11 @@ pub struct PackageError {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Reads and checks the package in `root` (a folder holding `exhibit.toml`).
@@ -43,13 +47,22 @@ pub fn open_package(root: &Path) -> Result<Package, PackageError> {
     into_package(root, manifest, problems)
 }
 
-fn into_package(root: &Path, manifest: Option<Manifest>, problems: Problems) -> Result<Package, PackageError> {
+fn into_package(
+    root: &Path,
+    manifest: Option<Manifest>,
+    problems: Problems,
+) -> Result<Package, PackageError> {
     let problems = problems.into_sorted();
     match manifest {
-        Some(manifest) if !problems.iter().any(Problem::blocks_opening) => {
-            Ok(Package { root: root.to_owned(), manifest, warnings: problems })
-        }
-        _ => Err(PackageError { root: root.to_owned(), problems }),
+        Some(manifest) if !problems.iter().any(Problem::blocks_opening) => Ok(Package {
+            root: root.to_owned(),
+            manifest,
+            warnings: problems,
+        }),
+        _ => Err(PackageError {
+            root: root.to_owned(),
+            problems,
+        }),
     }
 }
 
@@ -96,18 +109,29 @@ pub fn check_package(root: &Path) -> (Option<Manifest>, Problems) {
     (manifest, problems)
 }
 
-fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manifest, problems: &mut Problems) {
+fn check_files(
+    root: &Path,
+    manifest_path: &Path,
+    source: &str,
+    manifest: &Manifest,
+    problems: &mut Problems,
+) {
     let canonical_root = root.canonicalize().ok();
     let mut seen = std::collections::HashSet::new();
-    let models: std::collections::HashSet<&str> =
-        manifest.models.iter().flat_map(|m| std::iter::once(m.src.as_str()).chain(m.lods.iter().map(|l| l.src.as_str()))).collect();
+    let models: std::collections::HashSet<&str> = manifest
+        .models
+        .iter()
+        .flat_map(|m| std::iter::once(m.src.as_str()).chain(m.lods.iter().map(|l| l.src.as_str())))
+        .collect();
     for path in manifest.referenced_files() {
         if !seen.insert(path.as_str()) {
             continue;
         }
         let full = root.join(path.as_str());
         // Point at where the manifest names the file, so the fix is one click away in an editor.
-        let at = source.find(&format!("\"{path}\"")).map(|i| LineCol::from_offset(source, i));
+        let at = source
+            .find(&format!("\"{path}\""))
+            .map(|i| LineCol::from_offset(source, i));
         if !full.is_file() {
             if models.contains(path.as_str()) {
                 problems.error(manifest_path, at, "", format!("names \"{path}\", which is not in the package: add the file at {} or fix the path.", full.display()));
@@ -132,7 +156,14 @@ fn check_files(root: &Path, manifest_path: &Path, source: &str, manifest: &Manif
         if let (Some(root), Ok(real)) = (&canonical_root, full.canonicalize())
             && !real.starts_with(root)
         {
-            problems.error(manifest_path, at, "", format!("\"{path}\" is a link that leads outside the package: copy the file in instead."));
+            problems.error(
+                manifest_path,
+                at,
+                "",
+                format!(
+                    "\"{path}\" is a link that leads outside the package: copy the file in instead."
+                ),
+            );
         }
     }
 }
@@ -149,22 +180,42 @@ fn check_captions_fit_narration(root: &Path, manifest: &Manifest, problems: &mut
     let mut checked = std::collections::HashSet::new();
     for stop in manifest.tours.iter().flat_map(|t| &t.stops) {
         for (lang, captions_path) in stop.captions.iter() {
-            let Some(narration_path) = stop.narration.exact(lang.code()) else { continue };
+            let Some(narration_path) = stop.narration.exact(lang.code()) else {
+                continue;
+            };
             if !checked.insert((captions_path, narration_path)) {
                 continue;
             }
-            let Ok(sound) = std::fs::read(root.join(narration_path.as_str())) else { continue };
-            let Ok(narration_ends) = crate::media::audio_duration(&sound) else { continue };
+            let Ok(sound) = std::fs::read(root.join(narration_path.as_str())) else {
+                continue;
+            };
+            let Ok(narration_ends) = crate::media::audio_duration(&sound) else {
+                continue;
+            };
             let captions_file = root.join(captions_path.as_str());
-            let Ok(text) = std::fs::read_to_string(&captions_file) else { continue };
-            let Ok(captions) = crate::vtt::parse_vtt(&text) else { continue };
-            let Some(last) = captions.cues.iter().max_by(|a, b| a.end.total_cmp(&b.end)) else { continue };
+            let Ok(text) = std::fs::read_to_string(&captions_file) else {
+                continue;
+            };
+            let Ok(captions) = crate::vtt::parse_vtt(&text) else {
+                continue;
+            };
+            let Some(last) = captions.cues.iter().max_by(|a, b| a.end.total_cmp(&b.end)) else {
+                continue;
+            };
             if last.end > narration_ends + CAPTION_OVERRUN_S {
                 let msg = format!(
                     "the captions run past the narration: this cue ends at {:.3} s, but \"{narration_path}\" ends at {:.3} s. Fix the cue's times, or check that these captions belong to that narration.",
                     last.end, narration_ends
                 );
-                problems.left_out_error(&captions_file, Some(LineCol { line: last.line, column: 1 }), "", msg);
+                problems.left_out_error(
+                    &captions_file,
+                    Some(LineCol {
+                        line: last.line,
+                        column: 1,
+                    }),
+                    "",
+                    msg,
+                );
             }
         }
     }
@@ -187,7 +238,10 @@ pub fn unreachable_package(root: &Path, reason: &str) -> PackageError {
         "",
         format!("could not be fetched: {reason}. Check the exhibit's address, and that the server publishes the package folder."),
     );
-    PackageError { root: root.to_owned(), problems: problems.into_sorted() }
+    PackageError {
+        root: root.to_owned(),
+        problems: problems.into_sorted(),
+    }
 }
 
 /// A catalogue: the packages in a folder's sub-folders, in name order. A broken package is kept
@@ -201,19 +255,38 @@ pub struct Catalogue {
 /// Opens `path` as a single package when it holds `exhibit.toml`, else as a catalogue folder.
 pub fn open_catalogue(path: &Path) -> Catalogue {
     if path.join(MANIFEST_FILE).is_file() || !path.is_dir() {
-        return Catalogue { root: path.to_owned(), entries: vec![open_package(path)] };
+        return Catalogue {
+            root: path.to_owned(),
+            entries: vec![open_package(path)],
+        };
     }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(path)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join(MANIFEST_FILE).is_file()).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join(MANIFEST_FILE).is_file())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     let mut entries: Vec<_> = dirs.iter().map(|d| open_package(d)).collect();
     if entries.is_empty() {
         let mut problems = Problems::default();
-        problems.error(path, None, "", "holds no exhibit packages (no sub-folder has an exhibit.toml).");
-        entries.push(Err(PackageError { root: path.to_owned(), problems: problems.into_sorted() }));
+        problems.error(
+            path,
+            None,
+            "",
+            "holds no exhibit packages (no sub-folder has an exhibit.toml).",
+        );
+        entries.push(Err(PackageError {
+            root: path.to_owned(),
+            problems: problems.into_sorted(),
+        }));
     }
-    Catalogue { root: path.to_owned(), entries }
+    Catalogue {
+        root: path.to_owned(),
+        entries,
+    }
 }
 
 /// Everything [`check_package`] finds, and the models' own problems too: every model and level
@@ -223,13 +296,17 @@ pub fn validate_package(root: &Path) -> (Option<Manifest>, Problems) {
     let (manifest, mut problems) = check_package(root);
     if let Some(m) = &manifest {
         let mut seen = std::collections::HashSet::new();
-        let models = m.models.iter().flat_map(|model| std::iter::once(&model.src).chain(model.lods.iter().map(|l| &l.src)));
+        let models = m
+            .models
+            .iter()
+            .flat_map(|model| std::iter::once(&model.src).chain(model.lods.iter().map(|l| &l.src)));
         for path in models {
             if !seen.insert(path.as_str()) || !root.join(path.as_str()).is_file() {
                 continue;
             }
             // Checked against what a browser can hold, the strictest place an exhibit is shown.
-            let report = crate::model::check_model_on_disk(root, path, &crate::model::ModelLimits::WEB);
+            let report =
+                crate::model::check_model_on_disk(root, path, &crate::model::ModelLimits::WEB);
             for p in report.problems(&root.join(path.as_str())) {
                 problems.push(p);
             }
@@ -246,7 +323,9 @@ fn check_optional_media(root: &Path, manifest: &Manifest, problems: &mut Problem
     let limits = crate::model::ModelLimits::WEB;
     for image in manifest.hotspots.iter().filter_map(|h| h.image.as_ref()) {
         let file = root.join(image.as_str());
-        let Ok(bytes) = std::fs::read(&file) else { continue };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
         match crate::model::image_size(&bytes) {
             Ok((w, h)) if u64::from(w) * u64::from(h) > limits.max_image_pixels => problems.left_out_error(
                 &file,
@@ -258,14 +337,25 @@ fn check_optional_media(root: &Path, manifest: &Manifest, problems: &mut Problem
             Err(why) => problems.left_out_error(&file, None, "", format!("{why}: save it as PNG or JPEG. It is left out until then.")),
         }
     }
-    let narrations = manifest.hotspots.iter().flat_map(|h| h.narration.values()).chain(manifest.tours.iter().flat_map(|t| t.stops.iter().flat_map(|s| s.narration.values())));
+    let narrations = manifest
+        .hotspots
+        .iter()
+        .flat_map(|h| h.narration.values())
+        .chain(
+            manifest
+                .tours
+                .iter()
+                .flat_map(|t| t.stops.iter().flat_map(|s| s.narration.values())),
+        );
     let mut seen = std::collections::HashSet::new();
     for sound in manifest.audio.iter().map(|a| &a.src).chain(narrations) {
         if !seen.insert(sound.as_str()) {
             continue;
         }
         let file = root.join(sound.as_str());
-        let Ok(bytes) = std::fs::read(&file) else { continue };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
         match crate::media::audio_duration(&bytes) {
             Ok(_) | Err(crate::media::MediaError::Unsupported(_)) => {}
             Err(why) => problems.left_out_error(&file, None, "", format!("cannot be played: {why}. Export it again as OGG Vorbis, WAV or MP3; it stays silent until then.")),

@@ -48,8 +48,10 @@ pub const VIETNAM_LON: RangeInclusive<f64> = 102.0..=117.9;
 /// Central meridians (decimal degrees) of the VN-2000 3° zones (TM-3, scale 0.9999) that
 /// Vietnam's provinces use, as listed in the annex of Circular 973/2001/TT-TCĐC (EPSG "VN-2000 /
 /// TM-3 103-00" … "108-30"). Hải Phòng's is 105°45′, written 105.75.
-pub const VN2000_TM3_MERIDIANS: [f64; 17] =
-    [103.0, 104.0, 104.5, 104.75, 105.0, 105.5, 105.75, 106.0, 106.25, 106.5, 107.0, 107.25, 107.5, 107.75, 108.0, 108.25, 108.5];
+pub const VN2000_TM3_MERIDIANS: [f64; 17] = [
+    103.0, 104.0, 104.5, 104.75, 105.0, 105.5, 105.75, 106.0, 106.25, 106.5, 107.0, 107.25, 107.5,
+    107.75, 108.0, 108.25, 108.5,
+];
 /// Central meridians of the VN-2000 6° zones (UTM, scale 0.9996) covering Vietnam: zones 48
 /// (105° E), 49 (111° E, Hoàng Sa and the western Trường Sa) and 50 (117° E, eastern Trường Sa).
 pub const VN2000_UTM_MERIDIANS: [f64; 3] = [105.0, 111.0, 117.0];
@@ -67,7 +69,11 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// Reads a manifest from its text. `file` is used only to name the file in problems.
 /// Returns the manifest when it has no errors (warnings are allowed), and all problems found.
 pub fn parse_manifest(file: &Path, source: &str) -> (Option<Manifest>, Problems) {
-    let mut r = Reader { file, source, problems: Problems::default() };
+    let mut r = Reader {
+        file,
+        source,
+        problems: Problems::default(),
+    };
     let doc = match DeTable::parse(source) {
         Ok(doc) => doc,
         Err(e) => {
@@ -82,7 +88,11 @@ pub fn parse_manifest(file: &Path, source: &str) -> (Option<Manifest>, Problems)
     };
     let root = Obj::new(doc.get_ref(), doc.span(), String::new());
     let manifest = r.manifest(root);
-    if r.problems.has_errors() { (None, r.problems) } else { (manifest, r.problems) }
+    if r.problems.has_errors() {
+        (None, r.problems)
+    } else {
+        (manifest, r.problems)
+    }
 }
 
 struct Reader<'s> {
@@ -101,10 +111,19 @@ struct Obj<'t, 'i> {
 
 impl<'t, 'i> Obj<'t, 'i> {
     fn new(table: &'t DeTable<'i>, span: Range<usize>, path: String) -> Self {
-        Self { table, span, path, known: Vec::new() }
+        Self {
+            table,
+            span,
+            path,
+            known: Vec::new(),
+        }
     }
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
     fn get(&mut self, key: &'static str) -> Option<&'t Value<'i>> {
         self.known.push(key);
@@ -152,7 +171,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
@@ -181,17 +202,29 @@ impl<'s> Reader<'s> {
                 Some(s) => format!(" Did you mean `{s}`?"),
                 None => String::new(),
             };
-            let place = if obj.path.is_empty() { "at the top level".to_owned() } else { format!("in `{}`", obj.path) };
+            let place = if obj.path.is_empty() {
+                "at the top level".to_owned()
+            } else {
+                format!("in `{}`", obj.path)
+            };
             let msg = format!(
                 "unknown field `{name}` {place}.{hint} Known fields here: {}.",
-                obj.known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                obj.known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             self.error(&key.span(), &obj.field(name), msg);
         }
     }
 
     fn missing(&mut self, obj: &Obj<'_, '_>, key: &str, expected: &str) {
-        let place = if obj.path.is_empty() { "the manifest".to_owned() } else { format!("`{}`", obj.path) };
+        let place = if obj.path.is_empty() {
+            "the manifest".to_owned()
+        } else {
+            format!("`{}`", obj.path)
+        };
         let msg = format!("missing required field `{key}` in {place}: add {expected}.");
         self.error(&obj.span.clone(), &obj.field(key), msg);
     }
@@ -224,7 +257,12 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn req_str(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, expected: &str) -> Option<String> {
+    fn req_str(
+        &mut self,
+        obj: &mut Obj<'_, '_>,
+        key: &'static str,
+        expected: &str,
+    ) -> Option<String> {
         if !obj.table.contains_key(key) {
             obj.known.push(key);
             self.missing(obj, key, expected);
@@ -233,7 +271,11 @@ impl<'s> Reader<'s> {
         let s = self.opt_str(obj, key)?;
         if s.trim().is_empty() {
             let v = obj.table.get(key).expect("checked above");
-            self.error(&v.span(), &obj.field(key), format!("must not be empty: write {expected}."));
+            self.error(
+                &v.span(),
+                &obj.field(key),
+                format!("must not be empty: write {expected}."),
+            );
             return None;
         }
         Some(s)
@@ -259,24 +301,34 @@ impl<'s> Reader<'s> {
     }
 
     fn written_at(&self, span: &Range<usize>) -> String {
-        self.source.get(span.clone()).map_or_else(String::new, |s| s.trim().to_owned())
+        self.source
+            .get(span.clone())
+            .map_or_else(String::new, |s| s.trim().to_owned())
     }
 
     /// A finite number. Values past what the viewer can hold are refused here or, for the
     /// fields it stores in 32 bits, by [`Self::number_f32`].
     fn number(&mut self, v: &Value<'_>, field: &str) -> Option<f64> {
         let n = match v.get_ref() {
-            DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
-                Ok(i) => i as f64,
-                Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
-                    self.too_large(v, field);
-                    return None;
+            DeValue::Integer(i) => {
+                match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                    Ok(i) => i as f64,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::num::IntErrorKind::PosOverflow
+                                | std::num::IntErrorKind::NegOverflow
+                        ) =>
+                    {
+                        self.too_large(v, field);
+                        return None;
+                    }
+                    Err(_) => {
+                        self.wrong_type(v, field, "a number");
+                        return None;
+                    }
                 }
-                Err(_) => {
-                    self.wrong_type(v, field, "a number");
-                    return None;
-                }
-            },
+            }
             DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
                 Ok(n) => n,
                 Err(_) => {
@@ -291,7 +343,11 @@ impl<'s> Reader<'s> {
         };
         let written = self.written(v).to_ascii_lowercase();
         if n.is_nan() || (n.is_infinite() && (written.contains("inf") || written.is_empty())) {
-            self.error(&v.span(), field, "expected a finite number, found inf or nan.");
+            self.error(
+                &v.span(),
+                field,
+                "expected a finite number, found inf or nan.",
+            );
             None
         } else if n.is_infinite() {
             // `1e400`: a number beyond even 64 bits.
@@ -328,18 +384,33 @@ impl<'s> Reader<'s> {
     }
 
     /// A finite number with where it is written, without a range (the caller checks it).
-    fn opt_num_at(&mut self, obj: &mut Obj<'_, '_>, key: &'static str) -> Option<(f64, Range<usize>)> {
+    fn opt_num_at(
+        &mut self,
+        obj: &mut Obj<'_, '_>,
+        key: &'static str,
+    ) -> Option<(f64, Range<usize>)> {
         let v = obj.get(key)?;
         let n = self.number(v, &obj.field(key))?;
         Some((n, v.span()))
     }
 
-    fn opt_num(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, range: Range<f64>, unit: &str) -> Option<f64> {
+    fn opt_num(
+        &mut self,
+        obj: &mut Obj<'_, '_>,
+        key: &'static str,
+        range: Range<f64>,
+        unit: &str,
+    ) -> Option<f64> {
         let v = obj.get(key)?;
         let field = obj.field(key);
         let n = self.number(v, &field)?;
         if !(range.start..=range.end).contains(&n) {
-            let msg = format!("{} is out of range: expected {unit} from {} to {}.", self.written(v), range.start, range.end);
+            let msg = format!(
+                "{} is out of range: expected {unit} from {} to {}.",
+                self.written(v),
+                range.start,
+                range.end
+            );
             self.error(&v.span(), &field, msg);
             return None;
         }
@@ -347,7 +418,13 @@ impl<'s> Reader<'s> {
     }
 
     /// Like [`Self::opt_num`], for a value the viewer stores in 32 bits.
-    fn opt_f32(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, range: Range<f64>, unit: &str) -> Option<f32> {
+    fn opt_f32(
+        &mut self,
+        obj: &mut Obj<'_, '_>,
+        key: &'static str,
+        range: Range<f64>,
+        unit: &str,
+    ) -> Option<f32> {
         let n = self.opt_num(obj, key, range, unit)?;
         let v = obj.table.get(key)?;
         let field = obj.field(key);
@@ -367,11 +444,18 @@ impl<'s> Reader<'s> {
 
     fn vec3(&mut self, v: &Value<'_>, field: &str) -> Option<Vec3> {
         let DeValue::Array(items) = v.get_ref() else {
-            self.wrong_type(v, field, "an array of three numbers in metres, like [0.0, 1.5, 2.0]");
+            self.wrong_type(
+                v,
+                field,
+                "an array of three numbers in metres, like [0.0, 1.5, 2.0]",
+            );
             return None;
         };
         if items.len() != 3 {
-            let msg = format!("expected three numbers [x, y, z], found {} item(s).", items.len());
+            let msg = format!(
+                "expected three numbers [x, y, z], found {} item(s).",
+                items.len()
+            );
             self.error(&v.span(), field, msg);
             return None;
         }
@@ -400,7 +484,12 @@ impl<'s> Reader<'s> {
         self.opt_vec3(obj, key)
     }
 
-    fn keyword<K: Keyword>(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, required: bool) -> Option<K> {
+    fn keyword<K: Keyword>(
+        &mut self,
+        obj: &mut Obj<'_, '_>,
+        key: &'static str,
+        required: bool,
+    ) -> Option<K> {
         if required && !obj.table.contains_key(key) {
             obj.known.push(key);
             self.missing(obj, key, &format!("`{key} = ` one of {}", K::expected()));
@@ -412,8 +501,13 @@ impl<'s> Reader<'s> {
             None => {
                 let v = obj.table.get(key).expect("present");
                 let words: Vec<&str> = K::ALL.iter().map(|(w, _)| *w).collect();
-                let hint = suggestion(&word, &words).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-                let msg = format!("\"{word}\" is not allowed here: expected one of {}.{hint}", K::expected());
+                let hint = suggestion(&word, &words)
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                let msg = format!(
+                    "\"{word}\" is not allowed here: expected one of {}.{hint}",
+                    K::expected()
+                );
                 self.error(&v.span(), &obj.field(key), msg);
                 None
             }
@@ -443,7 +537,11 @@ impl<'s> Reader<'s> {
     fn req_path(&mut self, obj: &mut Obj<'_, '_>, key: &'static str) -> Option<PackagePath> {
         if !obj.table.contains_key(key) {
             obj.known.push(key);
-            self.missing(obj, key, &format!("`{key} = \"folder/file\"` relative to the package"));
+            self.missing(
+                obj,
+                key,
+                &format!("`{key} = \"folder/file\"` relative to the package"),
+            );
             return None;
         }
         self.opt_path(obj, key)
@@ -475,7 +573,9 @@ impl<'s> Reader<'s> {
         key: &'static str,
         mut f: impl FnMut(&mut Self, &mut Obj<'_, '_>) -> Option<T>,
     ) -> Vec<T> {
-        let Some(v) = obj.get(key) else { return Vec::new() };
+        let Some(v) = obj.get(key) else {
+            return Vec::new();
+        };
         let field = obj.field(key);
         let DeValue::Array(items) = v.get_ref() else {
             self.wrong_type(v, &field, &format!("a list of tables written as [[{key}]]"));
@@ -500,7 +600,13 @@ impl<'s> Reader<'s> {
     /// Text per language: `{ vi = "...", en = "..." }`. When `required`, both Vietnamese and
     /// English are expected; one missing is a warning (the other is shown instead), none at all
     /// (`{}`) an error. Each text may be at most `max_chars` characters long.
-    fn localized_text(&mut self, obj: &mut Obj<'_, '_>, key: &'static str, required: bool, max_chars: Option<usize>) -> LocalizedText {
+    fn localized_text(
+        &mut self,
+        obj: &mut Obj<'_, '_>,
+        key: &'static str,
+        required: bool,
+        max_chars: Option<usize>,
+    ) -> LocalizedText {
         self.localized(obj, key, required, |r, v, field| match v.get_ref() {
             DeValue::String(s) if !s.trim().is_empty() => {
                 r.placeholder(v, field, s);
@@ -545,7 +651,8 @@ impl<'s> Reader<'s> {
             return out;
         };
         let DeValue::Table(t) = v.get_ref() else {
-            let example = format!("a table of languages, like {key} = {{ vi = \"…\", en = \"…\" }}");
+            let example =
+                format!("a table of languages, like {key} = {{ vi = \"…\", en = \"…\" }}");
             self.wrong_type(v, &field, &example);
             return out;
         };
@@ -553,7 +660,9 @@ impl<'s> Reader<'s> {
             let code: &str = lang.get_ref();
             let lang_field = format!("{field}.{code}");
             if !Lang::is_valid_code(code) {
-                let msg = format!("`{code}` is not a language code: use codes such as `vi` (Tiếng Việt) and `en` (English).");
+                let msg = format!(
+                    "`{code}` is not a language code: use codes such as `vi` (Tiếng Việt) and `en` (English)."
+                );
                 self.error(&lang.span(), &lang_field, msg);
                 continue;
             }
@@ -562,7 +671,9 @@ impl<'s> Reader<'s> {
             }
         }
         if required && t.is_empty() {
-            let msg = format!("has no text in any language, and `{key}` is required: write it, like {key} = {{ vi = \"…\", en = \"…\" }}.");
+            let msg = format!(
+                "has no text in any language, and `{key}` is required: write it, like {key} = {{ vi = \"…\", en = \"…\" }}."
+            );
             self.error(&v.span(), &field, msg);
             return out;
         }
@@ -570,7 +681,11 @@ impl<'s> Reader<'s> {
             for (i, lang) in REQUIRED_LANGS.iter().enumerate() {
                 if out.exact(lang).is_none() && !t.contains_key(*lang) {
                     let other = REQUIRED_LANGS[1 - i];
-                    let name = if *lang == "vi" { "Vietnamese" } else { "English" };
+                    let name = if *lang == "vi" {
+                        "Vietnamese"
+                    } else {
+                        "English"
+                    };
                     let msg = format!(
                         "no {name} (`{lang}`) version: visitors reading {name} will see the `{other}` text instead. Add `{lang} = \"…\"`."
                     );
@@ -592,7 +707,9 @@ impl<'s> Reader<'s> {
             Some(v) => match self.number(v, "format") {
                 Some(n) if n == f64::from(FORMAT_VERSION) => Some(FORMAT_VERSION),
                 Some(n) => {
-                    let msg = format!("this viewer reads exhibit format {FORMAT_VERSION}, the package says {n}: update Disan or convert the package.");
+                    let msg = format!(
+                        "this viewer reads exhibit format {FORMAT_VERSION}, the package says {n}: update Disan or convert the package."
+                    );
                     self.error(&v.span(), "format", msg);
                     None
                 }
@@ -604,16 +721,29 @@ impl<'s> Reader<'s> {
         let rank = self.keyword::<HeritageRank>(&mut root, "rank", true);
         let title = self.localized_text(&mut root, "title", true, Some(MAX_TITLE_CHARS));
         let summary = self.localized_text(&mut root, "summary", true, Some(MAX_SUMMARY_CHARS));
-        let location = self.sub_table(&mut root, "location", |r, o| r.location(o)).flatten();
+        let location = self
+            .sub_table(&mut root, "location", |r, o| r.location(o))
+            .flatten();
         let is_monument = kind == Some(ExhibitKind::Monument);
         let navigation = self
             .sub_table(&mut root, "navigation", |r, o| r.navigation(o, is_monument))
-            .unwrap_or(Navigation { walk: is_monument, eye_height: 1.6, ground: 0.0 });
+            .unwrap_or(Navigation {
+                walk: is_monument,
+                eye_height: 1.6,
+                ground: 0.0,
+            });
         let models = self.table_array(&mut root, "models", |r, o| r.model(o));
         match root.table.get("models") {
-            None => self.missing(&root, "models", "at least one `[[models]]` table with `src = \"models/….glb\"`"),
+            None => self.missing(
+                &root,
+                "models",
+                "at least one `[[models]]` table with `src = \"models/….glb\"`",
+            ),
             // `models = []`, or tables that all failed (their own errors are reported).
-            Some(v) if models.is_empty() && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) => {
+            Some(v)
+                if models.is_empty()
+                    && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) =>
+            {
                 self.error(&v.span(), "models", "is empty: an exhibit needs at least one model to show. Add a `[[models]]` table with `src = \"models/….glb\"`.");
             }
             Some(_) => {}
@@ -622,13 +752,25 @@ impl<'s> Reader<'s> {
         let hotspots = self.table_array(&mut root, "hotspots", |r, o| r.hotspot(o));
         let views = self.table_array(&mut root, "views", |r, o| r.view(o));
         let tours = self.table_array(&mut root, "tours", |r, o| r.tour(o));
-        let rights = self.sub_table(&mut root, "rights", |r, o| r.rights(o)).flatten();
+        let rights = self
+            .sub_table(&mut root, "rights", |r, o| r.rights(o))
+            .flatten();
         if !root.table.contains_key("rights") {
-            self.missing(&root, "rights", "a `[rights]` table with `license`, `holder` and `attribution`");
+            self.missing(
+                &root,
+                "rights",
+                "a `[rights]` table with `license`, `holder` and `attribution`",
+            );
         }
-        let provenance = self.sub_table(&mut root, "provenance", |r, o| r.provenance(o)).flatten();
+        let provenance = self
+            .sub_table(&mut root, "provenance", |r, o| r.provenance(o))
+            .flatten();
         if !root.table.contains_key("provenance") {
-            self.missing(&root, "provenance", "a `[provenance]` table with at least `method`");
+            self.missing(
+                &root,
+                "provenance",
+                "a `[provenance]` table with at least `method`",
+            );
         }
 
         self.check_unique_ids(&root, "models", models.iter().map(|m| m.id.as_str()));
@@ -658,37 +800,68 @@ impl<'s> Reader<'s> {
         })
     }
 
-    fn check_unique_ids<'a>(&mut self, root: &Obj<'_, '_>, key: &str, ids: impl Iterator<Item = &'a str>) {
+    fn check_unique_ids<'a>(
+        &mut self,
+        root: &Obj<'_, '_>,
+        key: &str,
+        ids: impl Iterator<Item = &'a str>,
+    ) {
         let mut seen = HashSet::new();
-        let Some(DeValue::Array(items)) = root.table.get(key).map(|v| v.get_ref()) else { return };
+        let Some(DeValue::Array(items)) = root.table.get(key).map(|v| v.get_ref()) else {
+            return;
+        };
         for (i, id) in ids.enumerate() {
             if !seen.insert(id) {
                 // Point at the table carrying the duplicate id.
                 let span = items.get(i).map_or(root.span.clone(), |v| v.span());
-                let msg = format!("the id \"{id}\" is used twice in [[{key}]]: ids must be unique so tours and links find the right one.");
+                let msg = format!(
+                    "the id \"{id}\" is used twice in [[{key}]]: ids must be unique so tours and links find the right one."
+                );
                 self.error(&span, &format!("{key}[{i}].id"), msg);
             }
         }
     }
 
-    fn check_stop_targets(&mut self, root: &Obj<'_, '_>, tours: &[Tour], views: &[View], hotspots: &[Hotspot]) {
-        let Some(DeValue::Array(tour_values)) = root.table.get("tours").map(|v| v.get_ref()) else { return };
+    fn check_stop_targets(
+        &mut self,
+        root: &Obj<'_, '_>,
+        tours: &[Tour],
+        views: &[View],
+        hotspots: &[Hotspot],
+    ) {
+        let Some(DeValue::Array(tour_values)) = root.table.get("tours").map(|v| v.get_ref()) else {
+            return;
+        };
         for (ti, tour) in tours.iter().enumerate() {
             for (si, stop) in tour.stops.iter().enumerate() {
                 let (key, id, exists, known): (&str, &str, bool, Vec<&str>) = match &stop.target {
-                    StopTarget::View(id) => ("view", id, views.iter().any(|v| &v.id == id), views.iter().map(|v| v.id.as_str()).collect()),
-                    StopTarget::Hotspot(id) => {
-                        ("hotspot", id, hotspots.iter().any(|h| &h.id == id), hotspots.iter().map(|h| h.id.as_str()).collect())
-                    }
+                    StopTarget::View(id) => (
+                        "view",
+                        id,
+                        views.iter().any(|v| &v.id == id),
+                        views.iter().map(|v| v.id.as_str()).collect(),
+                    ),
+                    StopTarget::Hotspot(id) => (
+                        "hotspot",
+                        id,
+                        hotspots.iter().any(|h| &h.id == id),
+                        hotspots.iter().map(|h| h.id.as_str()).collect(),
+                    ),
                 };
                 if exists {
                     continue;
                 }
                 let span = stop_span(tour_values, ti, si).unwrap_or(root.span.clone());
-                let hint = suggestion(id, &known).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+                let hint = suggestion(id, &known)
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
                 let msg = format!(
                     "the stop refers to {key} \"{id}\", which this exhibit does not define.{hint} Defined: {}.",
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
                 );
                 self.error(&span, &format!("tours[{ti}].stops[{si}].{key}"), msg);
             }
@@ -696,7 +869,11 @@ impl<'s> Reader<'s> {
     }
 
     fn location(&mut self, o: &mut Obj<'_, '_>) -> Option<Location> {
-        let commune = self.req_str(o, "commune", "the commune or ward (xã/phường), e.g. `commune = \"Phường An Biên\"`");
+        let commune = self.req_str(
+            o,
+            "commune",
+            "the commune or ward (xã/phường), e.g. `commune = \"Phường An Biên\"`",
+        );
         let province = self.opt_str(o, "province");
         let former_district = self.opt_str(o, "former_district");
         let address = self.opt_str(o, "address");
@@ -706,29 +883,55 @@ impl<'s> Reader<'s> {
             (Some(_), Some(v)) => {
                 // VN-2000 is what surveyors deliver; prefer it and say so.
                 let span = o.table.get("wgs84").map_or(o.span.clone(), |v| v.span());
-                self.warning(&span, &o.field("wgs84"), "both wgs84 and vn2000 are given: the vn2000 position is used.");
+                self.warning(
+                    &span,
+                    &o.field("wgs84"),
+                    "both wgs84 and vn2000 are given: the vn2000 position is used.",
+                );
                 Some(v)
             }
             (a, b) => a.or(b),
         };
-        Some(Location { commune: commune?, province, former_district, address, position })
+        Some(Location {
+            commune: commune?,
+            province,
+            former_district,
+            address,
+            position,
+        })
     }
 
     /// `[location.wgs84]`: latitude and longitude, which must fall in Vietnam.
     fn wgs84(&mut self, t: &mut Obj<'_, '_>) -> Option<GeoPosition> {
         let lat = self.opt_num_at(t, "lat");
         let lon = self.opt_num_at(t, "lon");
-        let height = self.opt_num(t, "height", -500.0..9000.0, "metres").unwrap_or(0.0);
+        let height = self
+            .opt_num(t, "height", -500.0..9000.0, "metres")
+            .unwrap_or(0.0);
         if !t.table.contains_key("lat") || !t.table.contains_key("lon") {
-            self.missing(t, if t.table.contains_key("lat") { "lon" } else { "lat" }, "latitude and longitude in decimal degrees");
+            self.missing(
+                t,
+                if t.table.contains_key("lat") {
+                    "lon"
+                } else {
+                    "lat"
+                },
+                "latitude and longitude in decimal degrees",
+            );
         }
         let ((lat, lat_span), (lon, lon_span)) = (lat?, lon?);
         let lat_ok = VIETNAM_LAT.contains(&lat);
         if !lat_ok || !VIETNAM_LON.contains(&lon) {
             let (lat_text, lon_text) = (self.written_at(&lat_span), self.written_at(&lon_span));
-            let (span, key) = if lat_ok { (lon_span, "lon") } else { (lat_span, "lat") };
+            let (span, key) = if lat_ok {
+                (lon_span, "lon")
+            } else {
+                (lat_span, "lat")
+            };
             let hint = if VIETNAM_LAT.contains(&lon) && VIETNAM_LON.contains(&lat) {
-                format!(" Latitude and longitude look swapped: write lat = {lon_text}, lon = {lat_text}.")
+                format!(
+                    " Latitude and longitude look swapped: write lat = {lon_text}, lon = {lat_text}."
+                )
             } else {
                 " Check the numbers: lat is degrees north, lon degrees east, in decimal degrees (20.8463, not 20°50′47″).".to_owned()
             };
@@ -749,7 +952,9 @@ impl<'s> Reader<'s> {
     fn vn2000(&mut self, t: &mut Obj<'_, '_>) -> Option<GeoPosition> {
         let x = self.opt_num_at(t, "x");
         let y = self.opt_num_at(t, "y");
-        let h = self.opt_num(t, "h", -500.0..9000.0, "metres").unwrap_or(0.0);
+        let h = self
+            .opt_num(t, "h", -500.0..9000.0, "metres")
+            .unwrap_or(0.0);
         let central_meridian = self.opt_num_at(t, "central_meridian");
         let zone_width = match self.opt_num_at(t, "zone_width") {
             None if t.table.contains_key("zone_width") => None,
@@ -772,57 +977,107 @@ impl<'s> Reader<'s> {
         }
         let mut ok = zone_width.is_some();
         if let (Some(width), Some((meridian, span))) = (zone_width, &central_meridian) {
-            let allowed: &[f64] = if width == 3 { &VN2000_TM3_MERIDIANS } else { &VN2000_UTM_MERIDIANS };
+            let allowed: &[f64] = if width == 3 {
+                &VN2000_TM3_MERIDIANS
+            } else {
+                &VN2000_UTM_MERIDIANS
+            };
             if !allowed.contains(meridian) {
-                let list = allowed.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ");
+                let list = allowed
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let which = if width == 3 {
-                    format!("the 3° zones of Vietnam's provinces have central meridians {list} (105.75, that is 105°45′, for Hải Phòng)")
+                    format!(
+                        "the 3° zones of Vietnam's provinces have central meridians {list} (105.75, that is 105°45′, for Hải Phòng)"
+                    )
                 } else {
-                    format!("the 6° UTM zones over Vietnam have central meridians {list} (zones 48, 49 and 50)")
+                    format!(
+                        "the 6° UTM zones over Vietnam have central meridians {list} (zones 48, 49 and 50)"
+                    )
                 };
                 // 105°45′ is often typed as 105.45.
                 let minutes = (meridian.fract() * 100.0).round();
                 let as_minutes = meridian.trunc() + minutes / 60.0;
-                let hint = if [15.0, 30.0, 45.0].contains(&minutes) && (meridian.fract() * 100.0 - minutes).abs() < 1e-6 && allowed.contains(&as_minutes) {
-                    format!(" If you mean {}°{:02}′, write it in decimal degrees: {as_minutes}.", meridian.trunc(), minutes)
+                let hint = if [15.0, 30.0, 45.0].contains(&minutes)
+                    && (meridian.fract() * 100.0 - minutes).abs() < 1e-6
+                    && allowed.contains(&as_minutes)
+                {
+                    format!(
+                        " If you mean {}°{:02}′, write it in decimal degrees: {as_minutes}.",
+                        meridian.trunc(),
+                        minutes
+                    )
                 } else {
                     String::new()
                 };
-                let msg = format!("{} is not the central meridian of a VN-2000 {width}° zone used in Vietnam: {which}. Use the one the survey names.{hint}", self.written_at(span));
+                let msg = format!(
+                    "{} is not the central meridian of a VN-2000 {width}° zone used in Vietnam: {which}. Use the one the survey names.{hint}",
+                    self.written_at(span)
+                );
                 self.error(span, &t.field("central_meridian"), msg);
                 ok = false;
             }
         }
         if let (Some(width), Some((x, x_span)), Some((y, y_span))) = (zone_width, &x, &y) {
-            let eastings = if width == 3 { VN2000_TM3_EASTING } else { VN2000_UTM_EASTING };
+            let eastings = if width == 3 {
+                VN2000_TM3_EASTING
+            } else {
+                VN2000_UTM_EASTING
+            };
             let (x_text, y_text) = (self.written_at(x_span), self.written_at(y_span));
             let (x_ok, y_ok) = (VN2000_NORTHING.contains(x), eastings.contains(y));
             if !x_ok && !y_ok && VN2000_NORTHING.contains(y) && eastings.contains(x) {
-                let msg = format!("x and y look swapped: x is the northing (metres north of the equator, {} to {} in Vietnam) and y the easting ({} to {} in a {width}° zone). Write x = {y_text}, y = {x_text}.", VN2000_NORTHING.start(), VN2000_NORTHING.end(), eastings.start(), eastings.end());
+                let msg = format!(
+                    "x and y look swapped: x is the northing (metres north of the equator, {} to {} in Vietnam) and y the easting ({} to {} in a {width}° zone). Write x = {y_text}, y = {x_text}.",
+                    VN2000_NORTHING.start(),
+                    VN2000_NORTHING.end(),
+                    eastings.start(),
+                    eastings.end()
+                );
                 self.error(x_span, &t.field("x"), msg);
                 ok = false;
             } else {
                 if !x_ok {
-                    let msg = format!("x = {x_text} m (the northing) is outside Vietnam: northings there run from {} m (6° N) to {} m (23.6° N). Check the number, and that x is the northing.", VN2000_NORTHING.start(), VN2000_NORTHING.end());
+                    let msg = format!(
+                        "x = {x_text} m (the northing) is outside Vietnam: northings there run from {} m (6° N) to {} m (23.6° N). Check the number, and that x is the northing.",
+                        VN2000_NORTHING.start(),
+                        VN2000_NORTHING.end()
+                    );
                     self.error(x_span, &t.field("x"), msg);
                     ok = false;
                 }
                 if !y_ok {
-                    let msg = format!("y = {y_text} m (the easting) is outside the {width}° zone: eastings run from {} to {} m, 500000 m on the central meridian. Check the number, and that central_meridian and zone_width name the zone the point was surveyed in.", eastings.start(), eastings.end());
+                    let msg = format!(
+                        "y = {y_text} m (the easting) is outside the {width}° zone: eastings run from {} to {} m, 500000 m on the central meridian. Check the number, and that central_meridian and zone_width name the zone the point was surveyed in.",
+                        eastings.start(),
+                        eastings.end()
+                    );
                     self.error(y_span, &t.field("y"), msg);
                     ok = false;
                 }
             }
         }
         let ((x, _), (y, _), (central_meridian, _)) = (x?, y?, central_meridian?);
-        ok.then_some(GeoPosition::Vn2000 { x, y, h, central_meridian, zone_width: zone_width? })
+        ok.then_some(GeoPosition::Vn2000 {
+            x,
+            y,
+            h,
+            central_meridian,
+            zone_width: zone_width?,
+        })
     }
 
     fn navigation(&mut self, o: &mut Obj<'_, '_>, is_monument: bool) -> Navigation {
         Navigation {
             walk: self.opt_bool(o, "walk").unwrap_or(is_monument),
-            eye_height: self.opt_f32(o, "eye_height", 0.5..3.0, "metres").unwrap_or(1.6),
-            ground: self.opt_f32(o, "ground", -1000.0..1000.0, "metres").unwrap_or(0.0),
+            eye_height: self
+                .opt_f32(o, "eye_height", 0.5..3.0, "metres")
+                .unwrap_or(1.6),
+            ground: self
+                .opt_f32(o, "ground", -1000.0..1000.0, "metres")
+                .unwrap_or(0.0),
         }
     }
 
@@ -831,30 +1086,69 @@ impl<'s> Reader<'s> {
         let src = self.req_path(o, "src");
         let position = self.opt_vec3(o, "position").unwrap_or([0.0; 3]);
         let rotation_deg = self.opt_vec3(o, "rotation_deg").unwrap_or([0.0; 3]);
-        let scale = self.opt_f32(o, "scale", 0.0001..10_000.0, "a scale factor").unwrap_or(1.0);
+        let scale = self
+            .opt_f32(o, "scale", 0.0001..10_000.0, "a scale factor")
+            .unwrap_or(1.0);
         let lods = self.table_array(o, "lods", |r, l| {
             let quality = r.keyword::<LodQuality>(l, "quality", true);
             let src = r.req_path(l, "src");
             if let Some(src) = &src {
-                r.expect_extension(l, "src", src, &["glb", "gltf"], "a glTF model (.glb or .gltf)");
+                r.expect_extension(
+                    l,
+                    "src",
+                    src,
+                    &["glb", "gltf"],
+                    "a glTF model (.glb or .gltf)",
+                );
             }
-            let triangles = r.opt_num(l, "triangles", 1.0..1e12, "a triangle count").map(|n| n as u64);
-            let bytes = r.opt_num(l, "bytes", 1.0..1e15, "a file size in bytes").map(|n| n as u64);
+            let triangles = r
+                .opt_num(l, "triangles", 1.0..1e12, "a triangle count")
+                .map(|n| n as u64);
+            let bytes = r
+                .opt_num(l, "bytes", 1.0..1e15, "a file size in bytes")
+                .map(|n| n as u64);
             let error = r.opt_f32(l, "error", 0.0..1e6, "metres");
-            Some(Lod { quality: quality?, src: src?, triangles, bytes, error })
+            Some(Lod {
+                quality: quality?,
+                src: src?,
+                triangles,
+                bytes,
+                error,
+            })
         });
         let field = o.field("lods");
         for (i, lod) in lods.iter().enumerate() {
             if lods[..i].iter().any(|l| l.quality == lod.quality) {
                 let span = o.span.clone();
-                self.error(&span, &field, format!("two levels have quality \"{}\": give each quality once.", lod.quality.word()));
+                self.error(
+                    &span,
+                    &field,
+                    format!(
+                        "two levels have quality \"{}\": give each quality once.",
+                        lod.quality.word()
+                    ),
+                );
             }
         }
         let bounds = self.model_bounds(o);
         if let Some(src) = &src {
-            self.expect_extension(o, "src", src, &["glb", "gltf"], "a glTF model (.glb or .gltf)");
+            self.expect_extension(
+                o,
+                "src",
+                src,
+                &["glb", "gltf"],
+                "a glTF model (.glb or .gltf)",
+            );
         }
-        Some(Model { id: id?, src: src?, position, rotation_deg, scale, lods, bounds })
+        Some(Model {
+            id: id?,
+            src: src?,
+            position,
+            rotation_deg,
+            scale,
+            lods,
+            bounds,
+        })
     }
 
     /// `bounds_min` and `bounds_max`: both or neither, each corner at most the other.
@@ -866,26 +1160,57 @@ impl<'s> Reader<'s> {
                 if (0..3).all(|i| min[i] <= max[i]) {
                     Some(ModelBounds { min, max })
                 } else {
-                    let span = o.table.get("bounds_max").map(|v| v.span()).unwrap_or_else(|| o.span.clone());
+                    let span = o
+                        .table
+                        .get("bounds_max")
+                        .map(|v| v.span())
+                        .unwrap_or_else(|| o.span.clone());
                     self.error(&span, &o.field("bounds_max"), "is below `bounds_min` on some axis: each of x, y, z of bounds_max must be at least that of bounds_min.");
                     None
                 }
             }
             (None, None) => None,
             (Some(_), None) | (None, Some(_)) => {
-                let (have, lack) = if min.is_some() { ("bounds_min", "bounds_max") } else { ("bounds_max", "bounds_min") };
-                let span = o.table.get(have).map(|v| v.span()).unwrap_or_else(|| o.span.clone());
-                self.error(&span, &o.field(have), format!("is given without `{lack}`: give both corners of the box, or neither."));
+                let (have, lack) = if min.is_some() {
+                    ("bounds_min", "bounds_max")
+                } else {
+                    ("bounds_max", "bounds_min")
+                };
+                let span = o
+                    .table
+                    .get(have)
+                    .map(|v| v.span())
+                    .unwrap_or_else(|| o.span.clone());
+                self.error(
+                    &span,
+                    &o.field(have),
+                    format!("is given without `{lack}`: give both corners of the box, or neither."),
+                );
                 None
             }
         }
     }
 
-    fn expect_extension(&mut self, o: &Obj<'_, '_>, key: &str, path: &PackagePath, exts: &[&str], what: &str) {
-        let ext = path.as_str().rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    fn expect_extension(
+        &mut self,
+        o: &Obj<'_, '_>,
+        key: &str,
+        path: &PackagePath,
+        exts: &[&str],
+        what: &str,
+    ) {
+        let ext = path
+            .as_str()
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         if !exts.contains(&ext.as_str()) {
             let span = o.table.get(key).map_or(o.span.clone(), |v| v.span());
-            self.error(&span, &o.field(key), format!("\"{path}\" should be {what}."));
+            self.error(
+                &span,
+                &o.field(key),
+                format!("\"{path}\" should be {what}."),
+            );
         }
     }
 
@@ -893,31 +1218,75 @@ impl<'s> Reader<'s> {
         let id = self.req_id(o, "id");
         let src = self.req_path(o, "src");
         if let Some(src) = &src {
-            self.expect_extension(o, "src", src, &["ogg", "wav", "mp3"], "a sound file (.ogg, .wav or .mp3)");
+            self.expect_extension(
+                o,
+                "src",
+                src,
+                &["ogg", "wav", "mp3"],
+                "a sound file (.ogg, .wav or .mp3)",
+            );
         }
         let position = self.opt_vec3(o, "position");
         let looped = self.opt_bool(o, "loop").unwrap_or(false);
         let volume = self.opt_f32(o, "volume", 0.0..4.0, "a gain").unwrap_or(1.0);
-        let distance_model = self.keyword::<DistanceModel>(o, "distance_model", false).unwrap_or(DistanceModel::Inverse);
-        let ref_distance = self.opt_f32(o, "ref_distance", 0.0..100_000.0, "metres").unwrap_or(1.0);
-        let max_distance = self.opt_f32(o, "max_distance", 0.001..100_000.0, "metres").unwrap_or(10_000.0);
-        let rolloff = self.opt_f32(o, "rolloff", 0.0..100.0, "a rolloff factor").unwrap_or(1.0);
+        let distance_model = self
+            .keyword::<DistanceModel>(o, "distance_model", false)
+            .unwrap_or(DistanceModel::Inverse);
+        let ref_distance = self
+            .opt_f32(o, "ref_distance", 0.0..100_000.0, "metres")
+            .unwrap_or(1.0);
+        let max_distance = self
+            .opt_f32(o, "max_distance", 0.001..100_000.0, "metres")
+            .unwrap_or(10_000.0);
+        let rolloff = self
+            .opt_f32(o, "rolloff", 0.0..100.0, "a rolloff factor")
+            .unwrap_or(1.0);
         let cone = self
             .sub_table(o, "cone", |r, c| {
                 let direction = r.req_vec3(c, "direction");
-                let inner_deg = r.opt_f32(c, "inner_deg", 0.0..360.0, "degrees").unwrap_or(360.0);
-                let outer_deg = r.opt_f32(c, "outer_deg", 0.0..360.0, "degrees").unwrap_or(360.0);
-                let outer_gain = r.opt_f32(c, "outer_gain", 0.0..1.0, "a gain").unwrap_or(0.0);
+                let inner_deg = r
+                    .opt_f32(c, "inner_deg", 0.0..360.0, "degrees")
+                    .unwrap_or(360.0);
+                let outer_deg = r
+                    .opt_f32(c, "outer_deg", 0.0..360.0, "degrees")
+                    .unwrap_or(360.0);
+                let outer_gain = r
+                    .opt_f32(c, "outer_gain", 0.0..1.0, "a gain")
+                    .unwrap_or(0.0);
                 if outer_deg < inner_deg {
-                    r.error(&c.span.clone(), &c.field("outer_deg"), "outer_deg must be at least inner_deg.");
+                    r.error(
+                        &c.span.clone(),
+                        &c.field("outer_deg"),
+                        "outer_deg must be at least inner_deg.",
+                    );
                 }
-                Some(Cone { direction: direction?, inner_deg, outer_deg, outer_gain })
+                Some(Cone {
+                    direction: direction?,
+                    inner_deg,
+                    outer_deg,
+                    outer_gain,
+                })
             })
             .flatten();
         if distance_model == DistanceModel::Linear && max_distance <= ref_distance {
-            self.error(&o.span.clone(), &o.field("max_distance"), "with the linear distance model max_distance must be greater than ref_distance.");
+            self.error(
+                &o.span.clone(),
+                &o.field("max_distance"),
+                "with the linear distance model max_distance must be greater than ref_distance.",
+            );
         }
-        Some(AudioSource { id: id?, src: src?, position, looped, volume, distance_model, ref_distance, max_distance, rolloff, cone })
+        Some(AudioSource {
+            id: id?,
+            src: src?,
+            position,
+            looped,
+            volume,
+            distance_model,
+            ref_distance,
+            max_distance,
+            rolloff,
+            cone,
+        })
     }
 
     fn hotspot(&mut self, o: &mut Obj<'_, '_>) -> Option<Hotspot> {
@@ -932,10 +1301,24 @@ impl<'s> Reader<'s> {
         let body = self.localized_text(o, "body", true, Some(MAX_BODY_CHARS));
         let image = self.opt_path(o, "image");
         if let Some(image) = &image {
-            self.expect_extension(o, "image", image, &["png", "jpg", "jpeg", "ktx2"], "an image (.png, .jpg or .ktx2)");
+            self.expect_extension(
+                o,
+                "image",
+                image,
+                &["png", "jpg", "jpeg", "ktx2"],
+                "an image (.png, .jpg or .ktx2)",
+            );
         }
         let narration = self.localized_path(o, "narration");
-        Some(Hotspot { id: id?, position: position?, normal: normalized(normal), title, body, image, narration })
+        Some(Hotspot {
+            id: id?,
+            position: position?,
+            normal: normalized(normal),
+            title,
+            body,
+            image,
+            narration,
+        })
     }
 
     fn view(&mut self, o: &mut Obj<'_, '_>) -> Option<View> {
@@ -943,13 +1326,25 @@ impl<'s> Reader<'s> {
         let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
         let eye = self.req_vec3(o, "eye");
         let target = self.req_vec3(o, "target");
-        let fov_deg = self.opt_f32(o, "fov_deg", 5.0..120.0, "degrees").unwrap_or(45.0);
+        let fov_deg = self
+            .opt_f32(o, "fov_deg", 5.0..120.0, "degrees")
+            .unwrap_or(45.0);
         if let (Some(e), Some(t)) = (eye, target)
             && e.iter().zip(t).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() < 1e-6
         {
-            self.error(&o.span.clone(), &o.field("eye"), "eye and target are the same point: the camera would not know where to look.");
+            self.error(
+                &o.span.clone(),
+                &o.field("eye"),
+                "eye and target are the same point: the camera would not know where to look.",
+            );
         }
-        Some(View { id: id?, title, eye: eye?, target: target?, fov_deg })
+        Some(View {
+            id: id?,
+            title,
+            eye: eye?,
+            target: target?,
+            fov_deg,
+        })
     }
 
     fn tour(&mut self, o: &mut Obj<'_, '_>) -> Option<Tour> {
@@ -959,7 +1354,11 @@ impl<'s> Reader<'s> {
         if !o.table.contains_key("stops") {
             self.missing(o, "stops", "at least one `[[tours.stops]]` table");
         }
-        Some(Tour { id: id?, title, stops })
+        Some(Tour {
+            id: id?,
+            title,
+            stops,
+        })
     }
 
     fn stop(&mut self, s: &mut Obj<'_, '_>) -> Option<TourStop> {
@@ -969,7 +1368,11 @@ impl<'s> Reader<'s> {
             (Some(v), None) => Some(StopTarget::View(v)),
             (None, Some(h)) => Some(StopTarget::Hotspot(h)),
             (Some(_), Some(_)) => {
-                self.error(&s.span.clone(), &s.field("view"), "a stop has either `view` or `hotspot`, not both.");
+                self.error(
+                    &s.span.clone(),
+                    &s.field("view"),
+                    "a stop has either `view` or `hotspot`, not both.",
+                );
                 None
             }
             (None, None) => {
@@ -983,37 +1386,60 @@ impl<'s> Reader<'s> {
         for path in captions.values() {
             if !path.as_str().to_ascii_lowercase().ends_with(".vtt") {
                 let span = s.table.get("captions").map_or(s.span.clone(), |v| v.span());
-                self.error(&span, &s.field("captions"), format!("\"{path}\" should be a WebVTT file (.vtt)."));
+                self.error(
+                    &span,
+                    &s.field("captions"),
+                    format!("\"{path}\" should be a WebVTT file (.vtt)."),
+                );
             }
         }
         let duration = match s.get("duration") {
             None if !narration.is_empty() => StopDuration::UntilNarrationEnds,
             None => StopDuration::Seconds(8.0),
-            Some(v) => match v.get_ref() {
-                DeValue::String(w) if w.as_ref() == "narration" => StopDuration::UntilNarrationEnds,
-                DeValue::String(w) => {
-                    self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12) or \"narration\"."));
-                    StopDuration::Seconds(8.0)
-                }
-                _ => match self.number(v, &s.field("duration")) {
-                    Some(n) if n > 0.0 && n <= 3600.0 => StopDuration::Seconds(n as f32),
-                    Some(n) => {
-                        self.error(&v.span(), &s.field("duration"), format!("{n} seconds is out of range: expected more than 0 and at most 3600."));
+            Some(v) => {
+                match v.get_ref() {
+                    DeValue::String(w) if w.as_ref() == "narration" => {
+                        StopDuration::UntilNarrationEnds
+                    }
+                    DeValue::String(w) => {
+                        self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12) or \"narration\"."));
                         StopDuration::Seconds(8.0)
                     }
-                    None => StopDuration::Seconds(8.0),
-                },
-            },
+                    _ => match self.number(v, &s.field("duration")) {
+                        Some(n) if n > 0.0 && n <= 3600.0 => StopDuration::Seconds(n as f32),
+                        Some(n) => {
+                            self.error(&v.span(), &s.field("duration"), format!("{n} seconds is out of range: expected more than 0 and at most 3600."));
+                            StopDuration::Seconds(8.0)
+                        }
+                        None => StopDuration::Seconds(8.0),
+                    },
+                }
+            }
         };
-        Some(TourStop { target: target?, text, narration, captions, duration })
+        Some(TourStop {
+            target: target?,
+            text,
+            narration,
+            captions,
+            duration,
+        })
     }
 
     fn rights(&mut self, o: &mut Obj<'_, '_>) -> Option<Rights> {
-        let license = self.req_str(o, "license", "an SPDX licence id such as \"CC-BY-4.0\", or \"all-rights-reserved\"");
+        let license = self.req_str(
+            o,
+            "license",
+            "an SPDX licence id such as \"CC-BY-4.0\", or \"all-rights-reserved\"",
+        );
         let holder = self.req_str(o, "holder", "who holds the rights");
         let attribution = self.localized_text(o, "attribution", true, Some(MAX_ATTRIBUTION_CHARS));
         let source = self.opt_str(o, "source");
-        Some(Rights { license: license?, holder: holder?, attribution, source })
+        Some(Rights {
+            license: license?,
+            holder: holder?,
+            attribution,
+            source,
+        })
     }
 
     fn provenance(&mut self, o: &mut Obj<'_, '_>) -> Option<Provenance> {
@@ -1028,13 +1454,23 @@ impl<'s> Reader<'s> {
         let device = self.opt_str(o, "device");
         let by = self.opt_str(o, "by");
         let notes = self.localized_text(o, "notes", false, None);
-        Some(Provenance { method: method?, captured, device, by, notes })
+        Some(Provenance {
+            method: method?,
+            captured,
+            device,
+            by,
+            notes,
+        })
     }
 }
 
 fn stop_span(tours: &[Value<'_>], ti: usize, si: usize) -> Option<Range<usize>> {
-    let DeValue::Table(t) = tours.get(ti)?.get_ref() else { return None };
-    let DeValue::Array(stops) = t.get("stops")?.get_ref() else { return None };
+    let DeValue::Table(t) = tours.get(ti)?.get_ref() else {
+        return None;
+    };
+    let DeValue::Array(stops) = t.get("stops")?.get_ref() else {
+        return None;
+    };
     Some(stops.get(si)?.span())
 }
 
@@ -1046,7 +1482,11 @@ fn normalized(v: Vec3) -> Vec3 {
     }
     let v = [v[0] / largest, v[1] / largest, v[2] / largest];
     let len = v.iter().map(|c| c * c).sum::<f32>().sqrt();
-    if len < 1e-6 { [0.0, 0.0, 1.0] } else { [v[0] / len, v[1] / len, v[2] / len] }
+    if len < 1e-6 {
+        [0.0, 0.0, 1.0]
+    } else {
+        [v[0] / len, v[1] / len, v[2] / len]
+    }
 }
 
 /// Checks a `YYYY-MM-DD`, `YYYY-MM` or `YYYY` date, and that the day exists (`2023-02-29` does
@@ -1060,15 +1500,33 @@ fn check_iso_date(s: &str) -> Result<(), String> {
         [y] if digits(y, 4) => Ok(()),
         [y, m] if digits(y, 4) && month_ok(m) => Ok(()),
         [y, m, d] if digits(y, 4) && month_ok(m) && digits(d, 2) => {
-            let (year, month, day) = (y.parse::<u32>().unwrap_or(0), m.parse::<u32>().unwrap_or(0), d.parse::<u32>().unwrap_or(0));
+            let (year, month, day) = (
+                y.parse::<u32>().unwrap_or(0),
+                m.parse::<u32>().unwrap_or(0),
+                d.parse::<u32>().unwrap_or(0),
+            );
             let last = days_in_month(year, month);
             if (1..=last).contains(&day) {
                 Ok(())
             } else {
-                const MONTHS: [&str; 12] =
-                    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+                const MONTHS: [&str; 12] = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
                 let name = MONTHS[(month as usize - 1).min(11)];
-                Err(format!("\"{s}\" is not a date that exists: {name} {year} has {last} days. Check the day, or write only YYYY-MM."))
+                Err(format!(
+                    "\"{s}\" is not a date that exists: {name} {year} has {last} days. Check the day, or write only YYYY-MM."
+                ))
             }
         }
         _ => Err(not_a_date()),
@@ -1078,7 +1536,9 @@ fn check_iso_date(s: &str) -> Result<(), String> {
 /// Days in a month of the Gregorian calendar.
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -1110,7 +1570,10 @@ fn fold_vietnamese(c: char) -> char {
         ("ỳýỵỷỹỲÝỴỶỸ", 'y'),
         ("đĐ", 'd'),
     ];
-    GROUPS.iter().find(|(set, _)| set.contains(c)).map_or(c, |(_, base)| *base)
+    GROUPS
+        .iter()
+        .find(|(set, _)| set.contains(c))
+        .map_or(c, |(_, base)| *base)
 }
 
 /// Checks that a manifest path is relative, uses `/`, stays inside the package, and names a
@@ -1122,22 +1585,34 @@ pub fn check_package_path(s: &str) -> Result<PackagePath, &'static str> {
         return Err("is empty: name a file inside the package folder.");
     }
     if s.chars().any(char::is_control) {
-        return Err("contains a control character (a tab or a line break, perhaps pasted by accident): remove it from the path, and rename the file if its name has one.");
+        return Err(
+            "contains a control character (a tab or a line break, perhaps pasted by accident): remove it from the path, and rename the file if its name has one.",
+        );
     }
     if s.contains('#') {
-        return Err("contains `#`, which the viewer reads as the start of a label inside a file (as in \"house.glb#Scene0\"), so it would load the wrong thing: rename the file without `#` and write its new name here.");
+        return Err(
+            "contains `#`, which the viewer reads as the start of a label inside a file (as in \"house.glb#Scene0\"), so it would load the wrong thing: rename the file without `#` and write its new name here.",
+        );
     }
     if s.contains('?') {
-        return Err("contains `?`, which the web reads as the start of a query, so the file would not be found: rename the file without `?` and write its new name here.");
+        return Err(
+            "contains `?`, which the web reads as the start of a query, so the file would not be found: rename the file without `?` and write its new name here.",
+        );
     }
-    if s.split('/').any(|part| !part.is_empty() && part.trim().is_empty()) {
-        return Err("has a folder or file name made only of spaces: rename it to a name with letters or digits, and write the new name here.");
+    if s.split('/')
+        .any(|part| !part.is_empty() && part.trim().is_empty())
+    {
+        return Err(
+            "has a folder or file name made only of spaces: rename it to a name with letters or digits, and write the new name here.",
+        );
     }
     if s.contains('\\') {
         return Err("uses `\\`: write paths with `/` so they work on every system and on the web.");
     }
     if s.starts_with('/') || s.contains("://") || (s.len() > 1 && s.as_bytes()[1] == b':') {
-        return Err("is absolute or a URL: paths must be relative to the package folder, e.g. \"models/house.glb\".");
+        return Err(
+            "is absolute or a URL: paths must be relative to the package folder, e.g. \"models/house.glb\".",
+        );
     }
     let mut depth = 0i32;
     for part in s.split('/') {
@@ -1146,13 +1621,18 @@ pub fn check_package_path(s: &str) -> Result<PackagePath, &'static str> {
             ".." => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err("leaves the package folder: every file must be inside the package. Copy the file into the package and name it from there.");
+                    return Err(
+                        "leaves the package folder: every file must be inside the package. Copy the file into the package and name it from there.",
+                    );
                 }
             }
             _ => depth += 1,
         }
     }
-    let normal: Vec<&str> = s.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let normal: Vec<&str> = s
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     Ok(PackagePath(normal.join("/")))
 }
 
@@ -1162,8 +1642,14 @@ mod tests {
 
     #[test]
     fn package_paths() {
-        assert_eq!(check_package_path("models/a.glb").unwrap().as_str(), "models/a.glb");
-        assert_eq!(check_package_path("./models//a.glb").unwrap().as_str(), "models/a.glb");
+        assert_eq!(
+            check_package_path("models/a.glb").unwrap().as_str(),
+            "models/a.glb"
+        );
+        assert_eq!(
+            check_package_path("./models//a.glb").unwrap().as_str(),
+            "models/a.glb"
+        );
         assert!(check_package_path("models/../a.glb").is_ok());
         assert!(check_package_path("../a.glb").is_err());
         assert!(check_package_path("models/../../a.glb").is_err());
@@ -1175,32 +1661,92 @@ mod tests {
 
     #[test]
     fn package_paths_the_asset_server_would_misread() {
-        assert!(check_package_path("models/a#b.glb").unwrap_err().contains("`#`"));
-        assert!(check_package_path("models/a.glb#Scene0").unwrap_err().contains("rename the file"));
-        assert!(check_package_path("audio/why?.ogg").unwrap_err().contains("`?`"));
-        assert!(check_package_path("audio/a\tb.ogg").unwrap_err().contains("control character"));
-        assert!(check_package_path("audio/a.ogg\n").unwrap_err().contains("control character"));
-        assert!(check_package_path("models/ /a.glb").unwrap_err().contains("only of spaces"));
-        assert!(check_package_path("models/\u{3000}").unwrap_err().contains("only of spaces"));
+        assert!(
+            check_package_path("models/a#b.glb")
+                .unwrap_err()
+                .contains("`#`")
+        );
+        assert!(
+            check_package_path("models/a.glb#Scene0")
+                .unwrap_err()
+                .contains("rename the file")
+        );
+        assert!(
+            check_package_path("audio/why?.ogg")
+                .unwrap_err()
+                .contains("`?`")
+        );
+        assert!(
+            check_package_path("audio/a\tb.ogg")
+                .unwrap_err()
+                .contains("control character")
+        );
+        assert!(
+            check_package_path("audio/a.ogg\n")
+                .unwrap_err()
+                .contains("control character")
+        );
+        assert!(
+            check_package_path("models/ /a.glb")
+                .unwrap_err()
+                .contains("only of spaces")
+        );
+        assert!(
+            check_package_path("models/\u{3000}")
+                .unwrap_err()
+                .contains("only of spaces")
+        );
         // Spaces inside a name, and percent signs (not decoded), are fine.
-        assert_eq!(check_package_path("models/đình hàng kênh.glb").unwrap().as_str(), "models/đình hàng kênh.glb");
-        assert_eq!(check_package_path("models/a%20b.glb").unwrap().as_str(), "models/a%20b.glb");
+        assert_eq!(
+            check_package_path("models/đình hàng kênh.glb")
+                .unwrap()
+                .as_str(),
+            "models/đình hàng kênh.glb"
+        );
+        assert_eq!(
+            check_package_path("models/a%20b.glb").unwrap().as_str(),
+            "models/a%20b.glb"
+        );
     }
 
     #[test]
     fn dates_must_exist() {
         assert!(check_iso_date("2024-02-29").is_ok(), "2024 is a leap year");
         assert!(check_iso_date("2000-02-29").is_ok(), "2000 is a leap year");
-        assert!(check_iso_date("1900-02-29").unwrap_err().contains("February 1900 has 28 days"));
-        assert!(check_iso_date("2023-02-29").unwrap_err().contains("February 2023 has 28 days"));
-        assert!(check_iso_date("2023-02-30").unwrap_err().contains("is not a date that exists"));
-        assert!(check_iso_date("2026-04-31").unwrap_err().contains("April 2026 has 30 days"));
+        assert!(
+            check_iso_date("1900-02-29")
+                .unwrap_err()
+                .contains("February 1900 has 28 days")
+        );
+        assert!(
+            check_iso_date("2023-02-29")
+                .unwrap_err()
+                .contains("February 2023 has 28 days")
+        );
+        assert!(
+            check_iso_date("2023-02-30")
+                .unwrap_err()
+                .contains("is not a date that exists")
+        );
+        assert!(
+            check_iso_date("2026-04-31")
+                .unwrap_err()
+                .contains("April 2026 has 30 days")
+        );
         assert!(check_iso_date("2026-12-31").is_ok());
         assert!(check_iso_date("2026-01-00").is_err());
-        assert!(check_iso_date("2026-13").unwrap_err().contains("is not a date:"));
+        assert!(
+            check_iso_date("2026-13")
+                .unwrap_err()
+                .contains("is not a date:")
+        );
         assert!(check_iso_date("2026").is_ok());
         assert!(check_iso_date("2026-11").is_ok());
-        assert!(check_iso_date("24/05/2024").unwrap_err().contains("is not a date:"));
+        assert!(
+            check_iso_date("24/05/2024")
+                .unwrap_err()
+                .contains("is not a date:")
+        );
         assert!(check_iso_date("２０２６").is_err(), "only ASCII digits");
     }
 
@@ -1208,7 +1754,10 @@ mod tests {
     fn huge_normals_normalise_without_overflow() {
         assert_eq!(normalized([3e38, 0.0, 0.0]), [1.0, 0.0, 0.0]);
         let n = normalized([3e38, 3e38, 0.0]);
-        assert!((n[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6 && n[2] == 0.0, "{n:?}");
+        assert!(
+            (n[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6 && n[2] == 0.0,
+            "{n:?}"
+        );
         assert_eq!(normalized([0.0; 3]), [0.0, 0.0, 1.0]);
     }
 

@@ -134,23 +134,37 @@ pub fn vietnamese(message: &str) -> Option<String> {
         && let Some((path, rest)) = rest.split_once("\", which is not in the package")
     {
         let left_out = rest.starts_with(", so it is left out");
-        let at = rest.split_once("add the file at ").and_then(|(_, r)| r.strip_suffix(" or fix the path."))?;
+        let at = rest
+            .split_once("add the file at ")
+            .and_then(|(_, r)| r.strip_suffix(" or fix the path."))?;
         let skipped = if left_out { ", nên bị bỏ qua" } else { "" };
-        return Some(format!("nhắc tới \"{path}\", nhưng tệp này không có trong gói{skipped}: hãy thêm tệp vào {at} hoặc sửa đường dẫn."));
+        return Some(format!(
+            "nhắc tới \"{path}\", nhưng tệp này không có trong gói{skipped}: hãy thêm tệp vào {at} hoặc sửa đường dẫn."
+        ));
     }
     // `unknown field `X` in …. Known fields here: a, b.`
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let Some((name, rest)) = rest.split_once('`')
     {
-        let known = rest.split_once("Known fields here: ").map(|(_, k)| k.trim_end_matches('.'))?;
-        let hint = rest.split_once("Did you mean `").and_then(|(_, r)| r.split_once('`')).map_or(String::new(), |(s, _)| format!(" Có phải là `{s}`?"));
-        return Some(format!("trường `{name}` không có trong định dạng ở chỗ này.{hint} Các trường đúng ở đây: {known}."));
+        let known = rest
+            .split_once("Known fields here: ")
+            .map(|(_, k)| k.trim_end_matches('.'))?;
+        let hint = rest
+            .split_once("Did you mean `")
+            .and_then(|(_, r)| r.split_once('`'))
+            .map_or(String::new(), |(s, _)| format!(" Có phải là `{s}`?"));
+        return Some(format!(
+            "trường `{name}` không có trong định dạng ở chỗ này.{hint} Các trường đúng ở đây: {known}."
+        ));
     }
     // `has no text in any language, and `k` is required: write it, like …`
     if let Some(rest) = message.strip_prefix("has no text in any language, and `")
         && let Some((key, rest)) = rest.split_once("` is required: write it, like ")
     {
-        return Some(format!("chưa có nội dung bằng ngôn ngữ nào, mà `{key}` là bắt buộc: hãy viết vào, ví dụ {}", rest.trim_end_matches('.')));
+        return Some(format!(
+            "chưa có nội dung bằng ngôn ngữ nào, mà `{key}` là bắt buộc: hãy viết vào, ví dụ {}",
+            rest.trim_end_matches('.')
+        ));
     }
     if let Some(what) = message.strip_prefix("must not be empty: write ") {
         return Some(format!("không được để trống: hãy viết {}", what));
@@ -169,21 +183,54 @@ impl Problems {
         self.list.push(problem);
     }
 
-    fn add(&mut self, severity: Severity, left_out: bool, file: &Path, at: Option<LineCol>, field: &str, message: String) {
-        self.push(Problem { severity, file: file.to_owned(), at, field: field.to_owned(), message, left_out });
+    fn add(
+        &mut self,
+        severity: Severity,
+        left_out: bool,
+        file: &Path,
+        at: Option<LineCol>,
+        field: &str,
+        message: String,
+    ) {
+        self.push(Problem {
+            severity,
+            file: file.to_owned(),
+            at,
+            field: field.to_owned(),
+            message,
+            left_out,
+        });
     }
 
-    pub fn error(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        file: &Path,
+        at: Option<LineCol>,
+        field: &str,
+        message: impl Into<String>,
+    ) {
         self.add(Severity::Error, false, file, at, field, message.into());
     }
 
     /// An error in an optional file: `disan validate` reports it as an error, the viewer leaves
     /// the file out (see [`Problem::left_out`]).
-    pub fn left_out_error(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
+    pub fn left_out_error(
+        &mut self,
+        file: &Path,
+        at: Option<LineCol>,
+        field: &str,
+        message: impl Into<String>,
+    ) {
         self.add(Severity::Error, true, file, at, field, message.into());
     }
 
-    pub fn warning(&mut self, file: &Path, at: Option<LineCol>, field: &str, message: impl Into<String>) {
+    pub fn warning(
+        &mut self,
+        file: &Path,
+        at: Option<LineCol>,
+        field: &str,
+        message: impl Into<String>,
+    ) {
         self.add(Severity::Warning, false, file, at, field, message.into());
     }
 
@@ -198,7 +245,11 @@ impl Problems {
     /// Problems in reading order (file, then position), errors before warnings at one place.
     pub fn into_sorted(mut self) -> Vec<Problem> {
         self.list.sort_by(|a, b| {
-            (&a.file, a.at, std::cmp::Reverse(a.severity)).cmp(&(&b.file, b.at, std::cmp::Reverse(b.severity)))
+            (&a.file, a.at, std::cmp::Reverse(a.severity)).cmp(&(
+                &b.file,
+                b.at,
+                std::cmp::Reverse(b.severity),
+            ))
         });
         self.list
     }
@@ -222,11 +273,20 @@ mod tests {
             message: "is still the placeholder `disan pack` wrote: write the real text (Vietnamese and English) in its place.".into(),
             left_out: false,
         };
-        assert_eq!(placeholder.to_vietnamese(), "pkg/exhibit.toml:10:16: cảnh báo: `title.vi`: vẫn là chỗ trống `disan pack` để lại: hãy viết nội dung thật (tiếng Việt và tiếng Anh) vào chỗ đó.");
+        assert_eq!(
+            placeholder.to_vietnamese(),
+            "pkg/exhibit.toml:10:16: cảnh báo: `title.vi`: vẫn là chỗ trống `disan pack` để lại: hãy viết nội dung thật (tiếng Việt và tiếng Anh) vào chỗ đó."
+        );
         let missing = vietnamese("names \"audio/bell.ogg\", which is not in the package, so it is left out: add the file at /x/audio/bell.ogg or fix the path.").unwrap();
-        assert_eq!(missing, "nhắc tới \"audio/bell.ogg\", nhưng tệp này không có trong gói, nên bị bỏ qua: hãy thêm tệp vào /x/audio/bell.ogg hoặc sửa đường dẫn.");
+        assert_eq!(
+            missing,
+            "nhắc tới \"audio/bell.ogg\", nhưng tệp này không có trong gói, nên bị bỏ qua: hãy thêm tệp vào /x/audio/bell.ogg hoặc sửa đường dẫn."
+        );
         let unknown = vietnamese("unknown field `titel` at the top level. Did you mean `title`? Known fields here: `title`, `summary`.").unwrap();
-        assert_eq!(unknown, "trường `titel` không có trong định dạng ở chỗ này. Có phải là `title`? Các trường đúng ở đây: `title`, `summary`.");
+        assert_eq!(
+            unknown,
+            "trường `titel` không có trong định dạng ở chỗ này. Có phải là `title`? Các trường đúng ở đây: `title`, `summary`."
+        );
         // A message the catalogue does not have keeps its English.
         assert_eq!(vietnamese("something new"), None);
     }
@@ -240,6 +300,12 @@ mod tests {
         assert_eq!(LineCol::from_offset(src, x), LineCol { line: 2, column: 1 });
         // The closing quote after "Đình": Đ and ì are two bytes each.
         let close = src.rfind('"').unwrap();
-        assert_eq!(LineCol::from_offset(src, close), LineCol { line: 1, column: 14 });
+        assert_eq!(
+            LineCol::from_offset(src, close),
+            LineCol {
+                line: 1,
+                column: 14
+            }
+        );
     }
 }

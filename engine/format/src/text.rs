@@ -28,7 +28,9 @@ impl Lang {
         let primary = parts.next().unwrap_or("");
         (2..=3).contains(&primary.len())
             && primary.chars().all(|c| c.is_ascii_lowercase())
-            && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+            && parts.all(|p| {
+                !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
+            })
     }
 }
 
@@ -50,7 +52,9 @@ pub struct Localized<T> {
 // By hand: an empty map needs no `T: Default`.
 impl<T> Default for Localized<T> {
     fn default() -> Self {
-        Self { by_lang: BTreeMap::new() }
+        Self {
+            by_lang: BTreeMap::new(),
+        }
     }
 }
 
@@ -58,7 +62,9 @@ pub type LocalizedText = Localized<String>;
 
 impl<T> Localized<T> {
     pub fn new() -> Self {
-        Self { by_lang: BTreeMap::new() }
+        Self {
+            by_lang: BTreeMap::new(),
+        }
     }
 
     pub fn with(mut self, lang: &str, value: T) -> Self {
@@ -108,7 +114,9 @@ mod tests {
 
     #[test]
     fn falls_back_to_vietnamese_then_english() {
-        let t = LocalizedText::new().with("vi", "Đình".to_owned()).with("en", "Communal house".to_owned());
+        let t = LocalizedText::new()
+            .with("vi", "Đình".to_owned())
+            .with("en", "Communal house".to_owned());
         assert_eq!(t.text("en"), "Communal house");
         assert_eq!(t.text("fr"), "Đình");
         let only_en = LocalizedText::new().with("en", "Drum".to_owned());

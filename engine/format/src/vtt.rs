@@ -23,7 +23,12 @@ pub struct Captions {
 impl Captions {
     /// The cues showing at `time` seconds (several may overlap), joined by new lines.
     pub fn text_at(&self, time: f64) -> Option<String> {
-        let showing: Vec<&str> = self.cues.iter().filter(|c| c.start <= time && time < c.end).map(|c| c.text.as_str()).collect();
+        let showing: Vec<&str> = self
+            .cues
+            .iter()
+            .filter(|c| c.start <= time && time < c.end)
+            .map(|c| c.text.as_str())
+            .collect();
         (!showing.is_empty()).then(|| showing.join("\n"))
     }
     /// When the last cue ends.
@@ -52,7 +57,12 @@ pub fn parse_vtt(text: &str) -> Result<Captions, VttError> {
     let lines: Vec<&str> = text.lines().collect();
     match lines.first() {
         Some(l) if *l == "WEBVTT" || l.starts_with("WEBVTT ") || l.starts_with("WEBVTT\t") => {}
-        _ => return Err(VttError { line: 1, message: "a WebVTT file must start with the line `WEBVTT`".into() }),
+        _ => {
+            return Err(VttError {
+                line: 1,
+                message: "a WebVTT file must start with the line `WEBVTT`".into(),
+            });
+        }
     }
     let mut cues = Vec::new();
     let mut i = 1;
@@ -82,14 +92,25 @@ pub fn parse_vtt(text: &str) -> Result<Captions, VttError> {
         };
         let line_no = block_start + timing_index + 1;
         let Some((start, rest)) = timing.split_once("-->") else {
-            return Err(VttError { line: line_no, message: format!("expected a timing line like `00:00:01.000 --> 00:00:04.000`, found `{timing}`") });
+            return Err(VttError {
+                line: line_no,
+                message: format!(
+                    "expected a timing line like `00:00:01.000 --> 00:00:04.000`, found `{timing}`"
+                ),
+            });
         };
         let end = rest.split_whitespace().next().unwrap_or("");
-        let bad = |what: &str| VttError { line: line_no, message: format!("the {what} time is not `hh:mm:ss.ttt` or `mm:ss.ttt`") };
+        let bad = |what: &str| VttError {
+            line: line_no,
+            message: format!("the {what} time is not `hh:mm:ss.ttt` or `mm:ss.ttt`"),
+        };
         let start = parse_time(start.trim()).ok_or_else(|| bad("start"))?;
         let end = parse_time(end).ok_or_else(|| bad("end"))?;
         if end < start {
-            return Err(VttError { line: line_no, message: "the cue ends before it starts: check its end time".into() });
+            return Err(VttError {
+                line: line_no,
+                message: "the cue ends before it starts: check its end time".into(),
+            });
         }
         if end == start {
             return Err(VttError { line: line_no, message: "the cue ends the moment it starts, so it would never show: give it an end time after its start".into() });
@@ -103,8 +124,17 @@ pub fn parse_vtt(text: &str) -> Result<Captions, VttError> {
                 ),
             });
         }
-        let text = block[timing_index + 1..].iter().map(|l| strip_tags(l)).collect::<Vec<_>>().join("\n");
-        cues.push(Cue { start, end, text, line: line_no });
+        let text = block[timing_index + 1..]
+            .iter()
+            .map(|l| strip_tags(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        cues.push(Cue {
+            start,
+            end,
+            text,
+            line: line_no,
+        });
     }
     Ok(Captions { cues })
 }
@@ -115,7 +145,13 @@ fn parse_time(s: &str) -> Option<f64> {
         return None;
     }
     let parts: Vec<&str> = hms.split(':').collect();
-    let num = |p: &str| if p.len() >= 2 && p.chars().all(|c| c.is_ascii_digit()) { p.parse::<f64>().ok() } else { None };
+    let num = |p: &str| {
+        if p.len() >= 2 && p.chars().all(|c| c.is_ascii_digit()) {
+            p.parse::<f64>().ok()
+        } else {
+            None
+        }
+    };
     let (h, m, sec) = match parts.as_slice() {
         [m, s] => (0.0, num(m)?, num(s)?),
         [h, m, s] => (num(h)?, num(m)?, num(s)?),
@@ -139,7 +175,10 @@ fn strip_tags(line: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&amp;", "&")
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -156,8 +195,14 @@ mod tests {
         assert_eq!(c.cues[0].end, 3.5);
         assert_eq!(c.cues[0].text, "Chào mừng bạn\nđến đình Hàng Kênh.");
         assert_eq!(c.cues[1].text, "Nơi thờ Đức vương Ngô Quyền & ...");
-        assert_eq!(c.text_at(3.49).as_deref(), Some("Chào mừng bạn\nđến đình Hàng Kênh."));
-        assert_eq!(c.text_at(3.5).as_deref(), Some("Nơi thờ Đức vương Ngô Quyền & ..."));
+        assert_eq!(
+            c.text_at(3.49).as_deref(),
+            Some("Chào mừng bạn\nđến đình Hàng Kênh.")
+        );
+        assert_eq!(
+            c.text_at(3.5).as_deref(),
+            Some("Nơi thờ Đức vương Ngô Quyền & ...")
+        );
         assert_eq!(c.text_at(8.0), None);
         assert_eq!(c.end(), 7.25);
     }
@@ -168,7 +213,12 @@ mod tests {
         let e = parse_vtt("WEBVTT\n\n00:01.000 --> 00:xx.000\ntext\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("end time"));
-        assert!(parse_vtt("WEBVTT\n\n00:05.000 --> 00:01.000\ntext\n").unwrap_err().message.contains("before it starts"));
+        assert!(
+            parse_vtt("WEBVTT\n\n00:05.000 --> 00:01.000\ntext\n")
+                .unwrap_err()
+                .message
+                .contains("before it starts")
+        );
     }
 
     #[test]
@@ -183,7 +233,10 @@ mod tests {
         let e = parse_vtt("WEBVTT\n\n00:02.000 --> 00:02.000\ntext\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("after its start"), "{e}");
-        let e = parse_vtt("WEBVTT\n\n00:02.000 --> 00:04.000\none\n\n2\n00:01.000 --> 00:03.000\ntwo\n").unwrap_err();
+        let e = parse_vtt(
+            "WEBVTT\n\n00:02.000 --> 00:04.000\none\n\n2\n00:01.000 --> 00:03.000\ntwo\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 7);
         assert!(e.message.contains("cues must be in time order"), "{e}");
         assert!(e.message.contains("line 3"), "{e}");

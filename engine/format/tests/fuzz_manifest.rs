@@ -10,10 +10,13 @@
 use std::path::{Path, PathBuf};
 
 use disan_format::parse::{
-    MAX_ATTRIBUTION_CHARS, MAX_BODY_CHARS, MAX_STOP_TEXT_CHARS, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, VIETNAM_LAT, VIETNAM_LON,
-    VN2000_TM3_MERIDIANS, VN2000_UTM_MERIDIANS,
+    MAX_ATTRIBUTION_CHARS, MAX_BODY_CHARS, MAX_STOP_TEXT_CHARS, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
+    VIETNAM_LAT, VIETNAM_LON, VN2000_TM3_MERIDIANS, VN2000_UTM_MERIDIANS,
 };
-use disan_format::{GeoPosition, LocalizedText, MANIFEST_FILE, Manifest, StopDuration, audio_duration, check_package, check_package_path, parse_manifest, parse_vtt};
+use disan_format::{
+    GeoPosition, LocalizedText, MANIFEST_FILE, Manifest, StopDuration, audio_duration,
+    check_package, check_package_path, parse_manifest, parse_vtt,
+};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
@@ -29,9 +32,16 @@ fn bundled_manifest(exhibit: &str) -> String {
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256);
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(256);
     // No regression files written into the source tree: a failure prints its minimal input.
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 /// Copies of the bundled packages in a temporary folder, one per test, removed when dropped.
@@ -70,8 +80,18 @@ fn copy_dir(from: &Path, to: &Path) {
 // ----- mutations -----
 
 /// Numbers the viewer cannot hold in 32 bits (or at all).
-const OVERSIZED: [&str; 10] =
-    ["1e39", "-1e39", "1e400", "-1e400", "3.4028236e38", "-3.5e38", "nan", "+inf", "-inf", "99999999999999999999"];
+const OVERSIZED: [&str; 10] = [
+    "1e39",
+    "-1e39",
+    "1e400",
+    "-1e400",
+    "3.4028236e38",
+    "-3.5e38",
+    "nan",
+    "+inf",
+    "-inf",
+    "99999999999999999999",
+];
 
 fn toml_string(s: &str) -> String {
     let mut out = String::from("\"");
@@ -90,8 +110,20 @@ fn toml_string(s: &str) -> String {
 fn number_text() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(OVERSIZED.to_vec()).prop_map(str::to_owned),
-        prop::sample::select(vec!["3.4028235e38", "1e-400", "-0.0", "0", "0x7fffffffffffffff", "1_000", "4", "105.75", "20.8463", "6.0", "23.6"])
-            .prop_map(str::to_owned),
+        prop::sample::select(vec![
+            "3.4028235e38",
+            "1e-400",
+            "-0.0",
+            "0",
+            "0x7fffffffffffffff",
+            "1_000",
+            "4",
+            "105.75",
+            "20.8463",
+            "6.0",
+            "23.6"
+        ])
+        .prop_map(str::to_owned),
         any::<f64>().prop_map(|f| format!("{f:e}")),
         any::<i64>().prop_map(|i| i.to_string()),
     ]
@@ -123,8 +155,13 @@ fn value_text() -> impl Strategy<Value = String> {
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
-            prop::collection::vec(("[a-z]{1,6}", inner), 0..4)
-                .prop_map(|kv| format!("{{ {} }}", kv.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", "))),
+            prop::collection::vec(("[a-z]{1,6}", inner), 0..4).prop_map(|kv| format!(
+                "{{ {} }}",
+                kv.iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         ]
     })
 }
@@ -147,7 +184,11 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<Index>().prop_map(Mutation::DuplicateLine),
         (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
         (any::<Index>(), any::<char>()).prop_map(|(i, c)| Mutation::ReplaceChar(i, c)),
-        (any::<Index>(), prop_oneof![any::<String>(), "[\\[\\]{}=,\"#\n ]{1,4}"]).prop_map(|(i, s)| Mutation::InsertText(i, s)),
+        (
+            any::<Index>(),
+            prop_oneof![any::<String>(), "[\\[\\]{}=,\"#\n ]{1,4}"]
+        )
+            .prop_map(|(i, s)| Mutation::InsertText(i, s)),
         (any::<Index>(), value_text()).prop_map(|(i, v)| Mutation::ReplaceValue(i, v)),
         (any::<Index>(), number_text()).prop_map(|(i, v)| Mutation::ReplaceNumber(i, v)),
         any::<Index>().prop_map(Mutation::Truncate),
@@ -175,9 +216,15 @@ fn number_spans(source: &str) -> Vec<std::ops::Range<usize>> {
             match b {
                 b'"' => in_string = true,
                 b'#' => break,
-                b'0'..=b'9' if i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b',' | b'=' | b'-' | b'+') => {
+                b'0'..=b'9'
+                    if i == 0
+                        || matches!(bytes[i - 1], b' ' | b'[' | b',' | b'=' | b'-' | b'+') =>
+                {
                     let start = i;
-                    while i < bytes.len() && (bytes[i].is_ascii_digit() || matches!(bytes[i], b'.' | b'e' | b'E' | b'_')) {
+                    while i < bytes.len()
+                        && (bytes[i].is_ascii_digit()
+                            || matches!(bytes[i], b'.' | b'e' | b'E' | b'_'))
+                    {
                         i += 1;
                     }
                     spans.push(line_start + start..line_start + i);
@@ -215,11 +262,18 @@ fn apply(source: &str, mutation: &Mutation) -> String {
             return chars.into_iter().collect();
         }
         Mutation::InsertText(i, text) => {
-            let at = source.char_indices().map(|(b, _)| b).chain([source.len()]).nth(i.index(source.chars().count() + 1)).unwrap_or(0);
+            let at = source
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain([source.len()])
+                .nth(i.index(source.chars().count() + 1))
+                .unwrap_or(0);
             return format!("{}{text}{}", &source[..at], &source[at..]);
         }
         Mutation::ReplaceValue(i, value) => {
-            let with_values: Vec<usize> = (0..lines.len()).filter(|&n| lines[n].contains('=')).collect();
+            let with_values: Vec<usize> = (0..lines.len())
+                .filter(|&n| lines[n].contains('='))
+                .collect();
             if !with_values.is_empty() {
                 let n = with_values[i.index(with_values.len())];
                 let key_end = lines[n].find('=').unwrap();
@@ -235,7 +289,12 @@ fn apply(source: &str, mutation: &Mutation) -> String {
             return format!("{}{number}{}", &source[..span.start], &source[span.end..]);
         }
         Mutation::Truncate(i) => {
-            let at = source.char_indices().map(|(b, _)| b).chain([source.len()]).nth(i.index(source.chars().count() + 1)).unwrap_or(0);
+            let at = source
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain([source.len()])
+                .nth(i.index(source.chars().count() + 1))
+                .unwrap_or(0);
             return source[..at].to_owned();
         }
     }
@@ -246,7 +305,11 @@ fn apply(source: &str, mutation: &Mutation) -> String {
 
 fn assert_texts_within(text: &LocalizedText, max: usize, what: &str) {
     for (lang, s) in text.iter() {
-        assert!(s.chars().count() <= max, "{what}.{lang}: {} characters", s.chars().count());
+        assert!(
+            s.chars().count() <= max,
+            "{what}.{lang}: {} characters",
+            s.chars().count()
+        );
         assert!(!s.trim().is_empty(), "{what}.{lang} is empty");
     }
 }
@@ -265,7 +328,12 @@ fn assert_sound(m: &Manifest) {
         if let Some(p) = a.position {
             finite3(p, "audio.position");
         }
-        for (x, what) in [(a.volume, "volume"), (a.ref_distance, "ref_distance"), (a.max_distance, "max_distance"), (a.rolloff, "rolloff")] {
+        for (x, what) in [
+            (a.volume, "volume"),
+            (a.ref_distance, "ref_distance"),
+            (a.max_distance, "max_distance"),
+            (a.rolloff, "rolloff"),
+        ] {
             finite(x, what);
         }
         if let Some(c) = &a.cone {
@@ -279,7 +347,11 @@ fn assert_sound(m: &Manifest) {
         finite3(h.position, "hotspots.position");
         finite3(h.normal, "hotspots.normal");
         let length = h.normal.iter().map(|c| c * c).sum::<f32>().sqrt();
-        assert!((length - 1.0).abs() < 1e-3, "hotspot normal {:?} is not a unit vector", h.normal);
+        assert!(
+            (length - 1.0).abs() < 1e-3,
+            "hotspot normal {:?} is not a unit vector",
+            h.normal
+        );
         assert_texts_within(&h.title, MAX_TITLE_CHARS, "hotspots.title");
         assert_texts_within(&h.body, MAX_BODY_CHARS, "hotspots.body");
     }
@@ -301,21 +373,45 @@ fn assert_sound(m: &Manifest) {
     assert!(!m.title.is_empty(), "an accepted manifest has a title");
     assert_texts_within(&m.title, MAX_TITLE_CHARS, "title");
     assert_texts_within(&m.summary, MAX_SUMMARY_CHARS, "summary");
-    assert_texts_within(&m.rights.attribution, MAX_ATTRIBUTION_CHARS, "rights.attribution");
+    assert_texts_within(
+        &m.rights.attribution,
+        MAX_ATTRIBUTION_CHARS,
+        "rights.attribution",
+    );
     for path in m.referenced_files() {
         let again = check_package_path(path.as_str());
-        assert_eq!(again.as_ref().map(|p| p.as_str()), Ok(path.as_str()), "an accepted path fails check_package_path");
+        assert_eq!(
+            again.as_ref().map(|p| p.as_str()),
+            Ok(path.as_str()),
+            "an accepted path fails check_package_path"
+        );
         assert!(!path.as_str().contains(['#', '?']), "{path}");
     }
     match m.location.as_ref().and_then(|l| l.position) {
         Some(GeoPosition::Wgs84 { lat, lon, height }) => {
-            assert!(VIETNAM_LAT.contains(&lat) && VIETNAM_LON.contains(&lon), "{lat}, {lon} is outside Vietnam");
+            assert!(
+                VIETNAM_LAT.contains(&lat) && VIETNAM_LON.contains(&lon),
+                "{lat}, {lon} is outside Vietnam"
+            );
             assert!(height.is_finite());
         }
-        Some(GeoPosition::Vn2000 { x, y, h, central_meridian, zone_width }) => {
+        Some(GeoPosition::Vn2000 {
+            x,
+            y,
+            h,
+            central_meridian,
+            zone_width,
+        }) => {
             assert!(x.is_finite() && y.is_finite() && h.is_finite());
-            let allowed: &[f64] = if zone_width == 3 { &VN2000_TM3_MERIDIANS } else { &VN2000_UTM_MERIDIANS };
-            assert!(matches!(zone_width, 3 | 6) && allowed.contains(&central_meridian), "{zone_width}° zone at {central_meridian}");
+            let allowed: &[f64] = if zone_width == 3 {
+                &VN2000_TM3_MERIDIANS
+            } else {
+                &VN2000_UTM_MERIDIANS
+            };
+            assert!(
+                matches!(zone_width, 3 | 6) && allowed.contains(&central_meridian),
+                "{zone_width}° zone at {central_meridian}"
+            );
         }
         None => {}
     }
@@ -440,8 +536,14 @@ proptest! {
 #[test]
 fn mutated_packages_never_panic_the_package_check() {
     let copies = PackageCopies::new("check-package");
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: config().cases.min(128), ..config() });
-    let strategy = (prop::sample::select(EXHIBITS.to_vec()), prop::collection::vec(mutation(), 1..4));
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: config().cases.min(128),
+        ..config()
+    });
+    let strategy = (
+        prop::sample::select(EXHIBITS.to_vec()),
+        prop::collection::vec(mutation(), 1..4),
+    );
     runner
         .run(&strategy, |(exhibit, mutations)| {
             let mut source = bundled_manifest(exhibit);
@@ -463,7 +565,10 @@ fn mutated_packages_never_panic_the_package_check() {
 #[test]
 fn the_mutations_do_what_they_say() {
     let source = "a = 1.5\nb = \"x 2.5\" # 3.5\nc = [0.0, -2]\n";
-    let spans: Vec<&str> = number_spans(source).into_iter().map(|r| &source[r]).collect();
+    let spans: Vec<&str> = number_spans(source)
+        .into_iter()
+        .map(|r| &source[r])
+        .collect();
     assert_eq!(spans, ["1.5", "0.0", "2"]);
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let i = any::<Index>().new_tree(&mut runner).unwrap().current();

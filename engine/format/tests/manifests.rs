@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use disan_format::{Severity, StopDuration, StopTarget, open_catalogue, open_package, parse_manifest};
+use disan_format::{
+    Severity, StopDuration, StopTarget, open_catalogue, open_package, parse_manifest,
+};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken")
@@ -36,14 +38,24 @@ fn expectations(source: &str) -> Vec<Expectation> {
 
 #[test]
 fn every_broken_manifest_reports_its_located_problems() {
-    let mut files: Vec<_> = std::fs::read_dir(corpus_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() >= 15, "the corpus should hold at least 15 broken manifests");
+    assert!(
+        files.len() >= 15,
+        "the corpus should hold at least 15 broken manifests"
+    );
     let mut failures = Vec::new();
     for file in &files {
         let source = std::fs::read_to_string(file).unwrap();
         let expected = expectations(&source);
-        assert!(!expected.is_empty(), "{} states no expectation", file.display());
+        assert!(
+            !expected.is_empty(),
+            "{} states no expectation",
+            file.display()
+        );
         let (manifest, problems) = parse_manifest(file, &source);
         assert!(manifest.is_none(), "{} should not parse", file.display());
         let problems = problems.into_sorted();
@@ -51,7 +63,8 @@ fn every_broken_manifest_reports_its_located_problems() {
             let found = problems.iter().any(|p| {
                 p.severity == Severity::Error
                     && p.file == *file
-                    && p.at.is_some_and(|at| at.line == e.line && at.column == e.column)
+                    && p.at
+                        .is_some_and(|at| at.line == e.line && at.column == e.column)
                     && p.field == e.field
                     && p.message.contains(&e.message_part)
             });
@@ -63,7 +76,11 @@ fn every_broken_manifest_reports_its_located_problems() {
                     e.column,
                     e.field,
                     e.message_part,
-                    problems.iter().map(|p| format!("    {p}")).collect::<Vec<_>>().join("\n")
+                    problems
+                        .iter()
+                        .map(|p| format!("    {p}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 ));
             }
         }
@@ -77,7 +94,13 @@ fn problems_print_file_line_column_field_and_advice() {
     let source = std::fs::read_to_string(&file).unwrap();
     let (_, problems) = parse_manifest(&file, &source);
     let text = problems.into_sorted()[0].to_string();
-    assert!(text.starts_with(&format!("{}:3:1: error: `titel`: unknown field", file.display())), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "{}:3:1: error: `titel`: unknown field",
+            file.display()
+        )),
+        "{text}"
+    );
 }
 
 const VALID: &str = r#"
@@ -132,23 +155,36 @@ fn a_valid_manifest_reads_with_defaults_and_a_translation_warning() {
     let m = manifest.expect("valid manifest parses");
     assert_eq!(m.id, "trong-dong");
     assert!(!m.navigation.walk, "artifacts do not walk by default");
-    assert_eq!(m.hotspots[0].normal, [0.0, 1.0, 0.0], "normals are normalised");
+    assert_eq!(
+        m.hotspots[0].normal,
+        [0.0, 1.0, 0.0],
+        "normals are normalised"
+    );
     // The missing English body falls back to Vietnamese, with one warning naming the field.
     assert_eq!(m.hotspots[0].body.text("en"), "Mười bốn cánh.");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].severity, Severity::Warning);
     assert_eq!(problems[0].field, "hotspots[0].body");
-    assert!(problems[0].message.contains("No English") || problems[0].message.contains("no English"));
+    assert!(
+        problems[0].message.contains("No English") || problems[0].message.contains("no English")
+    );
     assert_eq!(m.tours[0].stops[0].duration, StopDuration::Seconds(5.0));
-    assert_eq!(m.tours[0].stops[1].duration, StopDuration::UntilNarrationEnds);
-    assert_eq!(m.tours[0].stops[1].target, StopTarget::Hotspot("star".into()));
+    assert_eq!(
+        m.tours[0].stops[1].duration,
+        StopDuration::UntilNarrationEnds
+    );
+    assert_eq!(
+        m.tours[0].stops[1].target,
+        StopTarget::Hotspot("star".into())
+    );
 }
 
 /// A fresh folder under the system temp dir, removed when dropped.
 struct TempPackage(PathBuf);
 impl TempPackage {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("disan-format-test-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("disan-format-test-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("models")).unwrap();
         Self(dir)
@@ -168,29 +204,60 @@ fn missing_files_are_named_with_the_manifest_line() {
     // The two narration files are missing, the model is there: the exhibit opens (narration is
     // optional: it is left out), with a warning naming each missing file at its manifest line.
     let package = open_package(&pkg.0).expect("missing optional files do not stop the exhibit");
-    let missing: Vec<_> = package.warnings.iter().filter(|p| p.message.contains("which is not in the package, so it is left out")).collect();
+    let missing: Vec<_> = package
+        .warnings
+        .iter()
+        .filter(|p| {
+            p.message
+                .contains("which is not in the package, so it is left out")
+        })
+        .collect();
     assert_eq!(missing.len(), 2, "{:?}", package.warnings);
-    assert!(missing[0].message.contains("\"audio/star.vi.ogg\""), "{:?}", missing);
+    assert!(
+        missing[0].message.contains("\"audio/star.vi.ogg\""),
+        "{:?}",
+        missing
+    );
     let at = missing[0].at.expect("located");
-    assert!(VALID.lines().nth(at.line - 1).unwrap().trim_start().starts_with("narration"));
+    assert!(
+        VALID
+            .lines()
+            .nth(at.line - 1)
+            .unwrap()
+            .trim_start()
+            .starts_with("narration")
+    );
     // A missing model is another matter: nothing could be shown.
     std::fs::remove_file(pkg.0.join("models/drum.glb")).unwrap();
     let err = open_package(&pkg.0).unwrap_err();
-    assert!(err.problems.iter().any(|p| p.blocks_opening() && p.message.contains("\"models/drum.glb\", which is not in the package")), "{err}");
+    assert!(
+        err.problems.iter().any(|p| p.blocks_opening()
+            && p.message
+                .contains("\"models/drum.glb\", which is not in the package")),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
 #[test]
 fn a_symlink_out_of_the_package_is_refused() {
     let pkg = TempPackage::new("symlink");
-    let manifest = VALID.replace("narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }", "");
+    let manifest = VALID.replace(
+        "narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }",
+        "",
+    );
     std::fs::write(pkg.0.join("exhibit.toml"), manifest).unwrap();
     let outside = std::env::temp_dir().join(format!("disan-outside-{}.glb", std::process::id()));
     std::fs::write(&outside, b"glTF").unwrap();
     std::os::unix::fs::symlink(&outside, pkg.0.join("models/drum.glb")).unwrap();
     let err = open_package(&pkg.0).unwrap_err();
     let _ = std::fs::remove_file(&outside);
-    assert!(err.problems.iter().any(|p| p.message.contains("leads outside the package")), "{err}");
+    assert!(
+        err.problems
+            .iter()
+            .any(|p| p.message.contains("leads outside the package")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -200,7 +267,10 @@ fn a_catalogue_keeps_broken_packages_as_entries() {
     let bad = cat.0.join("b-bad");
     std::fs::create_dir_all(good.join("models")).unwrap();
     std::fs::create_dir_all(&bad).unwrap();
-    let manifest = VALID.replace("narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }", "");
+    let manifest = VALID.replace(
+        "narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }",
+        "",
+    );
     std::fs::write(good.join("exhibit.toml"), manifest).unwrap();
     std::fs::write(good.join("models/drum.glb"), b"glTF").unwrap();
     std::fs::write(bad.join("exhibit.toml"), "format = 1\nid = ").unwrap();
@@ -215,10 +285,18 @@ fn a_catalogue_keeps_broken_packages_as_entries() {
 fn the_bundled_sample_exhibits_open_without_problems() {
     let exhibits = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
     let catalogue = open_catalogue(&exhibits);
-    assert!(catalogue.entries.len() >= 3, "expected at least three sample exhibits");
+    assert!(
+        catalogue.entries.len() >= 3,
+        "expected at least three sample exhibits"
+    );
     for entry in &catalogue.entries {
         match entry {
-            Ok(p) => assert!(p.warnings.is_empty(), "{}: {:?}", p.root.display(), p.warnings),
+            Ok(p) => assert!(
+                p.warnings.is_empty(),
+                "{}: {:?}",
+                p.root.display(),
+                p.warnings
+            ),
             Err(e) => panic!("{e}"),
         }
     }
@@ -226,13 +304,23 @@ fn the_bundled_sample_exhibits_open_without_problems() {
 
 #[test]
 fn the_documented_example_is_a_valid_manifest() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md")).unwrap();
-    let example = doc.split("```toml\n").nth(1).and_then(|s| s.split("```").next()).expect("docs/exhibit-format.md has a toml example");
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("docs/exhibit-format.md has a toml example");
     let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
     let problems = problems.into_sorted();
     assert!(problems.is_empty(), "{problems:?}");
     let m = manifest.unwrap();
-    assert_eq!(m.location.unwrap().former_district.as_deref(), Some("Quận Lê Chân"));
+    assert_eq!(
+        m.location.unwrap().former_district.as_deref(),
+        Some("Quận Lê Chân")
+    );
     assert_eq!(m.tours[0].stops.len(), 2);
     assert_eq!(m.audio[0].position, Some([0.0, 1.5, 9.0]));
 }
@@ -240,16 +328,29 @@ fn the_documented_example_is_a_valid_manifest() {
 #[test]
 fn broken_captions_are_reported_in_their_own_file() {
     let pkg = TempPackage::new("captions");
-    let manifest = VALID
-        .replace("narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }", "captions = { vi = \"captions/star.vi.vtt\", en = \"captions/star.en.vtt\" }");
+    let manifest = VALID.replace(
+        "narration = { vi = \"audio/star.vi.ogg\", en = \"audio/star.en.ogg\" }",
+        "captions = { vi = \"captions/star.vi.vtt\", en = \"captions/star.en.vtt\" }",
+    );
     std::fs::write(pkg.0.join("exhibit.toml"), manifest).unwrap();
     std::fs::write(pkg.0.join("models/drum.glb"), b"glTF").unwrap();
     std::fs::create_dir_all(pkg.0.join("captions")).unwrap();
-    std::fs::write(pkg.0.join("captions/star.vi.vtt"), "WEBVTT\n\n00:00.000 --> 00:02.000\nNgôi sao\n").unwrap();
-    std::fs::write(pkg.0.join("captions/star.en.vtt"), "WEBVTT\n\n00:00.000 -> 00:02.000\nThe star\n").unwrap();
+    std::fs::write(
+        pkg.0.join("captions/star.vi.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:02.000\nNgôi sao\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.0.join("captions/star.en.vtt"),
+        "WEBVTT\n\n00:00.000 -> 00:02.000\nThe star\n",
+    )
+    .unwrap();
     let (_, problems) = disan_format::check_package(&pkg.0);
     let problems = problems.into_sorted();
-    let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
+    let errors: Vec<_> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
     assert_eq!(errors.len(), 1, "{problems:?}");
     let p = errors[0];
     assert!(p.file.ends_with("captions/star.en.vtt"));
@@ -258,7 +359,12 @@ fn broken_captions_are_reported_in_their_own_file() {
     // Captions are optional: the viewer opens the exhibit and leaves these out.
     assert!(p.left_out);
     let package = open_package(&pkg.0).expect("broken captions are left out, the exhibit opens");
-    assert!(package.warnings.iter().any(|w| w.file.ends_with("captions/star.en.vtt")));
+    assert!(
+        package
+            .warnings
+            .iter()
+            .any(|w| w.file.ends_with("captions/star.en.vtt"))
+    );
 }
 
 #[test]
@@ -266,7 +372,10 @@ fn places_in_vietnam_leap_days_and_limits_at_their_edge_are_accepted() {
     let title120: String = "Đình Hàng Kênh ".repeat(8); // 120 characters, 150 bytes
     assert_eq!(title120.chars().count(), 120);
     let manifest = VALID
-        .replace("title = { vi = \"Trống đồng\", en = \"Bronze drum\" }", &format!("title = {{ vi = \"{title120}\", en = \"Bronze drum\" }}"))
+        .replace(
+            "title = { vi = \"Trống đồng\", en = \"Bronze drum\" }",
+            &format!("title = {{ vi = \"{title120}\", en = \"Bronze drum\" }}"),
+        )
         .replace("captured = \"2026-11\"", "captured = \"2024-02-29\"");
     for location in [
         // Hải Phòng, VN-2000 in the city's 3° zone (central meridian 105°45′).
@@ -278,7 +387,11 @@ fn places_in_vietnam_leap_days_and_limits_at_their_edge_are_accepted() {
     ] {
         let source = manifest.replace("[rights]", &format!("{location}\n[rights]"));
         let (m, problems) = parse_manifest(Path::new("exhibit.toml"), &source);
-        let errors: Vec<_> = problems.into_sorted().into_iter().filter(|p| p.severity == Severity::Error).collect();
+        let errors: Vec<_> = problems
+            .into_sorted()
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
         assert!(errors.is_empty(), "{location}: {errors:?}");
         assert!(m.unwrap().location.is_some());
     }
@@ -296,7 +409,8 @@ fn package_with_captions(name: &str, captions: &str) -> TempPackage {
     std::fs::write(pkg.0.join("models/drum.glb"), b"glTF").unwrap();
     std::fs::create_dir_all(pkg.0.join("audio")).unwrap();
     std::fs::create_dir_all(pkg.0.join("captions")).unwrap();
-    let narration = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/dinh-hang-kenh/audio/main-1.vi.ogg");
+    let narration = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../exhibits/dinh-hang-kenh/audio/main-1.vi.ogg");
     std::fs::copy(narration, pkg.0.join("audio/star.vi.ogg")).unwrap();
     std::fs::write(pkg.0.join("captions/star.vi.vtt"), captions).unwrap();
     pkg
@@ -305,43 +419,83 @@ fn package_with_captions(name: &str, captions: &str) -> TempPackage {
 #[test]
 fn captions_that_run_past_their_narration_are_reported_at_the_last_cue() {
     // The narration lasts 18.872 s: a last cue ending at 19.3 s is within the 0.5 s allowed.
-    let pkg = package_with_captions("captions-fit", "WEBVTT\n\n00:00.200 --> 00:10.000\nMột\n\n00:10.000 --> 00:19.300\nHai\n");
+    let pkg = package_with_captions(
+        "captions-fit",
+        "WEBVTT\n\n00:00.200 --> 00:10.000\nMột\n\n00:10.000 --> 00:19.300\nHai\n",
+    );
     let (manifest, problems) = disan_format::check_package(&pkg.0);
     assert!(manifest.is_some());
     assert!(!problems.has_errors(), "{:?}", problems.into_sorted());
 
-    let pkg = package_with_captions("captions-overrun", "WEBVTT\n\n00:00.200 --> 00:10.000\nMột\n\n00:10.000 --> 00:25.000\nHai\n\n00:11.000 --> 00:12.000\nBa\n");
+    let pkg = package_with_captions(
+        "captions-overrun",
+        "WEBVTT\n\n00:00.200 --> 00:10.000\nMột\n\n00:10.000 --> 00:25.000\nHai\n\n00:11.000 --> 00:12.000\nBa\n",
+    );
     // Measuring every narration is `disan validate`'s job (the viewer does not read every sound
     // of a catalogue when it starts).
     let (_, problems) = disan_format::validate_package(&pkg.0);
     let problems = problems.into_sorted();
     // (The stand-in model, four bytes, is reported too: only the captions matter here.)
-    let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error && !p.file.ends_with("drum.glb")).collect();
+    let errors: Vec<_> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error && !p.file.ends_with("drum.glb"))
+        .collect();
     assert_eq!(errors.len(), 1, "{problems:?}");
-    assert!(errors[0].file.ends_with("captions/star.vi.vtt"), "{problems:?}");
-    assert_eq!(errors[0].at.map(|a| a.line), Some(6), "the cue that ends last: {problems:?}");
-    assert!(errors[0].message.contains("the captions run past the narration"), "{problems:?}");
-    assert!(errors[0].message.contains("25.000 s") && errors[0].message.contains("18.872 s"), "{problems:?}");
+    assert!(
+        errors[0].file.ends_with("captions/star.vi.vtt"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        errors[0].at.map(|a| a.line),
+        Some(6),
+        "the cue that ends last: {problems:?}"
+    );
+    assert!(
+        errors[0]
+            .message
+            .contains("the captions run past the narration"),
+        "{problems:?}"
+    );
+    assert!(
+        errors[0].message.contains("25.000 s") && errors[0].message.contains("18.872 s"),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn captions_out_of_time_order_are_reported_at_their_line() {
-    let pkg = package_with_captions("captions-order", "WEBVTT\n\n00:05.000 --> 00:08.000\nHai\n\n00:00.200 --> 00:05.000\nMột\n");
+    let pkg = package_with_captions(
+        "captions-order",
+        "WEBVTT\n\n00:05.000 --> 00:08.000\nHai\n\n00:00.200 --> 00:05.000\nMột\n",
+    );
     let (_, problems) = disan_format::check_package(&pkg.0);
     let problems = problems.into_sorted();
-    let p = problems.iter().find(|p| p.severity == Severity::Error).unwrap();
+    let p = problems
+        .iter()
+        .find(|p| p.severity == Severity::Error)
+        .unwrap();
     assert!(p.file.ends_with("captions/star.vi.vtt"));
     assert_eq!(p.at.map(|a| a.line), Some(6));
-    assert!(p.message.contains("cues must be in time order"), "{problems:?}");
+    assert!(
+        p.message.contains("cues must be in time order"),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn a_language_is_offered_when_every_text_has_it() {
     let with_fr = |src: &str| {
-        src.replace("vi = \"Trống đồng\", en = \"Bronze drum\"", "vi = \"Trống đồng\", en = \"Bronze drum\", fr = \"Tambour de bronze\"")
+        src.replace(
+            "vi = \"Trống đồng\", en = \"Bronze drum\"",
+            "vi = \"Trống đồng\", en = \"Bronze drum\", fr = \"Tambour de bronze\"",
+        )
     };
     let (m, _) = parse_manifest(Path::new("exhibit.toml"), VALID);
-    assert_eq!(m.unwrap().languages(), ["vi", "en"], "Vietnamese and English always");
+    assert_eq!(
+        m.unwrap().languages(),
+        ["vi", "en"],
+        "Vietnamese and English always"
+    );
     // French in the title only: a visitor would read a mixture, so it is not offered.
     let (m, _) = parse_manifest(Path::new("exhibit.toml"), &with_fr(VALID));
     let m = m.unwrap();

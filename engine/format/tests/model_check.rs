@@ -22,11 +22,19 @@ fn packed(name: &str) -> (PackagePath, Vec<u8>) {
 fn sample(name: &str) -> (PackagePath, Vec<u8>) {
     let (path, bytes) = packed(name);
     let plain = disan_format::plain_glb(&bytes).unwrap().into_owned();
-    assert!(!plain.windows(23).any(|w| w == b"EXT_meshopt_compression"), "{name}: decoded");
+    assert!(
+        !plain.windows(23).any(|w| w == b"EXT_meshopt_compression"),
+        "{name}: decoded"
+    );
     (path, plain)
 }
 
-const SAMPLES: [&str; 4] = ["dinh-hang-kenh", "trong-dong", "sac-phong", "mau-quet-bat-gom"];
+const SAMPLES: [&str; 4] = [
+    "dinh-hang-kenh",
+    "trong-dong",
+    "sac-phong",
+    "mau-quet-bat-gom",
+];
 
 fn exhibits() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits")
@@ -37,7 +45,10 @@ fn check(path: &PackagePath, bytes: &[u8]) -> disan_format::ModelReport {
 }
 
 /// The check, and the plain GLB it decoded a compressed model into.
-fn check_and_decode(path: &PackagePath, bytes: &[u8]) -> (disan_format::ModelReport, Option<Vec<u8>>) {
+fn check_and_decode(
+    path: &PackagePath,
+    bytes: &[u8],
+) -> (disan_format::ModelReport, Option<Vec<u8>>) {
     match ModelFile::parse(path, bytes) {
         Ok(file) => file.check_and_decode(&HashMap::new(), &ModelLimits::NATIVE),
         Err(report) => (report, None),
@@ -67,11 +78,22 @@ fn the_samples_pass_with_their_real_numbers() {
     for name in SAMPLES {
         let (path, compressed) = packed(name);
         let (_, plain) = sample(name);
-        assert!(plain.len() > compressed.len(), "{name}: the published level is the smaller");
+        assert!(
+            plain.len() > compressed.len(),
+            "{name}: the published level is the smaller"
+        );
         let report = check(&path, &compressed);
-        assert_eq!(report.summary, check(&path, &plain).summary, "{name}: the compressed level holds what the plain one does");
+        assert_eq!(
+            report.summary,
+            check(&path, &plain).summary,
+            "{name}: the compressed level holds what the plain one does"
+        );
         assert!(!report.has_errors(), "{name}: {:?}", report.findings);
-        assert!(report.summary.triangles > 100 && report.summary.meshes_in_scene > 0, "{name}: {:?}", report.summary);
+        assert!(
+            report.summary.triangles > 100 && report.summary.meshes_in_scene > 0,
+            "{name}: {:?}",
+            report.summary
+        );
         for (_, w, h) in &report.summary.images {
             assert!(*w > 0 && *h > 0 && *w <= 8192 && *h <= 8192);
         }
@@ -83,27 +105,52 @@ fn each_lie_is_caught_at_its_path() {
     let (path, bytes) = sample("trong-dong");
     let (json, bin) = split(&bytes);
     let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value, &mut Vec<u8>)>)> = vec![
-        ("accessors[0]", Box::new(|j, _| j["accessors"][0]["count"] = serde_json::json!(u32::MAX))),
-        ("bufferViews[0]", Box::new(|j, _| j["bufferViews"][0]["byteOffset"] = serde_json::json!(u32::MAX))),
-        ("buffers[0].byteLength", Box::new(|j, _| j["buffers"][0]["byteLength"] = serde_json::json!(u32::MAX))),
-        ("scenes", Box::new(|j, _| {
-            j.as_object_mut().unwrap().remove("scenes");
-            j.as_object_mut().unwrap().remove("scene");
-        })),
-        ("buffers[0].uri", Box::new(|j, _| j["buffers"][0]["uri"] = serde_json::json!("../../../etc/passwd"))),
-        ("extensionsRequired", Box::new(|j, _| j["extensionsRequired"] = serde_json::json!(["KHR_draco_mesh_compression"]))),
+        (
+            "accessors[0]",
+            Box::new(|j, _| j["accessors"][0]["count"] = serde_json::json!(u32::MAX)),
+        ),
+        (
+            "bufferViews[0]",
+            Box::new(|j, _| j["bufferViews"][0]["byteOffset"] = serde_json::json!(u32::MAX)),
+        ),
+        (
+            "buffers[0].byteLength",
+            Box::new(|j, _| j["buffers"][0]["byteLength"] = serde_json::json!(u32::MAX)),
+        ),
+        (
+            "scenes",
+            Box::new(|j, _| {
+                j.as_object_mut().unwrap().remove("scenes");
+                j.as_object_mut().unwrap().remove("scene");
+            }),
+        ),
+        (
+            "buffers[0].uri",
+            Box::new(|j, _| j["buffers"][0]["uri"] = serde_json::json!("../../../etc/passwd")),
+        ),
+        (
+            "extensionsRequired",
+            Box::new(|j, _| {
+                j["extensionsRequired"] = serde_json::json!(["KHR_draco_mesh_compression"])
+            }),
+        ),
     ];
     for (field, edit) in cases {
         let (mut j, mut b) = (json.clone(), bin.clone());
         edit(&mut j, &mut b);
         let report = check(&path, &join(&j, &b));
-        assert!(report.errors().any(|f| f.field.starts_with(field)), "{field}: {:?}", report.findings);
+        assert!(
+            report.errors().any(|f| f.field.starts_with(field)),
+            "{field}: {:?}",
+            report.findings
+        );
     }
     // An index past the last vertex, written into the binary chunk itself.
     let (j, mut b) = (json.clone(), bin.clone());
     let indices = j["meshes"][0]["primitives"][0]["indices"].as_u64().unwrap() as usize;
     let view = &j["bufferViews"][j["accessors"][indices]["bufferView"].as_u64().unwrap() as usize];
-    let offset = view["byteOffset"].as_u64().unwrap_or(0) as usize + j["accessors"][indices]["byteOffset"].as_u64().unwrap_or(0) as usize;
+    let offset = view["byteOffset"].as_u64().unwrap_or(0) as usize
+        + j["accessors"][indices]["byteOffset"].as_u64().unwrap_or(0) as usize;
     let size = match j["accessors"][indices]["componentType"].as_u64().unwrap() {
         5121 => 1,
         5123 => 2,
@@ -111,7 +158,13 @@ fn each_lie_is_caught_at_its_path() {
     };
     b[offset..offset + size].fill(0xff);
     let report = check(&path, &join(&j, &b));
-    assert!(report.errors().any(|f| f.field.ends_with(".indices") && f.message.contains("refers to vertex")), "{:?}", report.findings);
+    assert!(
+        report
+            .errors()
+            .any(|f| f.field.ends_with(".indices") && f.message.contains("refers to vertex")),
+        "{:?}",
+        report.findings
+    );
 }
 
 #[test]
@@ -132,50 +185,86 @@ fn a_texture_too_large_to_decode_is_refused_from_its_header() {
         bin.push(0);
     }
     let views = json["bufferViews"].as_array().unwrap().len();
-    json["bufferViews"].as_array_mut().unwrap().push(serde_json::json!({ "buffer": 0, "byteOffset": offset, "byteLength": png.len() }));
+    json["bufferViews"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({ "buffer": 0, "byteOffset": offset, "byteLength": png.len() }));
     json["buffers"][0]["byteLength"] = serde_json::json!(bin.len());
-    json["images"][images - 1] = serde_json::json!({ "bufferView": views, "mimeType": "image/png" });
+    json["images"][images - 1] =
+        serde_json::json!({ "bufferView": views, "mimeType": "image/png" });
     let report = check(&path, &join(&json, &bin));
-    assert!(report.errors().any(|f| f.field == format!("images[{}]", images - 1) && f.message.contains("30000×30000")), "{:?}", report.findings);
+    assert!(
+        report
+            .errors()
+            .any(|f| f.field == format!("images[{}]", images - 1)
+                && f.message.contains("30000×30000")),
+        "{:?}",
+        report.findings
+    );
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256);
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(256);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 /// Whether every accessor of an accepted model lies inside its view, checked independently of
 /// the model check (the property the check exists for).
 fn accessors_inside(bytes: &[u8]) -> bool {
-    let Ok(glb) = gltf_free_split(bytes) else { return true };
+    let Ok(glb) = gltf_free_split(bytes) else {
+        return true;
+    };
     let (json, _) = glb;
     let views = json["bufferViews"].as_array().cloned().unwrap_or_default();
-    json["accessors"].as_array().cloned().unwrap_or_default().iter().all(|a| {
-        let Some(v) = a["bufferView"].as_u64().and_then(|v| views.get(v as usize)) else { return true };
-        let comp = match a["componentType"].as_u64() {
-            Some(5120 | 5121) => 1,
-            Some(5122 | 5123) => 2,
-            _ => 4,
-        };
-        let n = match a["type"].as_str() {
-            Some("SCALAR") => 1,
-            Some("VEC2") => 2,
-            Some("VEC3") => 3,
-            Some("VEC4" | "MAT2") => 4,
-            Some("MAT3") => 9,
-            _ => 16,
-        };
-        let elem = comp * n;
-        let stride = v["byteStride"].as_u64().unwrap_or(elem);
-        let count = a["count"].as_u64().unwrap_or(0);
-        let end = (count.max(1) - 1).saturating_mul(stride).saturating_add(a["byteOffset"].as_u64().unwrap_or(0)).saturating_add(elem);
-        end <= v["byteLength"].as_u64().unwrap_or(0)
-    })
+    json["accessors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .all(|a| {
+            let Some(v) = a["bufferView"].as_u64().and_then(|v| views.get(v as usize)) else {
+                return true;
+            };
+            let comp = match a["componentType"].as_u64() {
+                Some(5120 | 5121) => 1,
+                Some(5122 | 5123) => 2,
+                _ => 4,
+            };
+            let n = match a["type"].as_str() {
+                Some("SCALAR") => 1,
+                Some("VEC2") => 2,
+                Some("VEC3") => 3,
+                Some("VEC4" | "MAT2") => 4,
+                Some("MAT3") => 9,
+                _ => 16,
+            };
+            let elem = comp * n;
+            let stride = v["byteStride"].as_u64().unwrap_or(elem);
+            let count = a["count"].as_u64().unwrap_or(0);
+            let end = (count.max(1) - 1)
+                .saturating_mul(stride)
+                .saturating_add(a["byteOffset"].as_u64().unwrap_or(0))
+                .saturating_add(elem);
+            end <= v["byteLength"].as_u64().unwrap_or(0)
+        })
 }
 
 fn gltf_free_split(bytes: &[u8]) -> Result<(serde_json::Value, Vec<u8>), ()> {
-    let json_len = u32::from_le_bytes(bytes.get(12..16).ok_or(())?.try_into().map_err(|_| ())?) as usize;
-    let json = serde_json::from_slice(bytes.get(20..20usize.checked_add(json_len).ok_or(())?).ok_or(())?).map_err(|_| ())?;
+    let json_len =
+        u32::from_le_bytes(bytes.get(12..16).ok_or(())?.try_into().map_err(|_| ())?) as usize;
+    let json = serde_json::from_slice(
+        bytes
+            .get(20..20usize.checked_add(json_len).ok_or(())?)
+            .ok_or(())?,
+    )
+    .map_err(|_| ())?;
     Ok((json, Vec::new()))
 }
 

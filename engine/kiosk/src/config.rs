@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::hours::{OpeningHours, HoursError};
+use crate::hours::{HoursError, OpeningHours};
 
 /// A kiosk's settings, read from `kiosk.toml`. Paths in the file are relative to its folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,11 @@ impl Default for IdleTimes {
     /// A minute and a half, as kiosk shells default to (30–120 s); ten seconds to notice the
     /// countdown; the attract loop a minute after the reset.
     fn default() -> Self {
-        Self { reset_after: 90.0, countdown: 10.0, attract_after: 160.0 }
+        Self {
+            reset_after: 90.0,
+            countdown: 10.0,
+            attract_after: 160.0,
+        }
     }
 }
 
@@ -62,7 +66,11 @@ pub struct AttractSettings {
 
 impl Default for AttractSettings {
     fn default() -> Self {
-        Self { volume: 0.3, drift_degrees_per_second: 3.0, seconds_per_exhibit: 60.0 }
+        Self {
+            volume: 0.3,
+            drift_degrees_per_second: 3.0,
+            seconds_per_exhibit: 60.0,
+        }
     }
 }
 
@@ -97,12 +105,21 @@ pub struct DisplaySettings {
 /// A mistake in `kiosk.toml`, with the file and the field.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{file}: cannot be read ({source}). Give the path of the kiosk's configuration file (see docs/kiosk.md).")]
-    Read { file: PathBuf, source: std::io::Error },
+    #[error(
+        "{file}: cannot be read ({source}). Give the path of the kiosk's configuration file (see docs/kiosk.md)."
+    )]
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{file}: {message}")]
     Syntax { file: PathBuf, message: String },
     #[error("{file}: `{field}` {problem}")]
-    Field { file: PathBuf, field: String, problem: String },
+    Field {
+        file: PathBuf,
+        field: String,
+        problem: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -170,29 +187,54 @@ struct RawDisplay {
 impl KioskConfig {
     /// Reads and checks `kiosk.toml`.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read { file: file.to_owned(), source })?;
+        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
+            file: file.to_owned(),
+            source,
+        })?;
         Self::parse(&text, file)
     }
 
     /// Checks the text of `kiosk.toml`; `file` names it in errors and anchors relative paths.
     pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax { file: file.to_owned(), message: e.to_string() })?;
-        let field = |field: &str, problem: String| ConfigError::Field { file: file.to_owned(), field: field.to_owned(), problem };
-        let base = file.parent().unwrap_or(Path::new("."));
-        let resolve = |p: &Path| if p.is_absolute() { p.to_owned() } else { base.join(p) };
-
-        let seconds = |name: &str, value: Option<f64>, default: f64, min: f64| -> Result<f64, ConfigError> {
-            let v = value.unwrap_or(default);
-            if !v.is_finite() || v < min || v > 86_400.0 {
-                return Err(field(name, format!("is {v}: give a number of seconds from {min} to 86400")));
-            }
-            Ok(v)
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })?;
+        let field = |field: &str, problem: String| ConfigError::Field {
+            file: file.to_owned(),
+            field: field.to_owned(),
+            problem,
         };
+        let base = file.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_owned()
+            } else {
+                base.join(p)
+            }
+        };
+
+        let seconds =
+            |name: &str, value: Option<f64>, default: f64, min: f64| -> Result<f64, ConfigError> {
+                let v = value.unwrap_or(default);
+                if !v.is_finite() || v < min || v > 86_400.0 {
+                    return Err(field(
+                        name,
+                        format!("is {v}: give a number of seconds from {min} to 86400"),
+                    ));
+                }
+                Ok(v)
+            };
         let d = IdleTimes::default();
         let idle = IdleTimes {
             reset_after: seconds("idle.reset_after", raw.idle.reset_after, d.reset_after, 5.0)?,
             countdown: seconds("idle.countdown", raw.idle.countdown, d.countdown, 1.0)?,
-            attract_after: seconds("idle.attract_after", raw.idle.attract_after, d.attract_after, 5.0)?,
+            attract_after: seconds(
+                "idle.attract_after",
+                raw.idle.attract_after,
+                d.attract_after,
+                5.0,
+            )?,
         };
         if idle.attract_after < idle.reset_after + idle.countdown {
             return Err(field(
@@ -208,23 +250,40 @@ impl KioskConfig {
         let a = AttractSettings::default();
         let volume = raw.attract.volume.unwrap_or(a.volume);
         if !(0.0..=1.0).contains(&volume) {
-            return Err(field("attract.volume", format!("is {volume}: give a loudness from 0 (silent) to 1 (as loud as for a visitor)")));
+            return Err(field(
+                "attract.volume",
+                format!(
+                    "is {volume}: give a loudness from 0 (silent) to 1 (as loud as for a visitor)"
+                ),
+            ));
         }
-        let drift = raw.attract.drift_degrees_per_second.unwrap_or(a.drift_degrees_per_second);
+        let drift = raw
+            .attract
+            .drift_degrees_per_second
+            .unwrap_or(a.drift_degrees_per_second);
         if !(0.0..=30.0).contains(&drift) {
-            return Err(field("attract.drift_degrees_per_second", format!("is {drift}: give 0 (still) to 30 degrees per second; 2–5 is calm")));
+            return Err(field(
+                "attract.drift_degrees_per_second",
+                format!("is {drift}: give 0 (still) to 30 degrees per second; 2–5 is calm"),
+            ));
         }
         let attract = AttractSettings {
             volume,
             drift_degrees_per_second: drift,
-            seconds_per_exhibit: seconds("attract.seconds_per_exhibit", raw.attract.seconds_per_exhibit, a.seconds_per_exhibit, 5.0)?,
+            seconds_per_exhibit: seconds(
+                "attract.seconds_per_exhibit",
+                raw.attract.seconds_per_exhibit,
+                a.seconds_per_exhibit,
+                5.0,
+            )?,
         };
         let exit = ExitSettings {
             corner: raw.exit.corner.unwrap_or(Corner::TopLeft),
             hold_seconds: seconds("exit.hold_seconds", raw.exit.hold_seconds, 4.0, 1.0)?,
             pin_hash: match raw.exit.pin_hash {
                 Some(h) => {
-                    crate::pin::check_hash(&h).map_err(|problem| field("exit.pin_hash", problem))?;
+                    crate::pin::check_hash(&h)
+                        .map_err(|problem| field("exit.pin_hash", problem))?;
                     Some(h)
                 }
                 None => None,
@@ -232,15 +291,27 @@ impl KioskConfig {
         };
         let hours = OpeningHours::from_raw(&raw.hours, &raw.closed_dates).map_err(|e| match e {
             HoursError::Rule { index, problem } => field(&format!("hours[{index}]"), problem),
-            HoursError::ClosedDate { index, problem } => field(&format!("closed_dates[{index}]"), problem),
+            HoursError::ClosedDate { index, problem } => {
+                field(&format!("closed_dates[{index}]"), problem)
+            }
         })?;
         let language = raw.language.unwrap_or_else(|| "vi".into());
-        if language.is_empty() || !language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(field("language", format!("is \"{language}\": give a language code such as \"vi\" or \"en\"")));
+        if language.is_empty()
+            || !language
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(field(
+                "language",
+                format!("is \"{language}\": give a language code such as \"vi\" or \"en\""),
+            ));
         }
         for (i, id) in raw.exhibits.iter().enumerate() {
             if id.is_empty() || id.contains(['/', '\\']) || id == ".." || id == "." {
-                return Err(field(&format!("exhibits[{i}]"), format!("is \"{id}\": name a package by its folder name inside `catalogue`")));
+                return Err(field(
+                    &format!("exhibits[{i}]"),
+                    format!("is \"{id}\": name a package by its folder name inside `catalogue`"),
+                ));
             }
         }
         let window = match raw.display.window.as_deref() {
@@ -265,9 +336,20 @@ impl KioskConfig {
             attract,
             exit,
             hours,
-            status_file: resolve(&raw.monitor.status_file.unwrap_or_else(|| "disan-kiosk-status.json".into())),
-            usage_log: resolve(&raw.monitor.usage_log.unwrap_or_else(|| "disan-usage.jsonl".into())),
-            display: DisplaySettings { window, hide_cursor: raw.display.hide_cursor.unwrap_or(true) },
+            status_file: resolve(
+                &raw.monitor
+                    .status_file
+                    .unwrap_or_else(|| "disan-kiosk-status.json".into()),
+            ),
+            usage_log: resolve(
+                &raw.monitor
+                    .usage_log
+                    .unwrap_or_else(|| "disan-usage.jsonl".into()),
+            ),
+            display: DisplaySettings {
+                window,
+                hide_cursor: raw.display.hide_cursor.unwrap_or(true),
+            },
         })
     }
 }
@@ -294,8 +376,16 @@ mod tests {
 
     #[test]
     fn mistakes_are_named_by_field() {
-        let e = parse("catalogue = \"x\"\n[idle]\nreset_after = 60\ncountdown = 10\nattract_after = 30").unwrap_err();
-        assert!(e.contains("kiosk.toml") && e.contains("`idle.attract_after`") && e.contains("at least 70"), "{e}");
+        let e = parse(
+            "catalogue = \"x\"\n[idle]\nreset_after = 60\ncountdown = 10\nattract_after = 30",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("kiosk.toml")
+                && e.contains("`idle.attract_after`")
+                && e.contains("at least 70"),
+            "{e}"
+        );
         let e = parse("catalogue = \"x\"\n[idle]\nreset_after = -1").unwrap_err();
         assert!(e.contains("`idle.reset_after`"), "{e}");
         let e = parse("catalogue = \"x\"\n[attract]\nvolume = 3").unwrap_err();
@@ -305,7 +395,10 @@ mod tests {
         let e = parse("catalogue = \"x\"\n[display]\nwindow = \"big\"").unwrap_err();
         assert!(e.contains("`display.window`"), "{e}");
         let e = parse("catalogue = \"x\"\n[exit]\npin_hash = \"1234\"").unwrap_err();
-        assert!(e.contains("`exit.pin_hash`") && e.contains("--hash-pin"), "{e}");
+        assert!(
+            e.contains("`exit.pin_hash`") && e.contains("--hash-pin"),
+            "{e}"
+        );
         // A typo is refused with its line, not silently ignored.
         let e = parse("catalogue = \"x\"\n[idle]\nreset_afte = 60").unwrap_err();
         assert!(e.contains("reset_afte") && e.contains("line 3"), "{e}");
@@ -315,7 +408,14 @@ mod tests {
 
     #[test]
     fn a_window_size_is_read() {
-        let c = parse("catalogue = \"x\"\n[display]\nwindow = \"1080x1920\"\nhide_cursor = false").unwrap();
-        assert_eq!(c.display, DisplaySettings { window: Some((1080, 1920)), hide_cursor: false });
+        let c = parse("catalogue = \"x\"\n[display]\nwindow = \"1080x1920\"\nhide_cursor = false")
+            .unwrap();
+        assert_eq!(
+            c.display,
+            DisplaySettings {
+                window: Some((1080, 1920)),
+                hide_cursor: false
+            }
+        );
     }
 }

@@ -44,7 +44,9 @@ const DAY_NAMES: [(&str, Weekday); 7] = [
 ];
 
 fn day(name: &str) -> Option<usize> {
-    DAY_NAMES.iter().position(|(n, _)| *n == name.trim().to_ascii_lowercase())
+    DAY_NAMES
+        .iter()
+        .position(|(n, _)| *n == name.trim().to_ascii_lowercase())
 }
 
 /// `daily`, `mon-fri`, `sat,sun`, `tue-sun`, `fri-mon` (across the week's end).
@@ -92,8 +94,14 @@ impl OpeningHours {
             let days = parse_days(&r.days).ok_or_else(|| {
                 err(format!("days = \"{}\": write days as mon, tue, wed, thu, fri, sat, sun, with ranges and commas (\"tue-sun\", \"sat,sun\") or \"daily\"", r.days))
             })?;
-            let open = parse_time(&r.open).ok_or_else(|| err(format!("open = \"{}\": write a time as \"08:00\"", r.open)))?;
-            let close = parse_time(&r.close).ok_or_else(|| err(format!("close = \"{}\": write a time as \"17:00\" (\"24:00\" for midnight)", r.close)))?;
+            let open = parse_time(&r.open)
+                .ok_or_else(|| err(format!("open = \"{}\": write a time as \"08:00\"", r.open)))?;
+            let close = parse_time(&r.close).ok_or_else(|| {
+                err(format!(
+                    "close = \"{}\": write a time as \"17:00\" (\"24:00\" for midnight)",
+                    r.close
+                ))
+            })?;
             if close <= open {
                 return Err(err(format!(
                     "closes ({}) before it opens ({}): for hours past midnight write two rules, one to \"24:00\" and one from \"00:00\"",
@@ -103,7 +111,10 @@ impl OpeningHours {
             out.rules.push(Rule { days, open, close });
         }
         for (index, d) in closed.iter().enumerate() {
-            let date: Date = d.parse().map_err(|_| HoursError::ClosedDate { index, problem: format!("\"{d}\" is not a date: write it as \"2027-02-16\"") })?;
+            let date: Date = d.parse().map_err(|_| HoursError::ClosedDate {
+                index,
+                problem: format!("\"{d}\" is not a date: write it as \"2027-02-16\""),
+            })?;
             out.closed_dates.push(date);
         }
         Ok(out)
@@ -123,7 +134,9 @@ impl OpeningHours {
             return true;
         }
         let (day, time) = (weekday_index(at.weekday()), at.time());
-        self.rules.iter().any(|r| r.days[day] && time >= r.open && (time < r.close || r.close == Time::MAX))
+        self.rules
+            .iter()
+            .any(|r| r.days[day] && time >= r.open && (time < r.close || r.close == Time::MAX))
     }
 
     /// The next time the kiosk opens after `at` (within two weeks), for the closed screen.
@@ -133,7 +146,12 @@ impl OpeningHours {
             .filter(|d| !self.closed_dates.contains(d))
             .flat_map(|d| {
                 let day = weekday_index(d.weekday());
-                let mut opens: Vec<DateTime> = self.rules.iter().filter(|r| r.days[day]).map(|r| d.to_datetime(r.open)).collect();
+                let mut opens: Vec<DateTime> = self
+                    .rules
+                    .iter()
+                    .filter(|r| r.days[day])
+                    .map(|r| d.to_datetime(r.open))
+                    .collect();
                 opens.sort();
                 opens
             })
@@ -148,23 +166,50 @@ mod tests {
     use super::*;
 
     fn hours(rules: &[(&str, &str, &str)], closed: &[&str]) -> Result<OpeningHours, HoursError> {
-        let raw: Vec<RawHours> = rules.iter().map(|(d, o, c)| RawHours { days: d.to_string(), open: o.to_string(), close: c.to_string() }).collect();
-        OpeningHours::from_raw(&raw, &closed.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        let raw: Vec<RawHours> = rules
+            .iter()
+            .map(|(d, o, c)| RawHours {
+                days: d.to_string(),
+                open: o.to_string(),
+                close: c.to_string(),
+            })
+            .collect();
+        OpeningHours::from_raw(
+            &raw,
+            &closed.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
     }
 
     #[test]
     fn a_museum_closed_on_mondays_and_at_tet() {
-        let h = hours(&[("tue-sun", "08:00", "11:30"), ("tue-sun", "13:30", "17:00")], &["2027-02-06"]).unwrap();
+        let h = hours(
+            &[("tue-sun", "08:00", "11:30"), ("tue-sun", "13:30", "17:00")],
+            &["2027-02-06"],
+        )
+        .unwrap();
         // 2026-12-01 is a Tuesday, 2026-11-30 a Monday.
         assert!(h.is_open(date(2026, 12, 1).at(8, 0, 0, 0)));
         assert!(h.is_open(date(2026, 12, 1).at(11, 29, 59, 0)));
         assert!(!h.is_open(date(2026, 12, 1).at(12, 0, 0, 0)), "lunch");
-        assert!(!h.is_open(date(2026, 12, 1).at(17, 0, 0, 0)), "closing time is closed");
+        assert!(
+            !h.is_open(date(2026, 12, 1).at(17, 0, 0, 0)),
+            "closing time is closed"
+        );
         assert!(!h.is_open(date(2026, 11, 30).at(10, 0, 0, 0)), "Monday");
         assert!(h.is_open(date(2026, 12, 6).at(10, 0, 0, 0)), "Sunday");
-        assert!(!h.is_open(date(2027, 2, 6).at(10, 0, 0, 0)), "a closed date (a Saturday)");
-        assert_eq!(h.next_opening(date(2026, 12, 1).at(12, 0, 0, 0)), Some(date(2026, 12, 1).at(13, 30, 0, 0)));
-        assert_eq!(h.next_opening(date(2026, 11, 29).at(18, 0, 0, 0)), Some(date(2026, 12, 1).at(8, 0, 0, 0)), "Sunday evening: Tuesday");
+        assert!(
+            !h.is_open(date(2027, 2, 6).at(10, 0, 0, 0)),
+            "a closed date (a Saturday)"
+        );
+        assert_eq!(
+            h.next_opening(date(2026, 12, 1).at(12, 0, 0, 0)),
+            Some(date(2026, 12, 1).at(13, 30, 0, 0))
+        );
+        assert_eq!(
+            h.next_opening(date(2026, 11, 29).at(18, 0, 0, 0)),
+            Some(date(2026, 12, 1).at(8, 0, 0, 0)),
+            "Sunday evening: Tuesday"
+        );
     }
 
     #[test]
@@ -172,13 +217,19 @@ mod tests {
         let h = hours(&[("fri-mon", "00:00", "24:00")], &[]).unwrap();
         assert!(h.is_open(date(2026, 12, 7).at(23, 59, 0, 0)), "Monday late");
         assert!(!h.is_open(date(2026, 12, 8).at(12, 0, 0, 0)), "Tuesday");
-        assert!(hours(&[], &[]).unwrap().is_open(date(2026, 12, 8).at(3, 0, 0, 0)));
+        assert!(
+            hours(&[], &[])
+                .unwrap()
+                .is_open(date(2026, 12, 8).at(3, 0, 0, 0))
+        );
     }
 
     #[test]
     fn mistakes_say_what_to_write() {
         let msg = |r: Result<OpeningHours, HoursError>| match r {
-            Err(HoursError::Rule { problem, .. } | HoursError::ClosedDate { problem, .. }) => problem,
+            Err(HoursError::Rule { problem, .. } | HoursError::ClosedDate { problem, .. }) => {
+                problem
+            }
             Ok(_) => panic!("accepted"),
         };
         assert!(msg(hours(&[("tue-sunday", "08:00", "17:00")], &[])).contains("tue-sun"));

@@ -52,7 +52,10 @@ pub enum Effect {
     /// An exhibit could not be opened: it leaves the gallery and the attract loop, with a notice.
     Skipped(String),
     /// Append to the usage log.
-    Usage { session: u64, event: UsageEvent },
+    Usage {
+        session: u64,
+        event: UsageEvent,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -92,7 +95,14 @@ pub struct KioskMachine {
 impl KioskMachine {
     /// A kiosk showing `exhibits` (ids, in gallery order; `broken` are known bad and skipped),
     /// starting at time `now`, whose clock read `epoch_ms` Unix milliseconds at time 0.
-    pub fn new(exhibits: Vec<String>, times: IdleTimes, attract_seconds_per_exhibit: f64, default_lang: &str, now: f64, epoch_ms: u64) -> Self {
+    pub fn new(
+        exhibits: Vec<String>,
+        times: IdleTimes,
+        attract_seconds_per_exhibit: f64,
+        default_lang: &str,
+        now: f64,
+        epoch_ms: u64,
+    ) -> Self {
         Self {
             times,
             attract_seconds_per_exhibit,
@@ -121,7 +131,10 @@ impl KioskMachine {
 
     /// The exhibits the gallery offers: those configured, less the broken.
     pub fn gallery(&self) -> impl Iterator<Item = &str> {
-        self.exhibits.iter().filter(|id| !self.broken.contains(*id)).map(String::as_str)
+        self.exhibits
+            .iter()
+            .filter(|id| !self.broken.contains(*id))
+            .map(String::as_str)
     }
 
     pub fn broken(&self) -> &BTreeSet<String> {
@@ -142,13 +155,19 @@ impl KioskMachine {
     }
 
     fn usage(&self, event: UsageEvent) -> Option<Effect> {
-        self.session.as_ref().map(|s| Effect::Usage { session: s.id, event })
+        self.session.as_ref().map(|s| Effect::Usage {
+            session: s.id,
+            event,
+        })
     }
 
     fn end_view(&mut self, now: f64, out: &mut Vec<Effect>) {
         if let Some(v) = self.view.take() {
             let seconds = (now.min(self.last_activity.max(v.since)) - v.since).max(0.0);
-            out.extend(self.usage(UsageEvent::ViewEnd { exhibit: v.exhibit, seconds }));
+            out.extend(self.usage(UsageEvent::ViewEnd {
+                exhibit: v.exhibit,
+                seconds,
+            }));
         }
     }
 
@@ -164,7 +183,9 @@ impl KioskMachine {
     fn start_session(&mut self, now: f64, out: &mut Vec<Effect>) {
         let id = self.epoch_ms + (now.max(0.0) * 1000.0) as u64;
         self.session = Some(Session { id, started: now });
-        out.extend(self.usage(UsageEvent::SessionStart { lang: self.lang.clone() }));
+        out.extend(self.usage(UsageEvent::SessionStart {
+            lang: self.lang.clone(),
+        }));
     }
 
     /// A finger (or a mouse, or a key) touched the kiosk.
@@ -180,8 +201,14 @@ impl KioskMachine {
                 self.start_session(now, &mut out);
                 // The exhibit on screen is the visitor's from this touch.
                 if let (Some(_), Screen::Exhibit(id)) = (self.attract_item.take(), &self.screen) {
-                    self.view = Some(View { exhibit: id.clone(), since: now });
-                    out.extend(self.usage(UsageEvent::View { exhibit: id.clone(), lang: self.lang.clone() }));
+                    self.view = Some(View {
+                        exhibit: id.clone(),
+                        since: now,
+                    });
+                    out.extend(self.usage(UsageEvent::View {
+                        exhibit: id.clone(),
+                        lang: self.lang.clone(),
+                    }));
                 }
             }
         }
@@ -193,7 +220,9 @@ impl KioskMachine {
     /// The visitor chose an exhibit (in the gallery, or by a button).
     pub fn open(&mut self, id: &str, now: f64) -> Vec<Effect> {
         let mut out = self.touch(now);
-        if self.phase != Phase::Visiting || self.screen == Screen::Exhibit(id.to_owned()) && self.view.is_some() {
+        if self.phase != Phase::Visiting
+            || self.screen == Screen::Exhibit(id.to_owned()) && self.view.is_some()
+        {
             return out;
         }
         self.end_view(now, &mut out);
@@ -222,8 +251,14 @@ impl KioskMachine {
         match self.phase {
             Phase::Attract => self.attract_item = Some(now),
             Phase::Visiting | Phase::CountingDown { .. } if self.view.is_none() => {
-                self.view = Some(View { exhibit: id.to_owned(), since: now });
-                out.extend(self.usage(UsageEvent::View { exhibit: id.to_owned(), lang: self.lang.clone() }));
+                self.view = Some(View {
+                    exhibit: id.to_owned(),
+                    since: now,
+                });
+                out.extend(self.usage(UsageEvent::View {
+                    exhibit: id.to_owned(),
+                    lang: self.lang.clone(),
+                }));
             }
             _ => {}
         }
@@ -297,7 +332,9 @@ impl KioskMachine {
                     self.last_activity = now;
                 } else if now - self.last_activity >= self.times.reset_after {
                     // The whole countdown is shown, even if the clock jumped (a stalled frame, a slow load).
-                    self.phase = Phase::CountingDown { ends_at: now + self.times.countdown };
+                    self.phase = Phase::CountingDown {
+                        ends_at: now + self.times.countdown,
+                    };
                     out.push(Effect::ShowCountdown);
                 }
             }
@@ -310,14 +347,18 @@ impl KioskMachine {
                 }
             }
             Phase::Waiting => {
-                if now - self.last_activity >= self.times.attract_after && self.gallery().next().is_some() {
+                if now - self.last_activity >= self.times.attract_after
+                    && self.gallery().next().is_some()
+                {
                     self.phase = Phase::Attract;
                     self.next_attract(&mut out);
                 }
             }
             // Each exhibit at least `attract_seconds_per_exhibit`; a longer tour to its end.
             Phase::Attract => {
-                if self.attract_item.is_some_and(|since| !tour_playing && now - since >= self.attract_seconds_per_exhibit) {
+                if self.attract_item.is_some_and(|since| {
+                    !tour_playing && now - since >= self.attract_seconds_per_exhibit
+                }) {
                     self.next_attract(&mut out);
                 }
             }
@@ -333,7 +374,9 @@ impl KioskMachine {
             Phase::Visiting => Some(self.last_activity + self.times.reset_after),
             Phase::CountingDown { ends_at } => Some(ends_at),
             Phase::Waiting => Some(self.last_activity + self.times.attract_after),
-            Phase::Attract => self.attract_item.map(|since| since + self.attract_seconds_per_exhibit),
+            Phase::Attract => self
+                .attract_item
+                .map(|since| since + self.attract_seconds_per_exhibit),
             Phase::Closed => None,
         }
     }
@@ -376,14 +419,34 @@ impl KioskMachine {
 mod tests {
     use super::*;
 
-    const TIMES: IdleTimes = IdleTimes { reset_after: 60.0, countdown: 10.0, attract_after: 120.0 };
+    const TIMES: IdleTimes = IdleTimes {
+        reset_after: 60.0,
+        countdown: 10.0,
+        attract_after: 120.0,
+    };
 
     fn kiosk() -> KioskMachine {
-        KioskMachine::new(vec!["dinh".into(), "trong".into(), "sac".into()], TIMES, 45.0, "vi", 0.0, 1_000_000)
+        KioskMachine::new(
+            vec!["dinh".into(), "trong".into(), "sac".into()],
+            TIMES,
+            45.0,
+            "vi",
+            0.0,
+            1_000_000,
+        )
     }
 
     fn usage(effects: &[Effect]) -> Vec<UsageEvent> {
-        effects.iter().filter_map(|e| if let Effect::Usage { event, .. } = e { Some(event.clone()) } else { None }).collect()
+        effects
+            .iter()
+            .filter_map(|e| {
+                if let Effect::Usage { event, .. } = e {
+                    Some(event.clone())
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     #[test]
@@ -391,24 +454,47 @@ mod tests {
         let mut k = kiosk();
         assert_eq!(k.tick(10.0, true, false), vec![]);
         let e = k.touch(20.0);
-        assert_eq!(usage(&e), vec![UsageEvent::SessionStart { lang: "vi".into() }]);
+        assert_eq!(
+            usage(&e),
+            vec![UsageEvent::SessionStart { lang: "vi".into() }]
+        );
         assert_eq!(k.open("trong", 21.0), vec![Effect::Open("trong".into())]);
-        assert_eq!(usage(&k.shown("trong", 23.0)), vec![UsageEvent::View { exhibit: "trong".into(), lang: "vi".into() }]);
+        assert_eq!(
+            usage(&k.shown("trong", 23.0)),
+            vec![UsageEvent::View {
+                exhibit: "trong".into(),
+                lang: "vi".into()
+            }]
+        );
         k.touch(50.0);
-        assert_eq!(k.tick(109.0, true, false), vec![], "59 s after the last touch");
+        assert_eq!(
+            k.tick(109.0, true, false),
+            vec![],
+            "59 s after the last touch"
+        );
         assert_eq!(k.tick(110.0, true, false), vec![Effect::ShowCountdown]);
         assert_eq!(k.countdown_left(115.0), Some(5.0));
         let e = k.tick(120.0, true, false);
         assert_eq!(e[0], Effect::HideCountdown);
         assert_eq!(
             usage(&e),
-            vec![UsageEvent::ViewEnd { exhibit: "trong".into(), seconds: 27.0 }, UsageEvent::SessionEnd { seconds: 30.0 }],
+            vec![
+                UsageEvent::ViewEnd {
+                    exhibit: "trong".into(),
+                    seconds: 27.0
+                },
+                UsageEvent::SessionEnd { seconds: 30.0 }
+            ],
             "time up to the last touch, not the idle wait"
         );
         assert!(e.ends_with(&[Effect::Reset, Effect::ShowGallery]));
         assert_eq!((k.phase(), k.screen()), (Phase::Waiting, &Screen::Gallery));
         assert_eq!(k.tick(169.0, true, false), vec![]);
-        assert_eq!(k.tick(170.0, true, false), vec![Effect::AttractShow("dinh".into())], "120 s after the last touch");
+        assert_eq!(
+            k.tick(170.0, true, false),
+            vec![Effect::AttractShow("dinh".into())],
+            "120 s after the last touch"
+        );
         assert_eq!(k.phase(), Phase::Attract);
     }
 
@@ -418,7 +504,10 @@ mod tests {
         k.open("dinh", 0.0);
         k.shown("dinh", 1.0);
         for t in (10..400).step_by(10) {
-            assert!(k.tick(t as f64, true, true).is_empty(), "a visitor watching a tour at {t} s");
+            assert!(
+                k.tick(t as f64, true, true).is_empty(),
+                "a visitor watching a tour at {t} s"
+            );
         }
         assert_eq!(k.tick(460.0, true, false), vec![Effect::ShowCountdown]);
         assert_eq!(k.touch(465.0), vec![Effect::HideCountdown]);
@@ -429,27 +518,77 @@ mod tests {
     #[test]
     fn the_attract_loop_moves_on_after_each_tour_and_a_touch_hands_over_the_exhibit() {
         let mut k = kiosk();
-        assert_eq!(k.tick(120.0, true, false), vec![Effect::AttractShow("dinh".into())]);
+        assert_eq!(
+            k.tick(120.0, true, false),
+            vec![Effect::AttractShow("dinh".into())]
+        );
         k.shown("dinh", 122.0);
         assert!(k.tick(123.0, true, true).is_empty(), "its tour plays");
-        assert!(k.visitor_did(UsageEvent::TourStart { exhibit: "dinh".into(), tour: "t".into() }, 124.0).is_empty(), "not a visitor's tour");
-        assert!(k.tick(160.0, true, false).is_empty(), "a short tour ended: the camera drifts on to the minimum");
+        assert!(
+            k.visitor_did(
+                UsageEvent::TourStart {
+                    exhibit: "dinh".into(),
+                    tour: "t".into()
+                },
+                124.0
+            )
+            .is_empty(),
+            "not a visitor's tour"
+        );
+        assert!(
+            k.tick(160.0, true, false).is_empty(),
+            "a short tour ended: the camera drifts on to the minimum"
+        );
         assert_eq!(k.next_deadline(), Some(167.0));
-        assert!(k.tick(250.0, true, true).is_empty(), "a long tour plays to its end");
-        assert_eq!(k.tick(300.0, true, false), vec![Effect::AttractShow("trong".into())], "its tour ended");
+        assert!(
+            k.tick(250.0, true, true).is_empty(),
+            "a long tour plays to its end"
+        );
+        assert_eq!(
+            k.tick(300.0, true, false),
+            vec![Effect::AttractShow("trong".into())],
+            "its tour ended"
+        );
         k.shown("trong", 301.0);
-        assert_eq!(k.tick(346.0, true, false), vec![Effect::AttractShow("sac".into())], "no tour: 45 s");
+        assert_eq!(
+            k.tick(346.0, true, false),
+            vec![Effect::AttractShow("sac".into())],
+            "no tour: 45 s"
+        );
         let e = k.touch(350.0);
         assert_eq!(e[0], Effect::StopAttract);
-        assert_eq!(k.screen(), &Screen::Exhibit("sac".into()), "the visitor takes over the exhibit on screen");
-        assert_eq!(usage(&k.shown("sac", 351.0)), vec![UsageEvent::View { exhibit: "sac".into(), lang: "vi".into() }], "when it arrives");
+        assert_eq!(
+            k.screen(),
+            &Screen::Exhibit("sac".into()),
+            "the visitor takes over the exhibit on screen"
+        );
+        assert_eq!(
+            usage(&k.shown("sac", 351.0)),
+            vec![UsageEvent::View {
+                exhibit: "sac".into(),
+                lang: "vi".into()
+            }],
+            "when it arrives"
+        );
         // Touched while the attract loop's exhibit is already on screen: a view at once.
         k.tick(600.0, true, false);
         k.tick(610.0, true, false);
-        assert_eq!(k.tick(700.0, true, false), vec![Effect::AttractShow("dinh".into())]);
+        assert_eq!(
+            k.tick(700.0, true, false),
+            vec![Effect::AttractShow("dinh".into())]
+        );
         k.shown("dinh", 701.0);
         let e = k.touch(720.0);
-        assert_eq!(usage(&e), vec![UsageEvent::SessionStart { lang: "vi".into() }, UsageEvent::View { exhibit: "dinh".into(), lang: "vi".into() }]);
+        assert_eq!(
+            usage(&e),
+            vec![
+                UsageEvent::SessionStart { lang: "vi".into() },
+                UsageEvent::View {
+                    exhibit: "dinh".into(),
+                    lang: "vi".into()
+                }
+            ]
+        );
         assert!(usage(&k.shown("dinh", 721.0)).is_empty(), "counted once");
     }
 
@@ -458,19 +597,44 @@ mod tests {
         let mut k = kiosk();
         k.open("trong", 0.0);
         let e = k.failed("trong");
-        assert_eq!(e, vec![Effect::Skipped("trong".into()), Effect::ShowGallery]);
+        assert_eq!(
+            e,
+            vec![Effect::Skipped("trong".into()), Effect::ShowGallery]
+        );
         assert_eq!(k.gallery().collect::<Vec<_>>(), ["dinh", "sac"]);
-        assert!(usage(&k.shown("trong", 3.0)).is_empty(), "never counted as a view");
+        assert!(
+            usage(&k.shown("trong", 3.0)).is_empty(),
+            "never counted as a view"
+        );
         // Countdown, reset, then attract: dinh, sac, dinh, …
         assert_eq!(k.tick(200.0, true, false), vec![Effect::ShowCountdown]);
-        assert!(k.tick(209.0, true, false).is_empty(), "the whole countdown shows");
+        assert!(
+            k.tick(209.0, true, false).is_empty(),
+            "the whole countdown shows"
+        );
         assert!(k.tick(210.0, true, false).contains(&Effect::Reset));
-        assert_eq!(k.tick(211.0, true, false), vec![Effect::AttractShow("dinh".into())]);
+        assert_eq!(
+            k.tick(211.0, true, false),
+            vec![Effect::AttractShow("dinh".into())]
+        );
         k.shown("dinh", 212.0);
-        assert_eq!(k.tick(258.0, true, false), vec![Effect::AttractShow("sac".into())]);
+        assert_eq!(
+            k.tick(258.0, true, false),
+            vec![Effect::AttractShow("sac".into())]
+        );
         // And one that fails during the attract loop moves it on.
-        assert_eq!(k.failed("sac"), vec![Effect::Skipped("sac".into()), Effect::AttractShow("dinh".into())]);
-        assert_eq!(k.failed("dinh"), vec![Effect::Skipped("dinh".into()), Effect::ShowGallery], "nothing left");
+        assert_eq!(
+            k.failed("sac"),
+            vec![
+                Effect::Skipped("sac".into()),
+                Effect::AttractShow("dinh".into())
+            ]
+        );
+        assert_eq!(
+            k.failed("dinh"),
+            vec![Effect::Skipped("dinh".into()), Effect::ShowGallery],
+            "nothing left"
+        );
         assert_eq!(k.phase(), Phase::Waiting);
     }
 
@@ -482,17 +646,42 @@ mod tests {
         k.visitor_did(UsageEvent::Language { lang: "en".into() }, 5.0);
         let e = k.tick(6.0, false, false);
         assert_eq!(e.last(), Some(&Effect::Dim));
-        assert_eq!(usage(&e), vec![UsageEvent::ViewEnd { exhibit: "dinh".into(), seconds: 4.0 }, UsageEvent::SessionEnd { seconds: 5.0 }]);
+        assert_eq!(
+            usage(&e),
+            vec![
+                UsageEvent::ViewEnd {
+                    exhibit: "dinh".into(),
+                    seconds: 4.0
+                },
+                UsageEvent::SessionEnd { seconds: 5.0 }
+            ]
+        );
         assert!(k.touch(7.0).is_empty(), "touches do nothing while closed");
         assert!(k.tick(5000.0, false, false).is_empty());
-        assert_eq!(k.tick(5001.0, true, false), vec![Effect::Wake, Effect::Reset, Effect::ShowGallery]);
-        assert_eq!(usage(&k.touch(5002.0)), vec![UsageEvent::SessionStart { lang: "vi".into() }], "back in the default language");
+        assert_eq!(
+            k.tick(5001.0, true, false),
+            vec![Effect::Wake, Effect::Reset, Effect::ShowGallery]
+        );
+        assert_eq!(
+            usage(&k.touch(5002.0)),
+            vec![UsageEvent::SessionStart { lang: "vi".into() }],
+            "back in the default language"
+        );
     }
 
     #[test]
     fn sessions_are_numbered_by_their_start() {
         let mut k = kiosk();
         let e = k.touch(2.5);
-        assert!(matches!(e[0], Effect::Usage { session: 1_002_500, .. }), "{e:?}");
+        assert!(
+            matches!(
+                e[0],
+                Effect::Usage {
+                    session: 1_002_500,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
     }
 }

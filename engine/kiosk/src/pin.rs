@@ -2,8 +2,8 @@
 //! (for staff: maintenance, a new configuration). The PIN is kept as an Argon2id hash, so a
 //! visitor who reads the configuration file learns nothing, and wrong guesses lock the pad.
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
 
 /// Digits only, 4 to 12: what a touch pad can enter.
 pub fn check_pin(pin: &str) -> Result<(), String> {
@@ -19,7 +19,10 @@ pub fn hash_pin(pin: &str) -> Result<String, String> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     check_pin(pin)?;
     let salt = SaltString::generate(&mut rand_core::OsRng);
-    Argon2::default().hash_password(pin.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| format!("the PIN could not be hashed: {e}"))
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("the PIN could not be hashed: {e}"))
 }
 
 /// Whether `hash` is an Argon2 hash a PIN can be checked against.
@@ -32,7 +35,11 @@ pub fn check_hash(hash: &str) -> Result<(), String> {
 
 /// Whether `pin` is the one `hash` was made from.
 pub fn verify_pin(hash: &str, pin: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(pin.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Wrong PINs allowed before the pad locks.
@@ -97,7 +104,9 @@ impl ExitGuard {
             self.locked_until = Some(now + LOCKED_SECONDS);
             return PinOutcome::Locked;
         }
-        PinOutcome::Wrong { attempts_left: ATTEMPTS - self.wrong }
+        PinOutcome::Wrong {
+            attempts_left: ATTEMPTS - self.wrong,
+        }
     }
 }
 
@@ -137,10 +146,22 @@ mod tests {
         let hash = hash_pin("1357").unwrap();
         let mut g = ExitGuard::default();
         for left in (1..ATTEMPTS).rev() {
-            assert_eq!(g.enter(&hash, "0000", 0.0), PinOutcome::Wrong { attempts_left: left });
+            assert_eq!(
+                g.enter(&hash, "0000", 0.0),
+                PinOutcome::Wrong {
+                    attempts_left: left
+                }
+            );
         }
         assert_eq!(g.enter(&hash, "0000", 1.0), PinOutcome::Locked);
-        assert_eq!(g.enter(&hash, "1357", 2.0), PinOutcome::Locked, "even the right PIN, while locked");
-        assert_eq!(g.enter(&hash, "1357", 1.0 + LOCKED_SECONDS), PinOutcome::Exit);
+        assert_eq!(
+            g.enter(&hash, "1357", 2.0),
+            PinOutcome::Locked,
+            "even the right PIN, while locked"
+        );
+        assert_eq!(
+            g.enter(&hash, "1357", 1.0 + LOCKED_SECONDS),
+            PinOutcome::Exit
+        );
     }
 }

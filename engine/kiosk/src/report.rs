@@ -73,15 +73,38 @@ impl PeriodTotals {
                     e.sessions += 1;
                 }
             }
-            UsageEvent::ViewEnd { exhibit, seconds } => self.exhibits.entry(exhibit.clone()).or_default().view_seconds += seconds.max(0.0),
-            UsageEvent::Hotspot { exhibit, .. } => self.exhibits.entry(exhibit.clone()).or_default().hotspots_opened += 1,
-            UsageEvent::TourStart { exhibit, .. } => self.exhibits.entry(exhibit.clone()).or_default().tours_started += 1,
-            UsageEvent::TourComplete { exhibit, .. } => self.exhibits.entry(exhibit.clone()).or_default().tours_completed += 1,
+            UsageEvent::ViewEnd { exhibit, seconds } => {
+                self.exhibits
+                    .entry(exhibit.clone())
+                    .or_default()
+                    .view_seconds += seconds.max(0.0)
+            }
+            UsageEvent::Hotspot { exhibit, .. } => {
+                self.exhibits
+                    .entry(exhibit.clone())
+                    .or_default()
+                    .hotspots_opened += 1
+            }
+            UsageEvent::TourStart { exhibit, .. } => {
+                self.exhibits
+                    .entry(exhibit.clone())
+                    .or_default()
+                    .tours_started += 1
+            }
+            UsageEvent::TourComplete { exhibit, .. } => {
+                self.exhibits
+                    .entry(exhibit.clone())
+                    .or_default()
+                    .tours_completed += 1
+            }
         }
     }
 
     fn language(&mut self, lang: &str, (kiosk, session): &(String, u64)) {
-        if self.language_keys.insert((lang.to_owned(), kiosk.clone(), *session)) {
+        if self
+            .language_keys
+            .insert((lang.to_owned(), kiosk.clone(), *session))
+        {
             *self.languages.entry(lang.to_owned()).or_default() += 1;
         }
     }
@@ -94,8 +117,18 @@ pub fn record_date(r: &UsageRecord) -> Option<Date> {
 
 impl Report {
     /// Sums the records made from `from` to `to`, both days included.
-    pub fn new<'a>(records: impl IntoIterator<Item = &'a UsageRecord>, from: Date, to: Date) -> Self {
-        let mut report = Report { from: from.to_string(), to: to.to_string(), months: BTreeMap::new(), total: PeriodTotals::default(), unreadable_times: 0 };
+    pub fn new<'a>(
+        records: impl IntoIterator<Item = &'a UsageRecord>,
+        from: Date,
+        to: Date,
+    ) -> Self {
+        let mut report = Report {
+            from: from.to_string(),
+            to: to.to_string(),
+            months: BTreeMap::new(),
+            total: PeriodTotals::default(),
+            unreadable_times: 0,
+        };
         for r in records {
             let Some(date) = record_date(r) else {
                 report.unreadable_times += 1;
@@ -118,13 +151,29 @@ impl Report {
     /// One row per month and exhibit, a `*` row per month with its totals, and `total` rows
     /// for the whole period; a column per language.
     pub fn to_csv(&self) -> String {
-        let langs: BTreeSet<&String> = self.total.languages.keys().chain(self.total.exhibits.values().flat_map(|e| e.languages.keys())).collect();
-        let mut out = String::from("month,exhibit,sessions,session_seconds,views,view_seconds,hotspots_opened,tours_started,tours_completed");
+        let langs: BTreeSet<&String> = self
+            .total
+            .languages
+            .keys()
+            .chain(
+                self.total
+                    .exhibits
+                    .values()
+                    .flat_map(|e| e.languages.keys()),
+            )
+            .collect();
+        let mut out = String::from(
+            "month,exhibit,sessions,session_seconds,views,view_seconds,hotspots_opened,tours_started,tours_completed",
+        );
         for l in &langs {
             out.push_str(&format!(",lang_{l}"));
         }
         out.push('\n');
-        let periods = self.months.iter().map(|(m, t)| (m.as_str(), t)).chain(std::iter::once(("total", &self.total)));
+        let periods = self
+            .months
+            .iter()
+            .map(|(m, t)| (m.as_str(), t))
+            .chain(std::iter::once(("total", &self.total)));
         for (month, t) in periods {
             for (id, e) in &t.exhibits {
                 out.push_str(&format!(
@@ -179,27 +228,119 @@ mod tests {
     use super::*;
 
     fn r(at: &str, session: u64, event: UsageEvent) -> UsageRecord {
-        UsageRecord { at: at.into(), kiosk: "k".into(), session, event }
+        UsageRecord {
+            at: at.into(),
+            kiosk: "k".into(),
+            session,
+            event,
+        }
     }
 
     fn visits() -> Vec<UsageRecord> {
         use UsageEvent::*;
         vec![
-            r("2026-11-30T16:00:00+07:00", 1, SessionStart { lang: "vi".into() }),
-            r("2026-11-30T16:00:05+07:00", 1, View { exhibit: "dinh".into(), lang: "vi".into() }),
-            r("2026-11-30T16:01:00+07:00", 1, Hotspot { exhibit: "dinh".into(), hotspot: "mai".into() }),
-            r("2026-11-30T16:02:00+07:00", 1, ViewEnd { exhibit: "dinh".into(), seconds: 115.0 }),
-            r("2026-11-30T16:02:00+07:00", 1, View { exhibit: "dinh".into(), lang: "vi".into() }),
-            r("2026-11-30T16:03:00+07:00", 1, ViewEnd { exhibit: "dinh".into(), seconds: 60.0 }),
-            r("2026-11-30T16:03:00+07:00", 1, SessionEnd { seconds: 180.0 }),
-            r("2026-12-01T09:00:00+07:00", 2, SessionStart { lang: "vi".into() }),
-            r("2026-12-01T09:00:10+07:00", 2, Language { lang: "en".into() }),
-            r("2026-12-01T09:00:20+07:00", 2, View { exhibit: "trong".into(), lang: "en".into() }),
-            r("2026-12-01T09:00:30+07:00", 2, TourStart { exhibit: "trong".into(), tour: "t".into() }),
-            r("2026-12-01T09:04:30+07:00", 2, TourComplete { exhibit: "trong".into(), tour: "t".into() }),
-            r("2026-12-01T09:05:00+07:00", 2, ViewEnd { exhibit: "trong".into(), seconds: 280.0 }),
-            r("2026-12-01T09:05:00+07:00", 2, SessionEnd { seconds: 300.0 }),
-            r("2027-01-02T09:00:00+07:00", 3, SessionStart { lang: "vi".into() }),
+            r(
+                "2026-11-30T16:00:00+07:00",
+                1,
+                SessionStart { lang: "vi".into() },
+            ),
+            r(
+                "2026-11-30T16:00:05+07:00",
+                1,
+                View {
+                    exhibit: "dinh".into(),
+                    lang: "vi".into(),
+                },
+            ),
+            r(
+                "2026-11-30T16:01:00+07:00",
+                1,
+                Hotspot {
+                    exhibit: "dinh".into(),
+                    hotspot: "mai".into(),
+                },
+            ),
+            r(
+                "2026-11-30T16:02:00+07:00",
+                1,
+                ViewEnd {
+                    exhibit: "dinh".into(),
+                    seconds: 115.0,
+                },
+            ),
+            r(
+                "2026-11-30T16:02:00+07:00",
+                1,
+                View {
+                    exhibit: "dinh".into(),
+                    lang: "vi".into(),
+                },
+            ),
+            r(
+                "2026-11-30T16:03:00+07:00",
+                1,
+                ViewEnd {
+                    exhibit: "dinh".into(),
+                    seconds: 60.0,
+                },
+            ),
+            r(
+                "2026-11-30T16:03:00+07:00",
+                1,
+                SessionEnd { seconds: 180.0 },
+            ),
+            r(
+                "2026-12-01T09:00:00+07:00",
+                2,
+                SessionStart { lang: "vi".into() },
+            ),
+            r(
+                "2026-12-01T09:00:10+07:00",
+                2,
+                Language { lang: "en".into() },
+            ),
+            r(
+                "2026-12-01T09:00:20+07:00",
+                2,
+                View {
+                    exhibit: "trong".into(),
+                    lang: "en".into(),
+                },
+            ),
+            r(
+                "2026-12-01T09:00:30+07:00",
+                2,
+                TourStart {
+                    exhibit: "trong".into(),
+                    tour: "t".into(),
+                },
+            ),
+            r(
+                "2026-12-01T09:04:30+07:00",
+                2,
+                TourComplete {
+                    exhibit: "trong".into(),
+                    tour: "t".into(),
+                },
+            ),
+            r(
+                "2026-12-01T09:05:00+07:00",
+                2,
+                ViewEnd {
+                    exhibit: "trong".into(),
+                    seconds: 280.0,
+                },
+            ),
+            r(
+                "2026-12-01T09:05:00+07:00",
+                2,
+                SessionEnd { seconds: 300.0 },
+            ),
+            r(
+                "2027-01-02T09:00:00+07:00",
+                3,
+                SessionStart { lang: "vi".into() },
+            ),
         ]
     }
 
@@ -207,14 +348,36 @@ mod tests {
     fn sums_per_month_and_exhibit() {
         let log = visits();
         let report = Report::new(&log, date(2026, 11, 1), date(2026, 12, 31));
-        assert_eq!(report.months.keys().collect::<Vec<_>>(), ["2026-11", "2026-12"], "January is outside the period");
+        assert_eq!(
+            report.months.keys().collect::<Vec<_>>(),
+            ["2026-11", "2026-12"],
+            "January is outside the period"
+        );
         let nov = &report.months["2026-11"];
         assert_eq!((nov.sessions, nov.session_seconds), (1, 180.0));
         let dinh = &nov.exhibits["dinh"];
-        assert_eq!((dinh.views, dinh.sessions, dinh.view_seconds, dinh.hotspots_opened), (2, 1, 175.0, 1));
+        assert_eq!(
+            (
+                dinh.views,
+                dinh.sessions,
+                dinh.view_seconds,
+                dinh.hotspots_opened
+            ),
+            (2, 1, 175.0, 1)
+        );
         let dec = &report.months["2026-12"];
-        assert_eq!(dec.languages, BTreeMap::from([("en".into(), 1), ("vi".into(), 1)]), "a visit that switched counts for both");
-        assert_eq!((dec.exhibits["trong"].tours_started, dec.exhibits["trong"].tours_completed), (1, 1));
+        assert_eq!(
+            dec.languages,
+            BTreeMap::from([("en".into(), 1), ("vi".into(), 1)]),
+            "a visit that switched counts for both"
+        );
+        assert_eq!(
+            (
+                dec.exhibits["trong"].tours_started,
+                dec.exhibits["trong"].tours_completed
+            ),
+            (1, 1)
+        );
         assert_eq!(report.total.sessions, 2);
         assert_eq!(report.total.languages["vi"], 2);
     }
@@ -224,7 +387,10 @@ mod tests {
         let log = visits();
         let csv = Report::new(&log, date(2026, 1, 1), date(2026, 12, 31)).to_csv();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "month,exhibit,sessions,session_seconds,views,view_seconds,hotspots_opened,tours_started,tours_completed,lang_en,lang_vi");
+        assert_eq!(
+            lines[0],
+            "month,exhibit,sessions,session_seconds,views,view_seconds,hotspots_opened,tours_started,tours_completed,lang_en,lang_vi"
+        );
         assert_eq!(lines[1], "2026-11,dinh,1,,2,175,1,0,0,0,2");
         assert_eq!(lines[2], "2026-11,*,1,180,2,175,1,0,0,0,1");
         assert!(lines.contains(&"total,*,2,480,3,455,1,1,1,1,2"), "{csv}");

@@ -37,7 +37,10 @@ impl KioskStatus {
             std::fs::create_dir_all(dir)?;
         }
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?,
+        )?;
         std::fs::rename(&tmp, path)
     }
 }
@@ -58,7 +61,8 @@ mod tests {
 
     #[test]
     fn the_file_is_replaced_whole() {
-        let path = std::env::temp_dir().join(format!("disan-status-{}/status.json", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("disan-status-{}/status.json", std::process::id()));
         let mut s = KioskStatus {
             kiosk: "k".into(),
             pid: 1,
@@ -74,7 +78,10 @@ mod tests {
         s.uptime_seconds = 10;
         s.write(&path).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!((v["uptime_seconds"].as_u64(), v["phase"].as_str()), (Some(10), Some("attract")));
+        assert_eq!(
+            (v["uptime_seconds"].as_u64(), v["phase"].as_str()),
+            (Some(10), Some("attract"))
+        );
         assert!(!path.with_extension("json.tmp").exists());
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }

@@ -29,20 +29,41 @@ pub struct UsageRecord {
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum UsageEvent {
     /// A visit began (the first touch), in this language.
-    SessionStart { lang: String },
+    SessionStart {
+        lang: String,
+    },
     /// The visit ended (idle reset, closing time, exit); `seconds` from the first to the last
     /// touch (or the end of a tour the visitor watched).
-    SessionEnd { seconds: f64 },
+    SessionEnd {
+        seconds: f64,
+    },
     /// An exhibit was opened and shown.
-    View { exhibit: String, lang: String },
+    View {
+        exhibit: String,
+        lang: String,
+    },
     /// The visitor left it after `seconds` (to the last touch, if they walked away).
-    ViewEnd { exhibit: String, seconds: f64 },
-    Hotspot { exhibit: String, hotspot: String },
-    TourStart { exhibit: String, tour: String },
+    ViewEnd {
+        exhibit: String,
+        seconds: f64,
+    },
+    Hotspot {
+        exhibit: String,
+        hotspot: String,
+    },
+    TourStart {
+        exhibit: String,
+        tour: String,
+    },
     /// A tour played to its last stop.
-    TourComplete { exhibit: String, tour: String },
+    TourComplete {
+        exhibit: String,
+        tour: String,
+    },
     /// The visitor switched the language.
-    Language { lang: String },
+    Language {
+        lang: String,
+    },
 }
 
 /// The log file, appended to.
@@ -65,7 +86,11 @@ impl UsageLog {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).read(true).open(&self.path)?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(&self.path)?;
         let mut line = String::new();
         // A torn last line (a power cut mid-write): start ours on a line of its own.
         if file.seek(SeekFrom::End(0))? > 0 {
@@ -112,7 +137,12 @@ mod tests {
     use super::*;
 
     fn record(session: u64, event: UsageEvent) -> UsageRecord {
-        UsageRecord { at: "2026-12-01T09:30:00+07:00".into(), kiosk: "k1".into(), session, event }
+        UsageRecord {
+            at: "2026-12-01T09:30:00+07:00".into(),
+            kiosk: "k1".into(),
+            session,
+            event,
+        }
     }
 
     #[test]
@@ -120,24 +150,50 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("disan-usage-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let log = UsageLog::new(dir.join("sub/usage.jsonl"));
-        log.append(&record(1, UsageEvent::SessionStart { lang: "vi".into() })).unwrap();
-        log.append(&record(1, UsageEvent::View { exhibit: "dinh-hang-kenh".into(), lang: "vi".into() })).unwrap();
+        log.append(&record(1, UsageEvent::SessionStart { lang: "vi".into() }))
+            .unwrap();
+        log.append(&record(
+            1,
+            UsageEvent::View {
+                exhibit: "dinh-hang-kenh".into(),
+                lang: "vi".into(),
+            },
+        ))
+        .unwrap();
         // The power goes in the middle of the third record.
-        let mut f = std::fs::OpenOptions::new().append(true).open(log.path()).unwrap();
-        f.write_all(br#"{"at":"2026-12-01T09:31:00+07:00","kiosk":"k1","sess"#).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap();
+        f.write_all(br#"{"at":"2026-12-01T09:31:00+07:00","kiosk":"k1","sess"#)
+            .unwrap();
         drop(f);
         // After the restart, the kiosk goes on appending.
-        log.append(&record(2, UsageEvent::SessionEnd { seconds: 12.5 })).unwrap();
+        log.append(&record(2, UsageEvent::SessionEnd { seconds: 12.5 }))
+            .unwrap();
         let read = read_usage(log.path()).unwrap();
         assert_eq!(read.records.len(), 3);
-        assert_eq!(read.records[2], record(2, UsageEvent::SessionEnd { seconds: 12.5 }));
+        assert_eq!(
+            read.records[2],
+            record(2, UsageEvent::SessionEnd { seconds: 12.5 })
+        );
         assert_eq!(read.damaged_lines, vec![3]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_record_is_one_flat_line() {
-        let line = serde_json::to_string(&record(7, UsageEvent::Hotspot { exhibit: "a".into(), hotspot: "h".into() })).unwrap();
-        assert_eq!(line, r#"{"at":"2026-12-01T09:30:00+07:00","kiosk":"k1","session":7,"event":"hotspot","exhibit":"a","hotspot":"h"}"#);
+        let line = serde_json::to_string(&record(
+            7,
+            UsageEvent::Hotspot {
+                exhibit: "a".into(),
+                hotspot: "h".into(),
+            },
+        ))
+        .unwrap();
+        assert_eq!(
+            line,
+            r#"{"at":"2026-12-01T09:30:00+07:00","kiosk":"k1","session":7,"event":"hotspot","exhibit":"a","hotspot":"h"}"#
+        );
     }
 }

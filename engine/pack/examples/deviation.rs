@@ -10,7 +10,8 @@ use std::path::Path;
 
 fn mesh(path: &Path) -> (Vec<[f32; 3]>, Vec<u32>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    disan_pack::deviation::glb_triangles(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    disan_pack::deviation::glb_triangles(&bytes)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn main() {
@@ -24,7 +25,12 @@ fn main() {
     let mut it = args[1..].iter();
     while let Some(arg) = it.next() {
         if arg == "--offset" {
-            let v: Vec<f32> = it.next().expect("--offset X,Y,Z").split(',').map(|c| c.parse().expect("a number")).collect();
+            let v: Vec<f32> = it
+                .next()
+                .expect("--offset X,Y,Z")
+                .split(',')
+                .map(|c| c.parse().expect("a number"))
+                .collect();
             offset = [v[0], v[1], v[2]];
             continue;
         }
@@ -35,6 +41,9 @@ fn main() {
             }
         }
         let d = disan_pack::deviation::deviation(&reference, &positions, &indices);
-        println!("{}", serde_json::json!({ "file": arg, "triangles": indices.len() / 3, "p99_m": d.p99, "max_m": d.max, "mean_m": d.mean }));
+        println!(
+            "{}",
+            serde_json::json!({ "file": arg, "triangles": indices.len() / 3, "p99_m": d.p99, "max_m": d.max, "mean_m": d.mean })
+        );
     }
 }

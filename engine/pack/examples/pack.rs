@@ -12,8 +12,16 @@ fn main() {
         eprintln!("usage: pack SCAN OUT");
         std::process::exit(64);
     };
-    let options = disan_pack::PackOptions { force: true, ..Default::default() };
-    match disan_pack::pack_scan(&PathBuf::from(scan), &PathBuf::from(out), &options, &disan_pack::Progress::hidden()) {
+    let options = disan_pack::PackOptions {
+        force: true,
+        ..Default::default()
+    };
+    match disan_pack::pack_scan(
+        &PathBuf::from(scan),
+        &PathBuf::from(out),
+        &options,
+        &disan_pack::Progress::hidden(),
+    ) {
         Ok(report) => println!("{}", serde_json::to_string(&report).expect("serialises")),
         Err(e) => {
             eprintln!("{e}");

@@ -18,8 +18,14 @@ use crate::{PackError, PackOptions, PackReport, REPORT_FILE, pack_scan};
 pub enum BatchOutcome {
     Packed(Box<PackReport>),
     /// Already done by an earlier run (same input, same options).
-    Skipped { input: PathBuf, package: PathBuf },
-    Failed { input: PathBuf, error: PackError },
+    Skipped {
+        input: PathBuf,
+        package: PathBuf,
+    },
+    Failed {
+        input: PathBuf,
+        error: PackError,
+    },
 }
 
 /// The scans a folder holds: .glb, .gltf, .obj, .ply directly inside it or in its folders one
@@ -52,7 +58,10 @@ pub fn package_for(scan: &Path, out: &Path) -> PathBuf {
 pub fn fingerprint(input: &Path, options: &PackOptions) -> String {
     let meta = std::fs::metadata(input).ok();
     let size = meta.as_ref().map_or(0, |m| m.len());
-    let modified = meta.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    let modified = meta
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
     format!(
         "{size}:{modified}:{:?}:{:?}:{}:{}:{:?}:levels-v2",
         options.unit.map(|u| u.word()),
@@ -65,23 +74,42 @@ pub fn fingerprint(input: &Path, options: &PackOptions) -> String {
 
 /// Whether `package` is a finished pack of `input` with these options.
 pub fn is_done(input: &Path, package: &Path, options: &PackOptions) -> bool {
-    let Ok(text) = std::fs::read_to_string(package.join(REPORT_FILE)) else { return false };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    json.get("input_fingerprint").and_then(|v| v.as_str()) == Some(fingerprint(input, options).as_str())
+    let Ok(text) = std::fs::read_to_string(package.join(REPORT_FILE)) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    json.get("input_fingerprint").and_then(|v| v.as_str())
+        == Some(fingerprint(input, options).as_str())
 }
 
 /// Packs every scan, `jobs` at a time; `on_done` hears of each as it finishes.
-pub fn run(scans: &[PathBuf], out: &Path, options: &PackOptions, jobs: usize, show_progress: bool, on_done: &(dyn Fn(&BatchOutcome) + Sync)) -> Vec<BatchOutcome> {
+pub fn run(
+    scans: &[PathBuf],
+    out: &Path,
+    options: &PackOptions,
+    jobs: usize,
+    show_progress: bool,
+    on_done: &(dyn Fn(&BatchOutcome) + Sync),
+) -> Vec<BatchOutcome> {
     // Two scans that would make one package (`bia.obj` and `bia.ply`) would write one folder at
     // once: the first by name is packed, the others are refused and named.
-    let mut first_for: std::collections::HashMap<PathBuf, &PathBuf> = std::collections::HashMap::new();
+    let mut first_for: std::collections::HashMap<PathBuf, &PathBuf> =
+        std::collections::HashMap::new();
     let mut results = Vec::new();
     let mut unique = Vec::new();
     for scan in scans {
         let package = package_for(scan, out);
         match first_for.get(&package) {
             Some(other) => {
-                let outcome = BatchOutcome::Failed { input: scan.clone(), error: PackError::SamePackage { input: scan.clone(), other: (*other).clone() } };
+                let outcome = BatchOutcome::Failed {
+                    input: scan.clone(),
+                    error: PackError::SamePackage {
+                        input: scan.clone(),
+                        other: (*other).clone(),
+                    },
+                };
                 on_done(&outcome);
                 results.push(outcome);
             }
@@ -91,24 +119,43 @@ pub fn run(scans: &[PathBuf], out: &Path, options: &PackOptions, jobs: usize, sh
             }
         }
     }
-    let queue = Mutex::new(unique.into_iter().collect::<std::collections::VecDeque<_>>());
+    let queue = Mutex::new(
+        unique
+            .into_iter()
+            .collect::<std::collections::VecDeque<_>>(),
+    );
     let results = Mutex::new(results);
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1).min(scans.len().max(1)) {
             s.spawn(|| {
                 loop {
-                    let Some(input) = queue.lock().expect("queue").pop_front() else { break };
+                    let Some(input) = queue.lock().expect("queue").pop_front() else {
+                        break;
+                    };
                     let package = package_for(input, out);
                     let outcome = if is_done(input, &package, options) {
-                        BatchOutcome::Skipped { input: input.clone(), package }
+                        BatchOutcome::Skipped {
+                            input: input.clone(),
+                            package,
+                        }
                     } else {
                         // An unfinished package from an interrupted run is replaced.
-                        let opts = PackOptions { force: true, ..options.clone() };
-                        let label = input.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+                        let opts = PackOptions {
+                            force: true,
+                            ..options.clone()
+                        };
+                        let label = input
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .unwrap_or("")
+                            .to_owned();
                         let progress = Progress::new(show_progress && jobs == 1, label);
                         match pack_scan(input, &package, &opts, &progress) {
                             Ok(report) => BatchOutcome::Packed(Box::new(report)),
-                            Err(error) => BatchOutcome::Failed { input: input.clone(), error },
+                            Err(error) => BatchOutcome::Failed {
+                                input: input.clone(),
+                                error,
+                            },
                         }
                     };
                     on_done(&outcome);

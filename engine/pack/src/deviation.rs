@@ -7,19 +7,29 @@
 /// applied, so quantized levels come out in metres), compressed geometry decoded. What the
 /// deviation is measured on, for `disan pack`'s levels and for other tools' output alike.
 pub fn glb_triangles(bytes: &[u8]) -> Result<(Vec<[f32; 3]>, Vec<u32>), String> {
-    let plain = disan_format::plain_glb(bytes).map_err(|r| r.errors().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; "))?;
+    let plain = disan_format::plain_glb(bytes).map_err(|r| {
+        r.errors()
+            .map(|e| format!("{} {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
     let gltf = gltf::Gltf::from_slice(&plain).map_err(|e| e.to_string())?;
     let blob = gltf.blob.clone().unwrap_or_default();
     let (mut positions, mut indices) = (Vec::new(), Vec::new());
-    let Some(scene) = gltf.default_scene().or_else(|| gltf.scenes().next()) else { return Ok((positions, indices)) };
-    let mut stack: Vec<(gltf::Node<'_>, [[f32; 4]; 4])> = scene.nodes().map(|n| (n, IDENTITY)).collect();
+    let Some(scene) = gltf.default_scene().or_else(|| gltf.scenes().next()) else {
+        return Ok((positions, indices));
+    };
+    let mut stack: Vec<(gltf::Node<'_>, [[f32; 4]; 4])> =
+        scene.nodes().map(|n| (n, IDENTITY)).collect();
     while let Some((node, parent)) = stack.pop() {
         let world = mul(parent, node.transform().matrix());
         if let Some(mesh) = node.mesh() {
             for prim in mesh.primitives() {
                 let reader = prim.reader(|_| Some(blob.as_slice()));
                 let base = positions.len() as u32;
-                let Some(p) = reader.read_positions() else { continue };
+                let Some(p) = reader.read_positions() else {
+                    continue;
+                };
                 positions.extend(p.map(|p| transform(world, p)));
                 match reader.read_indices() {
                     Some(i) => indices.extend(i.into_u32().map(|i| i + base)),
@@ -32,11 +42,18 @@ pub fn glb_triangles(bytes: &[u8]) -> Result<(Vec<[f32; 3]>, Vec<u32>), String> 
     Ok((positions, indices))
 }
 
-const IDENTITY: [[f32; 4]; 4] = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]];
+const IDENTITY: [[f32; 4]; 4] = [
+    [1.0, 0.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0, 0.0],
+    [0.0, 0.0, 1.0, 0.0],
+    [0.0, 0.0, 0.0, 1.0],
+];
 
 /// Column-major 4×4 product, as glTF stores matrices.
 fn mul(a: [[f32; 4]; 4], b: [[f32; 4]; 4]) -> [[f32; 4]; 4] {
-    std::array::from_fn(|col| std::array::from_fn(|row| (0..4).map(|k| a[k][row] * b[col][k]).sum()))
+    std::array::from_fn(|col| {
+        std::array::from_fn(|row| (0..4).map(|k| a[k][row] * b[col][k]).sum())
+    })
 }
 
 fn transform(m: [[f32; 4]; 4], p: [f32; 3]) -> [f32; 3] {
@@ -61,7 +78,9 @@ struct Grid {
 
 impl Grid {
     fn coord(&self, p: [f32; 3]) -> [usize; 3] {
-        std::array::from_fn(|i| (((p[i] - self.min[i]) / self.cell).floor().max(0.0) as usize).min(self.dims[i] - 1))
+        std::array::from_fn(|i| {
+            (((p[i] - self.min[i]) / self.cell).floor().max(0.0) as usize).min(self.dims[i] - 1)
+        })
     }
     fn index(&self, c: [usize; 3]) -> usize {
         (c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0]
@@ -69,10 +88,21 @@ impl Grid {
 }
 
 /// Distances from each of `original`'s vertices to `simplified`'s triangles.
-pub fn deviation(original: &[[f32; 3]], simplified: &[[f32; 3]], simplified_indices: &[u32]) -> Deviation {
-    let tris: Vec<[[f32; 3]; 3]> = simplified_indices.chunks_exact(3).map(|t| [t[0], t[1], t[2]].map(|i| simplified[i as usize])).collect();
+pub fn deviation(
+    original: &[[f32; 3]],
+    simplified: &[[f32; 3]],
+    simplified_indices: &[u32],
+) -> Deviation {
+    let tris: Vec<[[f32; 3]; 3]> = simplified_indices
+        .chunks_exact(3)
+        .map(|t| [t[0], t[1], t[2]].map(|i| simplified[i as usize]))
+        .collect();
     if tris.is_empty() || original.is_empty() {
-        return Deviation { max: 0.0, mean: 0.0, p99: 0.0 };
+        return Deviation {
+            max: 0.0,
+            mean: 0.0,
+            p99: 0.0,
+        };
     }
     let mut min = [f32::MAX; 3];
     let mut max = [f32::MIN; 3];
@@ -82,14 +112,27 @@ pub fn deviation(original: &[[f32; 3]], simplified: &[[f32; 3]], simplified_indi
             max[i] = max[i].max(p[i]);
         }
     }
-    let extent = (0..3).map(|i| max[i] - min[i]).fold(0.0f32, f32::max).max(1e-6);
+    let extent = (0..3)
+        .map(|i| max[i] - min[i])
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
     // About two triangles a cell along the longest side.
     let cell = (extent / (tris.len() as f32).sqrt().max(1.0) * 2.0).max(extent / 512.0);
-    let dims: [usize; 3] = std::array::from_fn(|i| (((max[i] - min[i]) / cell).ceil() as usize).max(1));
-    let mut grid = Grid { min, cell, dims, cells: vec![Vec::new(); dims[0] * dims[1] * dims[2]] };
+    let dims: [usize; 3] =
+        std::array::from_fn(|i| (((max[i] - min[i]) / cell).ceil() as usize).max(1));
+    let mut grid = Grid {
+        min,
+        cell,
+        dims,
+        cells: vec![Vec::new(); dims[0] * dims[1] * dims[2]],
+    };
     for (t, tri) in tris.iter().enumerate() {
-        let lo = grid.coord(std::array::from_fn(|i| tri.iter().map(|v| v[i]).fold(f32::MAX, f32::min)));
-        let hi = grid.coord(std::array::from_fn(|i| tri.iter().map(|v| v[i]).fold(f32::MIN, f32::max)));
+        let lo = grid.coord(std::array::from_fn(|i| {
+            tri.iter().map(|v| v[i]).fold(f32::MAX, f32::min)
+        }));
+        let hi = grid.coord(std::array::from_fn(|i| {
+            tri.iter().map(|v| v[i]).fold(f32::MIN, f32::max)
+        }));
         for z in lo[2]..=hi[2] {
             for y in lo[1]..=hi[1] {
                 for x in lo[0]..=hi[0] {
@@ -103,7 +146,11 @@ pub fn deviation(original: &[[f32; 3]], simplified: &[[f32; 3]], simplified_indi
     let mean = distances.iter().map(|&d| f64::from(d)).sum::<f64>() / distances.len() as f64;
     distances.sort_by(f32::total_cmp);
     let p99 = distances[((distances.len() - 1) as f64 * 0.99) as usize];
-    Deviation { max: *distances.last().expect("not empty"), mean: mean as f32, p99 }
+    Deviation {
+        max: *distances.last().expect("not empty"),
+        mean: mean as f32,
+        p99,
+    }
 }
 
 /// The distance from `p` to the nearest triangle, searching rings of cells outwards until no
@@ -179,12 +226,20 @@ fn point_triangle_distance(p: [f32; 3], t: &[[f32; 3]; 3]) -> f32 {
             [a[0] + w * ac[0], a[1] + w * ac[1], a[2] + w * ac[2]]
         } else if va <= 0.0 && (d4 - d3) >= 0.0 && (d5 - d6) >= 0.0 {
             let w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
-            [b[0] + w * (c[0] - b[0]), b[1] + w * (c[1] - b[1]), b[2] + w * (c[2] - b[2])]
+            [
+                b[0] + w * (c[0] - b[0]),
+                b[1] + w * (c[1] - b[1]),
+                b[2] + w * (c[2] - b[2]),
+            ]
         } else {
             let denom = 1.0 / (va + vb + vc);
             let v = vb * denom;
             let w = vc * denom;
-            [a[0] + ab[0] * v + ac[0] * w, a[1] + ab[1] * v + ac[1] * w, a[2] + ab[2] * v + ac[2] * w]
+            [
+                a[0] + ab[0] * v + ac[0] * w,
+                a[1] + ab[1] * v + ac[1] * w,
+                a[2] + ab[2] * v + ac[2] * w,
+            ]
         }
     };
     let d = sub(p, closest);
@@ -198,9 +253,18 @@ mod tests {
     #[test]
     fn distances_to_a_triangle() {
         let t = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]];
-        assert!((point_triangle_distance([0.2, 0.2, 0.5], &t) - 0.5).abs() < 1e-6, "above the face");
-        assert!((point_triangle_distance([2.0, 0.0, 0.0], &t) - 1.0).abs() < 1e-6, "past a corner");
-        assert!((point_triangle_distance([0.5, -1.0, 0.0], &t) - 1.0).abs() < 1e-6, "beside an edge");
+        assert!(
+            (point_triangle_distance([0.2, 0.2, 0.5], &t) - 0.5).abs() < 1e-6,
+            "above the face"
+        );
+        assert!(
+            (point_triangle_distance([2.0, 0.0, 0.0], &t) - 1.0).abs() < 1e-6,
+            "past a corner"
+        );
+        assert!(
+            (point_triangle_distance([0.5, -1.0, 0.0], &t) - 1.0).abs() < 1e-6,
+            "beside an edge"
+        );
     }
 
     #[test]
@@ -214,7 +278,12 @@ mod tests {
                 original.push([x as f32 / 20.0, y as f32 / 20.0, bump]);
             }
         }
-        let flat = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]];
+        let flat = [
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [1.0, 1.0, 0.0],
+            [0.0, 1.0, 0.0],
+        ];
         let d = deviation(&original, &flat, &[0, 1, 2, 0, 2, 3]);
         assert!((d.max - 0.03).abs() < 1e-6, "{d:?}");
         assert!(d.mean < 0.001 && d.p99 < 0.001, "{d:?}");

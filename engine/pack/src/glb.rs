@@ -82,7 +82,11 @@ enum Stream<'a> {
     /// Vertex attributes, `stride` bytes each.
     Attributes { bytes: &'a [u8], stride: usize },
     /// A triangle list, written as `stride`-byte indices for `vertices` vertices.
-    Triangles { indices: &'a [u32], stride: usize, vertices: usize },
+    Triangles {
+        indices: &'a [u32],
+        stride: usize,
+        vertices: usize,
+    },
 }
 
 impl Builder {
@@ -104,13 +108,22 @@ impl Builder {
     fn stream(&mut self, stream: Stream<'_>) -> usize {
         let (plain_len, stride, target) = match &stream {
             Stream::Attributes { bytes, stride } => (bytes.len(), *stride, ARRAY_BUFFER),
-            Stream::Triangles { indices, stride, .. } => (indices.len() * stride, *stride, ELEMENT_ARRAY_BUFFER),
+            Stream::Triangles {
+                indices, stride, ..
+            } => (indices.len() * stride, *stride, ELEMENT_ARRAY_BUFFER),
         };
         if !self.compress {
             let bytes = match stream {
                 Stream::Attributes { bytes, .. } => bytes.to_vec(),
-                Stream::Triangles { indices, stride: 2, .. } => indices.iter().flat_map(|&i| (i as u16).to_le_bytes()).collect(),
-                Stream::Triangles { indices, .. } => indices.iter().flat_map(|&i| i.to_le_bytes()).collect(),
+                Stream::Triangles {
+                    indices, stride: 2, ..
+                } => indices
+                    .iter()
+                    .flat_map(|&i| (i as u16).to_le_bytes())
+                    .collect(),
+                Stream::Triangles { indices, .. } => {
+                    indices.iter().flat_map(|&i| i.to_le_bytes()).collect()
+                }
             };
             // Plain streams are tightly packed: no byteStride.
             return self.view(&bytes, Some(target));
@@ -120,16 +133,37 @@ impl Builder {
                 let count = bytes.len() / stride;
                 // Version 0 of the vertex codec is the one EXT_meshopt_compression allows.
                 let encoded = match stride {
-                    4 => meshopt::encoding::encode_vertex_buffer_level(as_records::<4>(bytes).as_slice(), 2, Some(0)),
-                    8 => meshopt::encoding::encode_vertex_buffer_level(as_records::<8>(bytes).as_slice(), 2, Some(0)),
-                    12 => meshopt::encoding::encode_vertex_buffer_level(as_records::<12>(bytes).as_slice(), 2, Some(0)),
+                    4 => meshopt::encoding::encode_vertex_buffer_level(
+                        as_records::<4>(bytes).as_slice(),
+                        2,
+                        Some(0),
+                    ),
+                    8 => meshopt::encoding::encode_vertex_buffer_level(
+                        as_records::<8>(bytes).as_slice(),
+                        2,
+                        Some(0),
+                    ),
+                    12 => meshopt::encoding::encode_vertex_buffer_level(
+                        as_records::<12>(bytes).as_slice(),
+                        2,
+                        Some(0),
+                    ),
                     _ => unreachable!("strides written here are 4, 8 or 12"),
                 };
-                (encoded.expect("meshopt encodes any vertex stream"), count, "ATTRIBUTES")
+                (
+                    encoded.expect("meshopt encodes any vertex stream"),
+                    count,
+                    "ATTRIBUTES",
+                )
             }
-            Stream::Triangles { indices, vertices, .. } => {
-                (meshopt::encoding::encode_index_buffer(indices, vertices).expect("a triangle list encodes"), indices.len(), "TRIANGLES")
-            }
+            Stream::Triangles {
+                indices, vertices, ..
+            } => (
+                meshopt::encoding::encode_index_buffer(indices, vertices)
+                    .expect("a triangle list encodes"),
+                indices.len(),
+                "TRIANGLES",
+            ),
         };
         while !self.bin.len().is_multiple_of(4) {
             self.bin.push(0);
@@ -152,8 +186,17 @@ impl Builder {
         self.views.len() - 1
     }
 
-    fn accessor(&mut self, view: usize, component: u32, count: usize, kind: &str, normalized: bool, min_max: Option<(Vec<f32>, Vec<f32>)>) -> usize {
-        let mut a = json!({ "bufferView": view, "componentType": component, "count": count, "type": kind });
+    fn accessor(
+        &mut self,
+        view: usize,
+        component: u32,
+        count: usize,
+        kind: &str,
+        normalized: bool,
+        min_max: Option<(Vec<f32>, Vec<f32>)>,
+    ) -> usize {
+        let mut a =
+            json!({ "bufferView": view, "componentType": component, "count": count, "type": kind });
         if normalized {
             a["normalized"] = json!(true);
         }
@@ -168,17 +211,28 @@ impl Builder {
 
 /// Bytes as fixed-size records, for the vertex encoder (which takes the record size from the type).
 fn as_records<const N: usize>(bytes: &[u8]) -> Vec<[u8; N]> {
-    bytes.chunks_exact(N).map(|c| c.try_into().expect("exact chunks")).collect()
+    bytes
+        .chunks_exact(N)
+        .map(|c| c.try_into().expect("exact chunks"))
+        .collect()
 }
 
 fn floats<const N: usize>(v: &[[f32; N]]) -> Vec<u8> {
-    v.iter().flat_map(|a| a.iter().flat_map(|f| f.to_le_bytes())).collect()
+    v.iter()
+        .flat_map(|a| a.iter().flat_map(|f| f.to_le_bytes()))
+        .collect()
 }
 
 /// The GLB bytes of a level. `extras` go on `asset.extras` (what the level is and its error).
 pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
     let compress = geometry == Geometry::Compressed;
-    let mut b = Builder { bin: Vec::new(), views: Vec::new(), accessors: Vec::new(), fallback: 0, compress };
+    let mut b = Builder {
+        bin: Vec::new(),
+        views: Vec::new(),
+        accessors: Vec::new(),
+        fallback: 0,
+        compress,
+    };
     let mut primitives = Vec::new();
     let mut materials = Vec::new();
     let mut textures = Vec::new();
@@ -194,8 +248,14 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
             level_max[i] = level_max[i].max(p[i]);
         }
     }
-    let largest = (0..3).map(|i| level_max[i] - level_min[i]).fold(0.0f32, f32::max);
-    let step = if largest > 0.0 { largest / 65535.0 } else { 1.0 };
+    let largest = (0..3)
+        .map(|i| level_max[i] - level_min[i])
+        .fold(0.0f32, f32::max);
+    let step = if largest > 0.0 {
+        largest / 65535.0
+    } else {
+        1.0
+    };
     for mesh in meshes {
         let n = mesh.positions.len();
         let mut attributes = serde_json::Map::new();
@@ -208,25 +268,77 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
             }
         }
         if compress {
-            let grid = |p: &[f32; 3], i: usize| ((p[i] - level_min[i]) / step).round().clamp(0.0, 65535.0) as u16;
-            let bytes: Vec<u8> = mesh.positions.iter().flat_map(|p| [grid(p, 0), grid(p, 1), grid(p, 2), 0].into_iter().flat_map(u16::to_le_bytes)).collect();
-            let (qmin, qmax): (Vec<u16>, Vec<u16>) = (0..3).map(|i| (grid(&min, i), grid(&max, i))).unzip();
-            let v = b.stream(Stream::Attributes { bytes: &bytes, stride: 8 });
-            let a = b.accessor(v, UNSIGNED_SHORT, n, "VEC3", false, Some((qmin.iter().map(|q| f32::from(*q)).collect(), qmax.iter().map(|q| f32::from(*q)).collect())));
+            let grid = |p: &[f32; 3], i: usize| {
+                ((p[i] - level_min[i]) / step).round().clamp(0.0, 65535.0) as u16
+            };
+            let bytes: Vec<u8> = mesh
+                .positions
+                .iter()
+                .flat_map(|p| {
+                    [grid(p, 0), grid(p, 1), grid(p, 2), 0]
+                        .into_iter()
+                        .flat_map(u16::to_le_bytes)
+                })
+                .collect();
+            let (qmin, qmax): (Vec<u16>, Vec<u16>) =
+                (0..3).map(|i| (grid(&min, i), grid(&max, i))).unzip();
+            let v = b.stream(Stream::Attributes {
+                bytes: &bytes,
+                stride: 8,
+            });
+            let a = b.accessor(
+                v,
+                UNSIGNED_SHORT,
+                n,
+                "VEC3",
+                false,
+                Some((
+                    qmin.iter().map(|q| f32::from(*q)).collect(),
+                    qmax.iter().map(|q| f32::from(*q)).collect(),
+                )),
+            );
             attributes.insert("POSITION".into(), json!(a));
         } else {
-            let v = b.stream(Stream::Attributes { bytes: &floats(&mesh.positions), stride: 12 });
-            attributes.insert("POSITION".into(), json!(b.accessor(v, FLOAT, n, "VEC3", false, Some((min.to_vec(), max.to_vec())))));
+            let v = b.stream(Stream::Attributes {
+                bytes: &floats(&mesh.positions),
+                stride: 12,
+            });
+            attributes.insert(
+                "POSITION".into(),
+                json!(b.accessor(
+                    v,
+                    FLOAT,
+                    n,
+                    "VEC3",
+                    false,
+                    Some((min.to_vec(), max.to_vec()))
+                )),
+            );
         }
         if let Some(normals) = &mesh.normals {
             if compress {
                 let q = |x: f32| (x.clamp(-1.0, 1.0) * 127.0).round() as i8 as u8;
-                let bytes: Vec<u8> = normals.iter().flat_map(|n| [q(n[0]), q(n[1]), q(n[2]), 0]).collect();
-                let v = b.stream(Stream::Attributes { bytes: &bytes, stride: 4 });
-                attributes.insert("NORMAL".into(), json!(b.accessor(v, BYTE, n, "VEC3", true, None)));
+                let bytes: Vec<u8> = normals
+                    .iter()
+                    .flat_map(|n| [q(n[0]), q(n[1]), q(n[2]), 0])
+                    .collect();
+                let v = b.stream(Stream::Attributes {
+                    bytes: &bytes,
+                    stride: 4,
+                });
+                attributes.insert(
+                    "NORMAL".into(),
+                    json!(b.accessor(v, BYTE, n, "VEC3", true, None)),
+                );
             } else {
-                let v = b.stream(Stream::Attributes { bytes: &floats(normals), stride: 12 });
-                attributes.insert("NORMAL".into(), json!(b.accessor(v, FLOAT, n, "VEC3", false, None)));
+                let v = b.stream(Stream::Attributes {
+                    bytes: &floats(normals),
+                    stride: 12,
+                });
+                attributes.insert(
+                    "NORMAL".into(),
+                    json!(b.accessor(v, FLOAT, n, "VEC3", false, None)),
+                );
             }
         }
         if let Some(uvs) = &mesh.uvs
@@ -236,30 +348,62 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
             // whose coordinates wrap keeps floats.
             if compress && uvs.iter().flatten().all(|c| (0.0..=1.0).contains(c)) {
                 let q = |x: f32| (x * 65535.0).round() as u16;
-                let bytes: Vec<u8> = uvs.iter().flat_map(|t| [q(t[0]), q(t[1])].into_iter().flat_map(u16::to_le_bytes)).collect();
-                let v = b.stream(Stream::Attributes { bytes: &bytes, stride: 4 });
-                attributes.insert("TEXCOORD_0".into(), json!(b.accessor(v, UNSIGNED_SHORT, n, "VEC2", true, None)));
+                let bytes: Vec<u8> = uvs
+                    .iter()
+                    .flat_map(|t| [q(t[0]), q(t[1])].into_iter().flat_map(u16::to_le_bytes))
+                    .collect();
+                let v = b.stream(Stream::Attributes {
+                    bytes: &bytes,
+                    stride: 4,
+                });
+                attributes.insert(
+                    "TEXCOORD_0".into(),
+                    json!(b.accessor(v, UNSIGNED_SHORT, n, "VEC2", true, None)),
+                );
             } else {
-                let v = b.stream(Stream::Attributes { bytes: &floats(uvs), stride: 8 });
-                attributes.insert("TEXCOORD_0".into(), json!(b.accessor(v, FLOAT, n, "VEC2", false, None)));
+                let v = b.stream(Stream::Attributes {
+                    bytes: &floats(uvs),
+                    stride: 8,
+                });
+                attributes.insert(
+                    "TEXCOORD_0".into(),
+                    json!(b.accessor(v, FLOAT, n, "VEC2", false, None)),
+                );
             }
         }
         if let Some(colors) = &mesh.colors {
             let bytes: Vec<u8> = colors.iter().flatten().copied().collect();
-            let v = b.stream(Stream::Attributes { bytes: &bytes, stride: 4 });
-            attributes.insert("COLOR_0".into(), json!(b.accessor(v, UNSIGNED_BYTE, n, "VEC4", true, None)));
+            let v = b.stream(Stream::Attributes {
+                bytes: &bytes,
+                stride: 4,
+            });
+            attributes.insert(
+                "COLOR_0".into(),
+                json!(b.accessor(v, UNSIGNED_BYTE, n, "VEC4", true, None)),
+            );
         }
         // 16-bit indices where they fit: half the bytes for every level up to "low".
-        let (component, stride) = if n <= u16::MAX as usize { (UNSIGNED_SHORT, 2) } else { (UNSIGNED_INT, 4) };
-        let v = b.stream(Stream::Triangles { indices: &mesh.indices, stride, vertices: n });
+        let (component, stride) = if n <= u16::MAX as usize {
+            (UNSIGNED_SHORT, 2)
+        } else {
+            (UNSIGNED_INT, 4)
+        };
+        let v = b.stream(Stream::Triangles {
+            indices: &mesh.indices,
+            stride,
+            vertices: n,
+        });
         let indices = b.accessor(v, component, mesh.indices.len(), "SCALAR", false, None);
         let mut pbr = json!({ "baseColorFactor": mesh.base_color, "metallicFactor": mesh.metallic, "roughnessFactor": mesh.roughness });
         let mut material = json!({ "name": mesh.name });
         let mut add_texture = |texture: &GlbTexture| -> usize {
-            let sampler = samplers.iter().position(|w| *w == mesh.wrap).unwrap_or_else(|| {
-                samplers.push(mesh.wrap);
-                samplers.len() - 1
-            });
+            let sampler = samplers
+                .iter()
+                .position(|w| *w == mesh.wrap)
+                .unwrap_or_else(|| {
+                    samplers.push(mesh.wrap);
+                    samplers.len() - 1
+                });
             let v = b.view(&texture.bytes, None);
             images.push(json!({ "bufferView": v, "mimeType": texture.mime }));
             textures.push(json!({ "source": images.len() - 1, "sampler": sampler }));
@@ -272,10 +416,19 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
             for (slot, texture) in &mesh.maps {
                 let index = add_texture(texture);
                 match slot {
-                    TextureSlot::Normal => material["normalTexture"] = json!({ "index": index, "scale": mesh.normal_scale }),
-                    TextureSlot::MetallicRoughness => pbr["metallicRoughnessTexture"] = json!({ "index": index }),
-                    TextureSlot::Occlusion => material["occlusionTexture"] = json!({ "index": index }),
-                    TextureSlot::Emissive => material["emissiveTexture"] = json!({ "index": index }),
+                    TextureSlot::Normal => {
+                        material["normalTexture"] =
+                            json!({ "index": index, "scale": mesh.normal_scale })
+                    }
+                    TextureSlot::MetallicRoughness => {
+                        pbr["metallicRoughnessTexture"] = json!({ "index": index })
+                    }
+                    TextureSlot::Occlusion => {
+                        material["occlusionTexture"] = json!({ "index": index })
+                    }
+                    TextureSlot::Emissive => {
+                        material["emissiveTexture"] = json!({ "index": index })
+                    }
                 }
             }
         }

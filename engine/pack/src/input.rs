@@ -46,7 +46,10 @@ impl SourceFormat {
 pub enum TextureSource {
     File(PathBuf),
     /// Inside the glTF (a buffer view or a data: URI), with a name for messages.
-    Embedded { bytes: std::sync::Arc<Vec<u8>>, name: String },
+    Embedded {
+        bytes: std::sync::Arc<Vec<u8>>,
+        name: String,
+    },
 }
 
 /// The texture maps of a glTF material besides the base colour, carried through every level
@@ -158,17 +161,28 @@ impl Scan {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("{}: cannot be read ({source}); check the path", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: is not a scan disan pack reads: give a .glb, .gltf, .obj or .ply file", .0.display())]
     UnknownFormat(PathBuf),
     #[error("{}: {field}: {message}", path.display())]
-    Broken { path: PathBuf, field: String, message: String },
+    Broken {
+        path: PathBuf,
+        field: String,
+        message: String,
+    },
 }
 
 pub fn read(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
-    let format = SourceFormat::of(path).ok_or_else(|| InputError::UnknownFormat(path.to_owned()))?;
+    let format =
+        SourceFormat::of(path).ok_or_else(|| InputError::UnknownFormat(path.to_owned()))?;
     if !path.is_file() {
-        return Err(InputError::Io { path: path.to_owned(), source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file") });
+        return Err(InputError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
     }
     let mut scan = match format {
         SourceFormat::Gltf => read_gltf(path)?,
@@ -183,7 +197,11 @@ pub fn read(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
 }
 
 fn broken(path: &Path, field: impl Into<String>, message: impl Into<String>) -> InputError {
-    InputError::Broken { path: path.to_owned(), field: field.into(), message: message.into() }
+    InputError::Broken {
+        path: path.to_owned(),
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 /// Every index in range, every number finite, attribute arrays as long as the positions.
@@ -192,13 +210,34 @@ fn broken(path: &Path, field: impl Into<String>, message: impl Into<String>) -> 
 fn check_mesh(path: &Path, mesh: &mut Mesh) -> Result<(), InputError> {
     let n = mesh.positions.len();
     if mesh.indices.len() % 3 != 0 {
-        return Err(broken(path, &mesh.material.name, "has faces that are not triangles after reading; export triangulated faces"));
+        return Err(broken(
+            path,
+            &mesh.material.name,
+            "has faces that are not triangles after reading; export triangulated faces",
+        ));
     }
     if let Some(i) = mesh.indices.iter().position(|&i| i as usize >= n) {
-        return Err(broken(path, &mesh.material.name, format!("face corner {i} uses vertex {} but there are only {n} vertices: the file is damaged, export it again", mesh.indices[i])));
+        return Err(broken(
+            path,
+            &mesh.material.name,
+            format!(
+                "face corner {i} uses vertex {} but there are only {n} vertices: the file is damaged, export it again",
+                mesh.indices[i]
+            ),
+        ));
     }
-    if let Some(i) = mesh.positions.iter().position(|p| !p.iter().all(|c| c.is_finite())) {
-        return Err(broken(path, &mesh.material.name, format!("vertex {i} has a position that is not a number (NaN or infinite): the file is damaged, export it again")));
+    if let Some(i) = mesh
+        .positions
+        .iter()
+        .position(|p| !p.iter().all(|c| c.is_finite()))
+    {
+        return Err(broken(
+            path,
+            &mesh.material.name,
+            format!(
+                "vertex {i} has a position that is not a number (NaN or infinite): the file is damaged, export it again"
+            ),
+        ));
     }
     if mesh.normals.as_ref().is_some_and(|v| v.len() != n) {
         mesh.normals = None;
@@ -222,7 +261,11 @@ fn check_mesh(path: &Path, mesh: &mut Mesh) -> Result<(), InputError> {
 
 /// sRGB 0–1 to linear, for vertex colours (glTF's COLOR_0 is linear).
 pub fn srgb_to_linear(c: f32) -> f32 {
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,36 +273,64 @@ pub fn srgb_to_linear(c: f32) -> f32 {
 
 fn read_gltf(path: &Path) -> Result<Scan, InputError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("scan.glb");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("scan.glb");
     // The viewer's own check first: broken buffers, indices out of range and URIs leaving the
     // folder are named with their glTF field, in the words the validator uses.
-    let limits = disan_format::ModelLimits { max_image_pixels: 32768 * 32768, max_total_image_pixels: 16 * 32768 * 32768, max_texture_dimension: 32768 };
+    let limits = disan_format::ModelLimits {
+        max_image_pixels: 32768 * 32768,
+        max_total_image_pixels: 16 * 32768 * 32768,
+        max_texture_dimension: 32768,
+    };
     if let Ok(model) = disan_format::check_package_path(name) {
         let report = disan_format::check_model_on_disk(dir, &model, &limits);
         if let Some(e) = report.errors().next() {
             return Err(broken(path, e.field.clone(), e.message.clone()));
         }
     }
-    let bytes = std::fs::read(path).map_err(|source| InputError::Io { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     // A compressed GLB (gltfpack -cc, or a level pack wrote) is read through the viewer's decoder.
     let bytes = match disan_format::plain_glb(&bytes) {
         Ok(std::borrow::Cow::Owned(plain)) => plain,
         _ => bytes,
     };
-    let gltf = gltf::Gltf::from_slice(&bytes).map_err(|e| broken(path, "", format!("is not readable glTF ({e}); export it again as glTF 2.0")))?;
+    let gltf = gltf::Gltf::from_slice(&bytes).map_err(|e| {
+        broken(
+            path,
+            "",
+            format!("is not readable glTF ({e}); export it again as glTF 2.0"),
+        )
+    })?;
     let mut buffers: Vec<Vec<u8>> = Vec::new();
     for buffer in gltf.buffers() {
         let data = match buffer.source() {
             gltf::buffer::Source::Bin => gltf.blob.clone().unwrap_or_default(),
-            gltf::buffer::Source::Uri(uri) => read_uri(path, dir, uri, &format!("buffers[{}].uri", buffer.index()))?,
+            gltf::buffer::Source::Uri(uri) => {
+                read_uri(path, dir, uri, &format!("buffers[{}].uri", buffer.index()))?
+            }
         };
         buffers.push(data);
     }
     let mut warnings = Vec::new();
     let mut materials: HashMap<Option<usize>, Material> = HashMap::new();
     let mut meshes: Vec<Mesh> = Vec::new();
-    let scene = gltf.default_scene().or_else(|| gltf.scenes().next()).ok_or_else(|| broken(path, "scenes", "has no scene: export the model with its scene"))?;
-    let mut stack: Vec<(gltf::Node, [[f64; 4]; 4])> = scene.nodes().map(|n| (n, IDENTITY)).collect();
+    let scene = gltf
+        .default_scene()
+        .or_else(|| gltf.scenes().next())
+        .ok_or_else(|| {
+            broken(
+                path,
+                "scenes",
+                "has no scene: export the model with its scene",
+            )
+        })?;
+    let mut stack: Vec<(gltf::Node, [[f64; 4]; 4])> =
+        scene.nodes().map(|n| (n, IDENTITY)).collect();
     let mut visited = 0usize;
     while let Some((node, parent)) = stack.pop() {
         visited += 1;
@@ -275,10 +346,15 @@ fn read_gltf(path: &Path) -> Result<Scan, InputError> {
                     continue;
                 }
                 let reader = prim.reader(|b| buffers.get(b.index()).map(|d| d.as_slice()));
-                let Some(positions) = reader.read_positions() else { continue };
-                let positions: Vec<[f64; 3]> = positions.map(|p| transform_point(&world, p)).collect();
+                let Some(positions) = reader.read_positions() else {
+                    continue;
+                };
+                let positions: Vec<[f64; 3]> =
+                    positions.map(|p| transform_point(&world, p)).collect();
                 let normal_matrix = normal_matrix(&world);
-                let normals = reader.read_normals().map(|n| n.map(|v| transform_normal(&normal_matrix, v)).collect());
+                let normals = reader
+                    .read_normals()
+                    .map(|n| n.map(|v| transform_normal(&normal_matrix, v)).collect());
                 let uvs = reader.read_tex_coords(0).map(|t| t.into_f32().collect());
                 let colors = reader.read_colors(0).map(|c| c.into_rgba_f32().collect());
                 let indices: Vec<u32> = match reader.read_indices() {
@@ -286,8 +362,18 @@ fn read_gltf(path: &Path) -> Result<Scan, InputError> {
                     None => (0..positions.len() as u32).collect(),
                 };
                 let key = prim.material().index();
-                let material = materials.entry(key).or_insert_with(|| gltf_material(&prim.material(), &buffers, dir, path)).clone();
-                let mut m = Mesh { positions, normals, uvs, colors, indices, material };
+                let material = materials
+                    .entry(key)
+                    .or_insert_with(|| gltf_material(&prim.material(), &buffers, dir, path))
+                    .clone();
+                let mut m = Mesh {
+                    positions,
+                    normals,
+                    uvs,
+                    colors,
+                    indices,
+                    material,
+                };
                 if det3(&world) < 0.0 {
                     // A mirroring transform turns the winding inside out.
                     for t in m.indices.chunks_exact_mut(3) {
@@ -303,7 +389,13 @@ fn read_gltf(path: &Path) -> Result<Scan, InputError> {
     }
     let generator = gltf.document.as_json().asset.generator.clone();
     let copyright = gltf.document.as_json().asset.copyright.clone();
-    Ok(Scan { format: SourceFormat::Gltf, meshes, generator, copyright, warnings })
+    Ok(Scan {
+        format: SourceFormat::Gltf,
+        meshes,
+        generator,
+        copyright,
+        warnings,
+    })
 }
 
 /// Meshes with one material become one mesh: simplification then works across the parts.
@@ -333,25 +425,47 @@ fn merge_into(meshes: &mut Vec<Mesh>, m: Mesh) {
     }
 }
 
-fn gltf_material(material: &gltf::Material, buffers: &[Vec<u8>], dir: &Path, path: &Path) -> Material {
+fn gltf_material(
+    material: &gltf::Material,
+    buffers: &[Vec<u8>],
+    dir: &Path,
+    path: &Path,
+) -> Material {
     let pbr = material.pbr_metallic_roughness();
     let source = |texture: gltf::Texture| gltf_texture(texture, buffers, dir, path);
-    let texture = pbr.base_color_texture().and_then(|info| source(info.texture()));
+    let texture = pbr
+        .base_color_texture()
+        .and_then(|info| source(info.texture()));
     let mut maps = Vec::new();
-    if let Some(n) = material.normal_texture().and_then(|info| source(info.texture())) {
+    if let Some(n) = material
+        .normal_texture()
+        .and_then(|info| source(info.texture()))
+    {
         maps.push((TextureSlot::Normal, n));
     }
-    if let Some(mr) = pbr.metallic_roughness_texture().and_then(|info| source(info.texture())) {
+    if let Some(mr) = pbr
+        .metallic_roughness_texture()
+        .and_then(|info| source(info.texture()))
+    {
         maps.push((TextureSlot::MetallicRoughness, mr));
     }
-    if let Some(o) = material.occlusion_texture().and_then(|info| source(info.texture())) {
+    if let Some(o) = material
+        .occlusion_texture()
+        .and_then(|info| source(info.texture()))
+    {
         maps.push((TextureSlot::Occlusion, o));
     }
-    if let Some(e) = material.emissive_texture().and_then(|info| source(info.texture())) {
+    if let Some(e) = material
+        .emissive_texture()
+        .and_then(|info| source(info.texture()))
+    {
         maps.push((TextureSlot::Emissive, e));
     }
     Material {
-        name: material.name().map(str::to_owned).unwrap_or_else(|| format!("material-{}", material.index().map_or(-1, |i| i as i64))),
+        name: material
+            .name()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("material-{}", material.index().map_or(-1, |i| i as i64))),
         base_color: pbr.base_color_factor(),
         texture,
         maps,
@@ -367,19 +481,32 @@ fn gltf_material(material: &gltf::Material, buffers: &[Vec<u8>], dir: &Path, pat
     }
 }
 
-fn gltf_texture(texture: gltf::Texture, buffers: &[Vec<u8>], dir: &Path, path: &Path) -> Option<TextureSource> {
+fn gltf_texture(
+    texture: gltf::Texture,
+    buffers: &[Vec<u8>],
+    dir: &Path,
+    path: &Path,
+) -> Option<TextureSource> {
     {
         let image = texture.source();
         match image.source() {
             gltf::image::Source::View { view, .. } => {
                 let buffer = buffers.get(view.buffer().index())?;
-                let bytes = buffer.get(view.offset()..view.offset() + view.length())?.to_vec();
-                Some(TextureSource::Embedded { bytes: std::sync::Arc::new(bytes), name: format!("images[{}]", image.index()) })
+                let bytes = buffer
+                    .get(view.offset()..view.offset() + view.length())?
+                    .to_vec();
+                Some(TextureSource::Embedded {
+                    bytes: std::sync::Arc::new(bytes),
+                    name: format!("images[{}]", image.index()),
+                })
             }
             gltf::image::Source::Uri { uri, .. } => {
                 if uri.starts_with("data:") {
                     let bytes = read_uri(path, dir, uri, "images").ok()?;
-                    Some(TextureSource::Embedded { bytes: std::sync::Arc::new(bytes), name: format!("images[{}]", image.index()) })
+                    Some(TextureSource::Embedded {
+                        bytes: std::sync::Arc::new(bytes),
+                        name: format!("images[{}]", image.index()),
+                    })
                 } else {
                     Some(TextureSource::File(dir.join(percent_decode(uri))))
                 }
@@ -390,9 +517,19 @@ fn gltf_texture(texture: gltf::Texture, buffers: &[Vec<u8>], dir: &Path, path: &
 
 fn read_uri(path: &Path, dir: &Path, uri: &str, field: &str) -> Result<Vec<u8>, InputError> {
     if let Some(rest) = uri.strip_prefix("data:") {
-        let (_, data) = rest.split_once(";base64,").ok_or_else(|| broken(path, field, "a data: URI that is not base64"))?;
+        let (_, data) = rest
+            .split_once(";base64,")
+            .ok_or_else(|| broken(path, field, "a data: URI that is not base64"))?;
         use base64::Engine;
-        return base64::engine::general_purpose::STANDARD.decode(data).map_err(|e| broken(path, field, format!("a data: URI that does not decode ({e})")));
+        return base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|e| {
+                broken(
+                    path,
+                    field,
+                    format!("a data: URI that does not decode ({e})"),
+                )
+            });
     }
     let file = dir.join(percent_decode(uri));
     std::fs::read(&file).map_err(|source| InputError::Io { path: file, source })
@@ -417,7 +554,12 @@ fn percent_decode(uri: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-const IDENTITY: [[f64; 4]; 4] = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]];
+const IDENTITY: [[f64; 4]; 4] = [
+    [1.0, 0.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0, 0.0],
+    [0.0, 0.0, 1.0, 0.0],
+    [0.0, 0.0, 0.0, 1.0],
+];
 
 /// Column-major 4×4 (glTF's order): `a · b`.
 fn mat_mul(a: &[[f64; 4]; 4], b: &[[f64; 4]; 4]) -> [[f64; 4]; 4] {
@@ -436,7 +578,9 @@ fn transform_point(m: &[[f64; 4]; 4], p: [f32; 3]) -> [f64; 3] {
 }
 
 fn det3(m: &[[f64; 4]; 4]) -> f64 {
-    m[0][0] * (m[1][1] * m[2][2] - m[2][1] * m[1][2]) - m[1][0] * (m[0][1] * m[2][2] - m[2][1] * m[0][2]) + m[2][0] * (m[0][1] * m[1][2] - m[1][1] * m[0][2])
+    m[0][0] * (m[1][1] * m[2][2] - m[2][1] * m[1][2])
+        - m[1][0] * (m[0][1] * m[2][2] - m[2][1] * m[0][2])
+        + m[2][0] * (m[0][1] * m[1][2] - m[1][1] * m[0][2])
 }
 
 /// The inverse transpose of the upper 3×3, for normals under non-uniform scale.
@@ -467,9 +611,21 @@ fn transform_normal(m: &[[f64; 3]; 3], n: [f32; 3]) -> [f32; 3] {
 // OBJ
 
 fn read_obj(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
-    let options = tobj::LoadOptions { triangulate: true, single_index: true, ignore_points: true, ignore_lines: true, ..Default::default() };
+    let options = tobj::LoadOptions {
+        triangulate: true,
+        single_index: true,
+        ignore_points: true,
+        ignore_lines: true,
+        ..Default::default()
+    };
     progress.fraction(0.1);
-    let (models, materials) = tobj::load_obj(path, &options).map_err(|e| broken(path, "", format!("is not a readable OBJ ({e}); export it again")))?;
+    let (models, materials) = tobj::load_obj(path, &options).map_err(|e| {
+        broken(
+            path,
+            "",
+            format!("is not a readable OBJ ({e}); export it again"),
+        )
+    })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut warnings = Vec::new();
     let materials = match materials {
@@ -489,23 +645,82 @@ fn read_obj(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
                     let file = t.split_whitespace().last().unwrap_or(t).replace('\\', "/");
                     TextureSource::File(dir.join(file))
                 });
-                let diffuse = mat.diffuse.map(|d| [d[0] as f32, d[1] as f32, d[2] as f32]).unwrap_or([1.0; 3]);
+                let diffuse = mat
+                    .diffuse
+                    .map(|d| [d[0] as f32, d[1] as f32, d[2] as f32])
+                    .unwrap_or([1.0; 3]);
                 // A textured MTL usually says Kd 0.8 or so for viewers without textures; the
                 // texture is the colour.
-                let base = if texture.is_some() { [1.0; 3] } else { diffuse.map(srgb_to_linear) };
-                Material { name: mat.name.clone(), base_color: [base[0], base[1], base[2], mat.dissolve.map_or(1.0, |d| d as f32)], texture, ..Material::default() }
+                let base = if texture.is_some() {
+                    [1.0; 3]
+                } else {
+                    diffuse.map(srgb_to_linear)
+                };
+                Material {
+                    name: mat.name.clone(),
+                    base_color: [
+                        base[0],
+                        base[1],
+                        base[2],
+                        mat.dissolve.map_or(1.0, |d| d as f32),
+                    ],
+                    texture,
+                    ..Material::default()
+                }
             }
             None => Material::default(),
         };
-        let positions: Vec<[f64; 3]> = m.positions.chunks_exact(3).map(|p| [f64::from(p[0]), f64::from(p[1]), f64::from(p[2])]).collect();
-        let normals = (!m.normals.is_empty()).then(|| m.normals.chunks_exact(3).map(|n| [n[0] as f32, n[1] as f32, n[2] as f32]).collect());
+        let positions: Vec<[f64; 3]> = m
+            .positions
+            .chunks_exact(3)
+            .map(|p| [f64::from(p[0]), f64::from(p[1]), f64::from(p[2])])
+            .collect();
+        let normals = (!m.normals.is_empty()).then(|| {
+            m.normals
+                .chunks_exact(3)
+                .map(|n| [n[0] as f32, n[1] as f32, n[2] as f32])
+                .collect()
+        });
         // OBJ's v runs up the image; glTF's runs down.
-        let uvs = (!m.texcoords.is_empty()).then(|| m.texcoords.chunks_exact(2).map(|t| [t[0] as f32, 1.0 - t[1] as f32]).collect());
-        let colors = (!m.vertex_color.is_empty()).then(|| m.vertex_color.chunks_exact(3).map(|c| [srgb_to_linear(c[0] as f32), srgb_to_linear(c[1] as f32), srgb_to_linear(c[2] as f32), 1.0]).collect());
-        merge_into(&mut meshes, Mesh { positions, normals, uvs, colors, indices: m.indices, material });
+        let uvs = (!m.texcoords.is_empty()).then(|| {
+            m.texcoords
+                .chunks_exact(2)
+                .map(|t| [t[0] as f32, 1.0 - t[1] as f32])
+                .collect()
+        });
+        let colors = (!m.vertex_color.is_empty()).then(|| {
+            m.vertex_color
+                .chunks_exact(3)
+                .map(|c| {
+                    [
+                        srgb_to_linear(c[0] as f32),
+                        srgb_to_linear(c[1] as f32),
+                        srgb_to_linear(c[2] as f32),
+                        1.0,
+                    ]
+                })
+                .collect()
+        });
+        merge_into(
+            &mut meshes,
+            Mesh {
+                positions,
+                normals,
+                uvs,
+                colors,
+                indices: m.indices,
+                material,
+            },
+        );
     }
     let generator = header_comment(path, "#");
-    Ok(Scan { format: SourceFormat::Obj, meshes, generator, copyright: None, warnings })
+    Ok(Scan {
+        format: SourceFormat::Obj,
+        meshes,
+        generator,
+        copyright: None,
+        warnings,
+    })
 }
 
 /// The first comment line that names software, from the top of a text file
@@ -523,7 +738,31 @@ fn header_comment(path: &Path, prefix: &str) -> Option<String> {
         if let Some(c) = line.strip_prefix(prefix) {
             let c = c.trim();
             let lower = c.to_ascii_lowercase();
-            if ["metashape", "photoscan", "realitycapture", "reality capture", "meshroom", "cloudcompare", "blender", "3dsmax", "meshlab", "pix4d", "context", "faro", "leica", "trimble", "riegl", "artec", "created by", "exported", "generated", "disan"].iter().any(|k| lower.contains(k)) {
+            if [
+                "metashape",
+                "photoscan",
+                "realitycapture",
+                "reality capture",
+                "meshroom",
+                "cloudcompare",
+                "blender",
+                "3dsmax",
+                "meshlab",
+                "pix4d",
+                "context",
+                "faro",
+                "leica",
+                "trimble",
+                "riegl",
+                "artec",
+                "created by",
+                "exported",
+                "generated",
+                "disan",
+            ]
+            .iter()
+            .any(|k| lower.contains(k))
+            {
                 return Some(c.to_owned());
             }
         }
@@ -547,9 +786,16 @@ struct PlyVertex {
 
 impl ply_rs_bw::ply::PropertyAccess for PlyVertex {
     fn new() -> Self {
-        Self { c: [1.0; 4], ..Default::default() }
+        Self {
+            c: [1.0; 4],
+            ..Default::default()
+        }
     }
-    fn set_property(&mut self, name: &str, property: ply_rs_bw::ply::Property) -> ply_rs_bw::ply::PropertyAccessResult {
+    fn set_property(
+        &mut self,
+        name: &str,
+        property: ply_rs_bw::ply::Property,
+    ) -> ply_rs_bw::ply::PropertyAccessResult {
         use ply_rs_bw::ply::Property as P;
         let v: f64 = match property {
             P::Float(v) => f64::from(v),
@@ -563,7 +809,13 @@ impl ply_rs_bw::ply::PropertyAccess for PlyVertex {
             _ => return ply_rs_bw::ply::PropertyAccessResult::Ignored,
         };
         let is_byte = matches!(property, P::UChar(_));
-        let colour = |v: f64| if is_byte { (v / 255.0) as f32 } else { v as f32 };
+        let colour = |v: f64| {
+            if is_byte {
+                (v / 255.0) as f32
+            } else {
+                v as f32
+            }
+        };
         match name {
             "x" => self.p[0] = v,
             "y" => self.p[1] = v,
@@ -594,16 +846,30 @@ impl ply_rs_bw::ply::PropertyAccess for PlyFace {
     fn new() -> Self {
         Self::default()
     }
-    fn set_property(&mut self, name: &str, property: ply_rs_bw::ply::Property) -> ply_rs_bw::ply::PropertyAccessResult {
+    fn set_property(
+        &mut self,
+        name: &str,
+        property: ply_rs_bw::ply::Property,
+    ) -> ply_rs_bw::ply::PropertyAccessResult {
         use ply_rs_bw::ply::Property as P;
         match (name, property) {
-            ("vertex_indices" | "vertex_index", P::ListInt(v)) => self.corners = v.into_iter().map(|i| i.max(-1) as u32).collect(),
+            ("vertex_indices" | "vertex_index", P::ListInt(v)) => {
+                self.corners = v.into_iter().map(|i| i.max(-1) as u32).collect()
+            }
             ("vertex_indices" | "vertex_index", P::ListUInt(v)) => self.corners = v,
-            ("vertex_indices" | "vertex_index", P::ListUShort(v)) => self.corners = v.into_iter().map(u32::from).collect(),
-            ("vertex_indices" | "vertex_index", P::ListShort(v)) => self.corners = v.into_iter().map(|i| i.max(-1) as u32).collect(),
-            ("vertex_indices" | "vertex_index", P::ListUChar(v)) => self.corners = v.into_iter().map(u32::from).collect(),
+            ("vertex_indices" | "vertex_index", P::ListUShort(v)) => {
+                self.corners = v.into_iter().map(u32::from).collect()
+            }
+            ("vertex_indices" | "vertex_index", P::ListShort(v)) => {
+                self.corners = v.into_iter().map(|i| i.max(-1) as u32).collect()
+            }
+            ("vertex_indices" | "vertex_index", P::ListUChar(v)) => {
+                self.corners = v.into_iter().map(u32::from).collect()
+            }
             ("texcoord", P::ListFloat(v)) => self.texcoords = v,
-            ("texcoord", P::ListDouble(v)) => self.texcoords = v.into_iter().map(|x| x as f32).collect(),
+            ("texcoord", P::ListDouble(v)) => {
+                self.texcoords = v.into_iter().map(|x| x as f32).collect()
+            }
             _ => return ply_rs_bw::ply::PropertyAccessResult::Ignored,
         }
         ply_rs_bw::ply::PropertyAccessResult::Set
@@ -612,11 +878,21 @@ impl ply_rs_bw::ply::PropertyAccess for PlyFace {
 
 fn read_ply(path: &Path) -> Result<Scan, InputError> {
     use ply_rs_bw::parser::Parser;
-    let file = std::fs::File::open(path).map_err(|source| InputError::Io { path: path.to_owned(), source })?;
-    let mut reader = ply_rs_bw::parser::Reader::new(std::io::BufReader::with_capacity(1 << 20, file));
+    let file = std::fs::File::open(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut reader =
+        ply_rs_bw::parser::Reader::new(std::io::BufReader::with_capacity(1 << 20, file));
     let vertex_parser = Parser::<PlyVertex>::new();
     let face_parser = Parser::<PlyFace>::new();
-    let not_ply = |e: ply_rs_bw::parser::ParseError| broken(path, "header", format!("is not a readable PLY ({e}); export it again as PLY (binary or ASCII)"));
+    let not_ply = |e: ply_rs_bw::parser::ParseError| {
+        broken(
+            path,
+            "header",
+            format!("is not a readable PLY ({e}); export it again as PLY (binary or ASCII)"),
+        )
+    };
     let header = vertex_parser.read_header(&mut reader).map_err(not_ply)?;
     let mut vertices = Vec::new();
     let mut faces = Vec::new();
@@ -632,9 +908,17 @@ fn read_ply(path: &Path) -> Result<Scan, InputError> {
     }
     let mut warnings = Vec::new();
     if faces.is_empty() {
-        return Err(broken(path, "face", "has no faces: this is a point cloud. disan pack makes meshes from meshed scans; mesh the cloud first (for example in CloudCompare or Metashape)"));
+        return Err(broken(
+            path,
+            "face",
+            "has no faces: this is a point cloud. disan pack makes meshes from meshed scans; mesh the cloud first (for example in CloudCompare or Metashape)",
+        ));
     }
-    let texture_file = header.comments.iter().find_map(|c| c.trim().strip_prefix("TextureFile").map(|f| f.trim().to_owned()));
+    let texture_file = header.comments.iter().find_map(|c| {
+        c.trim()
+            .strip_prefix("TextureFile")
+            .map(|f| f.trim().to_owned())
+    });
     let per_corner_uv = faces.iter().any(|f| !f.texcoords.is_empty());
     let has_n = vertices.iter().all(|v| v.has_n == 1);
     let has_c = vertices.iter().any(|v| v.has_c == 1);
@@ -648,12 +932,21 @@ fn read_ply(path: &Path) -> Result<Scan, InputError> {
         let mut colors = Vec::new();
         let mut uvs = Vec::new();
         for f in &faces {
-            let corner = |k: usize| -> Option<[f32; 2]> { Some([*f.texcoords.get(2 * k)?, 1.0 - *f.texcoords.get(2 * k + 1)?]) };
+            let corner = |k: usize| -> Option<[f32; 2]> {
+                Some([*f.texcoords.get(2 * k)?, 1.0 - *f.texcoords.get(2 * k + 1)?])
+            };
             let mut ids = Vec::with_capacity(f.corners.len());
             for (k, &vi) in f.corners.iter().enumerate() {
                 let uv = corner(k).unwrap_or([0.0; 2]);
                 let Some(v) = vertices.get(vi as usize) else {
-                    return Err(broken(path, "face", format!("a face uses vertex {vi} but there are only {} vertices: the file is damaged, export it again", vertices.len())));
+                    return Err(broken(
+                        path,
+                        "face",
+                        format!(
+                            "a face uses vertex {vi} but there are only {} vertices: the file is damaged, export it again",
+                            vertices.len()
+                        ),
+                    ));
                 };
                 let id = *map.entry((vi, uv.map(f32::to_bits))).or_insert_with(|| {
                     positions.push(v.p);
@@ -685,12 +978,28 @@ fn read_ply(path: &Path) -> Result<Scan, InputError> {
     } else if mesh.uvs.is_some() && !has_c {
         warnings.push(format!("{}: has texture coordinates but names no texture (no `comment TextureFile`): packed without a texture", path.display()));
     }
-    let generator = header.comments.iter().find(|c| !c.trim_start().starts_with("TextureFile")).map(|c| c.trim().to_owned()).or_else(|| header.obj_infos.first().map(|c| c.trim().to_owned()));
-    Ok(Scan { format: SourceFormat::Ply, meshes: vec![mesh], generator, copyright: None, warnings })
+    let generator = header
+        .comments
+        .iter()
+        .find(|c| !c.trim_start().starts_with("TextureFile"))
+        .map(|c| c.trim().to_owned())
+        .or_else(|| header.obj_infos.first().map(|c| c.trim().to_owned()));
+    Ok(Scan {
+        format: SourceFormat::Ply,
+        meshes: vec![mesh],
+        generator,
+        copyright: None,
+        warnings,
+    })
 }
 
 fn linear(c: [f32; 4]) -> [f32; 4] {
-    [srgb_to_linear(c[0]), srgb_to_linear(c[1]), srgb_to_linear(c[2]), c[3]]
+    [
+        srgb_to_linear(c[0]),
+        srgb_to_linear(c[1]),
+        srgb_to_linear(c[2]),
+        c[3],
+    ]
 }
 
 fn triangulate_fan(corners: &[u32], out: &mut Vec<u32>) {
@@ -705,8 +1014,18 @@ mod tests {
 
     #[test]
     fn matrices_compose_in_gltf_order() {
-        let translate = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [5.0, 0.0, 0.0, 1.0]];
-        let scale = [[2.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 1.0]];
+        let translate = [
+            [1.0, 0.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0],
+            [5.0, 0.0, 0.0, 1.0],
+        ];
+        let scale = [
+            [2.0, 0.0, 0.0, 0.0],
+            [0.0, 2.0, 0.0, 0.0],
+            [0.0, 0.0, 2.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ];
         // parent translate · child scale: scale first, then move.
         let m = mat_mul(&translate, &scale);
         assert_eq!(transform_point(&m, [1.0, 0.0, 0.0]), [7.0, 0.0, 0.0]);

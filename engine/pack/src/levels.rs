@@ -39,10 +39,34 @@ pub struct LevelSpec {
 
 /// From the lightest to the full level, as the viewer orders them.
 pub const LEVELS: [LevelSpec; 4] = [
-    LevelSpec { quality: "thumb", triangles: 5_000, texture_px: 256, max_bytes: 200_000, error_fraction: 0.02 },
-    LevelSpec { quality: "low", triangles: 60_000, texture_px: 1024, max_bytes: 3_000_000, error_fraction: 0.005 },
-    LevelSpec { quality: "medium", triangles: 250_000, texture_px: 2048, max_bytes: 12_000_000, error_fraction: 0.002 },
-    LevelSpec { quality: "high", triangles: 1_000_000, texture_px: 4096, max_bytes: 48_000_000, error_fraction: 0.0005 },
+    LevelSpec {
+        quality: "thumb",
+        triangles: 5_000,
+        texture_px: 256,
+        max_bytes: 200_000,
+        error_fraction: 0.02,
+    },
+    LevelSpec {
+        quality: "low",
+        triangles: 60_000,
+        texture_px: 1024,
+        max_bytes: 3_000_000,
+        error_fraction: 0.005,
+    },
+    LevelSpec {
+        quality: "medium",
+        triangles: 250_000,
+        texture_px: 2048,
+        max_bytes: 12_000_000,
+        error_fraction: 0.002,
+    },
+    LevelSpec {
+        quality: "high",
+        triangles: 1_000_000,
+        texture_px: 4096,
+        max_bytes: 48_000_000,
+        error_fraction: 0.0005,
+    },
 ];
 
 pub struct WrittenLevel {
@@ -56,22 +80,54 @@ struct Simplified {
     over_bound: bool,
 }
 
-pub fn write_level(scan: &Scan, textures: &DecodedTextures, spec: &LevelSpec, id: &str, geometry: Geometry, out: &Path, progress: &Progress) -> Result<WrittenLevel, PackError> {
+pub fn write_level(
+    scan: &Scan,
+    textures: &DecodedTextures,
+    spec: &LevelSpec,
+    id: &str,
+    geometry: Geometry,
+    out: &Path,
+    progress: &Progress,
+) -> Result<WrittenLevel, PackError> {
     let (total, _) = scan.counts();
     let (min, max) = scan.bounds();
-    let largest = (0..3).map(|i| max[i] - min[i]).fold(0.0f32, f32::max).max(1e-6);
+    let largest = (0..3)
+        .map(|i| max[i] - min[i])
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
     let bound_m = spec.error_fraction * largest;
     let src = format!("models/{id}-{}.glb", spec.quality);
     let path = out.join(&src);
     // Images are the same at every try; encode once.
-    let images: Vec<Option<GlbTexture>> = scan.meshes.iter().enumerate().map(|(i, _)| textures.get(i).map(|img| encode_for_level(img, spec.texture_px))).collect();
-    let maps: Vec<Vec<(TextureSlot, GlbTexture)>> =
-        scan.meshes.iter().enumerate().map(|(i, _)| textures.maps(i).map(|(slot, img)| (slot, encode_for_level(img, spec.texture_px))).collect()).collect();
+    let images: Vec<Option<GlbTexture>> = scan
+        .meshes
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            textures
+                .get(i)
+                .map(|img| encode_for_level(img, spec.texture_px))
+        })
+        .collect();
+    let maps: Vec<Vec<(TextureSlot, GlbTexture)>> = scan
+        .meshes
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            textures
+                .maps(i)
+                .map(|(slot, img)| (slot, encode_for_level(img, spec.texture_px)))
+                .collect()
+        })
+        .collect();
     let mut budget = spec.triangles;
     // How few triangles each mesh needs to stay within the bound: what the budget is shared by
     // when there are several (one per material or texture page).
     let within_bound: Vec<u64> = if scan.meshes.len() > 1 && total > budget {
-        scan.meshes.iter().map(|mesh| simplify_to_bound(mesh, bound_m, largest)).collect()
+        scan.meshes
+            .iter()
+            .map(|mesh| simplify_to_bound(mesh, bound_m, largest))
+            .collect()
     } else {
         Vec::new()
     };
@@ -134,12 +190,27 @@ fn shares(scan: &Scan, within_bound: &[u64], budget: u64) -> Vec<u64> {
     if total <= budget {
         return scan.meshes.iter().map(|m| m.triangles() as u64).collect();
     }
-    let needs: Vec<u64> = if within_bound.len() == scan.meshes.len() { within_bound.to_vec() } else { scan.meshes.iter().map(|m| m.triangles() as u64).collect() };
+    let needs: Vec<u64> = if within_bound.len() == scan.meshes.len() {
+        within_bound.to_vec()
+    } else {
+        scan.meshes.iter().map(|m| m.triangles() as u64).collect()
+    };
     let small = budget / 100;
     let kept: u64 = needs.iter().filter(|n| **n <= small).sum();
     let rest_budget = budget.saturating_sub(kept);
     let rest_needs: u64 = needs.iter().filter(|n| **n > small).sum::<u64>().max(1);
-    needs.iter().map(|&n| if n <= small { n.max(1) } else { ((rest_budget as f64) * n as f64 / rest_needs as f64).floor().max(1.0) as u64 }).collect()
+    needs
+        .iter()
+        .map(|&n| {
+            if n <= small {
+                n.max(1)
+            } else {
+                ((rest_budget as f64) * n as f64 / rest_needs as f64)
+                    .floor()
+                    .max(1.0) as u64
+            }
+        })
+        .collect()
 }
 
 /// How many triangles `mesh` keeps when simplified as far as the bound allows.
@@ -160,10 +231,24 @@ impl<'m> Simplifier<'m> {
     fn new(mesh: &'m Mesh, extent: f32) -> Self {
         let positions: Vec<[f32; 3]> = mesh.positions.iter().map(|p| p.map(|c| c as f32)).collect();
         let (attributes, weights) = attribute_stream(mesh, extent);
-        let attributes = if weights.is_empty() { vec![0.0; positions.len()] } else { attributes };
-        let weights = if weights.is_empty() { vec![0.0] } else { weights };
+        let attributes = if weights.is_empty() {
+            vec![0.0; positions.len()]
+        } else {
+            attributes
+        };
+        let weights = if weights.is_empty() {
+            vec![0.0]
+        } else {
+            weights
+        };
         let locks = vec![false; positions.len()];
-        Self { mesh, positions, attributes, weights, locks }
+        Self {
+            mesh,
+            positions,
+            attributes,
+            weights,
+            locks,
+        }
     }
 
     fn adapter(&self) -> VertexDataAdapter<'_> {
@@ -191,14 +276,22 @@ impl<'m> Simplifier<'m> {
 
 fn simplify(mesh: &Mesh, target_triangles: u64, bound_m: f32, extent: f32) -> Simplified {
     if mesh.triangles() as u64 <= target_triangles {
-        return Simplified { indices: mesh.indices.clone(), error_m: 0.0, over_bound: false };
+        return Simplified {
+            indices: mesh.indices.clone(),
+            error_m: 0.0,
+            over_bound: false,
+        };
     }
     let simplifier = Simplifier::new(mesh, extent);
     let target = (target_triangles * 3) as usize;
     let run = |error: f32| simplifier.run(target_triangles, error);
     let (indices, error) = run(bound_m);
     if indices.len() <= target {
-        return Simplified { indices, error_m: error, over_bound: false };
+        return Simplified {
+            indices,
+            error_m: error,
+            over_bound: false,
+        };
     }
     // The bound came first: meet the budget anyway, and say by how much the bound was passed.
     let (indices, error) = run(f32::MAX);
@@ -209,10 +302,15 @@ fn simplify(mesh: &Mesh, target_triangles: u64, bound_m: f32, extent: f32) -> Si
         // reaches the count.
         let mut e = 0.0f32;
         let adapter = simplifier.adapter();
-        let sloppy = meshopt::simplify_sloppy(&mesh.indices, &adapter, target, f32::MAX, Some(&mut e));
+        let sloppy =
+            meshopt::simplify_sloppy(&mesh.indices, &adapter, target, f32::MAX, Some(&mut e));
         (sloppy, e * meshopt::simplify_scale(&adapter))
     };
-    Simplified { indices, error_m: error, over_bound: error > bound_m }
+    Simplified {
+        indices,
+        error_m: error,
+        over_bound: error > bound_m,
+    }
 }
 
 /// The attributes meshoptimizer weighs, interleaved per vertex, and their weights.
@@ -317,7 +415,11 @@ pub fn ensure_normals(scan: &mut Scan) {
             let [a, b, c] = [t[0], t[1], t[2]].map(|i| mesh.positions[i as usize]);
             let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
             let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-            let n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+            let n = [
+                u[1] * v[2] - u[2] * v[1],
+                u[2] * v[0] - u[0] * v[2],
+                u[0] * v[1] - u[1] * v[0],
+            ];
             for &i in t {
                 for k in 0..3 {
                     acc[i as usize][k] += n[k];
@@ -325,7 +427,8 @@ pub fn ensure_normals(scan: &mut Scan) {
             }
         }
         // Vertices at one position (a UV seam) share their normal, so the seam does not show.
-        let mut by_position: std::collections::HashMap<[u64; 3], [f64; 3]> = std::collections::HashMap::new();
+        let mut by_position: std::collections::HashMap<[u64; 3], [f64; 3]> =
+            std::collections::HashMap::new();
         for (p, n) in mesh.positions.iter().zip(&acc) {
             let e = by_position.entry(p.map(f64::to_bits)).or_insert([0.0; 3]);
             for k in 0..3 {
@@ -338,7 +441,11 @@ pub fn ensure_normals(scan: &mut Scan) {
             .map(|p| {
                 let n = by_position[&p.map(f64::to_bits)];
                 let len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
-                if len > 0.0 { n.map(|c| (c / len) as f32) } else { [0.0, 1.0, 0.0] }
+                if len > 0.0 {
+                    n.map(|c| (c / len) as f32)
+                } else {
+                    [0.0, 1.0, 0.0]
+                }
             })
             .collect();
         mesh.normals = Some(normals);

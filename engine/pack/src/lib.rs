@@ -26,11 +26,11 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-pub use input::{InputError, Scan, SourceFormat};
 pub use glb::Geometry;
+pub use input::{InputError, Scan, SourceFormat};
 pub use levels::{LEVELS, LevelSpec};
 pub use messages::Lang;
-pub use normalise::{Normalisation, UpAxis, Unit};
+pub use normalise::{Normalisation, Unit, UpAxis};
 pub use progress::Progress;
 
 /// What staff (or a script) asked for.
@@ -54,7 +54,15 @@ pub struct PackOptions {
 
 impl Default for PackOptions {
     fn default() -> Self {
-        Self { id: None, unit: None, up: None, keep_position: false, geometry: Geometry::Compressed, force: false, lang: Lang::En }
+        Self {
+            id: None,
+            unit: None,
+            up: None,
+            keep_position: false,
+            geometry: Geometry::Compressed,
+            force: false,
+            lang: Lang::En,
+        }
     }
 }
 
@@ -67,7 +75,10 @@ pub enum PackError {
     #[error("{}: there is already a package here; pass --force to replace it", .0.display())]
     OutputExists(PathBuf),
     #[error("{}: cannot be written ({source}); check the folder exists and you may write to it", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: {message}", path.display())]
     Texture { path: PathBuf, message: String },
     #[error("the scan has no triangles left after reading: {0}")]
@@ -129,7 +140,12 @@ pub struct PackReport {
 pub const REPORT_FILE: &str = "pack-report.json";
 
 /// Pack one scan into `out` (a package folder).
-pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Progress) -> Result<PackReport, PackError> {
+pub fn pack_scan(
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+) -> Result<PackReport, PackError> {
     let started = Instant::now();
     let lang = options.lang;
     if out.join(disan_format::MANIFEST_FILE).exists() && !options.force {
@@ -147,21 +163,30 @@ pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Pro
     }
 
     progress.step(messages::step_normalise(lang));
-    let (mut scan, normalisation) = normalise::normalise(scan, options.unit, options.up, options.keep_position, lang);
+    let (mut scan, normalisation) =
+        normalise::normalise(scan, options.unit, options.up, options.keep_position, lang);
     levels::ensure_normals(&mut scan);
     warnings.extend(normalisation.warnings.iter().cloned());
 
     progress.step(messages::step_textures(lang));
-    let textures = texture::decode_all(&scan, input, progress).map_err(|(path, message)| PackError::Texture { path, message })?;
+    let textures = texture::decode_all(&scan, input, progress)
+        .map_err(|(path, message)| PackError::Texture { path, message })?;
 
-    let id = options.id.clone().unwrap_or_else(|| skeleton::id_from_file_name(input));
+    let id = options
+        .id
+        .clone()
+        .unwrap_or_else(|| skeleton::id_from_file_name(input));
     let models_dir = out.join("models");
-    std::fs::create_dir_all(&models_dir).map_err(|source| PackError::Write { path: models_dir.clone(), source })?;
+    std::fs::create_dir_all(&models_dir).map_err(|source| PackError::Write {
+        path: models_dir.clone(),
+        source,
+    })?;
 
     let mut level_reports = Vec::new();
     for spec in LEVELS.iter().rev() {
         progress.step(messages::step_level(lang, spec.quality));
-        let written = levels::write_level(&scan, &textures, spec, &id, options.geometry, out, progress)?;
+        let written =
+            levels::write_level(&scan, &textures, spec, &id, options.geometry, out, progress)?;
         if written.report.over_bound {
             warnings.push(messages::over_bound(lang, &written.report));
         }
@@ -216,7 +241,11 @@ pub fn pack_scan(input: &Path, out: &Path, options: &PackOptions, progress: &Pro
         // stays, and the fresh one goes beside it for them to take the new levels from.
         let fresh = out.join(FRESH_MANIFEST_FILE);
         write_file(&fresh, manifest.as_bytes())?;
-        report.warnings.push(messages::manifest_kept(lang, Path::new(disan_format::MANIFEST_FILE), Path::new(FRESH_MANIFEST_FILE)));
+        report.warnings.push(messages::manifest_kept(
+            lang,
+            Path::new(disan_format::MANIFEST_FILE),
+            Path::new(FRESH_MANIFEST_FILE),
+        ));
     } else {
         write_file(&manifest_path, manifest.as_bytes())?;
     }
@@ -250,11 +279,17 @@ fn fingerprint_text(text: &str) -> String {
 /// Whether `out` holds a manifest that is not the one pack last wrote there (staff edited it, or
 /// wrote it by hand).
 fn staff_edited_manifest(out: &Path) -> bool {
-    let Ok(current) = std::fs::read_to_string(out.join(disan_format::MANIFEST_FILE)) else { return false };
+    let Ok(current) = std::fs::read_to_string(out.join(disan_format::MANIFEST_FILE)) else {
+        return false;
+    };
     let written = std::fs::read_to_string(out.join(REPORT_FILE))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v.get("manifest_written").and_then(|m| m.as_str()).map(str::to_owned));
+        .and_then(|v| {
+            v.get("manifest_written")
+                .and_then(|m| m.as_str())
+                .map(str::to_owned)
+        });
     written.as_deref() != Some(fingerprint_text(&current).as_str())
 }
 
@@ -262,5 +297,10 @@ fn staff_edited_manifest(out: &Path) -> bool {
 /// file under the final name.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
     let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|source| PackError::Write { path: path.to_owned(), source })
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|source| PackError::Write {
+            path: path.to_owned(),
+            source,
+        })
 }

@@ -1,9 +1,9 @@
 //! What `disan pack` says to staff, in Vietnamese or English. Heritage staff read Vietnamese
 //! first: the language follows the system locale (`vi_VN…` → Vietnamese) unless `--lang` says.
 
-use crate::{LevelReport, PackError};
 use crate::input::InputError;
-use crate::normalise::{Normalisation, UpAxis, Unit};
+use crate::normalise::{Normalisation, Unit, UpAxis};
+use crate::{LevelReport, PackError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -22,9 +22,15 @@ impl Lang {
 
     /// From `LC_ALL`, `LC_MESSAGES`, `LANG` (in POSIX order), then the system's locale.
     pub fn from_environment() -> Self {
-        let env = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        let env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
         let locale = env.or_else(sys_locale::get_locale).unwrap_or_default();
-        if locale.to_ascii_lowercase().starts_with("vi") { Self::Vi } else { Self::En }
+        if locale.to_ascii_lowercase().starts_with("vi") {
+            Self::Vi
+        } else {
+            Self::En
+        }
     }
 
     pub fn code(self) -> &'static str {
@@ -49,13 +55,25 @@ pub fn step_normalise(lang: Lang) -> String {
     pick(lang, "Chuẩn hóa".into(), "Normalising".into())
 }
 pub fn step_textures(lang: Lang) -> String {
-    pick(lang, "Giải mã ảnh bề mặt".into(), "Decoding textures".into())
+    pick(
+        lang,
+        "Giải mã ảnh bề mặt".into(),
+        "Decoding textures".into(),
+    )
 }
 pub fn step_level(lang: Lang, quality: &str) -> String {
-    pick(lang, format!("Mức chi tiết {}", quality_vi(quality)), format!("Level {quality}"))
+    pick(
+        lang,
+        format!("Mức chi tiết {}", quality_vi(quality)),
+        format!("Level {quality}"),
+    )
 }
 pub fn step_manifest(lang: Lang) -> String {
-    pick(lang, "Ghi exhibit.toml".into(), "Writing exhibit.toml".into())
+    pick(
+        lang,
+        "Ghi exhibit.toml".into(),
+        "Writing exhibit.toml".into(),
+    )
 }
 
 pub fn quality_vi(quality: &str) -> &'static str {
@@ -70,8 +88,14 @@ pub fn quality_vi(quality: &str) -> &'static str {
 pub fn implausible_size(lang: Lang, largest_m: f64, unit: Unit) -> String {
     pick(
         lang,
-        format!("Mô hình rộng {largest_m:.3} m nếu đơn vị là {}: nếu sai, hãy chạy lại với --unit mm, cm hoặc m.", unit.word()),
-        format!("The model is {largest_m:.3} m across if its unit is {}: if that is wrong, run again with --unit mm, cm or m.", unit.word()),
+        format!(
+            "Mô hình rộng {largest_m:.3} m nếu đơn vị là {}: nếu sai, hãy chạy lại với --unit mm, cm hoặc m.",
+            unit.word()
+        ),
+        format!(
+            "The model is {largest_m:.3} m across if its unit is {}: if that is wrong, run again with --unit mm, cm or m.",
+            unit.word()
+        ),
     )
 }
 
@@ -117,8 +141,16 @@ pub fn over_bound(lang: Lang, level: &LevelReport) -> String {
 pub fn manifest_kept(lang: Lang, kept: &std::path::Path, fresh: &std::path::Path) -> String {
     pick(
         lang,
-        format!("Giữ nguyên {} vì đã có người sửa; bản mới do disan pack viết nằm ở {}: hãy chép các mục [[models]] (mức chi tiết, kích thước) sang nếu cần.", kept.display(), fresh.display()),
-        format!("Kept {} because it was edited; the fresh one disan pack wrote is {}: copy its [[models]] part (levels, sizes) across if needed.", kept.display(), fresh.display()),
+        format!(
+            "Giữ nguyên {} vì đã có người sửa; bản mới do disan pack viết nằm ở {}: hãy chép các mục [[models]] (mức chi tiết, kích thước) sang nếu cần.",
+            kept.display(),
+            fresh.display()
+        ),
+        format!(
+            "Kept {} because it was edited; the fresh one disan pack wrote is {}: copy its [[models]] part (levels, sizes) across if needed.",
+            kept.display(),
+            fresh.display()
+        ),
     )
 }
 
@@ -127,16 +159,44 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
         return e.to_string();
     }
     match e {
-        PackError::Input(InputError::Io { path, source }) => format!("{}: không đọc được tệp ({source}); hãy kiểm tra đường dẫn.", path.display()),
-        PackError::Input(InputError::UnknownFormat(path)) => format!("{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp .glb, .gltf, .obj hoặc .ply.", path.display()),
-        PackError::Input(InputError::Broken { path, field, message }) => {
-            format!("{}: {field}: tệp bị lỗi hoặc xuất sai. Chi tiết (tiếng Anh): {message}", path.display())
+        PackError::Input(InputError::Io { path, source }) => format!(
+            "{}: không đọc được tệp ({source}); hãy kiểm tra đường dẫn.",
+            path.display()
+        ),
+        PackError::Input(InputError::UnknownFormat(path)) => format!(
+            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp .glb, .gltf, .obj hoặc .ply.",
+            path.display()
+        ),
+        PackError::Input(InputError::Broken {
+            path,
+            field,
+            message,
+        }) => {
+            format!(
+                "{}: {field}: tệp bị lỗi hoặc xuất sai. Chi tiết (tiếng Anh): {message}",
+                path.display()
+            )
         }
-        PackError::OutputExists(path) => format!("{}: đã có một gói ở đây; thêm --force để ghi đè.", path.display()),
-        PackError::Write { path, source } => format!("{}: không ghi được ({source}); hãy kiểm tra thư mục có tồn tại và bạn có quyền ghi.", path.display()),
-        PackError::Texture { path, message } => format!("{}: ảnh bề mặt (texture) không dùng được. Chi tiết (tiếng Anh): {message}", path.display()),
-        PackError::Empty(path) => format!("{path}: bản quét không có tam giác nào sau khi đọc: hãy xuất lại dạng lưới (mesh)."),
-        PackError::SamePackage { input, other } => format!("{}: cùng tên gói với {}: hai bản xuất của cùng một bản quét? Hãy để lại một bản, hoặc đổi tên một tệp.", input.display(), other.display()),
+        PackError::OutputExists(path) => format!(
+            "{}: đã có một gói ở đây; thêm --force để ghi đè.",
+            path.display()
+        ),
+        PackError::Write { path, source } => format!(
+            "{}: không ghi được ({source}); hãy kiểm tra thư mục có tồn tại và bạn có quyền ghi.",
+            path.display()
+        ),
+        PackError::Texture { path, message } => format!(
+            "{}: ảnh bề mặt (texture) không dùng được. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        PackError::Empty(path) => format!(
+            "{path}: bản quét không có tam giác nào sau khi đọc: hãy xuất lại dạng lưới (mesh)."
+        ),
+        PackError::SamePackage { input, other } => format!(
+            "{}: cùng tên gói với {}: hai bản xuất của cùng một bản quét? Hãy để lại một bản, hoặc đổi tên một tệp.",
+            input.display(),
+            other.display()
+        ),
     }
 }
 
@@ -144,7 +204,10 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
 pub fn assumptions(lang: Lang, n: &Normalisation) -> Vec<String> {
     let mut lines = Vec::new();
     let unit = n.unit.word();
-    let size = format!("{:.3} × {:.3} × {:.3} m", n.size_m[0], n.size_m[1], n.size_m[2]);
+    let size = format!(
+        "{:.3} × {:.3} × {:.3} m",
+        n.size_m[0], n.size_m[1], n.size_m[2]
+    );
     lines.push(match (lang, n.unit_stated) {
         (Lang::Vi, true) => format!("Đơn vị: {unit}. Kích thước (rộng × cao × sâu): {size}."),
         (Lang::Vi, false) => format!("Đơn vị: giả định là {unit} (tệp không ghi; đổi bằng --unit). Kích thước (rộng × cao × sâu): {size}."),
@@ -160,7 +223,11 @@ pub fn assumptions(lang: Lang, n: &Normalisation) -> Vec<String> {
         (Lang::En, false) => format!("Up axis: assumed {up}, front {front} (as survey and scanning software write; pass --up y if the model lies on its back)."),
     });
     lines.push(if n.kept_position {
-        pick(lang, "Giữ nguyên vị trí của mô hình (--keep-position).".into(), "Kept the model where it is (--keep-position).".into())
+        pick(
+            lang,
+            "Giữ nguyên vị trí của mô hình (--keep-position).".into(),
+            "Kept the model where it is (--keep-position).".into(),
+        )
     } else {
         pick(
             lang,

@@ -105,7 +105,13 @@ pub struct Normalisation {
 
 /// `keep_position`: the model is already placed in the exhibit frame (a model made for the
 /// exhibit, whose hotspots and views are written against it): only the unit and up axis apply.
-pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, keep_position: bool, lang: Lang) -> (Scan, Normalisation) {
+pub fn normalise(
+    mut scan: Scan,
+    unit: Option<Unit>,
+    up: Option<UpAxis>,
+    keep_position: bool,
+    lang: Lang,
+) -> (Scan, Normalisation) {
     let stated = scan.format.states_unit_and_up();
     let (unit, unit_stated) = match unit {
         Some(u) => (u, true),
@@ -140,7 +146,11 @@ pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, keep_po
         max = [0.0; 3];
     }
     // The new origin: the middle of the footprint, on the lowest point.
-    let origin = if keep_position { [0.0; 3] } else { [(min[0] + max[0]) * 0.5, min[1], (min[2] + max[2]) * 0.5] };
+    let origin = if keep_position {
+        [0.0; 3]
+    } else {
+        [(min[0] + max[0]) * 0.5, min[1], (min[2] + max[2]) * 0.5]
+    };
     for p in scan.meshes.iter_mut().flat_map(|m| m.positions.iter_mut()) {
         *p = [p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]];
     }
@@ -155,7 +165,19 @@ pub fn normalise(mut scan: Scan, unit: Option<Unit>, up: Option<UpAxis>, keep_po
         UpAxis::Y => origin,
         UpAxis::Z => [origin[0], -origin[2], origin[1]],
     };
-    (scan, Normalisation { unit, unit_stated, up, up_stated, kept_position: keep_position, source_origin, size_m: size, warnings })
+    (
+        scan,
+        Normalisation {
+            unit,
+            unit_stated,
+            up,
+            up_stated,
+            kept_position: keep_position,
+            source_origin,
+            size_m: size,
+            warnings,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -164,22 +186,46 @@ mod tests {
     use crate::input::{Mesh, SourceFormat};
 
     fn scan(format: SourceFormat, positions: Vec<[f64; 3]>) -> Scan {
-        let mesh = Mesh { indices: vec![0, 1, 2], positions, ..Default::default() };
-        Scan { format, meshes: vec![mesh], generator: None, copyright: None, warnings: vec![] }
+        let mesh = Mesh {
+            indices: vec![0, 1, 2],
+            positions,
+            ..Default::default()
+        };
+        Scan {
+            format,
+            meshes: vec![mesh],
+            generator: None,
+            copyright: None,
+            warnings: vec![],
+        }
     }
 
     #[test]
     fn a_z_up_scan_in_millimetres_stands_centred_on_the_ground() {
         // 1 m tall along Z, lying 500 m east in survey coordinates.
-        let s = scan(SourceFormat::Ply, vec![[500_000.0, 0.0, 100.0], [500_400.0, 200.0, 100.0], [500_200.0, 100.0, 1100.0]]);
+        let s = scan(
+            SourceFormat::Ply,
+            vec![
+                [500_000.0, 0.0, 100.0],
+                [500_400.0, 200.0, 100.0],
+                [500_200.0, 100.0, 1100.0],
+            ],
+        );
         let (s, n) = normalise(s, Some(Unit::Mm), None, false, Lang::En);
         assert_eq!(n.up, UpAxis::Z);
         assert!(!n.up_stated);
         let (min, max) = s.bounds();
-        assert!((max[1] - 1.0).abs() < 1e-6 && min[1].abs() < 1e-9, "{min:?} {max:?}");
+        assert!(
+            (max[1] - 1.0).abs() < 1e-6 && min[1].abs() < 1e-9,
+            "{min:?} {max:?}"
+        );
         assert!((min[0] + 0.2).abs() < 1e-6 && (max[0] - 0.2).abs() < 1e-6);
         assert!((min[2] + 0.1).abs() < 1e-6 && (max[2] - 0.1).abs() < 1e-6);
-        assert!((n.source_origin[0] - 500.2).abs() < 1e-9 && (n.source_origin[2] - 0.1).abs() < 1e-9, "{:?}", n.source_origin);
+        assert!(
+            (n.source_origin[0] - 500.2).abs() < 1e-9 && (n.source_origin[2] - 0.1).abs() < 1e-9,
+            "{:?}",
+            n.source_origin
+        );
     }
 
     #[test]
@@ -191,8 +237,15 @@ mod tests {
 
     #[test]
     fn an_implausible_size_suggests_the_unit_flag() {
-        let s = scan(SourceFormat::Obj, vec![[0.0, 0.0, 0.0], [5000.0, 0.0, 0.0], [0.0, 5000.0, 0.0]]);
+        let s = scan(
+            SourceFormat::Obj,
+            vec![[0.0, 0.0, 0.0], [5000.0, 0.0, 0.0], [0.0, 5000.0, 0.0]],
+        );
         let (_, n) = normalise(s, None, None, false, Lang::En);
-        assert!(n.warnings.iter().any(|w| w.contains("--unit")), "{:?}", n.warnings);
+        assert!(
+            n.warnings.iter().any(|w| w.contains("--unit")),
+            "{:?}",
+            n.warnings
+        );
     }
 }

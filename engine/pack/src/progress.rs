@@ -14,7 +14,13 @@ impl Progress {
     pub fn new(show: bool, label: impl Into<String>) -> Self {
         let bar = show.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(ProgressStyle::with_template("{prefix} {msg:<28} [{bar:30}] {percent:>3}% {elapsed}").expect("valid template").progress_chars("=> "));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} {msg:<28} [{bar:30}] {percent:>3}% {elapsed}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
             bar
         });
         let label = label.into();
@@ -25,7 +31,10 @@ impl Progress {
     }
 
     pub fn hidden() -> Self {
-        Self { bar: None, label: String::new() }
+        Self {
+            bar: None,
+            label: String::new(),
+        }
     }
 
     /// A new step: the bar restarts at 0 with this name.

@@ -41,7 +41,11 @@ fn toml_string(s: &str) -> String {
 }
 
 fn fill(vi: &str, en: &str) -> String {
-    format!("{{ vi = {}, en = {} }}", toml_str(&format!("{FILL_IN_VI} {vi}")), toml_str(&format!("{FILL_IN_EN} {en}")))
+    format!(
+        "{{ vi = {}, en = {} }}",
+        toml_str(&format!("{FILL_IN_VI} {vi}")),
+        toml_str(&format!("{FILL_IN_EN} {en}"))
+    )
 }
 
 fn vec3(v: [f32; 3]) -> String {
@@ -51,17 +55,40 @@ fn vec3(v: [f32; 3]) -> String {
 /// Millimetre precision is what a bounding box needs; it keeps the manifest readable.
 fn round(v: f32) -> String {
     let r = (f64::from(v) * 1000.0).round() / 1000.0;
-    if r == 0.0 { "0.0".to_owned() } else { format!("{r:?}") }
+    if r == 0.0 {
+        "0.0".to_owned()
+    } else {
+        format!("{r:?}")
+    }
 }
 
 /// Which capture the file's own words point at.
 fn method(scan: &Scan) -> (&'static str, bool) {
     let g = scan.generator.as_deref().unwrap_or("").to_ascii_lowercase();
-    if ["faro", "leica", "riegl", "trimble", "z+f", "cyclone", "scene", "laser"].iter().any(|k| g.contains(k)) {
+    if [
+        "faro", "leica", "riegl", "trimble", "z+f", "cyclone", "scene", "laser",
+    ]
+    .iter()
+    .any(|k| g.contains(k))
+    {
         ("laser-scan", true)
-    } else if ["artec", "einscan", "shining", "structured"].iter().any(|k| g.contains(k)) {
+    } else if ["artec", "einscan", "shining", "structured"]
+        .iter()
+        .any(|k| g.contains(k))
+    {
         ("structured-light", true)
-    } else if ["metashape", "photoscan", "realitycapture", "reality capture", "meshroom", "pix4d", "context"].iter().any(|k| g.contains(k)) {
+    } else if [
+        "metashape",
+        "photoscan",
+        "realitycapture",
+        "reality capture",
+        "meshroom",
+        "pix4d",
+        "context",
+    ]
+    .iter()
+    .any(|k| g.contains(k))
+    {
         ("photogrammetry", true)
     } else {
         ("photogrammetry", false)
@@ -72,56 +99,130 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
     let size = report.normalisation.size_m;
     let largest = size.iter().copied().fold(0.0, f64::max);
     // Walk-through is for buildings and sites; a scan bigger than a room is most likely one.
-    let kind = if largest > 8.0 { "monument" } else { "artifact" };
+    let kind = if largest > 8.0 {
+        "monument"
+    } else {
+        "artifact"
+    };
     let mut s = String::new();
-    let _ = writeln!(s, "# Written by `disan pack` from {} ({}).", report.input.file_name().and_then(|n| n.to_str()).unwrap_or("the scan"), report.source_format);
-    let _ = writeln!(s, "# Every text marked \"{FILL_IN_VI}\" / \"{FILL_IN_EN}\" is for you to write: `disan validate` lists the ones left.");
-    let _ = writeln!(s, "# The format: docs/exhibit-format.md; the steps from scan to exhibit: docs/pipeline.md.");
+    let _ = writeln!(
+        s,
+        "# Written by `disan pack` from {} ({}).",
+        report
+            .input
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("the scan"),
+        report.source_format
+    );
+    let _ = writeln!(
+        s,
+        "# Every text marked \"{FILL_IN_VI}\" / \"{FILL_IN_EN}\" is for you to write: `disan validate` lists the ones left."
+    );
+    let _ = writeln!(
+        s,
+        "# The format: docs/exhibit-format.md; the steps from scan to exhibit: docs/pipeline.md."
+    );
     let _ = writeln!(s, "format = 1");
     let _ = writeln!(s, "id = {}", toml_str(&report.id));
-    let _ = writeln!(s, "# monument, artifact, intangible or document (guessed from the size: {largest:.2} m).");
+    let _ = writeln!(
+        s,
+        "# monument, artifact, intangible or document (guessed from the size: {largest:.2} m)."
+    );
     let _ = writeln!(s, "kind = \"{kind}\"");
-    let _ = writeln!(s, "# special-national, national, city, unesco, national-treasure or inventory.");
+    let _ = writeln!(
+        s,
+        "# special-national, national, city, unesco, national-treasure or inventory."
+    );
     let _ = writeln!(s, "rank = \"inventory\"");
-    let _ = writeln!(s, "title = {}", fill("tên di tích hoặc hiện vật", "the name of the relic or object"));
-    let _ = writeln!(s, "summary = {}", fill("vài câu giới thiệu cho khách tham quan", "a few sentences for visitors"));
+    let _ = writeln!(
+        s,
+        "title = {}",
+        fill(
+            "tên di tích hoặc hiện vật",
+            "the name of the relic or object"
+        )
+    );
+    let _ = writeln!(
+        s,
+        "summary = {}",
+        fill(
+            "vài câu giới thiệu cho khách tham quan",
+            "a few sentences for visitors"
+        )
+    );
     let _ = writeln!(s);
-    let _ = writeln!(s, "# Where the heritage is; add `[location.wgs84]` or `[location.vn2000]` from the survey.");
+    let _ = writeln!(
+        s,
+        "# Where the heritage is; add `[location.wgs84]` or `[location.vn2000]` from the survey."
+    );
     let o = report.normalisation.source_origin;
     if o.iter().any(|c| c.abs() > 10_000.0) {
-        let _ = writeln!(s, "# The scan's origin in its own coordinates was {:.3}, {:.3}, {:.3} (easting, northing, height?).", o[0], o[1], o[2]);
+        let _ = writeln!(
+            s,
+            "# The scan's origin in its own coordinates was {:.3}, {:.3}, {:.3} (easting, northing, height?).",
+            o[0], o[1], o[2]
+        );
     }
     let _ = writeln!(s, "[location]");
-    let _ = writeln!(s, "commune = {}", toml_str(&format!("{FILL_IN_VI} xã/phường")));
+    let _ = writeln!(
+        s,
+        "commune = {}",
+        toml_str(&format!("{FILL_IN_VI} xã/phường"))
+    );
     let _ = writeln!(s, "province = \"Hải Phòng\"");
     let _ = writeln!(s);
     s.push_str(&models_table(report));
     let _ = writeln!(s);
     let _ = writeln!(s, "[rights]");
-    let _ = writeln!(s, "# An SPDX id (CC-BY-4.0, CC0-1.0, ...) or \"all-rights-reserved\" until the holder decides.");
+    let _ = writeln!(
+        s,
+        "# An SPDX id (CC-BY-4.0, CC0-1.0, ...) or \"all-rights-reserved\" until the holder decides."
+    );
     let _ = writeln!(s, "license = \"all-rights-reserved\"");
-    let holder = scan.copyright.clone().unwrap_or_else(|| format!("{FILL_IN_VI} đơn vị giữ bản quyền"));
+    let holder = scan
+        .copyright
+        .clone()
+        .unwrap_or_else(|| format!("{FILL_IN_VI} đơn vị giữ bản quyền"));
     let _ = writeln!(s, "holder = {}", toml_str(&holder));
-    let _ = writeln!(s, "attribution = {}", fill("ghi công (đơn vị số hóa, năm)", "credit line (who digitized it, year)"));
+    let _ = writeln!(
+        s,
+        "attribution = {}",
+        fill(
+            "ghi công (đơn vị số hóa, năm)",
+            "credit line (who digitized it, year)"
+        )
+    );
     let _ = writeln!(s);
     let _ = writeln!(s, "[provenance]");
     let (method, from_file) = method(scan);
     if !from_file {
-        let _ = writeln!(s, "# Guessed: photogrammetry, laser-scan or structured-light.");
+        let _ = writeln!(
+            s,
+            "# Guessed: photogrammetry, laser-scan or structured-light."
+        );
     }
     let _ = writeln!(s, "method = \"{method}\"");
     if let Some(generator) = &scan.generator {
         let _ = writeln!(s, "# From the file: {}", generator.replace('\n', " "));
         let _ = writeln!(s, "device = {}", toml_str(generator));
     }
-    let _ = writeln!(s, "by = {}", toml_str(&format!("{FILL_IN_VI} người hoặc đơn vị thực hiện")));
+    let _ = writeln!(
+        s,
+        "by = {}",
+        toml_str(&format!("{FILL_IN_VI} người hoặc đơn vị thực hiện"))
+    );
     let _ = writeln!(s, "# captured = \"YYYY-MM-DD\"");
     s
 }
 
 fn format_error(e: f32) -> String {
     let r = (f64::from(e) * 1e6).round() / 1e6;
-    if r == 0.0 { "0.0".to_owned() } else { format!("{r:?}") }
+    if r == 0.0 {
+        "0.0".to_owned()
+    } else {
+        format!("{r:?}")
+    }
 }
 
 #[cfg(test)]
@@ -130,7 +231,10 @@ mod tests {
 
     #[test]
     fn ids_come_from_file_names_without_diacritics() {
-        assert_eq!(id_from_file_name(Path::new("/scans/Đình Hàng Kênh (2024).obj")), "dinh-hang-kenh-2024");
+        assert_eq!(
+            id_from_file_name(Path::new("/scans/Đình Hàng Kênh (2024).obj")),
+            "dinh-hang-kenh-2024"
+        );
         assert_eq!(id_from_file_name(Path::new("___.ply")), "scan");
     }
 
@@ -149,7 +253,10 @@ pub fn models_table(report: &PackReport) -> String {
     let _ = writeln!(s, "id = \"main\"");
     let full = report.levels.last().expect("at least one level");
     let _ = writeln!(s, "src = {}", toml_str(&full.src));
-    let _ = writeln!(s, "# The box disan pack measured, in metres: the viewer frames the exhibit from it at once.");
+    let _ = writeln!(
+        s,
+        "# The box disan pack measured, in metres: the viewer frames the exhibit from it at once."
+    );
     let _ = writeln!(s, "bounds_min = {}", vec3(report.bounds_min));
     let _ = writeln!(s, "bounds_max = {}", vec3(report.bounds_max));
     for level in &report.levels {

@@ -62,13 +62,37 @@ fn paper(w: usize, h: usize) -> Image {
         let a = rng.range(-0.5, 0.5);
         let len = rng.range(8.0, 36.0);
         let light = rng.next() > 0.5;
-        let c = if light { [0.95, 0.87, 0.62] } else { [0.7, 0.56, 0.32] };
-        img.stroke((x, y), (x + len * a.cos(), y + len * a.sin()), 0.7, 0.5, c, 0.18, Paint::Blend);
+        let c = if light {
+            [0.95, 0.87, 0.62]
+        } else {
+            [0.7, 0.56, 0.32]
+        };
+        img.stroke(
+            (x, y),
+            (x + len * a.cos(), y + len * a.sin()),
+            0.7,
+            0.5,
+            c,
+            0.18,
+            Paint::Blend,
+        );
     }
     // Foxing: small brown age spots.
     for _ in 0..28 {
-        let (x, y, r) = (rng.range(0.0, w as f32), rng.range(0.0, h as f32), rng.range(2.0, 7.0));
-        img.stroke((x, y), (x + 1.0, y), r, r, [0.7, 0.5, 0.3], 0.35, Paint::Multiply);
+        let (x, y, r) = (
+            rng.range(0.0, w as f32),
+            rng.range(0.0, h as f32),
+            rng.range(2.0, 7.0),
+        );
+        img.stroke(
+            (x, y),
+            (x + 1.0, y),
+            r,
+            r,
+            [0.7, 0.5, 0.3],
+            0.35,
+            Paint::Multiply,
+        );
     }
     img
 }
@@ -123,15 +147,36 @@ fn printed(img: &mut Image) {
         let s = rng.range(18.0, 30.0);
         let d = if rng.next() > 0.5 { 1.0 } else { -1.0 };
         cloud(img, cx, cy, s, d, o * 0.5, 2.0);
-        cloud(img, cx + d * s * 2.2, cy + s * 0.6, s * 0.7, d, o * 0.5, 2.0);
+        cloud(
+            img,
+            cx + d * s * 2.2,
+            cy + s * 0.6,
+            s * 0.7,
+            d,
+            o * 0.5,
+            2.0,
+        );
     }
     // The dragon: a serpentine body tapering to the tail at the left, head at the right.
-    let body = |t: f32| (w * (0.22 + 0.5 * t), h * (0.52 + 0.17 * (TAU * 1.25 * t + 0.6).sin()));
+    let body = |t: f32| {
+        (
+            w * (0.22 + 0.5 * t),
+            h * (0.52 + 0.17 * (TAU * 1.25 * t + 0.6).sin()),
+        )
+    };
     let radius = |t: f32| 6.0 + 30.0 * (t * 1.2).min(1.0).powf(0.7);
     let n = 160;
     for i in 0..n {
         let (t0, t1) = (i as f32 / n as f32, (i + 1) as f32 / n as f32);
-        img.stroke(body(t0), body(t1), radius(t0), radius(t1), WHITE, 0.18, Paint::Mask);
+        img.stroke(
+            body(t0),
+            body(t1),
+            radius(t0),
+            radius(t1),
+            WHITE,
+            0.18,
+            Paint::Mask,
+        );
     }
     // Body outline and scales: rows of small arcs along the body.
     for i in 0..n {
@@ -143,59 +188,141 @@ fn printed(img: &mut Image) {
         let r = radius(t);
         for side in [-1.0f32, 1.0] {
             let a = (p.0 + nx * r * side, p.1 + ny * r * side);
-            let b = (q.0 + nx * radius(t + 1.0 / n as f32) * side, q.1 + ny * radius(t + 1.0 / n as f32) * side);
+            let b = (
+                q.0 + nx * radius(t + 1.0 / n as f32) * side,
+                q.1 + ny * radius(t + 1.0 / n as f32) * side,
+            );
             img.stroke(a, b, 1.6, 1.6, WHITE, o, Paint::Mask);
         }
         if i % 4 == 0 && t > 0.05 {
             for k in [-0.5f32, 0.0, 0.5] {
                 let c = (p.0 + nx * r * k, p.1 + ny * r * k);
-                img.stroke((c.0 - dx * 1.5 - nx * 5.0, c.1 - dy * 1.5 - ny * 5.0), c, 1.0, 1.0, WHITE, o * 0.8, Paint::Mask);
-                img.stroke((c.0 - dx * 1.5 + nx * 5.0, c.1 - dy * 1.5 + ny * 5.0), c, 1.0, 1.0, WHITE, o * 0.8, Paint::Mask);
+                img.stroke(
+                    (c.0 - dx * 1.5 - nx * 5.0, c.1 - dy * 1.5 - ny * 5.0),
+                    c,
+                    1.0,
+                    1.0,
+                    WHITE,
+                    o * 0.8,
+                    Paint::Mask,
+                );
+                img.stroke(
+                    (c.0 - dx * 1.5 + nx * 5.0, c.1 - dy * 1.5 + ny * 5.0),
+                    c,
+                    1.0,
+                    1.0,
+                    WHITE,
+                    o * 0.8,
+                    Paint::Mask,
+                );
             }
         }
         // Dorsal fin spikes along the upper edge.
         if i % 6 == 0 && t > 0.05 && t < 0.95 {
             let a = (p.0 - nx * r, p.1 - ny * r);
-            img.stroke(a, (a.0 - nx * 14.0 - dx * 2.0, a.1 - ny * 14.0 - dy * 2.0), 3.0, 0.5, WHITE, o, Paint::Mask);
+            img.stroke(
+                a,
+                (a.0 - nx * 14.0 - dx * 2.0, a.1 - ny * 14.0 - dy * 2.0),
+                3.0,
+                0.5,
+                WHITE,
+                o,
+                Paint::Mask,
+            );
         }
     }
     // Four legs with three-clawed feet.
     for t in [0.22f32, 0.42, 0.62, 0.8] {
         let p = body(t);
-        let down = if (TAU * 1.25 * t + 0.6).cos() > 0.0 { 1.0 } else { -1.0 };
+        let down = if (TAU * 1.25 * t + 0.6).cos() > 0.0 {
+            1.0
+        } else {
+            -1.0
+        };
         let knee = (p.0 - 22.0, p.1 + down * 45.0);
         let foot = (knee.0 + 28.0, knee.1 + down * 22.0);
         img.stroke(p, knee, 7.0, 5.0, WHITE, o, Paint::Mask);
         img.stroke(knee, foot, 5.0, 3.5, WHITE, o, Paint::Mask);
         for c in [-0.7f32, 0.0, 0.7] {
             let (s, co) = (c + 0.4 * down).sin_cos();
-            img.stroke(foot, (foot.0 + 14.0 * co, foot.1 + 14.0 * s * down), 2.5, 0.6, WHITE, o, Paint::Mask);
+            img.stroke(
+                foot,
+                (foot.0 + 14.0 * co, foot.1 + 14.0 * s * down),
+                2.5,
+                0.6,
+                WHITE,
+                o,
+                Paint::Mask,
+            );
         }
     }
     // Head, horns, mane and whiskers, and the flaming pearl it chases.
     let head = body(1.0);
-    img.stroke((head.0 - 10.0, head.1), (head.0 + 30.0, head.1 - 4.0), 30.0, 18.0, WHITE, o * 0.5, Paint::Mask);
-    img.stroke((head.0 + 30.0, head.1 - 4.0), (head.0 + 62.0, head.1 + 6.0), 14.0, 9.0, WHITE, o * 0.5, Paint::Mask);
+    img.stroke(
+        (head.0 - 10.0, head.1),
+        (head.0 + 30.0, head.1 - 4.0),
+        30.0,
+        18.0,
+        WHITE,
+        o * 0.5,
+        Paint::Mask,
+    );
+    img.stroke(
+        (head.0 + 30.0, head.1 - 4.0),
+        (head.0 + 62.0, head.1 + 6.0),
+        14.0,
+        9.0,
+        WHITE,
+        o * 0.5,
+        Paint::Mask,
+    );
     for k in 0..5 {
         let a = -2.2 - k as f32 * 0.25;
         let (s, c) = a.sin_cos();
-        img.stroke(head, (head.0 + 70.0 * c, head.1 + 70.0 * s), 3.0, 0.8, WHITE, o, Paint::Mask);
+        img.stroke(
+            head,
+            (head.0 + 70.0 * c, head.1 + 70.0 * s),
+            3.0,
+            0.8,
+            WHITE,
+            o,
+            Paint::Mask,
+        );
     }
     for (dy, len) in [(-10.0f32, 110.0f32), (12.0, 95.0)] {
         let mut prev = (head.0 + 55.0, head.1 + dy);
         for i in 1..=12 {
             let t = i as f32 / 12.0;
-            let p = (head.0 + 55.0 + len * t, head.1 + dy + 18.0 * (t * 5.0).sin() * dy.signum());
+            let p = (
+                head.0 + 55.0 + len * t,
+                head.1 + dy + 18.0 * (t * 5.0).sin() * dy.signum(),
+            );
             img.stroke(prev, p, 1.8, 1.8, WHITE, o, Paint::Mask);
             prev = p;
         }
     }
     let pearl = (head.0 + 220.0, head.1 - 40.0);
-    img.stroke(pearl, (pearl.0 + 0.5, pearl.1), 26.0, 26.0, WHITE, o * 0.6, Paint::Mask);
+    img.stroke(
+        pearl,
+        (pearl.0 + 0.5, pearl.1),
+        26.0,
+        26.0,
+        WHITE,
+        o * 0.6,
+        Paint::Mask,
+    );
     for k in 0..10 {
         let a = k as f32 / 10.0 * TAU;
         let (s, c) = a.sin_cos();
-        img.stroke((pearl.0 + 28.0 * c, pearl.1 + 28.0 * s), (pearl.0 + 48.0 * c, pearl.1 + 48.0 * s - 10.0), 3.0, 0.5, WHITE, o, Paint::Mask);
+        img.stroke(
+            (pearl.0 + 28.0 * c, pearl.1 + 28.0 * s),
+            (pearl.0 + 48.0 * c, pearl.1 + 48.0 * s - 10.0),
+            3.0,
+            0.5,
+            WHITE,
+            o,
+            Paint::Mask,
+        );
     }
 }
 
@@ -211,10 +338,16 @@ fn glyph(ink: &mut Image, cx: f32, cy: f32, size: f32, rng: &mut Rng) {
     // Component boxes as (x0, y0, x1, y1) in pixels.
     let boxes: Vec<(f32, f32, f32, f32)> = if layout < 0.4 {
         let split = cx - half + size * rng.range(0.3, 0.45);
-        vec![(cx - half, cy - half, split - w, cy + half), (split + w, cy - half, cx + half, cy + half)]
+        vec![
+            (cx - half, cy - half, split - w, cy + half),
+            (split + w, cy - half, cx + half, cy + half),
+        ]
     } else if layout < 0.7 {
         let split = cy - half + size * rng.range(0.35, 0.5);
-        vec![(cx - half, cy - half, cx + half, split - w), (cx - half, split + w, cx + half, cy + half)]
+        vec![
+            (cx - half, cy - half, cx + half, split - w),
+            (cx - half, split + w, cx + half, cy + half),
+        ]
     } else {
         vec![(cx - half, cy - half, cx + half, cy + half)]
     };
@@ -230,22 +363,62 @@ fn glyph(ink: &mut Image, cx: f32, cy: f32, size: f32, rng: &mut Rng) {
                 // Horizontal, rising slightly to the right, pressed at the end.
                 let (a, b) = (i.min(2.0), (i + 2.0 + (rng.next() * 3.0).floor()).min(4.0));
                 let y = gy(j);
-                ink.stroke((gx(a), y), (gx(b), y - bw * 0.04), w * 0.8, w * 1.05, WHITE, 1.0, Paint::Mask);
+                ink.stroke(
+                    (gx(a), y),
+                    (gx(b), y - bw * 0.04),
+                    w * 0.8,
+                    w * 1.05,
+                    WHITE,
+                    1.0,
+                    Paint::Mask,
+                );
             } else if kind < 0.68 {
                 let (a, b) = (j.min(2.0), (j + 2.0 + (rng.next() * 3.0).floor()).min(4.0));
                 let x = gx(i);
-                ink.stroke((x, gy(a)), (x, gy(b)), w * 1.05, w * 0.75, WHITE, 1.0, Paint::Mask);
+                ink.stroke(
+                    (x, gy(a)),
+                    (x, gy(b)),
+                    w * 1.05,
+                    w * 0.75,
+                    WHITE,
+                    1.0,
+                    Paint::Mask,
+                );
             } else if kind < 0.8 {
                 // Left-falling sweep, thinning to a point.
                 let (x, y) = (gx(i.max(2.0)), gy(j.min(2.0)));
-                ink.stroke((x, y), (x - bw * 0.45, y + bh * 0.5), w * 1.1, w * 0.25, WHITE, 1.0, Paint::Mask);
+                ink.stroke(
+                    (x, y),
+                    (x - bw * 0.45, y + bh * 0.5),
+                    w * 1.1,
+                    w * 0.25,
+                    WHITE,
+                    1.0,
+                    Paint::Mask,
+                );
             } else if kind < 0.9 {
                 // Right-falling sweep, swelling before the brush lifts.
                 let (x, y) = (gx(i.min(2.0)), gy(j.min(2.0)));
-                ink.stroke((x, y), (x + bw * 0.45, y + bh * 0.5), w * 0.6, w * 1.35, WHITE, 1.0, Paint::Mask);
+                ink.stroke(
+                    (x, y),
+                    (x + bw * 0.45, y + bh * 0.5),
+                    w * 0.6,
+                    w * 1.35,
+                    WHITE,
+                    1.0,
+                    Paint::Mask,
+                );
             } else {
                 let (x, y) = (gx(i), gy(j));
-                ink.stroke((x, y), (x + w * 1.2, y + w * 1.6), w * 1.3, w * 0.8, WHITE, 1.0, Paint::Mask);
+                ink.stroke(
+                    (x, y),
+                    (x + w * 1.2, y + w * 1.6),
+                    w * 1.3,
+                    w * 0.8,
+                    WHITE,
+                    1.0,
+                    Paint::Mask,
+                );
             }
         }
     }
@@ -280,9 +453,19 @@ fn seal(img: &mut Image, cx: f32, cy: f32, size: f32) {
                 let (i, j) = ((rng.next() * 5.0).floor(), (rng.next() * 5.0).floor());
                 let len = (1.0 + (rng.next() * 3.0).floor()).min(4.0 - i.min(j));
                 if rng.next() < 0.5 {
-                    rects.push((ox + i.min(4.0 - len) * step, oy + j * step, len * step + bar, bar));
+                    rects.push((
+                        ox + i.min(4.0 - len) * step,
+                        oy + j * step,
+                        len * step + bar,
+                        bar,
+                    ));
                 } else {
-                    rects.push((ox + i * step, oy + j.min(4.0 - len) * step, bar, len * step + bar));
+                    rects.push((
+                        ox + i * step,
+                        oy + j.min(4.0 - len) * step,
+                        bar,
+                        len * step + bar,
+                    ));
                 }
             }
         }
@@ -290,7 +473,9 @@ fn seal(img: &mut Image, cx: f32, cy: f32, size: f32) {
     for y in y0 as i64..(y0 + size) as i64 + 1 {
         for x in x0 as i64..(x0 + size) as i64 + 1 {
             let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-            let hit = rects.iter().any(|&(rx, ry, rw, rh)| px >= rx && px < rx + rw && py >= ry && py < ry + rh);
+            let hit = rects
+                .iter()
+                .any(|&(rx, ry, rw, rh)| px >= rx && px < rx + rw && py >= ry && py < ry + rh);
             if hit {
                 // Stamp pressure varies across the seal; a little paper shows through.
                 let n = fbm(px / 2048.0, py / 1024.0, 64, 2, 9);
@@ -322,7 +507,11 @@ fn sheet_texture() -> Image {
     for col in 0..13 {
         let raised = col == 2 || col == 6 || col == 9;
         let start = if raised { top - step } else { top };
-        let len = if col == 12 { 4 } else { 10 + (rng.next() * 2.0) as usize };
+        let len = if col == 12 {
+            4
+        } else {
+            10 + (rng.next() * 2.0) as usize
+        };
         for k in 0..len {
             glyph(&mut ink, x, start + k as f32 * step, cell, &mut rng);
         }
@@ -342,7 +531,11 @@ fn sheet_texture() -> Image {
 fn gold_leaf(size: usize) -> Image {
     Image::from_fn(size, size, |u, v| {
         let n = fbm(u, v, 4, 4, 13);
-        mix([0.85, 0.66, 0.32], [0.45, 0.2, 0.12], ((n - 0.6) * 3.0).clamp(0.0, 1.0))
+        mix(
+            [0.85, 0.66, 0.32],
+            [0.45, 0.2, 0.12],
+            ((n - 0.6) * 3.0).clamp(0.0, 1.0),
+        )
     })
 }
 
@@ -360,7 +553,11 @@ fn to_world(p: V3) -> V3 {
 pub fn build() -> Result<Vec<u8>, String> {
     let mut g = GltfBuilder::default();
     let sheet_tex = g.add_png_texture("sac phong sheet", &sheet_texture().to_png()?, Wrap::Clamp);
-    let wood_tex = g.add_png_texture("lacquered wood", &textures::wood(512, 0.85).to_png()?, Wrap::Repeat);
+    let wood_tex = g.add_png_texture(
+        "lacquered wood",
+        &textures::wood(512, 0.85).to_png()?,
+        Wrap::Repeat,
+    );
     let gold_tex = g.add_png_texture("gold leaf", &gold_leaf(128).to_png()?, Wrap::Repeat);
     let paper_mat = g.add_material(&Material::textured("paper", sheet_tex, 0.92));
     let stand_mat = g.add_material(&Material {
@@ -377,7 +574,12 @@ pub fn build() -> Result<Vec<u8>, String> {
     let (hw, hh) = (SHEET_W * 0.5, SHEET_H * 0.5);
     let mut sheet = Mesh::default();
     sheet.quad(
-        [[-hw, -hh, 0.003], [hw, -hh, 0.003], [hw, hh, 0.003], [-hw, hh, 0.003]],
+        [
+            [-hw, -hh, 0.003],
+            [hw, -hh, 0.003],
+            [hw, hh, 0.003],
+            [-hw, hh, 0.003],
+        ],
         [[0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 0.0]],
     );
     let sheet = place(sheet);
@@ -404,7 +606,13 @@ pub fn build() -> Result<Vec<u8>, String> {
         legs.cylinder(bottom, top, 0.022, 12, 0.5);
         let mut finial = Mesh::default();
         finial.lathe(
-            &[(0.022, 0.0), (0.034, 0.02), (0.03, 0.045), (0.013, 0.07), (0.003, 0.085)],
+            &[
+                (0.022, 0.0),
+                (0.034, 0.02),
+                (0.03, 0.045),
+                (0.013, 0.07),
+                (0.003, 0.085),
+            ],
             &[0.0, 0.1, 0.2, 0.3, 0.4],
             16,
             1.0,

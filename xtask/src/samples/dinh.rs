@@ -55,7 +55,10 @@ impl Roof {
 
     /// Half extents of ring `t` in plan.
     fn ring(&self, t: f32) -> (f32, f32) {
-        (self.ridge_x + t * (self.eave_x - self.ridge_x), t * self.eave_z)
+        (
+            self.ridge_x + t * (self.eave_x - self.ridge_x),
+            t * self.eave_z,
+        )
     }
 
     /// How much of the corner lift applies at distance `d` (m) from the nearest corner of ring
@@ -74,7 +77,11 @@ impl Roof {
         let (hx, hz) = self.ring(t);
         let x = (2.0 * s - 1.0) * hx;
         let k = self.corner(t, hx - x.abs());
-        [x + x.signum() * self.reach * k, self.height(t, k), hz + self.reach * k]
+        [
+            x + x.signum() * self.reach * k,
+            self.height(t, k),
+            hz + self.reach * k,
+        ]
     }
 
     /// A point of the right (+X) face: `s` runs from the front corner to the back corner.
@@ -82,7 +89,11 @@ impl Roof {
         let (hx, hz) = self.ring(t);
         let z = (1.0 - 2.0 * s) * hz;
         let k = self.corner(t, hz - z.abs());
-        [hx + self.reach * k, self.height(t, k), z + z.signum() * self.reach * k]
+        [
+            hx + self.reach * k,
+            self.height(t, k),
+            z + z.signum() * self.reach * k,
+        ]
     }
 
     /// Height of the roof's underside above plan point (x, z), so columns and walls can stop
@@ -131,9 +142,13 @@ fn roof(tiles: &mut Mesh, ornament: &mut Mesh) {
 
     // Eave rolls: a round edge under the last tile course gives the roof visible thickness.
     let mut eaves = Mesh::default();
-    let front_edge: Vec<V3> = (0..=48).map(|i| sub(r.front(i as f32 / 48.0, 1.0), [0.0, 0.08, 0.0])).collect();
+    let front_edge: Vec<V3> = (0..=48)
+        .map(|i| sub(r.front(i as f32 / 48.0, 1.0), [0.0, 0.08, 0.0]))
+        .collect();
     eaves.sweep(&front_edge, &[(0.12, 0.12); 49], 8, [0.0, 1.0, 0.0], 1.0);
-    let side_edge: Vec<V3> = (0..=24).map(|i| sub(r.side(i as f32 / 24.0, 1.0), [0.0, 0.08, 0.0])).collect();
+    let side_edge: Vec<V3> = (0..=24)
+        .map(|i| sub(r.side(i as f32 / 24.0, 1.0), [0.0, 0.08, 0.0]))
+        .collect();
     eaves.sweep(&side_edge, &[(0.12, 0.12); 25], 8, [0.0, 1.0, 0.0], 1.0);
     // The eave roll is the edge of the tile layer, so it takes the tile material.
     tiles.append(&eaves);
@@ -144,7 +159,12 @@ fn roof(tiles: &mut Mesh, ornament: &mut Mesh) {
     let mut hip = Mesh::default();
     let n = 24;
     let mut path: Vec<V3> = (0..=n)
-        .map(|i| add(r.front(1.0, T0 + (1.0 - T0) * i as f32 / n as f32), [0.0, 0.16, 0.0]))
+        .map(|i| {
+            add(
+                r.front(1.0, T0 + (1.0 - T0) * i as f32 / n as f32),
+                [0.0, 0.16, 0.0],
+            )
+        })
         .collect();
     let corner = *path.last().expect("hip path has points");
     // The horn ("đao") continues the hip outwards in plan, then sweeps up and curls back over
@@ -154,10 +174,19 @@ fn roof(tiles: &mut Mesh, ornament: &mut Mesh) {
         let d = sub(corner, before);
         normalize([d[0], 0.0, d[2]])
     };
-    let horn_ctrl: [(f32, f32); 7] =
-        [(0.0, 0.0), (0.7, 0.25), (1.25, 0.75), (1.5, 1.45), (1.35, 2.05), (1.0, 2.2), (0.85, 1.95)];
-    let horn_pts: Vec<V3> =
-        horn_ctrl.iter().map(|&(a, u)| add(corner, add(scale(outward, a), [0.0, u, 0.0]))).collect();
+    let horn_ctrl: [(f32, f32); 7] = [
+        (0.0, 0.0),
+        (0.7, 0.25),
+        (1.25, 0.75),
+        (1.5, 1.45),
+        (1.35, 2.05),
+        (1.0, 2.2),
+        (0.85, 1.95),
+    ];
+    let horn_pts: Vec<V3> = horn_ctrl
+        .iter()
+        .map(|&(a, u)| add(corner, add(scale(outward, a), [0.0, u, 0.0])))
+        .collect();
     let horn = catmull_rom(&horn_pts, 6);
     path.extend_from_slice(&horn[1..]);
     let total = path.len();
@@ -216,10 +245,17 @@ fn ridge(ornament: &mut Mesh) {
     half.sweep(&body, &[(0.24, 0.38); 21], 12, [0.0, 1.0, 0.0], 1.0);
     // Curled end ("kìm"): up and back over the ridge.
     let e = [end, y + 0.25, 0.0];
-    let ctrl: Vec<V3> = [(0.0, 0.0), (0.45, 0.2), (0.75, 0.75), (0.6, 1.3), (0.25, 1.45), (0.05, 1.2)]
-        .iter()
-        .map(|&(dx, dy)| add(e, [dx, dy, 0.0]))
-        .collect();
+    let ctrl: Vec<V3> = [
+        (0.0, 0.0),
+        (0.45, 0.2),
+        (0.75, 0.75),
+        (0.6, 1.3),
+        (0.25, 1.45),
+        (0.05, 1.2),
+    ]
+    .iter()
+    .map(|&(dx, dy)| add(e, [dx, dy, 0.0]))
+    .collect();
     let curl = catmull_rom(&ctrl, 6);
     let m = curl.len();
     let rr: Vec<(f32, f32)> = (0..m)
@@ -249,7 +285,8 @@ fn ridge(ornament: &mut Mesh) {
         .map(|i| {
             let f = i as f32 / (m - 1) as f32;
             // Thin tail, thick body, a bulge for the head at the end.
-            let w = 0.04 + 0.1 * (f * std::f32::consts::PI).sin() + if f > 0.9 { 0.06 } else { 0.0 };
+            let w =
+                0.04 + 0.1 * (f * std::f32::consts::PI).sin() + if f > 0.9 { 0.06 } else { 0.0 };
             (w * 0.8, w)
         })
         .collect();
@@ -260,15 +297,30 @@ fn ridge(ornament: &mut Mesh) {
     let moon_y = y + 1.0;
     let mut moon = Mesh::default();
     moon.disc(0.42, 0.07, 32, |x, z| [x, z]);
-    ornament.append(&moon.clone().rotate_x(std::f32::consts::FRAC_PI_2).translate([0.0, moon_y, 0.0]));
-    ornament.append(&moon.rotate_x(-std::f32::consts::FRAC_PI_2).translate([0.0, moon_y, 0.0]));
+    ornament.append(
+        &moon
+            .clone()
+            .rotate_x(std::f32::consts::FRAC_PI_2)
+            .translate([0.0, moon_y, 0.0]),
+    );
+    ornament.append(
+        &moon
+            .rotate_x(-std::f32::consts::FRAC_PI_2)
+            .translate([0.0, moon_y, 0.0]),
+    );
     ornament.cylinder([0.0, moon_y, -0.07], [0.0, moon_y, 0.07], 0.42, 32, 1.0);
     for k in 0..9 {
         let a = std::f32::consts::PI * (k as f32 / 8.0);
         let (s, c) = a.sin_cos();
         let from = [0.42 * c, moon_y + 0.42 * s, 0.0];
         let to = [0.68 * c, moon_y + 0.68 * s, 0.0];
-        ornament.sweep(&[from, to], &[(0.06, 0.06), (0.01, 0.01)], 6, [0.0, 0.0, 1.0], 1.0);
+        ornament.sweep(
+            &[from, to],
+            &[(0.06, 0.06), (0.01, 0.01)],
+            6,
+            [0.0, 0.0, 1.0],
+            1.0,
+        );
     }
     // A short post carrying the moon above the ridge.
     ornament.cylinder([0.0, y + 0.2, 0.0], [0.0, moon_y - 0.3, 0.0], 0.08, 8, 1.0);
@@ -286,7 +338,12 @@ fn masonry(stone: &mut Mesh) {
     // Column bases (chân tảng): low stone drums under every column.
     for (x, z, r) in column_grid() {
         stone.lathe(
-            &[(r + 0.12, FLOOR), (r + 0.14, FLOOR + 0.04), (r + 0.08, FLOOR + 0.16), (r + 0.02, FLOOR + 0.2)],
+            &[
+                (r + 0.12, FLOOR),
+                (r + 0.14, FLOOR + 0.04),
+                (r + 0.08, FLOOR + 0.16),
+                (r + 0.02, FLOOR + 0.2),
+            ],
             &[0.0, 0.05, 0.15, 0.2],
             16,
             1.0,
@@ -308,7 +365,13 @@ fn masonry(stone: &mut Mesh) {
         p.cuboid([-0.3, 4.6, -0.3], [0.3, 5.2, 0.3], 2.0);
         p.cuboid([-0.48, 5.2, -0.48], [0.48, 5.35, 0.48], 2.0);
         p.lathe(
-            &[(0.22, 5.35), (0.26, 5.5), (0.2, 5.75), (0.08, 5.95), (0.012, 6.04)],
+            &[
+                (0.22, 5.35),
+                (0.26, 5.5),
+                (0.2, 5.75),
+                (0.08, 5.95),
+                (0.012, 6.04),
+            ],
             &[0.0, 0.1, 0.3, 0.5, 0.6],
             16,
             1.0,
@@ -341,7 +404,12 @@ fn timber(wood: &mut Mesh) {
     }
     // Longitudinal tie beams at the tops of the outer and inner column rows. The inner ones
     // stop at the end bays, where the hipped roof comes down too low for them.
-    for (z, y, half) in [(4.4f32, 3.35f32, 7.7f32), (-4.4, 3.35, 7.7), (1.7, 4.9, 4.7), (-1.7, 4.9, 4.7)] {
+    for (z, y, half) in [
+        (4.4f32, 3.35f32, 7.7f32),
+        (-4.4, 3.35, 7.7),
+        (1.7, 4.9, 4.7),
+        (-1.7, 4.9, 4.7),
+    ] {
         wood.cuboid([-half, y - 0.3, z - 0.12], [half, y, z + 0.12], 1.5);
     }
     // Transverse beams tying each column line together front to back.
@@ -368,10 +436,22 @@ fn walls(stone: &mut Mesh) {
 
 pub fn build() -> Result<Vec<u8>, String> {
     let mut g = GltfBuilder::default();
-    let tile_tex = g.add_png_texture("roof tiles", &textures::roof_tiles(512).to_png()?, Wrap::Repeat);
-    let wood_tex = g.add_png_texture("lim wood", &textures::wood(512, 1.0).to_png()?, Wrap::Repeat);
+    let tile_tex = g.add_png_texture(
+        "roof tiles",
+        &textures::roof_tiles(512).to_png()?,
+        Wrap::Repeat,
+    );
+    let wood_tex = g.add_png_texture(
+        "lim wood",
+        &textures::wood(512, 1.0).to_png()?,
+        Wrap::Repeat,
+    );
     let stone_tex = g.add_png_texture("stone", &textures::stone(512).to_png()?, Wrap::Repeat);
-    let paving_tex = g.add_png_texture("brick paving", &textures::paving(512).to_png()?, Wrap::Repeat);
+    let paving_tex = g.add_png_texture(
+        "brick paving",
+        &textures::paving(512).to_png()?,
+        Wrap::Repeat,
+    );
 
     let tile_mat = g.add_material(&Material {
         // The roof is a single shell, seen from below under the eaves too.
@@ -387,8 +467,13 @@ pub fn build() -> Result<Vec<u8>, String> {
     });
     let paving_mat = g.add_material(&Material::textured("courtyard paving", paving_tex, 0.9));
 
-    let (mut tiles, mut ornament, mut wood, mut stone, mut ground) =
-        (Mesh::default(), Mesh::default(), Mesh::default(), Mesh::default(), Mesh::default());
+    let (mut tiles, mut ornament, mut wood, mut stone, mut ground) = (
+        Mesh::default(),
+        Mesh::default(),
+        Mesh::default(),
+        Mesh::default(),
+        Mesh::default(),
+    );
     roof(&mut tiles, &mut ornament);
     ridge(&mut ornament);
     timber(&mut wood);
@@ -400,7 +485,12 @@ pub fn build() -> Result<Vec<u8>, String> {
     let t = 1.0 / 1.2;
     ground.quad(
         [[x0, 0.0, z1], [x1, 0.0, z1], [x1, 0.0, z0], [x0, 0.0, z0]],
-        [[x0 * t, z1 * t], [x1 * t, z1 * t], [x1 * t, z0 * t], [x0 * t, z0 * t]],
+        [
+            [x0 * t, z1 * t],
+            [x1 * t, z1 * t],
+            [x1 * t, z0 * t],
+            [x0 * t, z0 * t],
+        ],
     );
 
     g.add_mesh_node("roof", &[(&tiles, tile_mat), (&ornament, ridge_mat)]);

@@ -45,7 +45,10 @@ fn body_v(y: f32) -> f32 {
 
 fn smooth_profile() -> Vec<(f32, f32)> {
     let pts: Vec<V3> = PROFILE.iter().map(|&(r, y)| [r, y, 0.0]).collect();
-    catmull_rom(&pts, 4).into_iter().map(|p| (p[0], p[1])).collect()
+    catmull_rom(&pts, 4)
+        .into_iter()
+        .map(|p| (p[0], p[1]))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,10 +93,12 @@ fn ladder(s: f32, pitch: f32) -> bool {
 fn heron(x: f32, y: f32) -> bool {
     let body = ellipse(x, y, (0.0, 0.0), 0.19, 0.055);
     let eye = ellipse(x, y, (0.31, 0.02), 0.012, 0.012);
-    let head = capsule(x, y, (0.14, 0.0), (0.3, 0.02), 0.028, 0.025) || ellipse(x, y, (0.31, 0.02), 0.037, 0.037);
+    let head = capsule(x, y, (0.14, 0.0), (0.3, 0.02), 0.028, 0.025)
+        || ellipse(x, y, (0.31, 0.02), 0.037, 0.037);
     let beak = capsule(x, y, (0.33, 0.02), (0.64, -0.005), 0.017, 0.004);
     let crest = capsule(x, y, (0.3, 0.045), (0.1, 0.13), 0.013, 0.003);
-    let wings = capsule(x, y, (0.06, 0.03), (-0.12, 0.3), 0.065, 0.02) || capsule(x, y, (0.06, -0.03), (-0.12, -0.3), 0.065, 0.02);
+    let wings = capsule(x, y, (0.06, 0.03), (-0.12, 0.3), 0.065, 0.02)
+        || capsule(x, y, (0.06, -0.03), (-0.12, -0.3), 0.065, 0.02);
     // Engraved feather lines across the wings keep them from reading as blobs.
     let feather_groove = y.abs() > 0.08 && ((x + y.abs() * 0.6) * 40.0).rem_euclid(1.0) < 0.22;
     let tail = [0.07f32, 0.0, -0.07]
@@ -179,7 +184,11 @@ fn tympanum_relief(x: f32, y: f32) -> f32 {
             let n = 28.0;
             let (ls, k) = slot(s, TAU * rm / n);
             // Forward (counter-clockwise) is decreasing angle; q+ is outwards ("up").
-            if k.rem_euclid(7) == 0 { raised(house(-ls * 1.3, q)) } else { raised(figure(-ls, q)) }
+            if k.rem_euclid(7) == 0 {
+                raised(house(-ls * 1.3, q))
+            } else {
+                raised(figure(-ls, q))
+            }
         }
         r if r < 0.445 => raised(ladder(th * r, 0.011)),
         r if r < 0.49 => {
@@ -239,7 +248,9 @@ fn body_relief(u: f32, y: f32) -> f32 {
     // Work in metres along the surface (half circumference at the bulge is about 0.9 m).
     let s = u * PI * 0.285;
     let raised = |b: bool| if b { 1.0 } else { 0.0 };
-    let edges = [0.443, 0.414, 0.405, 0.398, 0.335, 0.328, 0.32, 0.296, 0.29, 0.2, 0.194, 0.172, 0.166];
+    let edges = [
+        0.443, 0.414, 0.405, 0.398, 0.335, 0.328, 0.32, 0.296, 0.29, 0.2, 0.194, 0.172, 0.166,
+    ];
     if edges.iter().any(|&e| (y - e).abs() < 0.0012) {
         return 1.0;
     }
@@ -262,7 +273,8 @@ fn body_relief(u: f32, y: f32) -> f32 {
             let (bx, by) = (ls / (len * 0.45), (y - 0.3665) / 0.03);
             let hull_bottom = -0.75 + 1.1 * bx.abs().powi(6);
             let hull = bx.abs() < 1.05 && by > hull_bottom && by < hull_bottom + 0.35;
-            let prow = capsule(bx, by, (1.0, 0.3), (1.15, 0.75), 0.06, 0.03) || capsule(bx, by, (-1.0, 0.3), (-1.12, 0.65), 0.06, 0.03);
+            let prow = capsule(bx, by, (1.0, 0.3), (1.15, 0.75), 0.06, 0.03)
+                || capsule(bx, by, (-1.0, 0.3), (-1.12, 0.65), 0.06, 0.03);
             let mut crew = false;
             for k in [-0.5f32, -0.15, 0.2, 0.55] {
                 // Warriors about 35 mm tall standing on the hull: boat units to figure units.
@@ -347,7 +359,14 @@ fn render(
 /// plane of the drum's axis at angle `angle`.
 fn handle(mesh: &mut Mesh, angle: f32) {
     // (radius, height) control points hugging the body at both ends.
-    let ctrl = [(0.29, 0.366), (0.322, 0.352), (0.334, 0.32), (0.317, 0.286), (0.27, 0.262), (0.246, 0.256)];
+    let ctrl = [
+        (0.29, 0.366),
+        (0.322, 0.352),
+        (0.334, 0.32),
+        (0.317, 0.286),
+        (0.27, 0.262),
+        (0.246, 0.256),
+    ];
     let pts: Vec<V3> = ctrl.iter().map(|&(r, y)| [r, y, 0.0]).collect();
     let path = catmull_rom(&pts, 6);
     let n = path.len();
@@ -385,9 +404,17 @@ pub fn build() -> Result<Vec<u8>, String> {
         },
     );
     let face_tex = g.add_png_texture("tympanum", &face_base.to_png()?, Wrap::Clamp);
-    let face_mr_tex = g.add_png_texture("tympanum metallic-roughness", &face_mr.to_png()?, Wrap::Clamp);
+    let face_mr_tex = g.add_png_texture(
+        "tympanum metallic-roughness",
+        &face_mr.to_png()?,
+        Wrap::Clamp,
+    );
     let body_tex = g.add_png_texture("mantle", &body_base.to_png()?, Wrap::Repeat);
-    let body_mr_tex = g.add_png_texture("mantle metallic-roughness", &body_mr.to_png()?, Wrap::Repeat);
+    let body_mr_tex = g.add_png_texture(
+        "mantle metallic-roughness",
+        &body_mr.to_png()?,
+        Wrap::Repeat,
+    );
 
     // Metallic ~0.9 / roughness ~0.4 come from the textures (factors 1 multiply them).
     let face_mat = g.add_material(&Material {
@@ -417,15 +444,34 @@ pub fn build() -> Result<Vec<u8>, String> {
     // Lip: the flat underside of the tympanum's overhang, then its outer edge (hard creases,
     // so separate strips rather than part of the smooth profile).
     let top_r = profile.last().expect("profile").0;
-    body.lathe(&[(top_r, HEIGHT - LIP), (FACE_R, HEIGHT - LIP)], &[0.0, 0.0], SEGMENTS, BODY_REPEAT);
-    body.lathe(&[(FACE_R, HEIGHT - LIP), (FACE_R, HEIGHT)], &[0.005, 0.0], SEGMENTS, BODY_REPEAT);
+    body.lathe(
+        &[(top_r, HEIGHT - LIP), (FACE_R, HEIGHT - LIP)],
+        &[0.0, 0.0],
+        SEGMENTS,
+        BODY_REPEAT,
+    );
+    body.lathe(
+        &[(FACE_R, HEIGHT - LIP), (FACE_R, HEIGHT)],
+        &[0.005, 0.0],
+        SEGMENTS,
+        BODY_REPEAT,
+    );
     // The drum is hollow: a bronze wall about 1 cm thick, open at the bottom.
     let wall = 0.01;
-    let inner: Vec<(f32, f32)> = profile.iter().rev().map(|&(r, y)| (r - wall, y.min(HEIGHT - LIP - wall))).collect();
+    let inner: Vec<(f32, f32)> = profile
+        .iter()
+        .rev()
+        .map(|&(r, y)| (r - wall, y.min(HEIGHT - LIP - wall)))
+        .collect();
     let iv: Vec<f32> = inner.iter().map(|&(_, y)| body_v(y)).collect();
     body.lathe(&inner, &iv, SEGMENTS, BODY_REPEAT);
     let (r_out, r_in) = (profile[0].0, profile[0].0 - wall);
-    body.lathe(&[(r_in, 0.0), (r_out, 0.0)], &[1.0, 1.0], SEGMENTS, BODY_REPEAT);
+    body.lathe(
+        &[(r_in, 0.0), (r_out, 0.0)],
+        &[1.0, 1.0],
+        SEGMENTS,
+        BODY_REPEAT,
+    );
     let mut underside = Mesh::default();
     underside.disc(inner[0].0, 0.0, SEGMENTS, |x, z| [0.5 + x, 0.5 + z]);
     body.append(&underside.rotate_x(PI).translate([0.0, inner[0].1, 0.0]));
@@ -437,7 +483,9 @@ pub fn build() -> Result<Vec<u8>, String> {
     }
 
     let mut face = Mesh::default();
-    face.disc(FACE_R, HEIGHT, SEGMENTS, |x, z| [0.5 + x / (2.0 * FACE_R), 0.5 + z / (2.0 * FACE_R)]);
+    face.disc(FACE_R, HEIGHT, SEGMENTS, |x, z| {
+        [0.5 + x / (2.0 * FACE_R), 0.5 + z / (2.0 * FACE_R)]
+    });
 
     g.add_mesh_node("tympanum", &[(&face, face_mat)]);
     g.add_mesh_node("mantle", &[(&body, body_mat)]);

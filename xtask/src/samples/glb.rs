@@ -142,7 +142,11 @@ impl GltfBuilder {
         if let Some(index) = *slot {
             return index;
         }
-        let mode = if wrap == Wrap::Repeat { REPEAT } else { CLAMP_TO_EDGE };
+        let mode = if wrap == Wrap::Repeat {
+            REPEAT
+        } else {
+            CLAMP_TO_EDGE
+        };
         self.samplers.push(json!({
             "magFilter": LINEAR,
             "minFilter": LINEAR_MIPMAP_LINEAR,
@@ -157,9 +161,11 @@ impl GltfBuilder {
     /// Embeds an encoded PNG in the binary chunk and returns a texture index that uses it.
     pub fn add_png_texture(&mut self, name: &str, png: &[u8], wrap: Wrap) -> usize {
         let view = self.push_view(png, None);
-        self.images.push(json!({ "name": name, "bufferView": view, "mimeType": "image/png" }));
+        self.images
+            .push(json!({ "name": name, "bufferView": view, "mimeType": "image/png" }));
         let sampler = self.sampler(wrap);
-        self.textures.push(json!({ "sampler": sampler, "source": self.images.len() - 1 }));
+        self.textures
+            .push(json!({ "sampler": sampler, "source": self.images.len() - 1 }));
         self.textures.len() - 1
     }
 
@@ -205,8 +211,10 @@ impl GltfBuilder {
         if prims.is_empty() {
             return;
         }
-        self.meshes.push(json!({ "name": name, "primitives": prims }));
-        self.nodes.push(json!({ "name": name, "mesh": self.meshes.len() - 1 }));
+        self.meshes
+            .push(json!({ "name": name, "primitives": prims }));
+        self.nodes
+            .push(json!({ "name": name, "mesh": self.meshes.len() - 1 }));
     }
 
     /// Serialises the GLB: 12-byte header, JSON chunk padded with spaces, BIN chunk padded with

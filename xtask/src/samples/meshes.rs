@@ -33,7 +33,11 @@ pub fn length(a: V3) -> f32 {
 /// Normalises, falling back to +Y for degenerate input so no NaN ever reaches the file.
 pub fn normalize(a: V3) -> V3 {
     let l = length(a);
-    if l > 1e-12 { scale(a, 1.0 / l) } else { [0.0, 1.0, 0.0] }
+    if l > 1e-12 {
+        scale(a, 1.0 / l)
+    } else {
+        [0.0, 1.0, 0.0]
+    }
 }
 pub fn lerp3(a: V3, b: V3, t: f32) -> V3 {
     add(a, scale(sub(b, a), t))
@@ -104,9 +108,13 @@ impl Mesh {
 
     /// A planar quad; corners counter-clockwise as seen from the front.
     pub fn quad(&mut self, corners: [V3; 4], uvs: [[f32; 2]; 4]) {
-        let n = normalize(cross(sub(corners[1], corners[0]), sub(corners[3], corners[0])));
+        let n = normalize(cross(
+            sub(corners[1], corners[0]),
+            sub(corners[3], corners[0]),
+        ));
         let i: Vec<u32> = (0..4).map(|k| self.vertex(corners[k], n, uvs[k])).collect();
-        self.indices.extend_from_slice(&[i[0], i[1], i[2], i[0], i[2], i[3]]);
+        self.indices
+            .extend_from_slice(&[i[0], i[1], i[2], i[0], i[2], i[3]]);
     }
 
     /// An axis-aligned box with flat faces. UVs are world metres divided by `tile` so tiling
@@ -184,7 +192,11 @@ impl Mesh {
         }
         let mut normals = vec![[0.0f32; 3]; local.len()];
         for t in tris.chunks(3) {
-            let (p0, p1, p2) = (local[t[0] as usize].0, local[t[1] as usize].0, local[t[2] as usize].0);
+            let (p0, p1, p2) = (
+                local[t[0] as usize].0,
+                local[t[1] as usize].0,
+                local[t[2] as usize].0,
+            );
             let n = cross(sub(p1, p0), sub(p2, p0));
             for &k in t {
                 normals[k as usize] = add(normals[k as usize], n);
@@ -230,7 +242,13 @@ impl Mesh {
 
     /// A horizontal disc facing +Y at height `y`, as a centre fan plus rings (no degenerate
     /// triangles). `uv` maps (x, z) to texture coordinates, e.g. planar projection.
-    pub fn disc(&mut self, radius: f32, y: f32, segments: usize, uv: impl Fn(f32, f32) -> [f32; 2]) {
+    pub fn disc(
+        &mut self,
+        radius: f32,
+        y: f32,
+        segments: usize,
+        uv: impl Fn(f32, f32) -> [f32; 2],
+    ) {
         let rings = 4;
         let centre = self.vertex([0.0, y, 0.0], [0.0, 1.0, 0.0], uv(0.0, 0.0));
         let first = self.positions.len() as u32;
@@ -262,7 +280,8 @@ impl Mesh {
     /// parallel-transported so the tube never twists; `up` orients the first cross-section.
     pub fn sweep(&mut self, path: &[V3], radii: &[(f32, f32)], sides: usize, up: V3, v_scale: f32) {
         let n = path.len();
-        let tangent = |k: usize| normalize(sub(path[(k + 1).min(n - 1)], path[k.saturating_sub(1)]));
+        let tangent =
+            |k: usize| normalize(sub(path[(k + 1).min(n - 1)], path[k.saturating_sub(1)]));
         let mut t = tangent(0);
         let mut normal = normalize(sub(up, scale(t, dot(up, t))));
         let base = self.positions.len() as u32;
@@ -300,7 +319,11 @@ impl Mesh {
     /// A round bar between two points (column shafts, rails, stand legs).
     pub fn cylinder(&mut self, from: V3, to: V3, radius: f32, sides: usize, v_scale: f32) {
         let axis = normalize(sub(to, from));
-        let up = if axis[1].abs() > 0.9 { [0.0, 0.0, 1.0] } else { [0.0, 1.0, 0.0] };
+        let up = if axis[1].abs() > 0.9 {
+            [0.0, 0.0, 1.0]
+        } else {
+            [0.0, 1.0, 0.0]
+        };
         self.sweep(&[from, to], &[(radius, radius); 2], sides, up, v_scale);
     }
 }

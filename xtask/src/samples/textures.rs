@@ -26,7 +26,11 @@ pub struct Image {
 
 impl Image {
     pub fn new(width: usize, height: usize, fill: Rgb) -> Self {
-        Self { width, height, data: vec![fill; width * height] }
+        Self {
+            width,
+            height,
+            data: vec![fill; width * height],
+        }
     }
 
     /// Fills every pixel from a function of its centre in normalised (0..1) coordinates.
@@ -34,10 +38,17 @@ impl Image {
         let mut data = Vec::with_capacity(width * height);
         for y in 0..height {
             for x in 0..width {
-                data.push(f((x as f32 + 0.5) / width as f32, (y as f32 + 0.5) / height as f32));
+                data.push(f(
+                    (x as f32 + 0.5) / width as f32,
+                    (y as f32 + 0.5) / height as f32,
+                ));
             }
         }
-        Self { width, height, data }
+        Self {
+            width,
+            height,
+            data,
+        }
     }
 
     /// Alpha-blends `color` into pixel (x, y) with coverage `a`; out-of-range pixels are ignored
@@ -89,8 +100,14 @@ impl Image {
         mode: Paint,
     ) {
         let rmax = r0.max(r1) + 1.5;
-        let (x0, x1) = ((a.0.min(b.0) - rmax) as i64, (a.0.max(b.0) + rmax) as i64 + 1);
-        let (y0, y1) = ((a.1.min(b.1) - rmax) as i64, (a.1.max(b.1) + rmax) as i64 + 1);
+        let (x0, x1) = (
+            (a.0.min(b.0) - rmax) as i64,
+            (a.0.max(b.0) + rmax) as i64 + 1,
+        );
+        let (y0, y1) = (
+            (a.1.min(b.1) - rmax) as i64,
+            (a.1.max(b.1) + rmax) as i64 + 1,
+        );
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let len2 = (dx * dx + dy * dy).max(1e-6);
         for y in y0..=y1 {
@@ -184,7 +201,11 @@ pub fn fbm(u: f32, v: f32, period: i32, octaves: u32, seed: u32) -> f32 {
 
 pub fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
     let t = t.clamp(0.0, 1.0);
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 pub fn mul(a: Rgb, s: f32) -> Rgb {

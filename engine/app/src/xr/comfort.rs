@@ -14,12 +14,23 @@ const SHADER: Handle<Shader> = uuid_handle!("3f0c2b8e-9a51-4d0e-8c6b-6f1f2d7a9e4
 pub(super) fn plugin(app: &mut App) {
     app.world_mut()
         .resource_mut::<Assets<Shader>>()
-        .insert(SHADER.id(), Shader::from_wgsl(include_str!("../../../../shaders/comfort_vignette.wgsl"), "shaders/comfort_vignette.wgsl"))
+        .insert(
+            SHADER.id(),
+            Shader::from_wgsl(
+                include_str!("../../../../shaders/comfort_vignette.wgsl"),
+                "shaders/comfort_vignette.wgsl",
+            ),
+        )
         .expect("the vignette shader's handle is free");
     app.add_plugins(MaterialPlugin::<VignetteMaterial>::default())
         .init_resource::<Comfort>()
         .add_systems(Startup, spawn_vignette)
-        .add_systems(PostUpdate, (ease_vignette, follow_head).chain().before(TransformSystems::Propagate));
+        .add_systems(
+            PostUpdate,
+            (ease_vignette, follow_head)
+                .chain()
+                .before(TransformSystems::Propagate),
+        );
 }
 
 #[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
@@ -55,8 +66,15 @@ pub const MOVING_STRENGTH: f32 = 0.55;
 #[derive(Component)]
 struct Vignette(Handle<VignetteMaterial>);
 
-fn spawn_vignette(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<VignetteMaterial>>) {
-    let material = materials.add(VignetteMaterial { params: Vec4::new(0.0, 0.35, 0.0, 0.0), tint: LinearRgba::BLACK });
+fn spawn_vignette(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<VignetteMaterial>>,
+) {
+    let material = materials.add(VignetteMaterial {
+        params: Vec4::new(0.0, 0.35, 0.0, 0.0),
+        tint: LinearRgba::BLACK,
+    });
     commands.spawn((
         // 12 cm ahead, 0.5 m across: wider than any headset's field of view at that distance.
         Mesh3d(meshes.add(Rectangle::new(0.5, 0.5))),
@@ -69,7 +87,12 @@ fn spawn_vignette(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut 
     ));
 }
 
-fn ease_vignette(time: Res<Time>, mut comfort: ResMut<Comfort>, vignettes: Query<&Vignette>, mut materials: ResMut<Assets<VignetteMaterial>>) {
+fn ease_vignette(
+    time: Res<Time>,
+    mut comfort: ResMut<Comfort>,
+    vignettes: Query<&Vignette>,
+    mut materials: ResMut<Assets<VignetteMaterial>>,
+) {
     let goal = comfort.moving.max(comfort.fade).clamp(0.0, 1.0);
     // About 0.15 s to close, a little slower to open.
     let rate = if goal > comfort.shown { 8.0 } else { 5.0 };
@@ -85,9 +108,17 @@ fn ease_vignette(time: Res<Time>, mut comfort: ResMut<Comfort>, vignettes: Query
     }
 }
 
-fn follow_head(comfort: Res<Comfort>, head: Res<XrHead>, mut vignettes: Query<(&mut Transform, &mut Visibility), With<Vignette>>) {
+fn follow_head(
+    comfort: Res<Comfort>,
+    head: Res<XrHead>,
+    mut vignettes: Query<(&mut Transform, &mut Visibility), With<Vignette>>,
+) {
     for (mut t, mut visibility) in &mut vignettes {
         *t = head.world * Transform::from_xyz(0.0, 0.0, -0.12);
-        *visibility = if comfort.shown > 0.005 { Visibility::Visible } else { Visibility::Hidden };
+        *visibility = if comfort.shown > 0.005 {
+            Visibility::Visible
+        } else {
+            Visibility::Hidden
+        };
     }
 }

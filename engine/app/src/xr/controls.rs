@@ -18,11 +18,25 @@ use super::XrOwned;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<XrHands>()
-        .add_systems(Startup, create_actions.run_if(bevy_mod_xr::session::session_available))
+        .add_systems(
+            Startup,
+            create_actions.run_if(bevy_mod_xr::session::session_available),
+        )
         .add_systems(OxrSendActionBindings, suggest_bindings)
         .add_systems(XrSessionCreated, (attach_actions, spawn_controllers))
-        .add_systems(PreUpdate, sync_actions.before(OxrActionSetSyncSet).run_if(openxr_session_running))
-        .add_systems(PreUpdate, read_hands.after(OxrActionSetSyncSet).after(XrSpaceSyncSet).run_if(openxr_session_running));
+        .add_systems(
+            PreUpdate,
+            sync_actions
+                .before(OxrActionSetSyncSet)
+                .run_if(openxr_session_running),
+        )
+        .add_systems(
+            PreUpdate,
+            read_hands
+                .after(OxrActionSetSyncSet)
+                .after(XrSpaceSyncSet)
+                .run_if(openxr_session_running),
+        );
 }
 
 #[derive(Resource)]
@@ -63,28 +77,59 @@ pub struct Laser(pub usize);
 /// khr/simple_controller is what every runtime offers (Monado's simulated controllers use it);
 /// it has no thumbstick, so there teleport and turning are left out.
 const PROFILES: &[(&str, [Option<&str>; 4])] = &[
-    ("/interaction_profiles/khr/simple_controller", [Some("input/aim/pose"), Some("input/grip/pose"), Some("input/select/click"), None]),
+    (
+        "/interaction_profiles/khr/simple_controller",
+        [
+            Some("input/aim/pose"),
+            Some("input/grip/pose"),
+            Some("input/select/click"),
+            None,
+        ],
+    ),
     (
         "/interaction_profiles/oculus/touch_controller",
-        [Some("input/aim/pose"), Some("input/grip/pose"), Some("input/trigger/value"), Some("input/thumbstick")],
+        [
+            Some("input/aim/pose"),
+            Some("input/grip/pose"),
+            Some("input/trigger/value"),
+            Some("input/thumbstick"),
+        ],
     ),
     (
         "/interaction_profiles/valve/index_controller",
-        [Some("input/aim/pose"), Some("input/grip/pose"), Some("input/trigger/click"), Some("input/thumbstick")],
+        [
+            Some("input/aim/pose"),
+            Some("input/grip/pose"),
+            Some("input/trigger/click"),
+            Some("input/thumbstick"),
+        ],
     ),
     (
         "/interaction_profiles/htc/vive_controller",
-        [Some("input/aim/pose"), Some("input/grip/pose"), Some("input/trigger/click"), Some("input/trackpad")],
+        [
+            Some("input/aim/pose"),
+            Some("input/grip/pose"),
+            Some("input/trigger/click"),
+            Some("input/trackpad"),
+        ],
     ),
     (
         "/interaction_profiles/microsoft/motion_controller",
-        [Some("input/aim/pose"), Some("input/grip/pose"), Some("input/trigger/value"), Some("input/thumbstick")],
+        [
+            Some("input/aim/pose"),
+            Some("input/grip/pose"),
+            Some("input/trigger/value"),
+            Some("input/thumbstick"),
+        ],
     ),
 ];
 
 fn create_actions(instance: Res<OxrInstance>, mut commands: Commands) {
     let made = (|| -> openxr::Result<Actions> {
-        let hands = [instance.string_to_path("/user/hand/left")?, instance.string_to_path("/user/hand/right")?];
+        let hands = [
+            instance.string_to_path("/user/hand/left")?,
+            instance.string_to_path("/user/hand/right")?,
+        ];
         let set = instance.create_action_set("disan", "Disan", 0)?;
         Ok(Actions {
             aim: set.create_action("aim", "Point", &hands)?,
@@ -97,20 +142,33 @@ fn create_actions(instance: Res<OxrInstance>, mut commands: Commands) {
     })();
     match made {
         Ok(actions) => commands.insert_resource(actions),
-        Err(e) => error!("xr: the controller actions could not be made ({e}); the headset works without controllers"),
+        Err(e) => error!(
+            "xr: the controller actions could not be made ({e}); the headset works without controllers"
+        ),
     }
 }
 
-fn suggest_bindings(actions: Option<Res<Actions>>, mut bindings: MessageWriter<OxrSuggestActionBinding>) {
+fn suggest_bindings(
+    actions: Option<Res<Actions>>,
+    mut bindings: MessageWriter<OxrSuggestActionBinding>,
+) {
     let Some(actions) = actions else { return };
-    let raw = [actions.aim.as_raw(), actions.grip.as_raw(), actions.select.as_raw(), actions.stick.as_raw()];
+    let raw = [
+        actions.aim.as_raw(),
+        actions.grip.as_raw(),
+        actions.select.as_raw(),
+        actions.stick.as_raw(),
+    ];
     for (profile, components) in PROFILES {
         for (action, component) in raw.iter().zip(components) {
             let Some(component) = component else { continue };
             bindings.write(OxrSuggestActionBinding {
                 action: *action,
                 interaction_profile: (*profile).into(),
-                bindings: vec![format!("/user/hand/left/{component}").into(), format!("/user/hand/right/{component}").into()],
+                bindings: vec![
+                    format!("/user/hand/left/{component}").into(),
+                    format!("/user/hand/right/{component}").into(),
+                ],
             });
         }
     }
@@ -137,7 +195,11 @@ fn spawn_controllers(
 ) {
     let Some(actions) = actions else { return };
     let body_mesh = meshes.add(Capsule3d::new(0.022, 0.09));
-    let body_material = materials.add(StandardMaterial { base_color: Color::srgb(0.16, 0.15, 0.14), perceptual_roughness: 0.6, ..default() });
+    let body_material = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.16, 0.15, 0.14),
+        perceptual_roughness: 0.6,
+        ..default()
+    });
     let laser_mesh = meshes.add(Cylinder::new(0.002, 1.0));
     let laser_material = materials.add(StandardMaterial {
         base_color: Color::srgba(1.0, 0.85, 0.4, 0.8),
@@ -159,7 +221,11 @@ fn spawn_controllers(
                     Mesh3d(body_mesh.clone()),
                     MeshMaterial3d(body_material.clone()),
                     Transform::default(),
-                    Name::new(if hand == 0 { "left controller" } else { "right controller" }),
+                    Name::new(if hand == 0 {
+                        "left controller"
+                    } else {
+                        "right controller"
+                    }),
                 ));
                 spaces += 1;
             }
@@ -167,14 +233,24 @@ fn spawn_controllers(
         }
         match session.create_action_space(&actions.aim, *path, Isometry3d::IDENTITY) {
             Ok(space) => {
-                commands.spawn((space, XrTracker, XrOwned, AimPose(hand), Transform::default(), Visibility::default())).with_child((
-                    Laser(hand),
-                    XrOwned,
-                    Mesh3d(laser_mesh.clone()),
-                    MeshMaterial3d(laser_material.clone()),
-                    // The cylinder stands along Y; lay it along the aim's -Z.
-                    Transform::from_xyz(0.0, 0.0, -0.5).with_rotation(Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)),
-                ));
+                commands
+                    .spawn((
+                        space,
+                        XrTracker,
+                        XrOwned,
+                        AimPose(hand),
+                        Transform::default(),
+                        Visibility::default(),
+                    ))
+                    .with_child((
+                        Laser(hand),
+                        XrOwned,
+                        Mesh3d(laser_mesh.clone()),
+                        MeshMaterial3d(laser_material.clone()),
+                        // The cylinder stands along Y; lay it along the aim's -Z.
+                        Transform::from_xyz(0.0, 0.0, -0.5)
+                            .with_rotation(Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)),
+                    ));
                 spaces += 1;
             }
             Err(e) => error!("xr: no aim space for hand {hand}: {e}"),
@@ -182,9 +258,14 @@ fn spawn_controllers(
     }
     let wanted = 2 * actions.hands.len();
     if spaces == wanted {
-        info!("xr: controllers ready (aim and grip poses, select, thumbstick; {} controller profiles suggested)", PROFILES.len());
+        info!(
+            "xr: controllers ready (aim and grip poses, select, thumbstick; {} controller profiles suggested)",
+            PROFILES.len()
+        );
     } else {
-        error!("xr: only {spaces} of {wanted} controller poses could be made; pointing and teleport may not work");
+        error!(
+            "xr: only {spaces} of {wanted} controller poses could be made; pointing and teleport may not work"
+        );
     }
 }
 
@@ -199,10 +280,24 @@ fn read_hands(
     let root = roots.single().copied().unwrap_or_default();
     let mut next = XrHands::default();
     for (i, path) in actions.hands.iter().enumerate() {
-        let select = actions.select.state(&session, *path).map(|s| s.current_state).unwrap_or(false);
+        let select = actions
+            .select
+            .state(&session, *path)
+            .map(|s| s.current_state)
+            .unwrap_or(false);
         let was = hands.0[i].select;
-        let stick = actions.stick.state(&session, *path).map(|s| Vec2::new(s.current_state.x, s.current_state.y)).unwrap_or_default();
-        next.0[i] = HandInput { aim: None, select, select_pressed: select && !was, select_released: !select && was, stick };
+        let stick = actions
+            .stick
+            .state(&session, *path)
+            .map(|s| Vec2::new(s.current_state.x, s.current_state.y))
+            .unwrap_or_default();
+        next.0[i] = HandInput {
+            aim: None,
+            select,
+            select_pressed: select && !was,
+            select_released: !select && was,
+            stick,
+        };
     }
     for (aim, local) in &aims {
         if let Some(hand) = next.0.get_mut(aim.0) {

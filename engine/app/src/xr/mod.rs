@@ -42,7 +42,12 @@ impl Plugin for XrViewerPlugin {
             .insert_resource(self.options)
             .init_resource::<XrFloor>()
             .init_resource::<XrHead>()
-            .add_plugins((controls::plugin, panel::plugin, comfort::plugin, moving::plugin))
+            .add_plugins((
+                controls::plugin,
+                panel::plugin,
+                comfort::plugin,
+                moving::plugin,
+            ))
             .add_systems(
                 Update,
                 (
@@ -108,15 +113,21 @@ fn place_visitor_when_framed(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
-    let Some(ExhibitFramed(b)) = framed.read().last().copied() else { return };
-    let Some(package) = library.current_package() else { return };
+    let Some(ExhibitFramed(b)) = framed.read().last().copied() else {
+        return;
+    };
+    let Some(package) = library.current_package() else {
+        return;
+    };
     let monument = package.manifest.navigation.walk;
     let ground = package.manifest.navigation.ground;
     let mut origin = visitor_origin(b.min, b.max, ground, monument);
     plinths.iter().for_each(|e| commands.entity(e).despawn());
     if monument {
         floor.0 = ground;
-        grounds.iter_mut().for_each(|mut v| *v = Visibility::Inherited);
+        grounds
+            .iter_mut()
+            .for_each(|mut v| *v = Visibility::Inherited);
     } else {
         // The visitor's floor goes down by the plinth's height; the plinth fills the gap under
         // the object, and a floor of its own replaces the ground (now at table height).
@@ -129,16 +140,28 @@ fn place_visitor_when_framed(
             Plinth,
             XrOwned,
             Mesh3d(meshes.add(Cuboid::new(footprint.x, PLINTH_HEIGHT, footprint.y))),
-            MeshMaterial3d(materials.add(StandardMaterial { base_color: Color::srgb(0.86, 0.83, 0.78), perceptual_roughness: 0.8, ..default() })),
+            MeshMaterial3d(materials.add(StandardMaterial {
+                base_color: Color::srgb(0.86, 0.83, 0.78),
+                perceptual_roughness: 0.8,
+                ..default()
+            })),
             Transform::from_xyz(center.x, ground - PLINTH_HEIGHT / 2.0, center.z),
         ));
         commands.spawn((
             Plinth,
             Mesh3d(meshes.add(Circle::new(12.0))),
-            MeshMaterial3d(materials.add(StandardMaterial { base_color: Color::srgb(0.42, 0.40, 0.37), perceptual_roughness: 0.9, ..default() })),
-            Transform::from_xyz(center.x, floor.0, center.z).with_rotation(Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)),
+            MeshMaterial3d(materials.add(StandardMaterial {
+                base_color: Color::srgb(0.42, 0.40, 0.37),
+                perceptual_roughness: 0.9,
+                ..default()
+            })),
+            Transform::from_xyz(center.x, floor.0, center.z)
+                .with_rotation(Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)),
         ));
-        info!("xr: \"{}\" stands on a plinth, its base {PLINTH_HEIGHT} m above the visitor's floor", package.manifest.id);
+        info!(
+            "xr: \"{}\" stands on a plinth, its base {PLINTH_HEIGHT} m above the visitor's floor",
+            package.manifest.id
+        );
     }
     if options.seated {
         origin.y += SEATED_EYE_HEIGHT;
@@ -147,12 +170,19 @@ fn place_visitor_when_framed(
         // The play space faces -Z, towards the exhibit's front.
         *t = Transform::from_translation(origin);
     }
-    info!("xr: visitor placed at {origin} in front of \"{}\" ({})", package.manifest.id, if options.seated { "seated" } else { "standing" });
+    info!(
+        "xr: visitor placed at {origin} in front of \"{}\" ({})",
+        package.manifest.id,
+        if options.seated { "seated" } else { "standing" }
+    );
 }
 
 /// In a running session the headset draws the exhibit; the desktop camera would only cost a
 /// second render of it.
-fn headset_replaces_window_camera(state: Option<Res<XrState>>, mut cameras: Query<&mut Camera, With<ViewerCamera>>) {
+fn headset_replaces_window_camera(
+    state: Option<Res<XrState>>,
+    mut cameras: Query<&mut Camera, With<ViewerCamera>>,
+) {
     let running = matches!(state.as_deref(), Some(XrState::Running));
     for mut camera in &mut cameras {
         if camera.is_active == running {
@@ -162,7 +192,10 @@ fn headset_replaces_window_camera(state: Option<Res<XrState>>, mut cameras: Quer
 }
 
 /// The headset's eye cameras become the spatial-audio listener.
-fn listen_with_the_headset(eyes: Query<Entity, (Added<XrCamera>, Without<AudioListener>)>, mut commands: Commands) {
+fn listen_with_the_headset(
+    eyes: Query<Entity, (Added<XrCamera>, Without<AudioListener>)>,
+    mut commands: Commands,
+) {
     for eye in &eyes {
         commands.entity(eye).insert(AudioListener);
         info!("xr: eye camera {eye} listens for the exhibit's sounds");
@@ -206,9 +239,19 @@ mod tests {
 
     #[test]
     fn visitors_stand_in_front_of_the_exhibit_on_its_ground() {
-        let o = visitor_origin(Vec3::new(-13.0, 0.0, -8.0), Vec3::new(13.0, 8.9, 15.0), 0.0, true);
+        let o = visitor_origin(
+            Vec3::new(-13.0, 0.0, -8.0),
+            Vec3::new(13.0, 8.9, 15.0),
+            0.0,
+            true,
+        );
         assert_eq!(o, Vec3::new(0.0, 0.0, 18.0));
-        let o = visitor_origin(Vec3::new(-0.3, 0.0, -0.3), Vec3::new(0.3, 0.45, 0.3), 0.0, false);
+        let o = visitor_origin(
+            Vec3::new(-0.3, 0.0, -0.3),
+            Vec3::new(0.3, 0.45, 0.3),
+            0.0,
+            false,
+        );
         assert!((o.z - 1.2).abs() < 1e-6 && o.y == 0.0);
     }
 }

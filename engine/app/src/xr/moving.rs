@@ -19,17 +19,27 @@ use disan_engine::tour::{ActiveTour, stop_view};
 use super::comfort::{Comfort, MOVING_STRENGTH};
 use super::controls::{Laser, XrHands};
 use super::locomotion::{
-    PointerTarget, SnapTurn, TeleportTarget, pointer_hit, root_for_stop, segment_hits_plane, smooth_move, teleport_arc, teleport_root,
-    teleport_target, turn_root_about_head,
+    PointerTarget, SnapTurn, TeleportTarget, pointer_hit, root_for_stop, segment_hits_plane,
+    smooth_move, teleport_arc, teleport_root, teleport_target, turn_root_about_head,
 };
 use super::panel::{PANEL_METRES, UiPanel, drive_panel_pointer};
 use super::{XrFloor, XrHead, XrOptions, XrOwned};
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Locomotion>().add_systems(Startup, spawn_arc).add_systems(
-        Update,
-        (track_head, point_and_select, teleport, turn_and_glide, tour_by_teleport).chain().run_if(bevy_mod_openxr::openxr_session_running),
-    );
+    app.init_resource::<Locomotion>()
+        .add_systems(Startup, spawn_arc)
+        .add_systems(
+            Update,
+            (
+                track_head,
+                point_and_select,
+                teleport,
+                turn_and_glide,
+                tour_by_teleport,
+            )
+                .chain()
+                .run_if(bevy_mod_openxr::openxr_session_running),
+        );
 }
 
 /// Dots of the teleport arc (drawn from a pool; no gizmos in this build).
@@ -56,19 +66,42 @@ struct ArcMaterials {
     blocked: Handle<StandardMaterial>,
 }
 
-fn spawn_arc(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<StandardMaterial>>) {
+fn spawn_arc(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
     let dot = meshes.add(Sphere::new(0.02));
-    let floor = materials.add(StandardMaterial { base_color: Color::srgb(0.4, 0.9, 0.5), unlit: true, ..default() });
-    let blocked = materials.add(StandardMaterial { base_color: Color::srgb(0.9, 0.3, 0.25), unlit: true, ..default() });
+    let floor = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.4, 0.9, 0.5),
+        unlit: true,
+        ..default()
+    });
+    let blocked = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.9, 0.3, 0.25),
+        unlit: true,
+        ..default()
+    });
     for i in 0..ARC_DOTS {
-        commands.spawn((ArcDot(i), XrOwned, Mesh3d(dot.clone()), MeshMaterial3d(floor.clone()), Transform::default(), Visibility::Hidden));
+        commands.spawn((
+            ArcDot(i),
+            XrOwned,
+            Mesh3d(dot.clone()),
+            MeshMaterial3d(floor.clone()),
+            Transform::default(),
+            Visibility::Hidden,
+        ));
     }
     commands.insert_resource(ArcMaterials { floor, blocked });
 }
 
 /// The head: the eye cameras' mean position (and the first eye's turn), in the play space and,
 /// through the tracking root, in the world.
-fn track_head(eyes: Query<&Transform, With<XrCamera>>, roots: Query<&Transform, With<XrTrackingRoot>>, mut head: ResMut<XrHead>) {
+fn track_head(
+    eyes: Query<&Transform, With<XrCamera>>,
+    roots: Query<&Transform, With<XrTrackingRoot>>,
+    mut head: ResMut<XrHead>,
+) {
     let (mut sum, mut n, mut rotation) = (Vec3::ZERO, 0.0, None);
     for eye in &eyes {
         sum += eye.translation;
@@ -76,7 +109,8 @@ fn track_head(eyes: Query<&Transform, With<XrCamera>>, roots: Query<&Transform, 
         rotation.get_or_insert(eye.rotation);
     }
     if n > 0.0 {
-        head.local = Transform::from_translation(sum / n).with_rotation(rotation.unwrap_or_default());
+        head.local =
+            Transform::from_translation(sum / n).with_rotation(rotation.unwrap_or_default());
     }
     head.world = roots.single().copied().unwrap_or_default() * head.local;
 }
@@ -92,11 +126,21 @@ fn point_and_select(
     mut inputs: MessageWriter<PointerInput>,
 ) {
     // Markers are discs half a unit across, scaled to keep their size on screen.
-    let mut targets: Vec<PointerTarget> =
-        markers.iter().map(|(_, t)| PointerTarget::Sphere { center: t.translation(), radius: 0.5 * t.scale().max_element().max(0.02) }).collect();
+    let mut targets: Vec<PointerTarget> = markers
+        .iter()
+        .map(|(_, t)| PointerTarget::Sphere {
+            center: t.translation(),
+            radius: 0.5 * t.scale().max_element().max(0.02),
+        })
+        .collect();
     let panel = panels.single().ok();
     if let Some((_, t)) = panel {
-        targets.push(PointerTarget::Panel { center: t.translation(), right: t.right().into(), up: t.up().into(), half_size: PANEL_METRES / 2.0 });
+        targets.push(PointerTarget::Panel {
+            center: t.translation(),
+            right: t.right().into(),
+            up: t.up().into(),
+            half_size: PANEL_METRES / 2.0,
+        });
     }
     let marker_ids: Vec<&str> = markers.iter().map(|(m, _)| m.id.as_str()).collect();
     let mut panel_uv = None;
@@ -123,7 +167,14 @@ fn point_and_select(
         }
     }
     if let Some((panel, _)) = panel {
-        drive_panel_pointer(panel_uv, pressed, released, panel, &mut locomotion.panel_last, &mut inputs);
+        drive_panel_pointer(
+            panel_uv,
+            pressed,
+            released,
+            panel,
+            &mut locomotion.panel_last,
+            &mut inputs,
+        );
     }
 }
 
@@ -134,7 +185,12 @@ fn teleport(
     floor: Res<XrFloor>,
     mut ray_cast: MeshRayCast,
     ours: Query<(), Or<(With<XrOwned>, With<HotspotMarker>)>>,
-    mut dots: Query<(&ArcDot, &mut Transform, &mut Visibility, &mut MeshMaterial3d<StandardMaterial>)>,
+    mut dots: Query<(
+        &ArcDot,
+        &mut Transform,
+        &mut Visibility,
+        &mut MeshMaterial3d<StandardMaterial>,
+    )>,
     materials: Res<ArcMaterials>,
     mut locomotion: ResMut<Locomotion>,
     mut comfort: ResMut<Comfort>,
@@ -162,21 +218,36 @@ fn teleport(
         locomotion.aiming = true;
         if let Some(aim) = right.aim {
             let arc = teleport_arc(aim.translation, aim.forward().into());
-            let settings = MeshRayCastSettings { visibility: RayCastVisibility::Visible, filter: &|e| !ours.contains(e), early_exit_test: &|_| true };
+            let settings = MeshRayCastSettings {
+                visibility: RayCastVisibility::Visible,
+                filter: &|e| !ours.contains(e),
+                early_exit_test: &|_| true,
+            };
             let (target, end) = teleport_target(&arc, rig.walk_area, |a, b| {
                 let (dir, len) = Dir3::new_and_length(b - a).ok()?;
                 let mesh = ray_cast
                     .cast_ray(Ray3d::new(a, dir), &settings)
                     .iter()
                     .find(|(_, h)| h.distance <= len)
-                    .map(|(_, h)| super::locomotion::SurfaceHit { point: h.point, normal: h.normal });
+                    .map(|(_, h)| super::locomotion::SurfaceHit {
+                        point: h.point,
+                        normal: h.normal,
+                    });
                 let ground = segment_hits_plane(a, b, floor.0);
                 match (mesh, ground) {
-                    (Some(m), Some(g)) => Some(if m.point.distance(a) <= g.point.distance(a) { m } else { g }),
+                    (Some(m), Some(g)) => Some(if m.point.distance(a) <= g.point.distance(a) {
+                        m
+                    } else {
+                        g
+                    }),
                     (m, g) => m.or(g),
                 }
             });
-            let material = if matches!(target, TeleportTarget::Floor(_)) { &materials.floor } else { &materials.blocked };
+            let material = if matches!(target, TeleportTarget::Floor(_)) {
+                &materials.floor
+            } else {
+                &materials.blocked
+            };
             let step = (end.max(1) as f32 / ARC_DOTS as f32).max(1.0);
             for (dot, mut t, mut visibility, mut m) in &mut dots {
                 let i = (dot.0 as f32 * step) as usize;
@@ -194,7 +265,9 @@ fn teleport(
     } else if locomotion.aiming && stick.length() < 0.3 {
         // Released: go, if the arc ends on a floor.
         locomotion.aiming = false;
-        if let (Some(TeleportTarget::Floor(p)), Ok(root)) = (locomotion.target.take(), roots.single()) {
+        if let (Some(TeleportTarget::Floor(p)), Ok(root)) =
+            (locomotion.target.take(), roots.single())
+        {
             let to = teleport_root(*root, head.world.translation, p);
             locomotion.pending = Some((to, 0.15));
             info!("xr: teleport to {p}");
@@ -216,7 +289,9 @@ fn turn_and_glide(
     mut head: ResMut<XrHead>,
     mut roots: Query<&mut Transform, With<XrTrackingRoot>>,
 ) {
-    let Ok(mut root) = roots.single_mut() else { return };
+    let Ok(mut root) = roots.single_mut() else {
+        return;
+    };
     if let Some(angle) = locomotion.snap.update(hands.0[1].stick) {
         *root = turn_root_about_head(*root, head.world.translation, angle);
         head.world = *root * head.local;
@@ -224,7 +299,13 @@ fn turn_and_glide(
     let left = hands.0[0].stick;
     let gliding = options.smooth_locomotion && left.length() > 0.15;
     if gliding {
-        *root = smooth_move(*root, head.world.forward().into(), left, 1.6, time.delta_secs());
+        *root = smooth_move(
+            *root,
+            head.world.forward().into(),
+            left,
+            1.6,
+            time.delta_secs(),
+        );
         head.world = *root * head.local;
     }
     comfort.moving = if gliding { MOVING_STRENGTH } else { 0.0 };
@@ -241,13 +322,18 @@ fn tour_by_teleport(
     roots: Query<&Transform, With<XrTrackingRoot>>,
     mut locomotion: ResMut<Locomotion>,
 ) {
-    let now = active.0.as_ref().map(|p| (p.tour.clone(), p.clock.stop, p.starts));
+    let now = active
+        .0
+        .as_ref()
+        .map(|p| (p.tour.clone(), p.clock.stop, p.starts));
     if now == locomotion.tour_at {
         return;
     }
     locomotion.tour_at = now.clone();
     let Some((tour, stop, _)) = now else { return };
-    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop) else { return };
+    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop) else {
+        return;
+    };
     let mut to = root_for_stop(eye, target, floor.0, head.local.translation);
     to.scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
     locomotion.pending = Some((to, 0.3));
@@ -271,25 +357,47 @@ mod tests {
             .add_message::<PointerInput>()
             .add_systems(Update, point_and_select);
         let aim = Some(Transform::from_xyz(0.0, 1.5, 0.0));
-        app.insert_resource(XrHands([HandInput::default(), HandInput { aim, select: select_pressed, select_pressed, ..default() }]));
+        app.insert_resource(XrHands([
+            HandInput::default(),
+            HandInput {
+                aim,
+                select: select_pressed,
+                select_pressed,
+                ..default()
+            },
+        ]));
         app
     }
 
     fn marker(id: &str, at: Vec3) -> impl Bundle {
-        (HotspotMarker { id: id.to_owned(), position: at, normal: Vec3::Z, anchor: at }, GlobalTransform::from(Transform::from_translation(at).with_scale(Vec3::splat(0.2))))
+        (
+            HotspotMarker {
+                id: id.to_owned(),
+                position: at,
+                normal: Vec3::Z,
+                anchor: at,
+            },
+            GlobalTransform::from(Transform::from_translation(at).with_scale(Vec3::splat(0.2))),
+        )
     }
 
     #[test]
     fn the_trigger_on_a_marker_opens_its_hotspot() {
         let mut app = app(true);
-        app.world_mut().spawn(marker("star", Vec3::new(2.0, 1.5, -2.0)));
-        app.world_mut().spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
+        app.world_mut()
+            .spawn(marker("star", Vec3::new(2.0, 1.5, -2.0)));
+        app.world_mut()
+            .spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
         app.update();
-        assert!(app.world().resource::<OpenHotspot>().is("handle"), "the marker on the laser's line");
+        assert!(
+            app.world().resource::<OpenHotspot>().is("handle"),
+            "the marker on the laser's line"
+        );
 
         // Pointing without pulling the trigger opens nothing.
         let mut app = super::tests::app(false);
-        app.world_mut().spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
+        app.world_mut()
+            .spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
         app.update();
         assert_eq!(app.world().resource::<OpenHotspot>().0, None);
     }
@@ -298,15 +406,42 @@ mod tests {
     fn the_trigger_on_the_panel_presses_the_ui_where_the_laser_points() {
         let mut app = app(true);
         // The panel 1 m ahead, facing the visitor; a marker behind it is shadowed by it.
-        app.world_mut().spawn((UiPanel { image: Handle::default() }, GlobalTransform::from(Transform::from_xyz(0.1, 1.4, -1.0))));
-        app.world_mut().spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
+        app.world_mut().spawn((
+            UiPanel {
+                image: Handle::default(),
+            },
+            GlobalTransform::from(Transform::from_xyz(0.1, 1.4, -1.0)),
+        ));
+        app.world_mut()
+            .spawn(marker("handle", Vec3::new(0.0, 1.5, -3.0)));
         app.update();
-        assert_eq!(app.world().resource::<OpenHotspot>().0, None, "the panel is in front of the marker");
-        let inputs: Vec<PointerInput> = app.world_mut().resource_mut::<Messages<PointerInput>>().drain().collect();
-        let press = inputs.iter().find(|i| matches!(i.action, PointerAction::Press(PointerButton::Primary))).expect("a press");
+        assert_eq!(
+            app.world().resource::<OpenHotspot>().0,
+            None,
+            "the panel is in front of the marker"
+        );
+        let inputs: Vec<PointerInput> = app
+            .world_mut()
+            .resource_mut::<Messages<PointerInput>>()
+            .drain()
+            .collect();
+        let press = inputs
+            .iter()
+            .find(|i| matches!(i.action, PointerAction::Press(PointerButton::Primary)))
+            .expect("a press");
         // 0.1 m left of the panel's centre and 0.1 m above it, in UI pixels from the top left.
-        let expected = Vec2::new(0.5 - 0.1 / PANEL_METRES.x, 0.5 - 0.1 / PANEL_METRES.y) * PANEL_PIXELS.as_vec2();
-        assert!((press.location.position - expected).length() < 0.5, "{} vs {expected}", press.location.position);
-        assert!(inputs.iter().any(|i| matches!(i.action, PointerAction::Move { .. })), "the pointer moved there first");
+        let expected = Vec2::new(0.5 - 0.1 / PANEL_METRES.x, 0.5 - 0.1 / PANEL_METRES.y)
+            * PANEL_PIXELS.as_vec2();
+        assert!(
+            (press.location.position - expected).length() < 0.5,
+            "{} vs {expected}",
+            press.location.position
+        );
+        assert!(
+            inputs
+                .iter()
+                .any(|i| matches!(i.action, PointerAction::Move { .. })),
+            "the pointer moved there first"
+        );
     }
 }

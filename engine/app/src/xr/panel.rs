@@ -15,7 +15,8 @@ use bevy_mod_xr::session::{XrSessionCreated, XrTracker};
 use super::XrOwned;
 
 /// The laser's pointer, as Bevy's picking knows it.
-pub const LASER_POINTER: PointerId = PointerId::Custom(Uuid::from_u128(0x6469_7361_6e2d_7872_2d70_6f69_6e74_6572));
+pub const LASER_POINTER: PointerId =
+    PointerId::Custom(Uuid::from_u128(0x6469_7361_6e2d_7872_2d70_6f69_6e74_6572));
 
 /// The panel's texture size: the UI lays out at this resolution.
 pub const PANEL_PIXELS: UVec2 = UVec2::new(1280, 800);
@@ -39,12 +40,33 @@ fn spawn_panel(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
-    let size = Extent3d { width: PANEL_PIXELS.x, height: PANEL_PIXELS.y, ..default() };
-    let mut image = Image::new_fill(size, TextureDimension::D2, &[0, 0, 0, 0], TextureFormat::Bgra8UnormSrgb, RenderAssetUsages::default());
-    image.texture_descriptor.usage = TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST | TextureUsages::RENDER_ATTACHMENT;
+    let size = Extent3d {
+        width: PANEL_PIXELS.x,
+        height: PANEL_PIXELS.y,
+        ..default()
+    };
+    let mut image = Image::new_fill(
+        size,
+        TextureDimension::D2,
+        &[0, 0, 0, 0],
+        TextureFormat::Bgra8UnormSrgb,
+        RenderAssetUsages::default(),
+    );
+    image.texture_descriptor.usage =
+        TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST | TextureUsages::RENDER_ATTACHMENT;
     let image = images.add(image);
     // Every UI node without a target of its own goes to the panel.
-    commands.spawn((Camera2d, Camera { order: -1, clear_color: ClearColorConfig::Custom(Color::NONE), ..default() }, RenderTarget::Image(image.clone().into()), IsDefaultUiCamera, XrOwned));
+    commands.spawn((
+        Camera2d,
+        Camera {
+            order: -1,
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+        RenderTarget::Image(image.clone().into()),
+        IsDefaultUiCamera,
+        XrOwned,
+    ));
     commands.spawn((
         Mesh3d(meshes.add(Rectangle::new(PANEL_METRES.x, PANEL_METRES.y))),
         MeshMaterial3d(materials.add(StandardMaterial {
@@ -57,15 +79,19 @@ fn spawn_panel(
         })),
         // In the play space: to the visitor's left front, at chest height, turned towards them
         // and tilted back a little, clear of the exhibit ahead.
-        Transform::from_xyz(-0.55, 1.15, -0.55)
-            .with_rotation(Quat::from_rotation_y(40f32.to_radians()) * Quat::from_rotation_x(-15f32.to_radians())),
+        Transform::from_xyz(-0.55, 1.15, -0.55).with_rotation(
+            Quat::from_rotation_y(40f32.to_radians()) * Quat::from_rotation_x(-15f32.to_radians()),
+        ),
         UiPanel { image },
         XrTracker,
         XrOwned,
         Name::new("xr ui panel"),
     ));
     commands.spawn(LASER_POINTER);
-    info!("xr: the viewer's UI is on a world-space panel ({}x{} px, {} x {} m)", PANEL_PIXELS.x, PANEL_PIXELS.y, PANEL_METRES.x, PANEL_METRES.y);
+    info!(
+        "xr: the viewer's UI is on a world-space panel ({}x{} px, {} x {} m)",
+        PANEL_PIXELS.x, PANEL_PIXELS.y, PANEL_METRES.x, PANEL_METRES.y
+    );
 }
 
 /// Moves the laser pointer over the panel (UV from the pointer hit) and presses or releases it.
@@ -87,13 +113,25 @@ pub fn drive_panel_pointer(
     let location = Location { target, position };
     if *last != Some(position) {
         let delta = last.map_or(Vec2::ZERO, |l| position - l);
-        inputs.write(PointerInput::new(LASER_POINTER, location.clone(), PointerAction::Move { delta }));
+        inputs.write(PointerInput::new(
+            LASER_POINTER,
+            location.clone(),
+            PointerAction::Move { delta },
+        ));
         *last = Some(position);
     }
     if pressed {
-        inputs.write(PointerInput::new(LASER_POINTER, location.clone(), PointerAction::Press(PointerButton::Primary)));
+        inputs.write(PointerInput::new(
+            LASER_POINTER,
+            location.clone(),
+            PointerAction::Press(PointerButton::Primary),
+        ));
     }
     if released {
-        inputs.write(PointerInput::new(LASER_POINTER, location, PointerAction::Release(PointerButton::Primary)));
+        inputs.write(PointerInput::new(
+            LASER_POINTER,
+            location,
+            PointerAction::Release(PointerButton::Primary),
+        ));
     }
 }

@@ -17,7 +17,18 @@ pub(super) fn plugin(app: &mut App) {
         .add_message::<PinKey>()
         .init_resource::<CornerPressed>()
         .add_systems(Startup, spawn_pad)
-        .add_systems(Update, (press_corner, open_pad_on_hold, press_pad_keys, enter_pin, show_pad).chain().after(KioskSystems));
+        .add_systems(
+            Update,
+            (
+                press_corner,
+                open_pad_on_hold,
+                press_pad_keys,
+                enter_pin,
+                show_pad,
+            )
+                .chain()
+                .after(KioskSystems),
+        );
 }
 
 /// The corner's size, in logical pixels: a fingertip, and out of the way of every control.
@@ -69,7 +80,14 @@ fn real_now() -> f64 {
     seconds(START.get_or_init(Instant::now))
 }
 
-fn press_corner(kiosk: Res<Kiosk>, windows: Query<&Window>, touches: Res<Touches>, mouse: Res<ButtonInput<MouseButton>>, simulated: Option<Res<super::simulate::Simulating>>, mut pressed: ResMut<CornerPressed>) {
+fn press_corner(
+    kiosk: Res<Kiosk>,
+    windows: Query<&Window>,
+    touches: Res<Touches>,
+    mouse: Res<ButtonInput<MouseButton>>,
+    simulated: Option<Res<super::simulate::Simulating>>,
+    mut pressed: ResMut<CornerPressed>,
+) {
     if simulated.is_some() {
         return;
     }
@@ -93,9 +111,15 @@ fn press_corner(kiosk: Res<Kiosk>, windows: Query<&Window>, touches: Res<Touches
 
 fn open_pad_on_hold(kiosk: Res<Kiosk>, pressed: Res<CornerPressed>, mut pad: ResMut<PinPad>) {
     let now = real_now();
-    if pad.guard.hold(pressed.0, now, kiosk.config.exit.hold_seconds) && !pad.open {
+    if pad
+        .guard
+        .hold(pressed.0, now, kiosk.config.exit.hold_seconds)
+        && !pad.open
+    {
         if kiosk.config.exit.pin_hash.is_none() {
-            info!("kiosk: the exit corner was held, but kiosk.toml sets no exit.pin_hash, so there is no exit on screen");
+            info!(
+                "kiosk: the exit corner was held, but kiosk.toml sets no exit.pin_hash, so there is no exit on screen"
+            );
             return;
         }
         info!("kiosk: the exit corner was held: PIN pad open");
@@ -106,7 +130,10 @@ fn open_pad_on_hold(kiosk: Res<Kiosk>, pressed: Res<CornerPressed>, mut pad: Res
     }
 }
 
-fn press_pad_keys(keys: Query<(&Interaction, &PinKey), Changed<Interaction>>, mut out: MessageWriter<PinKey>) {
+fn press_pad_keys(
+    keys: Query<(&Interaction, &PinKey), Changed<Interaction>>,
+    mut out: MessageWriter<PinKey>,
+) {
     for (interaction, key) in &keys {
         if *interaction == Interaction::Pressed {
             out.write(*key);
@@ -114,7 +141,14 @@ fn press_pad_keys(keys: Query<(&Interaction, &PinKey), Changed<Interaction>>, mu
     }
 }
 
-fn enter_pin(mut kiosk: ResMut<Kiosk>, mut pad: ResMut<PinPad>, mut keys: MessageReader<PinKey>, time: Res<Time<Real>>, mut exit: MessageWriter<AppExit>, mut usage: MessageWriter<super::monitor::UsageToLog>) {
+fn enter_pin(
+    mut kiosk: ResMut<Kiosk>,
+    mut pad: ResMut<PinPad>,
+    mut keys: MessageReader<PinKey>,
+    time: Res<Time<Real>>,
+    mut exit: MessageWriter<AppExit>,
+    mut usage: MessageWriter<super::monitor::UsageToLog>,
+) {
     let now = real_now();
     if !pad.open {
         keys.clear();
@@ -123,14 +157,18 @@ fn enter_pin(mut kiosk: ResMut<Kiosk>, mut pad: ResMut<PinPad>, mut keys: Messag
     for key in keys.read() {
         pad.opened_at = now;
         match key {
-            PinKey::Digit(d) if pad.entered.len() < 12 => pad.entered.push(char::from(b'0' + d.min(&9))),
+            PinKey::Digit(d) if pad.entered.len() < 12 => {
+                pad.entered.push(char::from(b'0' + d.min(&9)))
+            }
             PinKey::Digit(_) => {}
             PinKey::Erase => {
                 pad.entered.pop();
             }
             PinKey::Cancel => pad.open = false,
             PinKey::Enter => {
-                let Some(hash) = kiosk.config.exit.pin_hash.clone() else { return };
+                let Some(hash) = kiosk.config.exit.pin_hash.clone() else {
+                    return;
+                };
                 let pin = std::mem::take(&mut pad.entered);
                 match pad.guard.enter(&hash, &pin, now) {
                     PinOutcome::Exit => {
@@ -138,18 +176,26 @@ fn enter_pin(mut kiosk: ResMut<Kiosk>, mut pad: ResMut<PinPad>, mut keys: Messag
                         let clock_now = time.elapsed_secs_f64();
                         for effect in kiosk.machine.exit(clock_now) {
                             if let disan_kiosk::Effect::Usage { session, event } = effect {
-                                usage.write(super::monitor::UsageToLog { session, event, at: kiosk.clock.local_rfc3339(clock_now) });
+                                usage.write(super::monitor::UsageToLog {
+                                    session,
+                                    event,
+                                    at: kiosk.clock.local_rfc3339(clock_now),
+                                });
                             }
                         }
                         exit.write(AppExit::Success);
                     }
                     PinOutcome::Wrong { attempts_left } => {
                         warn!("kiosk: a wrong exit PIN was entered ({attempts_left} tries left)");
-                        pad.message = Some(LocalizedLabel::same(format!("Sai mã PIN, còn {attempts_left} lần · Wrong PIN, {attempts_left} tries left")));
+                        pad.message = Some(LocalizedLabel::same(format!(
+                            "Sai mã PIN, còn {attempts_left} lần · Wrong PIN, {attempts_left} tries left"
+                        )));
                     }
                     PinOutcome::Locked => {
                         warn!("kiosk: the exit PIN pad is locked after too many wrong PINs");
-                        pad.message = Some(LocalizedLabel::same("Đã khoá vì nhập sai nhiều lần · Locked after too many wrong PINs"));
+                        pad.message = Some(LocalizedLabel::same(
+                            "Đã khoá vì nhập sai nhiều lần · Locked after too many wrong PINs",
+                        ));
                     }
                 }
             }
@@ -165,9 +211,22 @@ fn pad_key(fonts: &UiFonts, text: &str, key: PinKey) -> impl Bundle {
     (
         Button,
         key,
-        Node { width: px(88), height: px(72), margin: UiRect::all(px(6)), justify_content: JustifyContent::Center, align_items: AlignItems::Center, border_radius: BorderRadius::all(px(8)), ..default() },
+        Node {
+            width: px(88),
+            height: px(72),
+            margin: UiRect::all(px(6)),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            border_radius: BorderRadius::all(px(8)),
+            ..default()
+        },
         BackgroundColor(Color::srgba(0.22, 0.19, 0.16, 0.95)),
-        children![label(fonts, Language::VI, LocalizedLabel::same(text), TextStyle::Title)],
+        children![label(
+            fonts,
+            Language::VI,
+            LocalizedLabel::same(text),
+            TextStyle::Title
+        )],
     )
 }
 
@@ -178,24 +237,67 @@ fn spawn_pad(mut commands: Commands, fonts: Res<UiFonts>) {
             GlobalZIndex(100),
             Visibility::Hidden,
             Interaction::default(),
-            Node { width: percent(100), height: percent(100), position_type: PositionType::Absolute, justify_content: JustifyContent::Center, align_items: AlignItems::Center, ..default() },
+            Node {
+                width: percent(100),
+                height: percent(100),
+                position_type: PositionType::Absolute,
+                justify_content: JustifyContent::Center,
+                align_items: AlignItems::Center,
+                ..default()
+            },
             BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.7)),
         ))
         .id();
     let panel = commands
-        .spawn(theme::panel(Node { flex_direction: FlexDirection::Column, align_items: AlignItems::Center, padding: UiRect::all(px(24)), row_gap: px(8), border_radius: BorderRadius::all(px(12)), ..default() }))
+        .spawn(theme::panel(Node {
+            flex_direction: FlexDirection::Column,
+            align_items: AlignItems::Center,
+            padding: UiRect::all(px(24)),
+            row_gap: px(8),
+            border_radius: BorderRadius::all(px(12)),
+            ..default()
+        }))
         .with_children(|p| {
-            p.spawn(label(&fonts, Language::VI, LocalizedLabel::same("Mã PIN của cán bộ · Staff PIN"), TextStyle::Heading));
-            p.spawn((label(&fonts, Language::VI, LocalizedLabel::same(" "), TextStyle::Title), PadDots));
-            p.spawn((label(&fonts, Language::VI, LocalizedLabel::same(" "), TextStyle::Body), PadMessage));
+            p.spawn(label(
+                &fonts,
+                Language::VI,
+                LocalizedLabel::same("Mã PIN của cán bộ · Staff PIN"),
+                TextStyle::Heading,
+            ));
+            p.spawn((
+                label(
+                    &fonts,
+                    Language::VI,
+                    LocalizedLabel::same(" "),
+                    TextStyle::Title,
+                ),
+                PadDots,
+            ));
+            p.spawn((
+                label(
+                    &fonts,
+                    Language::VI,
+                    LocalizedLabel::same(" "),
+                    TextStyle::Body,
+                ),
+                PadMessage,
+            ));
             for row in [[1u8, 2, 3], [4, 5, 6], [7, 8, 9]] {
-                p.spawn(Node { flex_direction: FlexDirection::Row, ..default() }).with_children(|r| {
+                p.spawn(Node {
+                    flex_direction: FlexDirection::Row,
+                    ..default()
+                })
+                .with_children(|r| {
                     for d in row {
                         r.spawn(pad_key(&fonts, &d.to_string(), PinKey::Digit(d)));
                     }
                 });
             }
-            p.spawn(Node { flex_direction: FlexDirection::Row, ..default() }).with_children(|r| {
+            p.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                ..default()
+            })
+            .with_children(|r| {
                 r.spawn(pad_key(&fonts, "Xoá", PinKey::Erase));
                 r.spawn(pad_key(&fonts, "0", PinKey::Digit(0)));
                 r.spawn(pad_key(&fonts, "OK", PinKey::Enter));
@@ -206,17 +308,33 @@ fn spawn_pad(mut commands: Commands, fonts: Res<UiFonts>) {
     commands.entity(pad).add_child(panel);
 }
 
-fn show_pad(pad: Res<PinPad>, mut root: Query<&mut Visibility, With<Pad>>, mut dots: Query<&mut LocalizedLabel, (With<PadDots>, Without<PadMessage>)>, mut message: Query<&mut LocalizedLabel, (With<PadMessage>, Without<PadDots>)>) {
+fn show_pad(
+    pad: Res<PinPad>,
+    mut root: Query<&mut Visibility, With<Pad>>,
+    mut dots: Query<&mut LocalizedLabel, (With<PadDots>, Without<PadMessage>)>,
+    mut message: Query<&mut LocalizedLabel, (With<PadMessage>, Without<PadDots>)>,
+) {
     if !pad.is_changed() {
         return;
     }
     for mut v in &mut root {
-        *v = if pad.open { Visibility::Inherited } else { Visibility::Hidden };
+        *v = if pad.open {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
     }
     for mut d in &mut dots {
-        *d = LocalizedLabel::same(if pad.entered.is_empty() { " ".to_owned() } else { "*".repeat(pad.entered.len()) });
+        *d = LocalizedLabel::same(if pad.entered.is_empty() {
+            " ".to_owned()
+        } else {
+            "*".repeat(pad.entered.len())
+        });
     }
     for mut m in &mut message {
-        *m = pad.message.clone().unwrap_or_else(|| LocalizedLabel::same(" "));
+        *m = pad
+            .message
+            .clone()
+            .unwrap_or_else(|| LocalizedLabel::same(" "));
     }
 }

@@ -39,7 +39,9 @@ pub struct KioskSetup {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    let Some(setup) = app.world().resource::<crate::ViewerConfig>().kiosk.clone() else { return };
+    let Some(setup) = app.world().resource::<crate::ViewerConfig>().kiosk.clone() else {
+        return;
+    };
     let kiosk = Kiosk::new(&setup, app.world().resource::<ExhibitLibrary>());
     // Behind the gallery, the first exhibit that can be opened loads (not an error screen).
     let mut library = app.world_mut().resource_mut::<ExhibitLibrary>();
@@ -51,7 +53,9 @@ pub(super) fn plugin(app: &mut App) {
         .add_message::<KioskRequest>()
         .add_systems(
             Update,
-            (read_touches, feed_machine, apply_effects, drift_camera).chain().in_set(KioskSystems),
+            (read_touches, feed_machine, apply_effects, drift_camera)
+                .chain()
+                .in_set(KioskSystems),
         )
         .add_plugins((screens::plugin, exit::plugin, monitor::plugin));
     if let Some(sim) = setup.simulate {
@@ -110,16 +114,46 @@ impl Kiosk {
             match entry {
                 Ok(p) => gallery.push(p.manifest.id.clone()),
                 Err(e) => {
-                    let id = e.root.file_name().map_or_else(|| e.root.display().to_string(), |n| n.to_string_lossy().into_owned());
-                    let why = e.problems.first().map_or_else(|| "cannot be opened".to_owned(), ToString::to_string);
+                    let id = e.root.file_name().map_or_else(
+                        || e.root.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    let why = e
+                        .problems
+                        .first()
+                        .map_or_else(|| "cannot be opened".to_owned(), ToString::to_string);
                     warn!("kiosk: \"{id}\" is left out of the gallery: {why}");
                     skipped.push((id, why));
                 }
             }
         }
-        let machine = KioskMachine::new(gallery, config.idle, config.attract.seconds_per_exhibit, &config.language, 0.0, clock.epoch_ms());
-        let last_error = skipped.last().map(|(id, why)| disan_kiosk::status::LastError { at: clock.local_rfc3339(0.0), exhibit: Some(id.clone()), message: why.clone() });
-        Self { config, machine, clock, pending: Vec::new(), last_error, skipped, gallery_shown: true, attracting: false, notice_until: None, tour_on_screen: None }
+        let machine = KioskMachine::new(
+            gallery,
+            config.idle,
+            config.attract.seconds_per_exhibit,
+            &config.language,
+            0.0,
+            clock.epoch_ms(),
+        );
+        let last_error = skipped
+            .last()
+            .map(|(id, why)| disan_kiosk::status::LastError {
+                at: clock.local_rfc3339(0.0),
+                exhibit: Some(id.clone()),
+                message: why.clone(),
+            });
+        Self {
+            config,
+            machine,
+            clock,
+            pending: Vec::new(),
+            last_error,
+            skipped,
+            gallery_shown: true,
+            attracting: false,
+            notice_until: None,
+            tour_on_screen: None,
+        }
     }
 
     fn push(&mut self, effects: Vec<Effect>) {
@@ -141,15 +175,24 @@ fn read_touches(
     mut out: MessageWriter<KioskTouch>,
 ) {
     let wheel_turned = wheel.read().count() > 0;
-    if touches.any_just_pressed() || mouse.get_just_pressed().next().is_some() || keys.get_just_pressed().next().is_some() || wheel_turned {
+    if touches.any_just_pressed()
+        || mouse.get_just_pressed().next().is_some()
+        || keys.get_just_pressed().next().is_some()
+        || wheel_turned
+    {
         out.write(KioskTouch);
     }
 }
 
 /// What the viewer is showing, by id, as the machine needs it.
-fn shown_exhibit<'a>(state: &State<ViewerState>, library: &'a ExhibitLibrary, load: &ExhibitLoad) -> Option<&'a str> {
+fn shown_exhibit<'a>(
+    state: &State<ViewerState>,
+    library: &'a ExhibitLibrary,
+    load: &ExhibitLoad,
+) -> Option<&'a str> {
     let m = &library.current_package()?.manifest;
-    (*state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str())).then_some(m.id.as_str())
+    (*state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str()))
+        .then_some(m.id.as_str())
 }
 
 /// Everything that happened this frame, into the machine.
@@ -160,7 +203,13 @@ fn feed_machine(
     mut touches: MessageReader<KioskTouch>,
     mut requests: MessageReader<KioskRequest>,
     mut events: MessageReader<EmbedEvent>,
-    (state, library, load, active, lang): (Res<State<ViewerState>>, Res<ExhibitLibrary>, Res<ExhibitLoad>, Res<ActiveTour>, Res<Language>),
+    (state, library, load, active, lang): (
+        Res<State<ViewerState>>,
+        Res<ExhibitLibrary>,
+        Res<ExhibitLoad>,
+        Res<ActiveTour>,
+        Res<Language>,
+    ),
     mut tour_command: MessageWriter<TourCommand>,
     mut last_lang: Local<Option<Language>>,
 ) {
@@ -171,40 +220,82 @@ fn feed_machine(
         match event {
             EmbedEvent::Ready { exhibit } => {
                 // An exhibit the visitor reached another way (the HUD's next/previous) is theirs.
-                if kiosk.machine.phase() == Phase::Visiting && *kiosk.machine.screen() != Screen::Exhibit(exhibit.id.clone()) {
+                if kiosk.machine.phase() == Phase::Visiting
+                    && *kiosk.machine.screen() != Screen::Exhibit(exhibit.id.clone())
+                {
                     let e = kiosk.machine.open(&exhibit.id, now);
-                    kiosk.push(e.into_iter().filter(|e| !matches!(e, Effect::Open(_))).collect());
+                    kiosk.push(
+                        e.into_iter()
+                            .filter(|e| !matches!(e, Effect::Open(_)))
+                            .collect(),
+                    );
                 }
                 let e = kiosk.machine.shown(&exhibit.id, now);
                 kiosk.push(e);
-                if kiosk.machine.phase() == Phase::Attract && *kiosk.machine.screen() == Screen::Exhibit(exhibit.id.clone()) && !exhibit.tours.is_empty() {
+                if kiosk.machine.phase() == Phase::Attract
+                    && *kiosk.machine.screen() == Screen::Exhibit(exhibit.id.clone())
+                    && !exhibit.tours.is_empty()
+                {
                     tour_command.write(TourCommand::StartUnattended);
                 }
             }
             EmbedEvent::Error { exhibit, problems } => {
                 // A package whose manifest cannot be read is named by its folder, as at start.
                 let id = exhibit.clone().unwrap_or_else(|| {
-                    library.current().as_ref().err().and_then(|e| e.root.file_name()).map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                    library
+                        .current()
+                        .as_ref()
+                        .err()
+                        .and_then(|e| e.root.file_name())
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
                 });
                 if exhibit.is_none() && kiosk.skipped.iter().any(|(s, _)| *s == id) {
                     // Known broken since start (reached by the HUD's next/previous): said then.
                     continue;
                 }
-                let why = problems.first().cloned().unwrap_or_else(|| "cannot be opened".into());
-                error!("kiosk: \"{id}\" could not be opened and is skipped from now on: {}", problems.join(" | "));
-                kiosk.last_error = Some(disan_kiosk::status::LastError { at: kiosk.clock.local_rfc3339(now), exhibit: Some(id.clone()), message: why.clone() });
+                let why = problems
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "cannot be opened".into());
+                error!(
+                    "kiosk: \"{id}\" could not be opened and is skipped from now on: {}",
+                    problems.join(" | ")
+                );
+                kiosk.last_error = Some(disan_kiosk::status::LastError {
+                    at: kiosk.clock.local_rfc3339(now),
+                    exhibit: Some(id.clone()),
+                    message: why.clone(),
+                });
                 if !kiosk.skipped.iter().any(|(s, _)| *s == id) {
                     kiosk.skipped.push((id.clone(), why));
                 }
                 let e = kiosk.machine.failed(&id);
                 kiosk.push(e);
             }
-            EmbedEvent::HotspotOpen { exhibit, hotspot, .. } => {
-                let e = kiosk.machine.visitor_did(UsageEvent::Hotspot { exhibit: exhibit.clone(), hotspot: hotspot.clone() }, now);
+            EmbedEvent::HotspotOpen {
+                exhibit, hotspot, ..
+            } => {
+                let e = kiosk.machine.visitor_did(
+                    UsageEvent::Hotspot {
+                        exhibit: exhibit.clone(),
+                        hotspot: hotspot.clone(),
+                    },
+                    now,
+                );
                 kiosk.push(e);
             }
-            EmbedEvent::TourEnd { exhibit, tour, completed: true } if kiosk.tour_on_screen == Some((tour.clone(), false)) => {
-                let e = kiosk.machine.visitor_did(UsageEvent::TourComplete { exhibit: exhibit.clone(), tour: tour.clone() }, now);
+            EmbedEvent::TourEnd {
+                exhibit,
+                tour,
+                completed: true,
+            } if kiosk.tour_on_screen == Some((tour.clone(), false)) => {
+                let e = kiosk.machine.visitor_did(
+                    UsageEvent::TourComplete {
+                        exhibit: exhibit.clone(),
+                        tour: tour.clone(),
+                    },
+                    now,
+                );
                 kiosk.push(e);
             }
             _ => {}
@@ -226,22 +317,37 @@ fn feed_machine(
     }
     // A tour that appears was started (by the visitor's button, or the attract loop: the
     // machine tells them apart).
-    let tour_now = active.0.as_ref().filter(|_| shown_exhibit(&state, &library, &load).is_some()).map(|t| (t.tour.clone(), t.unattended));
+    let tour_now = active
+        .0
+        .as_ref()
+        .filter(|_| shown_exhibit(&state, &library, &load).is_some())
+        .map(|t| (t.tour.clone(), t.unattended));
     if tour_now != kiosk.tour_on_screen {
         kiosk.tour_on_screen = tour_now;
         if let (Some((tour, false)), Some(exhibit)) = (kiosk.tour_on_screen.clone(), exhibit_of()) {
-            let e = kiosk.machine.visitor_did(UsageEvent::TourStart { exhibit, tour }, now);
+            let e = kiosk
+                .machine
+                .visitor_did(UsageEvent::TourStart { exhibit, tour }, now);
             kiosk.push(e);
         }
     }
     if last_lang.is_some_and(|l| l != *lang) {
-        let e = kiosk.machine.visitor_did(UsageEvent::Language { lang: lang.code().to_owned() }, now);
+        let e = kiosk.machine.visitor_did(
+            UsageEvent::Language {
+                lang: lang.code().to_owned(),
+            },
+            now,
+        );
         kiosk.push(e);
     }
     *last_lang = Some(*lang);
 
     let open = kiosk.clock.is_open(&kiosk.config.hours, now);
-    let playing = shown_exhibit(&state, &library, &load).is_some() && active.0.as_ref().is_some_and(|t| t.clock.state == PlayState::Playing);
+    let playing = shown_exhibit(&state, &library, &load).is_some()
+        && active
+            .0
+            .as_ref()
+            .is_some_and(|t| t.clock.state == PlayState::Playing);
     let e = kiosk.machine.tick(now, open, playing);
     kiosk.push(e);
 }
@@ -251,13 +357,26 @@ fn feed_machine(
 fn apply_effects(
     mut kiosk: ResMut<Kiosk>,
     time: Res<Time<Real>>,
-    (state, library, load): (Res<State<ViewerState>>, Res<ExhibitLibrary>, Res<ExhibitLoad>),
-    (mut open_hotspot, mut about, mut tools, mut lang, mut volume): (ResMut<OpenHotspot>, ResMut<AboutOpen>, ResMut<ToolsOpen>, ResMut<Language>, ResMut<MasterVolume>),
+    (state, library, load): (
+        Res<State<ViewerState>>,
+        Res<ExhibitLibrary>,
+        Res<ExhibitLoad>,
+    ),
+    (mut open_hotspot, mut about, mut tools, mut lang, mut volume): (
+        ResMut<OpenHotspot>,
+        ResMut<AboutOpen>,
+        ResMut<ToolsOpen>,
+        ResMut<Language>,
+        ResMut<MasterVolume>,
+    ),
     mut switch: MessageWriter<SwitchExhibit>,
     mut tour: MessageWriter<TourCommand>,
     mut camera: MessageWriter<CameraCommand>,
     mut usage_out: MessageWriter<monitor::UsageToLog>,
-    (simulating, mut winit): (Option<Res<simulate::Simulating>>, Option<ResMut<bevy::winit::WinitSettings>>),
+    (simulating, mut winit): (
+        Option<Res<simulate::Simulating>>,
+        Option<ResMut<bevy::winit::WinitSettings>>,
+    ),
 ) {
     let now = time.elapsed_secs_f64();
     let kiosk = &mut *kiosk;
@@ -267,7 +386,9 @@ fn apply_effects(
         guard += 1;
         for effect in std::mem::take(&mut kiosk.pending) {
             match effect {
-                Effect::Open(id) | Effect::AttractShow(id) if shown_exhibit(&state, &library, &load) == Some(id.as_str()) => {
+                Effect::Open(id) | Effect::AttractShow(id)
+                    if shown_exhibit(&state, &library, &load) == Some(id.as_str()) =>
+                {
                     kiosk.gallery_shown = false;
                     let attract = kiosk.machine.phase() == Phase::Attract;
                     if attract {
@@ -275,7 +396,9 @@ fn apply_effects(
                     }
                     let more = kiosk.machine.shown(&id, now);
                     kiosk.pending.extend(more);
-                    let has_tour = library.current_package().is_some_and(|p| !p.manifest.tours.is_empty());
+                    let has_tour = library
+                        .current_package()
+                        .is_some_and(|p| !p.manifest.tours.is_empty());
                     if attract && has_tour {
                         tour.write(TourCommand::StartUnattended);
                     }
@@ -283,14 +406,20 @@ fn apply_effects(
                 Effect::Open(id) => {
                     kiosk.gallery_shown = false;
                     // A switch already under way to this exhibit is not restarted.
-                    if library.current_package().map(|p| p.manifest.id.as_str()) != Some(id.as_str()) || *state.get() == ViewerState::Error {
+                    if library.current_package().map(|p| p.manifest.id.as_str())
+                        != Some(id.as_str())
+                        || *state.get() == ViewerState::Error
+                    {
                         switch.write(SwitchExhibit::Id(id));
                     }
                 }
                 Effect::AttractShow(id) => {
                     kiosk.gallery_shown = false;
                     start_attract(kiosk, &mut volume, &mut open_hotspot, &mut tour);
-                    if library.current_package().map(|p| p.manifest.id.as_str()) != Some(id.as_str()) || *state.get() == ViewerState::Error {
+                    if library.current_package().map(|p| p.manifest.id.as_str())
+                        != Some(id.as_str())
+                        || *state.get() == ViewerState::Error
+                    {
                         switch.write(SwitchExhibit::Id(id));
                     }
                 }
@@ -328,8 +457,12 @@ fn apply_effects(
                     // drives its own clock).
                     if let (None, Some(w)) = (&simulating, winit.as_deref_mut()) {
                         *w = bevy::winit::WinitSettings {
-                            focused_mode: bevy::winit::UpdateMode::reactive_low_power(std::time::Duration::from_secs(1)),
-                            unfocused_mode: bevy::winit::UpdateMode::reactive_low_power(std::time::Duration::from_secs(1)),
+                            focused_mode: bevy::winit::UpdateMode::reactive_low_power(
+                                std::time::Duration::from_secs(1),
+                            ),
+                            unfocused_mode: bevy::winit::UpdateMode::reactive_low_power(
+                                std::time::Duration::from_secs(1),
+                            ),
                         };
                     }
                     info!("kiosk: closed (outside opening hours): dimmed and idle");
@@ -342,18 +475,29 @@ fn apply_effects(
                     info!("kiosk: opening time");
                 }
                 Effect::Skipped(id) => {
-                    warn!("kiosk: \"{id}\" is no longer offered in the gallery or the attract loop");
+                    warn!(
+                        "kiosk: \"{id}\" is no longer offered in the gallery or the attract loop"
+                    );
                     kiosk.notice_until = Some(now + screens::NOTICE_SECONDS);
                 }
                 Effect::Usage { session, event } => {
-                    usage_out.write(monitor::UsageToLog { session, event, at: kiosk.clock.local_rfc3339(now) });
+                    usage_out.write(monitor::UsageToLog {
+                        session,
+                        event,
+                        at: kiosk.clock.local_rfc3339(now),
+                    });
                 }
             }
         }
     }
 }
 
-fn start_attract(kiosk: &mut Kiosk, volume: &mut MasterVolume, open_hotspot: &mut OpenHotspot, tour: &mut MessageWriter<TourCommand>) {
+fn start_attract(
+    kiosk: &mut Kiosk,
+    volume: &mut MasterVolume,
+    open_hotspot: &mut OpenHotspot,
+    tour: &mut MessageWriter<TourCommand>,
+) {
     kiosk.attracting = true;
     volume.0 = kiosk.config.attract.volume;
     open_hotspot.0 = None;

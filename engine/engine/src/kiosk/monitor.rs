@@ -7,15 +7,18 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use disan_kiosk::UsageRecord;
-use disan_kiosk::status::{KioskStatus, phase_name};
 use disan_kiosk::jiff::{self, Timestamp, Zoned, civil::DateTime, tz::TimeZone};
+use disan_kiosk::status::{KioskStatus, phase_name};
 
 use super::Kiosk;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<UsageToLog>()
         .init_resource::<FrameRate>()
-        .add_systems(Update, (append_usage, write_status).after(super::KioskSystems))
+        .add_systems(
+            Update,
+            (append_usage, write_status).after(super::KioskSystems),
+        )
         .add_systems(Last, heartbeat);
 }
 
@@ -33,8 +36,14 @@ impl KioskClock {
     pub fn new(simulated_start: Option<DateTime>) -> Self {
         let tz = TimeZone::try_system().unwrap_or(TimeZone::UTC);
         match simulated_start.and_then(|s| s.to_zoned(tz.clone()).ok()) {
-            Some(start) => Self { start, simulated: true },
-            None => Self { start: Timestamp::now().to_zoned(tz), simulated: false },
+            Some(start) => Self {
+                start,
+                simulated: true,
+            },
+            None => Self {
+                start: Timestamp::now().to_zoned(tz),
+                simulated: false,
+            },
         }
     }
 
@@ -47,7 +56,9 @@ impl KioskClock {
     pub fn local(&self, now: f64) -> Zoned {
         if self.simulated {
             let span = jiff::SignedDuration::from_secs_f64(now.max(0.0));
-            self.start.checked_add(span).unwrap_or_else(|_| self.start.clone())
+            self.start
+                .checked_add(span)
+                .unwrap_or_else(|_| self.start.clone())
         } else {
             Timestamp::now().to_zoned(self.start.time_zone().clone())
         }
@@ -74,15 +85,31 @@ pub struct UsageToLog {
 
 /// Appends to the usage log. A log that cannot be written (a full disk, a pulled USB stick) is
 /// reported in the status file and the log, and the kiosk goes on.
-fn append_usage(mut kiosk: ResMut<Kiosk>, mut records: MessageReader<UsageToLog>, time: Res<Time<Real>>) {
+fn append_usage(
+    mut kiosk: ResMut<Kiosk>,
+    mut records: MessageReader<UsageToLog>,
+    time: Res<Time<Real>>,
+) {
     for r in records.read() {
-        let record = UsageRecord { at: r.at.clone(), kiosk: kiosk.config.name.clone(), session: r.session, event: r.event.clone() };
+        let record = UsageRecord {
+            at: r.at.clone(),
+            kiosk: kiosk.config.name.clone(),
+            session: r.session,
+            event: r.event.clone(),
+        };
         let log = disan_kiosk::UsageLog::new(kiosk.config.usage_log.clone());
         if let Err(e) = log.append(&record) {
-            let message = format!("the usage log {} cannot be written ({e}); visits are not being counted", log.path().display());
+            let message = format!(
+                "the usage log {} cannot be written ({e}); visits are not being counted",
+                log.path().display()
+            );
             error!("kiosk: {message}");
             let at = kiosk.clock.local_rfc3339(time.elapsed_secs_f64());
-            kiosk.last_error = Some(disan_kiosk::status::LastError { at, exhibit: None, message });
+            kiosk.last_error = Some(disan_kiosk::status::LastError {
+                at,
+                exhibit: None,
+                message,
+            });
         }
     }
 }
@@ -98,7 +125,13 @@ struct FrameRate {
 
 impl Default for FrameRate {
     fn default() -> Self {
-        Self { since: Instant::now(), frames: 0, fps: 0.0, last_write: None, last_phase: "" }
+        Self {
+            since: Instant::now(),
+            frames: 0,
+            fps: 0.0,
+            last_write: None,
+            last_phase: "",
+        }
     }
 }
 
@@ -136,10 +169,21 @@ fn write_status(mut kiosk: ResMut<Kiosk>, mut rate: ResMut<FrameRate>, time: Res
     };
     if let Err(e) = status.write(&kiosk.config.status_file) {
         // Said once per kind of failure: the kiosk itself is fine.
-        let message = format!("the status file {} cannot be written ({e})", kiosk.config.status_file.display());
-        if kiosk.last_error.as_ref().is_none_or(|l| l.message != message) {
+        let message = format!(
+            "the status file {} cannot be written ({e})",
+            kiosk.config.status_file.display()
+        );
+        if kiosk
+            .last_error
+            .as_ref()
+            .is_none_or(|l| l.message != message)
+        {
             error!("kiosk: {message}");
-            kiosk.last_error = Some(disan_kiosk::status::LastError { at: status.updated, exhibit: None, message });
+            kiosk.last_error = Some(disan_kiosk::status::LastError {
+                at: status.updated,
+                exhibit: None,
+                message,
+            });
         }
     }
 }
@@ -153,7 +197,9 @@ fn heartbeat(mut last: Local<Option<Instant>>, mut frames: Local<u32>) {
     if *frames == 3 {
         let _ = sd_notify::notify(&[NotifyState::Ready, NotifyState::Status("showing exhibits")]);
     }
-    let Some(interval) = sd_notify::watchdog_enabled() else { return };
+    let Some(interval) = sd_notify::watchdog_enabled() else {
+        return;
+    };
     if last.is_none_or(|t| t.elapsed() >= interval / 2) {
         let _ = sd_notify::notify(&[NotifyState::Watchdog]);
         *last = Some(Instant::now());

@@ -14,10 +14,20 @@ use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, label};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn_overlays)
-        .add_systems(OnEnter(ViewerState::Exhibit), add_gallery_button.after(crate::ui::HudSpawned))
+        .add_systems(
+            OnEnter(ViewerState::Exhibit),
+            add_gallery_button.after(crate::ui::HudSpawned),
+        )
         .add_systems(
             Update,
-            (press_buttons, build_gallery, show_overlays, move_against_burn_in).chain().after(KioskSystems),
+            (
+                press_buttons,
+                build_gallery,
+                show_overlays,
+                move_against_burn_in,
+            )
+                .chain()
+                .after(KioskSystems),
         );
 }
 
@@ -80,26 +90,55 @@ fn spawn_overlays(mut commands: Commands, fonts: Res<UiFonts>, kiosk: Res<Kiosk>
         },
         children![
             (
-                Node { flex_direction: FlexDirection::Row, justify_content: JustifyContent::SpaceBetween, align_items: AlignItems::Center, flex_wrap: FlexWrap::Wrap, ..default() },
+                Node {
+                    flex_direction: FlexDirection::Row,
+                    justify_content: JustifyContent::SpaceBetween,
+                    align_items: AlignItems::Center,
+                    flex_wrap: FlexWrap::Wrap,
+                    ..default()
+                },
                 children![
                     (
-                        Node { flex_direction: FlexDirection::Column, row_gap: px(6), ..default() },
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            row_gap: px(6),
+                            ..default()
+                        },
                         children![
-                            label(&fonts, lang, LocalizedLabel::both("Di sản Hải Phòng", "Hải Phòng heritage"), TextStyle::Title),
                             label(
                                 &fonts,
                                 lang,
-                                LocalizedLabel::both("Chạm vào một hiện vật để khám phá", "Touch an exhibit to explore it"),
+                                LocalizedLabel::both("Di sản Hải Phòng", "Hải Phòng heritage"),
+                                TextStyle::Title
+                            ),
+                            label(
+                                &fonts,
+                                lang,
+                                LocalizedLabel::both(
+                                    "Chạm vào một hiện vật để khám phá",
+                                    "Touch an exhibit to explore it"
+                                ),
                                 TextStyle::Body
                             ),
                         ],
                     ),
-                    big_button(&fonts, lang, LocalizedLabel::both("English", "Tiếng Việt"), KioskRequest::ToggleLanguage),
+                    big_button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::both("English", "Tiếng Việt"),
+                        KioskRequest::ToggleLanguage
+                    ),
                 ],
             ),
             (
                 GalleryCards,
-                Node { flex_direction: FlexDirection::Row, flex_wrap: FlexWrap::Wrap, column_gap: px(20), row_gap: px(20), ..default() },
+                Node {
+                    flex_direction: FlexDirection::Row,
+                    flex_wrap: FlexWrap::Wrap,
+                    column_gap: px(20),
+                    row_gap: px(20),
+                    ..default()
+                },
             ),
         ],
     ));
@@ -158,22 +197,50 @@ fn spawn_overlays(mut commands: Commands, fonts: Res<UiFonts>, kiosk: Res<Kiosk>
         }),
         children![
             // Both languages at once: whoever walks by.
-            (label(&fonts, lang, LocalizedLabel::same("Chạm vào màn hình để khám phá"), TextStyle::Title)),
-            (label(&fonts, lang, LocalizedLabel::same("Touch the screen to explore"), TextStyle::Heading)),
+            (label(
+                &fonts,
+                lang,
+                LocalizedLabel::same("Chạm vào màn hình để khám phá"),
+                TextStyle::Title
+            )),
+            (label(
+                &fonts,
+                lang,
+                LocalizedLabel::same("Touch the screen to explore"),
+                TextStyle::Heading
+            )),
         ],
     ));
     commands.spawn((
         overlay(Z_CLOSED),
         ClosedVeil,
-        Node { width: percent(100), height: percent(100), position_type: PositionType::Absolute, ..default() },
+        Node {
+            width: percent(100),
+            height: percent(100),
+            position_type: PositionType::Absolute,
+            ..default()
+        },
         BackgroundColor(Color::BLACK),
         Interaction::default(),
         children![(
             ClosedText,
-            Node { position_type: PositionType::Absolute, top: percent(40), left: percent(20), flex_direction: FlexDirection::Column, row_gap: px(8), ..default() },
+            Node {
+                position_type: PositionType::Absolute,
+                top: percent(40),
+                left: percent(20),
+                flex_direction: FlexDirection::Column,
+                row_gap: px(8),
+                ..default()
+            },
             children![
-                (label(&fonts, lang, LocalizedLabel::same(""), TextStyle::Heading), ClosedLine(0)),
-                (label(&fonts, lang, LocalizedLabel::same(""), TextStyle::Body), ClosedLine(1)),
+                (
+                    label(&fonts, lang, LocalizedLabel::same(""), TextStyle::Heading),
+                    ClosedLine(0)
+                ),
+                (
+                    label(&fonts, lang, LocalizedLabel::same(""), TextStyle::Body),
+                    ClosedLine(1)
+                ),
             ],
         )],
     ));
@@ -206,7 +273,12 @@ struct ClosedLine(u8);
 
 /// A button for a finger: at least 64 px high (above the 44 px minimum: kiosk visitors stand,
 /// reach, and touch with gloves in the cold season).
-fn big_button(fonts: &UiFonts, lang: Language, text: LocalizedLabel, request: KioskRequest) -> impl Bundle {
+fn big_button(
+    fonts: &UiFonts,
+    lang: Language,
+    text: LocalizedLabel,
+    request: KioskRequest,
+) -> impl Bundle {
     (
         Button,
         request,
@@ -227,13 +299,21 @@ fn big_button(fonts: &UiFonts, lang: Language, text: LocalizedLabel, request: Ki
     )
 }
 
-fn press_buttons(buttons: Query<(&Interaction, &KioskRequest), Changed<Interaction>>, mut requests: MessageWriter<KioskRequest>, mut lang: ResMut<Language>) {
+fn press_buttons(
+    buttons: Query<(&Interaction, &KioskRequest), Changed<Interaction>>,
+    mut requests: MessageWriter<KioskRequest>,
+    mut lang: ResMut<Language>,
+) {
     for (interaction, request) in &buttons {
         if *interaction != Interaction::Pressed {
             continue;
         }
         if *request == KioskRequest::ToggleLanguage {
-            *lang = if *lang == Language::VI { Language::EN } else { Language::VI };
+            *lang = if *lang == Language::VI {
+                Language::EN
+            } else {
+                Language::VI
+            };
         }
         requests.write(request.clone());
     }
@@ -253,16 +333,38 @@ fn build_gallery(
     if built.as_ref() == Some(&ids) {
         return;
     }
-    let Ok(container) = cards.single() else { return };
+    let Ok(container) = cards.single() else {
+        return;
+    };
     commands.entity(container).despawn_related::<Children>();
     for id in &ids {
-        let Some(package) = library.catalogue.entries.iter().filter_map(|e| e.as_ref().ok()).find(|p| p.manifest.id == *id) else { continue };
+        let Some(package) = library
+            .catalogue
+            .entries
+            .iter()
+            .filter_map(|e| e.as_ref().ok())
+            .find(|p| p.manifest.id == *id)
+        else {
+            continue;
+        };
         let m = &package.manifest;
-        let place = m.location.as_ref().map(|l| l.commune.clone()).unwrap_or_default();
+        let place = m
+            .location
+            .as_ref()
+            .map(|l| l.commune.clone())
+            .unwrap_or_default();
         let kind = m.kind.label();
         let kind_line = LocalizedLabel::both(
-            [kind.text("vi").to_owned(), place.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · "),
-            [kind.text("en").to_owned(), place].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · "),
+            [kind.text("vi").to_owned(), place.clone()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            [kind.text("en").to_owned(), place]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
         );
         let card = commands
             .spawn((
@@ -282,7 +384,12 @@ fn build_gallery(
                 BackgroundColor(Color::srgba(0.22, 0.19, 0.16, 0.95)),
                 BorderColor::all(theme::ACCENT),
                 children![
-                    label(&fonts, *lang, LocalizedLabel::from_text(&m.title), TextStyle::Heading),
+                    label(
+                        &fonts,
+                        *lang,
+                        LocalizedLabel::from_text(&m.title),
+                        TextStyle::Heading
+                    ),
                     label(&fonts, *lang, kind_line, TextStyle::Small),
                 ],
             ))
@@ -293,9 +400,21 @@ fn build_gallery(
 }
 
 /// The HUD's way back: a large button before its other tools.
-fn add_gallery_button(fonts: Res<UiFonts>, lang: Res<Language>, tools: Query<Entity, With<crate::ui::HudTools>>, mut commands: Commands) {
+fn add_gallery_button(
+    fonts: Res<UiFonts>,
+    lang: Res<Language>,
+    tools: Query<Entity, With<crate::ui::HudTools>>,
+    mut commands: Commands,
+) {
     let Ok(tools) = tools.single() else { return };
-    let back = commands.spawn(big_button(&fonts, *lang, LocalizedLabel::both("« Tất cả hiện vật", "« All exhibits"), KioskRequest::Gallery)).id();
+    let back = commands
+        .spawn(big_button(
+            &fonts,
+            *lang,
+            LocalizedLabel::both("« Tất cả hiện vật", "« All exhibits"),
+            KioskRequest::Gallery,
+        ))
+        .id();
     commands.entity(tools).insert_children(0, &[back]);
 }
 
@@ -317,13 +436,20 @@ fn show_overlays(
     let now = time.elapsed_secs_f64();
     let phase = kiosk.machine.phase();
     let set = |v: &mut Visibility, on: bool| {
-        let want = if on { Visibility::Inherited } else { Visibility::Hidden };
+        let want = if on {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
         if *v != want {
             *v = want;
         }
     };
     for mut v in &mut overlays.p0() {
-        set(&mut v, kiosk.gallery_shown && !matches!(phase, Phase::Attract | Phase::Closed));
+        set(
+            &mut v,
+            kiosk.gallery_shown && !matches!(phase, Phase::Attract | Phase::Closed),
+        );
     }
     for mut v in &mut overlays.p1() {
         set(&mut v, matches!(phase, Phase::CountingDown { .. }));
@@ -335,7 +461,10 @@ fn show_overlays(
         set(&mut v, phase == Phase::Closed);
     }
     for mut v in &mut overlays.p4() {
-        set(&mut v, kiosk.notice_until.is_some_and(|t| now < t) && phase != Phase::Closed);
+        set(
+            &mut v,
+            kiosk.notice_until.is_some_and(|t| now < t) && phase != Phase::Closed,
+        );
     }
     // The attract loop shows the exhibit, its tour and captions, and the invitation: not the
     // visitor's controls.
@@ -356,7 +485,13 @@ fn show_overlays(
         for (line, mut text) in &mut closed_lines {
             let want = match (line.0, opens) {
                 (0, _) => LocalizedLabel::same("Đã hết giờ mở cửa · We are closed"),
-                (_, Some(t)) => LocalizedLabel::same(format!("Mở cửa lúc {} ngày {} · Opens at {} on {}", t.strftime("%H:%M"), t.strftime("%d/%m"), t.strftime("%H:%M"), t.strftime("%d/%m"))),
+                (_, Some(t)) => LocalizedLabel::same(format!(
+                    "Mở cửa lúc {} ngày {} · Opens at {} on {}",
+                    t.strftime("%H:%M"),
+                    t.strftime("%d/%m"),
+                    t.strftime("%H:%M"),
+                    t.strftime("%d/%m")
+                )),
                 (_, None) => LocalizedLabel::same(""),
             };
             if *text != want {
@@ -375,7 +510,9 @@ fn move_against_burn_in(
 ) {
     let t = time.elapsed_secs_f64();
     // Periods of minutes, different per axis, so the path does not repeat soon.
-    let wander = |period: f64, span: f32| (((t / period) * std::f64::consts::TAU).sin() as f32 * 0.5 + 0.5) * span;
+    let wander = |period: f64, span: f32| {
+        (((t / period) * std::f64::consts::TAU).sin() as f32 * 0.5 + 0.5) * span
+    };
     for mut node in &mut banner {
         node.left = percent(2.0 + wander(97.0, 16.0));
         node.top = px(16.0 + wander(131.0, 60.0));

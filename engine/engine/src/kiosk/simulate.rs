@@ -66,13 +66,18 @@ const SETTLING_FRAMES: u32 = 3;
 pub(super) fn add(app: &mut App, sim: Simulation) {
     app.insert_resource(Simulating)
         .insert_resource(Visitors::new(sim))
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(STEP_LOADING)))
-        .add_systems(Startup, |mut time: ResMut<Time<Virtual>>, mut fixed: ResMut<Time<Fixed>>| {
-            time.set_max_delta(Duration::from_secs(3600));
-            // Bevy runs its fixed-step schedule once per 1/64 s of elapsed time: a ten-minute
-            // step would run it 38 400 times a frame. Nothing of the viewer is fixed-step.
-            fixed.set_timestep(Duration::from_secs(60));
-        })
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
+            STEP_LOADING,
+        )))
+        .add_systems(
+            Startup,
+            |mut time: ResMut<Time<Virtual>>, mut fixed: ResMut<Time<Fixed>>| {
+                time.set_max_delta(Duration::from_secs(3600));
+                // Bevy runs its fixed-step schedule once per 1/64 s of elapsed time: a ten-minute
+                // step would run it 38 400 times a frame. Nothing of the viewer is fixed-step.
+                fixed.set_timestep(Duration::from_secs(60));
+            },
+        )
         .add_systems(Update, (visit, pace_time).chain().before(KioskSystems))
         .add_systems(Last, take_screenshots);
 }
@@ -87,11 +92,15 @@ fn take_screenshots(
     mut commands: Commands,
 ) {
     use bevy::render::view::screenshot::{Screenshot, save_to_disk};
-    let Some(dir) = &visitors.sim.screenshots else { return };
+    let Some(dir) = &visitors.sim.screenshots else {
+        return;
+    };
     let name = match kiosk.machine.phase() {
         _ if pad.open => "pin-pad",
         Phase::Waiting if kiosk.gallery_shown => "gallery",
-        Phase::Visiting if !kiosk.gallery_shown && *state.get() == ViewerState::Exhibit => "exhibit",
+        Phase::Visiting if !kiosk.gallery_shown && *state.get() == ViewerState::Exhibit => {
+            "exhibit"
+        }
         Phase::CountingDown { .. } => "countdown",
         Phase::Attract if *state.get() == ViewerState::Exhibit => "attract",
         Phase::Closed => "closed",
@@ -101,7 +110,9 @@ fn take_screenshots(
     *frames += 1;
     if *frames == 3 {
         let _ = std::fs::create_dir_all(dir);
-        commands.spawn(Screenshot::primary_window()).observe(save_to_disk(dir.join(format!("kiosk-{name}.png"))));
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(dir.join(format!("kiosk-{name}.png"))));
     }
 }
 
@@ -145,14 +156,35 @@ struct ExhibitTally {
 }
 
 enum Doing {
-    Away { until: f64 },
+    Away {
+        until: f64,
+    },
     Choosing,
     /// Waiting for the exhibit to show (counted in frames: loading runs in small steps).
-    Opening { id: String, frames: u32 },
-    Looking { id: String, until: f64, next_touch: f64, next_action: f64, hotspots: u32, tour: bool, language: bool },
+    Opening {
+        id: String,
+        frames: u32,
+    },
+    Looking {
+        id: String,
+        until: f64,
+        next_touch: f64,
+        next_action: f64,
+        hotspots: u32,
+        tour: bool,
+        language: bool,
+    },
     /// Watching a tour, to its end or leaving it at its second stop.
-    Touring { id: String, started: bool, to_the_end: bool, frames: u32 },
-    Exiting { stage: u8, since: Instant },
+    Touring {
+        id: String,
+        started: bool,
+        to_the_end: bool,
+        frames: u32,
+    },
+    Exiting {
+        stage: u8,
+        since: Instant,
+    },
 }
 
 #[derive(Resource)]
@@ -175,7 +207,18 @@ struct Visitors {
 impl Visitors {
     fn new(sim: Simulation) -> Self {
         let rng = Rng(sim.seed);
-        Self { sim, rng, doing: Doing::Away { until: 0.0 }, plan: 0, tally: Tally::default(), memory: Vec::new(), woke_at: None, settling: 0, began: Instant::now(), hist: BTreeMap::new() }
+        Self {
+            sim,
+            rng,
+            doing: Doing::Away { until: 0.0 },
+            plan: 0,
+            tally: Tally::default(),
+            memory: Vec::new(),
+            woke_at: None,
+            settling: 0,
+            began: Instant::now(),
+            hist: BTreeMap::new(),
+        }
     }
 
     fn exhibit(&mut self, id: &str) -> &mut ExhibitTally {
@@ -201,7 +244,12 @@ impl Doing {
     fn next_event(&self) -> Option<f64> {
         match self {
             Doing::Away { until } => Some(*until),
-            Doing::Looking { until, next_touch, next_action, .. } => Some(until.min(*next_touch).min(*next_action)),
+            Doing::Looking {
+                until,
+                next_touch,
+                next_action,
+                ..
+            } => Some(until.min(*next_touch).min(*next_action)),
             _ => None,
         }
     }
@@ -225,15 +273,37 @@ fn pace_time(
     let now = time.elapsed_secs_f64();
     // What is already due happens this frame (or waits on something else, like a visitor
     // waiting for opening time): only what lies ahead bounds the step.
-    let next = [visitors.doing.next_event(), kiosk.machine.next_deadline()].into_iter().flatten().filter(|t| *t > now).fold(now + STEP_MAX, f64::min);
+    let next = [visitors.doing.next_event(), kiosk.machine.next_deadline()]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t > now)
+        .fold(now + STEP_MAX, f64::min);
     let step = match kiosk.machine.phase() {
-        _ if matches!(visitors.doing, Doing::Exiting { .. } | Doing::Opening { .. } | Doing::Choosing) => STEP_LOADING,
+        _ if matches!(
+            visitors.doing,
+            Doing::Exiting { .. } | Doing::Opening { .. } | Doing::Choosing
+        ) =>
+        {
+            STEP_LOADING
+        }
         Phase::Closed => STEP_CLOSED,
         _ if visitors.settling > 0 => STEP_LOADING,
         _ => (next - now).clamp(STEP_MIN, STEP_MAX),
     };
     *strategy = TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(step));
-    let key = format!("{:?}/{}/{}", state.get(), disan_kiosk::status::phase_name(kiosk.machine.phase()), match visitors.doing { Doing::Away{..}=>"away", Doing::Choosing=>"choosing", Doing::Opening{..}=>"opening", Doing::Looking{..}=>"looking", Doing::Touring{..}=>"touring", Doing::Exiting{..}=>"exiting"});
+    let key = format!(
+        "{:?}/{}/{}",
+        state.get(),
+        disan_kiosk::status::phase_name(kiosk.machine.phase()),
+        match visitors.doing {
+            Doing::Away { .. } => "away",
+            Doing::Choosing => "choosing",
+            Doing::Opening { .. } => "opening",
+            Doing::Looking { .. } => "looking",
+            Doing::Touring { .. } => "touring",
+            Doing::Exiting { .. } => "exiting",
+        }
+    );
     *visitors.hist.entry(key).or_default() += 1;
 }
 
@@ -242,8 +312,19 @@ fn visit(
     mut visitors: ResMut<Visitors>,
     kiosk: Res<Kiosk>,
     time: Res<Time<Real>>,
-    (state, library, load, active, offered): (Res<State<ViewerState>>, Res<ExhibitLibrary>, Res<ExhibitLoad>, Res<ActiveTour>, Res<OfferedLanguages>),
-    (mut lang, mut open_hotspot, mut corner, pad): (ResMut<Language>, ResMut<OpenHotspot>, ResMut<CornerPressed>, Res<PinPad>),
+    (state, library, load, active, offered): (
+        Res<State<ViewerState>>,
+        Res<ExhibitLibrary>,
+        Res<ExhibitLoad>,
+        Res<ActiveTour>,
+        Res<OfferedLanguages>,
+    ),
+    (mut lang, mut open_hotspot, mut corner, pad): (
+        ResMut<Language>,
+        ResMut<OpenHotspot>,
+        ResMut<CornerPressed>,
+        Res<PinPad>,
+    ),
     mut touch: MessageWriter<KioskTouch>,
     mut request: MessageWriter<KioskRequest>,
     mut tour_commands: MessageWriter<TourCommand>,
@@ -259,7 +340,12 @@ fn visit(
         // Each simulated hour, its median, to see a trend (a leak climbs hour after hour).
         let hour = hours.floor();
         if v.memory.len() > 1 && v.memory[v.memory.len() - 2].0 < hour && hour >= 1.0 {
-            let last_hour: Vec<u64> = v.memory.iter().filter(|(h, _)| *h >= hour - 1.0 && *h < hour).map(|(_, k)| *k).collect();
+            let last_hour: Vec<u64> = v
+                .memory
+                .iter()
+                .filter(|(h, _)| *h >= hour - 1.0 && *h < hour)
+                .map(|(_, k)| *k)
+                .collect();
             info!("kiosk-sim: hour {hour:.0} RSS {} KiB", median(&last_hour));
         }
     }
@@ -274,8 +360,16 @@ fn visit(
     v.doing = match doing {
         Doing::Away { .. } if hours >= v.sim.hours => {
             finish(v);
-            info!("kiosk-sim: {} frames in {:.0} s {:?}", frames.0, v.began.elapsed().as_secs_f64(), v.hist);
-            Doing::Exiting { stage: 0, since: Instant::now() }
+            info!(
+                "kiosk-sim: {} frames in {:.0} s {:?}",
+                frames.0,
+                v.began.elapsed().as_secs_f64(),
+                v.hist
+            );
+            Doing::Exiting {
+                stage: 0,
+                since: Instant::now(),
+            }
         }
         Doing::Away { until } => {
             // Visits begin only while the kiosk is open and waiting, with time before closing.
@@ -285,14 +379,20 @@ fn visit(
             } else {
                 touch.write(KioskTouch);
                 v.tally.sessions += 1;
-                *v.tally.languages.entry(kiosk.config.language.clone()).or_default() += 1;
+                *v.tally
+                    .languages
+                    .entry(kiosk.config.language.clone())
+                    .or_default() += 1;
                 v.plan = v.rng.range(1.0, 4.0) as u32;
                 match (phase, kiosk.machine.screen()) {
                     // The exhibit the attract loop shows becomes the visitor's.
                     (Phase::Attract, Screen::Exhibit(id)) => {
                         v.woke_at = Some(Instant::now());
                         v.plan -= 1;
-                        Doing::Opening { id: id.clone(), frames: 0 }
+                        Doing::Opening {
+                            id: id.clone(),
+                            frames: 0,
+                        }
                     }
                     _ => Doing::Choosing,
                 }
@@ -306,7 +406,8 @@ fn visit(
                     // The exhibit on screen again: by way of the gallery (its card), as a
                     // visitor must; another: from the gallery or the HUD's buttons.
                     let on_screen = kiosk.machine.screen() == &Screen::Exhibit(id.clone());
-                    if on_screen || v.rng.chance(0.5) && kiosk.machine.screen() != &Screen::Gallery {
+                    if on_screen || v.rng.chance(0.5) && kiosk.machine.screen() != &Screen::Gallery
+                    {
                         request.write(KioskRequest::Gallery);
                     }
                     request.write(KioskRequest::Open(id.clone()));
@@ -323,13 +424,24 @@ fn visit(
             if shown.as_deref() == Some(id.as_str()) && phase == Phase::Visiting {
                 v.exhibit(&id).views += 1;
                 if let Some(t) = v.woke_at.take() {
-                    info!("kiosk-sim: woke in {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                    info!(
+                        "kiosk-sim: woke in {:.1} ms",
+                        t.elapsed().as_secs_f64() * 1000.0
+                    );
                 }
                 let (stay, touch_in) = (v.rng.range(30.0, 180.0), v.rng.range(15.0, 45.0));
                 let hotspots = v.rng.range(0.0, 3.0) as u32;
                 let (tour, language) = (v.rng.chance(0.35), v.rng.chance(0.2));
                 let next_action = now + v.rng.range(5.0, 40.0);
-                Doing::Looking { id, until: now + stay, next_touch: now + touch_in, next_action, hotspots, tour, language }
+                Doing::Looking {
+                    id,
+                    until: now + stay,
+                    next_touch: now + touch_in,
+                    next_action,
+                    hotspots,
+                    tour,
+                    language,
+                }
             } else if kiosk.machine.broken().contains(&id) || frames > 600 {
                 if frames > 600 {
                     warn!("kiosk-sim: \"{id}\" did not open within 600 frames");
@@ -337,11 +449,25 @@ fn visit(
                 v.woke_at = None;
                 Doing::Choosing
             } else {
-                Doing::Opening { id, frames: frames + 1 }
+                Doing::Opening {
+                    id,
+                    frames: frames + 1,
+                }
             }
         }
-        Doing::Looking { id, until, mut next_touch, mut next_action, mut hotspots, mut tour, mut language } => {
-            let manifest = library.current_package().map(|p| &p.manifest).filter(|m| m.id == id && shown.as_deref() == Some(id.as_str()));
+        Doing::Looking {
+            id,
+            until,
+            mut next_touch,
+            mut next_action,
+            mut hotspots,
+            mut tour,
+            mut language,
+        } => {
+            let manifest = library
+                .current_package()
+                .map(|p| &p.manifest)
+                .filter(|m| m.id == id && shown.as_deref() == Some(id.as_str()));
             if now >= next_touch {
                 touch.write(KioskTouch);
                 next_touch = now + v.rng.range(15.0, 45.0);
@@ -354,7 +480,15 @@ fn visit(
             }
             if acting && hotspots > 0 && v.rng.chance(0.5) {
                 hotspots -= 1;
-                let ids: Vec<String> = manifest.map(|m| m.hotspots.iter().map(|h| h.id.clone()).filter(|h| !open_hotspot.is(h)).collect()).unwrap_or_default();
+                let ids: Vec<String> = manifest
+                    .map(|m| {
+                        m.hotspots
+                            .iter()
+                            .map(|h| h.id.clone())
+                            .filter(|h| !open_hotspot.is(h))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 if let Some(h) = v.rng.pick(&ids).cloned() {
                     open_hotspot.open(&h);
                     v.exhibit(&id).hotspots_opened += 1;
@@ -370,17 +504,38 @@ fn visit(
                 // With no tour on screen (the attract loop's may take a frame to leave), so
                 // the tour that appears is the one this visitor started.
                 if manifest.is_some_and(|m| !m.tours.is_empty()) && active.0.is_none() {
-                    tour_commands.write(TourCommand::Start { tour: None, stop: 0 });
-                    next = Some(Doing::Touring { id: id.clone(), started: false, to_the_end: v.rng.chance(0.5), frames: 0 });
+                    tour_commands.write(TourCommand::Start {
+                        tour: None,
+                        stop: 0,
+                    });
+                    next = Some(Doing::Touring {
+                        id: id.clone(),
+                        started: false,
+                        to_the_end: v.rng.chance(0.5),
+                        frames: 0,
+                    });
                 }
             }
             match next {
                 Some(touring) => touring,
                 None if now >= until => Doing::Choosing,
-                None => Doing::Looking { id, until, next_touch, next_action, hotspots, tour, language },
+                None => Doing::Looking {
+                    id,
+                    until,
+                    next_touch,
+                    next_action,
+                    hotspots,
+                    tour,
+                    language,
+                },
             }
         }
-        Doing::Touring { id, mut started, to_the_end, mut frames } => {
+        Doing::Touring {
+            id,
+            mut started,
+            to_the_end,
+            mut frames,
+        } => {
             frames += 1;
             let state = active.0.as_ref().map(|t| t.clock.state);
             if !started && state.is_some() {
@@ -389,7 +544,15 @@ fn visit(
             }
             let looking = |v: &mut Visitors| {
                 let touch_in = v.rng.range(5.0, 30.0);
-                Doing::Looking { id: id.clone(), until: now + v.rng.range(10.0, 60.0), next_touch: now + touch_in, next_action: f64::INFINITY, hotspots: 0, tour: false, language: false }
+                Doing::Looking {
+                    id: id.clone(),
+                    until: now + v.rng.range(10.0, 60.0),
+                    next_touch: now + touch_in,
+                    next_action: f64::INFINITY,
+                    hotspots: 0,
+                    tour: false,
+                    language: false,
+                }
             };
             if started && state == Some(PlayState::Finished) {
                 v.exhibit(&id).tours_completed += 1;
@@ -407,7 +570,12 @@ fn visit(
                 warn!("kiosk-sim: the tour of \"{id}\" did not start");
                 looking(v)
             } else {
-                Doing::Touring { id, started, to_the_end, frames }
+                Doing::Touring {
+                    id,
+                    started,
+                    to_the_end,
+                    frames,
+                }
             }
         }
         // Staff close the kiosk: hold the corner, a wrong PIN, then the right one.
@@ -422,7 +590,10 @@ fn visit(
                     corner.0 = true;
                     if pad.open {
                         corner.0 = false;
-                        Doing::Exiting { stage: 1, since: Instant::now() }
+                        Doing::Exiting {
+                            stage: 1,
+                            since: Instant::now(),
+                        }
                     } else if since.elapsed() > hold * 4 {
                         error!("kiosk-sim: the PIN pad did not open after holding the exit corner");
                         exit.write(AppExit::from_code(3));
@@ -432,7 +603,10 @@ fn visit(
                     }
                 }
                 (1, Some(pin)) => {
-                    let wrong: String = pin.chars().map(|c| if c == '9' { '0' } else { '9' }).collect();
+                    let wrong: String = pin
+                        .chars()
+                        .map(|c| if c == '9' { '0' } else { '9' })
+                        .collect();
                     wrong.bytes().for_each(|b| {
                         keys.write(PinKey::Digit(b - b'0'));
                     });
@@ -444,7 +618,10 @@ fn visit(
                         keys.write(PinKey::Digit(b - b'0'));
                     });
                     keys.write(PinKey::Enter);
-                    Doing::Exiting { stage: 3, since: Instant::now() }
+                    Doing::Exiting {
+                        stage: 3,
+                        since: Instant::now(),
+                    }
                 }
                 (3, _) if since.elapsed() > Duration::from_secs(5) => {
                     error!("kiosk-sim: the right PIN did not close the kiosk");
@@ -459,7 +636,15 @@ fn visit(
 
 /// The visitors' tally and the memory figures, for the test to compare.
 fn finish(v: &Visitors) {
-    let window = |from: f64, to: f64| median(&v.memory.iter().filter(|(h, _)| *h >= from && *h <= to).map(|(_, k)| *k).collect::<Vec<_>>());
+    let window = |from: f64, to: f64| {
+        median(
+            &v.memory
+                .iter()
+                .filter(|(h, _)| *h >= from && *h <= to)
+                .map(|(_, k)| *k)
+                .collect::<Vec<_>>(),
+        )
+    };
     // After the first hour (pipelines compiled, caches filled, every exhibit loaded at least once)
     // against the last half hour: the median of the five-minute samples of each, so which
     // exhibit happens to be on screen at one instant does not decide.
@@ -470,5 +655,8 @@ fn finish(v: &Visitors) {
         v.sim.hours,
         (last as f64 - first as f64) * 100.0 / first.max(1) as f64
     );
-    info!("kiosk-sim: expected {}", serde_json::to_string(&v.tally).unwrap_or_default());
+    info!(
+        "kiosk-sim: expected {}",
+        serde_json::to_string(&v.tally).unwrap_or_default()
+    );
 }

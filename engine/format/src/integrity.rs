@@ -1,0 +1,407 @@
+//! Proving a package is the one the museum published: the SHA-256 of every file it uses
+//! (`integrity.json`) and an ed25519 signature over that list (`integrity.sig`).
+//!
+//! docs/integrity.md is the staff's guide. The pieces:
+//! - [`Manifest`](crate::Manifest) names the files a viewer reads; [`package_files`] adds the
+//!   manifest itself and the files a `.gltf` model points to, so nothing a viewer reads escapes.
+//! - `integrity.json` maps each of those paths to its SHA-256, in sorted order.
+//! - `integrity.sig` holds the signer's public key (as an identifier only: trust comes from the
+//!   verifier's own list) and the signature of the exact bytes of `integrity.json`.
+//! - Private keys are never written inside a package (`disan keygen` refuses to).
+//!
+//! Bevy-free and wasm-ready: the browser viewer checks files with the same code.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::manifest::Manifest;
+
+pub const INTEGRITY_FILE: &str = "integrity.json";
+pub const SIGNATURE_FILE: &str = "integrity.sig";
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// `integrity.json`: the files of a package and their SHA-256, lower-case hex.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHashes {
+    pub format: u32,
+    pub sha256: BTreeMap<String, String>,
+}
+
+/// `integrity.sig`: who signed (`public_key`, base64) and the signature (base64).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureFile {
+    pub algorithm: String,
+    pub public_key: String,
+    pub signature: String,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum IntegrityError {
+    #[error(
+        "{file}: its SHA-256 is not the one the package lists in integrity.json: the file was changed or damaged after signing; replace it with the published copy"
+    )]
+    Mismatch { file: String },
+    #[error("{file}: listed in integrity.json but missing from the package")]
+    Missing { file: String },
+    #[error(
+        "{file}: the exhibit uses it but integrity.json does not list it: sign the package again"
+    )]
+    Unlisted { file: String },
+    #[error("integrity.json: {0}")]
+    BadHashes(String),
+    #[error("integrity.sig: {0}")]
+    BadSignatureFile(String),
+    #[error(
+        "the package has no integrity.sig, and signatures are required here: sign it with `disan sign`"
+    )]
+    Unsigned,
+    #[error(
+        "integrity.sig: the signature does not match integrity.json: the list of files was changed after signing"
+    )]
+    SignatureInvalid,
+    #[error("integrity.sig: signed by key {fingerprint}, which is not among the trusted keys")]
+    Untrusted { fingerprint: String },
+}
+
+/// A file's SHA-256 as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every file a viewer reads from the package: the manifest, the files it names, and the
+/// buffers and images of `.gltf` models (read from `read`; a model that cannot be read adds
+/// nothing here, the validator reports it).
+pub fn package_files(manifest: &Manifest, read: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<String> {
+    let mut files: Vec<String> = vec![crate::MANIFEST_FILE.to_owned()];
+    for f in manifest.referenced_files() {
+        files.push(f.as_str().to_owned());
+        if f.as_str().to_ascii_lowercase().ends_with(".gltf") {
+            let dir = f.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+            let Some(json) =
+                read(f.as_str()).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            else {
+                continue;
+            };
+            for key in ["buffers", "images"] {
+                for item in json[key].as_array().into_iter().flatten() {
+                    if let Some(uri) = item["uri"].as_str().filter(|u| !u.starts_with("data:")) {
+                        let joined = if dir.is_empty() {
+                            uri.to_owned()
+                        } else {
+                            format!("{dir}/{uri}")
+                        };
+                        files.push(joined);
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+impl FileHashes {
+    /// Hashes each of `files` as `read` returns it.
+    pub fn compute(
+        files: &[String],
+        read: impl Fn(&str) -> Option<Vec<u8>>,
+    ) -> Result<Self, IntegrityError> {
+        let mut sha256 = BTreeMap::new();
+        for f in files {
+            let bytes = read(f).ok_or_else(|| IntegrityError::Missing { file: f.clone() })?;
+            sha256.insert(f.clone(), sha256_hex(&bytes));
+        }
+        Ok(FileHashes { format: 1, sha256 })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("plain data") + "\n"
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Result<Self, IntegrityError> {
+        let hashes: FileHashes = serde_json::from_slice(bytes).map_err(|e| {
+            IntegrityError::BadHashes(format!("line {}, column {}: {e}", e.line(), e.column()))
+        })?;
+        if hashes.format != 1 {
+            return Err(IntegrityError::BadHashes(format!(
+                "\"format\": {} is not a version this Disan reads (1)",
+                hashes.format
+            )));
+        }
+        if let Some((file, _)) = hashes
+            .sha256
+            .iter()
+            .find(|(_, h)| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(IntegrityError::BadHashes(format!(
+                "\"{file}\": not a SHA-256 (64 hexadecimal digits)"
+            )));
+        }
+        Ok(hashes)
+    }
+
+    /// Checks one file's bytes against the list: the viewer calls this for each file it reads.
+    pub fn check(&self, file: &str, bytes: &[u8]) -> Result<(), IntegrityError> {
+        match self.sha256.get(file) {
+            None => Err(IntegrityError::Unlisted {
+                file: file.to_owned(),
+            }),
+            Some(expected) if *expected == sha256_hex(bytes) => Ok(()),
+            Some(_) => Err(IntegrityError::Mismatch {
+                file: file.to_owned(),
+            }),
+        }
+    }
+}
+
+/// A public key's short name for people: the first 8 bytes of its SHA-256, in hex, in pairs.
+pub fn fingerprint(key: &VerifyingKey) -> String {
+    let hex = sha256_hex(key.as_bytes());
+    hex[..16]
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).expect("hex"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The text of a public key file (`KEY.pub`): one line, the key in base64 after a label.
+pub fn public_key_text(key: &VerifyingKey) -> String {
+    format!("disan-ed25519-public-key {}\n", B64.encode(key.as_bytes()))
+}
+
+/// The text of a secret key file: the 32-byte seed in base64 after a label.
+pub fn secret_key_text(key: &SigningKey) -> String {
+    format!("disan-ed25519-secret-key {}\n", B64.encode(key.to_bytes()))
+}
+
+fn key_bytes(text: &str, label: &str) -> Result<[u8; 32], String> {
+    let rest = text.trim().strip_prefix(label).ok_or_else(|| {
+        format!("does not start with \"{label}\": is it the right kind of key file?")
+    })?;
+    let bytes = B64
+        .decode(rest.trim())
+        .map_err(|e| format!("the key is not valid base64: {e}"))?;
+    bytes
+        .try_into()
+        .map_err(|_| "the key is not 32 bytes long".to_owned())
+}
+
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
+    VerifyingKey::from_bytes(&key_bytes(text, "disan-ed25519-public-key")?)
+        .map_err(|e| format!("not an ed25519 public key: {e}"))
+}
+
+pub fn parse_secret_key(text: &str) -> Result<SigningKey, String> {
+    Ok(SigningKey::from_bytes(&key_bytes(
+        text,
+        "disan-ed25519-secret-key",
+    )?))
+}
+
+/// Signs the exact bytes of `integrity.json`.
+pub fn sign(hashes_json: &[u8], key: &SigningKey) -> SignatureFile {
+    SignatureFile {
+        algorithm: "ed25519".into(),
+        public_key: B64.encode(key.verifying_key().as_bytes()),
+        signature: B64.encode(key.sign(hashes_json).to_bytes()),
+    }
+}
+
+/// Checks the signature over `hashes_json` and, when `trusted` is not empty, that the signer is
+/// one of them. Returns the signer's key.
+pub fn verify_signature(
+    hashes_json: &[u8],
+    sig_json: &[u8],
+    trusted: &[VerifyingKey],
+) -> Result<VerifyingKey, IntegrityError> {
+    let sig: SignatureFile = serde_json::from_slice(sig_json)
+        .map_err(|e| IntegrityError::BadSignatureFile(e.to_string()))?;
+    if sig.algorithm != "ed25519" {
+        return Err(IntegrityError::BadSignatureFile(format!(
+            "\"algorithm\": \"{}\" is not ed25519",
+            sig.algorithm
+        )));
+    }
+    let key_bytes: [u8; 32] = B64
+        .decode(&sig.public_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            IntegrityError::BadSignatureFile("\"public_key\" is not a 32-byte key in base64".into())
+        })?;
+    let key = VerifyingKey::from_bytes(&key_bytes)
+        .map_err(|e| IntegrityError::BadSignatureFile(format!("\"public_key\": {e}")))?;
+    let sig_bytes: [u8; 64] = B64
+        .decode(&sig.signature)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            IntegrityError::BadSignatureFile(
+                "\"signature\" is not a 64-byte signature in base64".into(),
+            )
+        })?;
+    key.verify_strict(hashes_json, &Signature::from_bytes(&sig_bytes))
+        .map_err(|_| IntegrityError::SignatureInvalid)?;
+    if !trusted.is_empty() && !trusted.contains(&key) {
+        return Err(IntegrityError::Untrusted {
+            fingerprint: fingerprint(&key),
+        });
+    }
+    Ok(key)
+}
+
+/// What a viewer or `disan verify` demands of a package.
+#[derive(Clone, Debug, Default)]
+pub struct TrustPolicy {
+    /// A package without a valid signature (by one of `trusted`, when given) is refused.
+    pub require_signature: bool,
+    pub trusted: Vec<VerifyingKey>,
+}
+
+/// The outcome of checking a whole package on disk.
+#[derive(Debug, Default)]
+pub struct Verification {
+    pub files_checked: usize,
+    pub signer: Option<VerifyingKey>,
+    pub problems: Vec<IntegrityError>,
+}
+
+/// Checks every file of the package at `root` against its `integrity.json` and signature.
+/// Every problem is collected, so staff see all the damaged files at once. `manifest` is the
+/// package's manifest when it could be read (a tampered one may not parse: its files are still
+/// checked against the list).
+pub fn verify_package(
+    root: &Path,
+    manifest: Option<&Manifest>,
+    policy: &TrustPolicy,
+) -> Verification {
+    let read = |f: &str| std::fs::read(root.join(f)).ok();
+    let mut v = Verification::default();
+    let Some(hashes_json) = read(INTEGRITY_FILE) else {
+        v.problems.push(IntegrityError::BadHashes(
+            "missing: sign the package with `disan sign` (it writes the hashes and the signature)"
+                .into(),
+        ));
+        return v;
+    };
+    let hashes = match FileHashes::from_json(&hashes_json) {
+        Ok(h) => h,
+        Err(e) => {
+            v.problems.push(e);
+            return v;
+        }
+    };
+    for file in manifest.map(|m| package_files(m, read)).unwrap_or_default() {
+        if !hashes.sha256.contains_key(&file) {
+            v.problems.push(IntegrityError::Unlisted { file });
+        }
+    }
+    for file in hashes.sha256.keys() {
+        match read(file) {
+            None => v
+                .problems
+                .push(IntegrityError::Missing { file: file.clone() }),
+            Some(bytes) => {
+                v.files_checked += 1;
+                if let Err(e) = hashes.check(file, &bytes) {
+                    v.problems.push(e);
+                }
+            }
+        }
+    }
+    match read(SIGNATURE_FILE) {
+        None if policy.require_signature || !policy.trusted.is_empty() => {
+            v.problems.push(IntegrityError::Unsigned)
+        }
+        None => {}
+        Some(sig) => match verify_signature(&hashes_json, &sig, &policy.trusted) {
+            Ok(key) => v.signer = Some(key),
+            Err(e) => v.problems.push(e),
+        },
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    #[test]
+    fn a_signature_holds_only_for_the_signed_bytes_and_the_trusted_key() {
+        let hashes = FileHashes {
+            format: 1,
+            sha256: [("exhibit.toml".to_owned(), sha256_hex(b"format = 1"))].into(),
+        }
+        .to_json();
+        let sig = serde_json::to_vec(&sign(hashes.as_bytes(), &key(1))).unwrap();
+        assert_eq!(
+            verify_signature(hashes.as_bytes(), &sig, &[]).unwrap(),
+            key(1).verifying_key()
+        );
+        assert!(verify_signature(hashes.as_bytes(), &sig, &[key(1).verifying_key()]).is_ok());
+        let tampered = hashes.replace("format\": 1", "format\": 1 ");
+        assert_eq!(
+            verify_signature(tampered.as_bytes(), &sig, &[]),
+            Err(IntegrityError::SignatureInvalid)
+        );
+        assert!(matches!(
+            verify_signature(hashes.as_bytes(), &sig, &[key(2).verifying_key()]),
+            Err(IntegrityError::Untrusted { .. })
+        ));
+    }
+
+    #[test]
+    fn key_files_round_trip_and_refuse_the_wrong_kind() {
+        let k = key(7);
+        assert_eq!(
+            parse_secret_key(&secret_key_text(&k)).unwrap().to_bytes(),
+            k.to_bytes()
+        );
+        assert_eq!(
+            parse_public_key(&public_key_text(&k.verifying_key())).unwrap(),
+            k.verifying_key()
+        );
+        assert!(
+            parse_public_key(&secret_key_text(&k))
+                .unwrap_err()
+                .contains("right kind")
+        );
+    }
+
+    #[test]
+    fn a_changed_file_is_named() {
+        let hashes =
+            FileHashes::compute(&["models/a.glb".to_owned()], |_| Some(b"glTF".to_vec())).unwrap();
+        assert!(hashes.check("models/a.glb", b"glTF").is_ok());
+        assert_eq!(
+            hashes.check("models/a.glb", b"glTF!"),
+            Err(IntegrityError::Mismatch {
+                file: "models/a.glb".into()
+            })
+        );
+        assert_eq!(
+            hashes.check("models/b.glb", b"glTF"),
+            Err(IntegrityError::Unlisted {
+                file: "models/b.glb".into()
+            })
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
