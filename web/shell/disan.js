@@ -324,6 +324,10 @@ async function main() {
     reduceMotion: window.matchMedia("(prefers-reduced-motion: reduce)").matches,
     assets: new URL("assets", here).href,
   };
+  // Signed packages only, by these keys: set by the site that hosts the viewer in viewer.html's
+  // <meta name="disan-trusted-keys">, never by the address (docs/integrity.md).
+  const trusted = (document.querySelector('meta[name="disan-trusted-keys"]')?.content || "").split(/\s+/).filter(Boolean);
+  if (trusted.length) config.trustedKeys = trusted;
   // ?lod=thumb|low|medium|high: the level of detail to show after the thumb (tests, benchmarks).
   const lod = params.get("lod");
   if (["thumb", "low", "medium", "high"].includes(lod)) config.lod = lod;

@@ -14,6 +14,8 @@ Usage:
       device and the screen would choose (default: chosen by them).
       --lang: vi (the default), en, or any other language every text of the exhibit is in.
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
+      --trust KEY.pub (repeatable): open only packages signed by one of these keys, and refuse
+      any file that differs from what was signed (docs/integrity.md).
       --xr [--xr-frames N] [--xr-space seated|standing] [--xr-smooth]: show it in a VR headset
       through OpenXR (falls back to the desktop window when no runtime runs); leave after N
       frames in the headset (tests); a seated visitor (eyes at 1.2 m) or a standing one (the
@@ -61,8 +63,8 @@ Usage:
       the provinces' VN-2000 TM-3 zones (9210 Hải Phòng 105°45′, 9205–9218, 5896–5899). Prints
       `lat lon h` or `easting northing h` per point. A CSV has [name,]a,b[,h] per line.
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
-      Render one view (a view id from the manifest, a hotspot id, `home`, or `tour:ID:K` for
-      stop K of a tour with its caption) to a PNG and exit.
+      Render one view (a view id from the manifest, a hotspot id, `home`, `about` for the
+      About panel, or `tour:ID:K` for stop K of a tour with its caption) to a PNG and exit.
       Without a display it starts its own Xvfb server.
 
 Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,
@@ -115,6 +117,9 @@ pub struct ViewArgs {
     pub soak: Option<u32>,
     /// `--lod QUALITY`: the level of detail to show after the thumb.
     pub lod: Option<disan_format::LodQuality>,
+    /// `--trust KEY.pub`: open only packages signed by one of these keys.
+    #[cfg(not(target_family = "wasm"))]
+    pub trust: Vec<ed25519_dalek::VerifyingKey>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -202,6 +207,14 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 view.lod = Some(disan_format::LodQuality::parse(&q).ok_or_else(|| {
                     format!("--lod must be thumb, low, medium or high, not \"{q}\"")
                 })?);
+            }
+            #[cfg(not(target_family = "wasm"))]
+            "--trust" => {
+                let file = PathBuf::from(value("--trust")?);
+                view.trust.extend(
+                    crate::integrity::load_trusted_keys(&[file])
+                        .map_err(|e| format!("--trust {e}"))?,
+                );
             }
             "--xr" => view.xr = true,
             "--xr-frames" => {

@@ -170,20 +170,27 @@ fn sign(package: &Path, key_file: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The public keys in these `.pub` files; the first that cannot be read is named.
+pub fn load_trusted_keys(files: &[PathBuf]) -> Result<Vec<ed25519_dalek::VerifyingKey>, String> {
+    files
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(f)
+                .map_err(|e| e.to_string())
+                .and_then(|text| parse_public_key(&text))
+                .map_err(|e| format!("{}: {e}", f.display()))
+        })
+        .collect()
+}
+
 fn verify(packages: &[PathBuf], trust: &[PathBuf], require_signature: bool) -> ExitCode {
-    let mut trusted = Vec::new();
-    for t in trust {
-        match std::fs::read_to_string(t)
-            .map_err(|e| e.to_string())
-            .and_then(|text| parse_public_key(&text))
-        {
-            Ok(k) => trusted.push(k),
-            Err(e) => {
-                eprintln!("disan verify: --trust {}: {e}", t.display());
-                return ExitCode::from(66);
-            }
+    let trusted = match load_trusted_keys(trust) {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("disan verify: --trust {e}");
+            return ExitCode::from(66);
         }
-    }
+    };
     let policy = TrustPolicy {
         require_signature,
         trusted,

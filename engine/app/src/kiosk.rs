@@ -165,8 +165,19 @@ pub fn run(args: KioskArgs) -> ExitCode {
             exit_pin: s.exit_pin,
             screenshots: s.screenshots,
         });
+    let trust = match crate::integrity::load_trusted_keys(&config.trusted_keys) {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!(
+                "disan kiosk: {}: [integrity] trusted_keys: {e}",
+                args.config.display()
+            );
+            return ExitCode::from(78);
+        }
+    };
     let view = crate::cli::ViewArgs {
         path: Some(config.catalogue.clone()),
+        trust,
         lang: config.language.clone(),
         size: args.size.or(config.display.window),
         ..Default::default()

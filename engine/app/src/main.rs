@@ -191,6 +191,10 @@ pub(crate) fn run_viewer(
         // The teleport arc lands on the model's floors.
         ray_cast_models: view.xr,
         kiosk: kiosk.clone(),
+        trust: std::sync::Arc::new(disan_format::integrity::TrustPolicy {
+            require_signature: !view.trust.is_empty(),
+            trusted: view.trust.clone(),
+        }),
     };
     let (w, h) = view.size.unwrap_or((1280, 720));
     let title = "Disan: Di sản Hải Phòng / Hải Phòng heritage".to_owned();
@@ -217,7 +221,7 @@ pub(crate) fn run_viewer(
         cursor.visible = !k.config.display.hide_cursor;
     }
     let mut app = App::new();
-    disan_engine::register_exhibit_source(&mut app, &path);
+    disan_engine::register_exhibit_source(&mut app, &path, config.trust.clone());
     let plugins = DefaultPlugins
         .set(WindowPlugin {
             primary_window: Some(window),

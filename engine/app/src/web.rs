@@ -38,6 +38,12 @@ struct PageConfig {
     /// `?lod=`: the level of detail to show after the thumb (see docs/embedding.md).
     #[serde(default)]
     lod: Option<String>,
+    /// Public keys (base64, as in `disan keygen`'s `.pub` files) of which one must have signed
+    /// each package; empty: signatures are not required (docs/integrity.md). The page takes
+    /// them from its `disan-trusted-keys` meta tag, which only the site that hosts the viewer
+    /// sets, never from the address.
+    #[serde(default)]
+    trusted_keys: Vec<String>,
     /// The URL of the engine's own assets (fonts).
     #[serde(default = "assets")]
     assets: String,
@@ -101,6 +107,22 @@ pub fn run() {
         }
     };
     let base = PathBuf::from(config.base.trim_end_matches('/'));
+    let mut trust = disan_format::integrity::TrustPolicy::default();
+    for key in &config.trusted_keys {
+        let line = format!("disan-ed25519-public-key {key}");
+        match disan_format::integrity::parse_public_key(&line) {
+            Ok(k) => trust.trusted.push(k),
+            Err(e) => {
+                // Refusing to start is safer than opening unsigned packages on a portal that
+                // asked for signatures: the page shows the console's reason.
+                web_sys::console::error_1(&JsValue::from_str(&format!(
+                    "Disan cannot start: disan-trusted-keys: \"{key}\": {e}"
+                )));
+                return;
+            }
+        }
+    }
+    trust.require_signature = !trust.trusted.is_empty();
     let viewer = disan_engine::ViewerConfig {
         path: base.clone(),
         fetch_exhibits: Some(config.exhibits),
@@ -114,6 +136,7 @@ pub fn run() {
             .as_deref()
             .and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
         ray_cast_models: false,
+        trust: std::sync::Arc::new(trust),
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),
@@ -125,7 +148,7 @@ pub fn run() {
         ..default()
     };
     let mut app = App::new();
-    disan_engine::register_exhibit_source(&mut app, &base);
+    disan_engine::register_exhibit_source(&mut app, &base, viewer.trust.clone());
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin {

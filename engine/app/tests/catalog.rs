@@ -413,3 +413,123 @@ fn coords_converts_points_and_survey_files_as_cs2cs_does() {
     assert_eq!(unknown.status.code(), Some(64));
     assert!(text(&unknown).contains("9210"), "{}", text(&unknown));
 }
+
+/// The viewer itself (natively; the browser test does the same in Chromium): with a trusted key
+/// it opens only packages that key signed, and never a file that differs from the signed list,
+/// whatever the key; each refusal names the file. `--soak` walks the catalogue once and logs
+/// each exhibit's outcome.
+#[test]
+fn the_viewer_opens_only_what_was_signed() {
+    let dir = scratch("viewer");
+    let cat = dir.0.join("cat");
+    for e in [
+        "trong-dong",
+        "dinh-hang-kenh",
+        "sac-phong",
+        "mau-quet-bat-gom",
+    ] {
+        copy_dir(&root().join("exhibits").join(e), &cat.join(e));
+    }
+    let keys = dir.0.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    for k in ["museum", "other"] {
+        assert!(
+            disan(&["keygen", "--out", p(&keys.join(format!("{k}.key")))])
+                .status
+                .success()
+        );
+    }
+    for (e, k) in [
+        ("trong-dong", "museum"),
+        ("dinh-hang-kenh", "museum"),
+        ("sac-phong", "museum"),
+        ("mau-quet-bat-gom", "other"),
+    ] {
+        let out = disan(&[
+            "sign",
+            p(&cat.join(e)),
+            "--key",
+            p(&keys.join(format!("{k}.key"))),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    // A manifest changed after signing (one letter of the title), a model damaged.
+    let manifest = cat.join("dinh-hang-kenh/exhibit.toml");
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        toml.replacen("Đình Hàng Kênh", "Đình Hàng Kềnh", 1),
+    )
+    .unwrap();
+    let model = cat.join("sac-phong/models/sac-phong-thumb.glb");
+    let mut bytes = std::fs::read(&model).unwrap();
+    let at = bytes.len() - 5;
+    bytes[at] ^= 0x11;
+    std::fs::write(&model, bytes).unwrap();
+
+    let outcomes = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec![p(&cat), "--soak", "4", "--size", "320x240"];
+        args.extend_from_slice(extra);
+        let out = disan(&args);
+        assert!(out.status.success(), "{}", text(&out));
+        let log = text(&out);
+        let mut lines: Vec<String> = log
+            .lines()
+            .filter_map(|l| l.split_once("soak: ").map(|(_, rest)| rest.to_owned()))
+            .filter(|l| !l.starts_with("pass") && !l.starts_with("done"))
+            .collect();
+        lines.sort_by_key(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .map(|id| id.rsplit('/').next().unwrap_or(id).to_owned())
+        });
+        lines
+    };
+    let trusted = outcomes(&["--trust", p(&keys.join("museum.key.pub"))]);
+    assert_eq!(trusted.len(), 4, "{trusted:#?}");
+    let line = |lines: &[String], id: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(
+        line(&trusted, "dinh-hang-kenh").contains("error: ")
+            && line(&trusted, "dinh-hang-kenh")
+                .contains("exhibit.toml: its SHA-256 is not the one"),
+        "{trusted:#?}"
+    );
+    assert!(
+        line(&trusted, "mau-quet-bat-gom").contains("not among the trusted keys"),
+        "{trusted:#?}"
+    );
+    assert!(
+        line(&trusted, "sac-phong")
+            .contains("models/sac-phong-thumb.glb: its SHA-256 is not the one"),
+        "{trusted:#?}"
+    );
+    assert!(
+        line(&trusted, "trong-dong").ends_with("trong-dong shown"),
+        "{trusted:#?}"
+    );
+
+    // Without a trusted key, signatures are not required, but signed lists are still checked.
+    let open = outcomes(&[]);
+    assert!(
+        line(&open, "dinh-hang-kenh").contains("exhibit.toml: its SHA-256 is not the one"),
+        "{open:#?}"
+    );
+    assert!(
+        line(&open, "sac-phong").contains("models/sac-phong-thumb.glb: its SHA-256"),
+        "{open:#?}"
+    );
+    assert!(
+        line(&open, "mau-quet-bat-gom").ends_with("mau-quet-bat-gom shown"),
+        "{open:#?}"
+    );
+    assert!(
+        line(&open, "trong-dong").ends_with("trong-dong shown"),
+        "{open:#?}"
+    );
+}

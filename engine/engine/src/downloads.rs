@@ -42,9 +42,17 @@ mod web {
     pub fn cancel_all_but_manifests() {
         let cancelled: Vec<(u64, String, AbortController)> =
             IN_FLIGHT.with_borrow_mut(|(_, list)| {
-                let (manifests, rest) = std::mem::take(list)
-                    .into_iter()
-                    .partition(|(_, path, _)| path.ends_with(disan_format::MANIFEST_FILE));
+                let (manifests, rest) =
+                    std::mem::take(list).into_iter().partition(|(_, path, _)| {
+                        // Manifests, and the signed lists they are checked against.
+                        [
+                            disan_format::MANIFEST_FILE,
+                            disan_format::integrity::INTEGRITY_FILE,
+                            disan_format::integrity::SIGNATURE_FILE,
+                        ]
+                        .iter()
+                        .any(|f| path.ends_with(f))
+                    });
                 *list = manifests;
                 rest
             });

@@ -166,6 +166,9 @@ pub struct ViewerSnapshot {
     /// Who holds the rights to the exhibit on screen and how to credit it (absent while loading
     /// or on error): a host page that shows the exhibit must show the attribution too.
     pub rights: Option<RightsSummary>,
+    /// Where the heritage on screen is, from `[location]` (absent while loading, on error, or
+    /// when the exhibit has no location).
+    pub location: Option<LocationSummary>,
     /// The optional files left out of the exhibit on screen.
     pub notices: Vec<LeftOut>,
     /// What draws it: `webgpu` or `webgl2` in a browser, `vulkan`, `metal`, `dx12` or `gl`
@@ -200,6 +203,31 @@ impl RightsSummary {
             attribution: lang.pick(&rights.attribution).to_owned(),
             source: rights.source.clone(),
         }
+    }
+}
+
+/// The exhibit's `[location]`, its position in WGS84 whatever system the survey gave it in.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct LocationSummary {
+    pub commune: String,
+    pub province: Option<String>,
+    pub former_district: Option<String>,
+    pub address: Option<String>,
+    /// `[lat, lon]` in degrees (WGS84), converted from VN-2000 when surveyed in it.
+    pub wgs84: Option<[f64; 2]>,
+}
+
+impl LocationSummary {
+    pub fn of(m: &disan_format::Manifest) -> Option<Self> {
+        let l = m.location.as_ref()?;
+        Some(Self {
+            commune: l.commune.clone(),
+            province: l.province.clone(),
+            former_district: l.former_district.clone(),
+            address: l.address.clone(),
+            // A position that cannot be converted was refused by the validator already.
+            wgs84: disan_format::catalog::wgs84_of(m).ok().flatten(),
+        })
     }
 }
 
@@ -521,6 +549,7 @@ fn report_changes(
         playing: now.tour_state == Some(PlayState::Playing),
         summary,
         rights: shown.map(|m| RightsSummary::of(&m.rights, *lang)),
+        location: shown.and_then(LocationSummary::of),
         notices: if shown.is_some() {
             notices
                 .0

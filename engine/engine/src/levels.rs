@@ -381,7 +381,10 @@ fn swap_in_arrived_levels(
                 let shown = m.shown.map_or("nothing", |s| m.levels[s].quality.word());
                 notices.write(ContentNotice {
                     file: m.levels[*level].src.to_string(),
-                    reason: format!("did not load ({err}); the model stays at level {shown}"),
+                    reason: format!(
+                        "did not load ({}); the model stays at level {shown}",
+                        crate::loading::reason(&err)
+                    ),
                 });
                 m.failed_at = Some(*level);
                 m.target = m.shown.unwrap_or(0);

@@ -43,6 +43,7 @@ pub mod kiosk;
 pub mod levels;
 pub mod library;
 pub mod loading;
+pub mod package_trust;
 pub mod policy;
 pub mod shot;
 pub mod soak;
@@ -98,6 +99,9 @@ pub struct ViewerConfig {
     /// floors), so they keep a copy in the main world. Otherwise meshes and textures live in
     /// the render world only: a scan is not held twice.
     pub ray_cast_models: bool,
+    /// Which packages the viewer opens: signatures required (kiosks, the portal) and by which
+    /// keys; by default unsigned packages open and signed ones are checked (package_trust.rs).
+    pub trust: std::sync::Arc<disan_format::integrity::TrustPolicy>,
     /// Run as a museum kiosk (`disan kiosk`): the gallery, idle reset, attract loop and the rest.
     #[cfg(not(target_family = "wasm"))]
     pub kiosk: Option<kiosk::KioskSetup>,

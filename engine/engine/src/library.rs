@@ -16,6 +16,7 @@ use disan_format::{
     unreachable_package,
 };
 
+use crate::package_trust::TrustedReader;
 use crate::{ExhibitScoped, ViewerConfig, ViewerState};
 
 /// The asset source that serves exhibit files: `exhibits://<package folder>/<file>`.
@@ -38,6 +39,12 @@ pub(super) fn plugin(app: &mut App) {
         (None, Some(folders)) => ExhibitLibrary::open_selected(&config.path, &folders),
         (None, None) => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
     };
+    let mut library = library;
+    // Fetched manifests come through the asset source, which checks them; those read from
+    // disk are checked here.
+    if config.fetch_exhibits.is_none() {
+        crate::package_trust::check_manifests_on_disk(&mut library.catalogue, &config.trust);
+    }
     app.insert_resource(library)
         .init_asset::<TextFile>()
         .register_asset_loader(TextFileLoader)
@@ -103,18 +110,31 @@ impl AssetLoader for TextFileLoader {
 
 /// Serves the folder that holds the package(s) as the `exhibits` asset source. Must run before
 /// `AssetPlugin` is added (Bevy freezes its sources then).
-pub fn register_exhibit_source(app: &mut App, path: &Path) {
+/// Every file goes through [`TrustedReader`], which checks it against its package's signed
+/// hashes as `trust` asks.
+pub fn register_exhibit_source(
+    app: &mut App,
+    path: &Path,
+    trust: std::sync::Arc<disan_format::integrity::TrustPolicy>,
+) {
     let root = source_root(path);
     // In the browser, through a reader whose downloads a switch of exhibit cancels (downloads.rs).
     #[cfg(target_family = "wasm")]
     let builder = {
         let root = root.clone();
         AssetSourceBuilder::new(move || {
-            Box::new(crate::downloads::CancellableHttpReader::new(root.clone()))
+            Box::new(TrustedReader::new(
+                Box::new(crate::downloads::CancellableHttpReader::new(root.clone())),
+                trust.clone(),
+            ))
         })
     };
     #[cfg(not(target_family = "wasm"))]
-    let builder = AssetSourceBuilder::platform_default(&root.to_string_lossy(), None);
+    let builder = {
+        let mut disk =
+            bevy::asset::io::AssetSource::get_default_reader(root.to_string_lossy().into_owned());
+        AssetSourceBuilder::new(move || Box::new(TrustedReader::new(disk(), trust.clone())))
+    };
     app.register_asset_source(AssetSourceId::Name(EXHIBIT_SOURCE.into()), builder);
 }
 
@@ -326,7 +346,12 @@ fn fetch_manifests(
                 Some(text) => package_from_manifest_text(&root, &text.0),
                 None => return true,
             },
-            LoadState::Failed(err) => Err(unreachable_package(&root, &err.to_string())),
+            LoadState::Failed(err) => Err(match crate::package_trust::refusal_in(&err) {
+                Some(refusal) => {
+                    disan_format::refused_package(&root, disan_format::MANIFEST_FILE, &refusal)
+                }
+                None => unreachable_package(&root, &err.to_string()),
+            }),
             _ => return true,
         };
         match &entry {

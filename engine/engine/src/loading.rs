@@ -234,7 +234,7 @@ fn start_loading(
 
 /// What a loader's error says, without Bevy's wrapping ("Failed to load asset … with asset
 /// loader …"): the reason, for staff to act on.
-fn reason(error: &bevy::asset::AssetLoadError) -> String {
+pub(crate) fn reason(error: &bevy::asset::AssetLoadError) -> String {
     use bevy::asset::AssetLoadError;
     match error {
         // The loader's own message: a BevyError prints a backtrace after it when RUST_BACKTRACE
@@ -250,6 +250,10 @@ fn reason(error: &bevy::asset::AssetLoadError) -> String {
                     .unwrap_or_default()
                     .to_owned(),
             }
+        }
+        // Not the file the museum signed (package_trust.rs): said as it is.
+        other if crate::package_trust::refusal_in(other).is_some() => {
+            crate::package_trust::refusal_in(other).unwrap_or_default()
         }
         AssetLoadError::AssetReaderError(bevy::asset::io::AssetReaderError::NotFound(_)) => {
             "is not in the package (or not published with it): add the file or fix the path"
@@ -471,7 +475,7 @@ mod tests {
     /// (no glTF loader is added), which is exactly a "file that fails to load".
     fn app(path: PathBuf) -> App {
         let mut app = App::new();
-        crate::library::register_exhibit_source(&mut app, &path);
+        crate::library::register_exhibit_source(&mut app, &path, Default::default());
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
             .init_asset::<WorldAsset>()
             .init_asset::<AudioSource>()
@@ -524,7 +528,7 @@ mod tests {
     fn a_fetched_catalogue_fills_in_as_manifests_arrive() {
         let mut app = App::new();
         let base = exhibits();
-        crate::library::register_exhibit_source(&mut app, &base);
+        crate::library::register_exhibit_source(&mut app, &base, Default::default());
         let ids = vec!["no-such-exhibit".to_owned(), "trong-dong".to_owned()];
         app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
             .init_asset::<WorldAsset>()

@@ -66,6 +66,7 @@ fn aim_shot(
     mut progress: ResMut<ShotProgress>,
     mut exit: MessageWriter<AppExit>,
     mut tours: MessageWriter<TourCommand>,
+    mut about: ResMut<crate::ui::AboutOpen>,
 ) {
     let Some(request) = &config.shot else { return };
     if framed.read().last().is_none() || progress.aimed {
@@ -78,6 +79,10 @@ fn aim_shot(
     rig.snap = true;
     if request.view == "home" {
         camera.write(CameraCommand::Home);
+    } else if request.view == "about" {
+        // The About panel (credits, location) over the home view.
+        camera.write(CameraCommand::Home);
+        about.0 = true;
     } else if let Some((tour, stop)) = parse_tour_view(&request.view)
         && m.tours
             .iter()

@@ -49,6 +49,9 @@ impl FromWorld for UiFonts {
 }
 
 pub const PANEL: Color = Color::srgba(0.08, 0.07, 0.06, 0.86);
+/// The side panels (a hotspot's text, About): nearly opaque, because on a phone they lie over
+/// the exhibit's header, whose text must not show through theirs.
+pub const SIDE_PANEL: Color = Color::srgba(0.08, 0.07, 0.06, 0.97);
 pub const TEXT: Color = Color::srgb(0.96, 0.94, 0.90);
 pub const MUTED: Color = Color::srgb(0.78, 0.75, 0.70);
 /// Lacquer red and gold, the colours of a đình's carved screens.

@@ -13,6 +13,8 @@ use crate::loading::{ExhibitLoad, OpenFailure};
 use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, button, label, panel};
 
 pub(super) fn plugin(app: &mut App) {
+    app.add_observer(scroll_panel_by_wheel)
+        .add_observer(scroll_panel_by_drag);
     app.init_resource::<AboutOpen>()
         .init_resource::<ToolsOpen>()
         .add_systems(
@@ -608,8 +610,44 @@ fn side_panel() -> Node {
         padding: UiRect::all(px(16)),
         row_gap: px(10),
         border_radius: BorderRadius::all(px(8)),
-        overflow: Overflow::clip_y(),
+        overflow: Overflow::scroll_y(),
         ..default()
+    }
+}
+
+/// A side panel whose text may be taller than the screen (an About page on a phone, a long
+/// hotspot text): it scrolls under the wheel and a finger (its `Interaction`, from `panel`,
+/// keeps the camera from zooming or turning meanwhile). Drawn above the exhibit's header, which
+/// it covers on a phone's narrow screen.
+#[derive(Component, Default)]
+#[require(GlobalZIndex(1))]
+struct ScrollablePanel;
+
+/// Pixels per wheel line.
+const WHEEL_LINE_PX: f32 = 40.0;
+
+fn scroll_panel_by_wheel(
+    mut scroll: On<Pointer<Scroll>>,
+    mut panels: Query<&mut ScrollPosition, With<ScrollablePanel>>,
+) {
+    if let Ok(mut position) = panels.get_mut(scroll.entity) {
+        let lines = match scroll.unit {
+            bevy::input::mouse::MouseScrollUnit::Line => scroll.y * WHEEL_LINE_PX,
+            bevy::input::mouse::MouseScrollUnit::Pixel => scroll.y,
+        };
+        // Layout clamps the position to the content's height.
+        position.y = (position.y - lines).max(0.0);
+        scroll.propagate(false);
+    }
+}
+
+fn scroll_panel_by_drag(
+    mut drag: On<Pointer<Drag>>,
+    mut panels: Query<&mut ScrollPosition, With<ScrollablePanel>>,
+) {
+    if let Ok(mut position) = panels.get_mut(drag.entity) {
+        position.y = (position.y - drag.delta.y).max(0.0);
+        drag.propagate(false);
     }
 }
 
@@ -636,7 +674,13 @@ fn show_info_panel(
         return;
     };
     let panel_entity = commands
-        .spawn((panel(side_panel()), InfoPanel, ChildOf(root)))
+        .spawn((
+            panel(side_panel()),
+            InfoPanel,
+            ScrollablePanel,
+            ChildOf(root),
+        ))
+        .insert(BackgroundColor(theme::SIDE_PANEL))
         .id();
     commands.spawn((
         label(
@@ -712,7 +756,13 @@ fn show_about_panel(
     let lang = *lang;
     let both = |f: &dyn Fn(Language) -> String| LocalizedLabel::for_languages(&offered.0, f);
     let panel_entity = commands
-        .spawn((panel(side_panel()), AboutPanel, ChildOf(root)))
+        .spawn((
+            panel(side_panel()),
+            AboutPanel,
+            ScrollablePanel,
+            ChildOf(root),
+        ))
+        .insert(BackgroundColor(theme::SIDE_PANEL))
         .id();
     let rows = [
         (TextStyle::Heading, LocalizedLabel::from_text(&m.title)),
@@ -732,6 +782,12 @@ fn show_about_panel(
     ];
     for (style, text) in rows {
         commands.spawn((label(&fonts, lang, text, style), ChildOf(panel_entity)));
+    }
+    for text in location_lines(m, &both) {
+        commands.spawn((
+            label(&fonts, lang, text, TextStyle::Small),
+            ChildOf(panel_entity),
+        ));
     }
     if let Some(source) = &m.rights.source {
         let text = both(&|l| format!("{}: {source}", UiString::Source.text(l)));
@@ -784,6 +840,46 @@ fn show_about_panel(
             UiAction::ToggleAbout
         )],
     ));
+}
+
+/// The About panel's lines for `[location]`: the commune and province, the district it belonged
+/// to before July 2025 and the street address, then the WGS84 position (converted from the
+/// VN-2000 survey when given in it) in degrees and minutes a visitor can type into a map.
+fn location_lines(
+    m: &disan_format::Manifest,
+    both: &dyn Fn(&dyn Fn(Language) -> String) -> LocalizedLabel,
+) -> Vec<LocalizedLabel> {
+    let Some(summary) = crate::embed::LocationSummary::of(m) else {
+        return Vec::new();
+    };
+    let mut place = summary.commune.clone();
+    if let Some(province) = &summary.province {
+        place.push_str(&format!(", {province}"));
+    }
+    let mut lines = vec![both(&|l| {
+        let mut line = format!("{}: {place}", UiString::Location.text(l));
+        if let Some(district) = &summary.former_district {
+            line.push_str(&format!(" ({} {district})", UiString::Formerly.text(l)));
+        }
+        if let Some(address) = &summary.address {
+            line.push_str(&format!(" · {address}"));
+        }
+        line
+    })];
+    if let Some([lat, lon]) = summary.wgs84 {
+        let hemisphere = |v: f64, pos: char, neg: char| if v >= 0.0 { pos } else { neg };
+        lines.push(both(&|l| {
+            format!(
+                "{}: {:.5}° {}, {:.5}° {} (WGS84)",
+                UiString::Coordinates.text(l),
+                lat.abs(),
+                hemisphere(lat, 'N', 'S'),
+                lon.abs(),
+                hemisphere(lon, 'E', 'W'),
+            )
+        }));
+    }
+    lines
 }
 
 fn spawn_error_screen(

@@ -260,6 +260,34 @@ pub fn verify_signature(
     Ok(key)
 }
 
+/// The list of hashes a viewer may trust before it reads a package's files, its signature
+/// checked as `policy` asks: `Ok(None)` when the package carries no list and none is required
+/// (its files are then read unchecked). A signature that is there but does not hold is always
+/// an error: the list was changed after signing.
+pub fn trusted_hashes(
+    hashes_json: Option<&[u8]>,
+    sig_json: Option<&[u8]>,
+    policy: &TrustPolicy,
+) -> Result<Option<FileHashes>, IntegrityError> {
+    let required = policy.require_signature || !policy.trusted.is_empty();
+    let Some(list) = hashes_json else {
+        return if required {
+            Err(IntegrityError::Unsigned)
+        } else {
+            Ok(None)
+        };
+    };
+    let hashes = FileHashes::from_json(list)?;
+    match sig_json {
+        None if required => return Err(IntegrityError::Unsigned),
+        None => {}
+        Some(sig) => {
+            verify_signature(list, sig, &policy.trusted)?;
+        }
+    }
+    Ok(Some(hashes))
+}
+
 /// What a viewer or `disan verify` demands of a package.
 #[derive(Clone, Debug, Default)]
 pub struct TrustPolicy {
@@ -360,6 +388,53 @@ mod tests {
         );
         assert!(matches!(
             verify_signature(hashes.as_bytes(), &sig, &[key(2).verifying_key()]),
+            Err(IntegrityError::Untrusted { .. })
+        ));
+    }
+
+    #[test]
+    fn what_a_viewer_trusts_before_reading_files() {
+        let list = FileHashes {
+            format: 1,
+            sha256: [("exhibit.toml".to_owned(), sha256_hex(b"x"))].into(),
+        }
+        .to_json();
+        let sig = serde_json::to_vec(&sign(list.as_bytes(), &key(1))).unwrap();
+        let open = TrustPolicy::default();
+        let strict = TrustPolicy {
+            require_signature: true,
+            trusted: vec![key(1).verifying_key()],
+        };
+        assert_eq!(
+            trusted_hashes(None, None, &open),
+            Ok(None),
+            "unsigned packages open where nothing is required"
+        );
+        assert_eq!(
+            trusted_hashes(None, None, &strict),
+            Err(IntegrityError::Unsigned)
+        );
+        assert_eq!(
+            trusted_hashes(Some(list.as_bytes()), None, &strict),
+            Err(IntegrityError::Unsigned)
+        );
+        assert!(
+            trusted_hashes(Some(list.as_bytes()), Some(&sig), &strict)
+                .unwrap()
+                .is_some()
+        );
+        // Hashes without a signature are still checked where nothing is required.
+        assert!(
+            trusted_hashes(Some(list.as_bytes()), None, &open)
+                .unwrap()
+                .is_some()
+        );
+        let other = TrustPolicy {
+            require_signature: true,
+            trusted: vec![key(2).verifying_key()],
+        };
+        assert!(matches!(
+            trusted_hashes(Some(list.as_bytes()), Some(&sig), &other),
             Err(IntegrityError::Untrusted { .. })
         ));
     }

@@ -25,7 +25,7 @@ pub use model::{
 };
 pub use package::{
     Catalogue, MANIFEST_FILE, Package, PackageError, check_package, open_catalogue, open_package,
-    package_from_manifest_text, unreachable_package, validate_package,
+    package_from_manifest_text, refused_package, unreachable_package, validate_package,
 };
 pub use parse::{FILL_IN_EN, FILL_IN_VI, FORMAT_VERSION, check_package_path, parse_manifest, slug};
 pub use problem::{LineCol, Problem, Problems, Severity};

@@ -230,6 +230,17 @@ pub fn package_from_manifest_text(root: &Path, source: &str) -> Result<Package, 
 }
 
 /// A package that could not be fetched at all (no manifest at that address, a network error).
+/// A package refused whole because of one of its files (`file`, inside the package), for a
+/// reason that says what to do: a manifest whose hash does not match the signed list.
+pub fn refused_package(root: &Path, file: &str, reason: &str) -> PackageError {
+    let mut problems = Problems::default();
+    problems.error(&root.join(file), None, "", reason.to_owned());
+    PackageError {
+        root: root.to_owned(),
+        problems: problems.into_sorted(),
+    }
+}
+
 pub fn unreachable_package(root: &Path, reason: &str) -> PackageError {
     let mut problems = Problems::default();
     problems.error(

@@ -28,6 +28,9 @@ pub struct KioskConfig {
     /// Where the usage counters are appended.
     pub usage_log: PathBuf,
     pub display: DisplaySettings,
+    /// Public keys (`disan keygen`'s `.pub` files) of which one must have signed each package;
+    /// empty: packages need no signature (docs/integrity.md).
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 /// How long a kiosk waits, in seconds since the last touch.
@@ -144,6 +147,15 @@ struct RawConfig {
     monitor: RawMonitor,
     #[serde(default)]
     display: RawDisplay,
+    #[serde(default)]
+    integrity: RawIntegrity,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawIntegrity {
+    #[serde(default)]
+    trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -350,6 +362,12 @@ impl KioskConfig {
                 window,
                 hide_cursor: raw.display.hide_cursor.unwrap_or(true),
             },
+            trusted_keys: raw
+                .integrity
+                .trusted_keys
+                .iter()
+                .map(|k| resolve(k))
+                .collect(),
         })
     }
 }
