@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync } from "node:fs";
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { site, browser, openPage, viewerEvent, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
@@ -405,5 +406,73 @@ test("an exhibit whose sound cannot be decoded still shows, and the page hears a
     await host.page.close();
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+/** Every file under `dir`, as package paths (`models/x.glb`). */
+function packageFiles(dir, prefix = "") {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? packageFiles(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+}
+
+/**
+ * Signs a package as `disan sign` does (docs/integrity.md), with Node's own SHA-256 and ed25519:
+ * a second implementation of the documented format, so the viewer is checked against the
+ * document, not only against our own signer.
+ */
+function signPackage(dir, privateKey, publicKeyBase64) {
+  const sha256 = {};
+  for (const f of packageFiles(dir).filter((f) => !f.startsWith("integrity.")).sort()) {
+    sha256[f] = createHash("sha256").update(readFileSync(join(dir, f))).digest("hex");
+  }
+  const list = JSON.stringify({ format: 1, sha256 }, null, 2) + "\n";
+  writeFileSync(join(dir, "integrity.json"), list);
+  const signature = sign(null, Buffer.from(list), privateKey).toString("base64");
+  writeFileSync(join(dir, "integrity.sig"), JSON.stringify({ algorithm: "ed25519", public_key: publicKeyBase64, signature }));
+}
+
+test("a viewer page with trusted keys opens a signed exhibit with its location, and refuses a tampered file and an unsigned package, naming them", async () => {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const key = Buffer.from(publicKey.export({ format: "jwk" }).x, "base64url").toString("base64");
+  const folder = join(dist, "test-signed");
+  const viewer = join(dist, "test-signed-viewer.html");
+  rmSync(folder, { recursive: true, force: true });
+  for (const id of ["dinh-hang-kenh", "trong-dong"]) {
+    copyServed(join(dist, "exhibits", id), join(folder, id));
+    signPackage(join(folder, id), privateKey, key);
+  }
+  // Damaged after signing: the drum's first level, one byte.
+  const model = join(folder, "trong-dong/models/trong-dong-thumb.glb");
+  const bytes = readFileSync(model);
+  bytes[bytes.length - 5] ^= 0x11;
+  writeFileSync(model, bytes);
+  // The site's copy of viewer.html, its trusted key set as a city web team would.
+  const page = readFileSync(join(dist, "viewer.html"), "utf8");
+  const keyed = page.replace('<meta name="disan-trusted-keys" content="">', `<meta name="disan-trusted-keys" content="${key}">`);
+  assert.notEqual(keyed, page, "viewer.html has the disan-trusted-keys meta tag");
+  writeFileSync(viewer, keyed);
+  try {
+    const signed = await openPage(chromium, `${server.url}test-signed-viewer.html?exhibit=${encodeURIComponent("/test-signed/dinh-hang-kenh/")}&lang=en`);
+    const ready = await viewerEvent(signed.page, "ready");
+    assert.equal(ready.exhibit.id, "dinh-hang-kenh");
+    const { state } = await viewerEvent(signed.page, "state", "e.state.phase === 'exhibit' && e.state.location");
+    assert.equal(state.location.commune, "Phường Lê Chân");
+    assert.equal(state.location.former_district, "Quận Lê Chân");
+    assert.deepEqual(state.location.wgs84, [20.8463, 106.6844]);
+    assert.deepEqual(signed.problems, []);
+    await signed.page.close();
+
+    const tampered = await openPage(chromium, `${server.url}test-signed-viewer.html?exhibit=${encodeURIComponent("/test-signed/trong-dong/")}`);
+    const refused = (await viewerEvent(tampered.page, "error")).problems.join("\n");
+    assert.match(refused, /models\/trong-dong-thumb\.glb: its SHA-256 is not the one the package lists/);
+    await tampered.page.close();
+
+    const unsigned = await openPage(chromium, `${server.url}test-signed-viewer.html?exhibit=sac-phong`);
+    const missing = (await viewerEvent(unsigned.page, "error")).problems.join("\n");
+    assert.match(missing, /sac-phong\/integrity\.sig: .*no integrity\.sig, and signatures are required/);
+    await unsigned.page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(viewer, { force: true });
   }
 });

@@ -269,7 +269,7 @@ pub fn trusted_hashes(
     sig_json: Option<&[u8]>,
     policy: &TrustPolicy,
 ) -> Result<Option<FileHashes>, IntegrityError> {
-    let required = policy.require_signature || !policy.trusted.is_empty();
+    let required = policy.required();
     let Some(list) = hashes_json else {
         return if required {
             Err(IntegrityError::Unsigned)
@@ -294,6 +294,13 @@ pub struct TrustPolicy {
     /// A package without a valid signature (by one of `trusted`, when given) is refused.
     pub require_signature: bool,
     pub trusted: Vec<VerifyingKey>,
+}
+
+impl TrustPolicy {
+    /// Whether a package must carry a signature (by a trusted key, when keys are listed).
+    pub fn required(&self) -> bool {
+        self.require_signature || !self.trusted.is_empty()
+    }
 }
 
 /// The outcome of checking a whole package on disk.
@@ -348,9 +355,7 @@ pub fn verify_package(
         }
     }
     match read(SIGNATURE_FILE) {
-        None if policy.require_signature || !policy.trusted.is_empty() => {
-            v.problems.push(IntegrityError::Unsigned)
-        }
+        None if policy.required() => v.problems.push(IntegrityError::Unsigned),
         None => {}
         Some(sig) => match verify_signature(&hashes_json, &sig, &policy.trusted) {
             Ok(key) => v.signer = Some(key),

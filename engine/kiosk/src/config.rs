@@ -393,6 +393,30 @@ mod tests {
     }
 
     #[test]
+    fn trusted_keys_are_found_beside_the_configuration() {
+        assert!(
+            parse("catalogue = \"exhibits\"")
+                .unwrap()
+                .trusted_keys
+                .is_empty(),
+            "no signatures required by default"
+        );
+        let c = parse("catalogue = \"exhibits\"\n[integrity]\ntrusted_keys = [\"keys/bao-tang.key.pub\", \"/etc/disan/so-vh.pub\"]").unwrap();
+        assert_eq!(
+            c.trusted_keys,
+            [
+                Path::new("/srv/kiosk/keys/bao-tang.key.pub"),
+                Path::new("/etc/disan/so-vh.pub")
+            ]
+        );
+        assert!(
+            parse("catalogue = \"exhibits\"\n[integrity]\nrequire = true")
+                .unwrap_err()
+                .contains("require")
+        );
+    }
+
+    #[test]
     fn mistakes_are_named_by_field() {
         let e = parse(
             "catalogue = \"x\"\n[idle]\nreset_after = 60\ncountdown = 10\nattract_after = 30",
