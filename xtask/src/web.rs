@@ -345,7 +345,7 @@ pub fn ensure_npm_packages() -> Result<(), String> {
         setup::ensure_system_packages(&["npm"])?;
     }
     println!(
-        "xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen, gltf-validator, gltfpack, three, model-viewer)"
+        "xtask: installing npm packages from web/package-lock.json (playwright-core, binaryen, gltf-validator, jsonld, gltfpack, three, model-viewer)"
     );
     let mut npm = Command::new("npm");
     npm.args(["ci", "--no-audit", "--no-fund"])

@@ -14,7 +14,7 @@
 //!
 //! - Datum shift: EPSG:6960 "VN-2000 to WGS 84 (2)", the parameters of Decision
 //!   05/2007/QĐ-BTNMT, a Helmert transformation in the coordinate-frame convention, applied
-//!   everywhere in Vietnam (also offshore, where PROJ's default would choose another operation).
+//!   everywhere in Vietnam, the islands included (as PROJ's default does).
 //! - Both datums use the WGS84 ellipsoid.
 //! - Heights pass through unchanged, as cs2cs does with these 2D systems: VN-2000 surveys give
 //!   heights above the Hòn Dấu mean sea level, which no 7-parameter shift turns into

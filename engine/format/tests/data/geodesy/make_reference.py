@@ -10,8 +10,8 @@ Writes reference.csv beside this script: one conversion per row,
 `lat lon h` for geographic systems, `easting northing h` for projected ones.
 
 The datum shift is always EPSG:6960 "VN-2000 to WGS 84 (2)", the official 7-parameter set of
-Decision 05/2007/QĐ-BTNMT, also for the offshore islands outside its stated area of use (where
-PROJ's default would fall back to another operation); projections are done within one datum.
+Decision 05/2007/QĐ-BTNMT, chosen explicitly (EPSG also registers an older set for the Mekong
+delta), also for the islands outside its stated area of use; projections are done within one datum.
 """
 import csv
 import os
