@@ -30,8 +30,10 @@ Usage:
   disan pack FOLDER --out FOLDER [--jobs N] [...]
       Every scan in FOLDER and in its folders one level down, one package each, N at a time
       (default: every core). Run it again after an interruption: finished packages are skipped.
-  disan validate [--lang vi|en] PATH...
-      Check exhibit packages (or catalogue folders); print every problem with file:line:column.
+  disan validate [--lang vi|en] [--exhibits FOLDER] PATH...
+      Check exhibit packages (or catalogue folders) and lessons (FILE.lesson.toml, or a folder
+      of them, checked against the exhibits of FOLDER, by default the bundled ones); print every
+      problem with file:line:column.
       Exits 1 if any package has errors, 2 if only warnings, 0 if all is well.
   disan kiosk --config KIOSK.toml
       Run as a museum kiosk, full screen and unattended: the gallery of the configured exhibits,
@@ -80,6 +82,8 @@ pub enum Command {
     Validate {
         paths: Vec<PathBuf>,
         lang: Option<String>,
+        /// The catalogue lessons are checked against (`--exhibits`).
+        exhibits: Option<PathBuf>,
     },
     #[cfg(not(target_family = "wasm"))]
     Pack(crate::pack::PackArgs),
@@ -164,10 +168,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     }
     if is_validate {
         let mut paths = Vec::new();
-        let mut lang = None;
+        let (mut lang, mut exhibits) = (None, None);
         while let Some(arg) = it.next() {
             if arg == "--lang" {
                 lang = Some(pack_lang(it.next())?);
+            } else if arg == "--exhibits" {
+                let folder = it
+                    .next()
+                    .ok_or("--exhibits needs the catalogue folder the lessons are taught with")?;
+                exhibits = Some(PathBuf::from(folder));
             } else {
                 paths.push(PathBuf::from(arg));
             }
@@ -175,7 +184,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         if paths.is_empty() {
             return Err("`validate` needs at least one package folder".into());
         }
-        return Ok(Command::Validate { paths, lang });
+        return Ok(Command::Validate {
+            paths,
+            lang,
+            exhibits,
+        });
     }
     let mut view = ViewArgs {
         lang: "vi".into(),

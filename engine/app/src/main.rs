@@ -47,9 +47,11 @@ fn main() -> ExitCode {
             println!("disan {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Command::Validate { paths, lang }) => {
-            validate::run(&paths, validate::lang(lang.as_deref()))
-        }
+        Ok(Command::Validate {
+            paths,
+            lang,
+            exhibits,
+        }) => validate::run(&paths, validate::lang(lang.as_deref()), exhibits.as_deref()),
         Ok(Command::Pack(args)) => pack::run(args),
         Ok(Command::Kiosk(args)) => kiosk::run(args),
         Ok(Command::HashPin) => kiosk::hash_pin(),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use disan_format::lesson::LESSON_SUFFIX;
 use disan_format::{MANIFEST_FILE, Severity, validate_package};
 use disan_pack::Lang;
 
@@ -12,10 +13,19 @@ pub fn lang(flag: Option<&str>) -> Lang {
         .unwrap_or_else(Lang::from_environment)
 }
 
-pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
+fn is_lesson(path: &std::path::Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(LESSON_SUFFIX))
+}
+
+/// `exhibits`: the catalogue lessons are checked against (`--exhibits`, else the bundled one).
+pub fn run(paths: &[PathBuf], lang: Lang, exhibits: Option<&std::path::Path>) -> ExitCode {
     let mut packages = Vec::new();
+    let mut lessons = Vec::new();
     for path in paths {
-        if path.join(MANIFEST_FILE).is_file() || !path.is_dir() {
+        if is_lesson(path) {
+            lessons.push(path.clone());
+        } else if path.join(MANIFEST_FILE).is_file() || !path.is_dir() {
             packages.push(path.clone());
         } else {
             // A catalogue folder: check each package in it.
@@ -28,15 +38,44 @@ pub fn run(paths: &[PathBuf], lang: Lang) -> ExitCode {
                 })
                 .unwrap_or_default();
             found.sort();
-            if found.is_empty() {
+            // A folder of lessons (`lessons/`).
+            let mut lesson_files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| is_lesson(p))
+                        .collect()
+                })
+                .unwrap_or_default();
+            lesson_files.sort();
+            if found.is_empty() && lesson_files.is_empty() {
                 packages.push(path.clone());
             }
             packages.extend(found);
+            lessons.extend(lesson_files);
         }
     }
+    let catalogue = (!lessons.is_empty()).then(|| {
+        let folder = exhibits
+            .map(std::path::Path::to_owned)
+            .unwrap_or_else(crate::find_bundled_exhibits);
+        disan_format::open_catalogue(&folder)
+    });
     let (mut errors, mut warnings) = (0usize, 0usize);
-    for package in &packages {
-        let (_, problems) = validate_package(package);
+    let checked = packages
+        .iter()
+        .map(|p| (p, validate_package(p).1))
+        .chain(lessons.iter().map(|l| {
+            (
+                l,
+                disan_format::lesson::validate_lesson(
+                    l,
+                    catalogue.as_ref().expect("opened for lessons"),
+                )
+                .1,
+            )
+        }));
+    for (package, problems) in checked {
         let problems = problems.into_sorted();
         for p in &problems {
             match lang {

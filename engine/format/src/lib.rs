@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod compression;
 pub mod geodesy;
 pub mod integrity;
+pub mod lesson;
 pub mod manifest;
 pub mod media;
 pub mod model;

@@ -64,6 +64,9 @@ pub const VN2000_UTM_EASTING: RangeInclusive<f64> = 166_000.0..=834_000.0;
 /// Northings `x` (metres) inside Vietnam's latitudes (6.0° N to 23.6° N), with a little margin.
 pub const VN2000_NORTHING: RangeInclusive<f64> = 660_000.0..=2_620_000.0;
 
+mod lesson;
+pub use lesson::{LESSON_FORMAT, parse_lesson};
+
 type Value<'i> = Spanned<DeValue<'i>>;
 
 /// Reads a manifest from its text. `file` is used only to name the file in problems.
