@@ -107,6 +107,10 @@ const TEXT = {
     vi: (id) => `Không có hiện vật “${id}” trong danh mục.`,
     en: (id) => `There is no exhibit “${id}” in the catalogue.`,
   },
+  lesson: {
+    vi: (id) => `Không có bài học “${id}”.`,
+    en: (id) => `There is no lesson “${id}”.`,
+  },
   engine: {
     vi: (why) => `Trình xem không khởi động được: ${why}`,
     en: (why) => `The viewer could not start: ${why}`,
@@ -331,6 +335,17 @@ async function main() {
   // ?lod=thumb|low|medium|high: the level of detail to show after the thumb (tests, benchmarks).
   const lod = params.get("lod");
   if (["thumb", "low", "medium", "high"].includes(lod)) config.lod = lod;
+  // ?lesson=ID[&step=ID]: a bundled lesson (web/dist/lessons), taught step by step.
+  const lesson = params.get("lesson");
+  if (lesson && /^[a-z0-9][a-z0-9-]*$/.test(lesson)) {
+    const response = await fetch(new URL(`lessons/${lesson}.lesson.toml`, here));
+    if (!response.ok) {
+      showMessage("lesson", lesson);
+      return;
+    }
+    config.lessonText = await response.text();
+    if (params.get("step")) config.lessonStep = params.get("step");
+  }
   try {
     await startEngine(config);
   } catch (e) {

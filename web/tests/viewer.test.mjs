@@ -476,3 +476,30 @@ test("a viewer page with trusted keys opens a signed exhibit with its location, 
     rmSync(viewer, { force: true });
   }
 });
+
+test("a lesson link opens its step, and a teacher's page moves the class through the steps: a hotspot, a tour stop", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?lesson=trong-dong-dong-son&step=mat-trong&lang=en`);
+  const ready = await viewerEvent(page, "ready");
+  assert.equal(ready.exhibit.id, "trong-dong", "the step's exhibit opens first");
+  const lessonState = (test) => viewerEvent(page, "state", `e.state.phase === "exhibit" && e.state.lesson && ${test}`);
+  let { state } = await lessonState(`e.state.lesson.step === "mat-trong"`);
+  assert.deepEqual(
+    { id: state.lesson.id, number: state.lesson.number, steps: state.lesson.steps, answered: state.lesson.answered },
+    { id: "trong-dong-dong-son", number: 2, steps: 4, answered: 0 },
+  );
+  // The teacher's page (here, the page itself) moves to the handles' step: their panel opens.
+  await page.evaluate(() => window.disan.command({ type: "lesson-step", step: "quai-trong" }));
+  ({ state } = await lessonState(`e.state.lesson.step === "quai-trong" && e.state.hotspot === "handle"`));
+  assert.equal(state.lesson.number, 3);
+  // The last step is a stop of the drum's tour: the tour plays from stop 4.
+  await page.evaluate(() => window.disan.command({ type: "lesson-step", step: "viet-khe" }));
+  ({ state } = await lessonState(`e.state.lesson.step === "viet-khe" && e.state.tour === "main" && e.state.stop === 4`));
+  assert.equal(state.hotspot, null, "the previous step's panel is closed");
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const missing = await openPage(chromium, `${server.url}viewer.html?lesson=no-such-lesson`);
+  await missing.page.locator("#message").waitFor({ state: "visible", timeout: 30000 });
+  assert.match(await missing.page.locator("#message").textContent(), /no lesson “no-such-lesson”/);
+  await missing.page.close();
+});

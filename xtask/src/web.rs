@@ -118,6 +118,8 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
 
     copy_dir(&root().join("web/shell"), &dist)?;
     copy_dir(&root().join("web/demo"), &dist.join("demo"))?;
+    // The sample lessons (docs/lessons.md), for viewer.html?lesson=ID.
+    copy_dir(&root().join("lessons"), &dist.join("lessons"))?;
     copy_dir(&root().join("assets/fonts"), &dist.join("assets/fonts"))?;
     let exhibits = publish_exhibits(&dist.join("exhibits"))?;
     make_posters(&exhibits, &dist.join("exhibits"))?;

@@ -14,6 +14,8 @@ Usage:
       device and the screen would choose (default: chosen by them).
       --lang: vi (the default), en, or any other language every text of the exhibit is in.
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
+      --lesson FILE.lesson.toml [--step ID]: teach a lesson (docs/lessons.md) step by step, with
+      its questions and a results summary; --step starts at one step (a slide's deep link).
       --trust KEY.pub (repeatable): open only packages signed by one of these keys, and refuse
       any file that differs from what was signed (docs/integrity.md).
       --xr [--xr-frames N] [--xr-space seated|standing] [--xr-smooth]: show it in a VR headset
@@ -121,6 +123,9 @@ pub struct ViewArgs {
     pub soak: Option<u32>,
     /// `--lod QUALITY`: the level of detail to show after the thumb.
     pub lod: Option<disan_format::LodQuality>,
+    /// `--lesson FILE.lesson.toml`: teach this lesson; `--step ID`: start at this step.
+    pub lesson: Option<PathBuf>,
+    pub step: Option<String>,
     /// `--trust KEY.pub`: open only packages signed by one of these keys.
     #[cfg(not(target_family = "wasm"))]
     pub trust: Vec<ed25519_dalek::VerifyingKey>,
@@ -229,6 +234,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                         .map_err(|e| format!("--trust {e}"))?,
                 );
             }
+            "--lesson" => view.lesson = Some(PathBuf::from(value("--lesson")?)),
+            "--step" => view.step = Some(value("--step")?),
             "--xr" => view.xr = true,
             "--xr-frames" => {
                 let n = value("--xr-frames")?;

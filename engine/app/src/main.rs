@@ -181,9 +181,47 @@ pub(crate) fn run_viewer(
     }
 
     let path = view.path.clone().unwrap_or_else(find_bundled_exhibits);
+    // A lesson is checked against the catalogue first, as `disan validate` would: a lesson
+    // that names an exhibit or a hotspot the catalogue lacks is refused with every problem.
+    let lesson = match &view.lesson {
+        None => None,
+        Some(file) => {
+            let catalogue = disan_format::open_catalogue(&path);
+            match disan_format::lesson::validate_lesson(file, &catalogue) {
+                (Some(lesson), _) => Some(disan_engine::lesson::LessonSetup {
+                    lesson,
+                    start_step: view.step.clone(),
+                }),
+                (None, problems) => {
+                    for p in problems.into_sorted() {
+                        eprintln!("{p}");
+                    }
+                    eprintln!(
+                        "disan: the lesson {} cannot be taught until these are fixed",
+                        file.display()
+                    );
+                    return ExitCode::from(65);
+                }
+            }
+        }
+    };
+    // The lesson's step decides the first exhibit.
+    let start_exhibit = lesson
+        .as_ref()
+        .and_then(|l| {
+            let steps = &l.lesson.steps;
+            let step = l
+                .start_step
+                .as_deref()
+                .and_then(|id| steps.iter().find(|s| s.id == id))
+                .or(steps.first());
+            step.map(|s| s.exhibit.clone())
+        })
+        .or_else(|| view.exhibit.clone());
     let config = disan_engine::ViewerConfig {
         path: path.clone(),
-        start_exhibit: view.exhibit.clone(),
+        start_exhibit,
+        lesson,
         lang: view.lang.clone(),
         shot: view.shot.clone(),
         reduce_motion: view.reduce_motion,

@@ -44,6 +44,12 @@ struct PageConfig {
     /// sets, never from the address.
     #[serde(default)]
     trusted_keys: Vec<String>,
+    /// `?lesson=ID`: the text of a bundled lesson (`lessons/ID.lesson.toml`), fetched by the
+    /// page, and `?step=ID`, the step to start at (docs/lessons.md).
+    #[serde(default)]
+    lesson_text: Option<String>,
+    #[serde(default)]
+    lesson_step: Option<String>,
     /// The URL of the engine's own assets (fonts).
     #[serde(default = "assets")]
     assets: String,
@@ -123,10 +129,36 @@ pub fn run() {
         }
     }
     trust.require_signature = !trust.trusted.is_empty();
+    // The lesson's references are checked as it runs: the manifests arrive later.
+    let lesson = match &config.lesson_text {
+        None => None,
+        Some(text) => match disan_format::parse::parse_lesson(std::path::Path::new("lesson.toml"), text, None) {
+            (Some(lesson), _) => Some(disan_engine::lesson::LessonSetup {
+                lesson,
+                start_step: config.lesson_step.clone(),
+            }),
+            (None, problems) => {
+                let lines: Vec<String> = problems.into_sorted().iter().map(ToString::to_string).collect();
+                web_sys::console::error_1(&JsValue::from_str(&format!(
+                    "Disan cannot start: the lesson has errors:\n{}",
+                    lines.join("\n")
+                )));
+                return;
+            }
+        },
+    };
+    let start_exhibit = lesson
+        .as_ref()
+        .and_then(|l| {
+            let steps = &l.lesson.steps;
+            let step = l.start_step.as_deref().and_then(|id| steps.iter().find(|s| s.id == id)).or(steps.first());
+            step.map(|s| s.exhibit.clone())
+        })
+        .or(config.start);
     let viewer = disan_engine::ViewerConfig {
         path: base.clone(),
         fetch_exhibits: Some(config.exhibits),
-        start_exhibit: config.start,
+        start_exhibit,
         lang: config.lang,
         shot: None,
         reduce_motion: config.reduce_motion,
@@ -137,6 +169,7 @@ pub fn run() {
             .and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
         ray_cast_models: false,
         trust: std::sync::Arc::new(trust),
+        lesson,
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),

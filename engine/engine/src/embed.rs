@@ -70,6 +70,10 @@ pub enum EmbedCommand {
     SetMode {
         mode: String,
     },
+    /// In lesson mode, go to the step with this id (a teacher's page driving the projector).
+    LessonStep {
+        step: String,
+    },
 }
 
 /// What the viewer tells a host page.
@@ -178,6 +182,8 @@ pub struct ViewerSnapshot {
     /// several models, the lightest of theirs) and whether it is the level the viewer settles
     /// on for this device and view (`false` while a better one is on its way).
     pub level: Option<LevelShown>,
+    /// In lesson mode: the lesson, the step on screen and the class's answers so far.
+    pub lesson: Option<crate::lesson::LessonState>,
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -256,7 +262,9 @@ fn apply_commands(
     mut switch: MessageWriter<SwitchExhibit>,
     mut tour: MessageWriter<TourCommand>,
     mut camera: MessageWriter<CameraCommand>,
+    lesson: Option<Res<crate::lesson::LessonRun>>,
 ) {
+    let lesson_mode = lesson.is_some();
     for command in commands.read() {
         let manifest = library.current_package().map(|p| &p.manifest);
         match command {
@@ -323,6 +331,12 @@ fn apply_commands(
                     "set-mode: \"{other}\" is not a navigation mode; use \"orbit\" or \"walk\""
                 ),
             },
+            // Lesson mode's own (lesson.rs); without a lesson there is nothing to step through.
+            EmbedCommand::LessonStep { step } => {
+                if !lesson_mode {
+                    warn!("lesson-step \"{step}\": no lesson is being taught in this viewer");
+                }
+            }
         }
     }
 }
@@ -346,6 +360,7 @@ struct Watched {
     first_frame: bool,
     renderer: Option<&'static str>,
     level: Option<LevelShown>,
+    lesson: Option<crate::lesson::LessonState>,
 }
 
 /// The lightest level on screen among the exhibit's models.
@@ -376,7 +391,10 @@ fn report_changes(
         Res<OfferedLanguages>,
     ),
     (first_frame, levels): (Res<FirstModelFrame>, Res<crate::levels::ModelLevels>),
-    adapter: Option<Res<RenderAdapterInfo>>,
+    (adapter, lesson): (
+        Option<Res<RenderAdapterInfo>>,
+        Option<Res<crate::lesson::LessonRun>>,
+    ),
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
 ) {
@@ -404,6 +422,7 @@ fn report_changes(
         first_frame: first_frame.0.is_some(),
         renderer: adapter.map(|a| renderer_name(a.backend)),
         level: shown.and_then(|_| level_shown(&levels)),
+        lesson: lesson.map(|l| l.state()),
     };
     if now == *last {
         return;
@@ -564,6 +583,7 @@ fn report_changes(
         },
         renderer: now.renderer,
         level: now.level,
+        lesson: now.lesson.clone(),
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;

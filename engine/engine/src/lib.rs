@@ -40,6 +40,7 @@ pub mod hotspots;
 pub mod i18n;
 #[cfg(not(target_family = "wasm"))]
 pub mod kiosk;
+pub mod lesson;
 pub mod levels;
 pub mod library;
 pub mod loading;
@@ -102,6 +103,8 @@ pub struct ViewerConfig {
     /// Which packages the viewer opens: signatures required (kiosks, the portal) and by which
     /// keys; by default unsigned packages open and signed ones are checked (package_trust.rs).
     pub trust: std::sync::Arc<disan_format::integrity::TrustPolicy>,
+    /// Teach this lesson (`disan --lesson`): its steps, questions and results (lesson.rs).
+    pub lesson: Option<lesson::LessonSetup>,
     /// Run as a museum kiosk (`disan kiosk`): the gallery, idle reset, attract loop and the rest.
     #[cfg(not(target_family = "wasm"))]
     pub kiosk: Option<kiosk::KioskSetup>,
@@ -233,6 +236,7 @@ impl Plugin for ViewerPlugin {
                 soak::plugin,
                 levels::plugin,
                 downloads::plugin,
+                lesson::plugin,
             ));
         #[cfg(not(target_family = "wasm"))]
         app.add_plugins(kiosk::plugin);

@@ -182,5 +182,5 @@ pub fn validate_lesson(
             .map(|p| &p.manifest)
             .find(|m| m.id == id)
     };
-    crate::parse::parse_lesson(file, &text, &lookup)
+    crate::parse::parse_lesson(file, &text, Some(&lookup))
 }

@@ -10,12 +10,14 @@ use crate::lesson::{Answer, Lesson, LessonSource, Question, QuestionKind, Step, 
 pub const LESSON_FORMAT: u32 = 1;
 
 /// Reads a lesson from its text. `exhibit` finds an exhibit's manifest by id (in the catalogue
-/// the lesson will be taught with); `file` names the file in problems. Returns the lesson when
+/// the lesson will be taught with); `None` when the catalogue is not at hand (a browser that
+/// fetches manifests later): references are then checked as the lesson runs. `file` names the
+/// file in problems. Returns the lesson when
 /// it has no errors (warnings are allowed), and all problems found.
 pub fn parse_lesson<'m>(
     file: &Path,
     source: &str,
-    exhibit: &dyn Fn(&str) -> Option<&'m Manifest>,
+    exhibit: Option<&dyn Fn(&str) -> Option<&'m Manifest>>,
 ) -> (Option<Lesson>, Problems) {
     let mut r = Reader {
         file,
@@ -48,7 +50,7 @@ impl Reader<'_> {
     fn lesson<'m>(
         &mut self,
         root: &mut Obj<'_, '_>,
-        exhibit: &dyn Fn(&str) -> Option<&'m Manifest>,
+        exhibit: Option<&dyn Fn(&str) -> Option<&'m Manifest>>,
     ) -> Option<Lesson> {
         let format = match root.get("format") {
             None => {
@@ -224,15 +226,15 @@ impl Reader<'_> {
     fn step<'m>(
         &mut self,
         o: &mut Obj<'_, '_>,
-        exhibit: &dyn Fn(&str) -> Option<&'m Manifest>,
+        exhibit: Option<&dyn Fn(&str) -> Option<&'m Manifest>>,
         known_sources: &[String],
     ) -> Option<Step> {
         let id = self.req_id(o, "id");
         let exhibit_id = self.req_id(o, "exhibit");
         let manifest = match (&exhibit_id, o.table.get("exhibit")) {
             (Some(e), Some(v)) => {
-                let m = exhibit(e);
-                if m.is_none() {
+                let m = exhibit.and_then(|find| find(e));
+                if exhibit.is_some() && m.is_none() {
                     let msg = format!(
                         "there is no exhibit \"{e}\" in the catalogue this lesson is checked with: write the id of an exhibit package (its `id` in exhibit.toml), or add the package."
                     );

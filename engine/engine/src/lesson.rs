@@ -1,0 +1,637 @@
+//! Lesson mode (docs/lessons.md): the viewer takes the class through a lesson's steps. Each
+//! step opens its exhibit at its place (a view, a hotspot's panel, a tour stop with narration),
+//! a card shows the step's text and, on request, its questions: single and multiple choice with
+//! the feedback of each answer, and "find it on the model", answered by tapping a marker. At the
+//! end, a summary of the class's answers.
+//!
+//! Started by `disan --lesson FILE [--step ID]`; the step's id is the deep link of one slide.
+
+use std::collections::BTreeMap;
+
+use bevy::prelude::*;
+use disan_format::lesson::{Lesson, QuestionKind, Response, StepTarget};
+
+use crate::camera::{CameraCommand, CameraRig};
+use crate::framing::ExhibitFramed;
+use crate::hotspots::OpenHotspot;
+use crate::i18n::Language;
+use crate::library::{ExhibitLibrary, SwitchExhibit};
+use crate::theme::{self, LocalizedLabel, TextStyle, UiFonts, button, label, panel};
+use crate::tour::TourCommand;
+
+/// A lesson to teach, and the step to start at.
+#[derive(Clone, Debug)]
+pub struct LessonSetup {
+    pub lesson: Lesson,
+    /// A step's id (a deep link); the first step when `None` or unknown.
+    pub start_step: Option<String>,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let Some(setup) = app.world().resource::<crate::ViewerConfig>().lesson.clone() else {
+        return;
+    };
+    let step = setup
+        .start_step
+        .as_deref()
+        .and_then(|id| setup.lesson.steps.iter().position(|s| s.id == id))
+        .unwrap_or(0);
+    app.insert_resource(LessonRun {
+        lesson: setup.lesson,
+        step,
+        card: Card::Step,
+        answers: BTreeMap::new(),
+        place: Place::Pending,
+        framed: None,
+    })
+    .add_systems(
+        Update,
+        (
+            step_on_command,
+            go_to_step,
+            answer_by_tapping,
+            run_lesson_actions,
+            show_card,
+        )
+            .chain(),
+    );
+}
+
+/// Where the class is in the lesson.
+#[derive(Resource, Debug)]
+pub struct LessonRun {
+    pub lesson: Lesson,
+    /// Index into the lesson's steps.
+    pub step: usize,
+    card: Card,
+    /// Question id → what was answered and whether it was right.
+    pub answers: BTreeMap<String, (Response, bool)>,
+    place: Place,
+    /// The exhibit last framed (its camera set home): a step's place is shown after that, or
+    /// the framing would undo it.
+    framed: Option<String>,
+}
+
+/// What the lesson card shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Card {
+    Step,
+    /// The step's question at this index; `chosen` holds a multiple-choice question's ticks
+    /// until it is checked.
+    Question {
+        index: usize,
+        chosen: Vec<usize>,
+    },
+    Summary,
+}
+
+/// Where a lesson stands, for the host page (`state.lesson`, docs/embedding.md).
+#[derive(serde::Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct LessonState {
+    pub id: String,
+    /// The step on screen, by id, and its number from 1.
+    pub step: String,
+    pub number: usize,
+    pub steps: usize,
+    pub questions: usize,
+    pub answered: usize,
+    pub right: usize,
+}
+
+/// Whether the step's place in its exhibit has been shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    /// The step has just begun: its exhibit must be opened, or its place shown.
+    Pending,
+    /// Its exhibit is opening; the place is shown once it is framed.
+    Opening,
+    Shown,
+}
+
+#[derive(Component, Debug, Clone)]
+enum LessonAction {
+    PreviousStep,
+    NextStep,
+    Questions,
+    Choose(usize),
+    Check,
+    Continue,
+    Summary,
+    Restart,
+}
+
+/// The root of the lesson card (not part of any exhibit: it stays across switches).
+#[derive(Component)]
+struct LessonCard;
+
+impl LessonRun {
+    fn go(&mut self, step: usize) {
+        self.step = step.min(self.lesson.steps.len().saturating_sub(1));
+        self.card = Card::Step;
+        self.place = Place::Pending;
+    }
+
+    /// The step's next question not yet answered, if any.
+    fn next_question(&self) -> Option<usize> {
+        self.lesson.steps[self.step]
+            .questions
+            .iter()
+            .position(|q| !self.answers.contains_key(&q.id))
+    }
+
+    pub fn state(&self) -> LessonState {
+        let (right, questions) = self.right_count();
+        LessonState {
+            id: self.lesson.id.clone(),
+            step: self.lesson.steps[self.step].id.clone(),
+            number: self.step + 1,
+            steps: self.lesson.steps.len(),
+            questions,
+            answered: self.answers.len(),
+            right,
+        }
+    }
+
+    fn right_count(&self) -> (usize, usize) {
+        let total = self.lesson.steps.iter().map(|s| s.questions.len()).sum();
+        (
+            self.answers.values().filter(|(_, right)| *right).count(),
+            total,
+        )
+    }
+}
+
+/// `lesson-step` from the host page: a teacher's page driving the class's screen.
+fn step_on_command(mut commands: MessageReader<crate::embed::EmbedCommand>, mut run: ResMut<LessonRun>) {
+    for command in commands.read() {
+        if let crate::embed::EmbedCommand::LessonStep { step } = command {
+            match run.lesson.steps.iter().position(|s| &s.id == step) {
+                Some(i) => run.go(i),
+                None => warn!("lesson-step: lesson \"{}\" has no step \"{step}\"", run.lesson.id),
+            }
+        }
+    }
+}
+
+/// Opens the step's exhibit, then shows its place: a view, a hotspot's panel, a tour stop.
+#[allow(clippy::too_many_arguments)]
+fn go_to_step(
+    mut run: ResMut<LessonRun>,
+    library: Res<ExhibitLibrary>,
+    mut framed: MessageReader<ExhibitFramed>,
+    mut switch: MessageWriter<SwitchExhibit>,
+    mut camera: MessageWriter<CameraCommand>,
+    mut rig: ResMut<CameraRig>,
+    mut open: ResMut<OpenHotspot>,
+    mut tours: MessageWriter<TourCommand>,
+) {
+    let current = library.current_package().map(|p| p.manifest.id.clone());
+    if framed.read().last().is_some() && run.framed != current {
+        run.framed = current.clone();
+    }
+    if run.place == Place::Shown {
+        return;
+    }
+    let step = run.lesson.steps[run.step].clone();
+    if current.as_deref() != Some(step.exhibit.as_str()) {
+        if run.place == Place::Pending {
+            switch.write(SwitchExhibit::Id(step.exhibit.clone()));
+            run.place = Place::Opening;
+        }
+        return;
+    }
+    if run.framed != current {
+        return;
+    }
+    let Some(package) = library.current_package() else {
+        return;
+    };
+    let m = &package.manifest;
+    tours.write(TourCommand::Exit);
+    open.0 = None;
+    match &step.target {
+        StepTarget::Home => {
+            camera.write(CameraCommand::Home);
+        }
+        StepTarget::View(id) => {
+            if let Some(v) = m.view(id) {
+                rig.fov_y = v.fov_deg.to_radians();
+                camera.write(CameraCommand::LookFrom {
+                    eye: Vec3::from(v.eye),
+                    target: Vec3::from(v.target),
+                });
+            }
+        }
+        StepTarget::Hotspot(id) => open.open(id),
+        StepTarget::TourStop { tour, stop } => {
+            tours.write(TourCommand::Start {
+                tour: Some(tour.clone()),
+                stop: stop.saturating_sub(1),
+            });
+        }
+    }
+    run.place = Place::Shown;
+}
+
+/// A "find it" question is answered by tapping a marker: the hotspot that opens is the answer.
+fn answer_by_tapping(mut run: ResMut<LessonRun>, open: Res<OpenHotspot>) {
+    if !open.is_changed() {
+        return;
+    }
+    let Card::Question { index, .. } = run.card.clone() else {
+        return;
+    };
+    let question = run.lesson.steps[run.step].questions[index].clone();
+    let (QuestionKind::Find, Some(tapped)) = (question.kind, open.0.clone()) else {
+        return;
+    };
+    if run.answers.contains_key(&question.id) {
+        return;
+    }
+    let response = Response::Tapped(tapped);
+    let right = question.is_right(&response);
+    run.answers.insert(question.id.clone(), (response, right));
+}
+
+fn run_lesson_actions(
+    pressed: Query<(&Interaction, &LessonAction), Changed<Interaction>>,
+    mut run: ResMut<LessonRun>,
+    mut open: ResMut<OpenHotspot>,
+) {
+    for (interaction, action) in &pressed {
+        if *interaction != Interaction::Pressed {
+            continue;
+        }
+        let step = run.step;
+        match action.clone() {
+            LessonAction::PreviousStep => run.go(step.saturating_sub(1)),
+            LessonAction::NextStep => run.go(step + 1),
+            LessonAction::Summary => run.card = Card::Summary,
+            LessonAction::Restart => {
+                run.answers.clear();
+                run.go(0);
+            }
+            LessonAction::Questions | LessonAction::Continue => {
+                run.card = match run.next_question() {
+                    Some(index) => {
+                        // A "find it" question starts with no panel open, so the tap is the answer.
+                        open.0 = None;
+                        Card::Question {
+                            index,
+                            chosen: Vec::new(),
+                        }
+                    }
+                    None => Card::Step,
+                };
+            }
+            LessonAction::Choose(answer) => {
+                let Card::Question { index, mut chosen } = run.card.clone() else {
+                    continue;
+                };
+                let question = run.lesson.steps[step].questions[index].clone();
+                if run.answers.contains_key(&question.id) {
+                    continue;
+                }
+                match question.kind {
+                    QuestionKind::Single => {
+                        let response = Response::Chosen(vec![answer]);
+                        let right = question.is_right(&response);
+                        run.answers.insert(question.id.clone(), (response, right));
+                        chosen = vec![answer];
+                    }
+                    _ => {
+                        if let Some(at) = chosen.iter().position(|c| *c == answer) {
+                            chosen.remove(at);
+                        } else {
+                            chosen.push(answer);
+                        }
+                    }
+                }
+                run.card = Card::Question { index, chosen };
+            }
+            LessonAction::Check => {
+                let Card::Question { index, chosen } = run.card.clone() else {
+                    continue;
+                };
+                let question = run.lesson.steps[step].questions[index].clone();
+                if chosen.is_empty() || run.answers.contains_key(&question.id) {
+                    continue;
+                }
+                let response = Response::Chosen(chosen);
+                let right = question.is_right(&response);
+                run.answers.insert(question.id.clone(), (response, right));
+            }
+        }
+    }
+}
+
+const RIGHT: Color = Color::srgb(0.55, 0.85, 0.55);
+const WRONG: Color = Color::srgb(0.95, 0.6, 0.5);
+
+/// Rebuilds the lesson card whenever the lesson moves.
+fn show_card(
+    run: Res<LessonRun>,
+    fonts: Res<UiFonts>,
+    lang: Res<Language>,
+    existing: Query<Entity, With<LessonCard>>,
+    mut commands: Commands,
+) {
+    if !run.is_changed() && !existing.is_empty() {
+        return;
+    }
+    for e in &existing {
+        commands.entity(e).despawn();
+    }
+    let lang = *lang;
+    let lesson = &run.lesson;
+    let step = &lesson.steps[run.step];
+    let card = commands
+        .spawn((
+            panel(Node {
+                position_type: PositionType::Absolute,
+                left: px(12),
+                bottom: px(64),
+                width: px(520),
+                max_width: percent(94),
+                max_height: percent(55),
+                flex_direction: FlexDirection::Column,
+                padding: UiRect::all(px(14)),
+                row_gap: px(8),
+                border_radius: BorderRadius::all(px(8)),
+                overflow: Overflow::scroll_y(),
+                ..default()
+            }),
+            GlobalZIndex(2),
+            LessonCard,
+        ))
+        .insert(BackgroundColor(theme::SIDE_PANEL))
+        .id();
+    let title = &lesson.title;
+    let (n, total) = (run.step + 1, lesson.steps.len());
+    let header = LocalizedLabel::both(
+        format!("Bài học: {} · Bước {n}/{total}", title.text("vi")),
+        format!("Lesson: {} · Step {n}/{total}", title.text("en")),
+    );
+    commands.spawn((label(&fonts, lang, header, TextStyle::Small), ChildOf(card)));
+    let row = |commands: &mut Commands| {
+        commands
+            .spawn((
+                Node {
+                    flex_wrap: FlexWrap::Wrap,
+                    column_gap: px(6),
+                    ..default()
+                },
+                ChildOf(card),
+            ))
+            .id()
+    };
+    match &run.card {
+        Card::Summary => {
+            let (right, total) = run.right_count();
+            let heading = LocalizedLabel::both(
+                format!("Kết quả: đúng {right}/{total} câu"),
+                format!("Results: {right} of {total} right"),
+            );
+            commands.spawn((
+                label(&fonts, lang, heading, TextStyle::Heading),
+                ChildOf(card),
+            ));
+            for q in lesson.steps.iter().flat_map(|s| &s.questions) {
+                let (mark_vi, mark_en, color) = match run.answers.get(&q.id) {
+                    Some((_, true)) => ("Đúng", "Right", RIGHT),
+                    Some((_, false)) => ("Sai", "Wrong", WRONG),
+                    None => ("Chưa trả lời", "Not answered", theme::MUTED),
+                };
+                let line = LocalizedLabel::both(
+                    format!("{mark_vi}: {}", q.prompt.text("vi")),
+                    format!("{mark_en}: {}", q.prompt.text("en")),
+                );
+                commands
+                    .spawn((label(&fonts, lang, line, TextStyle::Small), ChildOf(card)))
+                    .insert(TextColor(color));
+            }
+            let buttons = row(&mut commands);
+            commands.spawn((
+                button(
+                    &fonts,
+                    lang,
+                    LocalizedLabel::both("Làm lại từ đầu", "Start again"),
+                    LessonAction::Restart,
+                ),
+                ChildOf(buttons),
+            ));
+        }
+        Card::Question { index, chosen } => {
+            let question = &step.questions[*index];
+            let answered = run.answers.get(&question.id);
+            commands.spawn((
+                label(
+                    &fonts,
+                    lang,
+                    LocalizedLabel::from_text(&question.prompt),
+                    TextStyle::Heading,
+                ),
+                ChildOf(card),
+            ));
+            match question.kind {
+                QuestionKind::Find => {
+                    let hint = LocalizedLabel::both(
+                        "Chạm vào một điểm tròn trên mô hình để trả lời.",
+                        "Tap a marker on the model to answer.",
+                    );
+                    commands.spawn((label(&fonts, lang, hint, TextStyle::Small), ChildOf(card)));
+                }
+                QuestionKind::Single | QuestionKind::Multiple => {
+                    let answers = row(&mut commands);
+                    for (i, answer) in question.answers.iter().enumerate() {
+                        let ticked = chosen.contains(&i);
+                        let text = if question.kind == QuestionKind::Multiple {
+                            let mark = if ticked { "[x] " } else { "[ ] " };
+                            LocalizedLabel::both(
+                                format!("{mark}{}", answer.text.text("vi")),
+                                format!("{mark}{}", answer.text.text("en")),
+                            )
+                        } else {
+                            LocalizedLabel::from_text(&answer.text)
+                        };
+                        commands.spawn((
+                            button(&fonts, lang, text, LessonAction::Choose(i)),
+                            ChildOf(answers),
+                        ));
+                    }
+                    if question.kind == QuestionKind::Multiple && answered.is_none() {
+                        let buttons = row(&mut commands);
+                        commands.spawn((
+                            button(
+                                &fonts,
+                                lang,
+                                LocalizedLabel::both("Kiểm tra", "Check"),
+                                LessonAction::Check,
+                            ),
+                            ChildOf(buttons),
+                        ));
+                    }
+                }
+            }
+            if let Some((response, right)) = answered {
+                let color = if *right { RIGHT } else { WRONG };
+                let verdict = if *right {
+                    LocalizedLabel::both("Đúng!", "Right!")
+                } else {
+                    LocalizedLabel::both("Chưa đúng.", "Not quite.")
+                };
+                commands
+                    .spawn((label(&fonts, lang, verdict, TextStyle::Body), ChildOf(card)))
+                    .insert(TextColor(color));
+                // The feedback of each answer the student chose (one for a single choice; a
+                // multiple choice explains every tick), or a find question's right/wrong text.
+                let feedback: Vec<&disan_format::LocalizedText> = match response {
+                    Response::Chosen(chosen) => chosen
+                        .iter()
+                        .filter_map(|i| question.answers.get(*i))
+                        .map(|a| &a.feedback)
+                        .collect(),
+                    Response::Tapped(_) => vec![if *right {
+                        &question.right
+                    } else {
+                        &question.wrong
+                    }],
+                };
+                for text in feedback {
+                    commands.spawn((
+                        label(
+                            &fonts,
+                            lang,
+                            LocalizedLabel::from_text(text),
+                            TextStyle::Body,
+                        ),
+                        ChildOf(card),
+                    ));
+                }
+                let buttons = row(&mut commands);
+                commands.spawn((
+                    button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::both("Tiếp tục", "Continue"),
+                        LessonAction::Continue,
+                    ),
+                    ChildOf(buttons),
+                ));
+            }
+        }
+        Card::Step => {
+            commands.spawn((
+                label(
+                    &fonts,
+                    lang,
+                    LocalizedLabel::from_text(&step.text),
+                    TextStyle::Body,
+                ),
+                ChildOf(card),
+            ));
+            let buttons = row(&mut commands);
+            if run.step > 0 {
+                commands.spawn((
+                    button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::both("« Bước trước", "« Previous step"),
+                        LessonAction::PreviousStep,
+                    ),
+                    ChildOf(buttons),
+                ));
+            }
+            let unanswered = step
+                .questions
+                .iter()
+                .filter(|q| !run.answers.contains_key(&q.id))
+                .count();
+            if unanswered > 0 {
+                commands.spawn((
+                    button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::both(
+                            format!("Câu hỏi ({unanswered})"),
+                            format!("Questions ({unanswered})"),
+                        ),
+                        LessonAction::Questions,
+                    ),
+                    ChildOf(buttons),
+                ));
+            }
+            if run.step + 1 < lesson.steps.len() {
+                commands.spawn((
+                    button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::both("Bước tiếp »", "Next step »"),
+                        LessonAction::NextStep,
+                    ),
+                    ChildOf(buttons),
+                ));
+            } else {
+                commands.spawn((
+                    button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::both("Xem kết quả", "See the results"),
+                        LessonAction::Summary,
+                    ),
+                    ChildOf(buttons),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson() -> Lesson {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let catalogue = disan_format::open_catalogue(&root.join("exhibits"));
+        let (lesson, problems) = disan_format::lesson::validate_lesson(
+            &root.join("lessons/trong-dong-dong-son.lesson.toml"),
+            &catalogue,
+        );
+        lesson.unwrap_or_else(|| panic!("{problems:?}"))
+    }
+
+    #[test]
+    fn questions_follow_one_another_and_the_count_is_kept() {
+        let mut run = LessonRun {
+            lesson: lesson(),
+            step: 0,
+            card: Card::Step,
+            answers: BTreeMap::new(),
+            place: Place::Pending,
+            framed: None,
+        };
+        assert_eq!(run.next_question(), Some(0));
+        let q = run.lesson.steps[0].questions[0].clone();
+        let all_right = Response::Chosen(
+            (0..q.answers.len())
+                .filter(|i| q.answers[*i].correct)
+                .collect(),
+        );
+        run.answers
+            .insert(q.id.clone(), (all_right.clone(), q.is_right(&all_right)));
+        assert_eq!(
+            run.next_question(),
+            None,
+            "the step's only question is answered"
+        );
+        let total: usize = run.lesson.steps.iter().map(|s| s.questions.len()).sum();
+        assert_eq!(run.right_count(), (1, total));
+        run.go(99);
+        assert_eq!(
+            run.step,
+            run.lesson.steps.len() - 1,
+            "a step past the end is the last"
+        );
+        assert_eq!((run.card.clone(), run.place), (Card::Step, Place::Pending));
+    }
+}
