@@ -6,6 +6,8 @@
 // between the engine and whoever embeds this page (postMessage) or scripts it (window.disan).
 // Everything a visitor sees of the exhibit is drawn by the engine; see docs/embedding.md.
 
+import { learningRecordsFromPage, LaunchError } from "./xapi.js";
+
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
 const here = new URL(location.href);
@@ -107,6 +109,10 @@ const TEXT = {
     vi: (id) => `Không có hiện vật “${id}” trong danh mục.`,
     en: (id) => `There is no exhibit “${id}” in the catalogue.`,
   },
+  launch: {
+    vi: (why) => `Địa chỉ mở bài học từ hệ thống học tập (LMS) không đúng: ${why}`,
+    en: (why) => `The learning system's (LMS) launch address is wrong: ${why}`,
+  },
   lesson: {
     vi: (id) => `Không có bài học “${id}”.`,
     en: (id) => `There is no lesson “${id}”.`,
@@ -147,6 +153,15 @@ function emit(event) {
   onEvent(event);
   window.dispatchEvent(new CustomEvent("disan", { detail: event }));
   if (window.parent !== window) window.parent.postMessage({ disan: 1, event }, "*");
+  // A window this one was opened from (a teacher's page driving the class's screen) hears too,
+  // when it is of this site.
+  if (window.opener && window.opener !== window.parent) {
+    try {
+      window.opener.postMessage({ disan: 1, event }, here.origin);
+    } catch {
+      // The opener has gone, or is of another site (which postMessage then refuses).
+    }
+  }
 }
 window.disanEmit = (json) => emit(JSON.parse(json));
 
@@ -224,7 +239,12 @@ function startAsAsked() {
 
 // ---- Commands from the embedding page.
 window.addEventListener("message", (e) => {
-  if (e.source !== window.parent || !e.data || e.data.disan !== 1 || !e.data.command) return;
+  if (!e.data || e.data.disan !== 1 || !e.data.command) return;
+  // From the embedding page, or from a page of this site that opened this window (a teacher's
+  // page, docs/lessons.md). A top-level window is its own parent: that is no command giver.
+  const fromParent = e.source === window.parent && window.parent !== window;
+  const fromOpener = window.opener && e.source === window.opener && e.origin === here.origin;
+  if (!fromParent && !fromOpener) return;
   disan.command(e.data.command);
 });
 
@@ -335,7 +355,23 @@ async function main() {
   // ?lod=thumb|low|medium|high: the level of detail to show after the thumb (tests, benchmarks).
   const lod = params.get("lod");
   if (["thumb", "low", "medium", "high"].includes(lod)) config.lod = lod;
-  // ?lesson=ID[&step=ID]: a bundled lesson (web/dist/lessons), taught step by step.
+  // ?catalogue (or ?catalogue=map): open on the catalogue screen, which reads the catalogue's
+  // index (exhibits/catalog.json, written by `disan catalog`) and no manifest until one is
+  // opened. The map's tiles come from the site's <meta name="disan-map-tiles"> (docs/catalogue.md).
+  if (params.has("catalogue")) {
+    const response = await fetch(new URL("catalog.json", found.base.replace(/\/?$/, "/")));
+    if (response.ok) config.catalogText = await response.text();
+    else console.warn(`Disan: no catalog.json beside the exhibits (HTTP ${response.status}); the catalogue lists the exhibits as they arrive`);
+    config.catalogue = true;
+    config.catalogueMap = params.get("catalogue") === "map";
+  }
+  const tiles = document.querySelector('meta[name="disan-map-tiles"]')?.content.trim();
+  if (tiles) {
+    // Resolved against this page, keeping the {z}/{x}/{y} placeholders (URL would escape them).
+    config.tiles = new URL(tiles.replace(/\{([xyz])\}/g, "__$1__"), here).href.replace(/__([xyz])__/g, "{$1}");
+  }
+  // ?lesson=ID[&step=ID]: a bundled lesson (web/dist/lessons), taught step by step, and its
+  // learning records (xAPI) when an LMS launched it (cmi5) or the site names an LRS.
   const lesson = params.get("lesson");
   if (lesson && /^[a-z0-9][a-z0-9-]*$/.test(lesson)) {
     const response = await fetch(new URL(`lessons/${lesson}.lesson.toml`, here));
@@ -345,12 +381,43 @@ async function main() {
     }
     config.lessonText = await response.text();
     if (params.get("step")) config.lessonStep = params.get("step");
+    if (!startRecords()) return;
   }
   try {
     await startEngine(config);
   } catch (e) {
     showMessage("engine", String(e.message || e));
   }
+}
+
+/**
+ * Learning records (docs/lessons.md): every lesson event becomes an xAPI statement, queued in this
+ * browser and sent to the LRS (offline, it waits and goes later, even after a reload). The
+ * teacher's page's preview says `records=off`: only the class's own screen records. Returns
+ * false when a cmi5 launch address is broken (the page then says so and starts nothing).
+ */
+function startRecords() {
+  if (params.get("records") === "off") return true;
+  let records = null;
+  try {
+    records = learningRecordsFromPage({ lang: disan.state.lang, onProblem: (text) => console.warn(`Disan learning records: ${text}`) });
+  } catch (e) {
+    if (!(e instanceof LaunchError)) throw e;
+    showMessage("launch", e.message);
+    return false;
+  }
+  if (!records) return true;
+  disan.records = records;
+  window.addEventListener("disan", (e) => {
+    if (e.detail.type === "state" && (e.detail.state.lang === "vi" || e.detail.state.lang === "en")) records.lang = e.detail.state.lang;
+    records.record(e.detail);
+  });
+  // Leaving (or reloading) ends the session; a page kept in the back-forward cache only sends.
+  window.addEventListener("pagehide", (e) => (e.persisted ? records.flush({ keepalive: true }) : records.terminate()));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") records.flush({ keepalive: true });
+  });
+  return true;
 }
 
 main();

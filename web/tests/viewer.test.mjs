@@ -7,6 +7,7 @@ import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { site, browser, openPage, viewerEvent, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
+import { startLrs } from "./lrs.mjs";
 
 let server;
 let chromium;
@@ -502,4 +503,150 @@ test("a lesson link opens its step, and a teacher's page moves the class through
   await missing.page.locator("#message").waitFor({ state: "visible", timeout: 30000 });
   assert.match(await missing.page.locator("#message").textContent(), /no lesson “no-such-lesson”/);
   await missing.page.close();
+});
+
+test("a teacher's page lists the lesson with its notes, opens the class screen and moves it; the class's answers come back", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}teacher.html?lesson=trong-dong-dong-son&lang=en`, { width: 1280, height: 720 });
+  // The outline comes from the preview, a viewer in lesson mode.
+  await page.locator("li.step").nth(3).waitFor({ timeout: 180000 });
+  assert.equal(await page.locator("li.step").count(), 4);
+  assert.match(await page.locator("h1").textContent(), /Đông Sơn bronze drum/);
+  assert.match(await page.locator("#lesson-notes").textContent(), /illustrative stand-in/, "the teacher's notes are shown");
+
+  const [projector] = await Promise.all([page.waitForEvent("popup"), page.click("#projector")]);
+  const projectorProblems = [];
+  projector.on("pageerror", (e) => projectorProblems.push(`uncaught: ${e.message}`));
+  const lessonState = (test) => viewerEvent(projector, "state", `e.state.phase === "exhibit" && e.state.lesson && ${test}`);
+  await lessonState(`e.state.lesson.step === "bon-phan"`);
+  await page.locator('#status').filter({ hasText: "step 1 of 4" }).waitFor({ timeout: 60000 });
+
+  // "Show this step" on the third step: the class screen opens the handles' panel.
+  await page.locator('li.step[data-step="quai-trong"] button.show').click();
+  const { state } = await lessonState(`e.state.lesson.step === "quai-trong" && e.state.hotspot === "handle"`);
+  assert.equal(state.lesson.number, 3);
+  await page.locator('li.step[data-step="quai-trong"][aria-current="step"]').waitFor({ timeout: 30000 });
+
+  // A class's answer (here given through the projector's JS API) reaches the teacher's page.
+  const question = await projector.evaluate(() => window.disan.events.find((e) => e.type === "lesson-start").outline[2]);
+  assert.ok(question.questions > 0, "the handles' step has a question");
+  await projector.evaluate(() => window.disan.command({ type: "lesson-answer", question: "hat-thoc", response: ["1"] }));
+  const answer = await viewerEvent(projector, "lesson-answer");
+  assert.equal(answer.question, "hat-thoc");
+  assert.deepEqual(answer.response, ["1"]);
+  assert.equal(answer.success, true, "the first answer is the right one");
+  assert.deepEqual(answer.correct, ["1"]);
+  await page.locator('#status').filter({ hasText: /answered 1 of \d+ questions, 1 right/ }).waitFor({ timeout: 30000 });
+
+  // The results button ends the lesson on the class screen.
+  await page.click("#results");
+  const done = await viewerEvent(projector, "lesson-complete");
+  assert.equal(done.answered, 1);
+  await page.locator('#status').filter({ hasText: "The class has finished" }).waitFor({ timeout: 30000 });
+  assert.deepEqual([...problems, ...projectorProblems], []);
+  await projector.close();
+  await page.close();
+});
+
+test("the catalogue screen opens 2 000 entries from the index alone, finds a relic typed without diacritics or in Telex, and maps them", async () => {
+  const indexPath = join(dist, "exhibits/catalog.json");
+  const original = readFileSync(indexPath, "utf8");
+  const index = JSON.parse(original);
+  assert.ok(index.entries.some((e) => e.id === "dinh-hang-kenh" && e.poster), "the published index names the posters");
+  const template = index.entries.find((e) => e.id === "dinh-hang-kenh");
+  for (let i = index.entries.length; i < 2000; i++) {
+    const { poster, ...rest } = template;
+    index.entries.push({
+      ...rest, id: `relic-${i}`, path: `relic-${i}`,
+      title: { vi: `Đình làng số ${i}`, en: `Village hall ${i}` },
+      wgs84: [20.75 + (i % 40) * 0.004, 106.55 + Math.floor(i / 40) * 0.004],
+    });
+  }
+  writeFileSync(indexPath, JSON.stringify(index));
+  for (const packed of [".gz", ".br"]) rmSync(indexPath + packed, { force: true });
+  try {
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?catalogue&exhibit=dinh-hang-kenh`, { width: 1280, height: 720 });
+    const requested = [];
+    page.on("request", (r) => requested.push(r.url()));
+    let { state } = await viewerEvent(page, "state", "e.state.catalogue && e.state.catalogue.entries === 2000");
+    assert.equal(state.catalogue.shown, 2000);
+    assert.equal(state.catalogue.view, "gallery");
+    const search = async (text) => {
+      await page.evaluate((search) => window.disan.command({ type: "open-catalogue", search }), text);
+      return (await viewerEvent(page, "state", `e.state.catalogue && e.state.catalogue.search === ${JSON.stringify(text)}`)).state.catalogue;
+    };
+    assert.equal((await search("dinh hang kenh")).shown, 1, "typed without diacritics");
+    assert.equal((await search("ddinhf hangf keenh")).shown, 1, "typed in Telex with the input method off");
+    assert.equal((await search("dinh lang so 19")).shown, 11, "19 and 190–199");
+    await page.waitForTimeout(1000);
+    writeFileSync("/tmp/disan-catalogue-web-gallery.png", await page.locator("#disan-canvas").screenshot());
+
+    // The map: every generated place plotted (no tiles configured: a plain plot).
+    await page.evaluate(() => window.disan.command({ type: "open-catalogue", view: "map", search: "" }));
+    ({ state } = await viewerEvent(page, "state", `e.state.catalogue && e.state.catalogue.view === "map" && e.state.catalogue.search === ""`));
+    assert.equal(state.catalogue.shown, 2000);
+    await page.waitForTimeout(1500);
+    writeFileSync("/tmp/disan-catalogue-web-map.png", await page.locator("#disan-canvas").screenshot());
+
+    // Opening an exhibit from the catalogue fetches its manifest then; no other manifest was.
+    await page.evaluate(() => window.disan.command({ type: "close-catalogue" }));
+    await page.evaluate(() => window.disan.command({ type: "load", exhibit: "trong-dong" }));
+    await viewerEvent(page, "ready", `e.exhibit.id === "trong-dong"`);
+    const manifests = requested.filter((u) => u.endsWith("/exhibit.toml")).map((u) => u.split("/").at(-2));
+    assert.deepEqual(manifests, ["trong-dong"], "only the exhibit opened had its manifest fetched");
+    assert.ok(!requested.some((u) => u.includes("relic-")), "nothing of the entries not opened was fetched");
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    writeFileSync(indexPath, original);
+  }
+});
+
+test("a lesson launched by an LMS (cmi5) sends its learning records to the LRS, and keeps them through a reload while the LRS is away", async () => {
+  const lrs = await startLrs();
+  try {
+    const launch = lrs.addLaunch({ activityId: "https://lms.example.vn/au/trong-dong-dong-son" });
+    const url = launch.url(`${server.url}viewer.html?lesson=trong-dong-dong-son&step=quai-trong&lang=en`);
+    const verbs = () => lrs.statements.map((st) => st.verb.id.split("/").pop());
+    const until = async (test, what) => {
+      for (let i = 0; i < 240 && !test(); i++) await new Promise((r) => setTimeout(r, 250));
+      assert.ok(test(), `${what}; the LRS has: ${verbs().join(", ")} (${lrs.received.filter((r) => r.status >= 400).map((r) => r.reason).join("; ")})`);
+    };
+    let { page, problems } = await openPage(chromium, url);
+    await viewerEvent(page, "state", `e.state.phase === "exhibit" && e.state.lesson && e.state.lesson.step === "quai-trong"`);
+    await until(() => verbs().includes("experienced"), "initialized and the step reach the LRS");
+    assert.deepEqual(verbs().slice(0, 2), ["initialized", "experienced"]);
+    assert.equal(launch.fetchCalls, 1, "the one-time fetch URL was used once");
+
+    // The class answers the handles' question: right.
+    await page.evaluate(() => window.disan.command({ type: "lesson-answer", question: "hat-thoc", response: ["1"] }));
+    await until(() => verbs().includes("answered"), "the answer reaches the LRS");
+    const answered = lrs.statements.find((st) => st.verb.id.endsWith("/answered"));
+    assert.equal(answered.result.success, true);
+    assert.equal(answered.result.response, "1");
+    assert.equal(answered.object.definition.interactionType, "choice");
+    assert.deepEqual(answered.object.definition.correctResponsesPattern, ["1"]);
+    assert.equal(answered.context.registration, launch.registration);
+    assert.deepEqual(answered.actor, launch.actor);
+
+    // The LRS goes away; the class moves on and the page is reloaded before it comes back.
+    lrs.setOffline(true);
+    const before = lrs.statements.length;
+    await page.evaluate(() => window.disan.command({ type: "lesson-step", step: "viet-khe" }));
+    await viewerEvent(page, "lesson-step", `e.step === "viet-khe"`);
+    await page.waitForTimeout(1000);
+    assert.equal(lrs.statements.length, before, "nothing arrives while the LRS is away");
+    assert.ok(await page.evaluate(() => window.disan.records.pending) > 0, "the step's statement waits in the queue");
+    await page.reload();
+    await viewerEvent(page, "ready");
+    lrs.setOffline(false);
+    await until(() => lrs.statements.some((st) => st.verb.id.endsWith("/experienced") && st.object.id.endsWith("/viet-khe")), "the queued step arrives after the reload");
+    const ids = lrs.statements.map((st) => st.id);
+    assert.equal(new Set(ids).size, ids.length, "no statement arrives twice");
+    assert.deepEqual(lrs.duplicates, []);
+    assert.ok(lrs.received.every((r) => r.status < 400 || r.status === 503), `every statement was valid: ${lrs.received.filter((r) => r.status >= 400 && r.status !== 503).map((r) => r.reason).join("; ")}`);
+    assert.deepEqual(problems.filter((p) => !p.includes("503")), []);
+    await page.close();
+  } finally {
+    await lrs.stop();
+  }
 });

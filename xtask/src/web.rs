@@ -123,6 +123,7 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     copy_dir(&root().join("assets/fonts"), &dist.join("assets/fonts"))?;
     let exhibits = publish_exhibits(&dist.join("exhibits"))?;
     make_posters(&exhibits, &dist.join("exhibits"))?;
+    write_catalogue_index(&dist.join("exhibits"))?;
     compress(&dist)?;
     let mb = |r: &str| sizes[r]["wasmBytes"].as_f64().unwrap_or(0.0) / 1e6;
     println!(
@@ -245,6 +246,32 @@ fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
 
 /// A poster per exhibit, drawn by the native viewer (`disan shot --no-ui`), shown while the
 /// wasm downloads. Kept between builds unless the package changed.
+/// `exhibits/catalog.json`, as `disan catalog` writes it, for `viewer.html?catalogue`: the
+/// published packages with their posters (docs/catalogue.md).
+fn write_catalogue_index(exhibits: &Path) -> Result<(), String> {
+    use disan_format::catalog::{CATALOG_FILE, CATALOG_FORMAT, CatalogEntry, CatalogIndex};
+    let catalogue = disan_format::open_catalogue(exhibits);
+    let mut entries = Vec::new();
+    for package in catalogue.entries.iter().filter_map(|e| e.as_ref().ok()) {
+        let folder = package
+            .root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("package folder name")?;
+        let size = |f: &str| std::fs::metadata(package.root.join(f)).map_or(0, |m| m.len());
+        entries.push(CatalogEntry::from_package(package, folder, size).0);
+    }
+    let index = CatalogIndex {
+        format: CATALOG_FORMAT,
+        title: [("vi", "Di sản Hải Phòng"), ("en", "Heritage of Hải Phòng")]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect(),
+        entries,
+    };
+    write(&exhibits.join(CATALOG_FILE), &index.to_json())
+}
+
 fn make_posters(ids: &[String], out: &Path) -> Result<(), String> {
     let cache = target_dir().join("web-posters");
     std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;

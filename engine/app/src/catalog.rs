@@ -130,7 +130,7 @@ pub fn run(args: CatalogArgs) -> ExitCode {
     let base = args.base.clone().unwrap_or_default();
     let result = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(args.out.join("records"))?;
-        write_atomically(&args.out.join("catalog.json"), &index.to_json())?;
+        write_atomically(&args.out.join(disan_format::catalog::CATALOG_FILE), &index.to_json())?;
         write_atomically(
             &args.out.join("catalog.jsonld"),
             &serde_json::to_string_pretty(&index.to_jsonld(&base)).expect("json"),
@@ -151,7 +151,7 @@ pub fn run(args: CatalogArgs) -> ExitCode {
         );
         return ExitCode::from(73);
     }
-    let bytes = std::fs::metadata(args.out.join("catalog.json"))
+    let bytes = std::fs::metadata(args.out.join(disan_format::catalog::CATALOG_FILE))
         .map(|m| m.len())
         .unwrap_or(0);
     println!(

@@ -16,6 +16,10 @@ Usage:
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
       --lesson FILE.lesson.toml [--step ID]: teach a lesson (docs/lessons.md) step by step, with
       its questions and a results summary; --step starts at one step (a slide's deep link).
+      --catalogue [--map] [--tiles TEMPLATE]: open on the catalogue screen (docs/catalogue.md):
+      every exhibit as cards, or as places on the map; the folder's catalog.json (written by
+      `disan catalog`) is read instead of every manifest when it is there. --tiles: the map's
+      XYZ tiles, a path under the folder such as tiles/{z}/{x}/{y}.png.
       --trust KEY.pub (repeatable): open only packages signed by one of these keys, and refuse
       any file that differs from what was signed (docs/integrity.md).
       --xr [--xr-frames N] [--xr-space seated|standing] [--xr-smooth]: show it in a VR headset
@@ -129,6 +133,11 @@ pub struct ViewArgs {
     /// `--trust KEY.pub`: open only packages signed by one of these keys.
     #[cfg(not(target_family = "wasm"))]
     pub trust: Vec<ed25519_dalek::VerifyingKey>,
+    /// `--catalogue`: start on the catalogue screen; `--map`: on its map.
+    pub catalogue: bool,
+    pub map: bool,
+    /// `--tiles TEMPLATE`: the map's XYZ tiles under the catalogue folder.
+    pub tiles: Option<String>,
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -233,6 +242,20 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     crate::integrity::load_trusted_keys(&[file])
                         .map_err(|e| format!("--trust {e}"))?,
                 );
+            }
+            "--catalogue" | "--catalog" => view.catalogue = true,
+            "--map" => {
+                view.catalogue = true;
+                view.map = true;
+            }
+            "--tiles" => {
+                let t = value("--tiles")?;
+                if !(t.contains("{z}") && t.contains("{x}") && t.contains("{y}")) {
+                    return Err(format!(
+                        "--tiles needs an XYZ template with {{z}}, {{x}} and {{y}}, such as tiles/{{z}}/{{x}}/{{y}}.png, not \"{t}\""
+                    ));
+                }
+                view.tiles = Some(t);
             }
             "--lesson" => view.lesson = Some(PathBuf::from(value("--lesson")?)),
             "--step" => view.step = Some(value("--step")?),

@@ -218,10 +218,30 @@ pub(crate) fn run_viewer(
             step.map(|s| s.exhibit.clone())
         })
         .or_else(|| view.exhibit.clone());
+    // The catalogue's index, when `disan catalog` wrote one beside the packages: the screen
+    // and the library read it rather than every manifest.
+    let index_file = path.join(disan_format::catalog::CATALOG_FILE);
+    let index = (kiosk.is_none() && index_file.is_file()).then(|| {
+        std::fs::read_to_string(&index_file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| disan_format::catalog::CatalogIndex::from_json(&text))
+            .map_err(|e| format!("{}: {e}", index_file.display()))
+    });
+    let shot_of_catalogue = view
+        .shot
+        .as_ref()
+        .is_some_and(|s| disan_engine::shot::is_catalogue_view(&s.view));
+    let catalogue = disan_engine::catalogue::CatalogueSetup {
+        index,
+        open_at_start: view.catalogue || shot_of_catalogue,
+        start_on_map: view.map || view.shot.as_ref().is_some_and(|s| s.view == "catalogue-map"),
+        tiles: view.tiles.clone(),
+    };
     let config = disan_engine::ViewerConfig {
         path: path.clone(),
         start_exhibit,
         lesson,
+        catalogue,
         lang: view.lang.clone(),
         shot: view.shot.clone(),
         reduce_motion: view.reduce_motion,

@@ -50,6 +50,17 @@ struct PageConfig {
     lesson_text: Option<String>,
     #[serde(default)]
     lesson_step: Option<String>,
+    /// `?catalogue`: the catalogue index (`exhibits/catalog.json`) as fetched by the page, and
+    /// how the screen starts (docs/catalogue.md).
+    #[serde(default)]
+    catalog_text: Option<String>,
+    #[serde(default)]
+    catalogue: bool,
+    #[serde(default)]
+    catalogue_map: bool,
+    /// The map's XYZ tile template (an absolute URL; the page's `disan-map-tiles` meta tag).
+    #[serde(default)]
+    tiles: Option<String>,
     /// The URL of the engine's own assets (fonts).
     #[serde(default = "assets")]
     assets: String,
@@ -170,6 +181,15 @@ pub fn run() {
         ray_cast_models: false,
         trust: std::sync::Arc::new(trust),
         lesson,
+        catalogue: disan_engine::catalogue::CatalogueSetup {
+            index: config.catalog_text.as_deref().map(|text| {
+                disan_format::catalog::CatalogIndex::from_json(text)
+                    .map_err(|e| format!("{}: {e}", disan_format::catalog::CATALOG_FILE))
+            }),
+            open_at_start: config.catalogue || config.catalogue_map,
+            start_on_map: config.catalogue_map,
+            tiles: config.tiles,
+        },
     };
     let window = Window {
         title: "Disan: Di sản Hải Phòng / Hải Phòng heritage".into(),
@@ -195,6 +215,11 @@ pub fn run() {
                 ..default()
             })
             .set(disan_engine::render_plugin())
+            // The map's tiles are the only http(s) addresses the viewer loads, and they come
+            // from the site's own page settings, never from content.
+            .set(bevy::asset::io::web::WebAssetPlugin {
+                silence_startup_warning: true,
+            })
             .set(bevy::log::LogPlugin {
                 filter: crate::LOG_FILTER.into(),
                 ..default()

@@ -533,3 +533,83 @@ fn the_viewer_opens_only_what_was_signed() {
         "{open:#?}"
     );
 }
+
+/// The catalogue screen over a city-sized index: the bundled exhibits' `disan catalog` index
+/// grown to 2 000 entries (the rest name packages that are not there, so a viewer that opened
+/// every manifest would say so 1 996 times), drawn as a gallery and as a map over tiles from a
+/// folder beside the packages.
+#[test]
+fn the_catalogue_screen_opens_two_thousand_entries_from_the_index_alone() {
+    let dir = scratch("screen");
+    let folder = dir.0.join("exhibits");
+    for id in ["dinh-hang-kenh", "trong-dong", "sac-phong", "mau-quet-bat-gom"] {
+        copy_dir(&root().join("exhibits").join(id), &folder.join(id));
+    }
+    let out = disan(&["catalog", p(&folder)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let index_file = folder.join(disan_format::catalog::CATALOG_FILE);
+    let mut index = CatalogIndex::from_json(&std::fs::read_to_string(&index_file).unwrap()).unwrap();
+    let template = index.entries[0].clone();
+    for i in index.entries.len()..2000 {
+        let mut e = template.clone();
+        e.id = format!("relic-{i:04}");
+        e.path = e.id.clone();
+        e.title = [("vi", format!("Đình làng số {i}")), ("en", format!("Village hall {i}"))]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t))
+            .collect();
+        e.wgs84 = Some([20.75 + (i % 40) as f64 * 0.004, 106.55 + (i / 40) as f64 * 0.004]);
+        e.poster = None;
+        e.kind = "monument".to_owned();
+        index.entries.push(e);
+    }
+    std::fs::write(&index_file, index.to_json()).unwrap();
+    // Green tiles for every zoom the map may pick over these places.
+    let points: Vec<[f64; 2]> = index.entries.iter().filter_map(|e| e.wgs84).collect();
+    let mut tiles = 0;
+    for zoom in 0..=17u8 {
+        let frame = disan_format::catalog_view::MapFrame {
+            zoom,
+            ..disan_format::catalog_view::MapFrame::fit(&points, [2000.0, 2000.0], zoom).unwrap()
+        };
+        for t in frame.tiles() {
+            let path = folder.join(format!("tiles/{}/{}/{}.png", t.z, t.x, t.y));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            image::RgbImage::from_pixel(256, 256, image::Rgb([40, 170, 60]))
+                .save(&path)
+                .unwrap();
+            tiles += 1;
+        }
+    }
+    assert!(tiles > 10);
+
+    let gallery = dir.0.join("gallery.png");
+    let out = disan(&["shot", p(&folder), "--view", "catalogue", "--size", "1280x720", "--out", p(&gallery)]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("catalogue: 2000 entries (from catalog.json)"), "{log}");
+    assert!(
+        !log.contains("relic-0"),
+        "no manifest of an entry that was not opened is read:\n{log}"
+    );
+    let map = dir.0.join("map.png");
+    let out = disan(&[
+        "shot", p(&folder), "--view", "catalogue-map", "--tiles", "tiles/{z}/{x}/{y}.png",
+        "--size", "1280x720", "--out", p(&map),
+    ]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(!log.contains("relic-0"), "{log}");
+    // The tiles cover most of the map (the green of the generated tiles), and the markers are
+    // drawn over them (the kinds' colours).
+    let img = image::open(&map).unwrap().to_rgb8();
+    let green = img.pixels().filter(|p| p.0 == [40, 170, 60]).count() as f64 / img.pixels().len() as f64;
+    let red_markers = img.pixels().filter(|p| p.0[0] > 150 && p.0[1] < 60 && p.0[2] < 60).count();
+    assert!(green > 0.35, "the tiles cover {:.0} % of the picture", green * 100.0);
+    assert!(red_markers > 200, "{red_markers} marker pixels");
+    // Keep the pictures for a person to look at.
+    let keep = std::env::temp_dir().join("disan-catalogue-shots");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::copy(&gallery, keep.join("gallery.png")).unwrap();
+    std::fs::copy(&map, keep.join("map.png")).unwrap();
+}

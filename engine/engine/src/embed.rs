@@ -11,6 +11,8 @@
 //! Stops are numbered from 1 here, as the visitor sees them ("Stop 2 of 4") and as a teacher
 //! writes them in a lesson page.
 
+use std::collections::BTreeMap;
+
 use bevy::prelude::*;
 use bevy::render::renderer::RenderAdapterInfo;
 use serde::{Deserialize, Serialize};
@@ -74,6 +76,23 @@ pub enum EmbedCommand {
     LessonStep {
         step: String,
     },
+    /// In lesson mode, answer a question of the step on screen, as the `lesson-answer` event
+    /// names answers: ids from 1 in the lesson's order, or the hotspot's id for "find it"
+    /// (a page's own answer buttons: the text alternative, a class's voting handsets).
+    LessonAnswer {
+        question: String,
+        response: Vec<String>,
+    },
+    /// In lesson mode, show the results summary.
+    LessonResults,
+    /// Show the catalogue screen (`view`: `gallery` or `map`), with this text in its search box.
+    OpenCatalogue {
+        #[serde(default)]
+        view: Option<crate::catalogue::CatalogueView>,
+        #[serde(default)]
+        search: Option<String>,
+    },
+    CloseCatalogue,
 }
 
 /// What the viewer tells a host page.
@@ -123,6 +142,70 @@ pub enum EmbedEvent {
     FirstFrame { exhibit: Option<String>, ms: u64 },
     /// Anything a host may show changed (language, hotspot, tour position); the whole state.
     State { state: ViewerSnapshot },
+    /// Lesson mode: the lesson began (once per viewer, and again after "start again"), with
+    /// its outline and the teacher's notes, for a teacher's page.
+    LessonStart {
+        lesson: String,
+        title: BTreeMap<String, String>,
+        steps: usize,
+        questions: usize,
+        lang: String,
+        teacher_notes: BTreeMap<String, String>,
+        outline: Vec<LessonOutlineStep>,
+    },
+    /// Lesson mode: a step is on screen (from 1, of `steps`).
+    LessonStep {
+        lesson: String,
+        step: String,
+        number: usize,
+        steps: usize,
+        exhibit: String,
+        text: BTreeMap<String, String>,
+    },
+    /// Lesson mode: the class answered a question. `choices` are the answers offered (ids from
+    /// 1 in the lesson file's order) or, for "find it", the exhibit's hotspots by id.
+    LessonAnswer {
+        lesson: String,
+        step: String,
+        question: String,
+        kind: &'static str,
+        prompt: BTreeMap<String, String>,
+        choices: Vec<LessonChoice>,
+        response: Vec<String>,
+        correct: Vec<String>,
+        success: bool,
+    },
+    /// Lesson mode: the results summary was reached.
+    LessonComplete {
+        lesson: String,
+        questions: usize,
+        answered: usize,
+        right: usize,
+    },
+}
+
+/// One step of a lesson, as a teacher's page lists it.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct LessonOutlineStep {
+    pub id: String,
+    pub exhibit: String,
+    pub text: BTreeMap<String, String>,
+    pub teacher_notes: BTreeMap<String, String>,
+    pub questions: usize,
+}
+
+/// One answer a lesson question offers, for learning records (xAPI `choices`).
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct LessonChoice {
+    pub id: String,
+    pub text: BTreeMap<String, String>,
+}
+
+/// A text in every language it is written in, keyed by language code.
+pub fn by_language(text: &disan_format::LocalizedText) -> BTreeMap<String, String> {
+    text.iter()
+        .map(|(lang, t)| (lang.code().to_string(), t.clone()))
+        .collect()
 }
 
 /// The exhibit on screen, in the current language: for the host's text alternative.
@@ -184,6 +267,9 @@ pub struct ViewerSnapshot {
     pub level: Option<LevelShown>,
     /// In lesson mode: the lesson, the step on screen and the class's answers so far.
     pub lesson: Option<crate::lesson::LessonState>,
+    /// While the catalogue screen is open: its view, the text searched and how many exhibits
+    /// it shows of how many.
+    pub catalogue: Option<crate::catalogue::CatalogueState>,
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -337,6 +423,18 @@ fn apply_commands(
                     warn!("lesson-step \"{step}\": no lesson is being taught in this viewer");
                 }
             }
+            EmbedCommand::LessonAnswer { question, .. } => {
+                if !lesson_mode {
+                    warn!("lesson-answer \"{question}\": no lesson is being taught in this viewer");
+                }
+            }
+            EmbedCommand::LessonResults => {
+                if !lesson_mode {
+                    warn!("lesson-results: no lesson is being taught in this viewer");
+                }
+            }
+            // The catalogue screen's own (catalogue.rs).
+            EmbedCommand::OpenCatalogue { .. } | EmbedCommand::CloseCatalogue => {}
         }
     }
 }
@@ -361,6 +459,7 @@ struct Watched {
     renderer: Option<&'static str>,
     level: Option<LevelShown>,
     lesson: Option<crate::lesson::LessonState>,
+    catalogue: Option<crate::catalogue::CatalogueState>,
 }
 
 /// The lightest level on screen among the exhibit's models.
@@ -391,9 +490,10 @@ fn report_changes(
         Res<OfferedLanguages>,
     ),
     (first_frame, levels): (Res<FirstModelFrame>, Res<crate::levels::ModelLevels>),
-    (adapter, lesson): (
+    (adapter, lesson, catalogue): (
         Option<Res<RenderAdapterInfo>>,
         Option<Res<crate::lesson::LessonRun>>,
+        Option<Res<crate::catalogue::CatalogueShown>>,
     ),
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
@@ -423,6 +523,7 @@ fn report_changes(
         renderer: adapter.map(|a| renderer_name(a.backend)),
         level: shown.and_then(|_| level_shown(&levels)),
         lesson: lesson.map(|l| l.state()),
+        catalogue: catalogue.and_then(|c| c.0.clone()),
     };
     if now == *last {
         return;
@@ -498,12 +599,7 @@ fn report_changes(
                 stops: t.stops.len(),
             })
             .collect(),
-        catalogue: library
-            .catalogue
-            .entries
-            .iter()
-            .filter_map(|e| e.as_ref().ok().map(|p| p.manifest.id.clone()))
-            .collect(),
+        catalogue: library.known_ids(),
     });
     if let (Some(m), Some(summary)) = (shown, &summary) {
         if last.shown != now.shown {
@@ -584,6 +680,7 @@ fn report_changes(
         renderer: now.renderer,
         level: now.level,
         lesson: now.lesson.clone(),
+        catalogue: now.catalogue.clone(),
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;

@@ -6,12 +6,13 @@
 //!
 //! Started by `disan --lesson FILE [--step ID]`; the step's id is the deep link of one slide.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
-use disan_format::lesson::{Lesson, QuestionKind, Response, StepTarget};
+use disan_format::lesson::{Lesson, Question, QuestionKind, Response, Step, StepTarget};
 
 use crate::camera::{CameraCommand, CameraRig};
+use crate::embed::{EmbedEvent, LessonChoice, LessonOutlineStep, by_language};
 use crate::framing::ExhibitFramed;
 use crate::hotspots::OpenHotspot;
 use crate::i18n::Language;
@@ -51,6 +52,7 @@ pub(super) fn plugin(app: &mut App) {
             go_to_step,
             answer_by_tapping,
             run_lesson_actions,
+            report_progress,
             show_card,
         )
             .chain(),
@@ -152,6 +154,57 @@ impl LessonRun {
         }
     }
 
+    /// Records an answer given by the host page (ids as in the `lesson-answer` event), and
+    /// shows it on the card as if it had been tapped.
+    fn answer_from_page(&mut self, question: &str, ids: &[String]) -> Result<(), String> {
+        let step = &self.lesson.steps[self.step];
+        let Some(index) = step.questions.iter().position(|q| q.id == question) else {
+            return Err(format!(
+                "the step on screen (\"{}\") has no such question; its questions are: {}",
+                step.id,
+                step.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        };
+        let q = &step.questions[index];
+        if self.answers.contains_key(&q.id) {
+            return Err("it was answered already; an answer is not changed".into());
+        }
+        let response = match q.kind {
+            QuestionKind::Find => match ids {
+                [hotspot] => Response::Tapped(hotspot.clone()),
+                _ => return Err("a \"find it\" question takes one hotspot id".into()),
+            },
+            QuestionKind::Single | QuestionKind::Multiple => {
+                let mut chosen = Vec::new();
+                for id in ids {
+                    match id.parse::<usize>() {
+                        Ok(n) if (1..=q.answers.len()).contains(&n) => chosen.push(n - 1),
+                        _ => {
+                            return Err(format!(
+                                "\"{id}\" is not one of its answers (1 to {})",
+                                q.answers.len()
+                            ));
+                        }
+                    }
+                }
+                chosen.sort_unstable();
+                chosen.dedup();
+                if chosen.is_empty() || (q.kind == QuestionKind::Single && chosen.len() != 1) {
+                    return Err("give one answer (single choice) or at least one (multiple choice)".into());
+                }
+                Response::Chosen(chosen)
+            }
+        };
+        let right = q.is_right(&response);
+        let chosen = match &response {
+            Response::Chosen(c) => c.clone(),
+            Response::Tapped(_) => Vec::new(),
+        };
+        self.answers.insert(q.id.clone(), (response, right));
+        self.card = Card::Question { index, chosen };
+        Ok(())
+    }
+
     fn right_count(&self) -> (usize, usize) {
         let total = self.lesson.steps.iter().map(|s| s.questions.len()).sum();
         (
@@ -162,13 +215,24 @@ impl LessonRun {
 }
 
 /// `lesson-step` from the host page: a teacher's page driving the class's screen.
+/// `lesson-answer` and `lesson-results` too: a page's own answer buttons.
 fn step_on_command(mut commands: MessageReader<crate::embed::EmbedCommand>, mut run: ResMut<LessonRun>) {
+    use crate::embed::EmbedCommand;
     for command in commands.read() {
-        if let crate::embed::EmbedCommand::LessonStep { step } = command {
-            match run.lesson.steps.iter().position(|s| &s.id == step) {
-                Some(i) => run.go(i),
-                None => warn!("lesson-step: lesson \"{}\" has no step \"{step}\"", run.lesson.id),
+        match command {
+            EmbedCommand::LessonStep { step } => {
+                match run.lesson.steps.iter().position(|s| &s.id == step) {
+                    Some(i) => run.go(i),
+                    None => warn!("lesson-step: lesson \"{}\" has no step \"{step}\"", run.lesson.id),
+                }
             }
+            EmbedCommand::LessonAnswer { question, response } => {
+                if let Err(problem) = run.answer_from_page(question, response) {
+                    warn!("lesson-answer \"{question}\": {problem}");
+                }
+            }
+            EmbedCommand::LessonResults => run.card = Card::Summary,
+            _ => {}
         }
     }
 }
@@ -322,6 +386,167 @@ fn run_lesson_actions(
                 run.answers.insert(question.id.clone(), (response, right));
             }
         }
+    }
+}
+
+/// What was last told to the host page, so each step, answer and summary is told once.
+#[derive(Default)]
+struct Reported {
+    started: bool,
+    step: Option<usize>,
+    answers: BTreeSet<String>,
+    summary: bool,
+}
+
+/// Tells the host page how the class moves through the lesson: the events a page turns into
+/// learning records (xAPI statements, web/shell/xapi.js).
+fn report_progress(
+    run: Res<LessonRun>,
+    library: Res<ExhibitLibrary>,
+    lang: Res<Language>,
+    mut told: Local<Reported>,
+    mut events: MessageWriter<EmbedEvent>,
+) {
+    if !run.is_changed() {
+        return;
+    }
+    let lesson = &run.lesson;
+    // "Start again" clears the answers: the lesson begins anew for the records too.
+    if told.started && run.answers.is_empty() && !told.answers.is_empty() {
+        *told = Reported::default();
+    }
+    if !told.started {
+        told.started = true;
+        let (_, questions) = run.right_count();
+        events.write(EmbedEvent::LessonStart {
+            lesson: lesson.id.clone(),
+            title: by_language(&lesson.title),
+            steps: lesson.steps.len(),
+            questions,
+            lang: lang.code().to_string(),
+            teacher_notes: by_language(&lesson.teacher_notes),
+            outline: lesson
+                .steps
+                .iter()
+                .map(|s| LessonOutlineStep {
+                    id: s.id.clone(),
+                    exhibit: s.exhibit.clone(),
+                    text: by_language(&s.text),
+                    teacher_notes: by_language(&s.teacher_notes),
+                    questions: s.questions.len(),
+                })
+                .collect(),
+        });
+    }
+    if told.step != Some(run.step) {
+        told.step = Some(run.step);
+        let step = &lesson.steps[run.step];
+        events.write(EmbedEvent::LessonStep {
+            lesson: lesson.id.clone(),
+            step: step.id.clone(),
+            number: run.step + 1,
+            steps: lesson.steps.len(),
+            exhibit: step.exhibit.clone(),
+            text: by_language(&step.text),
+        });
+    }
+    for step in &lesson.steps {
+        for question in &step.questions {
+            let Some((response, success)) = run.answers.get(&question.id) else {
+                continue;
+            };
+            if !told.answers.insert(question.id.clone()) {
+                continue;
+            }
+            events.write(answer_event(lesson, step, question, response, *success, &library));
+        }
+    }
+    let at_summary = run.card == Card::Summary;
+    if at_summary && !told.summary {
+        let (right, questions) = run.right_count();
+        events.write(EmbedEvent::LessonComplete {
+            lesson: lesson.id.clone(),
+            questions,
+            answered: run.answers.len(),
+            right,
+        });
+    }
+    told.summary = at_summary;
+}
+
+/// A question's answer as the host page receives it: choices by id (answers numbered from 1,
+/// or the hotspots of the step's exhibit for "find it"), what was given and what is right.
+fn answer_event(
+    lesson: &Lesson,
+    step: &Step,
+    question: &Question,
+    response: &Response,
+    success: bool,
+    library: &ExhibitLibrary,
+) -> EmbedEvent {
+    let numbered = |i: usize| (i + 1).to_string();
+    let (choices, correct) = match question.kind {
+        QuestionKind::Find => {
+            let hotspots = library
+                .catalogue
+                .entries
+                .iter()
+                .filter_map(|e| e.as_ref().ok())
+                .find(|p| p.manifest.id == step.exhibit)
+                .map(|p| {
+                    p.manifest
+                        .hotspots
+                        .iter()
+                        .map(|h| LessonChoice {
+                            id: h.id.clone(),
+                            text: by_language(&h.title),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (hotspots, question.hotspot.iter().cloned().collect())
+        }
+        QuestionKind::Single | QuestionKind::Multiple => (
+            question
+                .answers
+                .iter()
+                .enumerate()
+                .map(|(i, a)| LessonChoice {
+                    id: numbered(i),
+                    text: by_language(&a.text),
+                })
+                .collect(),
+            question
+                .answers
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.correct)
+                .map(|(i, _)| numbered(i))
+                .collect(),
+        ),
+    };
+    let response = match response {
+        Response::Chosen(indices) => {
+            let mut indices = indices.clone();
+            indices.sort_unstable();
+            indices.into_iter().map(numbered).collect()
+        }
+        Response::Tapped(hotspot) => vec![hotspot.clone()],
+    };
+    EmbedEvent::LessonAnswer {
+        lesson: lesson.id.clone(),
+        step: step.id.clone(),
+        question: question.id.clone(),
+        kind: match question.kind {
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple => "multiple",
+            QuestionKind::Find => "find",
+        },
+        prompt: by_language(&question.prompt),
+        choices,
+        response,
+        correct,
+        success,
     }
 }
 
@@ -633,5 +858,79 @@ mod tests {
             "a step past the end is the last"
         );
         assert_eq!((run.card.clone(), run.place), (Card::Step, Place::Pending));
+    }
+
+    /// The events a page turns into learning records: the start and each step once, each
+    /// answer once with its choices, response and what is right, the summary once.
+    #[test]
+    fn the_host_page_is_told_each_step_answer_and_the_end_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut app = App::new();
+        app.add_message::<EmbedEvent>()
+            .insert_resource(ExhibitLibrary::open(&root.join("exhibits"), None))
+            .insert_resource(Language::VI)
+            .insert_resource(LessonRun {
+                lesson: lesson(),
+                step: 0,
+                card: Card::Step,
+                answers: BTreeMap::new(),
+                place: Place::Pending,
+                framed: None,
+            })
+            .add_systems(Update, report_progress);
+        let told = |app: &mut App| -> Vec<serde_json::Value> {
+            app.update();
+            app.world_mut()
+                .resource_mut::<Messages<EmbedEvent>>()
+                .drain()
+                .map(|e| serde_json::to_value(e).unwrap())
+                .collect()
+        };
+        let first = told(&mut app);
+        let types: Vec<&str> = first.iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["lesson-start", "lesson-step"]);
+        assert_eq!(first[0]["lesson"], "trong-dong-dong-son");
+        assert!(first[0]["title"]["vi"].as_str().unwrap().contains("Trống đồng"));
+        assert_eq!(first[1]["step"], "bon-phan");
+        let outline = first[0]["outline"].as_array().unwrap();
+        assert_eq!(outline.len(), first[0]["steps"].as_u64().unwrap() as usize);
+        assert_eq!(outline[0]["id"], "bon-phan");
+        assert!(told(&mut app).is_empty(), "nothing new, nothing told");
+
+        // The multiple-choice question answered by the page with its first two answers: wrong
+        // (three are right). Answers it does not have, and a second answer, are refused.
+        {
+            let mut run = app.world_mut().resource_mut::<LessonRun>();
+            let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            assert!(run.answer_from_page("cac-phan", &ids(&["5"])).is_err());
+            assert!(run.answer_from_page("cac-phan", &ids(&[])).is_err());
+            assert!(run.answer_from_page("no-such", &ids(&["1"])).is_err());
+            run.answer_from_page("cac-phan", &ids(&["2", "1"])).unwrap();
+            assert!(run.answer_from_page("cac-phan", &ids(&["1", "2", "3"])).is_err());
+        }
+        let answered = told(&mut app);
+        assert_eq!(answered.len(), 1);
+        let a = &answered[0];
+        assert_eq!(a["type"], "lesson-answer");
+        assert_eq!(a["question"], "cac-phan");
+        assert_eq!(a["kind"], "multiple");
+        assert_eq!(a["response"], serde_json::json!(["1", "2"]));
+        assert_eq!(a["correct"], serde_json::json!(["1", "2", "3"]));
+        assert_eq!(a["success"], false);
+        assert_eq!(a["choices"].as_array().unwrap().len(), 4);
+        assert_eq!(a["choices"][3]["text"]["en"], "A lid");
+
+        // Next step, then the summary: each told once.
+        app.world_mut().resource_mut::<LessonRun>().go(1);
+        let stepped = told(&mut app);
+        assert_eq!(stepped.len(), 1);
+        assert_eq!(stepped[0]["number"], 2);
+        app.world_mut().resource_mut::<LessonRun>().card = Card::Summary;
+        let end = told(&mut app);
+        assert_eq!(end.len(), 1);
+        assert_eq!(end[0]["type"], "lesson-complete");
+        assert_eq!((end[0]["answered"].as_u64(), end[0]["right"].as_u64()), (Some(1), Some(0)));
+        app.world_mut().resource_mut::<LessonRun>().set_changed();
+        assert!(told(&mut app).is_empty(), "the summary is told once");
     }
 }

@@ -29,6 +29,7 @@ use bevy::prelude::*;
 
 pub mod audio;
 pub mod camera;
+pub mod catalogue;
 pub mod content_guard;
 pub mod downloads;
 pub mod embed;
@@ -105,6 +106,9 @@ pub struct ViewerConfig {
     pub trust: std::sync::Arc<disan_format::integrity::TrustPolicy>,
     /// Teach this lesson (`disan --lesson`): its steps, questions and results (lesson.rs).
     pub lesson: Option<lesson::LessonSetup>,
+    /// The catalogue screen: the index, whether it opens at start, the map's tiles
+    /// (catalogue.rs). With an index, the library fetches each manifest only when it is shown.
+    pub catalogue: catalogue::CatalogueSetup,
     /// Run as a museum kiosk (`disan kiosk`): the gallery, idle reset, attract loop and the rest.
     #[cfg(not(target_family = "wasm"))]
     pub kiosk: Option<kiosk::KioskSetup>,
@@ -237,6 +241,7 @@ impl Plugin for ViewerPlugin {
                 levels::plugin,
                 downloads::plugin,
                 lesson::plugin,
+                catalogue::plugin,
             ));
         #[cfg(not(target_family = "wasm"))]
         app.add_plugins(kiosk::plugin);

@@ -11,6 +11,7 @@ use bevy::asset::io::{AssetSourceBuilder, AssetSourceId, Reader};
 use bevy::asset::{AssetLoader, LoadContext, LoadState};
 use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
+use disan_format::catalog::CatalogIndex;
 use disan_format::{
     Catalogue, Package, PackageError, PackagePath, open_catalogue, package_from_manifest_text,
     unreachable_package,
@@ -32,17 +33,25 @@ pub(super) fn plugin(app: &mut App) {
         .filter(|ids| !ids.is_empty());
     #[cfg(target_family = "wasm")]
     let kiosk_selection: Option<Vec<String>> = None;
-    let library = match (&config.fetch_exhibits, kiosk_selection) {
-        (Some(ids), _) => {
+    let index = match (&config.catalogue.index, &kiosk_selection) {
+        (Some(Ok(index)), None) => Some(index),
+        _ => None,
+    };
+    let library = match (&config.fetch_exhibits, kiosk_selection, index) {
+        // A catalogue with its index (catalog.json): manifests fetched one by one as shown.
+        (_, _, Some(index)) => {
+            ExhibitLibrary::from_index(&config.path, index, config.start_exhibit.as_deref())
+        }
+        (Some(ids), _, None) => {
             ExhibitLibrary::fetching(&config.path, ids, config.start_exhibit.as_deref())
         }
-        (None, Some(folders)) => ExhibitLibrary::open_selected(&config.path, &folders),
-        (None, None) => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
+        (None, Some(folders), None) => ExhibitLibrary::open_selected(&config.path, &folders),
+        (None, None, None) => ExhibitLibrary::open(&config.path, config.start_exhibit.as_deref()),
     };
     let mut library = library;
     // Fetched manifests come through the asset source, which checks them; those read from
     // disk are checked here.
-    if config.fetch_exhibits.is_none() {
+    if config.fetch_exhibits.is_none() && index.is_none() {
         crate::package_trust::check_manifests_on_disk(&mut library.catalogue, &config.trust);
     }
     app.insert_resource(library)
@@ -136,6 +145,15 @@ pub fn register_exhibit_source(
         AssetSourceBuilder::new(move || Box::new(TrustedReader::new(disk(), trust.clone())))
     };
     app.register_asset_source(AssetSourceId::Name(EXHIBIT_SOURCE.into()), builder);
+    // The catalogue map's tiles, kept beside the packages (natively; the browser fetches them
+    // by URL). Map pictures, not heritage content: no signature applies.
+    #[cfg(not(target_family = "wasm"))]
+    app.register_asset_source(
+        AssetSourceId::Name(crate::catalogue::TILE_SOURCE.into()),
+        AssetSourceBuilder::new(bevy::asset::io::AssetSource::get_default_reader(
+            root.to_string_lossy().into_owned(),
+        )),
+    );
 }
 
 /// The folder served as the asset source: the catalogue itself, or a lone package's parent.
@@ -153,14 +171,21 @@ pub struct ExhibitLibrary {
     pub catalogue: Catalogue,
     pub current: usize,
     source_root: PathBuf,
-    /// Entries whose manifest is still on its way (browser catalogues only).
+    /// Entries whose manifest is still on its way (browser catalogues, and catalogues opened
+    /// from their index).
     fetching: Vec<FetchingManifest>,
+    /// Fetch a manifest only when its entry is shown (a catalogue opened from its index: 2 000
+    /// entries open without reading 2 000 manifests), rather than all at once.
+    lazy: bool,
 }
 
 #[derive(Debug)]
 struct FetchingManifest {
     index: usize,
+    /// The package's folder under the source root.
     id: String,
+    /// The exhibit's id, when known before its manifest (from the catalogue index).
+    exhibit: Option<String>,
     handle: Option<Handle<TextFile>>,
 }
 
@@ -186,6 +211,7 @@ impl ExhibitLibrary {
             current,
             source_root: source_root(path),
             fetching: Vec::new(),
+            lazy: false,
         }
     }
 
@@ -251,6 +277,7 @@ impl ExhibitLibrary {
             .map(|(index, id)| FetchingManifest {
                 index,
                 id: id.clone(),
+                exhibit: None,
                 handle: None,
             })
             .collect();
@@ -262,6 +289,7 @@ impl ExhibitLibrary {
             current,
             source_root: base.to_owned(),
             fetching,
+            lazy: false,
         };
         if ids.is_empty() {
             library
@@ -270,6 +298,103 @@ impl ExhibitLibrary {
                 .push(Err(unreachable_package(base, "the page named no exhibit")));
         }
         library
+    }
+
+    /// The catalogue of an index (`catalog.json`, `disan catalog`): one entry per record, in
+    /// its order, each manifest fetched only when its exhibit is shown. An entry whose path
+    /// leaves the catalogue folder is refused (the index is content too).
+    pub fn from_index(base: &Path, index: &CatalogIndex, start: Option<&str>) -> Self {
+        let base = &source_root(base);
+        let mut entries = Vec::new();
+        let mut fetching = Vec::new();
+        for (i, record) in index.entries.iter().enumerate() {
+            let root = base.join(&record.path);
+            // Packages are the source's direct sub-folders (the trust checks and the model
+            // guard rely on it), so a path is one folder name inside the catalogue.
+            let checked = disan_format::check_package_path(&record.path).and_then(|p| {
+                if p.as_str().contains('/') {
+                    Err("names a folder inside a folder: an index lists the packages of its own folder (`disan catalog FOLDER` writes it there)")
+                } else {
+                    Ok(p)
+                }
+            });
+            match checked {
+                Ok(_) => {
+                    entries.push(Err(PackageError {
+                        root,
+                        problems: Vec::new(),
+                    }));
+                    fetching.push(FetchingManifest {
+                        index: i,
+                        id: record.path.clone(),
+                        exhibit: Some(record.id.clone()),
+                        handle: None,
+                    });
+                }
+                Err(e) => {
+                    let e = unreachable_package(
+                        &root,
+                        &format!(
+                            "catalog.json, entry \"{}\", \"path\": {e}; rebuild the index with `disan catalog`",
+                            record.id
+                        ),
+                    );
+                    error!("{e}");
+                    entries.push(Err(e));
+                }
+            }
+        }
+        if entries.is_empty() {
+            entries.push(Err(unreachable_package(
+                base,
+                "catalog.json lists no exhibit; rebuild it with `disan catalog` over the packages",
+            )));
+        }
+        let current = start
+            .and_then(|s| index.entries.iter().position(|e| e.id == s))
+            .unwrap_or(0);
+        Self {
+            catalogue: Catalogue {
+                root: base.to_owned(),
+                entries,
+            },
+            current,
+            source_root: base.to_owned(),
+            fetching,
+            lazy: true,
+        }
+    }
+
+    /// Every exhibit id of the catalogue: those opened, and those an index names whose
+    /// manifests have not been fetched yet.
+    pub fn known_ids(&self) -> Vec<String> {
+        self.catalogue
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Ok(p) => Some(p.manifest.id.clone()),
+                Err(_) => self
+                    .fetching
+                    .iter()
+                    .find(|f| f.index == i)
+                    .and_then(|f| f.exhibit.clone()),
+            })
+            .collect()
+    }
+
+    /// The entry of an exhibit by id: opened, or named by the index.
+    pub fn position_of(&self, id: &str) -> Option<usize> {
+        self.catalogue
+            .entries
+            .iter()
+            .position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id))
+            .or_else(|| {
+                self.fetching
+                    .iter()
+                    .find(|f| f.exhibit.as_deref() == Some(id))
+                    .map(|f| f.index)
+            })
     }
 
     /// The folder (or, in the browser, the URL) the `exhibits` asset source serves.
@@ -330,9 +455,13 @@ fn fetch_manifests(
         current,
         source_root,
         fetching,
+        lazy,
     } = library.bypass_change_detection();
     let mut current_arrived = false;
     fetching.retain_mut(|f| {
+        if *lazy && f.index != *current && f.handle.is_none() {
+            return true;
+        }
         let handle = f.handle.get_or_insert_with(|| {
             assets.load(format!(
                 "{EXHIBIT_SOURCE}://{}/{}",
@@ -398,12 +527,7 @@ fn switch_exhibit(
         SwitchExhibit::Next => (library.current + 1) % n,
         SwitchExhibit::Previous => (library.current + n - 1) % n,
         SwitchExhibit::Id(id) => {
-            match library
-                .catalogue
-                .entries
-                .iter()
-                .position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id))
-            {
+            match library.position_of(&id) {
                 Some(i) => i,
                 None => {
                     warn!("no exhibit with id \"{id}\" in the catalogue");

@@ -33,6 +33,12 @@ pub struct ShotRequest {
     pub hide_ui: bool,
 }
 
+/// `catalogue` (the gallery) and `catalogue-map`: the catalogue screen, which the binary opens
+/// at start for these views.
+pub fn is_catalogue_view(view: &str) -> bool {
+    matches!(view, "catalogue" | "catalogue-map")
+}
+
 /// `tour:ID:K` → (ID, K).
 fn parse_tour_view(view: &str) -> Option<(&str, usize)> {
     let rest = view.strip_prefix("tour:")?;
@@ -77,7 +83,7 @@ fn aim_shot(
     };
     let m = &package.manifest;
     rig.snap = true;
-    if request.view == "home" {
+    if request.view == "home" || is_catalogue_view(&request.view) {
         camera.write(CameraCommand::Home);
     } else if request.view == "about" {
         // The About panel (credits, location) over the home view.
@@ -188,6 +194,7 @@ fn take_shot(
     >,
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,
+    catalogue: Option<Res<crate::catalogue::CatalogueReady>>,
 ) {
     let Some(request) = &config.shot else { return };
     if progress.taken {
@@ -207,11 +214,16 @@ fn take_shot(
         return;
     }
     // The error screen is a valid picture too: tests use it to see a broken package's message.
-    let scene_ready = match state.get() {
+    let scene_ready = if is_catalogue_view(&request.view) {
+        // The catalogue screen covers the exhibit: it is ready when built with its pictures.
+        catalogue.is_some_and(|c| c.0)
+    } else {
+        match state.get() {
         // A packed model is shot at the level the device would settle on, not its thumb.
         ViewerState::Exhibit => bounds.0.is_some() && progress.aimed && levels.settled(),
         ViewerState::Error => true,
         ViewerState::Loading => false,
+        }
     };
     if request.hide_ui {
         for mut v in &mut hud {

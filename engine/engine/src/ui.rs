@@ -738,7 +738,10 @@ fn show_about_panel(
     existing: Query<Entity, With<AboutPanel>>,
     hud: Query<Entity, With<Hud>>,
     mut commands: Commands,
+    catalogue: Option<Res<crate::catalogue::CatalogueScreen>>,
 ) {
+    // A kiosk has no catalogue screen: no link to its map.
+    let catalogue_map = catalogue.is_some();
     if open.is_changed() && open.0.is_some() && about.0 {
         about.0 = false;
     }
@@ -827,18 +830,36 @@ fn show_about_panel(
             ChildOf(panel_entity),
         ));
     }
+    let buttons = commands
+        .spawn((
+            Node {
+                justify_content: JustifyContent::End,
+                flex_wrap: FlexWrap::Wrap,
+                ..default()
+            },
+            ChildOf(panel_entity),
+        ))
+        .id();
+    // The exhibit's place on the catalogue's map, when it has a position and a map to show it.
+    if catalogue_map && crate::embed::LocationSummary::of(m).is_some_and(|l| l.wgs84.is_some()) {
+        commands.spawn((
+            button(
+                &fonts,
+                lang,
+                LocalizedLabel::both("Xem trên bản đồ", "Show on the map"),
+                crate::catalogue::CatalogueAction::ShowOnMap(m.id.clone()),
+            ),
+            ChildOf(buttons),
+        ));
+    }
     commands.spawn((
-        Node {
-            justify_content: JustifyContent::End,
-            ..default()
-        },
-        ChildOf(panel_entity),
-        children![button(
+        button(
             &fonts,
             lang,
             LocalizedLabel::ui(UiString::Close),
-            UiAction::ToggleAbout
-        )],
+            UiAction::ToggleAbout,
+        ),
+        ChildOf(buttons),
     ));
 }
 

@@ -14,6 +14,9 @@ use crate::geodesy;
 use crate::manifest::{GeoPosition, Keyword, Manifest};
 use crate::package::Package;
 
+/// The index's file name, in the folder of the packages it lists.
+pub const CATALOG_FILE: &str = "catalog.json";
+
 /// The version of `catalog.json`; a viewer refuses an index of a version it does not know.
 pub const CATALOG_FORMAT: u32 = 1;
 
@@ -51,6 +54,10 @@ pub struct CatalogEntry {
     /// The smallest level of the first model (a GLB under 200 KB), relative to the index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
+    /// A picture of the exhibit for gallery cards (`poster.png` or `poster.jpg` in the package,
+    /// relative to the index), when the package has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poster: Option<String>,
     pub license: String,
     pub holder: String,
     pub languages: Vec<String>,
@@ -153,6 +160,10 @@ impl CatalogEntry {
             address: location.and_then(|l| l.address.clone()),
             wgs84,
             thumbnail,
+            poster: ["poster.png", "poster.jpg"]
+                .into_iter()
+                .find(|p| file_size(p) > 0)
+                .map(join),
             license: m.rights.license.clone(),
             holder: m.rights.holder.clone(),
             languages: m.languages(),

@@ -4,6 +4,7 @@
 //! through this crate, and its tests run in seconds.
 
 pub mod catalog;
+pub mod catalog_view;
 pub mod compression;
 pub mod geodesy;
 pub mod integrity;
