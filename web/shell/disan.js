@@ -7,6 +7,7 @@
 // Everything a visitor sees of the exhibit is drawn by the engine; see docs/embedding.md.
 
 import { learningRecordsFromPage, LaunchError } from "./xapi.js";
+import { startKiosk } from "./kiosk.js";
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -382,6 +383,10 @@ async function main() {
     config.lessonText = await response.text();
     if (params.get("step")) config.lessonStep = params.get("step");
     if (!startRecords()) return;
+  }
+  // ?kiosk[&idle=S][&attract=S]: a museum kiosk in a browser (kiosk.js, docs/kiosk.md).
+  if (params.has("kiosk")) {
+    startKiosk(disan, params, { exhibit: found.start, lang: disan.state.lang, catalogue: params.has("catalogue") }, emit);
   }
   try {
     await startEngine(config);

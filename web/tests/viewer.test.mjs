@@ -650,3 +650,32 @@ test("a lesson launched by an LMS (cmi5) sends its learning records to the LRS, 
     await lrs.stop();
   }
 });
+
+test("a kiosk page counts down and resets after the idle time, then plays its attract loop until a touch", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=trong-dong&kiosk&idle=5&attract=9`);
+  await viewerEvent(page, "state", `e.state.phase === "exhibit"`);
+  // A visitor presses a key, opens a point and switches to English.
+  await page.keyboard.press("Shift");
+  await page.evaluate(() => {
+    window.disan.command({ type: "open-hotspot", hotspot: "handle" });
+    window.disan.command({ type: "set-language", lang: "en" });
+  });
+  await viewerEvent(page, "state", `e.state.hotspot === "handle" && e.state.lang === "en"`);
+  // Then walks away: the countdown shows, and the visit is reset.
+  await viewerEvent(page, "kiosk", `e.phase === "countdown"`, 30000);
+  assert.ok(await page.locator("#kiosk-countdown").isVisible(), "the countdown is on screen");
+  assert.match(await page.locator("#kiosk-countdown").textContent(), /Back to the start in \d+ s/);
+  await viewerEvent(page, "kiosk", `e.phase === "reset"`, 30000);
+  await page.waitForFunction(() => window.disan.state.hotspot === null && window.disan.state.lang === "vi", null, { timeout: 30000 });
+  assert.ok(await page.locator("#kiosk-countdown").isHidden());
+  // The attract loop: the exhibit's tour plays by itself.
+  await viewerEvent(page, "kiosk", `e.phase === "attract"`, 30000);
+  await page.waitForFunction(() => window.disan.state.tour === "main" && window.disan.state.playing, null, { timeout: 30000 });
+  // A touch wakes it: the tour stops and the visitor has the exhibit.
+  await page.keyboard.press("Shift");
+  await viewerEvent(page, "kiosk", `e.phase === "visit"`, 10000);
+  await page.waitForFunction(() => window.disan.state.tour === null, null, { timeout: 30000 });
+  assert.equal(await page.evaluate(() => window.disan.kiosk.resets), 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
