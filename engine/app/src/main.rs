@@ -220,6 +220,7 @@ pub(crate) fn run_viewer(
         .or_else(|| view.exhibit.clone());
     // The catalogue's index, when `disan catalog` wrote one beside the packages: the screen
     // and the library read it rather than every manifest.
+    let catalogue_started = bevy::platform::time::Instant::now();
     let index_file = path.join(disan_format::catalog::CATALOG_FILE);
     let index = (kiosk.is_none() && index_file.is_file()).then(|| {
         std::fs::read_to_string(&index_file)
@@ -236,6 +237,7 @@ pub(crate) fn run_viewer(
         open_at_start: view.catalogue || shot_of_catalogue,
         start_on_map: view.map || view.shot.as_ref().is_some_and(|s| s.view == "catalogue-map"),
         tiles: view.tiles.clone(),
+        started: Some(catalogue_started),
     };
     let config = disan_engine::ViewerConfig {
         path: path.clone(),

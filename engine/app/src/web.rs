@@ -116,6 +116,9 @@ fn emit(event: &EmbedEvent) {
 }
 
 pub fn run() {
+    // From the engine's start with the page's settings (the index among them) to the catalogue
+    // on screen: the catalogue's own share of the start-up, logged once.
+    let catalogue_started = bevy::platform::time::Instant::now();
     let config = match page_config() {
         Ok(c) => c,
         Err(e) => {
@@ -182,6 +185,7 @@ pub fn run() {
         trust: std::sync::Arc::new(trust),
         lesson,
         catalogue: disan_engine::catalogue::CatalogueSetup {
+            started: Some(catalogue_started),
             index: config.catalog_text.as_deref().map(|text| {
                 disan_format::catalog::CatalogIndex::from_json(text)
                     .map_err(|e| format!("{}: {e}", disan_format::catalog::CATALOG_FILE))

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use disan_format::{ModelFile, ModelLimits, PackagePath, check_package_path};
+use disan_format::{ModelFile, ModelLimits, PackagePath};
 use proptest::prelude::*;
 
 /// A sample's full level as it is published: compressed (`disan pack`).
