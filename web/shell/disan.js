@@ -360,7 +360,7 @@ async function main() {
   // index (exhibits/catalog.json, written by `disan catalog`) and no manifest until one is
   // opened. The map's tiles come from the site's <meta name="disan-map-tiles"> (docs/catalogue.md).
   if (params.has("catalogue")) {
-    const response = await fetch(new URL("catalog.json", found.base.replace(/\/?$/, "/")));
+    const response = await fetch(new URL("catalog.json", found.base.replace(/\/?$/, "/"))).catch(() => ({ ok: false, status: 0 }));
     if (response.ok) config.catalogText = await response.text();
     else console.warn(`Disan: no catalog.json beside the exhibits (HTTP ${response.status}); the catalogue lists the exhibits as they arrive`);
     config.catalogue = true;
@@ -375,7 +375,7 @@ async function main() {
   // learning records (xAPI) when an LMS launched it (cmi5) or the site names an LRS.
   const lesson = params.get("lesson");
   if (lesson && /^[a-z0-9][a-z0-9-]*$/.test(lesson)) {
-    const response = await fetch(new URL(`lessons/${lesson}.lesson.toml`, here));
+    const response = await fetch(new URL(`lessons/${lesson}.lesson.toml`, here)).catch(() => ({ ok: false, status: 0 }));
     if (!response.ok) {
       showMessage("lesson", lesson);
       return;

@@ -64,10 +64,11 @@ export function startKiosk(disan, params, start, emit, { now = () => performance
     disan.command({ type: "set-language", lang: start.lang });
     if (start.exhibit && disan.state.exhibit !== start.exhibit) {
       disan.command({ type: "load", exhibit: start.exhibit });
-    } else {
-      disan.command({ type: "home" });
     }
-    if (start.catalogue) disan.command({ type: "open-catalogue", search: "" });
+    // Also after a load: if the start exhibit cannot be loaded, the one on screen goes home.
+    disan.command({ type: "home" });
+    // A search from the page clears the filters and the picked place too.
+    if (start.catalogue) disan.command({ type: "open-catalogue", view: "gallery", search: "" });
     else disan.command({ type: "close-catalogue" });
     tell("kiosk", { phase: "reset" });
   }

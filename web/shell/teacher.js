@@ -89,8 +89,14 @@ function openProjector() {
     return;
   }
   const current = lesson.classStep ?? lesson.start?.outline[0]?.id;
-  projector = window.open(viewerUrl(current), "disan-projector");
-  if (!projector) statusLine = "blocked";
+  // A class screen already open (this page was reloaded) is taken back as it is, not reloaded:
+  // the class keeps its place and its answers.
+  projector = window.open("", "disan-projector");
+  if (!projector) {
+    statusLine = "blocked";
+  } else if (projector.location.href === "about:blank") {
+    projector.location.href = viewerUrl(current);
+  }
   render();
 }
 

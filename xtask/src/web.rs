@@ -244,8 +244,6 @@ fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// A poster per exhibit, drawn by the native viewer (`disan shot --no-ui`), shown while the
-/// wasm downloads. Kept between builds unless the package changed.
 /// `exhibits/catalog.json`, as `disan catalog` writes it, for `viewer.html?catalogue`: the
 /// published packages with their posters (docs/catalogue.md).
 fn write_catalogue_index(exhibits: &Path) -> Result<(), String> {
@@ -272,6 +270,8 @@ fn write_catalogue_index(exhibits: &Path) -> Result<(), String> {
     write(&exhibits.join(CATALOG_FILE), &index.to_json())
 }
 
+/// A poster per exhibit, drawn by the native viewer (`disan shot --no-ui`), shown while the
+/// wasm downloads. Kept between builds unless the package changed.
 fn make_posters(ids: &[String], out: &Path) -> Result<(), String> {
     let cache = target_dir().join("web-posters");
     std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;

@@ -152,6 +152,15 @@ fn rerun_under_xvfb(view: &ViewArgs) -> Option<ExitCode> {
     })
 }
 
+/// The exhibits a lesson's steps open.
+#[cfg(not(target_family = "wasm"))]
+fn config_lesson_exhibits(lesson: &Option<disan_engine::lesson::LessonSetup>) -> Vec<String> {
+    lesson
+        .iter()
+        .flat_map(|l| l.lesson.steps.iter().map(|s| s.exhibit.clone()))
+        .collect()
+}
+
 #[cfg(not(target_family = "wasm"))]
 pub(crate) fn run_viewer(
     view: ViewArgs,
@@ -228,6 +237,27 @@ pub(crate) fn run_viewer(
             .and_then(|text| disan_format::catalog::CatalogIndex::from_json(&text))
             .map_err(|e| format!("{}: {e}", index_file.display()))
     });
+    // With an index the viewer offers only what it lists: a lesson's exhibit or `--exhibit`
+    // that it lacks would never open, so say so now (a stale index: run `disan catalog`).
+    if let Some(Ok(index)) = &index {
+        let listed = |id: &str| index.entries.iter().any(|e| e.id == id);
+        let mut missing: Vec<String> = config_lesson_exhibits(&lesson)
+            .into_iter()
+            .chain(view.exhibit.clone())
+            .filter(|id| !listed(id))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            eprintln!(
+                "disan: {} does not list {}: write it again with `disan catalog {}` so that it names every package",
+                index_file.display(),
+                missing.join(", "),
+                path.display()
+            );
+            return ExitCode::from(65);
+        }
+    }
     let shot_of_catalogue = view
         .shot
         .as_ref()

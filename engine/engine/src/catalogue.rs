@@ -292,9 +292,15 @@ fn follow_commands(
                 if let Some(view) = view {
                     screen.view = *view;
                 }
+                // A search from the host page starts a new search: the filters and the picked
+                // place go too (a kiosk's reset).
                 if let Some(text) = search {
-                    screen.filter.text = text.chars().take(80).collect();
+                    screen.filter = CatalogFilter {
+                        text: text.chars().take(80).collect(),
+                        ..default()
+                    };
                     screen.page = 0;
+                    screen.selected = None;
                 }
             }
             EmbedCommand::CloseCatalogue => screen.open = false,
@@ -381,7 +387,7 @@ const GRID: Color = Color::srgba(1.0, 1.0, 1.0, 0.10);
 /// Rebuilds the screen whenever what it shows changes.
 #[allow(clippy::too_many_arguments)]
 fn build_screen(
-    screen: Res<CatalogueScreen>,
+    mut screen: ResMut<CatalogueScreen>,
     data: Option<Res<CatalogueData>>,
     fonts: Res<UiFonts>,
     lang: Res<Language>,
@@ -545,11 +551,14 @@ fn build_screen(
         .id();
     commands.entity(root).add_children(&[header, filters]);
 
-    match screen.view {
+    let view = screen.view;
+    match view {
         CatalogueView::Gallery => {
             let per_page = cards_per_page(width, height);
             let pages = found.len().div_ceil(per_page).max(1);
             let page = screen.page.min(pages - 1);
+            // "›" on the last page stays there (written back unseen: no second rebuild).
+            screen.bypass_change_detection().page = page;
             let grid = commands
                 .spawn(Node {
                     flex_direction: FlexDirection::Row,
@@ -697,7 +706,12 @@ fn spawn_card(
             .collect::<Vec<_>>()
             .join(" · ")
     };
-    let picture = match &entry.poster {
+    // The index is content too: a poster path must name a file inside the catalogue.
+    let poster = entry
+        .poster
+        .as_deref()
+        .filter(|p| disan_format::check_package_path(p).is_ok());
+    let picture = match poster {
         Some(poster) => {
             let handle: Handle<Image> = assets.load(format!(
                 "{}://{poster}",

@@ -44,6 +44,7 @@ pub(super) fn plugin(app: &mut App) {
         answers: BTreeMap::new(),
         place: Place::Pending,
         framed: None,
+        attempt: 0,
     })
     .add_systems(
         Update,
@@ -72,6 +73,8 @@ pub struct LessonRun {
     /// The exhibit last framed (its camera set home): a step's place is shown after that, or
     /// the framing would undo it.
     framed: Option<String>,
+    /// Counts "start again": each attempt is a lesson of its own for the host page's records.
+    attempt: u32,
 }
 
 /// What the lesson card shows.
@@ -259,6 +262,15 @@ fn go_to_step(
     let step = run.lesson.steps[run.step].clone();
     if current.as_deref() != Some(step.exhibit.as_str()) {
         if run.place == Place::Pending {
+            if library.position_of(&step.exhibit).is_none() {
+                // Checked natively before the start; in the browser the lesson arrives first.
+                error!(
+                    "lesson \"{}\", step \"{}\": the catalogue has no exhibit \"{}\"; the step stays on the exhibit on screen",
+                    run.lesson.id, step.id, step.exhibit
+                );
+                run.place = Place::Shown;
+                return;
+            }
             switch.write(SwitchExhibit::Id(step.exhibit.clone()));
             run.place = Place::Opening;
         }
@@ -333,6 +345,7 @@ fn run_lesson_actions(
             LessonAction::Summary => run.card = Card::Summary,
             LessonAction::Restart => {
                 run.answers.clear();
+                run.attempt += 1;
                 run.go(0);
             }
             LessonAction::Questions | LessonAction::Continue => {
@@ -392,6 +405,7 @@ fn run_lesson_actions(
 /// What was last told to the host page, so each step, answer and summary is told once.
 #[derive(Default)]
 struct Reported {
+    attempt: u32,
     started: bool,
     step: Option<usize>,
     answers: BTreeSet<String>,
@@ -411,9 +425,12 @@ fn report_progress(
         return;
     }
     let lesson = &run.lesson;
-    // "Start again" clears the answers: the lesson begins anew for the records too.
-    if told.started && run.answers.is_empty() && !told.answers.is_empty() {
-        *told = Reported::default();
+    // "Start again": the lesson begins anew for the records too.
+    if told.attempt != run.attempt {
+        *told = Reported {
+            attempt: run.attempt,
+            ..Reported::default()
+        };
     }
     if !told.started {
         told.started = true;
@@ -834,6 +851,7 @@ mod tests {
             answers: BTreeMap::new(),
             place: Place::Pending,
             framed: None,
+            attempt: 0,
         };
         assert_eq!(run.next_question(), Some(0));
         let q = run.lesson.steps[0].questions[0].clone();
@@ -876,6 +894,7 @@ mod tests {
                 answers: BTreeMap::new(),
                 place: Place::Pending,
                 framed: None,
+                attempt: 0,
             })
             .add_systems(Update, report_progress);
         let told = |app: &mut App| -> Vec<serde_json::Value> {

@@ -177,6 +177,10 @@ pub struct ExhibitLibrary {
     /// Fetch a manifest only when its entry is shown (a catalogue opened from its index: 2 000
     /// entries open without reading 2 000 manifests), rather than all at once.
     lazy: bool,
+    /// Per entry, the exhibit id known before (or whatever becomes of) its manifest: the index's
+    /// id, or the page's package name. An entry stays reachable by that id even when its
+    /// manifest fails, so the visitor sees its error screen rather than nothing.
+    named: Vec<Option<String>>,
 }
 
 #[derive(Debug)]
@@ -184,8 +188,6 @@ struct FetchingManifest {
     index: usize,
     /// The package's folder under the source root.
     id: String,
-    /// The exhibit's id, when known before its manifest (from the catalogue index).
-    exhibit: Option<String>,
     handle: Option<Handle<TextFile>>,
 }
 
@@ -212,6 +214,7 @@ impl ExhibitLibrary {
             source_root: source_root(path),
             fetching: Vec::new(),
             lazy: false,
+            named: Vec::new(),
         }
     }
 
@@ -277,7 +280,6 @@ impl ExhibitLibrary {
             .map(|(index, id)| FetchingManifest {
                 index,
                 id: id.clone(),
-                exhibit: None,
                 handle: None,
             })
             .collect();
@@ -290,6 +292,8 @@ impl ExhibitLibrary {
             source_root: base.to_owned(),
             fetching,
             lazy: false,
+            // In the browser a package's folder is its id (web/dist/exhibits/index.json).
+            named: ids.iter().cloned().map(Some).collect(),
         };
         if ids.is_empty() {
             library
@@ -312,8 +316,8 @@ impl ExhibitLibrary {
             // Packages are the source's direct sub-folders (the trust checks and the model
             // guard rely on it), so a path is one folder name inside the catalogue.
             let checked = disan_format::check_package_path(&record.path).and_then(|p| {
-                if p.as_str().contains('/') {
-                    Err("names a folder inside a folder: an index lists the packages of its own folder (`disan catalog FOLDER` writes it there)")
+                if p.as_str().is_empty() || p.as_str().contains('/') {
+                    Err("is not one folder inside the catalogue folder: an index lists the packages of its own folder (`disan catalog FOLDER` writes it there)")
                 } else {
                     Ok(p)
                 }
@@ -327,7 +331,6 @@ impl ExhibitLibrary {
                     fetching.push(FetchingManifest {
                         index: i,
                         id: record.path.clone(),
-                        exhibit: Some(record.id.clone()),
                         handle: None,
                     });
                 }
@@ -362,11 +365,12 @@ impl ExhibitLibrary {
             source_root: base.to_owned(),
             fetching,
             lazy: true,
+            named: index.entries.iter().map(|e| Some(e.id.clone())).collect(),
         }
     }
 
-    /// Every exhibit id of the catalogue: those opened, and those an index names whose
-    /// manifests have not been fetched yet.
+    /// Every exhibit id of the catalogue: those opened, and those an index (or the page) names
+    /// whose manifests have not arrived or failed.
     pub fn known_ids(&self) -> Vec<String> {
         self.catalogue
             .entries
@@ -374,26 +378,24 @@ impl ExhibitLibrary {
             .enumerate()
             .filter_map(|(i, e)| match e {
                 Ok(p) => Some(p.manifest.id.clone()),
-                Err(_) => self
-                    .fetching
-                    .iter()
-                    .find(|f| f.index == i)
-                    .and_then(|f| f.exhibit.clone()),
+                Err(_) => self.named.get(i).cloned().flatten(),
             })
             .collect()
     }
 
-    /// The entry of an exhibit by id: opened, or named by the index.
+    /// The entry of an exhibit by id: opened, or named by the index or the page.
     pub fn position_of(&self, id: &str) -> Option<usize> {
         self.catalogue
             .entries
             .iter()
             .position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id))
             .or_else(|| {
-                self.fetching
+                self.named
                     .iter()
-                    .find(|f| f.exhibit.as_deref() == Some(id))
-                    .map(|f| f.index)
+                    .enumerate()
+                    .position(|(i, n)| {
+                        n.as_deref() == Some(id) && self.catalogue.entries[i].is_err()
+                    })
             })
     }
 
@@ -456,6 +458,7 @@ fn fetch_manifests(
         source_root,
         fetching,
         lazy,
+        ..
     } = library.bypass_change_detection();
     let mut current_arrived = false;
     fetching.retain_mut(|f| {

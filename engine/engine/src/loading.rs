@@ -522,6 +522,79 @@ mod tests {
         assert_eq!(app.world().resource::<ExhibitLibrary>().current, 1);
     }
 
+    /// A catalogue opened from its index (catalog.json): only the manifest of the exhibit shown
+    /// is fetched; an entry whose manifest fails stays reachable by the index's id; an entry
+    /// whose path leaves the catalogue is refused, named by its id.
+    #[test]
+    fn a_catalogue_from_its_index_fetches_only_the_manifest_shown() {
+        let record = |id: &str, path: &str| {
+            format!(
+                r#"{{"id":"{id}","path":"{path}","title":{{"vi":"{id}"}},"kind":"artifact","rank":"national","license":"CC-BY-4.0","holder":"x","languages":["vi"],"lods":[],"bytes":0}}"#
+            )
+        };
+        let index = disan_format::catalog::CatalogIndex::from_json(&format!(
+            r#"{{"format":1,"title":{{}},"entries":[{},{},{}]}}"#,
+            record("trong-dong", "trong-dong"),
+            record("gone", "no-such-exhibit"),
+            record("escape", "../outside"),
+        ))
+        .unwrap();
+        let mut app = App::new();
+        let base = exhibits();
+        crate::library::register_exhibit_source(&mut app, &base, Default::default());
+        app.add_plugins((MinimalPlugins, AssetPlugin::default(), StatesPlugin))
+            .init_asset::<WorldAsset>()
+            .init_asset::<AudioSource>()
+            .add_plugins(crate::policy::plugin)
+            .insert_resource(ViewerConfig {
+                path: base,
+                catalogue: crate::catalogue::CatalogueSetup {
+                    index: Some(Ok(index)),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .init_state::<ViewerState>()
+            .init_resource::<ButtonInput<KeyCode>>()
+            .init_resource::<ModelLevels>()
+            .add_plugins((crate::library::plugin, plugin));
+        let settle = |app: &mut App, entry: usize| {
+            for _ in 0..500 {
+                app.update();
+                if !app.world().resource::<ExhibitLibrary>().is_fetching(entry) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            panic!("entry {entry} was never fetched");
+        };
+        settle(&mut app, 0);
+        for _ in 0..50 {
+            app.update();
+        }
+        let library = app.world().resource::<ExhibitLibrary>();
+        assert!(library.catalogue.entries[0].is_ok(), "the exhibit shown arrived");
+        assert!(
+            library.is_fetching(1),
+            "the manifest of an entry not shown is not fetched"
+        );
+        let refused = library.catalogue.entries[2].as_ref().unwrap_err().to_string();
+        assert!(refused.contains("catalog.json") && refused.contains("escape"), "{refused}");
+        assert_eq!(library.known_ids(), ["trong-dong", "gone", "escape"]);
+
+        // Opened by its id, the missing package fails, and stays reachable by that id.
+        app.world_mut()
+            .write_message(SwitchExhibit::Id("gone".into()));
+        app.update();
+        settle(&mut app, 1);
+        let library = app.world().resource::<ExhibitLibrary>();
+        let failed = library.catalogue.entries[1].as_ref().unwrap_err().to_string();
+        assert!(failed.contains("no-such-exhibit/exhibit.toml"), "{failed}");
+        assert_eq!(library.position_of("gone"), Some(1));
+        assert_eq!(library.position_of("trong-dong"), Some(0));
+        assert_eq!(library.position_of("nothing"), None);
+    }
+
     /// The browser's catalogue: manifests fetched through the asset source, each entry filled
     /// in as it arrives; one that is not there becomes an error naming its address.
     #[test]

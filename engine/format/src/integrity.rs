@@ -76,9 +76,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Every file a viewer reads from the package: the manifest, the files it names, and the
-/// buffers and images of `.gltf` models (read from `read`; a model that cannot be read adds
-/// nothing here, the validator reports it).
+/// Every file a viewer reads from the package: the manifest, the files it names, the buffers
+/// and images of `.gltf` models (read from `read`; a model that cannot be read adds nothing
+/// here, the validator reports it), and the gallery's poster when the package has one.
 pub fn package_files(manifest: &Manifest, read: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<String> {
     let mut files: Vec<String> = vec![crate::MANIFEST_FILE.to_owned()];
     for f in manifest.referenced_files() {
@@ -102,6 +102,13 @@ pub fn package_files(manifest: &Manifest, read: impl Fn(&str) -> Option<Vec<u8>>
                     }
                 }
             }
+        }
+    }
+    // The poster the catalogue's gallery shows (`catalog::CatalogEntry::poster`), when there is
+    // one: a viewer that requires signatures reads it too.
+    for poster in ["poster.png", "poster.jpg"] {
+        if read(poster).is_some() {
+            files.push(poster.to_owned());
         }
     }
     files.sort();
