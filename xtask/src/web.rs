@@ -247,7 +247,7 @@ fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
 /// `exhibits/catalog.json`, as `disan catalog` writes it, for `viewer.html?catalogue`: the
 /// published packages with their posters (docs/catalogue.md).
 fn write_catalogue_index(exhibits: &Path) -> Result<(), String> {
-    use disan_format::catalog::{CATALOG_FILE, CATALOG_FORMAT, CatalogEntry, CatalogIndex};
+    use disan_format::catalog::{CATALOG_FILE, CatalogEntry, CatalogIndex};
     let catalogue = disan_format::open_catalogue(exhibits);
     let mut entries = Vec::new();
     for package in catalogue.entries.iter().filter_map(|e| e.as_ref().ok()) {
@@ -259,14 +259,7 @@ fn write_catalogue_index(exhibits: &Path) -> Result<(), String> {
         let size = |f: &str| std::fs::metadata(package.root.join(f)).map_or(0, |m| m.len());
         entries.push(CatalogEntry::from_package(package, folder, size).0);
     }
-    let index = CatalogIndex {
-        format: CATALOG_FORMAT,
-        title: [("vi", "Di sản Hải Phòng"), ("en", "Heritage of Hải Phòng")]
-            .into_iter()
-            .map(|(l, t)| (l.to_owned(), t.to_owned()))
-            .collect(),
-        entries,
-    };
+    let index = CatalogIndex::of_the_city(entries);
     write(&exhibits.join(CATALOG_FILE), &index.to_json())
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-use disan_format::catalog::{CATALOG_FORMAT, CatalogEntry, CatalogIndex};
+use disan_format::catalog::{CatalogEntry, CatalogIndex};
 
 use crate::cli::Command;
 
@@ -119,14 +119,7 @@ pub fn run(args: CatalogArgs) -> ExitCode {
             }
         }
     }
-    let index = CatalogIndex {
-        format: CATALOG_FORMAT,
-        title: [("vi", "Di sản Hải Phòng"), ("en", "Heritage of Hải Phòng")]
-            .into_iter()
-            .map(|(l, t)| (l.to_owned(), t.to_owned()))
-            .collect(),
-        entries,
-    };
+    let index = CatalogIndex::of_the_city(entries);
     let base = args.base.clone().unwrap_or_default();
     let result = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(args.out.join("records"))?;

@@ -229,11 +229,7 @@ fn gather_from_library(
         return;
     }
     commands.insert_resource(CatalogueData {
-        browser: CatalogBrowser::new(CatalogIndex {
-            format: disan_format::catalog::CATALOG_FORMAT,
-            title: Default::default(),
-            entries,
-        }),
+        browser: CatalogBrowser::new(CatalogIndex::of_the_city(entries)),
         from_index: false,
         tiles: tiles.0.clone(),
     });

@@ -197,6 +197,18 @@ pub fn wgs84_of(m: &Manifest) -> Result<Option<[f64; 2]>, geodesy::GeodesyError>
 }
 
 impl CatalogIndex {
+    /// The index of the city's collection ("Di sản Hải Phòng · Heritage of Hải Phòng").
+    pub fn of_the_city(entries: Vec<CatalogEntry>) -> Self {
+        CatalogIndex {
+            format: CATALOG_FORMAT,
+            title: [("vi", "Di sản Hải Phòng"), ("en", "Heritage of Hải Phòng")]
+                .into_iter()
+                .map(|(l, t)| (l.to_owned(), t.to_owned()))
+                .collect(),
+            entries,
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("plain data")
     }
