@@ -516,7 +516,7 @@ fn switch_on_key(keys: Res<ButtonInput<KeyCode>>, mut switch: MessageWriter<Swit
     }
 }
 
-fn switch_exhibit(
+pub(crate) fn switch_exhibit(
     mut requests: MessageReader<SwitchExhibit>,
     mut library: ResMut<ExhibitLibrary>,
     mut commands: Commands,

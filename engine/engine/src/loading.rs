@@ -25,9 +25,14 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(ExhibitReset, |mut load: ResMut<ExhibitLoad>| {
             *load = ExhibitLoad::default()
         })
+        // After a switch, with its commands applied in between: the switch's `ExhibitReset` (a
+        // command) must clear the previous exhibit's load before this one starts, never after
+        // (which left the viewer loading nothing, forever: seen once in 110 soak switches).
         .add_systems(
             Update,
-            start_loading.run_if(resource_changed::<ExhibitLibrary>),
+            start_loading
+                .run_if(resource_changed::<ExhibitLibrary>)
+                .after(crate::library::switch_exhibit),
         )
         .add_systems(
             Update,
