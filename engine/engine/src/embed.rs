@@ -552,10 +552,15 @@ fn report_changes(
         } else {
             failure.problems.clone()
         };
-        events.write(EmbedEvent::Error {
-            exhibit: exhibit_id.clone(),
-            problems,
-        });
+        // In the frame of a switch away from an error screen the state still says "error" while
+        // the next exhibit (whose loading cleared the failure) is already current: that exhibit
+        // has no problem to tell, and is not in error.
+        if !problems.is_empty() {
+            events.write(EmbedEvent::Error {
+                exhibit: exhibit_id.clone(),
+                problems,
+            });
+        }
     }
     // Each file left out, once, as it is found.
     let already = if last.exhibit == now.exhibit {
