@@ -72,22 +72,9 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// Reads a manifest from its text. `file` is used only to name the file in problems.
 /// Returns the manifest when it has no errors (warnings are allowed), and all problems found.
 pub fn parse_manifest(file: &Path, source: &str) -> (Option<Manifest>, Problems) {
-    let mut r = Reader {
-        file,
-        source,
-        problems: Problems::default(),
-    };
-    let doc = match DeTable::parse(source) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let at = e.span().map(|s| r.at(&s));
-            let message = format!(
-                "this is not valid TOML: {}. Check quotes, brackets and `=` on this line.",
-                e.message().trim_end_matches('.')
-            );
-            r.problems.error(file, at, "", message);
-            return (None, r.problems);
-        }
+    let mut r = Reader::new(file, source);
+    let Some(doc) = r.parse_toml() else {
+        return (None, r.problems);
     };
     let root = Obj::new(doc.get_ref(), doc.span(), String::new());
     let manifest = r.manifest(root);
@@ -102,6 +89,33 @@ struct Reader<'s> {
     file: &'s Path,
     source: &'s str,
     problems: Problems,
+}
+
+impl<'s> Reader<'s> {
+    fn new(file: &'s Path, source: &'s str) -> Self {
+        Reader {
+            file,
+            source,
+            problems: Problems::default(),
+        }
+    }
+
+    /// The file's TOML document, or `None` with the place where it stops being TOML
+    /// (manifests and lessons alike).
+    fn parse_toml(&mut self) -> Option<toml::Spanned<DeTable<'s>>> {
+        match DeTable::parse(self.source) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                let at = e.span().map(|s| self.at(&s));
+                let message = format!(
+                    "this is not valid TOML: {}. Check quotes, brackets and `=` on this line.",
+                    e.message().trim_end_matches('.')
+                );
+                self.problems.error(self.file, at, "", message);
+                None
+            }
+        }
+    }
 }
 
 /// A table being read: remembers which keys were asked for, so the rest can be reported as unknown.

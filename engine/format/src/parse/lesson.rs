@@ -19,22 +19,9 @@ pub fn parse_lesson<'m>(
     source: &str,
     exhibit: Option<&dyn Fn(&str) -> Option<&'m Manifest>>,
 ) -> (Option<Lesson>, Problems) {
-    let mut r = Reader {
-        file,
-        source,
-        problems: Problems::default(),
-    };
-    let doc = match DeTable::parse(source) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let at = e.span().map(|s| r.at(&s));
-            let message = format!(
-                "this is not valid TOML: {}. Check quotes, brackets and `=` on this line.",
-                e.message().trim_end_matches('.')
-            );
-            r.problems.error(file, at, "", message);
-            return (None, r.problems);
-        }
+    let mut r = Reader::new(file, source);
+    let Some(doc) = r.parse_toml() else {
+        return (None, r.problems);
     };
     let mut root = Obj::new(doc.get_ref(), doc.span(), String::new());
     let lesson = r.lesson(&mut root, exhibit);
