@@ -37,15 +37,7 @@ pub(super) fn plugin(app: &mut App) {
         .as_deref()
         .and_then(|id| setup.lesson.steps.iter().position(|s| s.id == id))
         .unwrap_or(0);
-    app.insert_resource(LessonRun {
-        lesson: setup.lesson,
-        step,
-        card: Card::Step,
-        answers: BTreeMap::new(),
-        place: Place::Pending,
-        framed: None,
-        attempt: 0,
-    })
+    app.insert_resource(LessonRun::new(setup.lesson, step))
     .add_systems(
         Update,
         (
@@ -130,6 +122,19 @@ enum LessonAction {
 struct LessonCard;
 
 impl LessonRun {
+    /// The class at `step` (an index into the lesson's steps), nothing answered yet.
+    pub fn new(lesson: Lesson, step: usize) -> Self {
+        LessonRun {
+            lesson,
+            step,
+            card: Card::Step,
+            answers: BTreeMap::new(),
+            place: Place::Pending,
+            framed: None,
+            attempt: 0,
+        }
+    }
+
     fn go(&mut self, step: usize) {
         self.step = step.min(self.lesson.steps.len().saturating_sub(1));
         self.card = Card::Step;
@@ -844,15 +849,7 @@ mod tests {
 
     #[test]
     fn questions_follow_one_another_and_the_count_is_kept() {
-        let mut run = LessonRun {
-            lesson: lesson(),
-            step: 0,
-            card: Card::Step,
-            answers: BTreeMap::new(),
-            place: Place::Pending,
-            framed: None,
-            attempt: 0,
-        };
+        let mut run = LessonRun::new(lesson(), 0);
         assert_eq!(run.next_question(), Some(0));
         let q = run.lesson.steps[0].questions[0].clone();
         let all_right = Response::Chosen(
@@ -887,15 +884,7 @@ mod tests {
         app.add_message::<EmbedEvent>()
             .insert_resource(ExhibitLibrary::open(&root.join("exhibits"), None))
             .insert_resource(Language::VI)
-            .insert_resource(LessonRun {
-                lesson: lesson(),
-                step: 0,
-                card: Card::Step,
-                answers: BTreeMap::new(),
-                place: Place::Pending,
-                framed: None,
-                attempt: 0,
-            })
+            .insert_resource(LessonRun::new(lesson(), 0))
             .add_systems(Update, report_progress);
         let told = |app: &mut App| -> Vec<serde_json::Value> {
             app.update();
