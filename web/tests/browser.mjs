@@ -38,9 +38,24 @@ export async function browser({ webgpu = false } = {}) {
   });
 }
 
+/**
+ * Pages opened by `openPage` and not yet closed. A viewer left open keeps drawing on the CPU:
+ * after a failed test it slowed every later test several times over (CI's 90 minutes ran out).
+ */
+const openPages = new Set();
+
+/** Closes what a test left open (with `afterEach`), so one failure does not slow the rest. */
+export async function closeOpenPages() {
+  const left = [...openPages];
+  openPages.clear();
+  await Promise.all(left.map((page) => page.close().catch(() => {})));
+}
+
 /** A page that records console errors and uncaught exceptions, from every frame. */
 export async function openPage(b, url, { width = 960, height = 540, init = null } = {}) {
   const page = await b.newPage({ viewport: { width, height } });
+  openPages.add(page);
+  page.once("close", () => openPages.delete(page));
   if (init) await page.addInitScript(init);
   const problems = [];
   page.on("console", (m) => {

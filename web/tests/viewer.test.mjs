@@ -1,12 +1,12 @@
 // The browser viewer in Debian's Chromium (WebGL2 through SwiftShader), driven by playwright-core.
 // Run by `cargo xtask test` after `cargo xtask web`; alone: `cd web && npm test` (needs web/dist).
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync } from "node:fs";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { site, browser, openPage, viewerEvent, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
+import { site, browser, openPage, closeOpenPages, viewerEvent, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
 import { startLrs } from "./lrs.mjs";
 
 let server;
@@ -15,6 +15,7 @@ before(async () => {
   server = await site();
   chromium = await browser();
 });
+afterEach(closeOpenPages);
 after(async () => {
   await chromium?.close();
   server?.stop();
@@ -470,7 +471,7 @@ test("a viewer page with trusted keys opens a signed exhibit with its location, 
 
     const unsigned = await openPage(chromium, `${server.url}test-signed-viewer.html?exhibit=sac-phong`);
     const missing = (await viewerEvent(unsigned.page, "error")).problems.join("\n");
-    assert.match(missing, /sac-phong\/integrity\.sig: .*no integrity\.sig, and signatures are required/);
+    assert.match(missing, /sac-phong\/exhibit\.toml: .*no integrity\.sig, and signatures are required here: sign it with `disan sign`/);
     await unsigned.page.close();
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -578,7 +579,8 @@ test("the catalogue screen opens 2 000 entries from the index alone, finds a rel
     };
     assert.equal((await search("dinh hang kenh")).shown, 1, "typed without diacritics");
     assert.equal((await search("ddinhf hangf keenh")).shown, 1, "typed in Telex with the input method off");
-    assert.equal((await search("dinh lang so 19")).shown, 11, "19 and 190–199");
+    // Words are matched from their start: "29" finds 29 and 290–299 (there is no 2900 among 2 000).
+    assert.equal((await search("dinh lang so 29")).shown, 11, "29 and 290–299");
     await page.waitForTimeout(1000);
     writeFileSync("/tmp/disan-catalogue-web-gallery.png", await page.locator("#disan-canvas").screenshot());
 
@@ -647,7 +649,10 @@ test("a lesson launched by an LMS (cmi5) sends its learning records to the LRS, 
     const ids = lrs.statements.map((st) => st.id);
     assert.equal(new Set(ids).size, ids.length, "no statement arrives twice");
     assert.deepEqual(lrs.duplicates, []);
-    assert.ok(lrs.received.every((r) => r.status < 400 || r.status === 503), `every statement was valid: ${lrs.received.filter((r) => r.status >= 400 && r.status !== 503).map((r) => r.reason).join("; ")}`);
+    // Refused: none. Allowed: 503 while away, and 404 for the learner preferences, which this
+    // launch has none of (xAPI answers a GET of a document that does not exist with 404).
+    const allowed = (r) => r.status < 400 || r.status === 503 || (r.status === 404 && r.method === "GET" && r.path.endsWith("/agents/profile"));
+    assert.ok(lrs.received.every(allowed), `every statement was valid: ${lrs.received.filter((r) => !allowed(r)).map((r) => `${r.method} ${r.path}: ${r.status} ${r.reason}`).join("; ")}`);
     // While the LRS was away the browser said so in the console (503s, refused preflights):
     // expected; anything else is a problem.
     const lrsHost = new URL(lrs.endpoint).host;
