@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSy
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { site, browser, openPage, closeOpenPages, viewerEvent, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
+import { site, browser, openPage, closeOpenPages, viewerEvent, eventCount, postedEvent, compareImages, reference, readReference, throttle } from "./browser.mjs";
 import { startLrs } from "./lrs.mjs";
 
 let server;
@@ -130,8 +130,10 @@ test("with a hardware WebGPU adapter the viewer draws the exhibit with its WebGP
     assert.deepEqual(await engineOf(page), { wasm: ["/pkg/webgpu/disan_bg.wasm"], renderer: "webgpu" }, "the page downloads the WebGPU engine only");
     await viewerEvent(page, "first-frame");
     await page.waitForTimeout(1500);
-    // The same picture as the WebGL2 build's reference, by the same tolerance.
-    const shot = await page.locator("#disan-canvas").screenshot();
+    // The same picture as the WebGL2 build's reference, by the same tolerance. Dawn on
+    // SwiftShader draws a frame in seconds, and a screenshot waits for frames (one took 44 s).
+    const shot = await page.locator("#disan-canvas").screenshot({ timeout: 120000 });
+    writeFileSync("/tmp/disan-webgpu-home-vi.png", shot);
     const drawn = await compareImages(page, shot, readReference("trong-dong-home-vi"));
     assert.ok(drawn.spread > 12, `the WebGPU canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
     assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the WebGPU canvas differs from the reference: ${JSON.stringify(drawn)}`);
@@ -618,6 +620,8 @@ test("a lesson launched by an LMS (cmi5) sends its learning records to the LRS, 
       assert.ok(test(), `${what}; the LRS has: ${verbs().join(", ")} (${lrs.received.filter((r) => r.status >= 400).map((r) => r.reason).join("; ")})`);
     };
     let { page, problems } = await openPage(chromium, url);
+    const failedRequests = [];
+    page.on("requestfailed", (r) => failedRequests.push(r.url()));
     await viewerEvent(page, "state", `e.state.phase === "exhibit" && e.state.lesson && e.state.lesson.step === "quai-trong"`);
     await until(() => verbs().includes("experienced"), "initialized and the step reach the LRS");
     assert.deepEqual(verbs().slice(0, 2), ["initialized", "experienced"]);
@@ -653,10 +657,12 @@ test("a lesson launched by an LMS (cmi5) sends its learning records to the LRS, 
     // launch has none of (xAPI answers a GET of a document that does not exist with 404).
     const allowed = (r) => r.status < 400 || r.status === 503 || (r.status === 404 && r.method === "GET" && r.path.endsWith("/agents/profile"));
     assert.ok(lrs.received.every(allowed), `every statement was valid: ${lrs.received.filter((r) => !allowed(r)).map((r) => `${r.method} ${r.path}: ${r.status} ${r.reason}`).join("; ")}`);
-    // While the LRS was away the browser said so in the console (503s, refused preflights):
-    // expected; anything else is a problem.
+    // While the LRS was away the browser said so in the console (503s, refused preflights), and
+    // it logs the 404 above: expected. The console's "Failed to load resource" names no address,
+    // so every failed or refused request is checked by its address instead.
     const lrsHost = new URL(lrs.endpoint).host;
-    assert.deepEqual(problems.filter((p) => !p.includes("503") && !p.includes(lrsHost)), []);
+    assert.deepEqual(failedRequests.filter((u) => new URL(u).host !== lrsHost), [], "only requests to the LRS failed");
+    assert.deepEqual(problems.filter((p) => !p.includes("503") && !p.includes(lrsHost) && !p.startsWith("console.error: Failed to load resource")), []);
     await page.close();
   } finally {
     await lrs.stop();
@@ -664,28 +670,30 @@ test("a lesson launched by an LMS (cmi5) sends its learning records to the LRS, 
 });
 
 test("a kiosk page counts down and resets after the idle time, then plays its attract loop until a touch", async () => {
-  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=trong-dong&kiosk&idle=5&attract=9`);
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=trong-dong&kiosk&idle=12&attract=18`);
   await viewerEvent(page, "state", `e.state.phase === "exhibit"`);
-  // A visitor presses a key, opens a point and switches to English.
+  // A visitor presses a key, opens a point and switches to English. (The page may have counted
+  // down and reset while the exhibit loaded: only what follows the touch counts.)
   await page.keyboard.press("Shift");
+  const touched = await eventCount(page);
   await page.evaluate(() => {
     window.disan.command({ type: "open-hotspot", hotspot: "handle" });
     window.disan.command({ type: "set-language", lang: "en" });
   });
   await viewerEvent(page, "state", `e.state.hotspot === "handle" && e.state.lang === "en"`);
   // Then walks away: the countdown shows, and the visit is reset.
-  await viewerEvent(page, "kiosk", `e.phase === "countdown"`, 30000);
+  await viewerEvent(page, "kiosk", `e.phase === "countdown"`, 30000, touched);
   assert.ok(await page.locator("#kiosk-countdown").isVisible(), "the countdown is on screen");
   assert.match(await page.locator("#kiosk-countdown").textContent(), /Back to the start in \d+ s/);
-  await viewerEvent(page, "kiosk", `e.phase === "reset"`, 30000);
+  await viewerEvent(page, "kiosk", `e.phase === "reset"`, 30000, touched);
   await page.waitForFunction(() => window.disan.state.hotspot === null && window.disan.state.lang === "vi", null, { timeout: 30000 });
   assert.ok(await page.locator("#kiosk-countdown").isHidden());
   // The attract loop: the exhibit's tour plays by itself.
-  await viewerEvent(page, "kiosk", `e.phase === "attract"`, 30000);
+  await viewerEvent(page, "kiosk", `e.phase === "attract"`, 30000, touched);
   await page.waitForFunction(() => window.disan.state.tour === "main" && window.disan.state.playing, null, { timeout: 30000 });
   // A touch wakes it: the tour stops and the visitor has the exhibit.
   await page.keyboard.press("Shift");
-  await viewerEvent(page, "kiosk", `e.phase === "visit"`, 10000);
+  await viewerEvent(page, "kiosk", `e.phase === "visit"`, 10000, touched);
   await page.waitForFunction(() => window.disan.state.tour === null, null, { timeout: 30000 });
   assert.ok(await page.evaluate(() => window.disan.kiosk.resets) >= 1);
   assert.deepEqual(problems, []);
