@@ -191,6 +191,14 @@ function onEvent(event) {
       break;
     case "state":
       describe(event.state);
+      // The page's own buttons step down to the bottom corner, off the catalogue's cards.
+      document.body.classList.toggle("catalogue-open", !!event.state.catalogue);
+      // The catalogue screen is drawn in full from the engine's first frames and covers the
+      // exhibit: the poster must not hide it while the exhibit behind it is still compiling.
+      if (event.state.catalogue && !pictureShown) {
+        $("poster").hidden = true;
+        $("loading").hidden = true;
+      }
       break;
     case "error":
       $("loading").hidden = true;

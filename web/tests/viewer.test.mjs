@@ -580,6 +580,8 @@ test("the catalogue screen opens 2 000 entries from the index alone, finds a rel
       return (await viewerEvent(page, "state", `e.state.catalogue && e.state.catalogue.search === ${JSON.stringify(text)}`)).state.catalogue;
     };
     assert.equal((await search("dinh hang kenh")).shown, 1, "typed without diacritics");
+    // The catalogue is on screen, not behind the start exhibit's poster and loading bar.
+    assert.ok(await page.locator("#poster").isHidden() && await page.locator("#loading").isHidden(), "the poster and the bar leave the catalogue visible");
     assert.equal((await search("ddinhf hangf keenh")).shown, 1, "typed in Telex with the input method off");
     // Words are matched from their start: "29" finds 29 and 290–299 (there is no 2900 among 2 000).
     assert.equal((await search("dinh lang so 29")).shown, 11, "29 and 290–299");
