@@ -168,6 +168,13 @@ window.disanEmit = (json) => emit(JSON.parse(json));
 
 let readyOnce = false;
 let pictureShown = false;
+/** The engine draws a complete picture: the poster and the progress bar make way for it. */
+function pictureOnScreen() {
+  pictureShown = true;
+  $("poster").hidden = true;
+  $("loading").hidden = true;
+  $("stage").setAttribute("aria-busy", "false");
+}
 function onEvent(event) {
   switch (event.type) {
     case "progress":
@@ -182,23 +189,17 @@ function onEvent(event) {
       }
       break;
     case "first-frame":
-      pictureShown = true;
       // The poster and the bar stay until the first complete picture: while the engine compiles
       // its shaders it draws only a rough preview behind them.
-      $("poster").hidden = true;
-      $("loading").hidden = true;
-      $("stage").setAttribute("aria-busy", "false");
+      pictureOnScreen();
       break;
     case "state":
       describe(event.state);
       // The page's own buttons step down to the bottom corner, off the catalogue's cards.
       document.body.classList.toggle("catalogue-open", !!event.state.catalogue);
       // The catalogue screen is drawn in full from the engine's first frames and covers the
-      // exhibit: the poster must not hide it while the exhibit behind it is still compiling.
-      if (event.state.catalogue && !pictureShown) {
-        $("poster").hidden = true;
-        $("loading").hidden = true;
-      }
+      // exhibit: it is a complete picture even while the exhibit behind it still compiles.
+      if (event.state.catalogue && !pictureShown) pictureOnScreen();
       break;
     case "error":
       $("loading").hidden = true;

@@ -85,13 +85,21 @@ export function startKiosk(disan, params, start, emit, { now = () => performance
   }
 
   // The loop of the attract mode: a tour that ends starts again.
+  // The idle clock starts when the first exhibit shows (or fails to): no visitor can have acted
+  // on a loading screen, and a countdown over the poster would only puzzle them.
+  let firstPicture = false;
   window.addEventListener("disan", (e) => {
+    if (!firstPicture && (e.detail.type === "first-frame" || e.detail.type === "error")) {
+      firstPicture = true;
+      lastTouch = now();
+    }
     if (e.detail.type === "tour-end" && kiosk.phase === "attract" && attractTour) {
       setTimeout(() => kiosk.phase === "attract" && attract(), 1500);
     }
   });
 
   setInterval(() => {
+    if (!firstPicture) return;
     const idle = (now() - lastTouch) / 1000;
     if (kiosk.phase === "visit" && idle >= idleS - Math.min(COUNTDOWN_S, idleS / 2)) {
       kiosk.phase = "countdown";
