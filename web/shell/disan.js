@@ -93,6 +93,38 @@ if (document.fullscreenEnabled) {
   $("fullscreen").hidden = true;
 }
 
+// ---- The catalogue's search field (viewer.html): what is typed goes to the engine's search box.
+$("catalogue-search").addEventListener("input", (e) => {
+  disan.command({ type: "search-catalogue", text: e.target.value });
+});
+$("catalogue-search").addEventListener("keydown", (e) => {
+  if (e.key !== "Escape") return;
+  // As on the canvas: Esc empties the search, then closes the catalogue.
+  e.preventDefault();
+  if (e.target.value) {
+    e.target.value = "";
+    disan.command({ type: "search-catalogue", text: "" });
+  } else {
+    e.target.blur();
+    disan.command({ type: "close-catalogue" });
+  }
+});
+
+/** Lays the search field over the engine's search box while the catalogue is open. */
+function placeCatalogueSearch(catalogue) {
+  const field = $("catalogue-search");
+  const box = catalogue?.search_box;
+  field.hidden = !box;
+  if (!box) {
+    if (document.activeElement === field) field.blur();
+    return;
+  }
+  const [left, top, width, height] = box;
+  Object.assign(field.style, { left: `${left}px`, top: `${top}px`, width: `${width}px`, height: `${height}px` });
+  // A search changed from elsewhere (typed on the canvas, a kiosk's reset, the host page).
+  if (field.value !== catalogue.search && document.activeElement !== field) field.value = catalogue.search;
+}
+
 // Keys the engine uses must not scroll the page; Tab still leaves the canvas.
 $("disan-canvas").addEventListener("keydown", (e) => {
   if ([" ", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "PageUp", "PageDown", "+", "-", "="].includes(e.key)) {
@@ -197,6 +229,7 @@ function onEvent(event) {
       describe(event.state);
       // The page's own buttons step down to the bottom corner, off the catalogue's cards.
       document.body.classList.toggle("catalogue-open", !!event.state.catalogue);
+      placeCatalogueSearch(event.state.catalogue);
       // The catalogue screen is drawn in full from the engine's first frames and covers the
       // exhibit: it is a complete picture even while the exhibit behind it still compiles.
       if (event.state.catalogue && !pictureShown) pictureOnScreen();

@@ -11,6 +11,8 @@
 
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input::mouse::{MouseScrollUnit, MouseWheel};
+use bevy::ui::RelativeCursorPosition;
 use bevy::prelude::*;
 use disan_format::Keyword;
 use disan_format::catalog::{CatalogEntry, CatalogIndex};
@@ -66,7 +68,43 @@ pub struct CatalogueScreen {
     pub page: usize,
     /// The exhibit picked on the map, by id (its card shows under the map).
     pub selected: Option<String>,
+    /// The map as the visitor dragged and zoomed it; `None`: fitted to the places found.
+    pub map: Option<MovedMap>,
 }
+
+/// A map the visitor moved, kept for the search and filters it was moved under and the panel
+/// size it was moved at: a new search, new filters or a resized window fit the map again to
+/// what is found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedMap {
+    pub frame: MapFrame,
+    pub filter: CatalogFilter,
+}
+
+impl CatalogueScreen {
+    /// The visitor's map, while it still belongs to this search, filters and panel size.
+    fn moved_map(&self, size: [f64; 2]) -> Option<MapFrame> {
+        self.map
+            .as_ref()
+            .filter(|m| m.filter == self.filter && m.frame.size == size)
+            .map(|m| m.frame)
+    }
+
+    fn move_map(&mut self, frame: MapFrame) {
+        self.map = Some(MovedMap {
+            frame,
+            filter: self.filter.clone(),
+        });
+    }
+}
+
+/// The map frame on screen (fitted or moved), for the drag, wheel and zoom buttons.
+#[derive(Resource, Default)]
+struct ShownMap(Option<MapFrame>);
+
+/// The map panel's size as laid out, for the window size it was measured in.
+#[derive(Resource, Default)]
+struct MapRoom(Option<(Vec2, [f64; 2])>);
 
 /// Whether the screen is built and every picture on it (posters, tiles) has arrived or failed:
 /// `disan shot --view catalogue` waits for it.
@@ -86,6 +124,22 @@ pub struct CatalogueState {
     /// How many exhibits the search and filters let through, of how many.
     pub shown: usize,
     pub entries: usize,
+    /// The map, while it is on screen.
+    pub map: Option<MapState>,
+    /// Where the search box is drawn, in CSS pixels of the canvas (`[left, top, width,
+    /// height]`): the browser page lays a real text field over it, so a phone's on-screen
+    /// keyboard opens when the box is touched.
+    pub search_box: Option<[f32; 4]>,
+}
+
+#[derive(serde::Serialize, Clone, Copy, Debug, PartialEq)]
+pub struct MapState {
+    /// The tile zoom (0: the whole world; 17: a street).
+    pub zoom: u8,
+    /// The place at the middle of the map, `[lat, lon]`.
+    pub centre: [f64; 2],
+    /// Dragged or zoomed by the visitor (else fitted to the places found).
+    pub moved: bool,
 }
 
 /// What a button of the screen does.
@@ -104,10 +158,27 @@ pub enum CatalogueAction {
     Pick(String),
     /// The About panel's link: the map, with this exhibit picked.
     ShowOnMap(String),
+    /// The map closer (positive) or farther, around its middle.
+    Zoom(i32),
+    /// The map fitted again to every place found.
+    FitMap,
 }
 
 #[derive(Component)]
 struct CatalogueRoot;
+
+/// The map's panel: what a drag, a pinch or the wheel moves.
+#[derive(Component)]
+struct MapPanel;
+
+/// What moves with the finger during a drag (tiles, grid, markers), before the map is redrawn
+/// where the drag ends.
+#[derive(Component)]
+struct MapLayer;
+
+/// The search box, whose place the browser page reads.
+#[derive(Component)]
+struct SearchBox;
 
 /// The images the screen is waiting for.
 #[derive(Resource, Default)]
@@ -171,6 +242,8 @@ pub(super) fn plugin(app: &mut App) {
     .init_resource::<CatalogueReady>()
     .init_resource::<CatalogueShown>()
     .init_resource::<PendingImages>()
+    .init_resource::<ShownMap>()
+    .init_resource::<MapRoom>()
     .insert_resource(ShownAfter {
         started: setup.started,
         logged: false,
@@ -181,10 +254,15 @@ pub(super) fn plugin(app: &mut App) {
         type_into_search.after(bevy::input::InputSystems),
     )
     .add_systems(
+        PostUpdate,
+        (report_search_box, measure_map_room).after(bevy::ui::UiSystems::Layout),
+    )
+    .add_systems(
         Update,
         (
             gather_from_library,
             follow_commands,
+            move_map,
             run_catalogue_actions,
             build_screen,
             add_catalogue_button,
@@ -297,6 +375,14 @@ fn follow_commands(
                     };
                     screen.page = 0;
                     screen.selected = None;
+                    screen.map = None;
+                }
+            }
+            EmbedCommand::SearchCatalogue { text } => {
+                let text: String = text.chars().filter(|c| !c.is_control()).take(80).collect();
+                if text != screen.filter.text {
+                    screen.filter.text = text;
+                    screen.page = 0;
                 }
             }
             EmbedCommand::CloseCatalogue => screen.open = false,
@@ -311,6 +397,7 @@ fn run_catalogue_actions(
     mut screen: ResMut<CatalogueScreen>,
     mut switch: MessageWriter<SwitchExhibit>,
     mut about: ResMut<crate::ui::AboutOpen>,
+    shown_map: Res<ShownMap>,
 ) {
     for (interaction, action) in &pressed {
         if *interaction != Interaction::Pressed {
@@ -354,16 +441,198 @@ fn run_catalogue_actions(
                     ..default()
                 };
             }
+            CatalogueAction::Zoom(steps) => {
+                if let Some(frame) = shown_map.0 {
+                    let middle = [frame.size[0] / 2.0, frame.size[1] / 2.0];
+                    screen.move_map(frame.zoomed(*steps, middle, TILE_ZOOM_MAX));
+                }
+            }
+            CatalogueAction::FitMap => screen.map = None,
         }
     }
 }
 
-/// Cards per page for a window of this size (logical pixels): as many rows of 260-pixel cards
-/// as fit, at least one.
+/// A drag or pinch on the map, from the press to the release.
+struct MapGesture {
+    /// Where it started, in UI pixels of the window.
+    start: Vec2,
+    /// How far it has moved.
+    moved: Vec2,
+    /// Two fingers' distance at the start and now (a pinch).
+    spread: Option<(f32, f32)>,
+}
+
+/// A drag moves the map with the finger (only the drawn layer while the finger is down; the map
+/// is redrawn where it ends, so no tile is fetched mid-drag); a pinch or the wheel zooms around
+/// the fingers or the cursor.
+#[allow(clippy::too_many_arguments)]
+fn move_map(
+    panel: Query<(&Interaction, &RelativeCursorPosition), With<MapPanel>>,
+    mut layer: Query<&mut Node, With<MapLayer>>,
+    mouse: Res<ButtonInput<MouseButton>>,
+    touches: Res<Touches>,
+    mut wheel: MessageReader<MouseWheel>,
+    windows: Query<&Window>,
+    ui_scale: Res<UiScale>,
+    shown: Res<ShownMap>,
+    mut screen: ResMut<CatalogueScreen>,
+    mut gesture: Local<Option<MapGesture>>,
+    mut wheel_notches: Local<f32>,
+) {
+    let (Ok((interaction, cursor)), Some(frame)) = (panel.single(), shown.0) else {
+        *gesture = None;
+        wheel.clear();
+        return;
+    };
+    let scale = ui_scale.0.max(0.01);
+    // A wheel's notch is one line, or about a hundred pixels where the system scrolls smoothly
+    // (browsers, touchpads): one zoom level per notch.
+    for w in wheel.read() {
+        *wheel_notches += match w.unit {
+            MouseScrollUnit::Line => w.y,
+            MouseScrollUnit::Pixel => w.y / 100.0,
+        };
+    }
+    let steps = wheel_notches.trunc();
+    *wheel_notches -= steps;
+    if steps != 0.0
+        && cursor.cursor_over
+        && let Some(at) = cursor.normalized
+    {
+        let around = [
+            f64::from(at.x + 0.5) * frame.size[0],
+            f64::from(at.y + 0.5) * frame.size[1],
+        ];
+        screen.move_map(frame.zoomed(steps as i32, around, TILE_ZOOM_MAX));
+        return;
+    }
+
+    let fingers: Vec<Vec2> = touches.iter().map(|t| t.position() / scale).collect();
+    let pointer = if !fingers.is_empty() {
+        Some(fingers.iter().copied().sum::<Vec2>() / fingers.len() as f32)
+    } else if mouse.pressed(MouseButton::Left) {
+        windows
+            .iter()
+            .next()
+            .and_then(Window::cursor_position)
+            .map(|p| p / scale)
+    } else {
+        None
+    };
+    let spread = (fingers.len() >= 2).then(|| fingers[0].distance(fingers[1]));
+    match (gesture.as_mut(), pointer) {
+        (None, Some(at)) if *interaction == Interaction::Pressed => {
+            *gesture = Some(MapGesture {
+                start: at,
+                moved: Vec2::ZERO,
+                spread: spread.map(|s| (s, s)),
+            });
+        }
+        (Some(g), Some(at)) => {
+            match (g.spread.as_mut(), spread) {
+                (Some((_, now)), Some(s)) => *now = s,
+                // A second finger joined: the pinch starts from here.
+                (None, Some(s)) => g.spread = Some((s, s)),
+                _ => {}
+            }
+            g.moved = at - g.start;
+            if let Ok(mut node) = layer.single_mut() {
+                node.left = px(g.moved.x);
+                node.top = px(g.moved.y);
+            }
+        }
+        (Some(g), None) => {
+            let mut next = frame;
+            // Less than a few pixels is a touch, not a drag (a marker was picked).
+            if g.moved.length() > 6.0 {
+                next = next.panned(f64::from(g.moved.x), f64::from(g.moved.y));
+            }
+            if let Some((from, to)) = g.spread.filter(|(from, _)| *from > 1.0) {
+                let steps = (to / from).log2().round() as i32;
+                if steps != 0 {
+                    let middle = [next.size[0] / 2.0, next.size[1] / 2.0];
+                    next = next.zoomed(steps, middle, TILE_ZOOM_MAX);
+                }
+            }
+            if next != frame {
+                screen.move_map(next);
+            } else if let Ok(mut node) = layer.single_mut() {
+                node.left = px(0);
+                node.top = px(0);
+            }
+            *gesture = None;
+        }
+        _ => {}
+    }
+}
+
+/// The map panel's room as laid out; when the map was drawn for another size (the first time,
+/// from an estimate), it is drawn again for this one.
+fn measure_map_room(
+    panel: Query<&ComputedNode, With<MapPanel>>,
+    windows: Query<&Window>,
+    ui_scale: Res<UiScale>,
+    shown: Res<ShownMap>,
+    mut room: ResMut<MapRoom>,
+    mut screen: ResMut<CatalogueScreen>,
+) {
+    let (Ok(node), Some(frame), Some(window)) = (panel.single(), shown.0, windows.iter().next()) else {
+        return;
+    };
+    let laid_out = node.size() * node.inverse_scale_factor();
+    let measured = [f64::from(laid_out.x.round()), f64::from(laid_out.y.round())];
+    if measured[0] < 1.0 || ((measured[0] - frame.size[0]).abs() < 1.5 && (measured[1] - frame.size[1]).abs() < 1.5) {
+        return;
+    }
+    let window = Vec2::new(window.width(), window.height()) / ui_scale.0;
+    room.0 = Some((window, measured));
+    screen.set_changed();
+}
+
+/// The search box's place on the canvas, for the browser page's text field over it.
+fn report_search_box(
+    search: Query<(&ComputedNode, &bevy::ui::UiGlobalTransform), With<SearchBox>>,
+    windows: Query<&Window>,
+    mut shown: ResMut<CatalogueShown>,
+) {
+    let Some(state) = shown.bypass_change_detection().0.as_mut() else { return };
+    let scale = windows.iter().next().map_or(1.0, Window::scale_factor);
+    let rect = search.single().ok().map(|(node, transform)| {
+        let size = node.size() / scale;
+        let centre = transform.translation / scale;
+        let round = |v: f32| (v * 10.0).round() / 10.0;
+        [
+            round(centre.x - size.x / 2.0),
+            round(centre.y - size.y / 2.0),
+            round(size.x),
+            round(size.y),
+        ]
+    });
+    if state.search_box != rect {
+        state.search_box = rect;
+        shown.set_changed();
+    }
+}
+
+/// Columns of cards in a window this wide (logical pixels): as many 260-pixel cards as fit.
+fn card_columns(width: f32) -> usize {
+    ((width - 32.0) / 276.0).floor().max(1.0) as usize
+}
+
+/// Cards per page for a window of this size: as many rows as fit, at least one.
 fn cards_per_page(width: f32, height: f32) -> usize {
-    let columns = ((width - 32.0) / 276.0).floor().max(1.0) as usize;
     let rows = ((height - 250.0) / 150.0).floor().clamp(1.0, 6.0) as usize;
-    columns * rows
+    card_columns(width) * rows
+}
+
+/// A card's width: 260 pixels in a grid, the whole width of a phone's single column (less the
+/// screen's padding), so its title wraps less and its poster is larger.
+fn card_width(width: f32) -> f32 {
+    if card_columns(width) == 1 {
+        (width - 24.0).clamp(120.0, 560.0)
+    } else {
+        260.0
+    }
 }
 
 /// The panel's size for the map, in logical pixels.
@@ -395,6 +664,8 @@ fn build_screen(
     mut pending: ResMut<PendingImages>,
     mut shown_after: ResMut<ShownAfter>,
     mut summary: ResMut<CatalogueShown>,
+    mut shown_map: ResMut<ShownMap>,
+    room: Res<MapRoom>,
     mut commands: Commands,
     mut last_size: Local<Vec2>,
 ) {
@@ -415,18 +686,25 @@ fn build_screen(
     pending.0.clear();
     let (true, Some(data), true) = (screen.open, data, size != Vec2::ZERO) else {
         summary.0 = None;
+        shown_map.0 = None;
         return;
     };
     let lang = *lang;
     let (width, height) = (size.x, size.y);
     let found = data.browser.matching(&screen.filter);
     let entries = data.browser.entries();
+    // The box's place is measured after layout (`report_search_box`); until then it is where
+    // it was.
+    let search_box = summary.0.as_ref().and_then(|s| s.search_box);
     summary.0 = Some(CatalogueState {
         view: screen.view,
         search: screen.filter.text.clone(),
         shown: found.len(),
         entries: entries.len(),
+        map: None,
+        search_box,
     });
+    shown_map.0 = None;
 
     let root = commands
         .spawn((
@@ -515,6 +793,8 @@ fn build_screen(
         })
         .with_children(|f| {
             f.spawn((
+                SearchBox,
+                Interaction::default(),
                 Node {
                     min_width: px(260.0_f32.min(width - 40.0)),
                     min_height: px(theme::TOUCH_TARGET),
@@ -568,7 +848,7 @@ fn build_screen(
                 })
                 .id();
             for &i in found.iter().skip(page * per_page).take(per_page) {
-                let card = spawn_card(&mut commands, &fonts, lang, &entries[i], &assets, &library, &mut pending.0);
+                let card = spawn_card(&mut commands, &fonts, lang, &entries[i], card_width(width), &assets, &library, &mut pending.0);
                 commands.entity(grid).add_child(card);
             }
             if found.is_empty() {
@@ -610,8 +890,11 @@ fn build_screen(
             commands.entity(root).add_children(&[grid, pager]);
         }
         CatalogueView::Map => {
-            let size = map_size(width, height);
-            let map = spawn_map(
+            let size = room
+                .0
+                .filter(|(window, _)| *window == Vec2::new(width, height))
+                .map_or_else(|| map_size(width, height), |(_, measured)| measured);
+            let (map, frame) = spawn_map(
                 &mut commands,
                 &fonts,
                 lang,
@@ -623,6 +906,14 @@ fn build_screen(
                 &mut pending.0,
             );
             commands.entity(root).add_child(map);
+            shown_map.0 = frame;
+            if let (Some(frame), Some(state)) = (frame, summary.0.as_mut()) {
+                state.map = Some(MapState {
+                    zoom: frame.zoom,
+                    centre: frame.centre(),
+                    moved: screen.moved_map(size).is_some(),
+                });
+            }
         }
     }
     if !shown_after.logged {
@@ -689,6 +980,7 @@ fn spawn_card(
     fonts: &UiFonts,
     lang: Language,
     entry: &CatalogEntry,
+    width: f32,
     assets: &AssetServer,
     library: &ExhibitLibrary,
     pending: &mut Vec<Handle<Image>>,
@@ -746,7 +1038,7 @@ fn spawn_card(
             Button,
             CatalogueAction::Exhibit(entry.id.clone()),
             Node {
-                width: px(260),
+                width: px(width),
                 min_height: px(120),
                 padding: UiRect::all(px(10)),
                 flex_direction: FlexDirection::Column,
@@ -797,7 +1089,7 @@ fn spawn_map(
     size: [f64; 2],
     assets: &AssetServer,
     pending: &mut Vec<Handle<Image>>,
-) -> Entity {
+) -> (Entity, Option<MapFrame>) {
     let entries = data.browser.entries();
     let placed: Vec<&CatalogEntry> = found
         .iter()
@@ -807,9 +1099,15 @@ fn spawn_map(
     let points: Vec<[f64; 2]> = placed.iter().filter_map(|e| e.wgs84).collect();
     let map = commands
         .spawn((
+            MapPanel,
+            Interaction::default(),
+            RelativeCursorPosition::default(),
+            // The room left under the header (which wraps to more rows on a phone): measured
+            // after layout, and the map drawn again for it (`measure_map_room`).
             Node {
-                width: px(size[0] as f32),
-                height: px(size[1] as f32),
+                width: percent(100),
+                flex_grow: 1.0,
+                min_height: px(160),
                 overflow: Overflow::clip(),
                 border_radius: BorderRadius::all(px(8)),
                 ..default()
@@ -818,7 +1116,10 @@ fn spawn_map(
         ))
         .id();
     let unplaced = found.len() - placed.len();
-    let Some(frame) = MapFrame::fit(&points, size, TILE_ZOOM_MAX) else {
+    let Some(frame) = screen
+        .moved_map(size)
+        .or_else(|| MapFrame::fit(&points, size, TILE_ZOOM_MAX))
+    else {
         let none = commands
             .spawn(label(
                 fonts,
@@ -831,8 +1132,9 @@ fn spawn_map(
             ))
             .id();
         commands.entity(map).add_child(none);
-        return map;
+        return (map, None);
     };
+    // Tiles, grid and markers move together under a drag.
     let mut children = Vec::new();
     match &data.tiles {
         Some(template) => {
@@ -899,6 +1201,48 @@ fn spawn_map(
                 .id(),
         );
     }
+    let layer = commands
+        .spawn((
+            MapLayer,
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(0),
+                top: px(0),
+                width: px(size[0] as f32),
+                height: px(size[1] as f32),
+                ..default()
+            },
+        ))
+        .add_children(&children)
+        .id();
+    let mut children = vec![layer];
+    // Closer, farther, and everything found again: for a mouse without a wheel, a touch screen
+    // without pinch, and a visitor lost on the map.
+    children.push(
+        commands
+            // On the right, below the tiles' credit: clear of the grid's labels (top and left)
+            // and the picked place's card (bottom left).
+            .spawn(Node {
+                position_type: PositionType::Absolute,
+                right: px(8),
+                top: px(36),
+                flex_direction: FlexDirection::Column,
+                align_items: AlignItems::Stretch,
+                row_gap: px(6),
+                ..default()
+            })
+            .with_children(|c| {
+                c.spawn(button(fonts, lang, LocalizedLabel::same("+"), CatalogueAction::Zoom(1)));
+                c.spawn(button(fonts, lang, LocalizedLabel::same("–"), CatalogueAction::Zoom(-1)));
+                c.spawn(button(
+                    fonts,
+                    lang,
+                    LocalizedLabel::both("Xem hết", "Show all"),
+                    CatalogueAction::FitMap,
+                ));
+            })
+            .id(),
+    );
     // The picked place's card, or a line that says how to pick one.
     let picked = screen
         .selected
@@ -968,6 +1312,7 @@ fn spawn_map(
                         position_type: PositionType::Absolute,
                         left: px(8),
                         bottom: px(6),
+                        max_width: px(size[0] as f32 - 16.0),
                         padding: UiRect::axes(px(8), px(4)),
                         border_radius: BorderRadius::all(px(4)),
                         ..default()
@@ -1003,7 +1348,7 @@ fn spawn_map(
         );
     }
     commands.entity(map).add_children(&children);
-    map
+    (map, Some(frame))
 }
 
 /// Lines of latitude and longitude across a plain map, at a round step for its zoom.
@@ -1014,8 +1359,8 @@ fn graticule(commands: &mut Commands, fonts: &UiFonts, lang: Language, frame: &M
         .into_iter()
         .find(|s| span / s >= 4.0)
         .unwrap_or(0.001);
-    let top_left = inverse(frame, 0.0, 0.0);
-    let bottom_right = inverse(frame, frame.size[0], frame.size[1]);
+    let top_left = frame.to_place(0.0, 0.0);
+    let bottom_right = frame.to_place(frame.size[0], frame.size[1]);
     let mut lines = Vec::new();
     let mut lon = (top_left[1] / step).ceil() * step;
     while lon <= bottom_right[1] {
@@ -1030,16 +1375,6 @@ fn graticule(commands: &mut Commands, fonts: &UiFonts, lang: Language, frame: &M
         lat += step;
     }
     lines
-}
-
-/// The latitude and longitude at a point of the panel.
-fn inverse(frame: &MapFrame, x: f64, y: f64) -> [f64; 2] {
-    let world = disan_format::catalog_view::TILE_PIXELS * f64::from(1u32 << frame.zoom);
-    let mx = frame.origin[0] + x / world;
-    let my = frame.origin[1] + y / world;
-    let lon = mx * 360.0 - 180.0;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * my)).sinh().atan().to_degrees();
-    [lat, lon]
 }
 
 fn grid_line(commands: &mut Commands, fonts: &UiFonts, lang: Language, at: f32, vertical: bool, text: String) -> Entity {
@@ -1067,8 +1402,10 @@ fn grid_line(commands: &mut Commands, fonts: &UiFonts, lang: Language, at: f32, 
         .spawn((
             Node {
                 position_type: PositionType::Absolute,
+                // A line of latitude's label sits above its line, or below it where the line
+                // runs along the map's top edge (it would be cut off).
                 left: px(if vertical { 3.0 } else { 4.0 }),
-                top: px(if vertical { 2.0 } else { -18.0 }),
+                top: px(if vertical || at < 22.0 { 2.0 } else { -18.0 }),
                 ..default()
             },
             children![label(fonts, lang, LocalizedLabel::same(text), TextStyle::Small)],
@@ -1120,8 +1457,10 @@ fn report_ready(
     mut ready: ResMut<CatalogueReady>,
     mut shown_after: ResMut<ShownAfter>,
     shown: Res<CatalogueShown>,
+    preparing: Option<Res<crate::content_guard::TexturesInPreparation>>,
 ) {
-    let settled = pending.0.iter().all(|h| {
+    // Posters are exhibit images: mipmapped off the main thread before they are drawn.
+    let settled = preparing.is_none_or(|p| p.is_empty()) && pending.0.iter().all(|h| {
         matches!(
             assets.load_state(h.id()),
             bevy::asset::LoadState::Loaded | bevy::asset::LoadState::Failed(_)
@@ -1170,7 +1509,7 @@ mod tests {
     fn the_plain_map_grid_reads_back_the_places_it_shows() {
         let frame = MapFrame::fit(&[[20.80, 106.60], [20.95, 106.80]], [800.0, 500.0], 17).unwrap();
         let [x, y] = frame.to_panel(20.85, 106.70);
-        let [lat, lon] = inverse(&frame, x, y);
+        let [lat, lon] = frame.to_place(x, y);
         assert!((lat - 20.85).abs() < 1e-9 && (lon - 106.70).abs() < 1e-9);
     }
 }

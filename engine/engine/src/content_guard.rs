@@ -13,7 +13,9 @@
 //!   header first and refuses an image too large to decode within the memory budget;
 //! - [`prepare_exhibit_textures`] downscales a texture above the device's limit (so an 8K scan
 //!   still shows on WebGL2) and gives PNG/JPEG textures their mipmaps (Bevy makes none: a 4K
-//!   scan texture shimmers without them).
+//!   scan texture shimmers without them). The work (a few hundred milliseconds for a 4K
+//!   texture) runs on the task pool, not in a frame; the texture is held back from the renderer
+//!   until it is done, and framing and the level swap wait for it ([`TexturesInPreparation`]).
 //!
 //! Both loaders replace Bevy's for their extensions (the last loader registered for an extension
 //! and asset type wins), natively and in the browser.
@@ -32,6 +34,7 @@ use bevy::image::{
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::render::renderer::RenderDevice;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use disan_format::{ModelFile, ModelLimits, PackagePath, check_package_path, image_size};
 
 use crate::library::EXHIBIT_SOURCE;
@@ -39,10 +42,13 @@ use crate::policy::ContentNotice;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<LoaderNotices>()
+        .init_resource::<TexturesInPreparation>()
         .add_systems(PreUpdate, pass_on_loader_notices)
         .add_systems(
             PostUpdate,
-            prepare_exhibit_textures.after(bevy::asset::AssetEventSystems),
+            (prepare_exhibit_textures, finish_prepared_textures)
+                .chain()
+                .after(bevy::asset::AssetEventSystems),
         );
 }
 
@@ -282,15 +288,40 @@ impl AssetLoader for CheckedImageLoader {
     }
 }
 
-/// Textures of the exhibit, once decoded and before the renderer sees them: downscaled to the
-/// device's limit, and given a full mipmap chain. Runs in the frame an image arrives, before
-/// the render world extracts it.
+/// Textures being downscaled and mipmapped on the task pool. While one is here its image is
+/// held back from the renderer (a material waiting for it is not drawn), so nothing is drawn
+/// with a texture that is about to change: framing (the first picture) and the swap to a better
+/// level of detail wait until this is empty.
+#[derive(Resource, Default)]
+pub struct TexturesInPreparation {
+    tasks: Vec<TextureTask>,
+}
+
+struct TextureTask {
+    id: AssetId<Image>,
+    /// Where the image goes once prepared (the render world, and the main world too when
+    /// something ray-casts against the model).
+    usage: bevy::asset::RenderAssetUsages,
+    file: String,
+    label: String,
+    task: Task<(Image, Prepared)>,
+}
+
+impl TexturesInPreparation {
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+}
+
+/// Textures of the exhibit, once decoded and before the renderer sees them: each PNG/JPEG
+/// texture goes to the task pool to be downscaled to the device's limit and given a full mipmap
+/// chain, and is kept in the main world only until it comes back.
 pub fn prepare_exhibit_textures(
     mut events: MessageReader<AssetEvent<Image>>,
     mut images: ResMut<Assets<Image>>,
     assets: Res<AssetServer>,
     limit: Option<Res<DeviceTextureLimit>>,
-    mut notices: MessageWriter<ContentNotice>,
+    mut preparing: ResMut<TexturesInPreparation>,
 ) {
     let limit = limit.map_or(u32::MAX, |l| l.0);
     for event in events.read() {
@@ -307,21 +338,79 @@ pub fn prepare_exhibit_textures(
         let Some(mut image) = images.get_mut(*id) else {
             continue;
         };
-        match prepare_texture(&mut image, limit) {
-            Prepared::Downscaled { from, to } => notices.write(ContentNotice {
-                file: path.without_label().path().to_string_lossy().split_once('/').map_or(String::new(), |(_, f)| f.to_owned()),
+        if !needs_preparation(&image) {
+            continue;
+        }
+        let usage = image.asset_usage;
+        // Held in the main world while away: the renderer extracts only what is marked for it.
+        image.asset_usage = bevy::asset::RenderAssetUsages::MAIN_WORLD;
+        // The pixels move to the task (no copy); the asset keeps its description meanwhile.
+        let data = image.data.take();
+        let mut work = image.clone();
+        work.data = data;
+        work.asset_usage = usage;
+        let task = AsyncComputeTaskPool::get().spawn(async move {
+            let prepared = prepare_texture(&mut work, limit);
+            (work, prepared)
+        });
+        preparing.tasks.push(TextureTask {
+            id: *id,
+            usage,
+            file: path
+                .without_label()
+                .path()
+                .to_string_lossy()
+                .split_once('/')
+                .map_or(String::new(), |(_, f)| f.to_owned()),
+            label: path.label().unwrap_or("image").to_owned(),
+            task,
+        });
+    }
+}
+
+/// Prepared textures go back into their image assets, marked for the renderer again.
+fn finish_prepared_textures(
+    mut preparing: ResMut<TexturesInPreparation>,
+    mut images: ResMut<Assets<Image>>,
+    limit: Option<Res<DeviceTextureLimit>>,
+    mut notices: MessageWriter<ContentNotice>,
+) {
+    if preparing.tasks.is_empty() {
+        return;
+    }
+    let limit = limit.map_or(u32::MAX, |l| l.0);
+    preparing.tasks.retain_mut(|t| {
+        let Some((mut prepared, outcome)) = block_on(future::poll_once(&mut t.task)) else {
+            return true;
+        };
+        // An image whose exhibit was left meanwhile is gone; its work is dropped.
+        if let Some(mut image) = images.get_mut(t.id) {
+            prepared.asset_usage = t.usage;
+            *image = prepared;
+        }
+        if let Prepared::Downscaled { from, to } = outcome {
+            notices.write(ContentNotice {
+                file: t.file.clone(),
                 reason: format!(
                     "texture {}: {}×{} is more than this device's largest texture ({limit}), so it is shown at {}×{}",
-                    path.label().unwrap_or("image"),
-                    from.0,
-                    from.1,
-                    to.0,
-                    to.1
+                    t.label, from.0, from.1, to.0, to.1
                 ),
-            }),
-            Prepared::Mipmapped | Prepared::Untouched => continue,
-        };
-    }
+            });
+        }
+        false
+    });
+}
+
+/// A plain 8-bit RGBA 2D texture (what PNG and JPEG decode to) with its pixels and no mipmaps.
+fn needs_preparation(image: &Image) -> bool {
+    let size = image.texture_descriptor.size;
+    matches!(
+        image.texture_descriptor.format,
+        TextureFormat::Rgba8UnormSrgb | TextureFormat::Rgba8Unorm
+    ) && image.texture_descriptor.dimension == TextureDimension::D2
+        && size.depth_or_array_layers == 1
+        && image.texture_descriptor.mip_level_count == 1
+        && image.data.is_some()
 }
 
 /// What [`prepare_texture`] did.
@@ -336,15 +425,8 @@ pub enum Prepared {
 /// texture (what PNG and JPEG decode to) without mipmaps. Others (KTX2 with their own mips,
 /// HDR, compressed formats) are left as they are.
 pub fn prepare_texture(image: &mut Image, limit: u32) -> Prepared {
-    let format = image.texture_descriptor.format;
     let size = image.texture_descriptor.size;
-    let plain = matches!(
-        format,
-        TextureFormat::Rgba8UnormSrgb | TextureFormat::Rgba8Unorm
-    ) && image.texture_descriptor.dimension == TextureDimension::D2
-        && size.depth_or_array_layers == 1
-        && image.texture_descriptor.mip_level_count == 1;
-    let Some(data) = image.data.as_ref().filter(|_| plain) else {
+    let Some(data) = image.data.as_ref().filter(|_| needs_preparation(image)) else {
         return Prepared::Untouched;
     };
     let Some(mut base) = image::RgbaImage::from_raw(size.width, size.height, data.clone()) else {

@@ -93,6 +93,11 @@ pub enum EmbedCommand {
         search: Option<String>,
     },
     CloseCatalogue,
+    /// The text in the catalogue's search box (filters and page as they are): the browser
+    /// page's text field over the box sends it as the visitor types.
+    SearchCatalogue {
+        text: String,
+    },
 }
 
 /// What the viewer tells a host page.
@@ -434,7 +439,9 @@ fn apply_commands(
                 }
             }
             // The catalogue screen's own (catalogue.rs).
-            EmbedCommand::OpenCatalogue { .. } | EmbedCommand::CloseCatalogue => {}
+            EmbedCommand::OpenCatalogue { .. }
+            | EmbedCommand::CloseCatalogue
+            | EmbedCommand::SearchCatalogue { .. } => {}
         }
     }
 }

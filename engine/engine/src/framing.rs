@@ -102,13 +102,19 @@ fn measure_bounds(
         Res<ExhibitLibrary>,
         MessageWriter<ContentFailure>,
     ),
-    levels: Option<Res<crate::levels::ModelLevels>>,
+    (levels, preparing): (
+        Option<Res<crate::levels::ModelLevels>>,
+        Option<Res<crate::content_guard::TexturesInPreparation>>,
+    ),
 ) {
     if bounds.0.is_some() {
         return;
     }
     let started = *since.0.get_or_insert(time.elapsed());
-    let ready = !models.is_empty() && models.iter().all(|spawned| spawned);
+    // Present once its textures have their mipmaps too (the first picture is the finished one).
+    let ready = !models.is_empty()
+        && models.iter().all(|spawned| spawned)
+        && preparing.is_none_or(|p| p.is_empty());
     let measured = meshes
         .iter()
         .map(|(aabb, t)| Bounds::of_aabb(aabb, t))

@@ -366,6 +366,8 @@ fn swap_in_arrived_levels(
     assets: Res<AssetServer>,
     mut commands: Commands,
     mut notices: MessageWriter<ContentNotice>,
+    preparing: Option<Res<crate::content_guard::TexturesInPreparation>>,
+    mut loaded_earlier: Local<Vec<AssetId<WorldAsset>>>,
 ) {
     for (index, m) in levels.models.iter_mut().enumerate() {
         let Some((level, handle)) = &m.pending else {
@@ -373,6 +375,17 @@ fn swap_in_arrived_levels(
         };
         match assets.recursive_dependency_load_state(handle.id()) {
             RecursiveDependencyLoadState::Loaded => {
+                // Its textures go to be mipmapped at the end of the frame they arrived in
+                // (content_guard): the level comes in a frame later at the soonest, once no
+                // texture is being prepared, so it is never drawn with a texture held back.
+                if !loaded_earlier.contains(&handle.id()) {
+                    loaded_earlier.push(handle.id());
+                    continue;
+                }
+                if preparing.as_ref().is_some_and(|p| !p.is_empty()) {
+                    continue;
+                }
+                loaded_earlier.retain(|id| *id != handle.id());
                 let entity = spawn_level(&mut commands, handle.clone(), m.transform, index, *level);
                 m.arriving = Some((*level, entity));
                 m.pending = None;

@@ -220,6 +220,53 @@ impl MapFrame {
         ]
     }
 
+    /// The place at a point of the panel (`[lat, lon]`): what a visitor's finger is on.
+    pub fn to_place(&self, x: f64, y: f64) -> [f64; 2] {
+        let world = self.world_pixels();
+        let mx = self.origin[0] + x / world;
+        let my = self.origin[1] + y / world;
+        let lon = mx * 360.0 - 180.0;
+        let lat = (std::f64::consts::PI * (1.0 - 2.0 * my)).sinh().atan().to_degrees();
+        [lat, lon]
+    }
+
+    /// The place at the middle of the panel.
+    pub fn centre(&self) -> [f64; 2] {
+        self.to_place(self.size[0] / 2.0, self.size[1] / 2.0)
+    }
+
+    /// The map after a drag of `dx`, `dy` pixels: what was under the finger stays under it.
+    /// The middle of the panel never leaves the world (a drag cannot lose the map).
+    pub fn panned(&self, dx: f64, dy: f64) -> Self {
+        let world = self.world_pixels();
+        let half = [self.size[0] / 2.0 / world, self.size[1] / 2.0 / world];
+        let centre = [
+            (self.origin[0] + half[0] - dx / world).clamp(0.0, 1.0),
+            (self.origin[1] + half[1] - dy / world).clamp(0.0, 1.0),
+        ];
+        Self {
+            origin: [centre[0] - half[0], centre[1] - half[1]],
+            ..*self
+        }
+    }
+
+    /// The map `steps` zoom levels closer (negative: farther), within `0..=max_zoom`; the place
+    /// at `around` (panel pixels: the cursor, the pinch's middle) stays where it is.
+    pub fn zoomed(&self, steps: i32, around: [f64; 2], max_zoom: u8) -> Self {
+        let zoom = (i32::from(self.zoom) + steps).clamp(0, i32::from(max_zoom)) as u8;
+        let old_world = self.world_pixels();
+        let fixed = [
+            self.origin[0] + around[0] / old_world,
+            self.origin[1] + around[1] / old_world,
+        ];
+        let world = TILE_PIXELS * f64::from(1u32 << zoom);
+        Self {
+            zoom,
+            origin: [fixed[0] - around[0] / world, fixed[1] - around[1] / world],
+            size: self.size,
+        }
+    }
+
     /// The tiles that cover the panel, with their places on it.
     pub fn tiles(&self) -> Vec<PlacedTile> {
         let world = self.world_pixels();
@@ -295,6 +342,33 @@ mod tests {
             tile_url("tiles/{z}/{x}/{y}.png", &tiles[0]),
             format!("tiles/{}/{}/{}.png", tiles[0].z, tiles[0].x, tiles[0].y)
         );
+    }
+
+    #[test]
+    fn a_drag_moves_the_map_with_the_finger_and_a_zoom_keeps_the_place_under_it() {
+        let frame = MapFrame::fit(&[[20.80, 106.60], [20.95, 106.80]], [800.0, 500.0], 17).unwrap();
+        let hall = [20.8587, 106.6847];
+        let before = frame.to_panel(hall[0], hall[1]);
+        // Dragged 120 px right and 40 px up: the place moves with it.
+        let dragged = frame.panned(120.0, -40.0);
+        let after = dragged.to_panel(hall[0], hall[1]);
+        assert!((after[0] - before[0] - 120.0).abs() < 1e-6 && (after[1] - before[1] + 40.0).abs() < 1e-6);
+        assert_eq!(dragged.zoom, frame.zoom);
+        // Zoomed in twice around the place: it stays under the cursor, the map is 4× closer.
+        let closer = frame.zoomed(2, before, 17);
+        assert_eq!(closer.zoom, frame.zoom + 2);
+        let still = closer.to_panel(hall[0], hall[1]);
+        assert!((still[0] - before[0]).abs() < 1e-6 && (still[1] - before[1]).abs() < 1e-6);
+        let [lat, lon] = closer.to_place(still[0], still[1]);
+        assert!((lat - hall[0]).abs() < 1e-9 && (lon - hall[1]).abs() < 1e-9);
+        // Zoom stays within the tile server's levels.
+        assert_eq!(frame.zoomed(40, [0.0, 0.0], 17).zoom, 17);
+        assert_eq!(frame.zoomed(-40, [0.0, 0.0], 17).zoom, 0);
+        // However far it is dragged, the middle of the panel stays on the world.
+        let lost = frame.panned(1e9, -1e9);
+        let world = TILE_PIXELS * f64::from(1u32 << lost.zoom);
+        let middle = [lost.origin[0] + 400.0 / world, lost.origin[1] + 250.0 / world];
+        assert!((0.0..=1.0).contains(&middle[0]) && (0.0..=1.0).contains(&middle[1]), "{middle:?}");
     }
 
     #[test]
