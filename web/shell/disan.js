@@ -8,6 +8,8 @@
 
 import { learningRecordsFromPage, LaunchError } from "./xapi.js";
 import { startKiosk } from "./kiosk.js";
+import { startUsage, visitorDeclines } from "./usage.js";
+import { startPreview } from "./preview.js";
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -179,6 +181,7 @@ function setProgress(fraction) {
 // state): to window.disan.events, as a `disan` event on window, and posted to the parent.
 function emit(event) {
   disan.events.push(event);
+  usage?.onEvent(event);
   // When each kind of event first arrived (ms since navigation start), for the benchmark.
   disan.firstAt ??= {};
   disan.firstAt[event.type] ??= performance.now();
@@ -198,11 +201,19 @@ function emit(event) {
 }
 window.disanEmit = (json) => emit(JSON.parse(json));
 
+// ---- Anonymous usage counters, when the site turns them on (usage.js, docs/kiosk.md). A kiosk
+// page does not count: its attract loop plays tours that no visitor asked for.
+const usageEndpoint = document.querySelector('meta[name="disan-usage"]')?.content.trim();
+const usage = usageEndpoint && !params.has("kiosk") && !visitorDeclines()
+  ? startUsage(new URL(usageEndpoint, location.href).href)
+  : null;
+
 let readyOnce = false;
 let pictureShown = false;
 /** The engine draws a complete picture: the poster and the progress bar make way for it. */
 function pictureOnScreen() {
   pictureShown = true;
+  endFirstLook();
   $("poster").hidden = true;
   $("loading").hidden = true;
   $("stage").setAttribute("aria-busy", "false");
@@ -241,6 +252,33 @@ function onEvent(event) {
     // "warning": an optional file (hotspot image, captions, a sound, a narration) was left out and
     // the exhibit still shows, so the page stays as it is; the event is only relayed.
   }
+}
+
+// ---- The first look (preview.js): the exhibit's thumb models, turnable, while the engine
+// downloads; the engine's first complete picture replaces it.
+let firstLook = null;
+async function startFirstLook(models) {
+  const canvas = $("preview");
+  try {
+    const look = await startPreview(canvas, models);
+    if (pictureShown) {
+      look.stop();
+      return;
+    }
+    firstLook = look;
+    canvas.classList.add("drawn");
+    $("poster").hidden = true;
+    // Relayed like the engine's events: when the first look was on screen (for the benchmark).
+    emit({ type: "preview", ms: Math.round(performance.now()), triangles: look.triangles });
+  } catch (e) {
+    console.info(`Disan: no first look (${e.message || e}); the poster stays until the engine draws`);
+  }
+}
+function endFirstLook() {
+  $("preview").classList.remove("drawn");
+  $("preview").hidden = true;
+  firstLook?.stop();
+  firstLook = null;
 }
 
 /** The text alternative: title, summary and the points, as buttons that open them. */
@@ -306,7 +344,11 @@ async function resolveExhibit() {
     const ids = index.exhibits.map((e) => e.id);
     if (asked && !ids.includes(asked)) return { refused: ["unknown", asked] };
     const start = asked || ids[0];
-    return { base: base.href, exhibits: ids, start, poster: new URL(`${start}/poster.png`, base).href };
+    const preview = index.exhibits.find((e) => e.id === start)?.preview;
+    return {
+      base: base.href, exhibits: ids, start, poster: new URL(`${start}/poster.png`, base).href,
+      preview: preview?.map((m) => ({ ...m, url: new URL(`${start}/${m.src}`, base).href })),
+    };
   }
   let url;
   try {
@@ -381,8 +423,10 @@ async function main() {
     return;
   }
   const poster = $("poster");
-  poster.addEventListener("load", () => { if (!pictureShown) poster.hidden = false; }, { once: true });
+  poster.addEventListener("load", () => { if (!pictureShown && !firstLook) poster.hidden = false; }, { once: true });
   poster.src = found.poster;
+  // A page that opens on the catalogue shows it, not the exhibit behind it.
+  if (found.preview && !params.has("catalogue") && params.get("preview") !== "off") startFirstLook(found.preview);
   const config = {
     base: found.base,
     exhibits: found.exhibits,

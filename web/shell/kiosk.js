@@ -85,11 +85,15 @@ export function startKiosk(disan, params, start, emit, { now = () => performance
   }
 
   // The loop of the attract mode: a tour that ends starts again.
-  // The idle clock starts when the first exhibit shows (or fails to): no visitor can have acted
-  // on a loading screen, and a countdown over the poster would only puzzle them.
+  // The idle clock starts when the first picture shows: the first exhibit (or its error), or the
+  // catalogue a kiosk page may start on (drawn in full at once, whatever loads behind it). No
+  // visitor can have acted on a loading screen, and a countdown over the poster would only
+  // puzzle them.
   let firstPicture = false;
+  const isFirstPicture = (event) =>
+    event.type === "first-frame" || event.type === "error" || (event.type === "state" && !!event.state.catalogue);
   window.addEventListener("disan", (e) => {
-    if (!firstPicture && (e.detail.type === "first-frame" || e.detail.type === "error")) {
+    if (!firstPicture && isFirstPicture(e.detail)) {
       firstPicture = true;
       lastTouch = now();
     }

@@ -52,8 +52,10 @@ export async function closeOpenPages() {
 }
 
 /** A page that records console errors and uncaught exceptions, from every frame. */
-export async function openPage(b, url, { width = 960, height = 540, init = null } = {}) {
+export async function openPage(b, url, { width = 960, height = 540, init = null, mbits = null } = {}) {
   const page = await b.newPage({ viewport: { width, height } });
+  // A slow link from the first byte (the viewer's own download included).
+  if (mbits) await throttle(page, mbits);
   openPages.add(page);
   page.once("close", () => openPages.delete(page));
   if (init) await page.addInitScript(init);

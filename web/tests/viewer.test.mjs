@@ -2,7 +2,9 @@
 // Run by `cargo xtask test` after `cargo xtask web`; alone: `cd web && npm test` (needs web/dist).
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync, mkdtempSync, existsSync } from "node:fs";
+import { spawn, execFileSync } from "node:child_process";
+import { homedir, tmpdir } from "node:os";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -97,6 +99,33 @@ test("a packed scan loads progressively: the thumb first, then the level WebGL2 
   const drawn = await compareImages(page, shot, reference("mau-quet-bat-gom-home-vi", shot));
   assert.ok(drawn.spread > 12, `the canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
   assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `the canvas differs from the reference: ${JSON.stringify(drawn)}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("on a 10 Mbit/s link the page shows a first look at the exhibit (its thumb, turnable) long before the engine, which then replaces it", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=mau-quet-bat-gom&lang=vi`, { mbits: 10 });
+  const look = await viewerEvent(page, "preview", "true", 60000);
+  assert.ok(look.triangles > 1000, `the thumb's triangles: ${look.triangles}`);
+  assert.ok(await page.evaluate(() => !window.disan.events.some((e) => e.type === "first-frame")), "the first look came before the engine's first frame");
+  assert.ok(await page.locator("#poster").isHidden(), "the first look replaces the poster");
+  // The bowl is drawn in the middle of the view, from the engine's home view.
+  const before = await page.locator("#preview").screenshot();
+  const drawn = await compareImages(page, before, before);
+  assert.ok(drawn.spread > 12, `the first look is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
+  // A drag turns it.
+  await page.mouse.move(480, 270);
+  await page.mouse.down();
+  for (let x = 500; x <= 640; x += 20) await page.mouse.move(x, 270);
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const turned = await compareImages(page, await page.locator("#preview").screenshot(), before);
+  assert.ok(turned.mean > 1, `a drag turns the first look: ${JSON.stringify(turned)}`);
+  // The engine's first complete frame takes over.
+  await viewerEvent(page, "first-frame");
+  await page.waitForFunction(() => document.getElementById("preview").hidden, null, { timeout: 10000 });
+  const at = await page.evaluate(() => window.disan.firstAt);
+  console.log(`measure: 10 Mbit/s, scanned bowl: first look ${Math.round(at.preview)} ms, engine's first frame ${Math.round(at["first-frame"])} ms after the page started`);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -751,4 +780,65 @@ test("a kiosk page counts down and resets after the idle time, then plays its at
   assert.equal(await page.evaluate(() => window.disan.kiosk.resets), 1, "one reset, after the visitor walked away");
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test("a page whose site turns usage counters on sends its visit, which `disan usage-collect` keeps and `disan report` sums", async () => {
+  // The real collector: the native binary the Rust tests built (`cargo xtask test` names it).
+  const binary = process.env.DISAN_BINARY || join(process.env.CARGO_TARGET_DIR || join(homedir(), ".cache/disan/target"), "debug/disan");
+  assert.ok(existsSync(binary), `${binary}: build it with cargo build -p disan`);
+  const dir = mkdtempSync(join(tmpdir(), "disan-usage-"));
+  const log = join(dir, "web-usage.jsonl");
+  const collector = spawn(binary, ["usage-collect", "--out", log, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const page_ = join(dist, "viewer-usage.html");
+  try {
+    const endpoint = await new Promise((resolve, reject) => {
+      collector.stdout.on("data", (d) => {
+        const found = /listening on (http:\/\/\S+\/usage)/.exec(String(d));
+        if (found) resolve(found[1]);
+      });
+      collector.on("exit", (code) => reject(new Error(`usage-collect exited with ${code}`)));
+    });
+    // This site's page with the counters on (the published viewer.html has them off).
+    const html = readFileSync(join(dist, "viewer.html"), "utf8");
+    assert.ok(html.includes('<meta name="disan-usage" content="">'));
+    writeFileSync(page_, html.replace('<meta name="disan-usage" content="">', `<meta name="disan-usage" content="${endpoint}">`));
+    const { page, problems } = await openPage(chromium, `${server.url}viewer-usage.html?exhibit=trong-dong`);
+    await viewerEvent(page, "ready", `e.exhibit.id === "trong-dong"`);
+    // The visitor opens a point, starts the tour and leaves it, reads in English, opens the hall.
+    await page.evaluate(() => window.disan.command({ type: "open-hotspot", hotspot: "handle" }));
+    await viewerEvent(page, "hotspot-open", `e.hotspot === "handle"`);
+    await page.evaluate(() => window.disan.command({ type: "start-tour" }));
+    await viewerEvent(page, "tour-step");
+    await page.evaluate(() => window.disan.command({ type: "stop-tour" }));
+    await viewerEvent(page, "tour-end");
+    await page.evaluate(() => window.disan.command({ type: "set-language", lang: "en" }));
+    await viewerEvent(page, "state", `e.state.lang === "en"`);
+    await page.evaluate(() => window.disan.command({ type: "load", exhibit: "dinh-hang-kenh" }));
+    await viewerEvent(page, "ready", `e.exhibit.id === "dinh-hang-kenh"`);
+    assert.deepEqual(problems, []);
+    // The visitor leaves the page: the visit ends and goes to the collector.
+    await page.goto("about:blank");
+    let records = [];
+    for (let i = 0; i < 80 && !records.some((r) => r.event === "session-end"); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (existsSync(log)) records = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    }
+    assert.deepEqual(records.map((r) => r.event), [
+      "session-start", "view", "hotspot", "tour-start", "language", "view-end", "view", "view-end", "session-end",
+    ]);
+    assert.ok(records.every((r) => r.kiosk === "web"));
+    // The yearly report counts the web visit as it counts a kiosk's.
+    const today = records[0].at.slice(0, 10);
+    const report = JSON.parse(execFileSync(binary, ["report", log, "--from", today, "--to", today, "--format", "json"], { encoding: "utf8" }));
+    assert.equal(report.total.sessions, 1);
+    assert.equal(report.total.exhibits["trong-dong"].views, 1);
+    assert.equal(report.total.exhibits["trong-dong"].hotspots_opened, 1);
+    assert.equal(report.total.exhibits["trong-dong"].tours_started, 1);
+    assert.equal(report.total.exhibits["dinh-hang-kenh"].languages.en, 1);
+    assert.deepEqual(Object.keys(report.total.languages).sort(), ["en", "vi"]);
+  } finally {
+    collector.kill();
+    rmSync(page_, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

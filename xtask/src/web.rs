@@ -117,6 +117,14 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     )?;
 
     copy_dir(&root().join("web/shell"), &dist)?;
+    // The meshopt decoder (npm `meshoptimizer`, MIT) for the first look at packed thumbs
+    // (web/shell/preview.js), with its licence.
+    ensure_npm_packages()?;
+    let meshopt = root().join("web/node_modules/meshoptimizer");
+    for (from, to) in [("meshopt_decoder.mjs", "meshopt_decoder.mjs"), ("LICENSE.md", "meshopt_decoder.LICENSE.md")] {
+        std::fs::copy(meshopt.join(from), dist.join(to))
+            .map_err(|e| format!("{}: {e} (run npm ci in web/)", meshopt.join(from).display()))?;
+    }
     copy_dir(&root().join("web/demo"), &dist.join("demo"))?;
     // The sample lessons (docs/lessons.md), for viewer.html?lesson=ID.
     copy_dir(&root().join("lessons"), &dist.join("lessons"))?;
@@ -229,9 +237,31 @@ fn publish_exhibits(out: &Path) -> Result<Vec<String>, String> {
         let dest = out.join(&folder);
         copy_dir(&package.root, &dest)?;
         let m = &package.manifest;
+        // Every model's thumb, for the page's first look while the engine downloads
+        // (web/shell/preview.js), with the placing and the box the engine frames by; only when
+        // every model has both (a look at part of the exhibit would mislead).
+        let preview: Option<Vec<serde_json::Value>> = m
+            .models
+            .iter()
+            .map(|model| {
+                let thumb = model
+                    .lods
+                    .iter()
+                    .find(|l| l.quality == disan_format::LodQuality::Thumb)?;
+                let bounds = model.bounds?;
+                Some(serde_json::json!({
+                    "src": thumb.src.to_string(),
+                    "position": model.position,
+                    "rotation_deg": model.rotation_deg,
+                    "scale": model.scale,
+                    "bounds": [bounds.min, bounds.max],
+                }))
+            })
+            .collect();
         index.push(serde_json::json!({
             "id": folder,
             "title": { "vi": m.title.text("vi"), "en": m.title.text("en") },
+            "preview": preview.filter(|p| !p.is_empty()),
         }));
     }
     write(
@@ -317,7 +347,7 @@ pub fn compress(dir: &Path) -> Result<(), String> {
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if ![
-            "wasm", "js", "html", "css", "json", "glb", "ttf", "toml", "vtt",
+            "wasm", "js", "mjs", "html", "css", "json", "glb", "ttf", "toml", "vtt",
         ]
         .contains(&ext)
         {
@@ -348,7 +378,9 @@ pub fn browser_tests() -> Result<(), String> {
     let mut node = Command::new("node");
     node.args(["--test", "--test-concurrency=1", "tests/"])
         .current_dir(&web)
-        .env("DISAN_WEB_URL", &url);
+        .env("DISAN_WEB_URL", &url)
+        // The native binary `cargo test --workspace` built: the usage test runs its collector.
+        .env("DISAN_BINARY", crate::disan_binary());
     status(node)
 }
 

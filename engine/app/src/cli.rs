@@ -53,6 +53,10 @@ Usage:
   disan report LOG... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--out FILE]
       Sum kiosk usage logs per exhibit and per month (sessions, views, time, hotspots, tours,
       languages) for the yearly report; the period defaults to the current year.
+  disan usage-collect --out FILE [--listen ADDR:PORT] [--origin https://SITE]...
+      Receive the browser viewer's anonymous usage counters (POST /usage, from pages whose site
+      sets <meta name=\"disan-usage\">) and append them to FILE, a usage log `report` reads.
+      Listens on 127.0.0.1:8787 unless told; --origin limits which sites' pages may send.
   disan catalog FOLDER [--out DIR] [--base URL]
       Write the catalogue of a folder of packages: catalog.json (what the viewers' catalogue
       screen reads), catalog.jsonld and records/ID.jsonld (schema.org, for the portal's open
@@ -99,6 +103,8 @@ pub enum Command {
     HashPin,
     #[cfg(not(target_family = "wasm"))]
     Report(crate::kiosk::ReportArgs),
+    #[cfg(not(target_family = "wasm"))]
+    UsageCollect(crate::usage_collect::CollectArgs),
     #[cfg(not(target_family = "wasm"))]
     Coords(crate::coords::CoordsArgs),
     #[cfg(not(target_family = "wasm"))]
@@ -166,6 +172,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         if first == Some("report") {
             it.next();
             return crate::kiosk::parse_report(it.cloned().collect());
+        }
+        if first == Some("usage-collect") {
+            it.next();
+            return crate::usage_collect::parse(it.cloned().collect());
         }
         if let Some(command @ ("keygen" | "sign" | "verify")) = first {
             it.next();

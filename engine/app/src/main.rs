@@ -21,6 +21,8 @@ mod kiosk;
 #[cfg(not(target_family = "wasm"))]
 mod pack;
 #[cfg(not(target_family = "wasm"))]
+mod usage_collect;
+#[cfg(not(target_family = "wasm"))]
 mod validate;
 #[cfg(target_family = "wasm")]
 mod web;
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Ok(Command::Kiosk(args)) => kiosk::run(args),
         Ok(Command::HashPin) => kiosk::hash_pin(),
         Ok(Command::Report(args)) => kiosk::report(args),
+        Ok(Command::UsageCollect(args)) => usage_collect::run(args),
         Ok(Command::Coords(args)) => coords::run(args),
         Ok(Command::Catalog(args)) => catalog::run(args),
         Ok(Command::Integrity(args)) => integrity::run(args),

@@ -83,6 +83,15 @@ impl UsageLog {
 
     /// Appends one record and waits until it is on disk.
     pub fn append(&self, record: &UsageRecord) -> std::io::Result<()> {
+        self.append_all(std::slice::from_ref(record))
+    }
+
+    /// Appends records in one write and waits until they are on disk (a browser's batch: on a
+    /// power cut all are there, or a torn last line that the reader skips).
+    pub fn append_all(&self, records: &[UsageRecord]) -> std::io::Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -101,8 +110,10 @@ impl UsageLog {
                 line.push('\n');
             }
         }
-        line.push_str(&serde_json::to_string(record).map_err(std::io::Error::other)?);
-        line.push('\n');
+        for record in records {
+            line.push_str(&serde_json::to_string(record).map_err(std::io::Error::other)?);
+            line.push('\n');
+        }
         file.write_all(line.as_bytes())?;
         file.sync_data()
     }
