@@ -9,7 +9,7 @@
 import { learningRecordsFromPage, LaunchError } from "./xapi.js";
 import { startKiosk } from "./kiosk.js";
 import { startUsage, visitorDeclines } from "./usage.js";
-import { startPreview } from "./preview.js";
+import { startPreview, thumbsFromManifest } from "./preview.js";
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -362,7 +362,7 @@ async function resolveExhibit() {
   const parts = url.pathname.replace(/\/$/, "").split("/");
   const id = parts.pop();
   const base = url.origin + parts.join("/");
-  return { base, exhibits: [id], start: id, poster: new URL("poster.png", url).href };
+  return { base, exhibits: [id], start: id, poster: new URL("poster.png", url).href, manifest: new URL("exhibit.toml", url).href };
 }
 
 /**
@@ -425,8 +425,22 @@ async function main() {
   const poster = $("poster");
   poster.addEventListener("load", () => { if (!pictureShown && !firstLook) poster.hidden = false; }, { once: true });
   poster.src = found.poster;
-  // A page that opens on the catalogue shows it, not the exhibit behind it.
-  if (found.preview && !params.has("catalogue") && params.get("preview") !== "off") startFirstLook(found.preview);
+  // A page that opens on the catalogue shows it, not the exhibit behind it. A page that requires
+  // signed packages shows nothing the engine has not checked against the signature.
+  const signaturesRequired = !!document.querySelector('meta[name="disan-trusted-keys"]')?.content.trim();
+  if (!params.has("catalogue") && !signaturesRequired && params.get("preview") !== "off") {
+    if (found.preview) startFirstLook(found.preview);
+    // A package opened by its address: its thumbs are named in its manifest.
+    else if (found.manifest) {
+      fetch(found.manifest)
+        .then((r) => (r.ok ? r.text() : null))
+        .then((text) => {
+          const looks = text && thumbsFromManifest(text);
+          if (looks) startFirstLook(looks.map((m) => ({ ...m, url: new URL(m.src, found.manifest).href })));
+        })
+        .catch(() => {});
+    }
+  }
   const config = {
     base: found.base,
     exhibits: found.exhibits,

@@ -9,9 +9,53 @@
 // the engine's compilation on a machine without a GPU. Anything it cannot read or draw, it
 // leaves: the poster stays and the engine comes as before.
 
-import { MeshoptDecoder } from "./meshopt_decoder.mjs";
+// The meshopt decoder (npm `meshoptimizer`, published beside this file by `cargo xtask web`),
+// loaded when a first look is drawn.
+let MeshoptDecoder = null;
 
 const FOV_Y = (45 * Math.PI) / 180; // the engine's (engine/engine/src/camera.rs)
+
+/**
+ * The first look's models from a package's manifest (`exhibit.toml`), for a package opened by its
+ * address (the bundled ones come with `exhibits/index.json`): each `[[models]]` with its thumb
+ * level and declared box, as `disan pack` writes them. Reads only plain `key = value` lines of
+ * those tables; anything it does not follow (or a model without a thumb or a box) gives `null`,
+ * and the page shows the poster instead.
+ */
+export function thumbsFromManifest(text) {
+  const models = [];
+  let table = null;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    if (!line || line.startsWith("#")) continue;
+    const header = /^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?$/.exec(line);
+    if (header) {
+      table = header[1];
+      if (table === "models" && line.startsWith("[[")) models.push({ lods: [], position: [0, 0, 0], rotation_deg: [0, 0, 0], scale: 1 });
+      else if (table === "models.lods" && line.startsWith("[[")) models.at(-1)?.lods.push({});
+      continue;
+    }
+    const pair = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(line);
+    if (!pair || !(table === "models" || table === "models.lods") || !models.length) continue;
+    let value;
+    try {
+      value = JSON.parse(pair[2]);
+    } catch {
+      continue; // an inline table or another form this reader leaves to the engine
+    }
+    const into = table === "models" ? models.at(-1) : models.at(-1).lods.at(-1);
+    if (into) into[pair[1]] = value;
+  }
+  const looks = [];
+  for (const m of models) {
+    const thumb = m.lods.find((l) => l.quality === "thumb");
+    const box = [m.bounds_min, m.bounds_max];
+    const vector = (v) => Array.isArray(v) && v.length === 3 && v.every(Number.isFinite);
+    if (typeof thumb?.src !== "string" || !box.every(vector) || ![m.position, m.rotation_deg].every(vector) || !Number.isFinite(m.scale)) return null;
+    looks.push({ src: thumb.src, position: m.position, rotation_deg: m.rotation_deg, scale: m.scale, bounds: box });
+  }
+  return looks.length ? looks : null;
+}
 
 /** Reads a GLB's JSON and binary chunks. */
 export function readGlb(buffer) {
@@ -153,6 +197,7 @@ export async function startPreview(canvas, models, { signal } = {}) {
   const gl = canvas.getContext("webgl2", { antialias: true, alpha: false, powerPreference: "low-power" });
   if (!gl) throw new Error("no WebGL2");
   const program = link(gl);
+  MeshoptDecoder ??= (await import("./meshopt_decoder.mjs")).MeshoptDecoder;
   await MeshoptDecoder.ready;
   const draws = [];
   let min = [Infinity, Infinity, Infinity];

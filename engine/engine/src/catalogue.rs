@@ -154,8 +154,6 @@ pub enum CatalogueAction {
     Page(isize),
     /// Open an exhibit, by id.
     Exhibit(String),
-    /// Pick a place on the map, by id.
-    Pick(String),
     /// The About panel's link: the map, with this exhibit picked.
     ShowOnMap(String),
     /// The map closer (positive) or farther, around its middle.
@@ -170,6 +168,10 @@ struct CatalogueRoot;
 /// The map's panel: what a drag, a pinch or the wheel moves.
 #[derive(Component)]
 struct MapPanel;
+
+/// A place on the map, by its exhibit's id: a touch that does not drag picks it.
+#[derive(Component)]
+struct MapMarker(String);
 
 /// What moves with the finger during a drag (tiles, grid, markers), before the map is redrawn
 /// where the drag ends.
@@ -431,7 +433,6 @@ fn run_catalogue_actions(
                 switch.write(SwitchExhibit::Id(id.clone()));
                 screen.open = false;
             }
-            CatalogueAction::Pick(id) => screen.selected = Some(id.clone()),
             CatalogueAction::ShowOnMap(id) => {
                 about.0 = false;
                 *screen = CatalogueScreen {
@@ -460,6 +461,8 @@ struct MapGesture {
     moved: Vec2,
     /// Two fingers' distance at the start and now (a pinch).
     spread: Option<(f32, f32)>,
+    /// The place under the finger at the start: picked if the finger lifts without dragging.
+    marker: Option<String>,
 }
 
 /// A drag moves the map with the finger (only the drawn layer while the finger is down; the map
@@ -468,6 +471,7 @@ struct MapGesture {
 #[allow(clippy::too_many_arguments)]
 fn move_map(
     panel: Query<(&Interaction, &RelativeCursorPosition), With<MapPanel>>,
+    markers: Query<(&Interaction, &MapMarker)>,
     mut layer: Query<&mut Node, With<MapLayer>>,
     mouse: Res<ButtonInput<MouseButton>>,
     touches: Res<Touches>,
@@ -526,6 +530,10 @@ fn move_map(
                 start: at,
                 moved: Vec2::ZERO,
                 spread: spread.map(|s| (s, s)),
+                marker: markers
+                    .iter()
+                    .find(|(i, _)| **i == Interaction::Pressed)
+                    .map(|(_, m)| m.0.clone()),
             });
         }
         (Some(g), Some(at)) => {
@@ -541,9 +549,15 @@ fn move_map(
                 node.top = px(g.moved.y);
             }
         }
+        // Pressed and lifted within one frame (a quick tap on a slow device): a touch.
+        (None, None) if *interaction == Interaction::Pressed => {
+            if let Some((_, marker)) = markers.iter().find(|(i, _)| **i == Interaction::Pressed) {
+                screen.selected = Some(marker.0.clone());
+            }
+        }
         (Some(g), None) => {
             let mut next = frame;
-            // Less than a few pixels is a touch, not a drag (a marker was picked).
+            // Less than a few pixels is a touch, not a drag (it picks the place under it, below).
             if g.moved.length() > 6.0 {
                 next = next.panned(f64::from(g.moved.x), f64::from(g.moved.y));
             }
@@ -556,9 +570,15 @@ fn move_map(
             }
             if next != frame {
                 screen.move_map(next);
-            } else if let Ok(mut node) = layer.single_mut() {
-                node.left = px(0);
-                node.top = px(0);
+            } else {
+                if let Ok(mut node) = layer.single_mut() {
+                    node.left = px(0);
+                    node.top = px(0);
+                }
+                // A touch, not a drag: the place under it is picked.
+                if let Some(id) = g.marker.take() {
+                    screen.selected = Some(id);
+                }
             }
             *gesture = None;
         }
@@ -1174,7 +1194,7 @@ fn spawn_map(
             commands
                 .spawn((
                     Interaction::default(),
-                    CatalogueAction::Pick(entry.id.clone()),
+                    MapMarker(entry.id.clone()),
                     Node {
                         position_type: PositionType::Absolute,
                         left: px(x as f32 - theme::TOUCH_TARGET / 2.0),
