@@ -219,8 +219,10 @@ export async function startPreview(canvas, models, { signal } = {}) {
 
   let view = null;
   let dirty = true;
+  let stopped = false;
   const draw = () => {
     dirty = false;
+    if (stopped) return;
     const width = Math.max(1, Math.round(canvas.clientWidth * devicePixelRatio));
     const height = Math.max(1, Math.round(canvas.clientHeight * devicePixelRatio));
     if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
@@ -287,6 +289,7 @@ export async function startPreview(canvas, models, { signal } = {}) {
   return {
     triangles: draws.reduce((n, d) => n + d.count / 3, 0),
     stop() {
+      stopped = true;
       for (const d of draws) {
         gl.deleteVertexArray(d.vao);
         d.buffers.forEach((b) => gl.deleteBuffer(b));

@@ -369,6 +369,13 @@ fn swap_in_arrived_levels(
     preparing: Option<Res<crate::content_guard::TexturesInPreparation>>,
     mut loaded_earlier: Local<Vec<AssetId<WorldAsset>>>,
 ) {
+    // Only levels still waiting are remembered (an exhibit left meanwhile takes its own along).
+    loaded_earlier.retain(|id| {
+        levels
+            .models
+            .iter()
+            .any(|m| m.pending.as_ref().is_some_and(|(_, h)| h.id() == *id))
+    });
     for (index, m) in levels.models.iter_mut().enumerate() {
         let Some((level, handle)) = &m.pending else {
             continue;
