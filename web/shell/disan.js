@@ -425,10 +425,12 @@ async function main() {
   const poster = $("poster");
   poster.addEventListener("load", () => { if (!pictureShown && !firstLook) poster.hidden = false; }, { once: true });
   poster.src = found.poster;
-  // A page that opens on the catalogue shows it, not the exhibit behind it. A page that requires
-  // signed packages shows nothing the engine has not checked against the signature.
-  const signaturesRequired = !!document.querySelector('meta[name="disan-trusted-keys"]')?.content.trim();
-  if (!params.has("catalogue") && !signaturesRequired && params.get("preview") !== "off") {
+  // Signed packages only, by these keys: set by the site that hosts the viewer in viewer.html's
+  // <meta name="disan-trusted-keys">, never by the address (docs/integrity.md).
+  const trusted = (document.querySelector('meta[name="disan-trusted-keys"]')?.content || "").split(/\s+/).filter(Boolean);
+  // The first look. A page that opens on the catalogue shows it, not the exhibit behind it; a
+  // page that requires signed packages shows nothing the engine has not checked.
+  if (!params.has("catalogue") && !trusted.length && params.get("preview") !== "off") {
     if (found.preview) startFirstLook(found.preview);
     // A package opened by its address: its thumbs are named in its manifest.
     else if (found.manifest) {
@@ -449,9 +451,6 @@ async function main() {
     reduceMotion: window.matchMedia("(prefers-reduced-motion: reduce)").matches,
     assets: new URL("assets", here).href,
   };
-  // Signed packages only, by these keys: set by the site that hosts the viewer in viewer.html's
-  // <meta name="disan-trusted-keys">, never by the address (docs/integrity.md).
-  const trusted = (document.querySelector('meta[name="disan-trusted-keys"]')?.content || "").split(/\s+/).filter(Boolean);
   if (trusted.length) config.trustedKeys = trusted;
   // ?lod=thumb|low|medium|high: the level of detail to show after the thumb (tests, benchmarks).
   const lod = params.get("lod");

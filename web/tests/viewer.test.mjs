@@ -496,6 +496,8 @@ test("a viewer page with trusted keys opens a signed exhibit with its location, 
 
     const tampered = await openPage(chromium, `${server.url}test-signed-viewer.html?exhibit=${encodeURIComponent("/test-signed/trong-dong/")}`);
     const refused = (await viewerEvent(tampered.page, "error")).problems.join("\n");
+    // The page draws no first look of a package whose files the engine has not checked.
+    assert.ok(!(await tampered.page.evaluate(() => window.disan.events.some((e) => e.type === "preview"))), "no first look where signatures are required");
     assert.match(refused, /models\/trong-dong-thumb\.glb: its SHA-256 is not the one the package lists/);
     await tampered.page.close();
 

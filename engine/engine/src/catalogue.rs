@@ -814,7 +814,6 @@ fn build_screen(
         .with_children(|f| {
             f.spawn((
                 SearchBox,
-                Interaction::default(),
                 Node {
                     min_width: px(260.0_f32.min(width - 40.0)),
                     min_height: px(theme::TOUCH_TARGET),
