@@ -160,6 +160,8 @@ fn measure_bounds(
 
 /// Where the camera goes to see all of `bounds`: in front, a little to the side and above, as
 /// close as it can be while every corner of the box stays inside the view (with a margin).
+/// The browser page's first look (web/shell/preview.js, `homeView`) takes the same view before
+/// the engine runs: change both together.
 pub fn home_view(bounds: Bounds, fov_y: f32, aspect: f32) -> (Vec3, Vec3) {
     let target = bounds.center();
     let back = Vec3::new(0.45, 0.42, 1.0).normalize();
