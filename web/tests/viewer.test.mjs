@@ -4,6 +4,7 @@ import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, copyFileSync, rmSync, mkdtempSync, existsSync } from "node:fs";
 import { spawn, execFileSync } from "node:child_process";
+import * as zlibModule from "node:zlib";
 import { homedir, tmpdir } from "node:os";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { join } from "node:path";
@@ -76,6 +77,237 @@ async function engineOf(page) {
     renderer: window.disan.state.renderer,
   }));
 }
+
+test("the scan reader opens the decree's scan on a region from the page's API, draws its tiles and closes", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=sac-phong&lang=vi`, { width: 960, height: 540 });
+  const ready = await viewerEvent(page, "ready");
+  assert.deepEqual(ready.exhibit.scans.map((s) => s.id), ["decree"]);
+  assert.deepEqual(ready.exhibit.scans[0].regions.map((r) => r.id), ["opening", "body", "date-and-seal"]);
+  await viewerEvent(page, "first-frame");
+  await page.evaluate(() => window.disan.command({ type: "open-scan", region: "date-and-seal" }));
+  await viewerEvent(page, "state", "e.state.scan && e.state.scan.region === 'date-and-seal'");
+  const state = await page.evaluate(() => window.disan.state.scan);
+  assert.equal(state.scan, "decree");
+  // The whole sheet fits at about 0.29 CSS pixels per scan pixel; the region is closer.
+  assert.ok(state.zoom > 0.4, `zoomed to the region: ${JSON.stringify(state)}`);
+  // The tiles arrive: the seal's red bars in the middle of the picture area (left of the side
+  // panel, under the top bar).
+  let red = 0;
+  for (let i = 0; i < 20 && red <= 0.08; i++) {
+    await page.waitForTimeout(500);
+    // The canvas fills the page, so page coordinates are the canvas's.
+    const png = await page.screenshot({ clip: { x: 270, y: 262, width: 80, height: 80 } });
+    red = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.width; c.height = img.height;
+      const g = c.getContext("2d");
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let k = 0; k < d.length; k += 4) if (d[k] > 120 && d[k] > d[k + 1] + 50 && d[k] > d[k + 2] + 50) n++;
+      return n / (d.length / 4);
+    }, png.toString("base64"));
+  }
+  assert.ok(red > 0.08, `the seal is not in the middle of the reader (${red} red)`);
+  await page.evaluate(() => window.disan.command({ type: "close-scan" }));
+  await viewerEvent(page, "state", "!e.state.scan");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** A PNG of `width`×`height` RGB pixels from `pixel(x, y) → [r, g, b]` (zlib from Node). */
+function writePng(path, width, height, pixel) {
+  const { deflateSync, crc32 } = zlibModule;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 3);
+  }
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, "latin1");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  writeFileSync(path, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]));
+}
+
+/** The orientation chart (engine/app/tests/panorama.rs): red grows with yaw, green with pitch. */
+const chartPixel = (width, blue) => (x, y) => [
+  Math.floor(((x + 0.5) / width) * 240),
+  Math.floor((1 - (y + 0.5) / (width / 2)) * 240),
+  blue,
+];
+
+test("a 360° panorama exhibit packed by `disan pack` opens in the browser, the right way round, and the page steps into its second scene", async () => {
+  const folder = join(dist, "test-panorama");
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(join(folder, "photos"), { recursive: true });
+  writePng(join(folder, "photos/01-gate.png"), 2048, 1024, chartPixel(2048, 90));
+  writePng(join(folder, "photos/02-hall.png"), 1024, 512, chartPixel(1024, 200));
+  const binary = process.env.DISAN_BINARY || join(process.env.CARGO_TARGET_DIR || join(homedir(), ".cache/disan/target"), "debug/disan");
+  execFileSync(binary, ["pack", "--as", "panorama", "--id", "walk", "--out", join(folder, "walk"), join(folder, "photos")]);
+  try {
+    const address = encodeURIComponent("/test-panorama/walk/");
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=en`, { width: 960, height: 540 });
+    const ready = await viewerEvent(page, "ready");
+    assert.deepEqual(ready.exhibit.panoramas.map((p) => p.id), ["01-gate", "02-hall"]);
+    await viewerEvent(page, "first-frame");
+    await viewerEvent(page, "state", "e.state.scene === '01-gate'");
+    // The colour a little right of and above the middle: further right on the photo is redder,
+    // higher is greener. 45° of view over 540 px: 120 px is atan(120 / 652) = 10.4°.
+    const colourAt = async (points) => {
+      await page.waitForTimeout(2500);
+      const png = (await page.locator("#disan-canvas").screenshot()).toString("base64");
+      return page.evaluate(async ([b64, points]) => {
+        const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext("2d");
+        ctx.drawImage(bitmap, 0, 0);
+        return points.map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)));
+      }, [png, points]);
+    };
+    const near = (got, want, what) => assert.ok(got.every((c, i) => Math.abs(c - want[i]) <= 14),
+      `${what}: ${JSON.stringify(got)} where the chart has ${JSON.stringify(want.map(Math.round))}`);
+    const chart = (yaw, pitch, blue) => [(yaw / 360 + 0.5) * 240, (pitch / 180 + 0.5) * 240, blue];
+    const [right, up] = await colourAt([[600, 270], [480, 150]]);
+    near(right, chart(10.4, 0, 90), "right of the middle, in the gate");
+    near(up, chart(0, 10.4, 90), "above the middle, in the gate");
+
+    // The host page steps into the hall: the state says so and its photo (blue 200) is drawn.
+    await page.evaluate(() => window.disan.command({ type: "go-to-scene", scene: "02-hall" }));
+    await viewerEvent(page, "state", "e.state.scene === '02-hall'");
+    const [hall] = await colourAt([[600, 270]]);
+    assert.ok(Math.abs(hall[2] - 200) <= 14, `the hall's photo is not drawn: ${JSON.stringify(hall)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+/** A binary PLY survey (engine/app/tests/pointcloud.rs): a courtyard in survey axes (Z up, +Y
+ * north), its west half red, east half blue, a green wall along its north edge. */
+function writeSurveyPly(path, count) {
+  const header = Buffer.from(`ply\nformat binary_little_endian 1.0\nelement vertex ${count}\n` +
+    "property double x\nproperty double y\nproperty double z\nproperty uchar red\nproperty uchar green\nproperty uchar blue\nend_header\n");
+  const body = Buffer.alloc(count * 27);
+  let state = 0x2545f491;
+  const next = () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state / 4294967296;
+  };
+  for (let i = 0; i < count; i++) {
+    const [u, v] = [next(), next()];
+    const [p, c] = i % 5 === 0 ? [[u * 24, 16, v * 4], [40, 190, 60]]
+      : [[u * 24, v * 16, 0], u * 24 < 12 ? [210, 40, 40] : [40, 60, 210]];
+    const at = i * 27;
+    body.writeDoubleLE(585000 + p[0], at);
+    body.writeDoubleLE(2305000 + p[1], at + 8);
+    body.writeDoubleLE(3 + p[2], at + 16);
+    body.set(c, at + 24);
+  }
+  writeFileSync(path, Buffer.concat([header, body]));
+}
+
+test("a laser scan packed by `disan pack` streams into the browser by HTTP range requests, the right way round", async () => {
+  const folder = join(dist, "test-pointcloud");
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  writeSurveyPly(join(folder, "yard.ply"), 600000);
+  const binary = process.env.DISAN_BINARY || join(process.env.CARGO_TARGET_DIR || join(homedir(), ".cache/disan/target"), "debug/disan");
+  execFileSync(binary, ["pack", "--up", "z", "--out", join(folder, "yard"), join(folder, "yard.ply")]);
+  try {
+    const address = encodeURIComponent("/test-pointcloud/yard/");
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=en`, { width: 960, height: 540 });
+    const ranges = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/octree.bin")) ranges.push(r.headers()["range"] || "none");
+    });
+    const ready = await viewerEvent(page, "ready");
+    assert.deepEqual(ready.exhibit.pointclouds.map((c) => c.id), ["yard"]);
+    await viewerEvent(page, "first-frame");
+    await page.waitForTimeout(4000);
+    // Nodes came by range, never the whole file: the root and finer levels.
+    assert.ok(ranges.length > 1 && ranges.every((r) => /^bytes=\d+-\d+$/.test(r)), `octree.bin requests: ${JSON.stringify(ranges.slice(0, 5))} (${ranges.length})`);
+    const png = (await page.locator("#disan-canvas").screenshot()).toString("base64");
+    const share = await page.evaluate(async (b64) => {
+      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext("2d");
+      ctx.drawImage(bitmap, 0, 0);
+      // Of the left and the right third of the picture's lower middle band: how much is red,
+      // how much blue.
+      const count = (x0, x1) => {
+        const d = ctx.getImageData(x0, Math.floor(bitmap.height * 0.55), x1 - x0, Math.floor(bitmap.height * 0.15)).data;
+        let red = 0, blue = 0;
+        for (let k = 0; k < d.length; k += 4) {
+          if (d[k] > 90 && d[k] > 2 * d[k + 1] && d[k] > 2 * d[k + 2]) red++;
+          if (d[k + 2] > 90 && d[k + 2] > 2 * d[k] && d[k + 2] > 2 * d[k + 1]) blue++;
+        }
+        return [red / (d.length / 4), blue / (d.length / 4)];
+      };
+      const w = bitmap.width;
+      return { left: count(Math.floor(w * 0.2), Math.floor(w * 0.4)), right: count(Math.floor(w * 0.6), Math.floor(w * 0.8)) };
+    }, png);
+    assert.ok(share.left[0] > 0.4 && share.left[1] < 0.05, `the west (left) is not red: ${JSON.stringify(share)}`);
+    assert.ok(share.right[1] > 0.4 && share.right[0] < 0.05, `the east (right) is not blue: ${JSON.stringify(share)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test("OpenSeadragon, an IIIF viewer a city portal may use, shows the decree's scan from the package's own tiles, down to full resolution", async () => {
+  // The page any portal would have: OpenSeadragon (npm, BSD-3-Clause) given the package's
+  // info.json, its id set to where the folder is published (what `disan pack --iiif-base` writes).
+  const { page, problems } = await openPage(chromium, `${server.url}exhibits/sac-phong/scans/decree/info.json`, { width: 800, height: 500 });
+  await page.setContent('<!doctype html><div id="osd" style="width:800px;height:500px"></div>');
+  await page.addScriptTag({ path: fileURLToPath(new URL("../node_modules/openseadragon/build/openseadragon/openseadragon.min.js", import.meta.url)) });
+  const result = await page.evaluate(async (base) => {
+    const info = await (await fetch(`${base}info.json`)).json();
+    info.id = base.replace(/\/$/, "");
+    const loaded = [];
+    const failed = [];
+    const viewer = OpenSeadragon({ id: "osd", tileSources: [info], showNavigationControl: false, animationTime: 0 });
+    viewer.addHandler("tile-loaded", (e) => loaded.push(e.tile.getUrl ? e.tile.getUrl() : e.tile.url));
+    viewer.addHandler("tile-load-failed", (e) => failed.push(String(e.message)));
+    await new Promise((resolve) => viewer.addOnceHandler("open", resolve));
+    const settle = async () => {
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const item = viewer.world.getItemAt(0);
+        if (item && item.getFullyLoaded()) return;
+      }
+    };
+    await settle();
+    viewer.viewport.zoomTo(viewer.viewport.getMaxZoom(), null, true);
+    viewer.viewport.applyConstraints(true);
+    await settle();
+    return { loaded, failed };
+  }, `${server.url}exhibits/sac-phong/scans/decree/`);
+  assert.deepEqual(result.failed, [], "every tile OpenSeadragon asked for was there");
+  assert.ok(result.loaded.some((u) => /\/full\/512,256\/0\/default\.jpg$/.test(u)), `the overview: ${result.loaded}`);
+  assert.ok(result.loaded.some((u) => /\/\d+,\d+,512,512\/512,512\/0\/default\.jpg$/.test(u)), `full-resolution tiles: ${result.loaded}`);
+  // The page itself has no favicon (its 404 shows twice: as a response and on the console); every
+  // other request answered.
+  assert.deepEqual(problems.filter((p) => !/favicon|Failed to load resource/.test(p)), []);
+  assert.ok(problems.filter((p) => /^HTTP/.test(p)).every((p) => /favicon/.test(p)), problems.join("\n"));
+  await page.close();
+});
 
 test("a packed scan loads progressively: the thumb first, then the level WebGL2 calls for, never `high`; its compressed geometry draws", async () => {
   // The one sample made from a real scan (disan pack: thumb, low, medium, high; compressed).

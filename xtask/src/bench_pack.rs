@@ -12,8 +12,13 @@ use std::process::Command;
 
 use crate::{cargo, root, status, target_dir};
 
-/// Wall seconds and peak resident memory (MB) of a command, from GNU time.
-fn timed(cmd: Command, what: &str) -> Result<(f64, f64, String), String> {
+/// Wall seconds and peak resident memory (MB) of a command, from GNU time, with its stdout.
+pub(crate) fn timed(cmd: Command, what: &str) -> Result<(f64, f64, String), String> {
+    timed_output(cmd, what).map(|(s, mb, out, _)| (s, mb, out))
+}
+
+/// As [`timed`], with its stdout and its stderr.
+pub(crate) fn timed_output(cmd: Command, what: &str) -> Result<(f64, f64, String, String), String> {
     let log = target_dir().join("bench-pack/time.txt");
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
@@ -27,6 +32,12 @@ fn timed(cmd: Command, what: &str) -> Result<(f64, f64, String), String> {
         .args(args);
     if let Some(dir) = cmd.get_current_dir() {
         wrapped.current_dir(dir);
+    }
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => wrapped.env(key, v),
+            None => wrapped.env_remove(key),
+        };
     }
     let out = wrapped
         .output()
@@ -46,6 +57,7 @@ fn timed(cmd: Command, what: &str) -> Result<(f64, f64, String), String> {
         wall,
         kb / 1024.0,
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     ))
 }
 

@@ -4,6 +4,7 @@
 //!                (with no display: render the default view to target/disan-home.png instead)
 //!   test         install what is missing, run every test of the workspace
 //!   samples      regenerate the sample exhibits' models from code, through `disan pack`
+//!                (`samples scans`: only the document scans)
 //!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
 //!                spatial audio mixing cost, against rodio's spatial source
 //!   bench xr     the engine's CPU time per frame in the headset (Monado) against the desktop
@@ -11,11 +12,14 @@
 //!   bench web    wasm size; time and bytes to the first frame in Chromium, against three.js
 //!                and <model-viewer> showing the same GLB
 //!   bench web-scan  a packed 2M-triangle scan at 10 Mbit/s in Chromium, against <model-viewer>
+//!   bench pointcloud  a 20M-point survey: pack time and memory, frames per second and memory
+//!                at a 2M-point budget
 //!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
 mod bench_pack;
+mod bench_pointcloud;
 mod bench_web_scan;
 mod samples;
 mod setup;
@@ -30,6 +34,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
+        // `samples scans`: only the document scans (no models, no network).
+        Some("samples") if args.get(1).map(String::as_str) == Some("scans") => {
+            samples::generate_scans(&root().join("exhibits")).map(|written| {
+                written
+                    .iter()
+                    .for_each(|p| println!("wrote {}", p.display()));
+            })
+        }
         Some("samples") => samples::generate(&root().join("exhibits")).map(|written| {
             written
                 .iter()
@@ -40,6 +52,7 @@ fn main() -> ExitCode {
             Some("web") => web::bench(),
             Some("pack") => bench_pack::run(),
             Some("web-scan") => bench_web_scan::run(),
+            Some("pointcloud") => bench_pointcloud::run(),
             _ => bench(),
         },
         Some("refs") => refs(),
@@ -49,7 +62,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
+                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|pointcloud|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
             );
             return ExitCode::from(64);
         }
@@ -245,6 +258,16 @@ fn under_display(cmd: Command) -> Command {
         .arg(cmd.get_program())
         .args(cmd.get_args())
         .env("DISAN_UNDER_XVFB", "1");
+    // The command's own environment and folder go with it.
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => wrapped.env(key, v),
+            None => wrapped.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
     wrapped
 }
 

@@ -121,7 +121,10 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     // (web/shell/preview.js), with its licence.
     ensure_npm_packages()?;
     let meshopt = root().join("web/node_modules/meshoptimizer");
-    for (from, to) in [("meshopt_decoder.mjs", "meshopt_decoder.mjs"), ("LICENSE.md", "meshopt_decoder.LICENSE.md")] {
+    for (from, to) in [
+        ("meshopt_decoder.mjs", "meshopt_decoder.mjs"),
+        ("LICENSE.md", "meshopt_decoder.LICENSE.md"),
+    ] {
         std::fs::copy(meshopt.join(from), dist.join(to))
             .map_err(|e| format!("{}: {e} (run npm ci in web/)", meshopt.join(from).display()))?;
     }
@@ -521,6 +524,7 @@ fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     let mut request = String::new();
     reader.read_line(&mut request)?;
     let mut gzip_ok = false;
+    let mut range: Option<(u64, Option<u64>)> = None;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
@@ -529,6 +533,13 @@ fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
         let lower = line.to_ascii_lowercase();
         if lower.starts_with("accept-encoding:") && lower.contains("gzip") {
             gzip_ok = true;
+        }
+        // One byte range, as point clouds ask for their nodes (`bytes=FIRST-LAST`).
+        if let Some(spec) = lower.strip_prefix("range:").map(str::trim)
+            && let Some((first, last)) = spec.strip_prefix("bytes=").and_then(|r| r.split_once('-'))
+            && let Ok(first) = first.trim().parse::<u64>()
+        {
+            range = Some((first, last.trim().parse::<u64>().ok()));
         }
     }
     let mut parts = request.split_whitespace();
@@ -562,6 +573,36 @@ fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
         )?;
         if method == "GET" {
             stream.write_all(body.as_bytes())?;
+        }
+        return Ok(());
+    }
+    if let Some((first, last)) = range {
+        // As static servers do: 206 with the bytes asked for, never compressed.
+        let body = std::fs::read(&file)?;
+        let len = body.len() as u64;
+        let last = last
+            .unwrap_or(len.saturating_sub(1))
+            .min(len.saturating_sub(1));
+        if first > last || first >= len {
+            let extra = format!("Content-Range: bytes */{len}\r\n");
+            stream
+                .write_all(head("416 Range Not Satisfiable", "text/plain", 0, &extra).as_bytes())?;
+            return Ok(());
+        }
+        let part = &body[first as usize..=last as usize];
+        let extra =
+            format!("Content-Range: bytes {first}-{last}/{len}\r\nAccept-Ranges: bytes\r\n");
+        stream.write_all(
+            head(
+                "206 Partial Content",
+                content_type(&file),
+                part.len(),
+                &extra,
+            )
+            .as_bytes(),
+        )?;
+        if method == "GET" {
+            stream.write_all(part)?;
         }
         return Ok(());
     }

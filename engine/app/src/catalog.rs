@@ -123,7 +123,10 @@ pub fn run(args: CatalogArgs) -> ExitCode {
     let base = args.base.clone().unwrap_or_default();
     let result = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(args.out.join("records"))?;
-        write_atomically(&args.out.join(disan_format::catalog::CATALOG_FILE), &index.to_json())?;
+        write_atomically(
+            &args.out.join(disan_format::catalog::CATALOG_FILE),
+            &index.to_json(),
+        )?;
         write_atomically(
             &args.out.join("catalog.jsonld"),
             &serde_json::to_string_pretty(&index.to_jsonld(&base)).expect("json"),

@@ -33,6 +33,23 @@ Usage:
       glTF says m and y, and the flags override it). --keep-position: do not centre the model
       on the ground (a model already placed for its exhibit). --plain: float geometry without
       EXT_meshopt_compression/KHR_mesh_quantization, for tools that read neither (larger files).
+  disan pack SCAN.tif --out PACKAGE [--as document] [--width METRES | --dpi N] [--iiif-base URL] [...]
+      A document scan (.tif, .png, .jpg, any size up to 65535 pixels a side): cut into an IIIF
+      tile pyramid (scans/ID/info.json and its tiles, which IIIF viewers read too) and a sheet
+      model of its real size (--width, or from --dpi, 600 by default). --iiif-base: the URL the
+      package will be published at, for the info.json's id. `--as mesh|document|panorama` says
+      what the file is when its name does not (a 2:1 image is taken for a 360° panorama,
+      a PLY without faces for a point cloud).
+  disan pack PANO.jpg|FOLDER --out PACKAGE --as panorama [...]
+      360° panoramas (equirectangular, 2:1, up to 16384×8192): each cut into multiresolution
+      cube tiles (panoramas/ID/config.json, Pannellum's layout). A folder is one exhibit whose
+      scenes are its photos in name order, 5 m apart, linked forward and back.
+  disan pack SCAN.las|.laz|.e57|.ply --out PACKAGE [--as pointcloud] [--up y|z] [--unit ...]
+      A laser scan's points (a PLY without faces is one): thinned into an octree in the Potree
+      2.0 layout (pointclouds/ID/metadata.json, hierarchy.bin, octree.bin, which Potree reads
+      too) with colour, intensity and classification; the viewer streams it within a point
+      budget (DISAN_POINT_BUDGET, 2 000 000 by default). Survey coordinates are kept; the
+      manifest's `origin` says which point stands at the exhibit's middle.
   disan pack FOLDER --out FOLDER [--jobs N] [...]
       Every scan in FOLDER and in its folders one level down, one package each, N at a time
       (default: every core). Run it again after an interruption: finished packages are skipped.
@@ -76,7 +93,9 @@ Usage:
       `lat lon h` or `easting northing h` per point. A CSV has [name,]a,b[,h] per line.
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
       Render one view (a view id from the manifest, a hotspot id, `home`, `about` for the
-      About panel, or `tour:ID:K` for stop K of a tour with its caption) to a PNG and exit.
+      About panel, `tour:ID:K` for stop K of a tour with its caption, `scan:ID[:REGION]` for
+      the scan reader, or `panorama:ID[:YAW[:PITCH]]` for a 360° scene looked at that way, in
+      degrees on its photo) to a PNG and exit.
       Without a display it starts its own Xvfb server.
 
 Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,
@@ -131,6 +150,9 @@ pub struct ViewArgs {
     pub xr_smooth: bool,
     /// `--soak N`: walk through N exhibits of the catalogue, log each outcome, exit (tests).
     pub soak: Option<u32>,
+    /// `--scan-sweep ID`: sweep the reader across this scan at full resolution, log the tiles
+    /// held and the memory, exit (tests).
+    pub scan_sweep: Option<String>,
     /// `--lod QUALITY`: the level of detail to show after the thumb.
     pub lod: Option<disan_format::LodQuality>,
     /// `--lesson FILE.lesson.toml`: teach this lesson; `--step ID`: start at this step.
@@ -294,6 +316,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                         .map_err(|_| format!("--soak needs a number of exhibits, not \"{n}\""))?,
                 );
             }
+            "--scan-sweep" => view.scan_sweep = Some(value("--scan-sweep")?),
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,
@@ -376,6 +399,31 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
             "--lang" => {
                 options.lang = Lang::parse(&pack_lang(Some(&value("--lang")?))?).expect("checked")
             }
+            "--as" => {
+                let k = value("--as")?;
+                options.kind = Some(disan_pack::PackKind::parse(&k).ok_or_else(|| {
+                    format!("--as must be mesh, document, panorama or pointcloud, not \"{k}\"")
+                })?);
+            }
+            "--width" => {
+                let w = value("--width")?;
+                options.sheet_width_m = Some(
+                    w.parse::<f64>()
+                        .ok()
+                        .filter(|w| (0.01..=100.0).contains(w))
+                        .ok_or_else(|| format!("--width is the document's width in metres (0.01 to 100), not \"{w}\""))?,
+                );
+            }
+            "--dpi" => {
+                let d = value("--dpi")?;
+                options.dpi = Some(
+                    d.parse::<f64>()
+                        .ok()
+                        .filter(|d| (10.0..=10_000.0).contains(d))
+                        .ok_or_else(|| format!("--dpi is the scan's resolution in dots per inch (10 to 10000), not \"{d}\""))?,
+                );
+            }
+            "--iiif-base" => options.iiif_base = Some(value("--iiif-base")?),
             "--force" => options.force = true,
             "--keep-position" => options.keep_position = true,
             "--plain" => options.geometry = disan_pack::Geometry::Plain,
@@ -398,7 +446,8 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
     }
     let input = input.ok_or("`pack` needs a scan: disan pack SCAN --out PACKAGE")?;
     let out = out.ok_or("`pack` needs --out PACKAGE (the folder to write the package into)")?;
-    let batch = input.is_dir();
+    // A folder is a batch of scans, one package each, except `--as panorama`: the scenes of one.
+    let batch = input.is_dir() && options.kind != Some(disan_pack::PackKind::Panorama);
     if batch && options.id.is_some() {
         return Err(
             "--id names one package: a folder of scans gets one id per scan, from each file's name"

@@ -176,7 +176,8 @@ pub(crate) fn run_viewer(
 
     let simulated = kiosk.as_ref().is_some_and(|k| k.simulate.is_some());
     // Tests and simulations run where there is no screen.
-    let unattended = view.shot.is_some() || view.soak.is_some() || simulated;
+    let unattended =
+        view.shot.is_some() || view.soak.is_some() || view.scan_sweep.is_some() || simulated;
     if unattended && let Some(code) = rerun_under_xvfb(&view) {
         return code;
     }
@@ -268,7 +269,11 @@ pub(crate) fn run_viewer(
     let catalogue = disan_engine::catalogue::CatalogueSetup {
         index,
         open_at_start: view.catalogue || shot_of_catalogue,
-        start_on_map: view.map || view.shot.as_ref().is_some_and(|s| s.view == "catalogue-map"),
+        start_on_map: view.map
+            || view
+                .shot
+                .as_ref()
+                .is_some_and(|s| s.view == "catalogue-map"),
         tiles: view.tiles.clone(),
         started: Some(catalogue_started),
     };
@@ -282,6 +287,7 @@ pub(crate) fn run_viewer(
         reduce_motion: view.reduce_motion,
         fetch_exhibits: None,
         soak: view.soak,
+        scan_sweep: view.scan_sweep.clone(),
         lod: view.lod,
         // The teleport arc lands on the model's floors.
         ray_cast_models: view.xr,

@@ -20,7 +20,9 @@ pub struct PackArgs {
 
 pub fn run(args: PackArgs) -> ExitCode {
     let lang = args.options.lang;
-    if args.batch || args.input.is_dir() {
+    // A folder packed `--as panorama` is one exhibit whose scenes are its photos.
+    let scenes_folder = args.options.kind == Some(disan_pack::PackKind::Panorama);
+    if args.batch || (args.input.is_dir() && !scenes_folder) {
         return run_batch(args);
     }
     let show = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -165,37 +167,104 @@ fn print_summary(r: &PackReport, lang: Lang) {
         r.input.display(),
         r.package.display()
     );
-    println!(
-        "  {}: {} ({} {}, {} {})",
-        if vi { "Nguồn" } else { "Source" },
-        r.source_format,
-        r.input_triangles,
-        if vi { "tam giác" } else { "triangles" },
-        r.input_vertices,
-        if vi { "đỉnh" } else { "vertices" }
-    );
-    for line in messages::assumptions(lang, &r.normalisation) {
-        println!("  {line}");
-    }
-    println!(
-        "  {:<8} {:>10} {:>10} {:>9} {:>10}  {}",
-        if vi { "mức" } else { "level" },
-        if vi { "tam giác" } else { "triangles" },
-        if vi { "dung lượng" } else { "bytes" },
-        if vi { "ảnh" } else { "texture" },
-        if vi { "sai số" } else { "error" },
-        if vi { "tệp" } else { "file" }
-    );
-    for l in &r.levels {
+    if let Some(c) = &r.pointcloud {
         println!(
-            "  {:<8} {:>10} {:>10} {:>9} {:>8.2}mm  {}",
-            l.quality,
-            l.triangles,
-            human_bytes(l.bytes),
-            l.texture_px.map_or("-".to_owned(), |p| format!("{p} px")),
-            l.error_m * 1000.0,
-            l.src
+            "  {}: {} ({} {}) → {} {}, {} {}, {} {:.1} mm ({}) → {}",
+            if vi { "Nguồn" } else { "Source" },
+            r.source_format,
+            c.points,
+            if vi { "điểm" } else { "points" },
+            c.nodes,
+            if vi {
+                "nút bát phân"
+            } else {
+                "octree nodes"
+            },
+            c.depth + 1,
+            if vi { "mức" } else { "levels" },
+            if vi {
+                "khoảng cách điểm ở mức cuối"
+            } else {
+                "point spacing at the finest level"
+            },
+            c.spacing_m * 1000.0 / f64::from(1u32 << c.depth.min(31)),
+            human_bytes(c.octree_bytes),
+            c.metadata
         );
+    } else if r.panoramas.is_empty() {
+        println!(
+            "  {}: {} ({} {}, {} {})",
+            if vi { "Nguồn" } else { "Source" },
+            r.source_format,
+            r.input_triangles,
+            if vi { "tam giác" } else { "triangles" },
+            r.input_vertices,
+            if vi { "đỉnh" } else { "vertices" }
+        );
+    }
+    for p in &r.panoramas {
+        println!(
+            "  {} \"{}\" ({}): {}×{} px → {} {} px, {} {}, {} {} ({}) → {}",
+            if vi { "Cảnh" } else { "Scene" },
+            p.id,
+            p.source,
+            p.width_px,
+            p.height_px,
+            if vi { "khối lập phương" } else { "cube" },
+            p.cube_px,
+            p.levels,
+            if vi { "mức" } else { "levels" },
+            p.tiles,
+            if vi { "ô ảnh" } else { "tiles" },
+            human_bytes(p.tile_bytes),
+            p.config
+        );
+    }
+    if let Some(d) = &r.document {
+        println!(
+            "  {}: {}×{} px, {} {}, {} {} ({}) → {}",
+            if vi { "Bản quét" } else { "Scan" },
+            d.width_px,
+            d.height_px,
+            d.levels,
+            if vi { "mức" } else { "levels" },
+            d.tiles,
+            if vi { "ô ảnh" } else { "tiles" },
+            human_bytes(d.tile_bytes),
+            d.info
+        );
+        println!(
+            "  {}: {:.3} × {:.3} m",
+            if vi { "Tờ giấy" } else { "Sheet" },
+            d.sheet_m[0],
+            d.sheet_m[1]
+        );
+    } else if r.panoramas.is_empty() {
+        for line in messages::assumptions(lang, &r.normalisation) {
+            println!("  {line}");
+        }
+    }
+    if !r.levels.is_empty() {
+        println!(
+            "  {:<8} {:>10} {:>10} {:>9} {:>10}  {}",
+            if vi { "mức" } else { "level" },
+            if vi { "tam giác" } else { "triangles" },
+            if vi { "dung lượng" } else { "bytes" },
+            if vi { "ảnh" } else { "texture" },
+            if vi { "sai số" } else { "error" },
+            if vi { "tệp" } else { "file" }
+        );
+        for l in &r.levels {
+            println!(
+                "  {:<8} {:>10} {:>10} {:>9} {:>8.2}mm  {}",
+                l.quality,
+                l.triangles,
+                human_bytes(l.bytes),
+                l.texture_px.map_or("-".to_owned(), |p| format!("{p} px")),
+                l.error_m * 1000.0,
+                l.src
+            );
+        }
     }
     for w in &r.warnings {
         println!("  {}: {w}", if vi { "Lưu ý" } else { "Note" });

@@ -38,7 +38,9 @@ pub fn parse(args: Vec<String>) -> Result<crate::cli::Command, String> {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--origin" => {
                 let origin = value("--origin")?;
-                if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
+                if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                    || origin.ends_with('/')
+                {
                     return Err(format!(
                         "--origin is a site as a browser names it (https://portal.haiphong.gov.vn, no path), not \"{origin}\""
                     ));
@@ -125,11 +127,18 @@ fn answer(request: &mut tiny_http::Request, log: &UsageLog, origins: &[String]) 
         );
     }
     let mut body = Vec::new();
-    if let Err(e) = request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body) {
+    if let Err(e) = request
+        .as_reader()
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut body)
+    {
         return (400, format!("the request could not be read: {e}"));
     }
     if body.len() as u64 > MAX_BODY {
-        return (413, format!("more than {} KiB in one request", MAX_BODY / 1024));
+        return (
+            413,
+            format!("more than {} KiB in one request", MAX_BODY / 1024),
+        );
     }
     let records = match read_batch(&body) {
         Ok(r) => r,
@@ -139,7 +148,10 @@ fn answer(request: &mut tiny_http::Request, log: &UsageLog, origins: &[String]) 
         Ok(()) => (204, String::new()),
         Err(e) => (
             500,
-            format!("{}: could not append ({e}); check the disk and the file's permissions", log.path().display()),
+            format!(
+                "{}: could not append ({e}); check the disk and the file's permissions",
+                log.path().display()
+            ),
         ),
     }
 }
@@ -161,7 +173,11 @@ fn read_batch(body: &[u8]) -> Result<Vec<UsageRecord>, String> {
             ));
         }
         if disan_kiosk::report::record_date(&record).is_none() {
-            return Err(format!("line {}: `at` is not a date and time (RFC 3339): \"{}\"", i + 1, record.at));
+            return Err(format!(
+                "line {}: `at` is not a date and time (RFC 3339): \"{}\"",
+                i + 1,
+                record.at
+            ));
         }
         records.push(record);
         if records.len() > MAX_RECORDS {
@@ -182,9 +198,16 @@ mod tests {
         assert_eq!(records.len(), 2);
         let forged = good.replace("\"web\"", "\"sanh-chinh\"");
         let err = read_batch(format!("{good}\n{forged}\n").as_bytes()).unwrap_err();
-        assert!(err.starts_with("line 2:") && err.contains("sanh-chinh"), "{err}");
+        assert!(
+            err.starts_with("line 2:") && err.contains("sanh-chinh"),
+            "{err}"
+        );
         let undated = good.replace("2026-12-02T09", "yesterday");
         assert!(read_batch(undated.as_bytes()).unwrap_err().contains("`at`"));
-        assert!(read_batch(b"{not json").unwrap_err().starts_with("line 1: not a usage record"));
+        assert!(
+            read_batch(b"{not json")
+                .unwrap_err()
+                .starts_with("line 1: not a usage record")
+        );
     }
 }

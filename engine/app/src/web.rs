@@ -146,26 +146,37 @@ pub fn run() {
     // The lesson's references are checked as it runs: the manifests arrive later.
     let lesson = match &config.lesson_text {
         None => None,
-        Some(text) => match disan_format::parse::parse_lesson(std::path::Path::new("lesson.toml"), text, None) {
-            (Some(lesson), _) => Some(disan_engine::lesson::LessonSetup {
-                lesson,
-                start_step: config.lesson_step.clone(),
-            }),
-            (None, problems) => {
-                let lines: Vec<String> = problems.into_sorted().iter().map(ToString::to_string).collect();
-                web_sys::console::error_1(&JsValue::from_str(&format!(
-                    "Disan cannot start: the lesson has errors:\n{}",
-                    lines.join("\n")
-                )));
-                return;
+        Some(text) => {
+            match disan_format::parse::parse_lesson(std::path::Path::new("lesson.toml"), text, None)
+            {
+                (Some(lesson), _) => Some(disan_engine::lesson::LessonSetup {
+                    lesson,
+                    start_step: config.lesson_step.clone(),
+                }),
+                (None, problems) => {
+                    let lines: Vec<String> = problems
+                        .into_sorted()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    web_sys::console::error_1(&JsValue::from_str(&format!(
+                        "Disan cannot start: the lesson has errors:\n{}",
+                        lines.join("\n")
+                    )));
+                    return;
+                }
             }
-        },
+        }
     };
     let start_exhibit = lesson
         .as_ref()
         .and_then(|l| {
             let steps = &l.lesson.steps;
-            let step = l.start_step.as_deref().and_then(|id| steps.iter().find(|s| s.id == id)).or(steps.first());
+            let step = l
+                .start_step
+                .as_deref()
+                .and_then(|id| steps.iter().find(|s| s.id == id))
+                .or(steps.first());
             step.map(|s| s.exhibit.clone())
         })
         .or(config.start);
@@ -177,6 +188,7 @@ pub fn run() {
         shot: None,
         reduce_motion: config.reduce_motion,
         soak: None,
+        scan_sweep: None,
         lod: config
             .lod
             .as_deref()

@@ -542,23 +542,35 @@ fn the_viewer_opens_only_what_was_signed() {
 fn the_catalogue_screen_opens_two_thousand_entries_from_the_index_alone() {
     let dir = scratch("screen");
     let folder = dir.0.join("exhibits");
-    for id in ["dinh-hang-kenh", "trong-dong", "sac-phong", "mau-quet-bat-gom"] {
+    for id in [
+        "dinh-hang-kenh",
+        "trong-dong",
+        "sac-phong",
+        "mau-quet-bat-gom",
+    ] {
         copy_dir(&root().join("exhibits").join(id), &folder.join(id));
     }
     let out = disan(&["catalog", p(&folder)]);
     assert!(out.status.success(), "{}", text(&out));
     let index_file = folder.join(disan_format::catalog::CATALOG_FILE);
-    let mut index = CatalogIndex::from_json(&std::fs::read_to_string(&index_file).unwrap()).unwrap();
+    let mut index =
+        CatalogIndex::from_json(&std::fs::read_to_string(&index_file).unwrap()).unwrap();
     let template = index.entries[0].clone();
     for i in index.entries.len()..2000 {
         let mut e = template.clone();
         e.id = format!("relic-{i:04}");
         e.path = e.id.clone();
-        e.title = [("vi", format!("Đình làng số {i}")), ("en", format!("Village hall {i}"))]
-            .into_iter()
-            .map(|(l, t)| (l.to_owned(), t))
-            .collect();
-        e.wgs84 = Some([20.75 + (i % 40) as f64 * 0.004, 106.55 + (i / 40) as f64 * 0.004]);
+        e.title = [
+            ("vi", format!("Đình làng số {i}")),
+            ("en", format!("Village hall {i}")),
+        ]
+        .into_iter()
+        .map(|(l, t)| (l.to_owned(), t))
+        .collect();
+        e.wgs84 = Some([
+            20.75 + (i % 40) as f64 * 0.004,
+            106.55 + (i / 40) as f64 * 0.004,
+        ]);
         e.poster = None;
         e.kind = "monument".to_owned();
         index.entries.push(e);
@@ -584,18 +596,38 @@ fn the_catalogue_screen_opens_two_thousand_entries_from_the_index_alone() {
     assert!(tiles > 10);
 
     let gallery = dir.0.join("gallery.png");
-    let out = disan(&["shot", p(&folder), "--view", "catalogue", "--size", "1280x720", "--out", p(&gallery)]);
+    let out = disan(&[
+        "shot",
+        p(&folder),
+        "--view",
+        "catalogue",
+        "--size",
+        "1280x720",
+        "--out",
+        p(&gallery),
+    ]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
-    assert!(log.contains("catalogue: 2000 entries (from catalog.json)"), "{log}");
+    assert!(
+        log.contains("catalogue: 2000 entries (from catalog.json)"),
+        "{log}"
+    );
     assert!(
         !log.contains("relic-0"),
         "no manifest of an entry that was not opened is read:\n{log}"
     );
     let map = dir.0.join("map.png");
     let out = disan(&[
-        "shot", p(&folder), "--view", "catalogue-map", "--tiles", "tiles/{z}/{x}/{y}.png",
-        "--size", "1280x720", "--out", p(&map),
+        "shot",
+        p(&folder),
+        "--view",
+        "catalogue-map",
+        "--tiles",
+        "tiles/{z}/{x}/{y}.png",
+        "--size",
+        "1280x720",
+        "--out",
+        p(&map),
     ]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
@@ -603,9 +635,17 @@ fn the_catalogue_screen_opens_two_thousand_entries_from_the_index_alone() {
     // The tiles cover most of the map (the green of the generated tiles), and the markers are
     // drawn over them (the kinds' colours).
     let img = image::open(&map).unwrap().to_rgb8();
-    let green = img.pixels().filter(|p| p.0 == [40, 170, 60]).count() as f64 / img.pixels().len() as f64;
-    let red_markers = img.pixels().filter(|p| p.0[0] > 150 && p.0[1] < 60 && p.0[2] < 60).count();
-    assert!(green > 0.35, "the tiles cover {:.0} % of the picture", green * 100.0);
+    let green =
+        img.pixels().filter(|p| p.0 == [40, 170, 60]).count() as f64 / img.pixels().len() as f64;
+    let red_markers = img
+        .pixels()
+        .filter(|p| p.0[0] > 150 && p.0[1] < 60 && p.0[2] < 60)
+        .count();
+    assert!(
+        green > 0.35,
+        "the tiles cover {:.0} % of the picture",
+        green * 100.0
+    );
     assert!(red_markers > 200, "{red_markers} marker pixels");
     // Keep the pictures for a person to look at.
     let keep = std::env::temp_dir().join("disan-catalogue-shots");

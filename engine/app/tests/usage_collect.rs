@@ -22,7 +22,11 @@ impl Drop for Collector {
 }
 
 fn start(extra: &[&str]) -> Collector {
-    let dir = std::env::temp_dir().join(format!("disan-usage-collect-{}-{}", std::process::id(), extra.len()));
+    let dir = std::env::temp_dir().join(format!(
+        "disan-usage-collect-{}-{}",
+        std::process::id(),
+        extra.len()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("web-usage.jsonl");
@@ -34,20 +38,29 @@ fn start(extra: &[&str]) -> Collector {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let address = line
         .split("http://")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_owned();
-    Collector { child, address, log, dir }
+    Collector {
+        child,
+        address,
+        log,
+        dir,
+    }
 }
 
 /// Sends one request, returns the status code.
 fn post(address: &str, origin: Option<&str>, body: &str) -> u16 {
     let mut stream = TcpStream::connect(address).unwrap();
-    let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
         "POST /usage HTTP/1.1\r\nHost: {address}\r\nContent-Type: text/plain\r\n{origin}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -56,11 +69,18 @@ fn post(address: &str, origin: Option<&str>, body: &str) -> u16 {
     .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
-    answer.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
 }
 
 fn record(session: u64, event: &str) -> String {
-    format!(r#"{{"at":"2026-12-02T09:{:02}:00.000+07:00","kiosk":"web","session":{session},{event}}}"#, session % 60)
+    format!(
+        r#"{{"at":"2026-12-02T09:{:02}:00.000+07:00","kiosk":"web","session":{session},{event}}}"#,
+        session % 60
+    )
 }
 
 #[test]
@@ -69,16 +89,26 @@ fn a_pages_batches_are_kept_whole_and_the_report_sums_them_with_a_kiosks() {
     let visit = [
         record(1, r#""event":"session-start","lang":"vi""#),
         record(1, r#""event":"view","exhibit":"trong-dong","lang":"vi""#),
-        record(1, r#""event":"hotspot","exhibit":"trong-dong","hotspot":"handle""#),
-        record(1, r#""event":"view-end","exhibit":"trong-dong","seconds":42.5"#),
+        record(
+            1,
+            r#""event":"hotspot","exhibit":"trong-dong","hotspot":"handle""#,
+        ),
+        record(
+            1,
+            r#""event":"view-end","exhibit":"trong-dong","seconds":42.5"#,
+        ),
         record(1, r#""event":"session-end","seconds":42.5"#),
     ]
     .join("\n");
-    assert_eq!(post(&c.address, Some("https://portal.example.vn"), &visit), 204);
+    assert_eq!(
+        post(&c.address, Some("https://portal.example.vn"), &visit),
+        204
+    );
     // A batch with one forged line (a kiosk's name) is refused whole: nothing of it is written.
     let forged = [
         record(2, r#""event":"session-start","lang":"en""#),
-        record(2, r#""event":"view","exhibit":"trong-dong","lang":"en""#).replace("\"web\"", "\"sanh-chinh\""),
+        record(2, r#""event":"view","exhibit":"trong-dong","lang":"en""#)
+            .replace("\"web\"", "\"sanh-chinh\""),
     ]
     .join("\n");
     assert_eq!(post(&c.address, None, &forged), 400);
@@ -100,12 +130,24 @@ fn a_pages_batches_are_kept_whole_and_the_report_sums_them_with_a_kiosks() {
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_disan"))
-        .args(["report", "--from", "2026-12-01", "--to", "2026-12-31", "--format", "json"])
+        .args([
+            "report",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "json",
+        ])
         .arg(&c.log)
         .arg(&kiosk_log)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let drum = &report["total"]["exhibits"]["trong-dong"];
     assert_eq!(report["total"]["sessions"], 2);
@@ -119,8 +161,18 @@ fn a_pages_batches_are_kept_whole_and_the_report_sums_them_with_a_kiosks() {
 fn only_the_listed_sites_pages_may_send() {
     let c = start(&["--origin", "https://portal.example.vn"]);
     let line = record(3, r#""event":"session-start","lang":"vi""#);
-    assert_eq!(post(&c.address, Some("https://elsewhere.example.com"), &line), 403);
-    assert_eq!(post(&c.address, None, &line), 403, "a request that names no site");
-    assert_eq!(post(&c.address, Some("https://portal.example.vn"), &line), 204);
+    assert_eq!(
+        post(&c.address, Some("https://elsewhere.example.com"), &line),
+        403
+    );
+    assert_eq!(
+        post(&c.address, None, &line),
+        403,
+        "a request that names no site"
+    );
+    assert_eq!(
+        post(&c.address, Some("https://portal.example.vn"), &line),
+        204
+    );
     assert_eq!(std::fs::read_to_string(&c.log).unwrap().lines().count(), 1);
 }

@@ -19,26 +19,28 @@ fn disan_runs_an_xr_session_under_monado() {
         .unwrap();
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_disan"));
     // The runtime root's helper script: binds what the run needs into the root, starts Monado
-    // and runs the binary there (its header explains).
-    let script = repo.join("tests/xr/run-in-monado.sh");
-    let exhibit = "/mnt/repo/exhibits/trong-dong";
-    let out = Command::new("unshare")
-        .args(["-m", "sh"])
-        .arg(&script)
-        .args([&root, &repo, &binary])
-        .args([exhibit, "--xr", "--xr-frames", "60", "--size", "640x360"])
-        .output()
-        .expect("unshare runs");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "disan --xr failed ({}):\n{log}",
-        out.status
-    );
+    // and runs the binary there (its header explains). 60 frames in the session.
+    let run_in_monado = |exhibit: &str| -> String {
+        let out = Command::new("unshare")
+            .args(["-m", "sh"])
+            .arg(repo.join("tests/xr/run-in-monado.sh"))
+            .args([&root, &repo, &binary])
+            .args([exhibit, "--xr", "--xr-frames", "60", "--size", "640x360"])
+            .output()
+            .expect("unshare runs");
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "disan --xr failed ({}):\n{log}",
+            out.status
+        );
+        log
+    };
+    let log = run_in_monado("/mnt/repo/exhibits/trong-dong");
     assert!(
         log.contains("entered XR state FOCUSED"),
         "never reached the focused state:\n{log}"
@@ -71,6 +73,88 @@ fn disan_runs_an_xr_session_under_monado() {
     assert!(
         log.contains("(standing)"),
         "the default is a standing visitor:\n{log}"
+    );
+    assert!(!log.contains("panicked"), "{log}");
+
+    // A 360° panorama in the same runtime (one session at a time): no plinth, the visitor
+    // stood at the scene's centre, the whole sphere loaded at a level that fits the budget.
+    // The package is made where the runtime's root sees the repository (target/ is ignored).
+    let package = repo.join("target/xr-panorama");
+    let _ = std::fs::remove_dir_all(&package);
+    std::fs::create_dir_all(package.join("photos")).unwrap();
+    image::RgbImage::from_fn(4096, 2048, |x, y| {
+        image::Rgb([(x / 18) as u8, (y / 9) as u8, 90])
+    })
+    .save(package.join("photos/01-gate.png"))
+    .unwrap();
+    let packed = Command::new(&binary)
+        .args(["pack", "--as", "panorama", "--id", "walk", "--out"])
+        .arg(package.join("walk"))
+        .arg(package.join("photos"))
+        .output()
+        .unwrap();
+    assert!(packed.status.success(), "{packed:?}");
+    let log = run_in_monado("/mnt/repo/target/xr-panorama/walk");
+    let _ = std::fs::remove_dir_all(&package);
+    assert!(log.contains("xr-frames=60"), "{log}");
+    assert!(
+        log.contains("xr: visitor placed in the panorama \"walk\""),
+        "{log}"
+    );
+    assert!(
+        !log.contains("stands on a plinth"),
+        "a panorama needs no plinth:\n{log}"
+    );
+    assert!(
+        log.contains("xr: standing in panorama scene \"01-gate\""),
+        "the head was not stood at the scene's centre:\n{log}"
+    );
+    assert!(
+        log.contains("panorama: \"01-gate\" whole sphere at level 3 of 3"),
+        "the headset's tiles (54 of a 1300-pixel cube fit the budget of 96):\n{log}"
+    );
+    assert!(!log.contains("panicked"), "{log}");
+
+    // A laser scan in the headset: its nodes chosen for the headset's view (the desktop camera
+    // is off while XR runs) and streamed in.
+    let package = repo.join("target/xr-pointcloud");
+    let _ = std::fs::remove_dir_all(&package);
+    std::fs::create_dir_all(&package).unwrap();
+    let ply = package.join("yard.ply");
+    let n = 200_000;
+    let mut bytes = format!(
+        "ply\nformat binary_little_endian 1.0\nelement vertex {n}\nproperty float x\nproperty float y\nproperty float z\nproperty uchar red\nproperty uchar green\nproperty uchar blue\nend_header\n"
+    )
+    .into_bytes();
+    for i in 0..n {
+        let (u, v) = ((i % 447) as f32 / 447.0, (i / 447) as f32 / 447.0);
+        for c in [u * 12.0, v * 8.0, 0.0] {
+            bytes.extend_from_slice(&c.to_le_bytes());
+        }
+        bytes.extend_from_slice(&[200, (v * 200.0) as u8, 60]);
+    }
+    std::fs::write(&ply, bytes).unwrap();
+    let packed = Command::new(&binary)
+        .args(["pack", "--up", "z", "--out"])
+        .arg(package.join("yard"))
+        .arg(&ply)
+        .output()
+        .unwrap();
+    assert!(packed.status.success(), "{packed:?}");
+    let log = run_in_monado("/mnt/repo/target/xr-pointcloud/yard");
+    let _ = std::fs::remove_dir_all(&package);
+    assert!(log.contains("xr-frames=60"), "{log}");
+    assert!(
+        log.contains("xr: visitor placed at"),
+        "the cloud was not framed in the headset:\n{log}"
+    );
+    let drawn = log
+        .split("point clouds: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next()?.parse::<u64>().ok());
+    assert!(
+        drawn.is_some_and(|d| d >= 20_000),
+        "the headset's view streamed no nodes:\n{log}"
     );
     assert!(!log.contains("panicked"), "{log}");
 }

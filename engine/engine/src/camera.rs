@@ -73,6 +73,19 @@ impl Orbit {
         let (sp, cp) = self.pitch.sin_cos();
         self.target + Vec3::new(cp * sy, sp, cp * cy) * self.distance
     }
+    /// Standing at `eye` and looking towards `target`, turning about the eye itself: how a
+    /// visitor looks round a 360° panorama (the eye stays at its centre whichever way it turns).
+    pub fn looking_from(eye: Vec3, target: Vec3) -> Self {
+        let d = (target - eye).normalize_or(Vec3::NEG_Z);
+        let mut o = Self::from_eye(eye - d * LOOK_AROUND_DISTANCE, eye);
+        o.distance = LOOK_AROUND_DISTANCE;
+        o
+    }
+    /// Turns the look round a panorama: up and down as far as the zenith and the nadir, nearly.
+    pub fn turn_looking(&mut self, d_yaw: f32, d_pitch: f32) {
+        self.yaw += d_yaw;
+        self.pitch = (self.pitch + d_pitch).clamp(-Self::MAX_PITCH, Self::MAX_PITCH);
+    }
     pub fn rotate(&mut self, d_yaw: f32, d_pitch: f32) {
         self.yaw += d_yaw;
         self.pitch = (self.pitch + d_pitch).clamp(Self::MIN_PITCH, Self::MAX_PITCH);
@@ -82,6 +95,14 @@ impl Orbit {
         self.distance = (self.distance * factor).clamp(limits.0, limits.1);
     }
 }
+
+/// How far the eye stands from the centre it turns about when looking round a panorama: none
+/// that a visitor could see, but enough for the orbit to keep its direction.
+pub const LOOK_AROUND_DISTANCE: f32 = 0.01;
+
+/// The field of view a visitor can zoom between in a panorama (degrees, vertical): from a
+/// detail of a carving to the wide view a 360° camera's viewers open with.
+pub const LOOK_AROUND_FOV: (f32, f32) = (20.0, 100.0);
 
 /// A first-person pose for walking through a monument.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -131,6 +152,9 @@ pub struct CameraRig {
     pub obstacle: Option<(Vec3, Vec3)>,
     /// A flight to a requested view is under way (the visitor's own zooming may go inside).
     pub in_flight: bool,
+    /// Looking round from the centre of a 360° panorama instead of orbiting an object: drags
+    /// turn the view, zooming narrows the field of view, and a view elsewhere is cut to.
+    pub look_around: bool,
 }
 
 impl Default for CameraRig {
@@ -157,6 +181,7 @@ impl Default for CameraRig {
             snap: false,
             obstacle: None,
             in_flight: false,
+            look_around: false,
         }
     }
 }
@@ -288,6 +313,24 @@ fn go_home_when_framed(
         .iter()
         .next()
         .map_or(16.0 / 9.0, |w| w.width() / w.height().max(1.0));
+    // A panorama exhibit starts in its first scene, looking at the photograph's centre.
+    let first_scene = library
+        .current_package()
+        .and_then(|p| p.manifest.panoramas.first().cloned());
+    rig.look_around = first_scene.is_some();
+    if let Some(scene) = first_scene {
+        let home = Orbit::looking_from(
+            Vec3::from(scene.position),
+            Vec3::from(scene.marker_at(0.0, 0.0)),
+        );
+        rig.home = home;
+        rig.orbit_goal = home;
+        rig.orbit = home;
+        rig.obstacle = None;
+        rig.mode = NavMode::Orbit;
+        rig.fov_y = FOV_Y_DEG.to_radians().max(LOOK_AROUND_FOV.0.to_radians());
+        return;
+    }
     let (eye, target) = home_view(bounds, rig.fov_y, aspect);
     let home = Orbit::from_eye(eye, target);
     let r = bounds.radius();
@@ -362,8 +405,13 @@ fn apply_commands(
 ) {
     let walk_allowed = library
         .current_package()
-        .is_some_and(|p| p.manifest.navigation.walk);
+        .is_some_and(|p| p.manifest.navigation.walk)
+        && !rig.look_around;
     for command in commands.read() {
+        if rig.look_around {
+            look_around_command(&mut rig, &mut fade, command);
+            continue;
+        }
         match *command {
             CameraCommand::Home => {
                 rig.mode = NavMode::Orbit;
@@ -393,6 +441,29 @@ fn apply_commands(
     }
 }
 
+/// A request while looking round panoramas: a view from the scene on screen turns there; a view
+/// from another scene (another place) is cut to behind the veil, as a step through a doorway,
+/// never glided to through the photographs.
+fn look_around_command(rig: &mut CameraRig, fade: &mut Fade, command: &CameraCommand) {
+    let goal = match *command {
+        CameraCommand::Home => rig.home,
+        CameraCommand::LookFrom { eye, target } | CameraCommand::CutTo { eye, target } => {
+            Orbit::looking_from(eye, target)
+        }
+        CameraCommand::SetMode(_) | CameraCommand::ToggleWalk => return,
+    };
+    rig.mode = NavMode::Orbit;
+    rig.orbit_goal = goal;
+    let elsewhere = goal.target.distance(rig.orbit.target) > 0.5;
+    if elsewhere || matches!(command, CameraCommand::CutTo { .. }) {
+        rig.orbit = goal;
+        // A shot (snap) wants the picture, not the veil.
+        if !rig.snap {
+            fade.0 = 1.0;
+        }
+    }
+}
+
 /// -1, 0 or 1 from a pair of keys held down (e.g. left/right arrows).
 fn key_axis(keys: &ButtonInput<KeyCode>, negative: KeyCode, positive: KeyCode) -> f32 {
     f32::from(u8::from(keys.pressed(positive))) - f32::from(u8::from(keys.pressed(negative)))
@@ -414,7 +485,12 @@ fn orbit_input(
     interactions: Query<&Interaction>,
     time: Res<Time>,
     mut commands: MessageWriter<CameraCommand>,
+    reader: Option<Res<crate::scans::Reader>>,
 ) {
+    // The scan reader covers the view and takes the keys, the wheel and the fingers.
+    if reader.is_some_and(|r| r.open.is_some()) {
+        return;
+    }
     if keys.just_pressed(KeyCode::KeyV) {
         commands.write(CameraCommand::ToggleWalk);
     }
@@ -432,6 +508,19 @@ fn orbit_input(
         || touches.iter().next().is_some()
     {
         rig.in_flight = false;
+    }
+    if rig.look_around {
+        look_around_input(
+            &mut rig,
+            &keys,
+            &buttons,
+            &motion,
+            &scroll,
+            &touches,
+            &interactions,
+            dt,
+        );
+        return;
     }
     let goal = &mut rig.orbit_goal;
     let over_ui = pointer_over_ui(&interactions);
@@ -487,6 +576,68 @@ fn orbit_input(
     }
 }
 
+/// Looking round a panorama: the picture follows the finger or the mouse (a drag across the
+/// view's height turns by the field of view), the wheel, a pinch and + – narrow or widen the
+/// field of view, the arrow keys turn.
+#[allow(clippy::too_many_arguments)]
+fn look_around_input(
+    rig: &mut CameraRig,
+    keys: &ButtonInput<KeyCode>,
+    buttons: &ButtonInput<MouseButton>,
+    motion: &AccumulatedMouseMotion,
+    scroll: &AccumulatedMouseScroll,
+    touches: &Touches,
+    interactions: &Query<&Interaction>,
+    dt: f32,
+) {
+    // Radians per pixel of drag, for a view about 720 pixels high: the picture stays under the
+    // finger near the middle of the view.
+    let per_px = rig.fov_y / 720.0;
+    let over_ui = pointer_over_ui(interactions);
+    let mut drag = Vec2::ZERO;
+    if buttons.pressed(MouseButton::Left) && !over_ui {
+        drag += motion.delta;
+    }
+    let mut zoom = 1.0f32;
+    let active: Vec<_> = touches.iter().collect();
+    match active.as_slice() {
+        [t] => drag += t.delta(),
+        [a, b, ..] => {
+            let before = a.previous_position().distance(b.previous_position());
+            let now = a.position().distance(b.position());
+            if before > 1.0 && now > 1.0 {
+                zoom *= before / now;
+            }
+        }
+        [] => {}
+    }
+    if !over_ui && scroll.delta.y != 0.0 {
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        zoom *= 0.9f32.powf(lines);
+    }
+    let axis = |neg, pos| key_axis(keys, neg, pos);
+    let turn = 1.2 * dt;
+    let zoom_in = keys.pressed(KeyCode::Equal) || keys.pressed(KeyCode::NumpadAdd);
+    let zoom_out = keys.pressed(KeyCode::Minus) || keys.pressed(KeyCode::NumpadSubtract);
+    if zoom_in != zoom_out {
+        zoom *= if zoom_in {
+            1.0 - 1.5 * dt
+        } else {
+            1.0 + 1.5 * dt
+        };
+    }
+    let goal = &mut rig.orbit_goal;
+    goal.turn_looking(
+        drag.x * per_px - axis(KeyCode::ArrowLeft, KeyCode::ArrowRight) * turn,
+        -drag.y * per_px - axis(KeyCode::ArrowDown, KeyCode::ArrowUp) * turn,
+    );
+    let (min, max) = LOOK_AROUND_FOV;
+    rig.fov_y = (rig.fov_y * zoom).clamp(min.to_radians(), max.to_radians());
+}
+
 fn walk_input(
     mut rig: ResMut<CameraRig>,
     keys: Res<ButtonInput<KeyCode>>,
@@ -496,8 +647,9 @@ fn walk_input(
     interactions: Query<&Interaction>,
     library: Res<ExhibitLibrary>,
     time: Res<Time>,
+    reader: Option<Res<crate::scans::Reader>>,
 ) {
-    if rig.mode != NavMode::Walk {
+    if rig.mode != NavMode::Walk || reader.is_some_and(|r| r.open.is_some()) {
         return;
     }
     let nav = library
@@ -650,6 +802,54 @@ mod tests {
             !fly(Some((min, max))),
             "with the box the camera goes around"
         );
+    }
+
+    #[test]
+    fn looking_round_a_panorama_keeps_the_eye_at_its_centre() {
+        let centre = Vec3::new(0.0, 1.6, -5.0);
+        let mut rig = CameraRig {
+            look_around: true,
+            mode: NavMode::Orbit,
+            orbit: Orbit::looking_from(centre, centre + Vec3::X),
+            ..CameraRig::default()
+        };
+        rig.orbit_goal = rig.orbit;
+        let t = rig.camera_transform();
+        assert!(t.translation.distance(centre) < 0.02);
+        assert!(t.forward().dot(Vec3::X) > 0.999, "looks where asked");
+        // Looking nearly straight up and down is allowed in a panorama.
+        rig.orbit.turn_looking(0.0, -10.0);
+        assert!(rig.camera_transform().forward().y > 0.99);
+        rig.orbit.turn_looking(0.0, 20.0);
+        assert!(rig.camera_transform().forward().y < -0.99);
+        assert!(rig.camera_transform().translation.distance(centre) < 0.02);
+
+        // A view from the same scene turns there; one from another scene is cut to.
+        let mut fade = Fade(0.0);
+        rig.orbit = Orbit::looking_from(centre, centre + Vec3::X);
+        let turn = CameraCommand::LookFrom {
+            eye: centre,
+            target: centre - Vec3::Z,
+        };
+        look_around_command(&mut rig, &mut fade, &turn);
+        assert!(rig.orbit != rig.orbit_goal, "eased, not jumped");
+        assert_eq!(fade.0, 0.0);
+        let elsewhere = CameraCommand::LookFrom {
+            eye: Vec3::new(0.0, 1.6, -10.0),
+            target: Vec3::new(0.0, 1.6, -11.0),
+        };
+        look_around_command(&mut rig, &mut fade, &elsewhere);
+        assert_eq!(rig.orbit, rig.orbit_goal, "cut to the other scene");
+        assert_eq!(fade.0, 1.0, "behind the veil");
+        assert!(
+            rig.camera_transform()
+                .translation
+                .distance(Vec3::new(0.0, 1.6, -10.0))
+                < 0.02
+        );
+        // Walking is not for panoramas.
+        look_around_command(&mut rig, &mut fade, &CameraCommand::ToggleWalk);
+        assert_eq!(rig.mode, NavMode::Orbit);
     }
 
     #[test]

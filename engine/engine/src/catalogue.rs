@@ -12,8 +12,8 @@
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input::mouse::{MouseScrollUnit, MouseWheel};
-use bevy::ui::RelativeCursorPosition;
 use bevy::prelude::*;
+use bevy::ui::RelativeCursorPosition;
 use disan_format::Keyword;
 use disan_format::catalog::{CatalogEntry, CatalogIndex};
 use disan_format::catalog_view::{CatalogBrowser, CatalogFilter, Facet, MapFrame, tile_url};
@@ -251,10 +251,7 @@ pub(super) fn plugin(app: &mut App) {
         logged: false,
         timed: false,
     })
-    .add_systems(
-        PreUpdate,
-        type_into_search.after(bevy::input::InputSystems),
-    )
+    .add_systems(PreUpdate, type_into_search.after(bevy::input::InputSystems))
     .add_systems(
         PostUpdate,
         (report_search_box, measure_map_room).after(bevy::ui::UiSystems::Layout),
@@ -596,12 +593,15 @@ fn measure_map_room(
     mut room: ResMut<MapRoom>,
     mut screen: ResMut<CatalogueScreen>,
 ) {
-    let (Ok(node), Some(frame), Some(window)) = (panel.single(), shown.0, windows.iter().next()) else {
+    let (Ok(node), Some(frame), Some(window)) = (panel.single(), shown.0, windows.iter().next())
+    else {
         return;
     };
     let laid_out = node.size() * node.inverse_scale_factor();
     let measured = [f64::from(laid_out.x.round()), f64::from(laid_out.y.round())];
-    if measured[0] < 1.0 || ((measured[0] - frame.size[0]).abs() < 1.5 && (measured[1] - frame.size[1]).abs() < 1.5) {
+    if measured[0] < 1.0
+        || ((measured[0] - frame.size[0]).abs() < 1.5 && (measured[1] - frame.size[1]).abs() < 1.5)
+    {
         return;
     }
     let window = Vec2::new(window.width(), window.height()) / ui_scale.0;
@@ -615,7 +615,9 @@ fn report_search_box(
     windows: Query<&Window>,
     mut shown: ResMut<CatalogueShown>,
 ) {
-    let Some(state) = shown.bypass_change_detection().0.as_mut() else { return };
+    let Some(state) = shown.bypass_change_detection().0.as_mut() else {
+        return;
+    };
     let scale = windows.iter().next().map_or(1.0, Window::scale_factor);
     let rect = search.single().ok().map(|(node, transform)| {
         let size = node.size() / scale;
@@ -689,15 +691,19 @@ fn build_screen(
     mut commands: Commands,
     mut last_size: Local<Vec2>,
 ) {
-    let size = windows
-        .iter()
-        .next()
-        .map_or(Vec2::ZERO, |w| Vec2::new(w.width(), w.height()) / ui_scale.0);
+    let size = windows.iter().next().map_or(Vec2::ZERO, |w| {
+        Vec2::new(w.width(), w.height()) / ui_scale.0
+    });
     let resized = size != *last_size;
     *last_size = size;
     let data_changed = data.as_ref().is_some_and(|d| d.is_changed());
     // The library changes when the exhibit on screen does: its card is framed.
-    if !(screen.is_changed() || lang.is_changed() || data_changed || resized || library.is_changed()) {
+    if !(screen.is_changed()
+        || lang.is_changed()
+        || data_changed
+        || resized
+        || library.is_changed())
+    {
         return;
     }
     for e in &existing {
@@ -867,7 +873,16 @@ fn build_screen(
                 })
                 .id();
             for &i in found.iter().skip(page * per_page).take(per_page) {
-                let card = spawn_card(&mut commands, &fonts, lang, &entries[i], card_width(width), &assets, &library, &mut pending.0);
+                let card = spawn_card(
+                    &mut commands,
+                    &fonts,
+                    lang,
+                    &entries[i],
+                    card_width(width),
+                    &assets,
+                    &library,
+                    &mut pending.0,
+                );
                 commands.entity(grid).add_child(card);
             }
             if found.is_empty() {
@@ -893,7 +908,12 @@ fn build_screen(
                     ..default()
                 })
                 .with_children(|p| {
-                    p.spawn(button(&fonts, lang, LocalizedLabel::same("‹"), CatalogueAction::Page(-1)));
+                    p.spawn(button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::same("‹"),
+                        CatalogueAction::Page(-1),
+                    ));
                     p.spawn(label(
                         &fonts,
                         lang,
@@ -903,7 +923,12 @@ fn build_screen(
                         ),
                         TextStyle::Body,
                     ));
-                    p.spawn(button(&fonts, lang, LocalizedLabel::same("›"), CatalogueAction::Page(1)));
+                    p.spawn(button(
+                        &fonts,
+                        lang,
+                        LocalizedLabel::same("›"),
+                        CatalogueAction::Page(1),
+                    ));
                 })
                 .id();
             commands.entity(root).add_children(&[grid, pager]);
@@ -940,7 +965,11 @@ fn build_screen(
         info!(
             "catalogue: {} entries ({})",
             entries.len(),
-            if data.from_index { "from catalog.json" } else { "from the packages opened" },
+            if data.from_index {
+                "from catalog.json"
+            } else {
+                "from the packages opened"
+            },
         );
     }
 }
@@ -1020,10 +1049,8 @@ fn spawn_card(
         .filter(|p| disan_format::check_package_path(p).is_ok());
     let picture = match poster {
         Some(poster) => {
-            let handle: Handle<Image> = assets.load(format!(
-                "{}://{poster}",
-                crate::library::EXHIBIT_SOURCE
-            ));
+            let handle: Handle<Image> =
+                assets.load(format!("{}://{poster}", crate::library::EXHIBIT_SOURCE));
             pending.push(handle.clone());
             commands
                 .spawn((
@@ -1081,7 +1108,9 @@ fn spawn_card(
             TextStyle::Small,
         ))
         .id();
-    commands.entity(card).add_children(&[picture, title, detail]);
+    commands
+        .entity(card)
+        .add_children(&[picture, title, detail]);
     card
 }
 
@@ -1183,7 +1212,9 @@ fn spawn_map(
         }
     }
     for entry in &placed {
-        let Some([lat, lon]) = entry.wgs84 else { continue };
+        let Some([lat, lon]) = entry.wgs84 else {
+            continue;
+        };
         let [x, y] = frame.to_panel(lat, lon);
         let picked = screen.selected.as_deref() == Some(entry.id.as_str());
         let dot = if picked { 22.0 } else { 14.0 };
@@ -1251,8 +1282,18 @@ fn spawn_map(
                 ..default()
             })
             .with_children(|c| {
-                c.spawn(button(fonts, lang, LocalizedLabel::same("+"), CatalogueAction::Zoom(1)));
-                c.spawn(button(fonts, lang, LocalizedLabel::same("–"), CatalogueAction::Zoom(-1)));
+                c.spawn(button(
+                    fonts,
+                    lang,
+                    LocalizedLabel::same("+"),
+                    CatalogueAction::Zoom(1),
+                ));
+                c.spawn(button(
+                    fonts,
+                    lang,
+                    LocalizedLabel::same("–"),
+                    CatalogueAction::Zoom(-1),
+                ));
                 c.spawn(button(
                     fonts,
                     lang,
@@ -1316,8 +1357,12 @@ fn spawn_map(
         None => {
             let text = if unplaced > 0 {
                 LocalizedLabel::both(
-                    format!("Chạm vào một điểm để xem hiện vật. {unplaced} hiện vật chưa có tọa độ."),
-                    format!("Touch a place to see its exhibit. {unplaced} exhibits have no position yet."),
+                    format!(
+                        "Chạm vào một điểm để xem hiện vật. {unplaced} hiện vật chưa có tọa độ."
+                    ),
+                    format!(
+                        "Touch a place to see its exhibit. {unplaced} exhibits have no position yet."
+                    ),
                 )
             } else {
                 LocalizedLabel::both(
@@ -1359,7 +1404,10 @@ fn spawn_map(
                     children![label(
                         fonts,
                         lang,
-                        LocalizedLabel::both("Nền bản đồ: máy chủ bản đồ của thành phố", "Map tiles: the city's tile server"),
+                        LocalizedLabel::both(
+                            "Nền bản đồ: máy chủ bản đồ của thành phố",
+                            "Map tiles: the city's tile server"
+                        ),
                         TextStyle::Small
                     )],
                 ))
@@ -1371,32 +1419,62 @@ fn spawn_map(
 }
 
 /// Lines of latitude and longitude across a plain map, at a round step for its zoom.
-fn graticule(commands: &mut Commands, fonts: &UiFonts, lang: Language, frame: &MapFrame) -> Vec<Entity> {
+fn graticule(
+    commands: &mut Commands,
+    fonts: &UiFonts,
+    lang: Language,
+    frame: &MapFrame,
+) -> Vec<Entity> {
     // The degrees a line of the grid stands for: about four to eight lines across the panel.
-    let span = frame.size[0] / (disan_format::catalog_view::TILE_PIXELS * f64::from(1u32 << frame.zoom)) * 360.0;
-    let step = [10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001]
-        .into_iter()
-        .find(|s| span / s >= 4.0)
-        .unwrap_or(0.001);
+    let span = frame.size[0]
+        / (disan_format::catalog_view::TILE_PIXELS * f64::from(1u32 << frame.zoom))
+        * 360.0;
+    let step = [
+        10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001,
+    ]
+    .into_iter()
+    .find(|s| span / s >= 4.0)
+    .unwrap_or(0.001);
     let top_left = frame.to_place(0.0, 0.0);
     let bottom_right = frame.to_place(frame.size[0], frame.size[1]);
     let mut lines = Vec::new();
     let mut lon = (top_left[1] / step).ceil() * step;
     while lon <= bottom_right[1] {
         let [x, _] = frame.to_panel(top_left[0], lon);
-        lines.push(grid_line(commands, fonts, lang, x as f32, true, format!("{lon:.3}°E")));
+        lines.push(grid_line(
+            commands,
+            fonts,
+            lang,
+            x as f32,
+            true,
+            format!("{lon:.3}°E"),
+        ));
         lon += step;
     }
     let mut lat = (bottom_right[0] / step).ceil() * step;
     while lat <= top_left[0] {
         let [_, y] = frame.to_panel(lat, top_left[1]);
-        lines.push(grid_line(commands, fonts, lang, y as f32, false, format!("{lat:.3}°N")));
+        lines.push(grid_line(
+            commands,
+            fonts,
+            lang,
+            y as f32,
+            false,
+            format!("{lat:.3}°N"),
+        ));
         lat += step;
     }
     lines
 }
 
-fn grid_line(commands: &mut Commands, fonts: &UiFonts, lang: Language, at: f32, vertical: bool, text: String) -> Entity {
+fn grid_line(
+    commands: &mut Commands,
+    fonts: &UiFonts,
+    lang: Language,
+    at: f32,
+    vertical: bool,
+    text: String,
+) -> Entity {
     let node = if vertical {
         Node {
             position_type: PositionType::Absolute,
@@ -1427,7 +1505,12 @@ fn grid_line(commands: &mut Commands, fonts: &UiFonts, lang: Language, at: f32, 
                 top: px(if vertical || at < 22.0 { 2.0 } else { -18.0 }),
                 ..default()
             },
-            children![label(fonts, lang, LocalizedLabel::same(text), TextStyle::Small)],
+            children![label(
+                fonts,
+                lang,
+                LocalizedLabel::same(text),
+                TextStyle::Small
+            )],
         ))
         .id();
     commands.entity(line).add_child(tag);
@@ -1479,12 +1562,13 @@ fn report_ready(
     preparing: Option<Res<crate::content_guard::TexturesInPreparation>>,
 ) {
     // Posters are exhibit images: mipmapped off the main thread before they are drawn.
-    let settled = preparing.is_none_or(|p| p.is_empty()) && pending.0.iter().all(|h| {
-        matches!(
-            assets.load_state(h.id()),
-            bevy::asset::LoadState::Loaded | bevy::asset::LoadState::Failed(_)
-        )
-    });
+    let settled = preparing.is_none_or(|p| p.is_empty())
+        && pending.0.iter().all(|h| {
+            matches!(
+                assets.load_state(h.id()),
+                bevy::asset::LoadState::Loaded | bevy::asset::LoadState::Failed(_)
+            )
+        });
     let now = screen.open && !root.is_empty() && settled;
     if ready.0 != now {
         ready.0 = now;
@@ -1509,19 +1593,32 @@ mod tests {
 
     #[test]
     fn pages_hold_at_least_one_card_and_fit_the_window() {
-        assert_eq!(cards_per_page(390.0, 844.0), 3, "a phone in portrait: one column of three");
+        assert_eq!(
+            cards_per_page(390.0, 844.0),
+            3,
+            "a phone in portrait: one column of three"
+        );
         assert!(cards_per_page(1280.0, 720.0) >= 8);
         assert_eq!(cards_per_page(100.0, 100.0), 1);
     }
 
     #[test]
     fn tiles_come_from_the_tile_server_or_the_catalogue_folder() {
-        let tile = disan_format::catalog_view::PlacedTile { z: 12, x: 3261, y: 1805, left: 0.0, top: 0.0 };
+        let tile = disan_format::catalog_view::PlacedTile {
+            z: 12,
+            x: 3261,
+            y: 1805,
+            left: 0.0,
+            top: 0.0,
+        };
         assert_eq!(
             tile_asset_path("https://tiles.haiphong.gov.vn/{z}/{x}/{y}.png", &tile),
             "https://tiles.haiphong.gov.vn/12/3261/1805.png"
         );
-        assert_eq!(tile_asset_path("tiles/{z}/{x}/{y}.png", &tile), "tiles://tiles/12/3261/1805.png");
+        assert_eq!(
+            tile_asset_path("tiles/{z}/{x}/{y}.png", &tile),
+            "tiles://tiles/12/3261/1805.png"
+        );
     }
 
     #[test]

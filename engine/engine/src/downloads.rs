@@ -23,6 +23,41 @@ pub(super) fn plugin(_app: &mut App) {
 #[cfg(target_family = "wasm")]
 pub use web::CancellableHttpReader;
 
+/// The largest single read by byte range (a point cloud's node is a few hundred kilobytes; a
+/// damaged hierarchy must not make the viewer allocate gigabytes).
+const MAX_RANGE_BYTES: u64 = 256 << 20;
+
+/// Bytes `offset..offset + len` of a package file: `location` is its path on disk natively and
+/// its URL in the browser (an HTTP `Range` request, cancelled with the exhibit's other
+/// downloads; a server that ignores the range sends the whole file, which is then cut).
+pub async fn read_range(location: &str, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+    if len > MAX_RANGE_BYTES {
+        return Err(format!(
+            "a read of {len} bytes was asked, more than the {MAX_RANGE_BYTES} a node may have: the cloud's hierarchy.bin is damaged"
+        ));
+    }
+    #[cfg(target_family = "wasm")]
+    {
+        web::fetch_range(location, offset, len).await
+    }
+    #[cfg(not(target_family = "wasm"))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file =
+            std::fs::File::open(location).map_err(|e| format!("cannot be opened: {e}"))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| format!("cannot be read at byte {offset}: {e}"))?;
+        let mut bytes = vec![0; len as usize];
+        file.read_exact(&mut bytes).map_err(|e| {
+            format!(
+                "bytes {offset}–{} cannot be read ({e}): the file is shorter than its hierarchy.bin says; copy it again",
+                offset + len
+            )
+        })?;
+        Ok(bytes)
+    }
+}
+
 #[cfg(target_family = "wasm")]
 mod web {
     use std::cell::RefCell;
@@ -129,6 +164,67 @@ mod web {
                 status => Err(AssetReaderError::HttpError(status)),
             }
         }
+    }
+
+    /// See [`super::read_range`].
+    pub async fn fetch_range(url: &str, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+        let text = |e: wasm_bindgen::JsValue| {
+            js_sys::JSON::stringify(&e)
+                .map(String::from)
+                .unwrap_or_else(|_| "?".into())
+        };
+        let controller = AbortController::new().map_err(text)?;
+        let id = IN_FLIGHT.with_borrow_mut(|(next, list)| {
+            *next += 1;
+            list.push((*next, url.to_owned(), controller.clone()));
+            *next
+        });
+        let result = async {
+            let headers = web_sys::Headers::new().map_err(text)?;
+            let last = offset + len.max(1) - 1;
+            headers
+                .set("Range", &format!("bytes={offset}-{last}"))
+                .map_err(text)?;
+            let init = RequestInit::new();
+            init.set_signal(Some(&controller.signal()));
+            init.set_headers(&headers);
+            let window = web_sys::window().ok_or("no window to fetch from")?;
+            let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+                .await
+                .map_err(text)?;
+            let response: Response = response.dyn_into().map_err(text)?;
+            let status = response.status();
+            if status != 206 && status != 200 {
+                return Err(format!("HTTP {status}"));
+            }
+            let data = JsFuture::from(response.array_buffer().map_err(text)?)
+                .await
+                .map_err(text)?;
+            let bytes = Uint8Array::new(&data).to_vec();
+            let (start, end) = if status == 200 {
+                // The whole file: the server does not serve ranges.
+                (offset as usize, (offset + len) as usize)
+            } else {
+                (0, len as usize)
+            };
+            bytes.get(start..end).map(<[u8]>::to_vec).ok_or_else(|| {
+                format!(
+                    "bytes {offset}–{} were asked, {} came",
+                    offset + len,
+                    bytes.len()
+                )
+            })
+        }
+        .await;
+        let cancelled = IN_FLIGHT.with_borrow_mut(|(_, list)| {
+            let before = list.len();
+            list.retain(|(i, _, _)| *i != id);
+            list.len() == before
+        });
+        if cancelled {
+            std::future::pending::<()>().await;
+        }
+        result
     }
 
     fn io_error(what: &str, e: &wasm_bindgen::JsValue) -> AssetReaderError {

@@ -98,6 +98,19 @@ pub enum EmbedCommand {
     SearchCatalogue {
         text: String,
     },
+    /// Open the full-screen reader on a document scan (the first if none is named), zoomed to a
+    /// region if one is named.
+    OpenScan {
+        #[serde(default)]
+        scan: Option<String>,
+        #[serde(default)]
+        region: Option<String>,
+    },
+    CloseScan,
+    /// Step into a 360° panorama scene by its id (`ready.exhibit.panoramas` lists them).
+    GoToScene {
+        scene: String,
+    },
 }
 
 /// What the viewer tells a host page.
@@ -224,8 +237,21 @@ pub struct ExhibitSummary {
     pub languages: Vec<String>,
     pub hotspots: Vec<Named>,
     pub tours: Vec<TourSummary>,
+    /// Document scans (`open-scan` takes these ids), with their regions.
+    pub scans: Vec<ScanSummary>,
+    /// 360° panorama scenes (`go-to-scene` takes these ids), in the order of the walk.
+    pub panoramas: Vec<Named>,
+    /// Laser-scan point clouds, streamed within the point budget.
+    pub pointclouds: Vec<Named>,
     /// Exhibits of the catalogue, for a host's own chooser.
     pub catalogue: Vec<String>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct ScanSummary {
+    pub id: String,
+    pub title: String,
+    pub regions: Vec<Named>,
 }
 
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -275,6 +301,10 @@ pub struct ViewerSnapshot {
     /// While the catalogue screen is open: its view, the text searched and how many exhibits
     /// it shows of how many.
     pub catalogue: Option<crate::catalogue::CatalogueState>,
+    /// While the scan reader is open: the scan, the region shown, the zoom.
+    pub scan: Option<crate::scans::ReaderState>,
+    /// In a panorama exhibit: the scene on screen, by id.
+    pub scene: Option<String>,
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -354,6 +384,10 @@ fn apply_commands(
     mut tour: MessageWriter<TourCommand>,
     mut camera: MessageWriter<CameraCommand>,
     lesson: Option<Res<crate::lesson::LessonRun>>,
+    (mut scans, mut scenes): (
+        MessageWriter<crate::scans::ScanCommand>,
+        MessageWriter<crate::panorama::PanoramaCommand>,
+    ),
 ) {
     let lesson_mode = lesson.is_some();
     for command in commands.read() {
@@ -407,6 +441,20 @@ fn apply_commands(
                 }
             }
             EmbedCommand::CloseHotspot => open.0 = None,
+            EmbedCommand::OpenScan { scan, region } => {
+                scans.write(crate::scans::ScanCommand::Open {
+                    scan: scan.clone(),
+                    region: region.clone(),
+                });
+            }
+            EmbedCommand::CloseScan => {
+                scans.write(crate::scans::ScanCommand::Close);
+            }
+            EmbedCommand::GoToScene { scene } => {
+                scenes.write(crate::panorama::PanoramaCommand::Go {
+                    scene: scene.clone(),
+                });
+            }
             EmbedCommand::Home => {
                 open.0 = None;
                 camera.write(CameraCommand::Home);
@@ -467,6 +515,8 @@ struct Watched {
     level: Option<LevelShown>,
     lesson: Option<crate::lesson::LessonState>,
     catalogue: Option<crate::catalogue::CatalogueState>,
+    scan: Option<crate::scans::ReaderState>,
+    scene: Option<String>,
 }
 
 /// The lightest level on screen among the exhibit's models.
@@ -497,10 +547,12 @@ fn report_changes(
         Res<OfferedLanguages>,
     ),
     (first_frame, levels): (Res<FirstModelFrame>, Res<crate::levels::ModelLevels>),
-    (adapter, lesson, catalogue): (
+    (adapter, lesson, catalogue, reader, panoramas): (
         Option<Res<RenderAdapterInfo>>,
         Option<Res<crate::lesson::LessonRun>>,
         Option<Res<crate::catalogue::CatalogueShown>>,
+        Option<Res<crate::scans::Reader>>,
+        Option<Res<crate::panorama::Panoramas>>,
     ),
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
@@ -531,6 +583,10 @@ fn report_changes(
         level: shown.and_then(|_| level_shown(&levels)),
         lesson: lesson.map(|l| l.state()),
         catalogue: catalogue.and_then(|c| c.0.clone()),
+        scan: reader.and_then(|r| r.state()),
+        scene: panoramas
+            .filter(|_| shown.is_some())
+            .and_then(|p| p.shown().map(str::to_owned)),
     };
     if now == *last {
         return;
@@ -609,6 +665,38 @@ fn report_changes(
                 id: t.id.clone(),
                 title: lang.pick(&t.title).to_owned(),
                 stops: t.stops.len(),
+            })
+            .collect(),
+        scans: m
+            .scans
+            .iter()
+            .map(|s| ScanSummary {
+                id: s.id.clone(),
+                title: lang.pick(&s.title).to_owned(),
+                regions: s
+                    .regions
+                    .iter()
+                    .map(|r| Named {
+                        id: r.id.clone(),
+                        title: lang.pick(&r.title).to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        panoramas: m
+            .panoramas
+            .iter()
+            .map(|p| Named {
+                id: p.id.clone(),
+                title: lang.pick(&p.title).to_owned(),
+            })
+            .collect(),
+        pointclouds: m
+            .pointclouds
+            .iter()
+            .map(|c| Named {
+                id: c.id.clone(),
+                title: lang.pick(&c.title).to_owned(),
             })
             .collect(),
         catalogue: library.known_ids(),
@@ -693,6 +781,8 @@ fn report_changes(
         level: now.level,
         lesson: now.lesson.clone(),
         catalogue: now.catalogue.clone(),
+        scan: now.scan.clone(),
+        scene: now.scene.clone(),
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;
@@ -742,6 +832,14 @@ mod tests {
             .to_string();
         assert!(typo.contains("hotpsot"), "{typo}");
         assert!(serde_json::from_str::<EmbedCommand>(r#"{"type":"fly"}"#).is_err());
+        let scene: EmbedCommand =
+            serde_json::from_str(r#"{"type":"go-to-scene","scene":"courtyard"}"#).unwrap();
+        assert_eq!(
+            scene,
+            EmbedCommand::GoToScene {
+                scene: "courtyard".into()
+            }
+        );
     }
 
     /// The viewer with a sample exhibit on screen and the embedding plugin, without a renderer.
@@ -768,6 +866,8 @@ mod tests {
             .add_message::<SwitchExhibit>()
             .add_message::<TourCommand>()
             .add_message::<CameraCommand>()
+            .add_message::<crate::scans::ScanCommand>()
+            .add_message::<crate::panorama::PanoramaCommand>()
             .insert_state(ViewerState::Exhibit)
             .add_plugins(plugin);
         app
@@ -812,6 +912,38 @@ mod tests {
         app.update();
         assert!(app.world().resource::<OpenHotspot>().is(&id));
         assert!(events(&mut app).is_empty());
+    }
+
+    #[test]
+    fn a_page_opens_and_closes_the_scan_reader() {
+        use crate::scans::ScanCommand;
+        let mut app = app();
+        app.update();
+        app.world_mut()
+            .resource_mut::<Messages<ScanCommand>>()
+            .drain()
+            .for_each(drop);
+        app.world_mut().write_message(EmbedCommand::OpenScan {
+            scan: Some("decree".into()),
+            region: Some("date-and-seal".into()),
+        });
+        app.world_mut().write_message(EmbedCommand::CloseScan);
+        app.update();
+        let sent: Vec<ScanCommand> = app
+            .world_mut()
+            .resource_mut::<Messages<ScanCommand>>()
+            .drain()
+            .collect();
+        assert_eq!(
+            sent,
+            vec![
+                ScanCommand::Open {
+                    scan: Some("decree".into()),
+                    region: Some("date-and-seal".into()),
+                },
+                ScanCommand::Close,
+            ]
+        );
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub(super) fn plugin(app: &mut App) {
         wanted: frames,
         started: None,
         costs: Vec::with_capacity(frames),
+        last_start: None,
+        intervals: Vec::with_capacity(frames),
     })
     .add_systems(PreUpdate, start_frame.after(bevy::input::InputSystems))
     .add_systems(PostUpdate, end_frame.before(TransformSystems::Propagate));
@@ -31,6 +33,10 @@ struct FrameCost {
     wanted: usize,
     started: Option<Instant>,
     costs: Vec<f64>,
+    /// When the previous measured frame began: the interval between two is the whole frame,
+    /// rendering included (1000 / its median is the frame rate).
+    last_start: Option<Instant>,
+    intervals: Vec<f64>,
 }
 
 fn start_frame(mut cost: ResMut<FrameCost>) {
@@ -49,25 +55,38 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn end_frame(
     mut cost: ResMut<FrameCost>,
     bounds: Res<ExhibitBounds>,
+    clouds: Option<Res<crate::pointcloud::PointClouds>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(started) = cost.started.take() else {
         return;
     };
-    if bounds.0.is_none() || cost.costs.len() >= cost.wanted {
+    // Measured once framed, and with point clouds once they stopped streaming in.
+    let clouds_settled = clouds
+        .as_ref()
+        .is_none_or(|c| c.clouds.is_empty() || c.settled());
+    if bounds.0.is_none() || !clouds_settled || cost.costs.len() >= cost.wanted {
         return;
     }
     cost.costs.push(started.elapsed().as_secs_f64() * 1000.0);
+    if let Some(last) = cost.last_start.replace(started) {
+        let interval = started.duration_since(last).as_secs_f64() * 1000.0;
+        cost.intervals.push(interval);
+    }
     if cost.costs.len() == cost.wanted {
         let mut sorted = cost.costs.clone();
         sorted.sort_by(f64::total_cmp);
+        let mut intervals = cost.intervals.clone();
+        intervals.sort_by(f64::total_cmp);
         // Read by `cargo xtask bench`; keep the wording stable.
         info!(
-            "frame-cost-ms frames={} median={:.3} p99={:.3} max={:.3}",
+            "frame-cost-ms frames={} median={:.3} p99={:.3} max={:.3} interval-median={:.3} points-shown={}",
             sorted.len(),
             percentile(&sorted, 0.5),
             percentile(&sorted, 0.99),
-            sorted[sorted.len() - 1]
+            sorted[sorted.len() - 1],
+            percentile(&intervals, 0.5),
+            clouds.map_or(0, |c| c.points_shown())
         );
         exit.write(AppExit::Success);
     }

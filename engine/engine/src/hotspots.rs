@@ -117,6 +117,19 @@ struct MarkerMaterials {
     open: Handle<MarkerMaterial>,
 }
 
+/// A marker's material: flat colour, drawn over everything (hotspots, and a panorama's links).
+pub fn marker_material(color: Color) -> MarkerMaterial {
+    MarkerMaterial {
+        base: StandardMaterial {
+            base_color: color,
+            unlit: true,
+            alpha_mode: AlphaMode::Blend,
+            ..default()
+        },
+        extension: DrawOnTop {},
+    }
+}
+
 /// Markers are spawned with the models (so their pipelines compile together with the model's)
 /// and moved off the surface once the exhibit's size is known.
 fn spawn_markers(
@@ -127,15 +140,6 @@ fn spawn_markers(
 ) {
     let Some(package) = library.current_package() else {
         return;
-    };
-    let marker_material = |color: Color| MarkerMaterial {
-        base: StandardMaterial {
-            base_color: color,
-            unlit: true,
-            alpha_mode: AlphaMode::Blend,
-            ..default()
-        },
-        extension: DrawOnTop {},
     };
     // The museum palette: gold markers, lacquer red for the one that is open.
     let normal = materials.add(marker_material(crate::theme::GOLD.with_alpha(0.95)));
@@ -227,6 +231,32 @@ pub fn hotspot_view(
     (eye + slide, position + slide)
 }
 
+/// The camera pose that shows hotspot `h`: from the centre of its panorama when it is placed in
+/// one (the visitor turns to it, and stays in the scene), else [`hotspot_view`].
+pub fn view_of_hotspot(
+    manifest: &disan_format::Manifest,
+    bounds: &Bounds,
+    h: &disan_format::Hotspot,
+    beside_panel: bool,
+) -> (Vec3, Vec3) {
+    let Some(eye) = manifest.hotspot_eye(h).map(Vec3::from) else {
+        return hotspot_view(
+            bounds,
+            Vec3::from(h.position),
+            Vec3::from(h.normal),
+            beside_panel,
+        );
+    };
+    let target = Vec3::from(h.position);
+    if !beside_panel {
+        return (eye, target);
+    }
+    // Turned a little to the right, so the hotspot sits left of centre, clear of the panel.
+    let forward = (target - eye).normalize_or(Vec3::NEG_Z);
+    let right = forward.cross(Vec3::Y).normalize_or(Vec3::X);
+    (eye, target + right * eye.distance(target) * 0.22)
+}
+
 fn open_on_number_key(
     keys: Res<ButtonInput<KeyCode>>,
     library: Res<ExhibitLibrary>,
@@ -271,7 +301,7 @@ pub(crate) fn look_at_opened(
     let Some(h) = open.in_exhibit(&package.manifest) else {
         return;
     };
-    let (eye, target) = hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), true);
+    let (eye, target) = view_of_hotspot(&package.manifest, &b, h, true);
     camera.write(CameraCommand::LookFrom { eye, target });
 }
 

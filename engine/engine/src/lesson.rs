@@ -38,18 +38,18 @@ pub(super) fn plugin(app: &mut App) {
         .and_then(|id| setup.lesson.steps.iter().position(|s| s.id == id))
         .unwrap_or(0);
     app.insert_resource(LessonRun::new(setup.lesson, step))
-    .add_systems(
-        Update,
-        (
-            step_on_command,
-            go_to_step,
-            answer_by_tapping,
-            run_lesson_actions,
-            report_progress,
-            show_card,
-        )
-            .chain(),
-    );
+        .add_systems(
+            Update,
+            (
+                step_on_command,
+                go_to_step,
+                answer_by_tapping,
+                run_lesson_actions,
+                report_progress,
+                show_card,
+            )
+                .chain(),
+        );
 }
 
 /// Where the class is in the lesson.
@@ -170,7 +170,11 @@ impl LessonRun {
             return Err(format!(
                 "the step on screen (\"{}\") has no such question; its questions are: {}",
                 step.id,
-                step.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
+                step.questions
+                    .iter()
+                    .map(|q| q.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         };
         let q = &step.questions[index];
@@ -198,7 +202,9 @@ impl LessonRun {
                 chosen.sort_unstable();
                 chosen.dedup();
                 if chosen.is_empty() || (q.kind == QuestionKind::Single && chosen.len() != 1) {
-                    return Err("give one answer (single choice) or at least one (multiple choice)".into());
+                    return Err(
+                        "give one answer (single choice) or at least one (multiple choice)".into(),
+                    );
                 }
                 Response::Chosen(chosen)
             }
@@ -224,14 +230,20 @@ impl LessonRun {
 
 /// `lesson-step` from the host page: a teacher's page driving the class's screen.
 /// `lesson-answer` and `lesson-results` too: a page's own answer buttons.
-fn step_on_command(mut commands: MessageReader<crate::embed::EmbedCommand>, mut run: ResMut<LessonRun>) {
+fn step_on_command(
+    mut commands: MessageReader<crate::embed::EmbedCommand>,
+    mut run: ResMut<LessonRun>,
+) {
     use crate::embed::EmbedCommand;
     for command in commands.read() {
         match command {
             EmbedCommand::LessonStep { step } => {
                 match run.lesson.steps.iter().position(|s| &s.id == step) {
                     Some(i) => run.go(i),
-                    None => warn!("lesson-step: lesson \"{}\" has no step \"{step}\"", run.lesson.id),
+                    None => warn!(
+                        "lesson-step: lesson \"{}\" has no step \"{step}\"",
+                        run.lesson.id
+                    ),
                 }
             }
             EmbedCommand::LessonAnswer { question, response } => {
@@ -480,7 +492,9 @@ fn report_progress(
             if !told.answers.insert(question.id.clone()) {
                 continue;
             }
-            events.write(answer_event(lesson, step, question, response, *success, &library));
+            events.write(answer_event(
+                lesson, step, question, response, *success, &library,
+            ));
         }
     }
     let at_summary = run.card == Card::Summary;
@@ -898,7 +912,12 @@ mod tests {
         let types: Vec<&str> = first.iter().map(|e| e["type"].as_str().unwrap()).collect();
         assert_eq!(types, ["lesson-start", "lesson-step"]);
         assert_eq!(first[0]["lesson"], "trong-dong-dong-son");
-        assert!(first[0]["title"]["vi"].as_str().unwrap().contains("Trống đồng"));
+        assert!(
+            first[0]["title"]["vi"]
+                .as_str()
+                .unwrap()
+                .contains("Trống đồng")
+        );
         assert_eq!(first[1]["step"], "bon-phan");
         let outline = first[0]["outline"].as_array().unwrap();
         assert_eq!(outline.len(), first[0]["steps"].as_u64().unwrap() as usize);
@@ -914,7 +933,10 @@ mod tests {
             assert!(run.answer_from_page("cac-phan", &ids(&[])).is_err());
             assert!(run.answer_from_page("no-such", &ids(&["1"])).is_err());
             run.answer_from_page("cac-phan", &ids(&["2", "1"])).unwrap();
-            assert!(run.answer_from_page("cac-phan", &ids(&["1", "2", "3"])).is_err());
+            assert!(
+                run.answer_from_page("cac-phan", &ids(&["1", "2", "3"]))
+                    .is_err()
+            );
         }
         let answered = told(&mut app);
         assert_eq!(answered.len(), 1);
@@ -937,7 +959,10 @@ mod tests {
         let end = told(&mut app);
         assert_eq!(end.len(), 1);
         assert_eq!(end[0]["type"], "lesson-complete");
-        assert_eq!((end[0]["answered"].as_u64(), end[0]["right"].as_u64()), (Some(1), Some(0)));
+        assert_eq!(
+            (end[0]["answered"].as_u64(), end[0]["right"].as_u64()),
+            (Some(1), Some(0))
+        );
         app.world_mut().resource_mut::<LessonRun>().set_changed();
         assert!(told(&mut app).is_empty(), "the summary is told once");
     }

@@ -18,6 +18,10 @@
 //! - [`ui`]: the HUD, info panel, loading and error screens.
 //! - [`tour`]: guided tours: stops, captions, the tour bar.
 //! - [`audio`]: positional ambience heard from the camera, tour narration, ducking.
+//! - [`scans`]: document scans as IIIF tile pyramids: the full-screen reader with its regions,
+//!   the zoomable panel in the scene, the bounded tile cache.
+//! - [`panorama`]: 360° panorama scenes as multiresolution cube tiles, looked round from their
+//!   centre, linked into a walk.
 //! - [`embed`]: commands from a host page and the events it hears (the browser's JS API).
 //! - [`first_frame`]: when the first complete frame with the model was drawn (one rule for all).
 //! - [`warmup`]: cheap frames until the renderer has compiled what the exhibit needs.
@@ -46,7 +50,10 @@ pub mod levels;
 pub mod library;
 pub mod loading;
 pub mod package_trust;
+pub mod panorama;
+pub mod pointcloud;
 pub mod policy;
+pub mod scans;
 pub mod shot;
 pub mod soak;
 pub mod theme;
@@ -112,6 +119,9 @@ pub struct ViewerConfig {
     /// Run as a museum kiosk (`disan kiosk`): the gallery, idle reset, attract loop and the rest.
     #[cfg(not(target_family = "wasm"))]
     pub kiosk: Option<kiosk::KioskSetup>,
+    /// Open the reader on this scan and sweep it from corner to corner at full resolution,
+    /// logging the tiles held and the memory, then exit (`disan --scan-sweep ID`, for tests).
+    pub scan_sweep: Option<String>,
 }
 
 /// Bevy's task pools for the viewer. Start-up is mostly shader-pipeline compilation, which Bevy
@@ -242,6 +252,9 @@ impl Plugin for ViewerPlugin {
                 downloads::plugin,
                 lesson::plugin,
                 catalogue::plugin,
+                scans::plugin,
+                panorama::plugin,
+                pointcloud::plugin,
             ));
         #[cfg(not(target_family = "wasm"))]
         app.add_plugins(kiosk::plugin);

@@ -390,12 +390,9 @@ impl ExhibitLibrary {
             .iter()
             .position(|e| e.as_ref().is_ok_and(|p| p.manifest.id == id))
             .or_else(|| {
-                self.named
-                    .iter()
-                    .enumerate()
-                    .position(|(i, n)| {
-                        n.as_deref() == Some(id) && self.catalogue.entries[i].is_err()
-                    })
+                self.named.iter().enumerate().position(|(i, n)| {
+                    n.as_deref() == Some(id) && self.catalogue.entries[i].is_err()
+                })
             })
     }
 
@@ -529,15 +526,13 @@ pub(crate) fn switch_exhibit(
     let target = match request {
         SwitchExhibit::Next => (library.current + 1) % n,
         SwitchExhibit::Previous => (library.current + n - 1) % n,
-        SwitchExhibit::Id(id) => {
-            match library.position_of(&id) {
-                Some(i) => i,
-                None => {
-                    warn!("no exhibit with id \"{id}\" in the catalogue");
-                    return;
-                }
+        SwitchExhibit::Id(id) => match library.position_of(&id) {
+            Some(i) => i,
+            None => {
+                warn!("no exhibit with id \"{id}\" in the catalogue");
+                return;
             }
-        }
+        },
     };
     commands.run_schedule(ExhibitReset);
     library.current = target;

@@ -203,6 +203,38 @@ fn start_loading(
         load.request_sized(&first.src, &handle, FileRole::Required, first.bytes);
         load.models.push((levels.models.len() - 1, handle));
     }
+    // A panorama exhibit's first scene is what the visitor sees first, as a model would be.
+    let scene_role = if m.models.is_empty() {
+        FileRole::Required
+    } else {
+        FileRole::Optional
+    };
+    for (file, handle) in crate::panorama::first_scene_files(&assets, &library, package) {
+        load.files.push(LoadingFile {
+            file,
+            handle,
+            role: scene_role,
+            settled: false,
+            weight: NOMINAL_FILE_BYTES,
+        });
+    }
+    // A cloud's index (metadata.json with hierarchy.bin) before its points can stream.
+    let cloud_role = if m.models.is_empty() && m.panoramas.is_empty() {
+        FileRole::Required
+    } else {
+        FileRole::Optional
+    };
+    for cloud in &m.pointclouds {
+        let handle: Handle<crate::pointcloud::CloudIndex> =
+            assets.load(library.asset_path(package, &cloud.src));
+        load.files.push(LoadingFile {
+            file: cloud.src.to_string(),
+            handle: handle.untyped(),
+            role: cloud_role,
+            settled: false,
+            weight: NOMINAL_FILE_BYTES,
+        });
+    }
     for hotspot in &m.hotspots {
         if let Some(file) = &hotspot.image {
             let handle: Handle<Image> = assets.load(library.asset_path(package, file));
@@ -578,13 +610,22 @@ mod tests {
             app.update();
         }
         let library = app.world().resource::<ExhibitLibrary>();
-        assert!(library.catalogue.entries[0].is_ok(), "the exhibit shown arrived");
+        assert!(
+            library.catalogue.entries[0].is_ok(),
+            "the exhibit shown arrived"
+        );
         assert!(
             library.is_fetching(1),
             "the manifest of an entry not shown is not fetched"
         );
-        let refused = library.catalogue.entries[2].as_ref().unwrap_err().to_string();
-        assert!(refused.contains("catalog.json") && refused.contains("escape"), "{refused}");
+        let refused = library.catalogue.entries[2]
+            .as_ref()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("catalog.json") && refused.contains("escape"),
+            "{refused}"
+        );
         assert_eq!(library.known_ids(), ["trong-dong", "gone", "escape"]);
 
         // Opened by its id, the missing package fails, and stays reachable by that id.
@@ -593,7 +634,10 @@ mod tests {
         app.update();
         settle(&mut app, 1);
         let library = app.world().resource::<ExhibitLibrary>();
-        let failed = library.catalogue.entries[1].as_ref().unwrap_err().to_string();
+        let failed = library.catalogue.entries[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string();
         assert!(failed.contains("no-such-exhibit/exhibit.toml"), "{failed}");
         assert_eq!(library.position_of("gone"), Some(1));
         assert_eq!(library.position_of("trong-dong"), Some(0));

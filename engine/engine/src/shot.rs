@@ -39,6 +39,24 @@ pub fn is_catalogue_view(view: &str) -> bool {
     matches!(view, "catalogue" | "catalogue-map")
 }
 
+/// `scan:ID` → (ID, None), `scan:ID:REGION` → (ID, Some(REGION)).
+fn parse_scan_view(view: &str) -> Option<(&str, Option<&str>)> {
+    let rest = view.strip_prefix("scan:")?;
+    Some(match rest.split_once(':') {
+        Some((id, region)) => (id, Some(region)),
+        None => (rest, None),
+    })
+}
+
+/// `panorama:ID[:YAW[:PITCH]]` → (ID, yaw, pitch), degrees on the photograph (0 by default).
+fn parse_panorama_view(view: &str) -> Option<(&str, f32, f32)> {
+    let mut parts = view.strip_prefix("panorama:")?.split(':');
+    let id = parts.next()?;
+    let yaw = parts.next().map_or(Some(0.0), |y| y.parse().ok())?;
+    let pitch = parts.next().map_or(Some(0.0), |p| p.parse().ok())?;
+    Some((id, yaw, pitch))
+}
+
 /// `tour:ID:K` → (ID, K).
 fn parse_tour_view(view: &str) -> Option<(&str, usize)> {
     let rest = view.strip_prefix("tour:")?;
@@ -73,6 +91,7 @@ fn aim_shot(
     mut exit: MessageWriter<AppExit>,
     mut tours: MessageWriter<TourCommand>,
     mut about: ResMut<crate::ui::AboutOpen>,
+    mut scans: MessageWriter<crate::scans::ScanCommand>,
 ) {
     let Some(request) = &config.shot else { return };
     if framed.read().last().is_none() || progress.aimed {
@@ -85,6 +104,22 @@ fn aim_shot(
     rig.snap = true;
     if request.view == "home" || is_catalogue_view(&request.view) {
         camera.write(CameraCommand::Home);
+    } else if let Some((scan, region)) = parse_scan_view(&request.view)
+        && m.scan(scan).is_some()
+    {
+        // `scan:ID` the reader on the whole sheet; `scan:ID:REGION` zoomed to a region.
+        scans.write(crate::scans::ScanCommand::Open {
+            scan: Some(scan.to_owned()),
+            region: region.map(str::to_owned),
+        });
+    } else if let Some((id, yaw, pitch)) = parse_panorama_view(&request.view)
+        && let Some(scene) = m.panorama(id)
+    {
+        // `panorama:ID:YAW:PITCH`: standing in scene ID, looking that way.
+        camera.write(CameraCommand::LookFrom {
+            eye: Vec3::from(scene.position),
+            target: Vec3::from(scene.marker_at(yaw, pitch)),
+        });
     } else if request.view == "about" {
         // The About panel (credits, location) over the home view.
         camera.write(CameraCommand::Home);
@@ -119,6 +154,12 @@ fn aim_shot(
             .map(|v| v.id.clone())
             .chain(m.hotspots.iter().map(|h| h.id.clone()))
             .chain(tour_stops)
+            .chain(m.scans.iter().map(|s| format!("scan:{}", s.id)))
+            .chain(
+                m.panoramas
+                    .iter()
+                    .map(|p| format!("panorama:{}[:YAW[:PITCH]]", p.id)),
+            )
             .collect();
         error!(
             "exhibit \"{}\" has no view or hotspot \"{}\": use `home` or one of: {}",
@@ -195,6 +236,17 @@ fn take_shot(
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,
     catalogue: Option<Res<crate::catalogue::CatalogueReady>>,
+    (scans, tiles, assets, reader, panoramas, clouds): (
+        Res<crate::scans::Scans>,
+        Res<crate::scans::TileCache>,
+        Res<AssetServer>,
+        Res<crate::scans::Reader>,
+        Res<crate::panorama::Panoramas>,
+        (
+            Res<crate::pointcloud::PointClouds>,
+            Res<crate::pointcloud::PointBudget>,
+        ),
+    ),
 ) {
     let Some(request) = &config.shot else { return };
     if progress.taken {
@@ -219,10 +271,20 @@ fn take_shot(
         catalogue.is_some_and(|c| c.0)
     } else {
         match state.get() {
-        // A packed model is shot at the level the device would settle on, not its thumb.
-        ViewerState::Exhibit => bounds.0.is_some() && progress.aimed && levels.settled(),
-        ViewerState::Error => true,
-        ViewerState::Loading => false,
+            // A packed model is shot at the level the device would settle on, not its thumb.
+            // Scans: their info and every tile the reader or the panel wants this frame.
+            ViewerState::Exhibit => {
+                bounds.0.is_some()
+                    && progress.aimed
+                    && levels.settled()
+                    && scans.settled()
+                    && tiles.all_wanted_settled(&assets)
+                    && panoramas.settled(&assets)
+                    && clouds.0.settled()
+                    && (parse_scan_view(&request.view).is_none() || reader.open.is_some())
+            }
+            ViewerState::Error => true,
+            ViewerState::Loading => false,
         }
     };
     if request.hide_ui {
@@ -240,6 +302,17 @@ fn take_shot(
     }
     progress.taken = true;
     report_touch_layout(&buttons);
+    if !clouds.0.clouds.is_empty() {
+        // What the tests check the streaming by.
+        info!(
+            "point clouds: {} points shown in {} nodes, {} held, budget {}, deepest level {}",
+            clouds.0.points_shown(),
+            clouds.0.nodes_shown(),
+            clouds.0.points_held(),
+            clouds.1.0,
+            clouds.0.deepest_level_shown()
+        );
+    }
     let out = request.out.clone();
     info!("saving shot to {}", out.display());
     commands

@@ -36,6 +36,9 @@ fn scale_ui_to_window(windows: Query<&Window, Changed<Window>>, mut scale: ResMu
 pub struct UiFonts {
     pub regular: Handle<Font>,
     pub bold: Handle<Font>,
+    /// Hán characters for a scan's transcriptions: a subset of Noto Serif CJK TC with what the
+    /// bundled exhibits write (exhibits/tools/subset_han_font.py makes it).
+    pub han: Handle<Font>,
 }
 
 impl FromWorld for UiFonts {
@@ -44,6 +47,7 @@ impl FromWorld for UiFonts {
         Self {
             regular: assets.load("fonts/NotoSans-Regular.ttf"),
             bold: assets.load("fonts/NotoSans-Bold.ttf"),
+            han: assets.load("fonts/NotoSerifTC-Han-subset.otf"),
         }
     }
 }

@@ -15,7 +15,7 @@ use disan_format::{Captions, StopDuration, StopTarget, Tour, TourStop, parse_vtt
 use crate::ViewerState;
 use crate::camera::CameraCommand;
 use crate::framing::ExhibitBounds;
-use crate::hotspots::{OpenHotspot, hotspot_view};
+use crate::hotspots::{OpenHotspot, view_of_hotspot};
 use crate::i18n::{Language, OfferedLanguages, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::loading::ExhibitLoad;
@@ -259,7 +259,7 @@ pub fn stop_view(
         StopTarget::Hotspot(id) => package
             .manifest
             .hotspot(id)
-            .map(|h| hotspot_view(&b, Vec3::from(h.position), Vec3::from(h.normal), false)),
+            .map(|h| view_of_hotspot(&package.manifest, &b, h, false)),
     }
 }
 

@@ -226,7 +226,10 @@ impl MapFrame {
         let mx = self.origin[0] + x / world;
         let my = self.origin[1] + y / world;
         let lon = mx * 360.0 - 180.0;
-        let lat = (std::f64::consts::PI * (1.0 - 2.0 * my)).sinh().atan().to_degrees();
+        let lat = (std::f64::consts::PI * (1.0 - 2.0 * my))
+            .sinh()
+            .atan()
+            .to_degrees();
         [lat, lon]
     }
 
@@ -322,22 +325,39 @@ mod tests {
         let frame = MapFrame::fit(&points, [800.0, 500.0], 17).unwrap();
         for p in points {
             let [x, y] = frame.to_panel(p[0], p[1]);
-            assert!((0.0..=800.0).contains(&x) && (0.0..=500.0).contains(&y), "{p:?} at {x},{y}");
+            assert!(
+                (0.0..=800.0).contains(&x) && (0.0..=500.0).contains(&y),
+                "{p:?} at {x},{y}"
+            );
         }
         // One zoom closer would not fit them.
-        let closer = MapFrame { zoom: frame.zoom + 1, ..frame };
+        let closer = MapFrame {
+            zoom: frame.zoom + 1,
+            ..frame
+        };
         let spread = |f: &MapFrame| {
             let a = f.to_panel(20.95, 106.60);
             let b = f.to_panel(20.70, 106.80);
             [(b[0] - a[0]).abs(), (b[1] - a[1]).abs()]
         };
         let s = spread(&closer);
-        assert!(s[0] > 640.0 || s[1] > 400.0, "zoom {} would have fitted", closer.zoom);
+        assert!(
+            s[0] > 640.0 || s[1] > 400.0,
+            "zoom {} would have fitted",
+            closer.zoom
+        );
         // The tiles cover the whole panel, and only it.
         let tiles = frame.tiles();
         assert!(tiles.iter().any(|t| t.left <= 0.0 && t.top <= 0.0));
-        assert!(tiles.iter().any(|t| t.left + TILE_PIXELS >= 800.0 && t.top + TILE_PIXELS >= 500.0));
-        assert!(tiles.iter().all(|t| t.left < 800.0 && t.top < 500.0 && t.left > -TILE_PIXELS && t.top > -TILE_PIXELS));
+        assert!(
+            tiles
+                .iter()
+                .any(|t| t.left + TILE_PIXELS >= 800.0 && t.top + TILE_PIXELS >= 500.0)
+        );
+        assert!(tiles.iter().all(|t| t.left < 800.0
+            && t.top < 500.0
+            && t.left > -TILE_PIXELS
+            && t.top > -TILE_PIXELS));
         assert_eq!(
             tile_url("tiles/{z}/{x}/{y}.png", &tiles[0]),
             format!("tiles/{}/{}/{}.png", tiles[0].z, tiles[0].x, tiles[0].y)
@@ -352,7 +372,10 @@ mod tests {
         // Dragged 120 px right and 40 px up: the place moves with it.
         let dragged = frame.panned(120.0, -40.0);
         let after = dragged.to_panel(hall[0], hall[1]);
-        assert!((after[0] - before[0] - 120.0).abs() < 1e-6 && (after[1] - before[1] + 40.0).abs() < 1e-6);
+        assert!(
+            (after[0] - before[0] - 120.0).abs() < 1e-6
+                && (after[1] - before[1] + 40.0).abs() < 1e-6
+        );
         assert_eq!(dragged.zoom, frame.zoom);
         // Zoomed in twice around the place: it stays under the cursor, the map is 4× closer.
         let closer = frame.zoomed(2, before, 17);
@@ -367,8 +390,14 @@ mod tests {
         // However far it is dragged, the middle of the panel stays on the world.
         let lost = frame.panned(1e9, -1e9);
         let world = TILE_PIXELS * f64::from(1u32 << lost.zoom);
-        let middle = [lost.origin[0] + 400.0 / world, lost.origin[1] + 250.0 / world];
-        assert!((0.0..=1.0).contains(&middle[0]) && (0.0..=1.0).contains(&middle[1]), "{middle:?}");
+        let middle = [
+            lost.origin[0] + 400.0 / world,
+            lost.origin[1] + 250.0 / world,
+        ];
+        assert!(
+            (0.0..=1.0).contains(&middle[0]) && (0.0..=1.0).contains(&middle[1]),
+            "{middle:?}"
+        );
     }
 
     #[test]

@@ -83,6 +83,41 @@ pub fn package_files(manifest: &Manifest, read: impl Fn(&str) -> Option<Vec<u8>>
     let mut files: Vec<String> = vec![crate::MANIFEST_FILE.to_owned()];
     for f in manifest.referenced_files() {
         files.push(f.as_str().to_owned());
+        // A scan's tiles, as its info.json lays them out: a signed package signs every one.
+        if manifest.scans.iter().any(|s| &s.src == f)
+            && let Some(pyramid) =
+                read(f.as_str()).and_then(|b| crate::iiif::TilePyramid::from_info_json(&b).ok())
+        {
+            let dir = f.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+            for tile in pyramid.tiles() {
+                let name = pyramid.tile_path(tile);
+                files.push(if dir.is_empty() {
+                    name
+                } else {
+                    format!("{dir}/{name}")
+                });
+            }
+        }
+        // Likewise a panorama's tiles, as its config.json lays them out.
+        if manifest.panoramas.iter().any(|p| &p.src == f)
+            && let Some(tiles) = read(f.as_str())
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|t| crate::panorama::CubeTiles::from_config_json(&t).ok())
+        {
+            let dir = f.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+            for tile in tiles.all_tiles() {
+                let name = crate::panorama::CubeTiles::tile_path(tile);
+                files.push(if dir.is_empty() {
+                    name
+                } else {
+                    format!("{dir}/{name}")
+                });
+            }
+        }
+        // A cloud's hierarchy and octree, beside its metadata.json.
+        if let Some(cloud) = manifest.pointclouds.iter().find(|c| &c.src == f) {
+            files.extend(cloud.files().into_iter().skip(1));
+        }
         if f.as_str().to_ascii_lowercase().ends_with(".gltf") {
             let dir = f.as_str().rsplit_once('/').map_or("", |(d, _)| d);
             let Some(json) =

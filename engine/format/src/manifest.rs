@@ -183,6 +183,12 @@ pub struct Manifest {
     pub hotspots: Vec<Hotspot>,
     pub views: Vec<View>,
     pub tours: Vec<Tour>,
+    /// Document scans shown as zoomable tile pyramids (`[[scans]]`).
+    pub scans: Vec<Scan>,
+    /// 360° panorama scenes (`[[panoramas]]`), linked to one another.
+    pub panoramas: Vec<Panorama>,
+    /// Laser-scan point clouds (`[[pointclouds]]`), streamed by level of detail.
+    pub pointclouds: Vec<PointCloud>,
     pub rights: Rights,
     pub provenance: Provenance,
 }
@@ -197,6 +203,19 @@ impl Manifest {
     pub fn tour(&self, id: &str) -> Option<&Tour> {
         self.tours.iter().find(|t| t.id == id)
     }
+    pub fn scan(&self, id: &str) -> Option<&Scan> {
+        self.scans.iter().find(|s| s.id == id)
+    }
+    pub fn panorama(&self, id: &str) -> Option<&Panorama> {
+        self.panoramas.iter().find(|p| p.id == id)
+    }
+    /// Where the camera stands to look at a hotspot: at its panorama's centre when it is placed
+    /// in one (the view that shows it must not leave the scene), else `None` (in front of the
+    /// model's surface, as the viewer works out from the model's size).
+    pub fn hotspot_eye(&self, hotspot: &Hotspot) -> Option<Vec3> {
+        let spot = hotspot.panorama.as_ref()?;
+        Some(self.panorama(&spot.scene)?.position)
+    }
     /// Every text a visitor may read, for choosing the languages an exhibit can be shown in.
     pub fn texts(&self) -> Vec<&LocalizedText> {
         let mut texts = vec![&self.title, &self.summary, &self.rights.attribution];
@@ -204,6 +223,17 @@ impl Manifest {
             texts.extend([&h.title, &h.body]);
         }
         texts.extend(self.views.iter().map(|v| &v.title));
+        for s in &self.scans {
+            texts.push(&s.title);
+            for r in &s.regions {
+                texts.extend([&r.title, &r.translation]);
+            }
+        }
+        texts.extend(self.pointclouds.iter().map(|c| &c.title));
+        for p in &self.panoramas {
+            texts.push(&p.title);
+            texts.extend(p.links.iter().map(|l| &l.title));
+        }
         for t in &self.tours {
             texts.push(&t.title);
             texts.extend(t.stops.iter().map(|s| &s.text));
@@ -252,6 +282,12 @@ impl Manifest {
                 files.extend(s.captions.values());
             }
         }
+        // The tiles are listed in the scan's info.json (see `integrity::package_files`).
+        files.extend(self.scans.iter().map(|s| &s.src));
+        // Likewise a panorama's tiles, in its config.json.
+        files.extend(self.panoramas.iter().map(|p| &p.src));
+        // A cloud's hierarchy.bin and octree.bin lie beside its metadata.json.
+        files.extend(self.pointclouds.iter().map(|c| &c.src));
         files
     }
 }
@@ -392,6 +428,9 @@ pub struct Hotspot {
     pub body: LocalizedText,
     pub image: Option<PackagePath>,
     pub narration: LocalizedPath,
+    /// Placed by yaw and pitch in a panorama (`position` and `normal` are then worked out: on
+    /// the line of sight from the scene's centre, facing it).
+    pub panorama: Option<PanoramaSpot>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -402,6 +441,9 @@ pub struct View {
     pub target: Vec3,
     /// Vertical field of view in degrees.
     pub fov_deg: f32,
+    /// Taken in a panorama by yaw and pitch (`eye` is then the scene's centre, `target` a point
+    /// in that direction).
+    pub panorama: Option<PanoramaSpot>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -450,4 +492,134 @@ pub struct Provenance {
     pub device: Option<String>,
     pub by: Option<String>,
     pub notes: LocalizedText,
+}
+
+/// A document scan (`[[scans]]`): a large image cut by `disan pack --as document` into an IIIF
+/// tile pyramid, shown in the full-screen reader and, with a `panel`, on a surface in the scene.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scan {
+    pub id: String,
+    /// The pyramid's `info.json` (IIIF Image API 3.0, level 0); the tiles lie beside it.
+    pub src: PackagePath,
+    pub title: LocalizedText,
+    pub panel: Option<ScanPanel>,
+    pub regions: Vec<ScanRegion>,
+}
+
+/// Where the scan lies in the scene: a flat rectangle `width` metres wide (its height follows the
+/// scan's proportions), centred on `centre`, facing along `normal`, its top edge towards +Y.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScanPanel {
+    pub centre: Vec3,
+    pub normal: Vec3,
+    pub width: f32,
+}
+
+/// A part of the scan with its reading: the text as written (Hán-Nôm), its reading in quốc ngữ,
+/// and translations. The reader outlines it on the scan and shows its texts when chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanRegion {
+    pub id: String,
+    /// `[x, y, w, h]` in pixels of the full-resolution scan, from its top-left corner.
+    pub rect: [f64; 4],
+    pub title: LocalizedText,
+    /// The text as written on the document (Hán or Nôm characters), if transcribed.
+    pub transcription: Option<String>,
+    /// Its reading in the Vietnamese alphabet (phiên âm), if given.
+    pub reading: Option<String>,
+    pub translation: LocalizedText,
+}
+
+/// A 360° panorama scene (`[[panoramas]]`): an equirectangular photograph cut by `disan pack
+/// --as panorama` into cube tiles, seen from `position` in the exhibit's space. Scenes at
+/// different positions are the stations of a walk through a relic; `links` lead from one to the
+/// next. Sound sources, hotspots and tours share the exhibit's space with them, so a source
+/// placed at the altar sounds nearer from the scene in front of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panorama {
+    pub id: String,
+    /// The tile set's `config.json`; the tiles lie beside it.
+    pub src: PackagePath,
+    pub title: LocalizedText,
+    /// Where the camera stands (the photograph's centre of projection), metres.
+    pub position: Vec3,
+    /// The yaw, in the exhibit's space, of the photograph's centre (degrees, positive to the
+    /// right seen from above; 0 looks towards -Z).
+    pub heading_deg: f32,
+    pub links: Vec<PanoramaLink>,
+}
+
+impl Panorama {
+    /// The direction, in the exhibit's space, of `yaw`/`pitch` measured on the photograph.
+    pub fn direction(&self, yaw_deg: f32, pitch_deg: f32) -> Vec3 {
+        let d = crate::panorama::direction(
+            f64::from(yaw_deg) + f64::from(self.heading_deg),
+            f64::from(pitch_deg),
+        );
+        d.map(|c| c as f32)
+    }
+    /// Where a marker placed at `yaw`/`pitch` on the photograph stands.
+    pub fn marker_at(&self, yaw_deg: f32, pitch_deg: f32) -> Vec3 {
+        let d = self.direction(yaw_deg, pitch_deg);
+        std::array::from_fn(|i| self.position[i] + d[i] * crate::panorama::MARKER_DISTANCE)
+    }
+}
+
+/// A laser-scan point cloud (`[[pointclouds]]`): an octree in the Potree 2.0 layout that
+/// `disan pack` writes (`metadata.json`, with `hierarchy.bin` and `octree.bin` beside it). The
+/// viewer reads the nodes the view needs, within a point budget. It shares the exhibit's space
+/// with the models, so a scanned site and a photogrammetric statue stand together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointCloud {
+    pub id: String,
+    /// The cloud's `metadata.json`.
+    pub src: PackagePath,
+    pub title: LocalizedText,
+    /// The point, in the cloud's own coordinates (a survey's easting, northing and height, say),
+    /// that stands at the exhibit's origin. Kept in f64: survey coordinates are millions of
+    /// metres, where an f32 is a quarter of a metre coarse.
+    pub origin: [f64; 3],
+    /// The cloud's own up axis is Z (surveys, LAS, E57) rather than Y.
+    pub z_up: bool,
+    /// How large the points are drawn, times the spacing of their level (1 closes the gaps).
+    pub point_size: f32,
+}
+
+impl PointCloud {
+    /// The files of the cloud: metadata, hierarchy, octree, node hashes.
+    pub fn files(&self) -> [String; 4] {
+        let dir = self.src.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+        let beside = |name: &str| {
+            if dir.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{dir}/{name}")
+            }
+        };
+        [
+            self.src.as_str().to_owned(),
+            beside(crate::pointcloud::HIERARCHY_FILE),
+            beside(crate::pointcloud::OCTREE_FILE),
+            beside(crate::pointcloud::NODE_HASHES_FILE),
+        ]
+    }
+}
+
+/// A way from one panorama to another, shown as a marker at `yaw`/`pitch` (on the photograph)
+/// that takes the visitor to scene `to`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanoramaLink {
+    pub to: String,
+    pub yaw_deg: f32,
+    pub pitch_deg: f32,
+    /// What the marker says; the target scene's title when empty.
+    pub title: LocalizedText,
+}
+
+/// A place in a panorama by yaw and pitch, degrees, measured on the photograph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanoramaSpot {
+    pub scene: String,
+    pub yaw_deg: f32,
+    pub pitch_deg: f32,
 }

@@ -105,6 +105,9 @@ pub fn check_package(root: &Path) -> (Option<Manifest>, Problems) {
     problems.extend(parse_problems);
     if let Some(m) = &manifest {
         check_files(root, &manifest_path, &source, m, &mut problems);
+        check_scans(root, &manifest_path, &source, m, &mut problems);
+        check_panoramas(root, m, &mut problems);
+        check_pointclouds(root, m, &mut problems);
     }
     (manifest, problems)
 }
@@ -164,6 +167,157 @@ fn check_files(
                     "\"{path}\" is a link that leads outside the package: copy the file in instead."
                 ),
             );
+        }
+    }
+}
+
+/// Each scan's `info.json` must describe a pyramid the viewer can follow, every tile it implies
+/// must be there, and every region must lie on the scan. A broken scan is left out (the exhibit
+/// shows without it), so these are left-out errors on the scan's own file.
+fn check_scans(
+    root: &Path,
+    manifest_path: &Path,
+    source: &str,
+    manifest: &Manifest,
+    problems: &mut Problems,
+) {
+    for (i, scan) in manifest.scans.iter().enumerate() {
+        let info = root.join(scan.src.as_str());
+        let Ok(bytes) = std::fs::read(&info) else {
+            continue; // reported by check_files
+        };
+        let pyramid = match crate::iiif::TilePyramid::from_info_json(&bytes) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.left_out_error(
+                    &info,
+                    None,
+                    "",
+                    format!("{e}. The scan is left out until this is fixed."),
+                );
+                continue;
+            }
+        };
+        let dir = info.parent().unwrap_or(root);
+        let missing: Vec<String> = pyramid
+            .tiles()
+            .map(|t| pyramid.tile_path(t))
+            .filter(|p| !dir.join(p).is_file())
+            .collect();
+        if let Some(first) = missing.first() {
+            problems.left_out_error(&info, None, "", format!("{} of its {} tiles are missing, the first \"{first}\": copy the whole folder `disan pack --as document` wrote, or pack the scan again. The scan is left out until this is fixed.", missing.len(), pyramid.tile_count()));
+        }
+        for (k, region) in scan.regions.iter().enumerate() {
+            let [x, y, w, h] = region.rect;
+            if x + w > f64::from(pyramid.width) + 0.5 || y + h > f64::from(pyramid.height) + 0.5 {
+                let at = source
+                    .find(&format!("id = \"{}\"", region.id))
+                    .map(|o| LineCol::from_offset(source, o));
+                problems.error(manifest_path, at, &format!("scans[{i}].regions[{k}].rect"), format!("[{x}, {y}, {w}, {h}] reaches past the scan, which is {}×{} pixels: measure the region on the full-resolution scan.", pyramid.width, pyramid.height));
+            }
+        }
+    }
+}
+
+/// Each panorama's `config.json` must describe cube tiles the viewer can follow, and every tile
+/// it implies must be there. A broken scene cannot be entered (the exhibit shows the others), so
+/// these are left-out errors on the scene's own file.
+fn check_panoramas(root: &Path, manifest: &Manifest, problems: &mut Problems) {
+    for panorama in &manifest.panoramas {
+        let config = root.join(panorama.src.as_str());
+        let Ok(text) = std::fs::read_to_string(&config) else {
+            continue; // reported by check_files
+        };
+        let tiles = match crate::panorama::CubeTiles::from_config_json(&text) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.left_out_error(
+                    &config,
+                    None,
+                    "",
+                    format!("{e}. The scene is left out until this is fixed."),
+                );
+                continue;
+            }
+        };
+        let dir = config.parent().unwrap_or(root);
+        let missing: Vec<String> = tiles
+            .all_tiles()
+            .map(crate::panorama::CubeTiles::tile_path)
+            .filter(|p| !dir.join(p).is_file())
+            .collect();
+        if let Some(first) = missing.first() {
+            problems.left_out_error(&config, None, "", format!("{} of its {} tiles are missing, the first \"{first}\": copy the whole folder `disan pack --as panorama` wrote, or pack the panorama again. The scene is left out until this is fixed.", missing.len(), tiles.all_tiles().count()));
+        }
+    }
+}
+
+/// Each point cloud's four files must be there and agree: `metadata.json` readable, every node
+/// of `hierarchy.bin` inside `octree.bin` and as `node-hashes.bin` says. A broken cloud is left out (the exhibit shows the rest).
+fn check_pointclouds(root: &Path, manifest: &Manifest, problems: &mut Problems) {
+    use crate::pointcloud::{Hierarchy, Metadata};
+    for cloud in &manifest.pointclouds {
+        let [meta, hierarchy, octree, hashes] = cloud.files().map(|f| root.join(f));
+        let Ok(bytes) = std::fs::read(&meta) else {
+            continue; // reported by check_files
+        };
+        let leave_out = |problems: &mut Problems, file: &Path, message: String| {
+            problems.left_out_error(file, None, "", format!("{message} The cloud \"{}\" is left out until this is fixed: copy the whole folder `disan pack` wrote, or pack the scan again.", cloud.id));
+        };
+        let metadata = match Metadata::parse(&bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                leave_out(problems, &meta, e.to_string());
+                continue;
+            }
+        };
+        let (Ok(h), Ok(o), Ok(digests)) = (
+            std::fs::read(&hierarchy),
+            std::fs::read(&octree),
+            std::fs::read(&hashes),
+        ) else {
+            let missing = [&hierarchy, &octree, &hashes]
+                .into_iter()
+                .find(|f| !f.is_file())
+                .unwrap_or(&octree);
+            leave_out(problems, missing, "is missing or cannot be read.".into());
+            continue;
+        };
+        let tree = match Hierarchy::parse(&metadata, &h, Some(o.len() as u64)) {
+            Ok(tree) => tree,
+            Err(e) => {
+                leave_out(problems, &hierarchy, e.to_string());
+                continue;
+            }
+        };
+        if tree.total_points() != metadata.points {
+            problems.warning(
+                &hierarchy,
+                None,
+                "",
+                format!("its nodes hold {} points, but metadata.json says {}: the cloud shows what the nodes hold.", tree.total_points(), metadata.points),
+            );
+        }
+        // Every node's bytes as the node hashes say: what the viewer checks on each read.
+        match crate::pointcloud::parse_node_hashes(&digests, &tree) {
+            Err(e) => leave_out(problems, &hashes, e.to_string()),
+            Ok(digests) => {
+                let bad = tree.nodes.iter().zip(&digests).find(|(n, d)| {
+                    let range = n.byte_offset as usize..(n.byte_offset + n.byte_size) as usize;
+                    crate::pointcloud::node_digest(&o[range]) != **d
+                });
+                if let Some((node, _)) = bad {
+                    leave_out(
+                        problems,
+                        &octree,
+                        format!(
+                            "node {} differs from its hash in {}: the file was changed or damaged.",
+                            node.name,
+                            crate::pointcloud::NODE_HASHES_FILE
+                        ),
+                    );
+                }
+            }
         }
     }
 }

@@ -460,12 +460,22 @@ impl<'s> Reader<'s> {
     }
 
     fn vec3(&mut self, v: &Value<'_>, field: &str) -> Option<Vec3> {
+        self.three(v, field, "in metres, like [0.0, 1.5, 2.0]", |r, item, f| {
+            r.number_f32(item, f)
+        })
+    }
+
+    /// Three numbers `[x, y, z]`, each read by `each` (which reports its own errors); `like`
+    /// completes the message for what is not an array.
+    fn three<T: Copy + Default>(
+        &mut self,
+        v: &Value<'_>,
+        field: &str,
+        like: &str,
+        mut each: impl FnMut(&mut Self, &Value<'_>, &str) -> Option<T>,
+    ) -> Option<[T; 3]> {
         let DeValue::Array(items) = v.get_ref() else {
-            self.wrong_type(
-                v,
-                field,
-                "an array of three numbers in metres, like [0.0, 1.5, 2.0]",
-            );
+            self.wrong_type(v, field, &format!("an array of three numbers {like}"));
             return None;
         };
         if items.len() != 3 {
@@ -476,10 +486,10 @@ impl<'s> Reader<'s> {
             self.error(&v.span(), field, msg);
             return None;
         }
-        let mut out = [0.0f32; 3];
+        let mut out = [T::default(); 3];
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            match self.number_f32(item, &format!("{field}[{i}]")) {
+            match each(self, item, &format!("{field}[{i}]")) {
                 Some(n) => out[i] = n,
                 None => ok = false,
             }
@@ -750,15 +760,23 @@ impl<'s> Reader<'s> {
                 ground: 0.0,
             });
         let models = self.table_array(&mut root, "models", |r, o| r.model(o));
+        // Read before the hotspots and views that may be placed in them.
+        let panoramas = self.table_array(&mut root, "panoramas", |r, o| r.panorama(o));
+        let pointclouds = self.table_array(&mut root, "pointclouds", |r, o| r.pointcloud(o));
+        // A panorama exhibit shows its scenes, a point-cloud exhibit its clouds: no model needed.
+        let has_panoramas =
+            root.table.contains_key("panoramas") || root.table.contains_key("pointclouds");
         match root.table.get("models") {
+            None if has_panoramas => {}
             None => self.missing(
                 &root,
                 "models",
-                "at least one `[[models]]` table with `src = \"models/….glb\"`",
+                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, or `[[pointclouds]]`)",
             ),
             // `models = []`, or tables that all failed (their own errors are reported).
             Some(v)
                 if models.is_empty()
+                    && !has_panoramas
                     && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) =>
             {
                 self.error(&v.span(), "models", "is empty: an exhibit needs at least one model to show. Add a `[[models]]` table with `src = \"models/….glb\"`.");
@@ -766,9 +784,10 @@ impl<'s> Reader<'s> {
             Some(_) => {}
         }
         let audio = self.table_array(&mut root, "audio", |r, o| r.audio(o));
-        let hotspots = self.table_array(&mut root, "hotspots", |r, o| r.hotspot(o));
-        let views = self.table_array(&mut root, "views", |r, o| r.view(o));
+        let hotspots = self.table_array(&mut root, "hotspots", |r, o| r.hotspot(o, &panoramas));
+        let views = self.table_array(&mut root, "views", |r, o| r.view(o, &panoramas));
         let tours = self.table_array(&mut root, "tours", |r, o| r.tour(o));
+        let scans = self.table_array(&mut root, "scans", |r, o| r.scan(o));
         let rights = self
             .sub_table(&mut root, "rights", |r, o| r.rights(o))
             .flatten();
@@ -795,6 +814,14 @@ impl<'s> Reader<'s> {
         self.check_unique_ids(&root, "hotspots", hotspots.iter().map(|h| h.id.as_str()));
         self.check_unique_ids(&root, "views", views.iter().map(|v| v.id.as_str()));
         self.check_unique_ids(&root, "tours", tours.iter().map(|t| t.id.as_str()));
+        self.check_unique_ids(&root, "scans", scans.iter().map(|s| s.id.as_str()));
+        self.check_unique_ids(&root, "panoramas", panoramas.iter().map(|p| p.id.as_str()));
+        self.check_unique_ids(
+            &root,
+            "pointclouds",
+            pointclouds.iter().map(|c| c.id.as_str()),
+        );
+        self.check_links(&root, &panoramas);
         self.check_stop_targets(&root, &tours, &views, &hotspots);
         self.finish(root);
 
@@ -806,12 +833,20 @@ impl<'s> Reader<'s> {
             title,
             summary,
             location,
-            navigation,
+            // A visitor moves through panoramas by their links: walking would leave the photo's
+            // centre, from where alone it looks right.
+            navigation: Navigation {
+                walk: navigation.walk && panoramas.is_empty(),
+                ..navigation
+            },
             models,
             audio,
             hotspots,
             views,
             tours,
+            scans,
+            panoramas,
+            pointclouds,
             rights: rights?,
             provenance: provenance?,
         })
@@ -1306,10 +1341,22 @@ impl<'s> Reader<'s> {
         })
     }
 
-    fn hotspot(&mut self, o: &mut Obj<'_, '_>) -> Option<Hotspot> {
+    fn hotspot(&mut self, o: &mut Obj<'_, '_>, panoramas: &[Panorama]) -> Option<Hotspot> {
         let id = self.req_id(o, "id");
-        let position = self.req_vec3(o, "position");
-        let normal = self.opt_vec3(o, "normal").unwrap_or([0.0, 0.0, 1.0]);
+        let in_panorama = o.table.contains_key("panorama");
+        let spot = self.panorama_spot(o, panoramas, "position");
+        let (position, normal) = match &spot {
+            // On the line of sight from the scene's centre, facing back along it.
+            Some((spot, p)) => (
+                Some(p.marker_at(spot.yaw_deg, spot.pitch_deg)),
+                p.direction(spot.yaw_deg, spot.pitch_deg).map(|c| -c),
+            ),
+            None if in_panorama => (None, [0.0, 0.0, 1.0]),
+            None => (
+                self.req_vec3(o, "position"),
+                self.opt_vec3(o, "normal").unwrap_or([0.0, 0.0, 1.0]),
+            ),
+        };
         if normal.iter().map(|c| c * c).sum::<f32>() < 1e-6 {
             let span = o.table.get("normal").map_or(o.span.clone(), |v| v.span());
             self.error(&span, &o.field("normal"), "the normal must point somewhere: it is [0, 0, 0]. Use the outward direction of the surface, e.g. [0, 1, 0] for up.");
@@ -1335,14 +1382,331 @@ impl<'s> Reader<'s> {
             body,
             image,
             narration,
+            panorama: spot.map(|(spot, _)| spot),
         })
     }
 
-    fn view(&mut self, o: &mut Obj<'_, '_>) -> Option<View> {
+    /// `panorama = "id"`, `yaw` and `pitch`: a place in one of the exhibit's panoramas, instead
+    /// of `instead_of` in metres. `None` when the table names no panorama or names it wrongly
+    /// (reported).
+    fn panorama_spot(
+        &mut self,
+        o: &mut Obj<'_, '_>,
+        panoramas: &[Panorama],
+        instead_of: &'static str,
+    ) -> Option<(PanoramaSpot, Panorama)> {
+        let v = o.get("panorama")?;
+        let field = o.field("panorama");
+        let DeValue::String(scene) = v.get_ref() else {
+            self.wrong_type(
+                v,
+                &field,
+                "the id of one of the exhibit's `[[panoramas]]`, in quotes",
+            );
+            return None;
+        };
+        if o.table.contains_key(instead_of) {
+            o.known.push(instead_of);
+            let msg = format!(
+                "is given with `{instead_of}`: place it either in the panorama (`yaw`, `pitch`) or in metres (`{instead_of}`), not both."
+            );
+            self.error(&v.span(), &field, msg);
+        }
+        let yaw = self.opt_f32(o, "yaw", -360.0..360.0, "degrees");
+        if yaw.is_none() && !o.table.contains_key("yaw") {
+            self.missing(
+                o,
+                "yaw",
+                "`yaw = …`, degrees from the photograph's centre, positive to the right",
+            );
+        }
+        let pitch = self
+            .opt_f32(o, "pitch", -90.0..90.0, "degrees")
+            .unwrap_or(0.0);
+        let Some(p) = panoramas.iter().find(|p| p.id == scene.as_ref()) else {
+            let ids: Vec<String> = panoramas.iter().map(|p| format!("\"{}\"", p.id)).collect();
+            let msg = if ids.is_empty() {
+                format!(
+                    "names the panorama \"{scene}\", but the exhibit has no `[[panoramas]]`: add the scene, or place this in metres with `{instead_of}`."
+                )
+            } else {
+                format!(
+                    "names the panorama \"{scene}\", which the exhibit does not have: use one of {}.",
+                    ids.join(", ")
+                )
+            };
+            self.error(&v.span(), &field, msg);
+            return None;
+        };
+        Some((
+            PanoramaSpot {
+                scene: scene.to_string(),
+                yaw_deg: yaw?,
+                pitch_deg: pitch,
+            },
+            p.clone(),
+        ))
+    }
+
+    fn panorama(&mut self, o: &mut Obj<'_, '_>) -> Option<Panorama> {
+        let id = self.req_id(o, "id");
+        let src = self.req_path(o, "src");
+        if let Some(src) = &src
+            && !src.as_str().ends_with("config.json")
+        {
+            let span = o.table.get("src").map_or(o.span.clone(), |v| v.span());
+            self.error(&span, &o.field("src"), format!("\"{src}\" should be the panorama's `config.json`, which `disan pack --as panorama` writes beside its tiles (e.g. \"panoramas/gate/config.json\")."));
+        }
+        let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
+        let position = self.opt_vec3(o, "position").unwrap_or([0.0, 1.6, 0.0]);
+        let heading_deg = self
+            .opt_f32(o, "heading", -360.0..360.0, "degrees")
+            .unwrap_or(0.0);
+        let links = self.table_array(o, "links", |r, l| {
+            let to = r.req_id(l, "to");
+            let yaw = r.opt_f32(l, "yaw", -360.0..360.0, "degrees");
+            if yaw.is_none() && !l.table.contains_key("yaw") {
+                r.missing(
+                    l,
+                    "yaw",
+                    "`yaw = …`, degrees from the photograph's centre, positive to the right",
+                );
+            }
+            let pitch_deg = r
+                .opt_f32(l, "pitch", -90.0..90.0, "degrees")
+                .unwrap_or(-10.0);
+            let title = r.localized_text(l, "title", false, Some(MAX_TITLE_CHARS));
+            Some(PanoramaLink {
+                to: to?,
+                yaw_deg: yaw?,
+                pitch_deg,
+                title,
+            })
+        });
+        Some(Panorama {
+            id: id?,
+            src: src?,
+            title,
+            position,
+            heading_deg,
+            links,
+        })
+    }
+
+    fn pointcloud(&mut self, o: &mut Obj<'_, '_>) -> Option<PointCloud> {
+        let id = self.req_id(o, "id");
+        let src = self.req_path(o, "src");
+        if let Some(src) = &src
+            && !src.as_str().ends_with(crate::pointcloud::METADATA_FILE)
+        {
+            let span = o.table.get("src").map_or(o.span.clone(), |v| v.span());
+            self.error(&span, &o.field("src"), format!("\"{src}\" should be the cloud's `metadata.json`, which `disan pack` writes beside `hierarchy.bin` and `octree.bin` (e.g. \"pointclouds/site/metadata.json\")."));
+        }
+        let title = self.localized_text(o, "title", false, Some(MAX_TITLE_CHARS));
+        let origin = match o.get("origin") {
+            None => Some([0.0; 3]),
+            Some(v) => self.dvec3(v, &o.field("origin")),
+        };
+        let z_up = match self.opt_str(o, "up").as_deref() {
+            None | Some("z") => true,
+            Some("y") => false,
+            Some(other) => {
+                let span = o.table.get("up").map_or(o.span.clone(), |v| v.span());
+                self.error(&span, &o.field("up"), format!("is \"{other}\": write \"z\" for a survey whose heights are Z (LAS, E57, most scanners) or \"y\"."));
+                true
+            }
+        };
+        let point_size = self
+            .opt_f32(
+                o,
+                "point_size",
+                0.1..10.0,
+                "times the spacing of the points",
+            )
+            .unwrap_or(1.0);
+        Some(PointCloud {
+            id: id?,
+            src: src?,
+            title,
+            origin: origin?,
+            z_up,
+            point_size,
+        })
+    }
+
+    /// Three numbers kept in f64 (survey coordinates), each finite and within ±10⁸.
+    fn dvec3(&mut self, v: &Value<'_>, field: &str) -> Option<[f64; 3]> {
+        self.three(v, field, "like [585000.0, 2305000.0, 4.0]", |r, item, f| {
+            let n = r.number(item, f)?;
+            if !n.is_finite() || n.abs() > 1e8 {
+                r.error(
+                    &item.span(),
+                    f,
+                    "must be a finite number of at most 100 000 000 (metres or the survey's unit).",
+                );
+                return None;
+            }
+            Some(n)
+        })
+    }
+
+    /// Every link leads to another scene of the exhibit.
+    fn check_links(&mut self, root: &Obj<'_, '_>, panoramas: &[Panorama]) {
+        let Some(DeValue::Array(items)) = root.table.get("panoramas").map(|v| v.get_ref()) else {
+            return;
+        };
+        for (i, p) in panoramas.iter().enumerate() {
+            for (k, link) in p.links.iter().enumerate() {
+                let span = items
+                    .iter()
+                    .find_map(|item| match item.get_ref() {
+                        DeValue::Table(t)
+                            if t.get("id")
+                                .is_some_and(|v| v.get_ref().as_str() == Some(p.id.as_str())) =>
+                        {
+                            Some(item.span())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(root.span.clone());
+                let field = format!("panoramas[{i}].links[{k}].to");
+                if link.to == p.id {
+                    self.error(
+                        &span,
+                        &field,
+                        format!("leads from \"{}\" to itself: name another scene.", p.id),
+                    );
+                } else if !panoramas.iter().any(|q| q.id == link.to) {
+                    let ids: Vec<String> =
+                        panoramas.iter().map(|q| format!("\"{}\"", q.id)).collect();
+                    self.error(
+                        &span,
+                        &field,
+                        format!(
+                            "leads to \"{}\", which is not one of the exhibit's panoramas ({}).",
+                            link.to,
+                            ids.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn scan(&mut self, o: &mut Obj<'_, '_>) -> Option<Scan> {
+        let id = self.req_id(o, "id");
+        let src = self.req_path(o, "src");
+        if let Some(src) = &src
+            && !src.as_str().ends_with("info.json")
+        {
+            let span = o.table.get("src").map_or(o.span.clone(), |v| v.span());
+            self.error(&span, &o.field("src"), format!("\"{src}\" should be the scan's `info.json`, which `disan pack --as document` writes beside its tiles (e.g. \"scans/decree/info.json\")."));
+        }
+        let title = self.localized_text(o, "title", false, Some(MAX_TITLE_CHARS));
+        let panel = self
+            .sub_table(o, "panel", |r, p| {
+                let centre = r.req_vec3(p, "centre");
+                let normal = r.opt_vec3(p, "normal").unwrap_or([0.0, 0.0, 1.0]);
+                if normal.iter().map(|c| c * c).sum::<f32>() < 1e-6 {
+                    let span = p.table.get("normal").map_or(p.span.clone(), |v| v.span());
+                    r.error(&span, &p.field("normal"), "the normal must point somewhere: it is [0, 0, 0]. Use the direction the scan's face looks, e.g. [0, 0, 1] towards the front.");
+                }
+                if normal[0].abs() < 1e-6 && normal[2].abs() < 1e-6 {
+                    let span = p.table.get("normal").map_or(p.span.clone(), |v| v.span());
+                    r.error(&span, &p.field("normal"), "points straight up or down, so the scan's top edge has no direction: tilt it a little (a sheet on a table: [0, 0.98, 0.17]).");
+                }
+                let width = r.opt_f32(p, "width", 0.01..100.0, "metres");
+                if width.is_none() && !p.table.contains_key("width") {
+                    p.known.push("width");
+                    r.missing(p, "width", "the sheet's width in metres, e.g. `width = 1.0`");
+                }
+                Some(ScanPanel {
+                    centre: centre?,
+                    normal: normalized(normal),
+                    width: width?,
+                })
+            })
+            .flatten();
+        let regions = self.table_array(o, "regions", |r, g| {
+            let id = r.req_id(g, "id");
+            let rect = g.get("rect").and_then(|v| {
+                let field = g.field("rect");
+                let DeValue::Array(items) = v.get_ref() else {
+                    r.wrong_type(v, &field, "[x, y, width, height] in scan pixels");
+                    return None;
+                };
+                let nums: Vec<f64> = items.iter().filter_map(|n| r.number(n, &field)).collect();
+                if nums.len() != 4 || items.len() != 4 {
+                    r.error(&v.span(), &field, "expected four numbers, [x, y, width, height] in pixels of the full scan from its top-left corner.");
+                    return None;
+                }
+                if nums.iter().any(|n| *n < 0.0) || nums[2] < 1.0 || nums[3] < 1.0 {
+                    r.error(&v.span(), &field, "x and y must be 0 or more and the width and height at least 1 pixel.");
+                    return None;
+                }
+                // No scan is wider or taller than the tile pyramid allows, so neither is a region.
+                let max = f64::from(crate::iiif::MAX_SIDE);
+                if nums.iter().any(|n| *n > max) {
+                    r.error(&v.span(), &field, format!("a number is larger than any scan ({max} pixels a side): give the region in pixels of the full scan."));
+                    return None;
+                }
+                Some([nums[0], nums[1], nums[2], nums[3]])
+            });
+            if rect.is_none() && !g.table.contains_key("rect") {
+                g.known.push("rect");
+                r.missing(g, "rect", "`rect = [x, y, width, height]` in pixels of the full scan");
+            }
+            let title = r.localized_text(g, "title", true, Some(MAX_TITLE_CHARS));
+            let transcription = r.opt_str(g, "transcription");
+            let reading = r.opt_str(g, "reading");
+            let translation = r.localized_text(g, "translation", false, Some(MAX_BODY_CHARS));
+            Some(ScanRegion {
+                id: id?,
+                rect: rect?,
+                title,
+                transcription,
+                reading,
+                translation,
+            })
+        });
+        let field = o.field("regions");
+        for (i, region) in regions.iter().enumerate() {
+            if regions[..i].iter().any(|g| g.id == region.id) {
+                let span = o.span.clone();
+                self.error(&span, &format!("{field}[{i}].id"), format!("the id \"{}\" is used twice in this scan's regions: give each region its own id.", region.id));
+            }
+        }
+        Some(Scan {
+            id: id?,
+            src: src?,
+            title,
+            panel,
+            regions,
+        })
+    }
+
+    fn view(&mut self, o: &mut Obj<'_, '_>, panoramas: &[Panorama]) -> Option<View> {
         let id = self.req_id(o, "id");
         let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
-        let eye = self.req_vec3(o, "eye");
-        let target = self.req_vec3(o, "target");
+        let in_panorama = o.table.contains_key("panorama");
+        let spot = self.panorama_spot(o, panoramas, "eye");
+        let (eye, target) = match &spot {
+            Some((spot, p)) => (
+                Some(p.position),
+                Some(p.marker_at(spot.yaw_deg, spot.pitch_deg)),
+            ),
+            None if in_panorama => (None, None),
+            None => (self.req_vec3(o, "eye"), self.req_vec3(o, "target")),
+        };
+        if in_panorama && o.table.contains_key("target") {
+            o.known.push("target");
+            let span = o.table.get("target").map_or(o.span.clone(), |v| v.span());
+            self.error(
+                &span,
+                &o.field("target"),
+                "is given with `panorama`: a view in a panorama looks where `yaw` and `pitch` say.",
+            );
+        }
         let fov_deg = self
             .opt_f32(o, "fov_deg", 5.0..120.0, "degrees")
             .unwrap_or(45.0);
@@ -1361,6 +1725,7 @@ impl<'s> Reader<'s> {
             eye: eye?,
             target: target?,
             fov_deg,
+            panorama: spot.map(|(spot, _)| spot),
         })
     }
 

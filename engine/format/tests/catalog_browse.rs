@@ -40,7 +40,10 @@ fn entry(i: usize, title_vi: &str, title_en: &str, kind: &str) -> CatalogEntry {
         province: Some("Hải Phòng".to_owned()),
         former_district: (i % 7 != 0).then(|| DISTRICTS[i % DISTRICTS.len()].to_owned()),
         address: None,
-        wgs84: Some([20.7 + (i % 40) as f64 * 0.005, 106.5 + (i / 40) as f64 * 0.005]),
+        wgs84: Some([
+            20.7 + (i % 40) as f64 * 0.005,
+            106.5 + (i / 40) as f64 * 0.005,
+        ]),
         thumbnail: None,
         poster: None,
         license: "CC-BY-4.0".to_owned(),
@@ -56,11 +59,25 @@ fn city_index() -> CatalogIndex {
         .map(|i| {
             let relic = RELICS[i % RELICS.len()];
             let village = VILLAGES[(i / RELICS.len()) % VILLAGES.len()];
-            let kind = if (i / 7) % 2 == 0 { "artifact" } else { "monument" };
-            entry(i, &format!("{relic} {village} {i}"), &format!("{village} {i}"), kind)
+            let kind = if (i / 7) % 2 == 0 {
+                "artifact"
+            } else {
+                "monument"
+            };
+            entry(
+                i,
+                &format!("{relic} {village} {i}"),
+                &format!("{village} {i}"),
+                kind,
+            )
         })
         .collect();
-    let mut house = entry(1999, "Đình Hàng Kênh", "Hàng Kênh Communal House", "monument");
+    let mut house = entry(
+        1999,
+        "Đình Hàng Kênh",
+        "Hàng Kênh Communal House",
+        "monument",
+    );
     house.rank = "national".to_owned();
     house.commune = Some("An Biên".to_owned());
     house.former_district = Some("Lê Chân".to_owned());
@@ -91,7 +108,12 @@ fn typed_without_diacritics_or_with_telex_the_communal_house_is_found() {
     // Through the index's JSON, as a viewer reads it.
     let browser = CatalogBrowser::new(CatalogIndex::from_json(&city_index().to_json()).unwrap());
     assert_eq!(browser.entries().len(), 2000);
-    for text in ["dinh hang kenh", "Đình Hàng Kênh", "ddinhf hangf keenh", "DINH HANG K"] {
+    for text in [
+        "dinh hang kenh",
+        "Đình Hàng Kênh",
+        "ddinhf hangf keenh",
+        "DINH HANG K",
+    ] {
         let found = browser.matching(&typed(text));
         assert_eq!(ids(&browser, &found), ["relic-1999"], "typed {text:?}");
     }
@@ -107,7 +129,9 @@ fn typed_without_diacritics_or_with_telex_the_communal_house_is_found() {
             e.former_district.as_deref().unwrap_or("")
         );
         assert!(
-            disan_format::search::fold(&words).split(' ').any(|w| w.starts_with('d')),
+            disan_format::search::fold(&words)
+                .split(' ')
+                .any(|w| w.starts_with('d')),
             "{words} has no word starting with đ or d"
         );
     }
@@ -125,7 +149,10 @@ fn typed_without_diacritics_or_with_telex_the_communal_house_is_found() {
         .count();
     assert_eq!(found_d, with_d);
     // English titles are searched too; nothing typed is everything.
-    assert_eq!(ids(&browser, &browser.matching(&typed("communal house"))), ["relic-1999"]);
+    assert_eq!(
+        ids(&browser, &browser.matching(&typed("communal house"))),
+        ["relic-1999"]
+    );
     assert_eq!(browser.matching(&typed("")).len(), 2000);
     assert!(browser.matching(&typed("khong co dau")).is_empty());
 }
@@ -134,7 +161,10 @@ fn typed_without_diacritics_or_with_telex_the_communal_house_is_found() {
 fn the_four_filters_narrow_together_with_the_search() {
     let browser = CatalogBrowser::new(city_index());
     assert_eq!(browser.values(Facet::Kind), ["artifact", "monument"]);
-    assert_eq!(browser.values(Facet::Rank), ["city", "inventory", "national"]);
+    assert_eq!(
+        browser.values(Facet::Rank),
+        ["city", "inventory", "national"]
+    );
     // Sorted by letters without marks: Đồ Sơn between An Biên and Kiến An.
     assert_eq!(
         browser.values(Facet::Commune),
@@ -161,7 +191,11 @@ fn the_four_filters_narrow_together_with_the_search() {
         .map(|(i, _)| i)
         .collect();
     assert_eq!(found, expected);
-    assert!(found.len() > 1 && found.len() < 200, "{} found", found.len());
+    assert!(
+        found.len() > 1 && found.len() < 200,
+        "{} found",
+        found.len()
+    );
     filter.text = "hang kenh".to_owned();
     assert_eq!(ids(&browser, &browser.matching(&filter)), ["relic-1999"]);
     // An entry without a former district is let through only when that filter is off.

@@ -145,7 +145,8 @@ fn check(source: &str) -> (Option<disan_format::lesson::Lesson>, Vec<String>) {
             .map(|p| &p.manifest)
             .find(|m| m.id == id)
     };
-    let (lesson, problems) = parse_lesson(Path::new("lessons/thu.lesson.toml"), source, Some(&lookup));
+    let (lesson, problems) =
+        parse_lesson(Path::new("lessons/thu.lesson.toml"), source, Some(&lookup));
     let lines = problems
         .into_sorted()
         .iter()

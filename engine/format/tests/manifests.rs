@@ -308,11 +308,13 @@ fn the_documented_example_is_a_valid_manifest() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
     )
     .unwrap();
+    // The block under "A complete example" (the panorama section has its own example).
     let example = doc
-        .split("```toml\n")
+        .split("## A complete example")
         .nth(1)
+        .and_then(|s| s.split("```toml\n").nth(1))
         .and_then(|s| s.split("```").next())
-        .expect("docs/exhibit-format.md has a toml example");
+        .expect("docs/exhibit-format.md has a toml example under \"A complete example\"");
     let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
     let problems = problems.into_sorted();
     assert!(problems.is_empty(), "{problems:?}");
@@ -323,6 +325,48 @@ fn the_documented_example_is_a_valid_manifest() {
     );
     assert_eq!(m.tours[0].stops.len(), 2);
     assert_eq!(m.audio[0].position, Some([0.0, 1.5, 9.0]));
+}
+
+#[test]
+fn the_documented_panorama_exhibit_is_a_valid_manifest() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("```toml\n")
+        .filter_map(|s| s.split("```").next())
+        .find(|s| s.contains("[[panoramas]]") && s.starts_with("format = 1"))
+        .expect("docs/exhibit-format.md has a complete panorama exhibit");
+    let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
+    let problems = problems.into_sorted();
+    assert!(problems.is_empty(), "{problems:?}");
+    let m = manifest.unwrap();
+    assert!(m.models.is_empty());
+    assert!(
+        !m.navigation.walk,
+        "a panorama exhibit is walked by its links"
+    );
+    assert_eq!(m.panoramas.len(), 2);
+    assert_eq!(m.panoramas[0].links[0].to, "courtyard");
+    // The hotspot stands 8 m out along yaw 28°, pitch 14° from the gate's centre (heading 0),
+    // facing back to it; the view looks from the courtyard's centre.
+    let h = &m.hotspots[0];
+    let d = [h.position[0], h.position[1] - 1.6, h.position[2]];
+    let (yaw, pitch) = disan_format::panorama::yaw_pitch(d.map(f64::from));
+    assert!(
+        (yaw - 28.0).abs() < 1e-3 && (pitch - 14.0).abs() < 1e-3,
+        "{yaw} {pitch}"
+    );
+    assert!((d.iter().map(|c| c * c).sum::<f32>().sqrt() - 8.0).abs() < 1e-4);
+    assert!(
+        h.normal
+            .iter()
+            .zip(d)
+            .all(|(n, c)| (n + c / 8.0).abs() < 1e-4)
+    );
+    assert_eq!(m.view("courtyard-hall").unwrap().eye, [0.0, 1.6, -9.0]);
+    assert_eq!(m.tours[0].stops.len(), 2);
 }
 
 #[test]
@@ -522,4 +566,27 @@ fn a_language_is_offered_when_every_text_has_it() {
         }
     }
     assert_eq!(all.languages(), ["vi", "en", "fr"]);
+}
+
+#[test]
+fn the_decree_scan_reads_with_its_regions_and_every_tile_is_signed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/sac-phong");
+    let package = open_package(&root).expect("the sắc phong opens");
+    let scan = package.manifest.scan("decree").expect("its scan");
+    assert_eq!(scan.src.as_str(), "scans/decree/info.json");
+    let regions: Vec<&str> = scan.regions.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(regions, ["opening", "body", "date-and-seal"]);
+    assert_eq!(scan.regions[2].transcription.as_deref(), Some("敕命之寶"));
+    assert!(scan.panel.is_some_and(|p| (p.width - 1.0).abs() < 1e-6));
+    // A signed package lists every tile the info.json lays out, so the viewer checks each.
+    let files = disan_format::integrity::package_files(&package.manifest, |p| {
+        std::fs::read(root.join(p)).ok()
+    });
+    let tiles: Vec<&String> = files
+        .iter()
+        .filter(|f| f.ends_with("default.jpg"))
+        .collect();
+    assert_eq!(tiles.len(), 11, "{files:#?}");
+    assert!(files.contains(&"scans/decree/full/512,256/0/default.jpg".to_owned()));
+    assert!(files.iter().all(|f| root.join(f).is_file()), "{files:#?}");
 }

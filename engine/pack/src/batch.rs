@@ -28,25 +28,46 @@ pub enum BatchOutcome {
     },
 }
 
-/// The scans a folder holds: .glb, .gltf, .obj, .ply directly inside it or in its folders one
-/// level down (staff often keep each scan's export in its own folder), in name order.
+/// The scans a folder holds: meshes (.glb, .gltf, .obj, .ply), laser scans (.las, .laz, .e57)
+/// and document scans (.tif, .png, .jpg) directly inside it or in its folders one level down (staff often keep each scan's
+/// export in its own folder), in name order. An image beside a mesh is that mesh's texture,
+/// not a document: images count as documents only in a folder that holds no mesh.
 pub fn scans_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
+    let mut found = scans_directly_in(folder)?;
     for entry in std::fs::read_dir(folder)? {
         let path = entry?.path();
         if path.is_dir() {
-            for inner in std::fs::read_dir(&path)? {
-                let p = inner?.path();
-                if p.is_file() && SourceFormat::of(&p).is_some() {
-                    found.push(p);
-                }
-            }
-        } else if SourceFormat::of(&path).is_some() {
-            found.push(path);
+            found.extend(scans_directly_in(&path)?);
         }
     }
     found.sort();
     Ok(found)
+}
+
+fn scans_directly_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    // (path, is an image)
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let p = entry?.path();
+        if !p.is_file() {
+            continue;
+        }
+        let laser = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "las" | "laz" | "e57"));
+        if laser {
+            files.push((p, false));
+        } else if let Some(format) = SourceFormat::of(&p) {
+            files.push((p, format == SourceFormat::Image));
+        }
+    }
+    let has_mesh = files.iter().any(|(_, image)| !image);
+    Ok(files
+        .into_iter()
+        .filter(|(_, image)| !(has_mesh && *image))
+        .map(|(p, _)| p)
+        .collect())
 }
 
 /// The package folder for a scan: its id under `out`.
@@ -62,14 +83,26 @@ pub fn fingerprint(input: &Path, options: &PackOptions) -> String {
         .and_then(|m| m.modified().ok())
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    format!(
+    let mut print = format!(
         "{size}:{modified}:{:?}:{:?}:{}:{}:{:?}:levels-v2",
         options.unit.map(|u| u.word()),
         options.up.map(|u| u.word()),
         options.id.as_deref().unwrap_or(""),
         options.keep_position,
         options.geometry
-    )
+    );
+    // The document options, only when given: a mesh packed before they existed stays done.
+    if options.kind.is_some()
+        || options.sheet_width_m.is_some()
+        || options.dpi.is_some()
+        || options.iiif_base.is_some()
+    {
+        print.push_str(&format!(
+            ":{:?}:{:?}:{:?}:{:?}",
+            options.kind, options.sheet_width_m, options.dpi, options.iiif_base
+        ));
+    }
+    print
 }
 
 /// Whether `package` is a finished pack of `input` with these options.

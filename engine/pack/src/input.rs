@@ -16,6 +16,8 @@ pub enum SourceFormat {
     Gltf,
     Obj,
     Ply,
+    /// A flat scan (TIFF, PNG, JPEG): a document, packed by [`crate::document`].
+    Image,
 }
 
 impl SourceFormat {
@@ -25,6 +27,7 @@ impl SourceFormat {
             "glb" | "gltf" => Some(Self::Gltf),
             "obj" => Some(Self::Obj),
             "ply" => Some(Self::Ply),
+            "tif" | "tiff" | "png" | "jpg" | "jpeg" => Some(Self::Image),
             _ => None,
         }
     }
@@ -33,11 +36,12 @@ impl SourceFormat {
             Self::Gltf => "glTF",
             Self::Obj => "OBJ",
             Self::Ply => "PLY",
+            Self::Image => "image",
         }
     }
     /// glTF fixes metres and +Y up; OBJ and PLY say nothing about either.
     pub fn states_unit_and_up(self) -> bool {
-        self == Self::Gltf
+        matches!(self, Self::Gltf | Self::Image)
     }
 }
 
@@ -165,7 +169,7 @@ pub enum InputError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: is not a scan disan pack reads: give a .glb, .gltf, .obj or .ply file", .0.display())]
+    #[error("{}: is not a scan disan pack reads: give a .glb, .gltf, .obj or .ply mesh, or a .tif, .png or .jpg document scan", .0.display())]
     UnknownFormat(PathBuf),
     #[error("{}: {field}: {message}", path.display())]
     Broken {
@@ -188,6 +192,15 @@ pub fn read(path: &Path, progress: &Progress) -> Result<Scan, InputError> {
         SourceFormat::Gltf => read_gltf(path)?,
         SourceFormat::Obj => read_obj(path, progress)?,
         SourceFormat::Ply => read_ply(path)?,
+        // An image is a document scan, packed into a tile pyramid by `crate::document`; it
+        // never reaches here through `pack_scan`.
+        SourceFormat::Image => {
+            return Err(InputError::Broken {
+                path: path.to_owned(),
+                field: String::new(),
+                message: "is an image, not a mesh: pack it with `--as document`".into(),
+            });
+        }
     };
     scan.meshes.retain(|m| !m.indices.is_empty());
     for mesh in &mut scan.meshes {
@@ -911,7 +924,7 @@ fn read_ply(path: &Path) -> Result<Scan, InputError> {
         return Err(broken(
             path,
             "face",
-            "has no faces: this is a point cloud. disan pack makes meshes from meshed scans; mesh the cloud first (for example in CloudCompare or Metashape)",
+            "has no faces: this is a point cloud. Pack it without `--as mesh` (it becomes a streamed point cloud), or mesh it first (for example in CloudCompare or Metashape)",
         ));
     }
     let texture_file = header.comments.iter().find_map(|c| {

@@ -12,11 +12,14 @@
 
 pub mod batch;
 pub mod deviation;
+pub mod document;
 pub mod glb;
 pub mod input;
 pub mod levels;
 pub mod messages;
 pub mod normalise;
+pub mod panorama;
+pub mod pointcloud;
 pub mod progress;
 pub mod skeleton;
 pub mod texture;
@@ -50,6 +53,59 @@ pub struct PackOptions {
     /// Replace a package that is already there.
     pub force: bool,
     pub lang: Lang,
+    /// What the input is (`--as`); by default told from the file.
+    pub kind: Option<PackKind>,
+    /// A document's width in metres (`--width`), or its scan resolution (`--dpi`).
+    pub sheet_width_m: Option<f64>,
+    pub dpi: Option<f64>,
+    /// The URL a document's scan folder will be published at (`--iiif-base URL`, to which
+    /// `scans/ID` is added), written as the `id` IIIF viewers build tile URLs from.
+    pub iiif_base: Option<String>,
+}
+
+/// The kinds of capture `disan pack` turns into exhibits (`--as`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackKind {
+    /// A photogrammetry or scanned mesh (glTF, OBJ, PLY with faces).
+    Mesh,
+    /// A flat scan of a document, cut into a zoomable tile pyramid.
+    Document,
+    /// An equirectangular 360° photo (2:1).
+    Panorama,
+    /// A laser scanner's points (LAS, LAZ, E57, PLY without faces).
+    Pointcloud,
+}
+
+impl PackKind {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "mesh" => Some(Self::Mesh),
+            "document" => Some(Self::Document),
+            "panorama" => Some(Self::Panorama),
+            "pointcloud" | "point-cloud" => Some(Self::Pointcloud),
+            _ => None,
+        }
+    }
+
+    /// What the file is, from its extension and, for an image, its proportions: an image twice
+    /// as wide as it is high is an equirectangular panorama, any other a document.
+    pub fn of(path: &Path) -> Self {
+        if pointcloud::is_point_cloud(path) {
+            return Self::Pointcloud;
+        }
+        if SourceFormat::of(path) != Some(SourceFormat::Image) {
+            return Self::Mesh;
+        }
+        match image::ImageReader::open(path)
+            .and_then(image::ImageReader::with_guessed_format)
+            .ok()
+            .and_then(|r| r.into_dimensions().ok())
+        {
+            Some((w, h)) if w == 2 * h => Self::Panorama,
+            _ => Self::Document,
+        }
+    }
 }
 
 impl Default for PackOptions {
@@ -62,6 +118,10 @@ impl Default for PackOptions {
             geometry: Geometry::Compressed,
             force: false,
             lang: Lang::En,
+            kind: None,
+            sheet_width_m: None,
+            dpi: None,
+            iiif_base: None,
         }
     }
 }
@@ -81,6 +141,14 @@ pub enum PackError {
     },
     #[error("{}: {message}", path.display())]
     Texture { path: PathBuf, message: String },
+    /// A document scan that cannot be read, decoded or held.
+    #[error("{}: {message}", path.display())]
+    DocumentImage { path: PathBuf, message: String },
+    /// A 360° panorama that cannot be read or is not a full equirectangular sphere.
+    #[error("{}: {message}", path.display())]
+    PanoramaImage { path: PathBuf, message: String },
+    #[error("{}: the point cloud cannot be used: {message}", path.display())]
+    PointCloud { path: PathBuf, message: String },
     #[error("the scan has no triangles left after reading: {0}")]
     Empty(String),
     #[error("{}: would make the same package as {}: two exports of one scan? Keep one, or rename a file", input.display(), other.display())]
@@ -133,6 +201,15 @@ pub struct PackReport {
     /// A fingerprint of the manifest pack wrote, so packing again can tell whether staff
     /// edited it since (and then keeps theirs).
     pub manifest_written: Option<String>,
+    /// For a document scan: its tile pyramid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<document::DocumentReport>,
+    /// For 360° panoramas: the scenes, in walk order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub panoramas: Vec<panorama::SceneReport>,
+    /// For a laser scan: its octree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointcloud: Option<pointcloud::CloudReport>,
 }
 
 /// The file in a finished package that records how it was made. Written last: a package
@@ -152,10 +229,211 @@ pub fn pack_scan(
         return Err(PackError::OutputExists(out.to_owned()));
     }
     let fingerprint = batch::fingerprint(input, options);
-    let mut warnings = Vec::new();
+    let id = options
+        .id
+        .clone()
+        .unwrap_or_else(|| skeleton::id_from_file_name(input));
+    match options.kind.unwrap_or_else(|| PackKind::of(input)) {
+        PackKind::Mesh => {}
+        PackKind::Document => {
+            return pack_document(input, out, options, progress, started, fingerprint, id);
+        }
+        PackKind::Panorama => {
+            return pack_panoramas(input, out, options, progress, started, fingerprint, id);
+        }
+        PackKind::Pointcloud => {
+            return pack_pointcloud(input, out, options, progress, started, fingerprint, id);
+        }
+    }
 
     progress.step(messages::step_read(lang));
     let scan = input::read(input, progress)?;
+    pack_mesh(
+        scan,
+        input,
+        out,
+        options,
+        progress,
+        started,
+        fingerprint,
+        id,
+        None,
+    )
+}
+
+/// 360° panoramas: one photo, or a folder of them as the scenes of one walk. No model: the
+/// exhibit is its scenes.
+fn pack_panoramas(
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+    started: Instant,
+    fingerprint: String,
+    id: String,
+) -> Result<PackReport, PackError> {
+    let photos = if input.is_dir() {
+        panorama::photos_in(input)?
+    } else {
+        vec![input.to_owned()]
+    };
+    let scenes = panorama::pack_scenes(&photos, out, progress, options.lang)?;
+    let mut report = PackReport {
+        input: input.to_owned(),
+        package: out.to_owned(),
+        id,
+        source_format: SourceFormat::Image.name(),
+        input_triangles: 0,
+        input_vertices: 0,
+        normalisation: Normalisation::not_applied(),
+        bounds_min: [0.0; 3],
+        bounds_max: [0.0; 3],
+        levels: Vec::new(),
+        warnings: Vec::new(),
+        seconds: 0.0,
+        input_fingerprint: fingerprint,
+        manifest_written: None,
+        document: None,
+        panoramas: scenes,
+        pointcloud: None,
+    };
+    progress.step(messages::step_manifest(options.lang));
+    let manifest = skeleton::panorama_manifest(&report);
+    write_manifest_and_report(out, &manifest, &mut report, input, started, options.lang)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// A laser scan: its octree in the Potree 2.0 layout, and an exhibit that shows it. No model.
+fn pack_pointcloud(
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+    started: Instant,
+    fingerprint: String,
+    id: String,
+) -> Result<PackReport, PackError> {
+    progress.step(messages::step_read(options.lang));
+    let cloud = pointcloud::read(input, progress)?;
+    let (z_up, up_warning) = pointcloud::z_up(&cloud, options.up);
+    let unit = options.unit.unwrap_or(Unit::M);
+    let (format, made_by, points) = (cloud.format, cloud.made_by.clone(), cloud.points.len());
+    progress.step(messages::step_octree(options.lang));
+    let dir = out.join("pointclouds").join(&id);
+    let octree = pointcloud::write_octree(cloud, &dir, &id, unit.metres(), z_up, out, progress)?;
+    // The box in the exhibit's frame, for the report.
+    let a = disan_format::pointcloud::to_exhibit(octree.bounds.min, octree.origin, z_up);
+    let b = disan_format::pointcloud::to_exhibit(octree.bounds.max, octree.origin, z_up);
+    let lo: [f64; 3] = std::array::from_fn(|i| a[i].min(b[i]));
+    let hi: [f64; 3] = std::array::from_fn(|i| a[i].max(b[i]));
+    let (bounds_min, bounds_max) = (lo.map(|c| c as f32), hi.map(|c| c as f32));
+    let size_m: [f64; 3] = std::array::from_fn(|i| hi[i] - lo[i]);
+    let mut normalisation = Normalisation::not_applied();
+    normalisation.unit = unit;
+    normalisation.unit_stated = options.unit.is_some() || format != "PLY";
+    normalisation.up = if z_up { UpAxis::Z } else { UpAxis::Y };
+    normalisation.up_stated = up_warning.is_none();
+    normalisation.source_origin = octree.origin;
+    normalisation.size_m = size_m;
+    normalisation.kept_position = false;
+    let mut report = PackReport {
+        input: input.to_owned(),
+        package: out.to_owned(),
+        id: id.clone(),
+        source_format: format,
+        input_triangles: 0,
+        input_vertices: points as u64,
+        normalisation,
+        bounds_min,
+        bounds_max,
+        levels: Vec::new(),
+        warnings: up_warning.into_iter().collect(),
+        seconds: 0.0,
+        input_fingerprint: fingerprint,
+        manifest_written: None,
+        document: None,
+        panoramas: Vec::new(),
+        pointcloud: Some(octree),
+    };
+    progress.step(messages::step_manifest(options.lang));
+    let manifest = skeleton::pointcloud_manifest(&report, made_by.as_deref());
+    write_manifest_and_report(out, &manifest, &mut report, input, started, options.lang)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// A document scan: its tile pyramid, then a sheet model through the mesh pipeline.
+fn pack_document(
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+    started: Instant,
+    fingerprint: String,
+    id: String,
+) -> Result<PackReport, PackError> {
+    progress.step(messages::step_read(options.lang));
+    let img = document::read_image(input)?;
+    let (width_px, height_px) = img.dimensions();
+    let dir = document::scan_dir(out, &id);
+    std::fs::create_dir_all(&dir).map_err(|source| PackError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    let iiif_id = match &options.iiif_base {
+        Some(base) => format!("{}/scans/{id}", base.trim_end_matches('/')),
+        None => format!("scans/{id}"),
+    };
+    progress.step(messages::step_tiles(options.lang));
+    let (pyramid, tile_bytes, sheet) = document::write_pyramid(img, &dir, &iiif_id, progress)?;
+    let width_m = document::sheet_width_m(width_px, options.sheet_width_m, options.dpi);
+    let document = document::DocumentReport {
+        width_px,
+        height_px,
+        levels: pyramid.levels(),
+        tiles: pyramid.tile_count(),
+        tile_bytes,
+        info: format!("scans/{id}/info.json"),
+        sheet_m: [
+            width_m,
+            width_m * f64::from(height_px) / f64::from(width_px),
+        ],
+    };
+    let scan = document::sheet_scan(&sheet, width_m, &id);
+    drop(sheet);
+    let sheet_options = PackOptions {
+        keep_position: true,
+        ..options.clone()
+    };
+    pack_mesh(
+        scan,
+        input,
+        out,
+        &sheet_options,
+        progress,
+        started,
+        fingerprint,
+        id,
+        Some(document),
+    )
+}
+
+/// The mesh pipeline from a scan in memory: normalise, levels, manifest, report.
+#[allow(clippy::too_many_arguments)]
+fn pack_mesh(
+    scan: Scan,
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+    started: Instant,
+    fingerprint: String,
+    id: String,
+    document: Option<document::DocumentReport>,
+) -> Result<PackReport, PackError> {
+    let lang = options.lang;
+    let mut warnings = Vec::new();
     warnings.extend(scan.warnings.iter().cloned());
     let (input_triangles, input_vertices) = scan.counts();
     if input_triangles == 0 {
@@ -172,10 +450,6 @@ pub fn pack_scan(
     let textures = texture::decode_all(&scan, input, progress)
         .map_err(|(path, message)| PackError::Texture { path, message })?;
 
-    let id = options
-        .id
-        .clone()
-        .unwrap_or_else(|| skeleton::id_from_file_name(input));
     let models_dir = out.join("models");
     std::fs::create_dir_all(&models_dir).map_err(|source| PackError::Write {
         path: models_dir.clone(),
@@ -231,10 +505,29 @@ pub fn pack_scan(
         seconds: started.elapsed().as_secs_f64(),
         input_fingerprint: fingerprint,
         manifest_written: None,
+        document,
+        panoramas: Vec::new(),
+        pointcloud: None,
     };
     progress.step(messages::step_manifest(lang));
     let mut report = report;
     let manifest = skeleton::manifest(&report, &scan);
+    write_manifest_and_report(out, &manifest, &mut report, input, started, lang)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// Writes the manifest (or, when staff edited the one there, a fresh one beside it) and then,
+/// last, the pack report that marks the package complete.
+fn write_manifest_and_report(
+    out: &Path,
+    manifest: &str,
+    report: &mut PackReport,
+    input: &Path,
+    started: Instant,
+    lang: Lang,
+) -> Result<(), PackError> {
+    report.seconds = started.elapsed().as_secs_f64();
     let manifest_path = out.join(disan_format::MANIFEST_FILE);
     if staff_edited_manifest(out) {
         // Packing again (a changed scan, --force) never loses texts staff wrote: their manifest
@@ -249,7 +542,7 @@ pub fn pack_scan(
     } else {
         write_file(&manifest_path, manifest.as_bytes())?;
     }
-    report.manifest_written = Some(fingerprint_text(&manifest));
+    report.manifest_written = Some(fingerprint_text(manifest));
     // Last, so its presence means the package is complete (see `batch`). The package is
     // published as it is: the record names the scan by its file name, not by where it lies on
     // staff's computer.
@@ -258,8 +551,7 @@ pub fn pack_scan(
     published.package = PathBuf::from(".");
     let json = serde_json::to_vec_pretty(&published).expect("the report serialises");
     write_file(&out.join(REPORT_FILE), &json)?;
-    progress.finish();
-    Ok(report)
+    Ok(())
 }
 
 /// Where a fresh manifest goes when staff's own is kept.

@@ -51,6 +51,27 @@ fn pick(lang: Lang, vi: String, en: String) -> String {
 pub fn step_read(lang: Lang) -> String {
     pick(lang, "Đọc bản quét".into(), "Reading the scan".into())
 }
+pub fn step_octree(lang: Lang) -> String {
+    pick(
+        lang,
+        "Dựng cây bát phân của đám mây điểm (Potree 2.0)".into(),
+        "Building the point cloud's octree (Potree 2.0)".into(),
+    )
+}
+pub fn step_tiles(lang: Lang) -> String {
+    pick(
+        lang,
+        "Cắt bản quét thành ô ảnh (IIIF)".into(),
+        "Cutting the scan into tiles (IIIF)".into(),
+    )
+}
+pub fn step_panorama(lang: Lang, scene: &str) -> String {
+    pick(
+        lang,
+        format!("Cắt ảnh 360° \"{scene}\" thành ô ảnh khối lập phương"),
+        format!("Cutting the 360° photo \"{scene}\" into cube tiles"),
+    )
+}
 pub fn step_normalise(lang: Lang) -> String {
     pick(lang, "Chuẩn hóa".into(), "Normalising".into())
 }
@@ -164,7 +185,7 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
             path.display()
         ),
         PackError::Input(InputError::UnknownFormat(path)) => format!(
-            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp .glb, .gltf, .obj hoặc .ply.",
+            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, hoặc ảnh quét tư liệu .tif, .png, .jpg.",
             path.display()
         ),
         PackError::Input(InputError::Broken {
@@ -187,6 +208,18 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
         ),
         PackError::Texture { path, message } => format!(
             "{}: ảnh bề mặt (texture) không dùng được. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        PackError::DocumentImage { path, message } => format!(
+            "{}: ảnh quét tư liệu không dùng được. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        PackError::PanoramaImage { path, message } => format!(
+            "{}: ảnh toàn cảnh 360° không dùng được. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        PackError::PointCloud { path, message } => format!(
+            "{}: đám mây điểm không dùng được. Chi tiết (tiếng Anh): {message}",
             path.display()
         ),
         PackError::Empty(path) => format!(

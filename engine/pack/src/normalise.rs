@@ -103,6 +103,22 @@ pub struct Normalisation {
     pub warnings: Vec<String>,
 }
 
+impl Normalisation {
+    /// For what has no geometry to normalise (a panorama): metres and +Y up by definition.
+    pub fn not_applied() -> Self {
+        Self {
+            unit: Unit::M,
+            unit_stated: true,
+            up: UpAxis::Y,
+            up_stated: true,
+            kept_position: true,
+            source_origin: [0.0; 3],
+            size_m: [0.0; 3],
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// `keep_position`: the model is already placed in the exhibit frame (a model made for the
 /// exhibit, whose hotspots and views are written against it): only the unit and up axis apply.
 pub fn normalise(

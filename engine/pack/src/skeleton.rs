@@ -99,12 +99,71 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
     let size = report.normalisation.size_m;
     let largest = size.iter().copied().fold(0.0, f64::max);
     // Walk-through is for buildings and sites; a scan bigger than a room is most likely one.
-    let kind = if largest > 8.0 {
-        "monument"
+    let (kind, why) = if report.document.is_some() {
+        ("document", String::new())
+    } else if largest > 8.0 {
+        (
+            "monument",
+            format!(" (guessed from the size: {largest:.2} m)"),
+        )
     } else {
-        "artifact"
+        (
+            "artifact",
+            format!(" (guessed from the size: {largest:.2} m)"),
+        )
     };
     let mut s = String::new();
+    write_head(&mut s, report, kind, &why);
+    let o = report.normalisation.source_origin;
+    if o.iter().any(|c| c.abs() > 10_000.0) {
+        let _ = writeln!(
+            s,
+            "# The scan's origin in its own coordinates was {:.3}, {:.3}, {:.3} (easting, northing, height?).",
+            o[0], o[1], o[2]
+        );
+    }
+    write_location(&mut s);
+    s.push_str(&models_table(report));
+    let _ = writeln!(s);
+    if let Some(document) = &report.document {
+        s.push_str(&crate::document::scans_table(&report.id, document));
+        let _ = writeln!(s);
+    }
+    write_rights(&mut s, scan.copyright.as_deref());
+    let (method, from_file) = if report.document.is_some() {
+        ("2d-scan", true)
+    } else {
+        method(scan)
+    };
+    write_provenance(&mut s, method, from_file, scan.generator.as_deref());
+    s
+}
+
+/// The manifest for 360° panoramas: the scenes and their links, no model.
+pub fn panorama_manifest(report: &PackReport) -> String {
+    let mut s = String::new();
+    write_head(&mut s, report, "monument", "");
+    write_location(&mut s);
+    s.push_str(&crate::panorama::panoramas_tables(&report.panoramas));
+    write_rights(&mut s, None);
+    write_provenance(&mut s, "360-photo", true, None);
+    s
+}
+
+pub fn pointcloud_manifest(report: &PackReport, made_by: Option<&str>) -> String {
+    let mut s = String::new();
+    write_head(&mut s, report, "monument", "");
+    write_location(&mut s);
+    if let Some(cloud) = &report.pointcloud {
+        s.push_str(&crate::pointcloud::pointcloud_table(&report.id, cloud));
+    }
+    write_rights(&mut s, None);
+    write_provenance(&mut s, "laser-scan", true, made_by);
+    s
+}
+
+/// Where it came from, how to fill it in, and the identity, kind, rank, title and summary.
+fn write_head(s: &mut String, report: &PackReport, kind: &str, kind_why: &str) {
     let _ = writeln!(
         s,
         "# Written by `disan pack` from {} ({}).",
@@ -125,10 +184,7 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
     );
     let _ = writeln!(s, "format = 1");
     let _ = writeln!(s, "id = {}", toml_str(&report.id));
-    let _ = writeln!(
-        s,
-        "# monument, artifact, intangible or document (guessed from the size: {largest:.2} m)."
-    );
+    let _ = writeln!(s, "# monument, artifact, intangible or document{kind_why}.");
     let _ = writeln!(s, "kind = \"{kind}\"");
     let _ = writeln!(
         s,
@@ -156,14 +212,9 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
         s,
         "# Where the heritage is; add `[location.wgs84]` or `[location.vn2000]` from the survey."
     );
-    let o = report.normalisation.source_origin;
-    if o.iter().any(|c| c.abs() > 10_000.0) {
-        let _ = writeln!(
-            s,
-            "# The scan's origin in its own coordinates was {:.3}, {:.3}, {:.3} (easting, northing, height?).",
-            o[0], o[1], o[2]
-        );
-    }
+}
+
+fn write_location(s: &mut String) {
     let _ = writeln!(s, "[location]");
     let _ = writeln!(
         s,
@@ -172,18 +223,19 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
     );
     let _ = writeln!(s, "province = \"Hải Phòng\"");
     let _ = writeln!(s);
-    s.push_str(&models_table(report));
-    let _ = writeln!(s);
+}
+
+fn write_rights(s: &mut String, copyright: Option<&str>) {
     let _ = writeln!(s, "[rights]");
     let _ = writeln!(
         s,
         "# An SPDX id (CC-BY-4.0, CC0-1.0, ...) or \"all-rights-reserved\" until the holder decides."
     );
     let _ = writeln!(s, "license = \"all-rights-reserved\"");
-    let holder = scan
-        .copyright
-        .clone()
-        .unwrap_or_else(|| format!("{FILL_IN_VI} đơn vị giữ bản quyền"));
+    let holder = copyright.map_or_else(
+        || format!("{FILL_IN_VI} đơn vị giữ bản quyền"),
+        str::to_owned,
+    );
     let _ = writeln!(s, "holder = {}", toml_str(&holder));
     let _ = writeln!(
         s,
@@ -194,8 +246,10 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
         )
     );
     let _ = writeln!(s);
+}
+
+fn write_provenance(s: &mut String, method: &str, from_file: bool, generator: Option<&str>) {
     let _ = writeln!(s, "[provenance]");
-    let (method, from_file) = method(scan);
     if !from_file {
         let _ = writeln!(
             s,
@@ -203,7 +257,7 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
         );
     }
     let _ = writeln!(s, "method = \"{method}\"");
-    if let Some(generator) = &scan.generator {
+    if let Some(generator) = generator {
         let _ = writeln!(s, "# From the file: {}", generator.replace('\n', " "));
         let _ = writeln!(s, "device = {}", toml_str(generator));
     }
@@ -213,7 +267,6 @@ pub fn manifest(report: &PackReport, scan: &Scan) -> String {
         toml_str(&format!("{FILL_IN_VI} người hoặc đơn vị thực hiện"))
     );
     let _ = writeln!(s, "# captured = \"YYYY-MM-DD\"");
-    s
 }
 
 fn format_error(e: f32) -> String {

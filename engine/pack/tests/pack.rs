@@ -354,17 +354,24 @@ fn broken_scans_are_named_in_staffs_language() {
         en.contains("cut.obj") && en.contains("export it again"),
         "{en}"
     );
-    // A PLY point cloud has no faces to pack.
+    // A PLY without faces is a point cloud: packed as one by default, and said to be one when
+    // staff ask for a mesh.
     let ply = dir.join("cloud.ply");
     std::fs::write(&ply, "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nend_header\n0 0 0\n1 0 0\n0 1 0\n").unwrap();
-    let err = pack_scan(
+    let as_mesh = PackOptions {
+        kind: Some(disan_pack::PackKind::Mesh),
+        ..PackOptions::default()
+    };
+    let err = pack_scan(&ply, &dir.join("out"), &as_mesh, &Progress::hidden()).unwrap_err();
+    assert!(err.to_string().contains("point cloud"), "{err}");
+    let report = pack_scan(
         &ply,
         &dir.join("out"),
         &PackOptions::default(),
         &Progress::hidden(),
     )
-    .unwrap_err();
-    assert!(err.to_string().contains("point cloud"), "{err}");
+    .unwrap();
+    assert_eq!(report.pointcloud.map(|c| c.points), Some(3));
     // A package already there is not overwritten without --force.
     let small = scan::write_scan(&dir.join("s"), 200, 64).unwrap();
     let out = dir.join("pkg");

@@ -550,6 +550,11 @@ fn to_world(p: V3) -> V3 {
     [p[0], CENTRE_Y + p[1] * c + p[2] * s, -p[1] * s + p[2] * c]
 }
 
+/// The sheet alone, as a document scanner would hand it over (PNG), for the exhibit's scan.
+pub fn sheet_png() -> Result<Vec<u8>, String> {
+    sheet_texture().to_png()
+}
+
 pub fn build() -> Result<Vec<u8>, String> {
     let mut g = GltfBuilder::default();
     let sheet_tex = g.add_png_texture("sac phong sheet", &sheet_texture().to_png()?, Wrap::Clamp);

@@ -38,11 +38,18 @@ pub fn generate(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
             exhibits_root,
         )?);
     }
+    written.extend(pack_decree_scan(exhibits_root)?);
     match pack_third_party_scan(exhibits_root) {
         Ok(files) => written.extend(files),
         Err(why) => eprintln!("samples: {why}"),
     }
     Ok(written)
+}
+
+/// Only the samples' document scans (`cargo xtask samples scans`).
+pub fn generate_scans(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+    status(cargo(&["build", "-p", "disan"]))?;
+    pack_decree_scan(exhibits_root)
 }
 
 /// The sample exhibits made here, by package id.
@@ -137,6 +144,59 @@ fn pack_third_party_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     pack_into_sample(&scan.join("model.obj"), SCAN.id, &[], exhibits_root)
+}
+
+/// The sắc phong's sheet as a document scan, packed as staff would pack the real one
+/// (`disan pack --as document`): its tile pyramid goes to `exhibits/sac-phong/scans/decree/`.
+/// The manifest's `[[scans]]` table is written by hand (its regions are texts).
+fn pack_decree_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+    let dir = target_dir().join("samples").join("sac-phong-scan");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let source = dir.join("decree.png");
+    std::fs::write(&source, decree::sheet_png()?)
+        .map_err(|e| format!("{}: {e}", source.display()))?;
+    let package = dir.join("package");
+    let out = Command::new(disan_binary())
+        .arg("pack")
+        .arg(&source)
+        .arg("--out")
+        .arg(&package)
+        .args([
+            "--as", "document", "--id", "decree", "--width", "1.0", "--force", "--lang", "en",
+        ])
+        .output()
+        .map_err(|e| format!("disan pack: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "disan pack {}: {}{}",
+            source.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let to = exhibits_root.join("sac-phong/scans/decree");
+    if to.exists() {
+        std::fs::remove_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    copy_tree(&package.join("scans/decree"), &to)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let mut written = Vec::new();
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry
+            .map_err(|e| format!("{}: {e}", from.display()))?
+            .path();
+        let target = to.join(path.file_name().expect("named"));
+        if path.is_dir() {
+            written.extend(copy_tree(&path, &target)?);
+        } else {
+            std::fs::copy(&path, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+            written.push(target);
+        }
+    }
+    Ok(written)
 }
 
 /// `disan pack SOURCE` into a scratch package, then its levels into `exhibits/ID/models/` and

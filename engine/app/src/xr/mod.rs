@@ -119,10 +119,21 @@ fn place_visitor_when_framed(
     let Some(package) = library.current_package() else {
         return;
     };
+    plinths.iter().for_each(|e| commands.entity(e).despawn());
+    if !package.manifest.panoramas.is_empty() {
+        // A panorama surrounds the visitor, who is stood at its centre (moving.rs): no plinth,
+        // no ground inside the photo.
+        grounds.iter_mut().for_each(|mut v| *v = Visibility::Hidden);
+        info!(
+            "xr: visitor placed in the panorama \"{}\" ({})",
+            package.manifest.id,
+            if options.seated { "seated" } else { "standing" }
+        );
+        return;
+    }
     let monument = package.manifest.navigation.walk;
     let ground = package.manifest.navigation.ground;
     let mut origin = visitor_origin(b.min, b.max, ground, monument);
-    plinths.iter().for_each(|e| commands.entity(e).despawn());
     if monument {
         floor.0 = ground;
         grounds

@@ -11,9 +11,10 @@ use bevy::prelude::*;
 use bevy_mod_xr::camera::XrCamera;
 use bevy_mod_xr::session::XrTrackingRoot;
 use disan_engine::camera::CameraRig;
-use disan_engine::framing::ExhibitBounds;
+use disan_engine::framing::{ExhibitBounds, ExhibitFramed};
 use disan_engine::hotspots::{HotspotMarker, OpenHotspot};
 use disan_engine::library::ExhibitLibrary;
+use disan_engine::panorama::{LinkMarker, PanoramaCommand};
 use disan_engine::tour::{ActiveTour, stop_view};
 
 use super::comfort::{Comfort, MOVING_STRENGTH};
@@ -36,6 +37,7 @@ pub(super) fn plugin(app: &mut App) {
                 teleport,
                 turn_and_glide,
                 tour_by_teleport,
+                stand_in_panorama_scene,
             )
                 .chain()
                 .run_if(bevy_mod_openxr::openxr_session_running),
@@ -118,20 +120,34 @@ fn track_head(
 #[allow(clippy::too_many_arguments)]
 fn point_and_select(
     hands: Res<XrHands>,
-    markers: Query<(&HotspotMarker, &GlobalTransform)>,
+    markers: Query<(&HotspotMarker, &GlobalTransform, &InheritedVisibility)>,
+    links: Query<(&LinkMarker, &GlobalTransform, &InheritedVisibility)>,
     panels: Query<(&UiPanel, &GlobalTransform)>,
     mut lasers: Query<(&Laser, &mut Transform)>,
-    mut open: ResMut<OpenHotspot>,
+    (mut open, mut scenes): (ResMut<OpenHotspot>, MessageWriter<PanoramaCommand>),
     mut locomotion: ResMut<Locomotion>,
     mut inputs: MessageWriter<PointerInput>,
 ) {
-    // Markers are discs half a unit across, scaled to keep their size on screen.
-    let mut targets: Vec<PointerTarget> = markers
+    // Markers are discs half a unit across, scaled to keep their size on screen. Hidden ones (a
+    // panorama's other scenes) cannot be chosen. Hotspots first, then a panorama's links.
+    let sphere = |t: &GlobalTransform| PointerTarget::Sphere {
+        center: t.translation(),
+        radius: 0.5 * t.scale().max_element().max(0.02),
+    };
+    let shown_markers: Vec<(&HotspotMarker, &GlobalTransform)> = markers
         .iter()
-        .map(|(_, t)| PointerTarget::Sphere {
-            center: t.translation(),
-            radius: 0.5 * t.scale().max_element().max(0.02),
-        })
+        .filter(|(_, _, v)| v.get())
+        .map(|(m, t, _)| (m, t))
+        .collect();
+    let shown_links: Vec<(&LinkMarker, &GlobalTransform)> = links
+        .iter()
+        .filter(|(_, _, v)| v.get())
+        .map(|(l, t, _)| (l, t))
+        .collect();
+    let mut targets: Vec<PointerTarget> = shown_markers
+        .iter()
+        .map(|(_, t)| sphere(t))
+        .chain(shown_links.iter().map(|(_, t)| sphere(t)))
         .collect();
     let panel = panels.single().ok();
     if let Some((_, t)) = panel {
@@ -142,7 +158,8 @@ fn point_and_select(
             half_size: PANEL_METRES / 2.0,
         });
     }
-    let marker_ids: Vec<&str> = markers.iter().map(|(m, _)| m.id.as_str()).collect();
+    let marker_ids: Vec<&str> = shown_markers.iter().map(|(m, _)| m.id.as_str()).collect();
+    let link_scenes: Vec<&str> = shown_links.iter().map(|(l, _)| l.to.as_str()).collect();
     let mut panel_uv = None;
     let (mut pressed, mut released) = (false, false);
     for (hand, input) in hands.0.iter().enumerate() {
@@ -159,6 +176,12 @@ fn point_and_select(
         if let Some(id) = marker_ids.get(hit.index) {
             if input.select_pressed {
                 open.open(id);
+            }
+        } else if let Some(scene) = link_scenes.get(hit.index - marker_ids.len()) {
+            if input.select_pressed {
+                scenes.write(PanoramaCommand::Go {
+                    scene: (*scene).to_owned(),
+                });
             }
         } else if panel_uv.is_none() {
             panel_uv = hit.uv;
@@ -214,7 +237,8 @@ fn teleport(
     let right = hands.0[1];
     let stick = right.stick;
     let mut shown = 0;
-    if stick.y > 0.6 && stick.y > stick.x.abs() {
+    // In a panorama the visitor stays at the photo's centre: links move them, not the arc.
+    if stick.y > 0.6 && stick.y > stick.x.abs() && !rig.look_around {
         locomotion.aiming = true;
         if let Some(aim) = right.aim {
             let arc = teleport_arc(aim.translation, aim.forward().into());
@@ -283,6 +307,7 @@ fn teleport(
 fn turn_and_glide(
     hands: Res<XrHands>,
     options: Res<XrOptions>,
+    rig: Res<CameraRig>,
     time: Res<Time>,
     mut locomotion: ResMut<Locomotion>,
     mut comfort: ResMut<Comfort>,
@@ -297,7 +322,7 @@ fn turn_and_glide(
         head.world = *root * head.local;
     }
     let left = hands.0[0].stick;
-    let gliding = options.smooth_locomotion && left.length() > 0.15;
+    let gliding = options.smooth_locomotion && left.length() > 0.15 && !rig.look_around;
     if gliding {
         *root = smooth_move(
             *root,
@@ -321,6 +346,7 @@ fn tour_by_teleport(
     head: Res<XrHead>,
     roots: Query<&Transform, With<XrTrackingRoot>>,
     mut locomotion: ResMut<Locomotion>,
+    rig: Res<CameraRig>,
 ) {
     let now = active
         .0
@@ -334,10 +360,61 @@ fn tour_by_teleport(
     let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop) else {
         return;
     };
-    let mut to = root_for_stop(eye, target, floor.0, head.local.translation);
-    to.scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
+    let scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
+    let to = if rig.look_around {
+        head_at(eye, target, head.local.translation, scale)
+    } else {
+        let mut to = root_for_stop(eye, target, floor.0, head.local.translation);
+        to.scale = scale;
+        to
+    };
     locomotion.pending = Some((to, 0.3));
     info!("xr: tour stop {} by fade-and-teleport", stop + 1);
+}
+
+/// The play space placed so that the head is at `eye` (height too), facing `target`: how a
+/// visitor stands in a 360° panorama, whose photo is right only from its centre.
+fn head_at(eye: Vec3, target: Vec3, head_local: Vec3, scale: Vec3) -> Transform {
+    let facing = Vec3::new(target.x - eye.x, 0.0, target.z - eye.z).normalize_or(Vec3::NEG_Z);
+    let rotation = Quat::from_rotation_y((-facing.x).atan2(-facing.z));
+    Transform::from_translation(eye - rotation * (head_local * scale))
+        .with_rotation(rotation)
+        .with_scale(scale)
+}
+
+/// In a panorama exhibit, whenever the scene on screen changes (a link, a tour stop, the host
+/// page), the visitor is stood at its centre behind the fade, facing the way the view faces.
+fn stand_in_panorama_scene(
+    panoramas: Res<disan_engine::panorama::Panoramas>,
+    library: Res<ExhibitLibrary>,
+    rig: Res<CameraRig>,
+    head: Res<XrHead>,
+    roots: Query<&Transform, With<XrTrackingRoot>>,
+    mut locomotion: ResMut<Locomotion>,
+    mut framed: MessageReader<ExhibitFramed>,
+    mut last: Local<Option<String>>,
+) {
+    let shown = panoramas.shown().map(str::to_owned);
+    // Also once framed: the first scene shows before the exhibit is framed, when the visitor
+    // is placed for a model (mod.rs), which a panorama replaces.
+    let framed_now = framed.read().last().is_some();
+    if shown == *last && !framed_now {
+        return;
+    }
+    last.clone_from(&shown);
+    let Some(scene) =
+        shown.and_then(|id| library.current_package()?.manifest.panorama(&id).cloned())
+    else {
+        return;
+    };
+    let eye = Vec3::from(scene.position);
+    let look = rig.camera_transform().forward();
+    let scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
+    locomotion.pending = Some((
+        head_at(eye, eye + look.as_vec3(), head.local.translation, scale),
+        0.3,
+    ));
+    info!("xr: standing in panorama scene \"{}\"", scene.id);
 }
 
 #[cfg(test)]
@@ -355,6 +432,7 @@ mod tests {
             .init_resource::<OpenHotspot>()
             .init_resource::<Locomotion>()
             .add_message::<PointerInput>()
+            .add_message::<PanoramaCommand>()
             .add_systems(Update, point_and_select);
         let aim = Some(Transform::from_xyz(0.0, 1.5, 0.0));
         app.insert_resource(XrHands([
@@ -378,7 +456,46 @@ mod tests {
                 anchor: at,
             },
             GlobalTransform::from(Transform::from_translation(at).with_scale(Vec3::splat(0.2))),
+            InheritedVisibility::VISIBLE,
         )
+    }
+
+    #[test]
+    fn the_trigger_on_a_link_steps_into_its_scene_and_hidden_markers_are_passed_through() {
+        let mut app = app(true);
+        // A hotspot of another scene (hidden) in front of the link: the laser goes through it.
+        app.world_mut().spawn((
+            HotspotMarker {
+                id: "other-scene".into(),
+                position: Vec3::new(0.0, 1.5, -2.0),
+                normal: Vec3::Z,
+                anchor: Vec3::new(0.0, 1.5, -2.0),
+            },
+            GlobalTransform::from(Transform::from_xyz(0.0, 1.5, -2.0).with_scale(Vec3::splat(0.2))),
+            InheritedVisibility::HIDDEN,
+        ));
+        app.world_mut().spawn((
+            LinkMarker {
+                to: "courtyard".into(),
+                scene: "gate".into(),
+                anchor: Vec3::new(0.0, 1.5, -8.0),
+            },
+            GlobalTransform::from(Transform::from_xyz(0.0, 1.5, -8.0).with_scale(Vec3::splat(0.5))),
+            InheritedVisibility::VISIBLE,
+        ));
+        app.update();
+        assert_eq!(app.world().resource::<OpenHotspot>().0, None);
+        let sent: Vec<PanoramaCommand> = app
+            .world_mut()
+            .resource_mut::<Messages<PanoramaCommand>>()
+            .drain()
+            .collect();
+        assert_eq!(
+            sent,
+            vec![PanoramaCommand::Go {
+                scene: "courtyard".into()
+            }]
+        );
     }
 
     #[test]

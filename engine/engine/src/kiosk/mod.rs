@@ -373,6 +373,7 @@ fn apply_effects(
     mut tour: MessageWriter<TourCommand>,
     mut camera: MessageWriter<CameraCommand>,
     mut usage_out: MessageWriter<monitor::UsageToLog>,
+    mut scans: MessageWriter<crate::scans::ScanCommand>,
     (simulating, mut winit): (
         Option<Res<simulate::Simulating>>,
         Option<ResMut<bevy::winit::WinitSettings>>,
@@ -427,10 +428,12 @@ fn apply_effects(
                     kiosk.gallery_shown = true;
                     tour.write(TourCommand::Exit);
                     open_hotspot.0 = None;
+                    scans.write(crate::scans::ScanCommand::Close);
                 }
                 Effect::ShowCountdown | Effect::HideCountdown => {}
                 Effect::Reset => {
                     open_hotspot.0 = None;
+                    scans.write(crate::scans::ScanCommand::Close);
                     about.0 = false;
                     tools.0 = false;
                     tour.write(TourCommand::Exit);
