@@ -90,7 +90,9 @@ test("the scan reader opens the decree's scan on a region from the page's API, d
   assert.equal(state.scan, "decree");
   // The whole sheet fits at about 0.29 CSS pixels per scan pixel; the region is closer.
   assert.ok(state.zoom > 0.4, `zoomed to the region: ${JSON.stringify(state)}`);
-  // The tiles arrive: the seal's red bars in the middle of the picture area (left of the side
+  // The tiles arrive, and the page is told so.
+  await viewerEvent(page, "state", "e.state.scan && e.state.scan.sharp && e.state.scan.region === 'date-and-seal'");
+  // The seal's red bars in the middle of the picture area (left of the side
   // panel, under the top bar).
   let red = 0;
   for (let i = 0; i < 20 && red <= 0.08; i++) {

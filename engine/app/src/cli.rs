@@ -37,7 +37,7 @@ Usage:
       A document scan (.tif, .png, .jpg, any size up to 65535 pixels a side): cut into an IIIF
       tile pyramid (scans/ID/info.json and its tiles, which IIIF viewers read too) and a sheet
       model of its real size (--width, or from --dpi, 600 by default). --iiif-base: the URL the
-      package will be published at, for the info.json's id. `--as mesh|document|panorama` says
+      package will be published at, for the info.json's id. `--as mesh|document|panorama|pointcloud` says
       what the file is when its name does not (a 2:1 image is taken for a 360° panorama,
       a PLY without faces for a point cloud).
   disan pack PANO.jpg|FOLDER --out PACKAGE --as panorama [...]

@@ -562,7 +562,7 @@ fn report_changes(
     // On screen: the state says so and the files loaded are this exhibit's (in the frame of a
     // switch the state still says "exhibit" for the one being left).
     let shown = manifest.filter(|m| {
-        *state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str())
+        load.has_shown(&m.id, *state.get())
     });
     let now = Watched {
         state: Some(*state.get()),
@@ -854,11 +854,7 @@ mod tests {
             .init_resource::<OfferedLanguages>()
             .init_resource::<OpenHotspot>()
             .init_resource::<ActiveTour>()
-            .insert_resource({
-                let mut load = ExhibitLoad::default();
-                load.exhibit = Some("trong-dong".into());
-                load
-            })
+            .insert_resource(ExhibitLoad::completed("trong-dong"))
             .init_resource::<OpenFailure>()
             .init_resource::<ExhibitNotices>()
             .init_resource::<FirstModelFrame>()

@@ -74,6 +74,10 @@ pub struct ExhibitLoad {
     models: Vec<(usize, Handle<WorldAsset>)>,
     /// Fraction of the bytes settled, 0–1, for the loading screen.
     pub progress: f32,
+    /// Every file settled and the models spawned: this load's exhibit is the one on screen once
+    /// the state says so. (In the frame of a switch the state still says "exhibit" for the one
+    /// being left while `exhibit` already names the next: the id alone cannot tell them apart.)
+    complete: bool,
     /// When the last file settled (or loading began), for the stall limit.
     last_arrival: Duration,
     /// Hotspot images by hotspot id, kept alive for the info panel; one that failed is absent.
@@ -91,6 +95,21 @@ pub struct ExhibitLoad {
 }
 
 impl ExhibitLoad {
+    /// A load that has put exhibit `id` on screen, for other plugins' tests.
+    #[cfg(test)]
+    pub(crate) fn completed(id: &str) -> Self {
+        Self {
+            exhibit: Some(id.into()),
+            complete: true,
+            ..default()
+        }
+    }
+
+    /// Whether exhibit `id` is the one this load has put on screen (see `complete`).
+    pub fn has_shown(&self, id: &str, state: ViewerState) -> bool {
+        state == ViewerState::Exhibit && self.complete && self.exhibit.as_deref() == Some(id)
+    }
+
     /// How long a narration plays, once its file has loaded and been measured.
     pub fn narration_seconds(&self, file: &PackagePath) -> Option<f32> {
         self.checked_sounds.get(file).copied().flatten().flatten()
@@ -395,6 +414,7 @@ fn track_loading(
     for (index, handle) in load.models.drain(..) {
         crate::levels::spawn_first(&mut commands, &mut levels, index, handle);
     }
+    load.complete = true;
     next_state.set(ViewerState::Exhibit);
 }
 

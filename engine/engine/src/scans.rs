@@ -53,6 +53,7 @@ pub(super) fn plugin(app: &mut App) {
                 want_reader_tiles,
                 want_panel_tiles,
                 load_and_evict,
+                note_sharpness,
                 draw_reader,
                 draw_panels,
                 show_region_texts,
@@ -186,6 +187,10 @@ impl TileCache {
 #[derive(Resource, Default, Debug, Clone)]
 pub struct Reader {
     pub open: Option<ReaderView>,
+    /// Every tile the open view wants has arrived (or failed, the coarser level showing there):
+    /// what is on screen is as sharp as it will get. A host page waits for this, not for the
+    /// reader to open, to know the visitor can read.
+    pub sharp: bool,
 }
 
 impl Reader {
@@ -195,6 +200,7 @@ impl Reader {
             scan: v.scan.clone(),
             region: v.region.clone(),
             zoom: (v.scale * 1000.0).round() / 1000.0,
+            sharp: self.sharp,
         })
     }
 }
@@ -206,6 +212,8 @@ pub struct ReaderState {
     pub region: Option<String>,
     /// Screen pixels per scan pixel (1: the scan's own resolution).
     pub zoom: f64,
+    /// See [`Reader::sharp`].
+    pub sharp: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -846,6 +854,13 @@ fn want_reader_tiles(
 }
 
 /// Requests the wanted tiles not yet held and frees the least recently wanted beyond the cap.
+fn note_sharpness(mut reader: ResMut<Reader>, cache: Res<TileCache>, assets: Res<AssetServer>) {
+    let sharp = reader.open.is_some() && cache.all_wanted_settled(&assets);
+    if reader.sharp != sharp {
+        reader.sharp = sharp;
+    }
+}
+
 fn load_and_evict(mut cache: ResMut<TileCache>, scans: Res<Scans>, assets: Res<AssetServer>) {
     let frame = cache.frame;
     let wanted = std::mem::take(&mut cache.wanted);

@@ -185,7 +185,7 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
             path.display()
         ),
         PackError::Input(InputError::UnknownFormat(path)) => format!(
-            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, hoặc ảnh quét tư liệu .tif, .png, .jpg.",
+            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, tệp đám mây điểm .las, .laz, .e57 hoặc .ply, hoặc ảnh .tif, .png, .jpg (ảnh quét tư liệu hoặc ảnh toàn cảnh 360°).",
             path.display()
         ),
         PackError::Input(InputError::Broken {

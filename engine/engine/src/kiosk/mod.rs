@@ -191,8 +191,7 @@ fn shown_exhibit<'a>(
     load: &ExhibitLoad,
 ) -> Option<&'a str> {
     let m = &library.current_package()?.manifest;
-    (*state.get() == ViewerState::Exhibit && load.exhibit.as_deref() == Some(m.id.as_str()))
-        .then_some(m.id.as_str())
+    load.has_shown(&m.id, *state.get()).then_some(m.id.as_str())
 }
 
 /// Everything that happened this frame, into the machine.
