@@ -51,7 +51,7 @@ pub async fn read_range(location: &str, offset: u64, len: u64) -> Result<Vec<u8>
         file.read_exact(&mut bytes).map_err(|e| {
             format!(
                 "bytes {offset}–{} cannot be read ({e}): the file is shorter than its hierarchy.bin says; copy it again",
-                offset + len
+                offset.saturating_add(len)
             )
         })?;
         Ok(bytes)
@@ -173,6 +173,12 @@ mod web {
                 .map(String::from)
                 .unwrap_or_else(|_| "?".into())
         };
+        // The numbers come from a file (a cloud's hierarchy): a range past 2^64 is refused here,
+        // not left to overflow below.
+        let end = offset
+            .checked_add(len)
+            .filter(|e| usize::try_from(*e).is_ok())
+            .ok_or_else(|| format!("bytes {offset} and {len} more are past any file"))?;
         let controller = AbortController::new().map_err(text)?;
         let id = IN_FLIGHT.with_borrow_mut(|(next, list)| {
             *next += 1;
@@ -181,7 +187,7 @@ mod web {
         });
         let result = async {
             let headers = web_sys::Headers::new().map_err(text)?;
-            let last = offset + len.max(1) - 1;
+            let last = end.max(offset + 1) - 1;
             headers
                 .set("Range", &format!("bytes={offset}-{last}"))
                 .map_err(text)?;
@@ -203,14 +209,13 @@ mod web {
             let bytes = Uint8Array::new(&data).to_vec();
             let (start, end) = if status == 200 {
                 // The whole file: the server does not serve ranges.
-                (offset as usize, (offset + len) as usize)
+                (offset as usize, end as usize)
             } else {
                 (0, len as usize)
             };
             bytes.get(start..end).map(<[u8]>::to_vec).ok_or_else(|| {
                 format!(
-                    "bytes {offset}–{} were asked, {} came",
-                    offset + len,
+                    "bytes {offset}–{end} were asked, {} came",
                     bytes.len()
                 )
             })

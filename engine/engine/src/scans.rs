@@ -454,7 +454,10 @@ fn min_scale(pyramid: &TilePyramid, area: Rect) -> f64 {
 }
 
 fn clamp_view(view: &mut ReaderView, pyramid: &TilePyramid, area: Rect) {
-    view.scale = view.scale.clamp(min_scale(pyramid, area), MAX_SCALE);
+    // A scan smaller than an eighth of the picture area fits at more than MAX_SCALE: it is
+    // shown at MAX_SCALE then (`f64::clamp` would panic on bounds the wrong way round).
+    let lowest = min_scale(pyramid, area).min(MAX_SCALE);
+    view.scale = view.scale.max(lowest).min(MAX_SCALE);
     view.centre.x = view.centre.x.clamp(0.0, f64::from(pyramid.width));
     view.centre.y = view.centre.y.clamp(0.0, f64::from(pyramid.height));
 }

@@ -283,12 +283,21 @@ impl TilePyramid {
                 why: "must be the powers of two 1, 2, 4, … without gaps",
             });
         }
-        let pyramid = Self {
+        let mut pyramid = Self {
             width,
             height,
             tile: tile as u32,
             scale_factors: factors,
         };
+        // Levels coarser than the first that fits in one tile (some tilers go down to one
+        // pixel) are never drawn: they are dropped, which also keeps a tile's span (tile size
+        // times scale factor) well inside u32 whatever factors the file lists.
+        if let Some(k) = (0..pyramid.scale_factors.len()).find(|&k| {
+            let (w, h) = pyramid.level_size(k as u8);
+            w <= pyramid.tile && h <= pyramid.tile
+        }) {
+            pyramid.scale_factors.truncate(k + 1);
+        }
         let (w, h) = pyramid.level_size(pyramid.coarsest());
         if w > pyramid.tile || h > pyramid.tile {
             return Err(InfoError::Invalid {
@@ -422,6 +431,19 @@ mod tests {
         let no_overview =
             br#"{"width": 4000, "height": 10, "tiles": [{"width": 512, "scaleFactors": [1, 2]}]}"#;
         assert!(TilePyramid::from_info_json(no_overview).is_err());
+        // Factors far past the overview (up to 2^30, with 4096 px tiles): the extra levels are
+        // dropped, and every tile's region and name are computed without overflow.
+        let factors: Vec<u64> = (0..31).map(|k| 1u64 << k).collect();
+        let deep = format!(
+            r#"{{"width": 65535, "height": 300, "tiles": [{{"width": 4096, "scaleFactors": {factors:?}}}]}}"#
+        );
+        let p = TilePyramid::from_info_json(deep.as_bytes()).unwrap();
+        assert_eq!(p.scale_factors, [1, 2, 4, 8, 16]);
+        for t in p.tiles() {
+            let (x, _, w, _) = p.tile_region(t);
+            assert!(x + w <= 65535);
+            assert!(p.tile_path(t).ends_with("default.jpg"));
+        }
         assert_eq!(
             TilePyramid::from_info_json(b"{}"),
             Err(InfoError::Missing("width"))

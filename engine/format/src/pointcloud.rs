@@ -361,6 +361,9 @@ impl Hierarchy {
         let mut nodes = vec![root];
         // Chunks to read: (byte range in hierarchy.bin, the node its first record describes).
         let mut chunks = vec![(0u64, metadata.hierarchy.first_chunk_size, 0usize)];
+        // Each node's proxy is followed once: a chunk whose first record is a proxy back to
+        // itself (22 bytes suffice) would otherwise be read forever, adding no node.
+        let mut proxied = std::collections::HashSet::new();
         while let Some((start, size, first)) = chunks.pop() {
             let end = start
                 .checked_add(size)
@@ -391,6 +394,12 @@ impl Hierarchy {
                 let node = &mut nodes[index];
                 if kind == 2 {
                     // A proxy: its own record is the first of the chunk it points to.
+                    if !proxied.insert(index) {
+                        return Err(err(format!(
+                            "node {} is a proxy for a chunk that leads back to it (at byte {offset}): the file is damaged.",
+                            node.name
+                        )));
+                    }
                     chunks.push((offset, size, index));
                     continue;
                 }
@@ -702,6 +711,17 @@ mod tests {
         assert_eq!(h.nodes[1].name, "r0");
         assert_eq!(h.nodes[1].points, 10);
         assert_eq!(h.nodes[1].byte_offset, 10 * bpp);
+    }
+
+    #[test]
+    fn a_proxy_that_leads_back_to_itself_is_refused_not_followed_forever() {
+        // 22 bytes: the root is a proxy for the chunk it is in.
+        let mut bytes = vec![2u8, 0];
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        bytes.extend_from_slice(&0u64.to_le_bytes());
+        bytes.extend_from_slice(&22u64.to_le_bytes());
+        let e = Hierarchy::parse(&metadata(0, 22), &bytes, None).unwrap_err();
+        assert!(e.to_string().contains("leads back"), "{e}");
     }
 
     #[test]
