@@ -6,35 +6,12 @@
 mod scan;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn disan() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disan"));
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod run;
+use run::{TempDir, disan, text};
 
 fn temp(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("disan-levels-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+    run::temp("levels", name)
 }
 
 /// A 400k-triangle scan packed through the command line, as staff would.

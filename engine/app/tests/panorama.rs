@@ -3,38 +3,12 @@
 //! middle of the view must be the chart's colour in that direction, so a face turned, mirrored or
 //! swapped, a heading applied the wrong way, or a scene not switched shows at once.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn disan() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disan"));
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::env::var_os("DISAN_KEEP_TEST_OUTPUT").is_none() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
+mod run;
+use run::{TempDir, disan, text};
 
 fn temp(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("disan-panorama-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+    run::temp("panorama", name)
 }
 
 /// The orientation chart: red grows with yaw (0 at -180°, 240 at +180°), green with pitch (0 at

@@ -6,38 +6,13 @@
 //! The log says how many points the viewer streamed: within the budget, and more than the root.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn disan() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disan"));
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::env::var_os("DISAN_KEEP_TEST_OUTPUT").is_none() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
+mod run;
+use run::{TempDir, disan, text};
 
 fn temp(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("disan-cloud-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+    run::temp("cloud", name)
 }
 
 const RED: [u8; 3] = [210, 40, 40];

@@ -2,36 +2,13 @@
 //! its texts shown, the picture drawn from tiles), and a 20000×28000 scan packed with `disan
 //! pack --as document` and swept from corner to corner at full resolution with memory bounded.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn disan() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disan"));
-    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod run;
+use run::{TempDir, disan, text};
 
 fn temp(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("disan-scans-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+    run::temp("scans", name)
 }
 
 /// The mean colour and the share of seal-red pixels in a square around (cx, cy).

@@ -1,0 +1,42 @@
+//! What the tests that run the `disan` binary share: the binary, its output as text, and a
+//! scratch folder removed afterwards.
+// Each test target uses its own part of this module.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `disan` binary, run from the repository root (where `exhibits/` is).
+pub fn disan() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_disan"));
+    cmd.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    cmd
+}
+
+/// What a run printed, stdout then stderr.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A scratch folder, removed when dropped (kept with `DISAN_KEEP_TEST_OUTPUT` set).
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::env::var_os("DISAN_KEEP_TEST_OUTPUT").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// An empty scratch folder `disan-KIND-PID-NAME` in the system's temporary folder.
+pub fn temp(kind: &str, name: &str) -> TempDir {
+    let dir = std::env::temp_dir().join(format!("disan-{kind}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
