@@ -3,7 +3,6 @@
 //! middle of the view must be the chart's colour in that direction, so a face turned, mirrored or
 //! swapped, a heading applied the wrong way, or a scene not switched shows at once.
 
-
 mod run;
 use run::{TempDir, disan, text};
 
@@ -90,20 +89,12 @@ fn panoramas_are_seen_the_right_way_round_from_every_scene() {
 
     let shot = |view: &str, size: &str| -> (String, image::RgbImage) {
         let png = dir.0.join(format!("{}-{size}.png", view.replace(':', "_")));
-        let out = disan()
-            .args(["shot"])
+        let mut cmd = disan();
+        cmd.args(["shot"])
             .arg(&package)
             .args(["--view", view, "--size", size, "--no-ui", "--out"])
-            .arg(&png)
-            .output()
-            .unwrap();
-        let log = text(&out);
-        assert!(out.status.success(), "{view}: {log}");
-        assert!(
-            !log.contains("panicked") && !log.contains(" ERROR "),
-            "{view}: {log}"
-        );
-        (log, image::open(&png).unwrap().to_rgb8())
+            .arg(&png);
+        run::shot_ok(cmd, &png, view)
     };
     let check =
         |img: &image::RgbImage, x: u32, y: u32, yaw: f64, pitch: f64, blue: f64, what: &str| {

@@ -130,21 +130,13 @@ fn a_packed_survey_streams_within_its_budget_the_right_way_round() {
 
     let shot_view = |view: &str, budget: u64, size: &str| -> (String, image::RgbImage) {
         let png = dir.0.join(format!("{view}-{budget}-{size}.png"));
-        let out = disan()
-            .env("DISAN_POINT_BUDGET", budget.to_string())
+        let mut cmd = disan();
+        cmd.env("DISAN_POINT_BUDGET", budget.to_string())
             .args(["shot"])
             .arg(&package)
             .args(["--view", view, "--size", size, "--no-ui", "--out"])
-            .arg(&png)
-            .output()
-            .unwrap();
-        let log = text(&out);
-        assert!(out.status.success(), "{log}");
-        assert!(
-            !log.contains("panicked") && !log.contains(" ERROR "),
-            "{log}"
-        );
-        (log, image::open(&png).unwrap().to_rgb8())
+            .arg(&png);
+        run::shot_ok(cmd, &png, view)
     };
     let shot = |budget: u64, size: &str| shot_view("home", budget, size);
 

@@ -44,26 +44,18 @@ fn the_reader_zooms_to_a_region_of_the_decree_and_shows_its_reading() {
     let dir = temp("reader");
     let shot = |view: &str, size: &str, name: &str| -> (String, image::RgbImage) {
         let png = dir.0.join(name);
-        let out = disan()
-            .args([
-                "shot",
-                "exhibits/sac-phong",
-                "--view",
-                view,
-                "--size",
-                size,
-                "--out",
-            ])
-            .arg(&png)
-            .output()
-            .unwrap();
-        let log = text(&out);
-        assert!(out.status.success(), "{log}");
-        assert!(
-            !log.contains("panicked") && !log.contains(" ERROR "),
-            "{log}"
-        );
-        (log, image::open(&png).unwrap().to_rgb8())
+        let mut cmd = disan();
+        cmd.args([
+            "shot",
+            "exhibits/sac-phong",
+            "--view",
+            view,
+            "--size",
+            size,
+            "--out",
+        ])
+        .arg(&png);
+        run::shot_ok(cmd, &png, view)
     };
 
     let (log, whole) = shot("scan:decree", "1280x720", "whole.png");

@@ -22,6 +22,19 @@ pub fn text(out: &Output) -> String {
     )
 }
 
+/// Runs `cmd`, a `disan shot` that writes `png`: it must succeed with no panic or error in its
+/// log (`what` says which in a failure). Returns the log and the picture.
+pub fn shot_ok(mut cmd: Command, png: &Path, what: &str) -> (String, image::RgbImage) {
+    let out = cmd.output().unwrap();
+    let log = text(&out);
+    assert!(out.status.success(), "{what}: {log}");
+    assert!(
+        !log.contains("panicked") && !log.contains(" ERROR "),
+        "{what}: {log}"
+    );
+    (log, image::open(png).unwrap().to_rgb8())
+}
+
 /// A scratch folder, removed when dropped (kept with `DISAN_KEEP_TEST_OUTPUT` set).
 pub struct TempDir(pub PathBuf);
 
