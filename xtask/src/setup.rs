@@ -17,6 +17,8 @@ pub const RUN_PACKAGES: &[&str] = &[
     "libxi-dev",
     // `disan pack` links meshoptimizer, C++ compiled by the `meshopt` crate.
     "g++",
+    // `disan pack --as video` transcodes with ffmpeg; the native viewer decodes video with it.
+    "ffmpeg",
     // Rendering without a GPU (lavapipe), and a display server for machines without one.
     "mesa-vulkan-drivers",
     "xvfb",

@@ -136,7 +136,9 @@ pub fn stop_seconds(
     const BREATH: f32 = 0.5;
     match stop.duration {
         StopDuration::Seconds(s) => s,
-        StopDuration::UntilNarrationEnds => narration_seconds
+        // For a video stop `narration_seconds` is the length of its chapter (or video): what
+        // the stop plays.
+        StopDuration::UntilNarrationEnds | StopDuration::UntilVideoEnds => narration_seconds
             .or_else(|| captions.map(|c| c.end() as f32))
             .map(|s| s + BREATH)
             .unwrap_or_else(|| {
@@ -260,6 +262,14 @@ pub fn stop_view(
             .manifest
             .hotspot(id)
             .map(|h| view_of_hotspot(&package.manifest, &b, h, false)),
+        // In front of a flat video's screen, far enough to see all of it; a 360° video
+        // surrounds the visitor wherever the camera is.
+        StopTarget::Video { video, .. } => {
+            let screen = package.manifest.video(video)?.screen.as_ref()?;
+            let centre = Vec3::from(screen.centre);
+            let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
+            Some((centre + normal * screen.width * 1.1, centre))
+        }
     }
 }
 

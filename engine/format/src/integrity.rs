@@ -114,6 +114,20 @@ pub fn package_files(manifest: &Manifest, read: impl Fn(&str) -> Option<Vec<u8>>
                 });
             }
         }
+        // A video's renditions, poster and thumbnails, as its video.json lists them.
+        if manifest.videos.iter().any(|v| &v.src == f)
+            && let Some(set) =
+                read(f.as_str()).and_then(|b| crate::video::VideoSet::from_json(&b).ok())
+        {
+            let dir = f.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+            for name in set.files() {
+                files.push(if dir.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{dir}/{name}")
+                });
+            }
+        }
         // A cloud's hierarchy and octree, beside its metadata.json.
         if let Some(cloud) = manifest.pointclouds.iter().find(|c| &c.src == f) {
             files.extend(cloud.files().into_iter().skip(1));

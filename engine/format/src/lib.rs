@@ -20,6 +20,7 @@ pub mod pointcloud;
 pub mod problem;
 pub mod search;
 pub mod text;
+pub mod video;
 pub mod vtt;
 
 pub use manifest::*;

@@ -189,6 +189,8 @@ pub struct Manifest {
     pub panoramas: Vec<Panorama>,
     /// Laser-scan point clouds (`[[pointclouds]]`), streamed by level of detail.
     pub pointclouds: Vec<PointCloud>,
+    /// Recorded performances and festivals (`[[videos]]`): on a screen in the scene or 360°.
+    pub videos: Vec<Video>,
     pub rights: Rights,
     pub provenance: Provenance,
 }
@@ -208,6 +210,9 @@ impl Manifest {
     }
     pub fn panorama(&self, id: &str) -> Option<&Panorama> {
         self.panoramas.iter().find(|p| p.id == id)
+    }
+    pub fn video(&self, id: &str) -> Option<&Video> {
+        self.videos.iter().find(|v| v.id == id)
     }
     /// Where the camera stands to look at a hotspot: at its panorama's centre when it is placed
     /// in one (the view that shows it must not leave the scene), else `None` (in front of the
@@ -233,6 +238,10 @@ impl Manifest {
         for p in &self.panoramas {
             texts.push(&p.title);
             texts.extend(p.links.iter().map(|l| &l.title));
+        }
+        for v in &self.videos {
+            texts.extend([&v.title, &v.transcript]);
+            texts.extend(v.chapters.iter().map(|c| &c.title));
         }
         for t in &self.tours {
             texts.push(&t.title);
@@ -288,6 +297,11 @@ impl Manifest {
         files.extend(self.panoramas.iter().map(|p| &p.src));
         // A cloud's hierarchy.bin and octree.bin lie beside its metadata.json.
         files.extend(self.pointclouds.iter().map(|c| &c.src));
+        // A video's renditions, poster and thumbnails are listed in its video.json.
+        for v in &self.videos {
+            files.push(&v.src);
+            files.extend(v.captions.values());
+        }
         files
     }
 }
@@ -457,6 +471,11 @@ pub struct Tour {
 pub enum StopTarget {
     View(String),
     Hotspot(String),
+    /// A video, played from the start of `chapter` (or from where it is) while the stop lasts.
+    Video {
+        video: String,
+        chapter: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -464,6 +483,8 @@ pub enum StopDuration {
     Seconds(f32),
     /// Stay until the narration in the visitor's language ends.
     UntilNarrationEnds,
+    /// Stay until the video's chapter (or the video, without a chapter) ends.
+    UntilVideoEnds,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -622,4 +643,67 @@ pub struct PanoramaSpot {
     pub scene: String,
     pub yaw_deg: f32,
     pub pitch_deg: f32,
+}
+
+keyword_enum!(
+    /// How a video's frames are laid out and shown.
+    VideoProjection {
+        /// An ordinary picture, shown on a screen placed in the scene.
+        Flat = "flat",
+        /// Equirectangular 360°, around the visitor.
+        Sphere = "360",
+        /// Equirectangular 360° in stereo, the left eye's picture above the right eye's.
+        SphereStereo = "360-stereo",
+    }
+);
+
+/// A recorded performance or festival (`[[videos]]`), packed by `disan pack --as video` into
+/// renditions described by its `video.json`. A flat video plays on a `screen` in the scene (a
+/// performance shown in the courtyard where it takes place) with its sound coming from the
+/// screen; a 360° video surrounds the visitor, its sound too.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Video {
+    pub id: String,
+    /// The video's `video.json`; its renditions, poster and thumbnails lie beside it.
+    pub src: PackagePath,
+    pub title: LocalizedText,
+    pub projection: VideoProjection,
+    /// Where a flat video is shown: `width` metres wide, its height from the video's proportions.
+    pub screen: Option<ScanPanel>,
+    /// WebVTT captions per language, timed from the video's start.
+    pub captions: LocalizedPath,
+    /// What is said and sung in the recording, written out, per language.
+    pub transcript: LocalizedText,
+    /// Parts of the recording, in time order, the first at 0 s.
+    pub chapters: Vec<Chapter>,
+    /// Loudness of the video's sound, 0 to 1.
+    pub volume: f32,
+    /// Starts playing when the exhibit opens (muted sound until the visitor's first touch in
+    /// a browser, as browsers require).
+    pub autoplay: bool,
+    pub looped: bool,
+}
+
+impl Video {
+    pub fn chapter(&self, id: &str) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.id == id)
+    }
+    /// Where the chapter `id` ends: the next one's start, or `duration`.
+    pub fn chapter_end(&self, id: &str, duration: f64) -> Option<f64> {
+        let i = self.chapters.iter().position(|c| c.id == id)?;
+        let starts: Vec<f64> = self.chapters.iter().map(|c| c.start).collect();
+        Some(crate::video::chapter_end(&starts, i, duration))
+    }
+    /// The chapter playing at `time` seconds.
+    pub fn chapter_at(&self, time: f64) -> Option<&Chapter> {
+        self.chapters.iter().rev().find(|c| c.start <= time + 1e-6)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chapter {
+    pub id: String,
+    /// Seconds from the start of the video.
+    pub start: f64,
+    pub title: LocalizedText,
 }

@@ -108,6 +108,7 @@ pub fn check_package(root: &Path) -> (Option<Manifest>, Problems) {
         check_scans(root, &manifest_path, &source, m, &mut problems);
         check_panoramas(root, m, &mut problems);
         check_pointclouds(root, m, &mut problems);
+        check_videos(root, &manifest_path, &source, m, &mut problems);
     }
     (manifest, problems)
 }
@@ -248,6 +249,71 @@ fn check_panoramas(root: &Path, manifest: &Manifest, problems: &mut Problems) {
             .collect();
         if let Some(first) = missing.first() {
             problems.left_out_error(&config, None, "", format!("{} of its {} tiles are missing, the first \"{first}\": copy the whole folder `disan pack --as panorama` wrote, or pack the panorama again. The scene is left out until this is fixed.", missing.len(), tiles.all_tiles().count()));
+        }
+    }
+}
+
+/// Each video's `video.json` must describe renditions that are all there, and its chapters and
+/// captions must fall within the recording. A broken video is left out (the exhibit shows the
+/// rest, with a notice where the video would be).
+fn check_videos(
+    root: &Path,
+    manifest_path: &Path,
+    source: &str,
+    manifest: &Manifest,
+    problems: &mut Problems,
+) {
+    for (i, video) in manifest.videos.iter().enumerate() {
+        let description = root.join(video.src.as_str());
+        let Ok(bytes) = std::fs::read(&description) else {
+            continue; // reported by check_files
+        };
+        let set = match crate::video::VideoSet::from_json(&bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.left_out_error(
+                    &description,
+                    None,
+                    "",
+                    format!("{e}. The video is left out until this is fixed."),
+                );
+                continue;
+            }
+        };
+        let dir = description.parent().unwrap_or(root);
+        let missing: Vec<&str> = set
+            .files()
+            .into_iter()
+            .filter(|f| !dir.join(f).is_file())
+            .collect();
+        if let Some(first) = missing.first() {
+            problems.left_out_error(&description, None, "", format!("{} of its {} files are missing, the first \"{first}\": copy the whole folder `disan pack --as video` wrote, or pack the video again. The video is left out until this is fixed.", missing.len(), set.files().len()));
+        }
+        let at = source
+            .find(&format!("\"{}\"", video.src))
+            .map(|o| LineCol::from_offset(source, o));
+        for (k, chapter) in video.chapters.iter().enumerate() {
+            if chapter.start >= set.duration {
+                problems.error(manifest_path, at, &format!("videos[{i}].chapters[{k}].start"), format!("chapter \"{}\" starts at {} s, but the video lasts {:.3} s: check the chapter's time against the recording.", chapter.id, chapter.start, set.duration));
+            }
+        }
+        if let Some(first) = video.chapters.first()
+            && first.start > 0.0
+        {
+            problems.warning(manifest_path, at, &format!("videos[{i}].chapters[0].start"), format!("the first chapter starts at {} s: the video's first {} s belong to no chapter. Start the first chapter at 0.", first.start, first.start));
+        }
+        for path in video.captions.values() {
+            let file = root.join(path.as_str());
+            let Some(captions) = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|t| crate::vtt::parse_vtt(&t).ok())
+            else {
+                continue; // reported by check_files
+            };
+            // Half a second of slack: an encoder may end the recording a few frames early.
+            if captions.end() > set.duration + 0.5 {
+                problems.warning(&file, None, "", format!("the captions run to {:.3} s, past the video's end at {:.3} s: check that they belong to \"{}\".", captions.end(), set.duration, video.src));
+            }
         }
     }
 }

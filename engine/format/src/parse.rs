@@ -34,6 +34,8 @@ pub const MAX_BODY_CHARS: usize = 4000;
 pub const MAX_STOP_TEXT_CHARS: usize = 1000;
 /// The longest rights attribution: it is shown as a credit line.
 pub const MAX_ATTRIBUTION_CHARS: usize = 500;
+/// A video's transcript: the words of a performance of some minutes.
+pub const MAX_TRANSCRIPT_CHARS: usize = 20_000;
 
 // ----- where Vietnam is -----
 
@@ -763,15 +765,18 @@ impl<'s> Reader<'s> {
         // Read before the hotspots and views that may be placed in them.
         let panoramas = self.table_array(&mut root, "panoramas", |r, o| r.panorama(o));
         let pointclouds = self.table_array(&mut root, "pointclouds", |r, o| r.pointcloud(o));
-        // A panorama exhibit shows its scenes, a point-cloud exhibit its clouds: no model needed.
-        let has_panoramas =
-            root.table.contains_key("panoramas") || root.table.contains_key("pointclouds");
+        let videos = self.table_array(&mut root, "videos", |r, o| r.video(o));
+        // A panorama exhibit shows its scenes, a point-cloud exhibit its clouds, a festival its
+        // recordings: no model needed.
+        let has_panoramas = ["panoramas", "pointclouds", "videos"]
+            .iter()
+            .any(|k| root.table.contains_key(*k));
         match root.table.get("models") {
             None if has_panoramas => {}
             None => self.missing(
                 &root,
                 "models",
-                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, or `[[pointclouds]]`)",
+                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, `[[pointclouds]]` or `[[videos]]`)",
             ),
             // `models = []`, or tables that all failed (their own errors are reported).
             Some(v)
@@ -821,8 +826,9 @@ impl<'s> Reader<'s> {
             "pointclouds",
             pointclouds.iter().map(|c| c.id.as_str()),
         );
+        self.check_unique_ids(&root, "videos", videos.iter().map(|v| v.id.as_str()));
         self.check_links(&root, &panoramas);
-        self.check_stop_targets(&root, &tours, &views, &hotspots);
+        self.check_stop_targets(&root, &tours, &views, &hotspots, &videos);
         self.finish(root);
 
         Some(Manifest {
@@ -847,6 +853,7 @@ impl<'s> Reader<'s> {
             scans,
             panoramas,
             pointclouds,
+            videos,
             rights: rights?,
             provenance: provenance?,
         })
@@ -880,6 +887,7 @@ impl<'s> Reader<'s> {
         tours: &[Tour],
         views: &[View],
         hotspots: &[Hotspot],
+        videos: &[Video],
     ) {
         let Some(DeValue::Array(tour_values)) = root.table.get("tours").map(|v| v.get_ref()) else {
             return;
@@ -899,6 +907,22 @@ impl<'s> Reader<'s> {
                         hotspots.iter().any(|h| &h.id == id),
                         hotspots.iter().map(|h| h.id.as_str()).collect(),
                     ),
+                    StopTarget::Video { video, chapter } => {
+                        match (videos.iter().find(|v| &v.id == video), chapter) {
+                            (Some(v), Some(c)) => (
+                                "chapter",
+                                c,
+                                v.chapter(c).is_some(),
+                                v.chapters.iter().map(|c| c.id.as_str()).collect(),
+                            ),
+                            (found, _) => (
+                                "video",
+                                video,
+                                found.is_some(),
+                                videos.iter().map(|v| v.id.as_str()).collect(),
+                            ),
+                        }
+                    }
                 };
                 if exists {
                     continue;
@@ -1604,28 +1628,7 @@ impl<'s> Reader<'s> {
         }
         let title = self.localized_text(o, "title", false, Some(MAX_TITLE_CHARS));
         let panel = self
-            .sub_table(o, "panel", |r, p| {
-                let centre = r.req_vec3(p, "centre");
-                let normal = r.opt_vec3(p, "normal").unwrap_or([0.0, 0.0, 1.0]);
-                if normal.iter().map(|c| c * c).sum::<f32>() < 1e-6 {
-                    let span = p.table.get("normal").map_or(p.span.clone(), |v| v.span());
-                    r.error(&span, &p.field("normal"), "the normal must point somewhere: it is [0, 0, 0]. Use the direction the scan's face looks, e.g. [0, 0, 1] towards the front.");
-                }
-                if normal[0].abs() < 1e-6 && normal[2].abs() < 1e-6 {
-                    let span = p.table.get("normal").map_or(p.span.clone(), |v| v.span());
-                    r.error(&span, &p.field("normal"), "points straight up or down, so the scan's top edge has no direction: tilt it a little (a sheet on a table: [0, 0.98, 0.17]).");
-                }
-                let width = r.opt_f32(p, "width", 0.01..100.0, "metres");
-                if width.is_none() && !p.table.contains_key("width") {
-                    p.known.push("width");
-                    r.missing(p, "width", "the sheet's width in metres, e.g. `width = 1.0`");
-                }
-                Some(ScanPanel {
-                    centre: centre?,
-                    normal: normalized(normal),
-                    width: width?,
-                })
-            })
+            .sub_table(o, "panel", |r, p| r.surface(p, "scan"))
             .flatten();
         let regions = self.table_array(o, "regions", |r, g| {
             let id = r.req_id(g, "id");
@@ -1682,6 +1685,118 @@ impl<'s> Reader<'s> {
             title,
             panel,
             regions,
+        })
+    }
+
+    /// A flat rectangle in the scene (`centre`, `normal`, `width`): a scan's panel, a video's
+    /// screen. `what` names it in messages.
+    fn surface(&mut self, p: &mut Obj<'_, '_>, what: &str) -> Option<ScanPanel> {
+        let centre = self.req_vec3(p, "centre");
+        let normal = self.opt_vec3(p, "normal").unwrap_or([0.0, 0.0, 1.0]);
+        if normal.iter().map(|c| c * c).sum::<f32>() < 1e-6 {
+            let span = p.table.get("normal").map_or(p.span.clone(), |v| v.span());
+            self.error(&span, &p.field("normal"), format!("the normal must point somewhere: it is [0, 0, 0]. Use the direction the {what}'s face looks, e.g. [0, 0, 1] towards the front."));
+        }
+        if normal[0].abs() < 1e-6 && normal[2].abs() < 1e-6 {
+            let span = p.table.get("normal").map_or(p.span.clone(), |v| v.span());
+            self.error(&span, &p.field("normal"), format!("points straight up or down, so the {what}'s top edge has no direction: tilt it a little (a sheet on a table: [0, 0.98, 0.17])."));
+        }
+        let width = self.opt_f32(p, "width", 0.01..100.0, "metres");
+        if width.is_none() && !p.table.contains_key("width") {
+            p.known.push("width");
+            self.missing(p, "width", &format!("the {what}'s width in metres, e.g. `width = 1.0`"));
+        }
+        Some(ScanPanel {
+            centre: centre?,
+            normal: normalized(normal),
+            width: width?,
+        })
+    }
+
+    fn video(&mut self, o: &mut Obj<'_, '_>) -> Option<Video> {
+        let id = self.req_id(o, "id");
+        let src = self.req_path(o, "src");
+        if let Some(src) = &src
+            && !src.as_str().ends_with(crate::video::VIDEO_FILE)
+        {
+            let span = o.table.get("src").map_or(o.span.clone(), |v| v.span());
+            self.error(&span, &o.field("src"), format!("\"{src}\" should be the video's `video.json`, which `disan pack --as video` writes beside its renditions (e.g. \"videos/festival/video.json\")."));
+        }
+        let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
+        let projection_given = o.table.contains_key("projection");
+        let projection = self.keyword::<VideoProjection>(o, "projection", false);
+        let screen = self
+            .sub_table(o, "screen", |r, p| r.surface(p, "screen"))
+            .flatten();
+        // A misspelt projection is its own error; the screen is checked against a known one.
+        let projection = match projection {
+            Some(p) => p,
+            None if projection_given => return None,
+            None => VideoProjection::Flat,
+        };
+        match (projection, o.table.get("screen")) {
+            (VideoProjection::Flat, None) => {
+                o.known.push("screen");
+                self.missing(o, "screen", "a `[videos.screen]` table with `centre`, `normal` and `width`: where the video is shown in the scene (or `projection = \"360\"` for a 360° video)");
+            }
+            (VideoProjection::Sphere | VideoProjection::SphereStereo, Some(v)) => {
+                let span = v.span();
+                self.warning(&span, &o.field("screen"), "a 360° video surrounds the visitor, so its screen is not used: remove the table, or set `projection = \"flat\"`.");
+            }
+            _ => {}
+        }
+        let captions = self.localized_path(o, "captions");
+        for path in captions.values() {
+            if !path.as_str().to_ascii_lowercase().ends_with(".vtt") {
+                let span = o.table.get("captions").map_or(o.span.clone(), |v| v.span());
+                self.error(&span, &o.field("captions"), format!("\"{path}\" should be a WebVTT file (.vtt)."));
+            }
+        }
+        let transcript = self.localized_text(o, "transcript", false, Some(MAX_TRANSCRIPT_CHARS));
+        let chapters = self.table_array(o, "chapters", |r, c| {
+            let id = r.req_id(c, "id");
+            let start = r.opt_num(c, "start", 0.0..crate::video::MAX_DURATION_S, "seconds");
+            if start.is_none() && !c.table.contains_key("start") {
+                c.known.push("start");
+                r.missing(c, "start", "`start = …`, seconds from the video's start");
+            }
+            let title = r.localized_text(c, "title", true, Some(MAX_TITLE_CHARS));
+            Some(Chapter {
+                id: id?,
+                start: start?,
+                title,
+            })
+        });
+        let field = o.field("chapters");
+        for (i, chapter) in chapters.iter().enumerate() {
+            if chapters[..i].iter().any(|c| c.id == chapter.id) {
+                let span = o.span.clone();
+                self.error(&span, &format!("{field}[{i}].id"), format!("the id \"{}\" is used twice in this video's chapters: give each chapter its own id.", chapter.id));
+            }
+            if i > 0 && chapter.start <= chapters[i - 1].start {
+                let span = o.span.clone();
+                self.error(&span, &format!("{field}[{i}].start"), format!("chapter \"{}\" starts at {} s, not after the chapter before it ({} s): list chapters in time order.", chapter.id, chapter.start, chapters[i - 1].start));
+            }
+        }
+        let volume = self.opt_f32(o, "volume", 0.0..4.0, "a gain").unwrap_or(1.0);
+        let autoplay = self.opt_bool(o, "autoplay").unwrap_or(false);
+        let looped = self.opt_bool(o, "loop").unwrap_or(false);
+        Some(Video {
+            id: id?,
+            src: src?,
+            title,
+            projection,
+            screen: if projection == VideoProjection::Flat {
+                Some(screen?)
+            } else {
+                None
+            },
+            captions,
+            transcript,
+            chapters,
+            volume,
+            autoplay,
+            looped,
         })
     }
 
@@ -1746,22 +1861,33 @@ impl<'s> Reader<'s> {
     fn stop(&mut self, s: &mut Obj<'_, '_>) -> Option<TourStop> {
         let view = self.opt_str(s, "view");
         let hotspot = self.opt_str(s, "hotspot");
-        let target = match (view, hotspot) {
-            (Some(v), None) => Some(StopTarget::View(v)),
-            (None, Some(h)) => Some(StopTarget::Hotspot(h)),
-            (Some(_), Some(_)) => {
+        let video = self.opt_str(s, "video");
+        let chapter = self.opt_str(s, "chapter");
+        if chapter.is_some() && video.is_none() {
+            self.error(
+                &s.span.clone(),
+                &s.field("chapter"),
+                "a chapter belongs to a video: add `video = \"video-id\"` to the stop.",
+            );
+        }
+        let target = match (view, hotspot, video) {
+            (Some(v), None, None) => Some(StopTarget::View(v)),
+            (None, Some(h), None) => Some(StopTarget::Hotspot(h)),
+            (None, None, Some(video)) => Some(StopTarget::Video { video, chapter }),
+            (None, None, None) => {
+                self.missing(s, "view", "`view = \"view-id\"`, `hotspot = \"hotspot-id\"` or `video = \"video-id\"` to say where the stop goes");
+                None
+            }
+            _ => {
                 self.error(
                     &s.span.clone(),
                     &s.field("view"),
-                    "a stop has either `view` or `hotspot`, not both.",
+                    "a stop has one of `view`, `hotspot` or `video`, not two.",
                 );
                 None
             }
-            (None, None) => {
-                self.missing(s, "view", "`view = \"view-id\"` or `hotspot = \"hotspot-id\"` to say where the camera goes");
-                None
-            }
         };
+        let is_video = matches!(target, Some(StopTarget::Video { .. }));
         let text = self.localized_text(s, "text", false, Some(MAX_STOP_TEXT_CHARS));
         let narration = self.localized_path(s, "narration");
         let captions = self.localized_path(s, "captions");
@@ -1777,14 +1903,18 @@ impl<'s> Reader<'s> {
         }
         let duration = match s.get("duration") {
             None if !narration.is_empty() => StopDuration::UntilNarrationEnds,
+            None if is_video => StopDuration::UntilVideoEnds,
             None => StopDuration::Seconds(8.0),
             Some(v) => {
                 match v.get_ref() {
                     DeValue::String(w) if w.as_ref() == "narration" => {
                         StopDuration::UntilNarrationEnds
                     }
+                    DeValue::String(w) if w.as_ref() == "video" && is_video => {
+                        StopDuration::UntilVideoEnds
+                    }
                     DeValue::String(w) => {
-                        self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12) or \"narration\"."));
+                        self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12), \"narration\", or for a video stop \"video\"."));
                         StopDuration::Seconds(8.0)
                     }
                     _ => match self.number(v, &s.field("duration")) {

@@ -590,3 +590,4 @@ fn the_decree_scan_reads_with_its_regions_and_every_tile_is_signed() {
     assert!(files.contains(&"scans/decree/full/512,256/0/default.jpg".to_owned()));
     assert!(files.iter().all(|f| root.join(f).is_file()), "{files:#?}");
 }
+
