@@ -130,6 +130,8 @@ keyword_enum!(
         StructuredLight = "structured-light",
         Scan2d = "2d-scan",
         Photo360 = "360-photo",
+        Video = "video",
+        Video360 = "360-video",
         Modelled = "modelled",
         Procedural = "procedural",
     }
@@ -144,6 +146,8 @@ impl CaptureMethod {
             Self::StructuredLight => ("Quét ánh sáng cấu trúc", "Structured-light scan"),
             Self::Scan2d => ("Quét 2D", "2D scan"),
             Self::Photo360 => ("Ảnh 360°", "360° photo"),
+            Self::Video => ("Quay phim", "Video recording"),
+            Self::Video360 => ("Quay phim 360°", "360° video recording"),
             Self::Modelled => ("Dựng mô hình", "Modelled"),
             Self::Procedural => (
                 "Mô hình minh họa dựng bằng mã",

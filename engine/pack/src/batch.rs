@@ -56,7 +56,7 @@ fn scans_directly_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "las" | "laz" | "e57"));
-        if laser {
+        if laser || crate::is_video(&p) {
             files.push((p, false));
         } else if let Some(format) = SourceFormat::of(&p) {
             files.push((p, format == SourceFormat::Image));

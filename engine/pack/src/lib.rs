@@ -75,6 +75,9 @@ pub enum PackKind {
     Panorama,
     /// A laser scanner's points (LAS, LAZ, E57, PLY without faces).
     Pointcloud,
+    /// A camera's recording of a festival or performance (MP4, MOV, MKV, WebM, AVI, MTS); a
+    /// 2:1 one is a 360° video.
+    Video,
 }
 
 impl PackKind {
@@ -84,6 +87,7 @@ impl PackKind {
             "document" => Some(Self::Document),
             "panorama" => Some(Self::Panorama),
             "pointcloud" | "point-cloud" => Some(Self::Pointcloud),
+            "video" => Some(Self::Video),
             _ => None,
         }
     }
@@ -91,6 +95,9 @@ impl PackKind {
     /// What the file is, from its extension and, for an image, its proportions: an image twice
     /// as wide as it is high is an equirectangular panorama, any other a document.
     pub fn of(path: &Path) -> Self {
+        if is_video(path) {
+            return Self::Video;
+        }
         if pointcloud::is_point_cloud(path) {
             return Self::Pointcloud;
         }
@@ -106,6 +113,19 @@ impl PackKind {
             _ => Self::Document,
         }
     }
+}
+
+/// Whether the file is a camera's recording, by its extension.
+pub fn is_video(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "mp4" | "m4v" | "mov" | "mkv" | "webm" | "avi" | "mts" | "m2ts" | "mpg" | "mpeg"
+    )
 }
 
 impl Default for PackOptions {
@@ -149,6 +169,9 @@ pub enum PackError {
     PanoramaImage { path: PathBuf, message: String },
     #[error("{}: the point cloud cannot be used: {message}", path.display())]
     PointCloud { path: PathBuf, message: String },
+    /// A recording that ffmpeg cannot read or transcode, or ffmpeg missing.
+    #[error(transparent)]
+    Video(#[from] disan_video::VideoError),
     #[error("the scan has no triangles left after reading: {0}")]
     Empty(String),
     #[error("{}: would make the same package as {}: two exports of one scan? Keep one, or rename a file", input.display(), other.display())]
@@ -210,6 +233,22 @@ pub struct PackReport {
     /// For a laser scan: its octree.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointcloud: Option<pointcloud::CloudReport>,
+    /// For a recording: its renditions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoReport>,
+}
+
+/// What `--as video` made of a recording.
+#[derive(Clone, Debug, Serialize)]
+pub struct VideoReport {
+    /// The `video.json`, relative to the package.
+    pub src: String,
+    pub is_360: bool,
+    pub duration_s: f64,
+    pub fps: f64,
+    pub source_width: u32,
+    pub source_height: u32,
+    pub renditions: Vec<disan_format::video::Rendition>,
 }
 
 /// The file in a finished package that records how it was made. Written last: a package
@@ -243,6 +282,9 @@ pub fn pack_scan(
         }
         PackKind::Pointcloud => {
             return pack_pointcloud(input, out, options, progress, started, fingerprint, id);
+        }
+        PackKind::Video => {
+            return pack_video(input, out, options, progress, started, fingerprint, id);
         }
     }
 
@@ -296,10 +338,73 @@ fn pack_panoramas(
         document: None,
         panoramas: scenes,
         pointcloud: None,
+        video: None,
     };
     progress.step(messages::step_manifest(options.lang));
     let manifest = skeleton::panorama_manifest(&report);
     write_manifest_and_report(out, &manifest, &mut report, input, started, options.lang)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// A recording: its renditions, poster and thumbnails under `videos/ID/`, and an intangible
+/// heritage exhibit that shows it (on a screen, or around the visitor for a 2:1 360° video).
+fn pack_video(
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+    started: Instant,
+    fingerprint: String,
+    id: String,
+) -> Result<PackReport, PackError> {
+    let src = format!("videos/{id}/{}", disan_format::video::VIDEO_FILE);
+    let dir = out.join("videos").join(&id);
+    let lang = options.lang;
+    let step = std::cell::RefCell::new(String::new());
+    let packed = disan_video::transcode(
+        input,
+        &dir,
+        &disan_video::TranscodeOptions::default(),
+        &|name, fraction| {
+            if name != "done" && *step.borrow() != name {
+                *step.borrow_mut() = name.to_owned();
+                progress.step(messages::step_video(lang, name));
+            }
+            progress.fraction(fraction);
+        },
+    )?;
+    let mut report = PackReport {
+        input: input.to_owned(),
+        package: out.to_owned(),
+        id,
+        source_format: "video",
+        input_triangles: 0,
+        input_vertices: 0,
+        normalisation: Normalisation::not_applied(),
+        bounds_min: [0.0; 3],
+        bounds_max: [0.0; 3],
+        levels: Vec::new(),
+        warnings: packed.warnings.clone(),
+        seconds: 0.0,
+        input_fingerprint: fingerprint,
+        manifest_written: None,
+        document: None,
+        panoramas: Vec::new(),
+        pointcloud: None,
+        video: Some(VideoReport {
+            src,
+            is_360: packed.is_360,
+            duration_s: packed.set.duration,
+            fps: packed.set.fps,
+            source_width: packed.source.width,
+            source_height: packed.source.height,
+            renditions: packed.set.renditions.clone(),
+        }),
+    };
+    progress.step(messages::step_manifest(lang));
+    let manifest = skeleton::video_manifest(&report);
+    write_manifest_and_report(out, &manifest, &mut report, input, started, lang)?;
     progress.finish();
     Ok(report)
 }
@@ -355,6 +460,7 @@ fn pack_pointcloud(
         document: None,
         panoramas: Vec::new(),
         pointcloud: Some(octree),
+        video: None,
     };
     progress.step(messages::step_manifest(options.lang));
     let manifest = skeleton::pointcloud_manifest(&report, made_by.as_deref());
@@ -508,6 +614,7 @@ fn pack_mesh(
         document,
         panoramas: Vec::new(),
         pointcloud: None,
+        video: None,
     };
     progress.step(messages::step_manifest(lang));
     let mut report = report;

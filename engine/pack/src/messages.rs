@@ -58,6 +58,20 @@ pub fn step_octree(lang: Lang) -> String {
         "Building the point cloud's octree (Potree 2.0)".into(),
     )
 }
+pub fn step_video(lang: Lang, file: &str) -> String {
+    match file {
+        "poster" | "thumbnails" => pick(
+            lang,
+            "Lấy ảnh đại diện và ảnh thu nhỏ các đoạn".into(),
+            "Taking the poster frame and thumbnails".into(),
+        ),
+        _ => pick(
+            lang,
+            format!("Mã hóa lại video: {file}"),
+            format!("Encoding the video: {file}"),
+        ),
+    }
+}
 pub fn step_tiles(lang: Lang) -> String {
     pick(
         lang,
@@ -185,7 +199,7 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
             path.display()
         ),
         PackError::Input(InputError::UnknownFormat(path)) => format!(
-            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, tệp đám mây điểm .las, .laz, .e57 hoặc .ply, hoặc ảnh .tif, .png, .jpg (ảnh quét tư liệu hoặc ảnh toàn cảnh 360°).",
+            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, tệp đám mây điểm .las, .laz, .e57 hoặc .ply, ảnh .tif, .png, .jpg (ảnh quét tư liệu hoặc ảnh toàn cảnh 360°), hoặc video .mp4, .mov, .mkv, .webm, .avi, .mts.",
             path.display()
         ),
         PackError::Input(InputError::Broken {
@@ -222,6 +236,7 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
             "{}: đám mây điểm không dùng được. Chi tiết (tiếng Anh): {message}",
             path.display()
         ),
+        PackError::Video(e) => video_error(e),
         PackError::Empty(path) => format!(
             "{path}: bản quét không có tam giác nào sau khi đọc: hãy xuất lại dạng lưới (mesh)."
         ),
@@ -269,4 +284,33 @@ pub fn assumptions(lang: Lang, n: &Normalisation) -> Vec<String> {
         )
     });
     lines
+}
+
+fn video_error(e: &disan_video::VideoError) -> String {
+    use disan_video::VideoError as E;
+    match e {
+        E::ToolMissing { tool, var, .. } => format!(
+            "chưa cài {tool} nên không xử lý được video: hãy cài (Debian: `sudo apt-get install ffmpeg`) hoặc đặt biến {var} là đường dẫn tới nó."
+        ),
+        E::Unreadable { path, message } => format!(
+            "{}: không đọc được như một video. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        E::Unsuitable { path, message } => format!(
+            "{}: video không dùng được. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        E::Ffmpeg {
+            path,
+            doing,
+            message,
+        } => format!(
+            "{}: ffmpeg gặp lỗi khi {doing}. Chi tiết (tiếng Anh): {message}",
+            path.display()
+        ),
+        E::Write { path, source } => format!(
+            "{}: không ghi được ({source}); hãy kiểm tra thư mục có tồn tại và bạn có quyền ghi.",
+            path.display()
+        ),
+    }
 }

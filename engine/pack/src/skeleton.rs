@@ -162,6 +162,76 @@ pub fn pointcloud_manifest(report: &PackReport, made_by: Option<&str>) -> String
     s
 }
 
+/// An intangible-heritage exhibit around one recording: a flat video on a screen 4 m wide at
+/// eye height (move it to where the performance took place), or a 360° video around the visitor.
+pub fn video_manifest(report: &PackReport) -> String {
+    let mut s = String::new();
+    write_head(
+        &mut s,
+        report,
+        "intangible",
+        " (a recording of a festival or performance is intangible heritage)",
+    );
+    write_location(&mut s);
+    if let Some(video) = &report.video {
+        let _ = writeln!(s, "[[videos]]");
+        let _ = writeln!(s, "id = {}", toml_str(&report.id));
+        let _ = writeln!(s, "src = {}", toml_str(&video.src));
+        let _ = writeln!(
+            s,
+            "title = {}",
+            fill("tên buổi diễn hoặc lễ hội", "the performance or festival")
+        );
+        let _ = writeln!(
+            s,
+            "# {:.1} s at {} frames a second; {} renditions.",
+            video.duration_s,
+            round(video.fps as f32),
+            video.renditions.len()
+        );
+        if video.is_360 {
+            let _ = writeln!(
+                s,
+                "# 2:1, so a 360° video around the visitor; \"360-stereo\" if it is top-bottom stereo."
+            );
+            let _ = writeln!(s, "projection = \"360\"");
+        } else {
+            let _ = writeln!(s, "projection = \"flat\"");
+        }
+        let _ = writeln!(
+            s,
+            "# Captions per language (WebVTT), a transcript, and chapters a tour can stop on:"
+        );
+        let _ = writeln!(
+            s,
+            "# captions = {{ vi = \"captions/video.vi.vtt\", en = \"captions/video.en.vtt\" }}"
+        );
+        let _ = writeln!(s, "# [[videos.chapters]]");
+        let _ = writeln!(s, "# id = \"opening\"");
+        let _ = writeln!(s, "# start = 0.0");
+        let _ = writeln!(s, "# title = {{ vi = \"Mở đầu\", en = \"Opening\" }}");
+        if !video.is_360 {
+            let _ = writeln!(
+                s,
+                "# Where the video is shown: 4 m wide, facing the visitor (+Z), at eye height."
+            );
+            let _ = writeln!(s, "[videos.screen]");
+            let _ = writeln!(s, "centre = [0.0, 1.6, 0.0]");
+            let _ = writeln!(s, "normal = [0.0, 0.0, 1.0]");
+            let _ = writeln!(s, "width = 4.0");
+        }
+        let _ = writeln!(s);
+    }
+    write_rights(&mut s, None);
+    let method = if report.video.as_ref().is_some_and(|v| v.is_360) {
+        "360-video"
+    } else {
+        "video"
+    };
+    write_provenance(&mut s, method, true, None);
+    s
+}
+
 /// Where it came from, how to fill it in, and the identity, kind, rank, title and summary.
 fn write_head(s: &mut String, report: &PackReport, kind: &str, kind_why: &str) {
     let _ = writeln!(
