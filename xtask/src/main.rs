@@ -4,7 +4,8 @@
 //!                (with no display: render the default view to target/disan-home.png instead)
 //!   test         install what is missing, run every test of the workspace
 //!   samples      regenerate the sample exhibits' models from code, through `disan pack`
-//!                (`samples scans`: only the document scans)
+//!                (`samples scans`: only the document scans; `samples video`: only the
+//!                festival's stand-in recording)
 //!   bench        time to the first frame with the model, disan against a bare Bevy glTF load;
 //!                spatial audio mixing cost, against rodio's spatial source
 //!   bench xr     the engine's CPU time per frame in the headset (Monado) against the desktop
@@ -37,6 +38,14 @@ fn main() -> ExitCode {
         // `samples scans`: only the document scans (no models, no network).
         Some("samples") if args.get(1).map(String::as_str) == Some("scans") => {
             samples::generate_scans(&root().join("exhibits")).map(|written| {
+                written
+                    .iter()
+                    .for_each(|p| println!("wrote {}", p.display()));
+            })
+        }
+        // `samples video`: only the festival's stand-in recording (needs ffmpeg).
+        Some("samples") if args.get(1).map(String::as_str) == Some("video") => {
+            samples::generate_video(&root().join("exhibits")).map(|written| {
                 written
                     .iter()
                     .for_each(|p| println!("wrote {}", p.display()));

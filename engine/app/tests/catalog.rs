@@ -81,13 +81,14 @@ fn the_catalogue_is_open_data_a_json_ld_processor_reads() {
     assert_eq!(
         ids,
         [
+            "choi-trau-do-son",
             "dinh-hang-kenh",
             "mau-quet-bat-gom",
             "sac-phong",
             "trong-dong"
         ]
     );
-    let house = &index.entries[0];
+    let house = index.entries.iter().find(|e| e.id == "dinh-hang-kenh").unwrap();
     assert_eq!(house.wgs84, Some([20.8463, 106.6844]));
     assert_eq!(
         (house.commune.as_deref(), house.former_district.as_deref()),
@@ -117,7 +118,7 @@ fn the_catalogue_is_open_data_a_json_ld_processor_reads() {
         csv.starts_with('\u{feff}'),
         "a byte-order mark, so spreadsheets read Vietnamese right"
     );
-    assert_eq!(csv.lines().count(), 5);
+    assert_eq!(csv.lines().count(), 6);
     assert!(csv.contains(
         "dinh-hang-kenh,Đình Hàng Kênh,Hàng Kênh Communal House,monument,national,Phường Lê Chân"
     ));
@@ -167,7 +168,7 @@ fn rel_exhibits(out: &Path) -> String {
     let index: CatalogIndex =
         CatalogIndex::from_json(&std::fs::read_to_string(out.join("catalog.json")).unwrap())
             .unwrap();
-    let path = &index.entries[0].path;
+    let path = &index.entries.iter().find(|e| e.id == "dinh-hang-kenh").unwrap().path;
     let url = disan_format::catalog::resolve_url("https://portal.example.vn/di-san/", path);
     url.trim_start_matches("https://portal.example.vn/")
         .trim_end_matches("/dinh-hang-kenh")

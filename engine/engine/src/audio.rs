@@ -93,6 +93,18 @@ pub struct ExhibitSound {
     name: String,
 }
 
+/// A voice fed by another plugin rather than from a clip (a video's sound): placed from the
+/// camera like the exhibit's sounds, and, while `playing`, ducking the ambience as narration
+/// does.
+#[derive(Component)]
+pub struct ExternalVoice {
+    /// Where it sounds from, or `None` around the visitor (a 360° video).
+    pub position: Option<Vec3>,
+    pub volume: f32,
+    pub control: VoiceControl,
+    pub playing: bool,
+}
+
 /// How much narration lowers the ambience (about −9 dB), so the voice is always understood.
 pub const DUCK_UNDER_NARRATION: f32 = 0.35;
 
@@ -333,6 +345,7 @@ fn place_voices(
     camera: Query<&GlobalTransform, With<ViewerCamera>>,
     sounds: Query<&ExhibitSound>,
     narration: Query<(), With<Narration>>,
+    external: Query<&ExternalVoice>,
     active: Res<ActiveTour>,
 ) {
     let heads: Vec<&GlobalTransform> = if listeners.is_empty() {
@@ -353,6 +366,27 @@ fn place_voices(
             .0
             .as_ref()
             .is_none_or(|t| t.clock.state == PlayState::Playing);
+    let narrating = narrating || external.iter().any(|v| v.playing);
+    for voice in &external {
+        match voice.position {
+            Some(p) => voice.control.place(
+                &SourceSpec {
+                    position: p.to_array(),
+                    volume: voice.volume,
+                    // A screen is heard from across a courtyard: the gentle inverse law.
+                    rolloff: 1.0,
+                    ref_distance: 2.0,
+                    ..CENTRED
+                },
+                &listener,
+                master.0,
+            ),
+            None => {
+                let g = voice.volume * master.0 * std::f32::consts::FRAC_1_SQRT_2;
+                voice.control.set_gains(g, g);
+            }
+        }
+    }
     for sound in &sounds {
         let duck = master.0
             * if narrating && sound.ducks {

@@ -162,6 +162,8 @@ pub enum UiString {
     GuidedTour,
     Pause,
     Resume,
+    /// A video's play button.
+    Play,
     ExitTour,
     FilesLeftOut,
     About,
@@ -210,6 +212,7 @@ impl UiString {
             GuidedTour => ("Tham quan có hướng dẫn", "Guided tour"),
             Pause => ("Tạm dừng", "Pause"),
             Resume => ("Tiếp tục", "Resume"),
+            Play => ("Phát", "Play"),
             ExitTour => ("Thoát", "Exit"),
             FilesLeftOut => (
                 "Một số tệp không dùng được nên đã bỏ qua",

@@ -59,6 +59,7 @@ pub mod soak;
 pub mod theme;
 pub mod tour;
 pub mod ui;
+pub mod video;
 pub mod warmup;
 
 pub use library::{ExhibitLibrary, register_exhibit_source};
@@ -255,6 +256,7 @@ impl Plugin for ViewerPlugin {
                 scans::plugin,
                 panorama::plugin,
                 pointcloud::plugin,
+                video::plugin,
             ));
         #[cfg(not(target_family = "wasm"))]
         app.add_plugins(kiosk::plugin);

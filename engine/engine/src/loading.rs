@@ -122,7 +122,12 @@ impl ExhibitLoad {
         self.sounds.get(file)
     }
 
-    fn request<A: Asset>(&mut self, file: &PackagePath, handle: &Handle<A>, role: FileRole) {
+    pub(crate) fn request<A: Asset>(
+        &mut self,
+        file: &PackagePath,
+        handle: &Handle<A>,
+        role: FileRole,
+    ) {
         self.request_sized(file, handle, role, None);
     }
 
@@ -254,6 +259,13 @@ fn start_loading(
             weight: NOMINAL_FILE_BYTES,
         });
     }
+    // A video exhibit's videos are what the visitor sees first, as a model would be.
+    let video_role = if m.models.is_empty() && m.panoramas.is_empty() && m.pointclouds.is_empty() {
+        FileRole::Required
+    } else {
+        FileRole::Optional
+    };
+    crate::video::request_files(&assets, &library, package, &mut load, video_role);
     for hotspot in &m.hotspots {
         if let Some(file) = &hotspot.image {
             let handle: Handle<Image> = assets.load(library.asset_path(package, file));

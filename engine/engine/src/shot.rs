@@ -57,6 +57,15 @@ fn parse_panorama_view(view: &str) -> Option<(&str, f32, f32)> {
     Some((id, yaw, pitch))
 }
 
+/// `video:ID[:SECONDS]` → (ID, seconds), 0 s by default.
+fn parse_video_view(view: &str) -> Option<(&str, f64)> {
+    let rest = view.strip_prefix("video:")?;
+    Some(match rest.split_once(':') {
+        Some((id, t)) => (id, t.parse().ok()?),
+        None => (rest, 0.0),
+    })
+}
+
 /// `tour:ID:K` → (ID, K).
 fn parse_tour_view(view: &str) -> Option<(&str, usize)> {
     let rest = view.strip_prefix("tour:")?;
@@ -92,6 +101,7 @@ fn aim_shot(
     mut tours: MessageWriter<TourCommand>,
     mut about: ResMut<crate::ui::AboutOpen>,
     mut scans: MessageWriter<crate::scans::ScanCommand>,
+    mut videos: MessageWriter<crate::video::VideoCommand>,
 ) {
     let Some(request) = &config.shot else { return };
     if framed.read().last().is_none() || progress.aimed {
@@ -119,6 +129,17 @@ fn aim_shot(
         camera.write(CameraCommand::LookFrom {
             eye: Vec3::from(scene.position),
             target: Vec3::from(scene.marker_at(yaw, pitch)),
+        });
+    } else if let Some((id, seconds)) = parse_video_view(&request.view)
+        && let Some(video) = m.video(id)
+    {
+        // `video:ID:SECONDS`: watching the video, paused at that moment.
+        let (eye, target) = crate::video::view_of_video(video);
+        camera.write(CameraCommand::LookFrom { eye, target });
+        videos.write(crate::video::VideoCommand::Pause { video: id.to_owned() });
+        videos.write(crate::video::VideoCommand::Seek {
+            video: id.to_owned(),
+            time: seconds,
         });
     } else if request.view == "about" {
         // The About panel (credits, location) over the home view.
@@ -155,6 +176,7 @@ fn aim_shot(
             .chain(m.hotspots.iter().map(|h| h.id.clone()))
             .chain(tour_stops)
             .chain(m.scans.iter().map(|s| format!("scan:{}", s.id)))
+            .chain(m.videos.iter().map(|v| format!("video:{}[:SECONDS]", v.id)))
             .chain(
                 m.panoramas
                     .iter()
@@ -236,6 +258,7 @@ fn take_shot(
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,
     catalogue: Option<Res<crate::catalogue::CatalogueReady>>,
+    (videos, shot_camera): (Res<crate::video::Videos>, crate::video::ShotCamera),
     (scans, tiles, assets, reader, panoramas, clouds): (
         Res<crate::scans::Scans>,
         Res<crate::scans::TileCache>,
@@ -281,6 +304,7 @@ fn take_shot(
                     && tiles.all_wanted_settled(&assets)
                     && panoramas.settled(&assets)
                     && clouds.0.settled()
+                    && videos.settled()
                     && (parse_scan_view(&request.view).is_none() || reader.open.is_some())
             }
             ViewerState::Error => true,
@@ -313,6 +337,7 @@ fn take_shot(
             clouds.0.deepest_level_shown()
         );
     }
+    crate::video::log_screens(&videos, shot_camera.iter().next());
     let out = request.out.clone();
     info!("saving shot to {}", out.display());
     commands

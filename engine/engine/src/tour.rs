@@ -262,13 +262,8 @@ pub fn stop_view(
             .manifest
             .hotspot(id)
             .map(|h| view_of_hotspot(&package.manifest, &b, h, false)),
-        // In front of a flat video's screen, far enough to see all of it; a 360° video
-        // surrounds the visitor wherever the camera is.
         StopTarget::Video { video, .. } => {
-            let screen = package.manifest.video(video)?.screen.as_ref()?;
-            let centre = Vec3::from(screen.centre);
-            let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
-            Some((centre + normal * screen.width * 1.1, centre))
+            package.manifest.video(video).map(crate::video::view_of_video)
         }
     }
 }
@@ -456,6 +451,7 @@ fn advance(
     config: Res<crate::ViewerConfig>,
     time: Res<Time>,
     load: Res<ExhibitLoad>,
+    videos: Res<crate::video::Videos>,
     mut camera: MessageWriter<CameraCommand>,
 ) {
     let Some(playing) = active.0.as_mut() else {
@@ -467,10 +463,14 @@ fn advance(
     let Some(stop) = tour.stops.get(playing.clock.stop) else {
         return;
     };
-    let narration = stop
-        .narration
-        .get(lang.code())
-        .and_then(|file| load.narration_seconds(file));
+    let narration = match &stop.target {
+        // A stop on a video lasts as long as what it plays.
+        StopTarget::Video { video, chapter } => videos.part_seconds(video, chapter.as_deref()),
+        _ => stop
+            .narration
+            .get(lang.code())
+            .and_then(|file| load.narration_seconds(file)),
+    };
     let seconds = stop_seconds(
         stop,
         narration,

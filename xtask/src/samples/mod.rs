@@ -11,6 +11,7 @@
 mod decree;
 mod dinh;
 mod drum;
+mod festival;
 mod glb;
 mod meshes;
 mod textures;
@@ -39,6 +40,7 @@ pub fn generate(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
         )?);
     }
     written.extend(pack_decree_scan(exhibits_root)?);
+    written.extend(festival::generate(exhibits_root)?);
     match pack_third_party_scan(exhibits_root) {
         Ok(files) => written.extend(files),
         Err(why) => eprintln!("samples: {why}"),
@@ -50,6 +52,13 @@ pub fn generate(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
 pub fn generate_scans(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     status(cargo(&["build", "-p", "disan"]))?;
     pack_decree_scan(exhibits_root)
+}
+
+/// Only the festival's stand-in recording (`cargo xtask samples video`).
+pub fn generate_video(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+    // The workspace's build, which the tests share (`-p disan` alone builds Bevy again).
+    status(cargo(&["build", "--workspace"]))?;
+    festival::generate(exhibits_root)
 }
 
 /// The sample exhibits made here, by package id.

@@ -1,0 +1,850 @@
+//! Videos (`[[videos]]`): recordings of festivals and performances, packed by `disan pack --as
+//! video`. A flat video plays on a screen placed in the exhibit (the courtyard where the
+//! performance took place); its sound comes from the screen through the spatial audio engine and
+//! ducks the ambience, as narration does. Play, pause, chapters and captions in the visitor's
+//! language are in the video bar; a tour stop on a chapter plays that chapter.
+//!
+//! Natively the rendition is decoded by Debian's ffmpeg (`disan_video`): frames for the frame
+//! the [`MediaClock`] says, sound fed to the audio thread against the same clock, so sound and
+//! picture keep within `disan_video::clock::SYNC_TOLERANCE`. The rendition is chosen by the
+//! window's height. In the browser the screen shows the video's poster (its `<video>` playback
+//! is the next step).
+//!
+//! A video whose description is missing or broken is left out with a notice (or, in an exhibit
+//! that has nothing else to show, the error screen names it); one whose rendition cannot be
+//! decoded keeps its poster and a notice. Nothing here can stop the viewer.
+
+use std::collections::HashMap;
+
+use bevy::asset::io::Reader as AssetReader;
+use bevy::asset::{AssetLoader, LoadContext, RenderAssetUsages};
+use bevy::light::NotShadowCaster;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use disan_format::video::VideoSet;
+use disan_format::{Captions, StopTarget, Video, VideoProjection};
+
+use crate::camera::ViewerCamera;
+use crate::i18n::{Language, OfferedLanguages, UiString};
+use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
+use crate::loading::{ExhibitLoad, ExhibitModel, FileRole, ModelSpawned};
+use crate::policy::ContentNotice;
+use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
+use crate::tour::{ActiveTour, PlayState};
+use crate::ui::Hud;
+use crate::{ExhibitScoped, ViewerState};
+
+#[cfg(not(target_family = "wasm"))]
+mod native;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_asset::<VideoDescription>()
+        .register_asset_loader(VideoDescriptionLoader)
+        .init_resource::<Videos>()
+        .add_message::<VideoCommand>()
+        .add_systems(ExhibitReset, |mut videos: ResMut<Videos>| {
+            *videos = Videos::default()
+        })
+        .add_systems(OnEnter(ViewerState::Exhibit), spawn_screens)
+        .add_systems(
+            Update,
+            (
+                read_captions,
+                follow_tour,
+                run_commands,
+                play,
+                mark_screens_ready,
+                show_video_bar,
+            )
+                .chain()
+                .run_if(in_state(ViewerState::Exhibit)),
+        );
+    #[cfg(not(target_family = "wasm"))]
+    native::plugin(app);
+}
+
+/// A video's `video.json`: its renditions, poster and thumbnails.
+#[derive(Asset, TypePath, Debug)]
+pub struct VideoDescription(pub VideoSet);
+
+#[derive(Default, TypePath)]
+struct VideoDescriptionLoader;
+
+#[derive(Debug, thiserror::Error)]
+enum VideoDescriptionError {
+    #[error("cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Description(#[from] disan_format::video::VideoSetError),
+}
+
+impl AssetLoader for VideoDescriptionLoader {
+    type Asset = VideoDescription;
+    type Settings = ();
+    type Error = VideoDescriptionError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn AssetReader,
+        _: &(),
+        _: &mut LoadContext<'_>,
+    ) -> Result<VideoDescription, VideoDescriptionError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        Ok(VideoDescription(VideoSet::from_json(&bytes)?))
+    }
+
+    // Chosen by type: panoramas' config.json and scans' info.json are JSON too.
+    fn extensions(&self) -> &[&str] {
+        &["json"]
+    }
+}
+
+/// Asks the loading plugin for each video's description (`role`: required when the videos are
+/// all the exhibit shows) and captions (optional: a video plays without them).
+pub(crate) fn request_files(
+    assets: &AssetServer,
+    library: &ExhibitLibrary,
+    package: &disan_format::Package,
+    load: &mut ExhibitLoad,
+    role: FileRole,
+) {
+    for video in &package.manifest.videos {
+        let handle: Handle<VideoDescription> = assets.load(library.asset_path(package, &video.src));
+        load.request(&video.src, &handle, role);
+        for (_, file) in video.captions.iter() {
+            let handle: Handle<TextFile> = assets.load(library.asset_path(package, file));
+            load.request(file, &handle, FileRole::Optional);
+        }
+    }
+}
+
+/// What the visitor, the tour or the host page asks of a video (by its id).
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum VideoCommand {
+    Play { video: String },
+    Pause { video: String },
+    TogglePlay { video: String },
+    /// Jump to `time` seconds, playing or paused as before.
+    Seek { video: String, time: f64 },
+    /// Jump to a chapter's start and play.
+    Chapter { video: String, chapter: String },
+}
+
+/// The videos of the exhibit on screen, by id.
+#[derive(Resource, Default)]
+pub struct Videos {
+    pub screens: Vec<Screen>,
+    /// The tour stop last followed, so a stop's chapter is started once.
+    followed: Option<(String, usize, u32)>,
+    /// The tour's play state last followed.
+    followed_state: Option<PlayState>,
+}
+
+impl Videos {
+    pub fn get(&self, id: &str) -> Option<&Screen> {
+        self.screens.iter().find(|s| s.video.id == id)
+    }
+    fn get_mut(&mut self, id: &str) -> Option<&mut Screen> {
+        self.screens.iter_mut().find(|s| s.video.id == id)
+    }
+    /// Every video shows the frame its clock says (or has failed): what a shot waits for.
+    pub fn settled(&self) -> bool {
+        self.screens.iter().all(Screen::settled)
+    }
+    /// How long a tour stop on `video` (and `chapter`) plays, in seconds, once its description
+    /// is in: the chapter's length, or the whole video's.
+    pub fn part_seconds(&self, video: &str, chapter: Option<&str>) -> Option<f32> {
+        let screen = self.get(video)?;
+        let duration = screen.set.as_ref()?.duration;
+        let (start, end) = match chapter {
+            Some(c) => (
+                screen.video.chapter(c)?.start,
+                screen.video.chapter_end(c, duration)?,
+            ),
+            None => (0.0, duration),
+        };
+        Some((end - start).max(0.0) as f32)
+    }
+}
+
+/// One video of the exhibit: its place, its description once loaded, and its playback.
+pub struct Screen {
+    pub video: Video,
+    pub set: Option<VideoSet>,
+    /// The rendition playing (index into the description's renditions).
+    pub rendition: Option<usize>,
+    pub clock: disan_video_clock::MediaClock,
+    /// The picture the screen shows.
+    pub image: Handle<Image>,
+    /// The number of the frame showing, once one is.
+    pub shown_frame: Option<u64>,
+    /// The screen's entity (an [`ExhibitModel`], framed like a model).
+    pub entity: Option<Entity>,
+    /// Decoding failed or is impossible here: the poster stays, with a notice.
+    pub failed: bool,
+    /// The decoder has no frame beyond the one showing (a recording shorter than it says).
+    pub ended: bool,
+    /// Captions by language code, parsed.
+    pub captions: HashMap<String, Captions>,
+    #[cfg(not(target_family = "wasm"))]
+    decoding: Option<bevy::platform::cell::SyncCell<native::Decoding>>,
+}
+
+/// Natively the media clock of `disan_video`; in the browser the same idea without the crate.
+#[cfg(not(target_family = "wasm"))]
+pub use disan_video::clock as disan_video_clock;
+#[cfg(target_family = "wasm")]
+pub mod disan_video_clock {
+    /// A paused clock: the browser build shows the poster until `<video>` playback arrives.
+    #[derive(Clone, Default)]
+    pub struct MediaClock {
+        position: std::sync::Arc<std::sync::Mutex<(f64, bool)>>,
+    }
+    impl MediaClock {
+        pub fn new() -> Self {
+            Self::default()
+        }
+        pub fn position(&self) -> f64 {
+            self.position.lock().map_or(0.0, |p| p.0)
+        }
+        pub fn playing(&self) -> bool {
+            self.position.lock().is_ok_and(|p| p.1)
+        }
+        pub fn play(&self) {}
+        pub fn pause(&self) {}
+        pub fn seek(&self, position: f64) {
+            if let Ok(mut p) = self.position.lock() {
+                p.0 = position;
+            }
+        }
+    }
+}
+
+impl Screen {
+    fn settled(&self) -> bool {
+        match (&self.set, self.failed) {
+            (_, true) => true,
+            (None, false) => false,
+            (Some(set), false) => {
+                cfg!(target_family = "wasm")
+                    || self.ended
+                    || self.shown_frame == Some(frame_to_show(set, self.clock.position()))
+            }
+        }
+    }
+
+    /// Where playback is, seconds from the start.
+    pub fn time(&self) -> f64 {
+        let duration = self.set.as_ref().map_or(f64::MAX, |s| s.duration);
+        self.clock.position().min(duration)
+    }
+
+    /// The caption showing now in `lang`, if the video has captions in it.
+    pub fn caption(&self, lang: Language) -> Option<String> {
+        let captions = self
+            .captions
+            .get(lang.code())
+            .or_else(|| self.captions.get("en"))?;
+        Some(captions.text_at(self.time()).unwrap_or_default().to_owned())
+    }
+}
+
+/// Where the camera watches a video from, `(eye, target)`: in front of a flat screen, far
+/// enough to see all of it; at the middle of a 360° video's sphere, facing the picture's middle.
+pub fn view_of_video(video: &Video) -> (Vec3, Vec3) {
+    match (&video.projection, &video.screen) {
+        (VideoProjection::Flat, Some(screen)) => {
+            let centre = Vec3::from(screen.centre);
+            let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
+            // Looking a little below the middle, so the screen sits above the video bar.
+            let below = Vec3::Y * screen.width * 0.14;
+            (centre + normal * screen.width * 1.15 - below, centre - below)
+        }
+        _ => (Vec3::ZERO, Vec3::NEG_Z),
+    }
+}
+
+/// The frame to show at `position`: the last one at the very end.
+fn frame_to_show(set: &VideoSet, position: f64) -> u64 {
+    let last = ((set.duration * set.fps).ceil() as u64).saturating_sub(1);
+    set.frame_at(position).min(last)
+}
+
+/// The screen's height for its width, from the video's proportions.
+fn screen_height(width: f32, set: &VideoSet) -> f32 {
+    width * set.height as f32 / set.width.max(1) as f32
+}
+
+/// Spawns a screen for each video whose description loaded; one that did not is left out (the
+/// loading plugin has already told of it).
+#[allow(clippy::too_many_arguments)]
+fn spawn_screens(
+    library: Res<ExhibitLibrary>,
+    assets: Res<AssetServer>,
+    descriptions: Res<Assets<VideoDescription>>,
+    mut videos: ResMut<Videos>,
+    mut images: ResMut<Assets<Image>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    windows: Query<&Window>,
+    mut commands: Commands,
+) {
+    let Some(package) = library.current_package() else {
+        return;
+    };
+    let window_height = windows.iter().next().map_or(720, Window::physical_height);
+    for video in &package.manifest.videos {
+        let handle: Handle<VideoDescription> = assets.load(library.asset_path(package, &video.src));
+        let Some(VideoDescription(set)) = descriptions.get(&handle) else {
+            continue;
+        };
+        let rendition = set
+            .choose(window_height, None, |r| cfg!(not(target_family = "wasm")) || r.codec != "av1")
+            .and_then(|chosen| set.renditions.iter().position(|r| r == chosen));
+        let (w, h) = rendition.map_or((set.width, set.height), |i| {
+            (set.renditions[i].width, set.renditions[i].height)
+        });
+        // Black until the first frame (or the poster) arrives.
+        let image = images.add(Image::new_fill(
+            Extent3d {
+                width: w.max(1),
+                height: h.max(1),
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            &[0, 0, 0, 255],
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::default(),
+        ));
+        let material = materials.add(StandardMaterial {
+            base_color_texture: Some(image.clone()),
+            unlit: true,
+            // A screen seen from behind shows the picture mirrored, as a real one would.
+            cull_mode: None,
+            ..default()
+        });
+        let entity = match (&video.projection, &video.screen) {
+            (VideoProjection::Flat, Some(screen)) => {
+                let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
+                let height = screen_height(screen.width, set);
+                let transform = Transform::from_translation(Vec3::from(screen.centre))
+                    .looking_to(-normal, Vec3::Y);
+                commands
+                    .spawn((
+                        Mesh3d(meshes.add(Rectangle::new(screen.width, height))),
+                        MeshMaterial3d(material),
+                        transform,
+                        NotShadowCaster,
+                        ExhibitModel,
+                        VideoScreen(video.id.clone()),
+                        ExhibitScoped,
+                    ))
+                    .id()
+            }
+            _ => {
+                // A 360° video: a sphere around the visitor, seen from inside, the picture's
+                // middle straight ahead (-Z).
+                commands
+                    .spawn((
+                        Mesh3d(meshes.add(sphere_inside(
+                            SPHERE_RADIUS,
+                            // Top-bottom stereo: the top half is the left eye's, shown to
+                            // both on a flat screen.
+                            if video.projection == VideoProjection::SphereStereo { 0.5 } else { 1.0 },
+                        ))),
+                        MeshMaterial3d(material),
+                        Transform::default(),
+                        NotShadowCaster,
+                        ExhibitModel,
+                        VideoScreen(video.id.clone()),
+                        ExhibitScoped,
+                    ))
+                    .id()
+            }
+        };
+        let clock = disan_video_clock::MediaClock::new();
+        videos.screens.push(Screen {
+            video: video.clone(),
+            set: Some(set.clone()),
+            rendition,
+            clock,
+            image,
+            shown_frame: None,
+            entity: Some(entity),
+            failed: false,
+            ended: false,
+            captions: HashMap::new(),
+            #[cfg(not(target_family = "wasm"))]
+            decoding: None,
+        });
+        info!(
+            "video \"{}\": {} s, rendition {}",
+            video.id,
+            set.duration,
+            rendition.map_or("none".into(), |i| set.renditions[i].file.clone())
+        );
+    }
+    // Autoplay once the screens exist (muted sound is the browser's rule, not ours).
+    for screen in &videos.screens {
+        if screen.video.autoplay {
+            screen.clock.play();
+        }
+    }
+}
+
+/// The 360° sphere's radius: far enough that walking a step does not distort it.
+const SPHERE_RADIUS: f32 = 50.0;
+
+/// A UV sphere whose triangles face inward, with u running from the back (-Z … +X … ) so the
+/// middle of an equirectangular picture (u = 0.5) is straight ahead (-Z) and its left edge
+/// behind, as 360° players show them.
+fn sphere_inside(radius: f32, v_scale: f32) -> Mesh {
+    use bevy::mesh::{Indices, PrimitiveTopology};
+    const COLUMNS: u32 = 64;
+    const ROWS: u32 = 32;
+    let mut positions = Vec::new();
+    let mut normals = Vec::new();
+    let mut uvs = Vec::new();
+    for row in 0..=ROWS {
+        let v = row as f32 / ROWS as f32;
+        let pitch = std::f32::consts::FRAC_PI_2 - v * std::f32::consts::PI;
+        for col in 0..=COLUMNS {
+            let u = col as f32 / COLUMNS as f32;
+            // Yaw 0 at u = 0.5, straight ahead; growing to the right (clockwise from above).
+            let yaw = (u - 0.5) * std::f32::consts::TAU;
+            let dir = Vec3::new(
+                pitch.cos() * yaw.sin(),
+                pitch.sin(),
+                -pitch.cos() * yaw.cos(),
+            );
+            positions.push((dir * radius).to_array());
+            normals.push((-dir).to_array());
+            uvs.push([u, v * v_scale]);
+        }
+    }
+    let mut indices = Vec::new();
+    let stride = COLUMNS + 1;
+    for row in 0..ROWS {
+        for col in 0..COLUMNS {
+            let a = row * stride + col;
+            let b = a + stride;
+            indices.extend_from_slice(&[a, a + 1, b, a + 1, b + 1, b]);
+        }
+    }
+    Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs)
+        .with_inserted_indices(Indices::U32(indices))
+}
+
+/// A video's screen (or sphere), by the video's id.
+#[derive(Component, Debug)]
+pub struct VideoScreen(pub String);
+
+/// Parses each video's captions once they have loaded; captions that do not parse are left out
+/// with a notice (the video plays without them).
+fn read_captions(
+    library: Res<ExhibitLibrary>,
+    assets: Res<AssetServer>,
+    texts: Res<Assets<TextFile>>,
+    mut videos: ResMut<Videos>,
+    mut notices: MessageWriter<ContentNotice>,
+) {
+    let Some(package) = library.current_package() else {
+        return;
+    };
+    for screen in &mut videos.screens {
+        for (lang, file) in screen.video.captions.iter() {
+            let code = lang.code().to_owned();
+            if screen.captions.contains_key(&code) {
+                continue;
+            }
+            let handle: Handle<TextFile> = assets.load(library.asset_path(package, file));
+            let Some(text) = texts.get(&handle) else {
+                continue;
+            };
+            match disan_format::parse_vtt(&text.0) {
+                Ok(captions) => {
+                    screen.captions.insert(code, captions);
+                }
+                Err(e) => {
+                    notices.write(ContentNotice {
+                        file: file.to_string(),
+                        reason: format!("{e}; the video plays without these captions"),
+                    });
+                    // An empty set: not read again, and shows nothing.
+                    screen.captions.insert(
+                        code,
+                        disan_format::parse_vtt("WEBVTT\n").expect("an empty file parses"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A tour stop on a video plays its chapter (or the video from the start); leaving it pauses
+/// the video; pausing the tour pauses it too.
+fn follow_tour(
+    active: Res<ActiveTour>,
+    library: Res<ExhibitLibrary>,
+    mut videos: ResMut<Videos>,
+) {
+    let Some(package) = library.current_package() else {
+        return;
+    };
+    let Some(playing) = active.0.as_ref() else {
+        videos.followed_state = None;
+        if videos.followed.take().is_some() {
+            for s in &videos.screens {
+                s.clock.pause();
+            }
+        }
+        return;
+    };
+    let Some(stop) = package
+        .manifest
+        .tour(&playing.tour)
+        .and_then(|t| t.stops.get(playing.clock.stop))
+    else {
+        return;
+    };
+    let key = (playing.tour.clone(), playing.clock.stop, playing.starts);
+    let on_video = match &stop.target {
+        StopTarget::Video { video, chapter } => Some((video.clone(), chapter.clone())),
+        _ => None,
+    };
+    let new_stop = videos.followed.as_ref() != Some(&key);
+    if new_stop {
+        videos.followed = Some(key);
+        for s in &videos.screens {
+            if on_video.as_ref().is_none_or(|(v, _)| *v != s.video.id) {
+                s.clock.pause();
+            }
+        }
+        // Straight to the chapter's start; playing or paused as the tour is, just below.
+        if let Some((video, chapter)) = &on_video
+            && let Some(screen) = videos.get(video)
+        {
+            let start = chapter
+                .as_deref()
+                .and_then(|c| screen.video.chapter(c))
+                .map_or(0.0, |c| c.start);
+            screen.clock.seek(start);
+        }
+    }
+    // The tour's play and pause, when they change: the visitor may pause the video alone.
+    let state_changed = videos.followed_state.replace(playing.clock.state) != Some(playing.clock.state);
+    if let Some((video, _)) = on_video
+        && (new_stop || state_changed)
+        && let Some(screen) = videos.get(&video)
+    {
+        match playing.clock.state {
+            PlayState::Playing => screen.clock.play(),
+            PlayState::Paused | PlayState::Finished => screen.clock.pause(),
+        }
+    }
+}
+
+fn run_commands(mut commands: MessageReader<VideoCommand>, mut videos: ResMut<Videos>) {
+    for command in commands.read() {
+        let id = match command {
+            VideoCommand::Play { video }
+            | VideoCommand::Pause { video }
+            | VideoCommand::TogglePlay { video }
+            | VideoCommand::Seek { video, .. }
+            | VideoCommand::Chapter { video, .. } => video,
+        };
+        let Some(screen) = videos.get_mut(id) else {
+            warn!("no video \"{id}\" in this exhibit");
+            continue;
+        };
+        let duration = screen.set.as_ref().map_or(0.0, |s| s.duration);
+        match command {
+            VideoCommand::Play { .. } => {
+                // At the end, play starts over.
+                if screen.clock.position() >= duration - 1e-3 {
+                    screen.clock.seek(0.0);
+                }
+                screen.clock.play();
+            }
+            VideoCommand::Pause { .. } => screen.clock.pause(),
+            VideoCommand::TogglePlay { .. } => {
+                if screen.clock.playing() {
+                    screen.clock.pause();
+                } else {
+                    if screen.clock.position() >= duration - 1e-3 {
+                        screen.clock.seek(0.0);
+                    }
+                    screen.clock.play();
+                }
+            }
+            VideoCommand::Seek { time, .. } => {
+                screen.clock.seek(time.clamp(0.0, duration));
+            }
+            VideoCommand::Chapter { chapter, .. } => match screen.video.chapter(chapter) {
+                Some(c) => {
+                    screen.clock.seek(c.start.min(duration));
+                    screen.clock.play();
+                }
+                None => warn!("video \"{id}\" has no chapter \"{chapter}\""),
+            },
+        }
+    }
+}
+
+/// Keeps each clock within its video (the end pauses, or loops), and, natively, shows the frame
+/// the clock says.
+fn play(
+    mut videos: ResMut<Videos>,
+    mut images: ResMut<Assets<Image>>,
+    mut notices: MessageWriter<ContentNotice>,
+) {
+    for screen in &mut videos.screens {
+        let Some(set) = &screen.set else { continue };
+        if screen.clock.position() >= set.duration {
+            if screen.video.looped && screen.clock.playing() {
+                screen.clock.seek(0.0);
+            } else {
+                screen.clock.pause();
+                screen.clock.seek(set.duration);
+            }
+        }
+        #[cfg(not(target_family = "wasm"))]
+        native::show_frame(screen, &mut images, &mut notices);
+        #[cfg(target_family = "wasm")]
+        let _ = (&mut images, &mut notices);
+    }
+}
+
+/// A screen counts as the exhibit's model once it shows its first frame (or has failed, with
+/// its poster or black): then the exhibit is framed and a shot may be taken.
+fn mark_screens_ready(
+    videos: Res<Videos>,
+    unready: Query<(Entity, &VideoScreen), Without<ModelSpawned>>,
+    mut commands: Commands,
+) {
+    for (entity, screen) in &unready {
+        let ready = videos
+            .get(&screen.0)
+            .is_none_or(|s| s.failed || s.shown_frame.is_some() || cfg!(target_family = "wasm"));
+        if ready {
+            commands.entity(entity).insert(ModelSpawned);
+        }
+    }
+}
+
+#[derive(Component)]
+struct VideoBar;
+
+#[derive(Component)]
+struct VideoCaption;
+
+#[derive(Component)]
+struct VideoTime;
+
+/// A video bar button's action.
+#[derive(Component, Clone, Debug, PartialEq)]
+enum VideoButton {
+    PlayPause(String),
+    Chapter(String, String),
+}
+
+fn clock_text(seconds: f64) -> String {
+    let s = seconds.max(0.0) as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// The video bar: the first video's title and time, play/pause, its chapters, and its caption
+/// in the visitor's language. Above the tour bar while a tour plays.
+#[allow(clippy::too_many_arguments)]
+fn show_video_bar(
+    videos: Res<Videos>,
+    library: Res<ExhibitLibrary>,
+    active: Res<ActiveTour>,
+    (lang, offered): (Res<Language>, Res<OfferedLanguages>),
+    fonts: Res<UiFonts>,
+    mut bars: Query<(Entity, &mut Node), With<VideoBar>>,
+    hud: Query<Entity, With<Hud>>,
+    mut captions: Query<&mut LocalizedLabel, With<VideoCaption>>,
+    // The time is the play button's label, a child of the button.
+    times: Query<&Children, With<VideoTime>>,
+    mut labels: Query<&mut LocalizedLabel, Without<VideoCaption>>,
+    pressed: Query<(&Interaction, &VideoButton), Changed<Interaction>>,
+    mut video_commands: MessageWriter<VideoCommand>,
+    mut commands: Commands,
+) {
+    for (interaction, b) in &pressed {
+        if *interaction == Interaction::Pressed {
+            video_commands.write(match b {
+                VideoButton::PlayPause(video) => VideoCommand::TogglePlay {
+                    video: video.clone(),
+                },
+                VideoButton::Chapter(video, chapter) => VideoCommand::Chapter {
+                    video: video.clone(),
+                    chapter: chapter.clone(),
+                },
+            });
+        }
+    }
+    let Some(screen) = videos.screens.first() else {
+        return;
+    };
+    let bottom = px(
+        // Above the tour bar, or above the help line.
+        if active.0.is_some() { 190 } else { 60 } + if library.len() > 1 { 52 } else { 0 },
+    );
+    let duration = screen.set.as_ref().map_or(0.0, |s| s.duration);
+    let time_label = LocalizedLabel::for_languages(&offered.0, |l| {
+        let state = if screen.clock.playing() {
+            UiString::Pause.text(l)
+        } else {
+            UiString::Play.text(l)
+        };
+        format!(
+            "{state} · {} · {} / {}",
+            l.pick(&screen.video.title),
+            clock_text(screen.time()),
+            clock_text(duration)
+        )
+    });
+    let caption = LocalizedLabel::for_languages(&offered.0, |l| screen.caption(l).unwrap_or_default());
+    if let Some((_, mut node)) = bars.iter_mut().next() {
+        if node.bottom != bottom {
+            node.bottom = bottom;
+        }
+        for mut c in &mut captions {
+            if *c != caption {
+                *c = caption.clone();
+            }
+        }
+        for children in &times {
+            for child in children {
+                if let Ok(mut t) = labels.get_mut(*child)
+                    && *t != time_label
+                {
+                    *t = time_label.clone();
+                }
+            }
+        }
+        return;
+    }
+    let Some(root) = hud.iter().next() else {
+        return;
+    };
+    let bar = commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(12),
+                right: px(12),
+                bottom,
+                justify_content: JustifyContent::Center,
+                ..default()
+            },
+            Pickable::IGNORE,
+            VideoBar,
+            ChildOf(root),
+        ))
+        .id();
+    let inner = commands
+        .spawn((
+            panel(Node {
+                flex_direction: FlexDirection::Column,
+                align_items: AlignItems::Center,
+                max_width: px(760),
+                padding: UiRect::all(px(10)),
+                row_gap: px(4),
+                border_radius: BorderRadius::all(px(8)),
+                ..default()
+            }),
+            ChildOf(bar),
+        ))
+        .id();
+    commands.spawn((
+        label(&fonts, *lang, caption, TextStyle::Body),
+        TextLayout::justify(Justify::Center),
+        VideoCaption,
+        ChildOf(inner),
+    ));
+    let row = commands
+        .spawn((
+            Node {
+                flex_direction: FlexDirection::Row,
+                flex_wrap: FlexWrap::Wrap,
+                justify_content: JustifyContent::Center,
+                align_items: AlignItems::Center,
+                ..default()
+            },
+            ChildOf(inner),
+        ))
+        .id();
+    commands.spawn((
+        button(
+            &fonts,
+            *lang,
+            time_label,
+            VideoButton::PlayPause(screen.video.id.clone()),
+        ),
+        VideoTime,
+        ChildOf(row),
+    ));
+    for chapter in &screen.video.chapters {
+        commands.spawn((
+            button(
+                &fonts,
+                *lang,
+                LocalizedLabel::from_text(&chapter.title),
+                VideoButton::Chapter(screen.video.id.clone(), chapter.id.clone()),
+            ),
+            ChildOf(row),
+        ));
+    }
+}
+
+/// Where a video screen is in the picture, in logical pixels `[x, y, w, h]` from the top left:
+/// for tests that read the frame off a shot.
+pub fn screen_rect_in_view(
+    screen: &Screen,
+    camera: &Camera,
+    camera_transform: &GlobalTransform,
+) -> Option<[f32; 4]> {
+    let place = screen.video.screen.as_ref()?;
+    let set = screen.set.as_ref()?;
+    let normal = Vec3::from(place.normal).normalize_or(Vec3::Z);
+    let t = Transform::from_translation(Vec3::from(place.centre)).looking_to(-normal, Vec3::Y);
+    let (hw, hh) = (place.width * 0.5, screen_height(place.width, set) * 0.5);
+    let corners = [(-hw, hh), (hw, hh), (hw, -hh), (-hw, -hh)]
+        .map(|(x, y)| camera.world_to_viewport(camera_transform, t.transform_point(Vec3::new(x, y, 0.0))));
+    let points: Vec<Vec2> = corners.into_iter().collect::<Result<_, _>>().ok()?;
+    let min = points.iter().copied().reduce(Vec2::min)?;
+    let max = points.iter().copied().reduce(Vec2::max)?;
+    Some([min.x, min.y, max.x - min.x, max.y - min.y])
+}
+
+/// Logs where each flat video is on screen and which frame it shows (for `disan shot`).
+pub fn log_screens(
+    videos: &Videos,
+    camera: Option<(&Camera, &GlobalTransform)>,
+) {
+    for screen in &videos.screens {
+        let rect = camera.and_then(|(c, t)| screen_rect_in_view(screen, c, t));
+        info!(
+            "video \"{}\": frame {} shown at {:.3} s; screen at {}",
+            screen.video.id,
+            screen
+                .shown_frame
+                .map_or_else(|| "none".to_owned(), |n| n.to_string()),
+            screen.time(),
+            rect.map_or_else(
+                || "-".to_owned(),
+                |[x, y, w, h]| format!("[{x:.0}, {y:.0}, {w:.0}, {h:.0}] px")
+            ),
+        );
+    }
+}
+
+/// The camera the shot is taken with.
+pub type ShotCamera<'w, 's> = Query<'w, 's, (&'static Camera, &'static GlobalTransform), With<ViewerCamera>>;

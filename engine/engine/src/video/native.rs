@@ -1,0 +1,256 @@
+//! Native playback: Debian's ffmpeg decodes the chosen rendition (`disan_video::decode`), one
+//! process for the picture and one for the sound, both started at the clock's position and
+//! restarted after a jump. The picture shows the last decoded frame whose time has come; the
+//! sound is pulled by the audio thread from a [`SoundFeed`] that keeps to the same clock, and
+//! leaves the screen through a spatial voice (or surrounds the visitor for a 360° video).
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use bevy::audio::{AddAudioSource, Decodable, Source};
+use bevy::platform::cell::SyncCell;
+use bevy::prelude::*;
+use disan_audio::{SpatialVoice, VoiceControl};
+use disan_format::VideoProjection;
+use disan_video::clock::{SoundFeed, SoundFeedControl, sound_feed};
+use disan_video::decode::{Frame, FrameReader, SoundReader};
+
+use super::{Screen, Videos, spawn_screens};
+use crate::audio::ExternalVoice;
+use crate::library::ExhibitLibrary;
+use crate::policy::ContentNotice;
+use crate::{ExhibitScoped, ViewerState};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_audio_source::<VideoSound>()
+        .add_systems(
+            OnEnter(ViewerState::Exhibit),
+            start_decoding.after(spawn_screens),
+        )
+        .add_systems(
+            Update,
+            follow_playing.run_if(in_state(ViewerState::Exhibit)),
+        );
+}
+
+/// One screen's decoders.
+pub struct Decoding {
+    /// The rendition's file on disk.
+    file: PathBuf,
+    width: u32,
+    height: u32,
+    frames: Option<FrameReader>,
+    /// A frame decoded ahead of its time.
+    pending: Option<Frame>,
+    /// The number of the next frame the reader hands out.
+    next: u64,
+    /// The reader has reached the recording's end.
+    ended: bool,
+    /// Kept so its ffmpeg runs while the feed reads its chunks.
+    sound: Option<SoundReader>,
+    feed: Option<SoundFeedControl>,
+}
+
+/// The sound of a video, for bevy_audio: the feed is handed to the audio thread once.
+#[derive(Asset, TypePath)]
+pub struct VideoSound {
+    feed: Mutex<Option<SoundFeed>>,
+    control: VoiceControl,
+}
+
+/// A [`SoundFeed`] as a rodio source: mono, endless until the voice is stopped.
+pub struct FeedSource(Option<SoundFeed>);
+
+impl Iterator for FeedSource {
+    type Item = f32;
+    fn next(&mut self) -> Option<f32> {
+        self.0.as_mut().map(SoundFeed::sample)
+    }
+}
+
+impl Source for FeedSource {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+    fn channels(&self) -> rodio::ChannelCount {
+        rodio::ChannelCount::new(1).expect("one channel")
+    }
+    fn sample_rate(&self) -> rodio::SampleRate {
+        rodio::SampleRate::new(SoundReader::RATE).expect("a rate")
+    }
+    fn total_duration(&self) -> Option<std::time::Duration> {
+        None
+    }
+}
+
+impl Decodable for VideoSound {
+    type Decoder = SpatialVoice<FeedSource>;
+    fn decoder(&self) -> Self::Decoder {
+        let feed = self.feed.lock().ok().and_then(|mut f| f.take());
+        SpatialVoice::new(FeedSource(feed), &self.control)
+    }
+}
+
+/// The marker of a video's sound entity, by the video's id.
+#[derive(Component)]
+struct VideoVoiceOf(String);
+
+/// Gives each screen its decoders (started lazily, at the first frame wanted) and its sound.
+fn start_decoding(
+    library: Res<ExhibitLibrary>,
+    mut videos: ResMut<Videos>,
+    mut sounds: ResMut<Assets<VideoSound>>,
+    mut notices: MessageWriter<ContentNotice>,
+    mut commands: Commands,
+) {
+    let Some(package) = library.current_package() else {
+        return;
+    };
+    for screen in &mut videos.screens {
+        let Some(set) = &screen.set else { continue };
+        let Some(rendition) = screen.rendition.map(|i| &set.renditions[i]) else {
+            screen.failed = true;
+            notices.write(ContentNotice {
+                file: screen.video.src.to_string(),
+                reason: "lists no rendition this viewer can play: pack the video again".into(),
+            });
+            continue;
+        };
+        // The rendition's file sits beside its video.json.
+        let description = package.file(&screen.video.src);
+        let file = description
+            .parent()
+            .map_or_else(|| PathBuf::from(&rendition.file), |d| d.join(&rendition.file));
+        let feed = set.audio.then(|| {
+            let (feed, control) = sound_feed(screen.clock.clone(), SoundReader::RATE);
+            let voice = VoiceControl::new(0.0, 0.0);
+            let sound = sounds.add(VideoSound {
+                feed: Mutex::new(Some(feed)),
+                control: voice.clone(),
+            });
+            let position = match (&screen.video.projection, &screen.video.screen) {
+                (VideoProjection::Flat, Some(place)) => Some(Vec3::from(place.centre)),
+                _ => None,
+            };
+            commands.spawn((
+                ExternalVoice {
+                    position,
+                    volume: screen.video.volume,
+                    control: voice,
+                    playing: false,
+                },
+                AudioPlayer::<VideoSound>(sound),
+                PlaybackSettings::ONCE,
+                VideoVoiceOf(screen.video.id.clone()),
+                ExhibitScoped,
+            ));
+            control
+        });
+        screen.decoding = Some(SyncCell::new(Decoding {
+            file,
+            width: rendition.width,
+            height: rendition.height,
+            frames: None,
+            pending: None,
+            next: 0,
+            ended: false,
+            sound: None,
+            feed,
+        }));
+    }
+}
+
+/// A video's sound ducks the ambience while it plays.
+fn follow_playing(videos: Res<Videos>, mut voices: Query<(&VideoVoiceOf, &mut ExternalVoice)>) {
+    for (of, mut voice) in &mut voices {
+        let playing = videos.get(&of.0).is_some_and(|s| s.clock.playing());
+        if voice.playing != playing {
+            voice.playing = playing;
+        }
+    }
+}
+
+/// How far ahead of the reader the clock may be before a restart beats decoding through.
+const RESTART_AHEAD_SECONDS: f64 = 1.0;
+
+/// Shows the frame the screen's clock says: restarts the decoders at the clock after a jump,
+/// takes the frames whose time has come, and puts the latest into the screen's picture.
+pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notices: &mut MessageWriter<ContentNotice>) {
+    if screen.failed {
+        return;
+    }
+    let (Some(set), Some(cell)) = (&screen.set, screen.decoding.as_mut()) else {
+        return;
+    };
+    let d = cell.get();
+    let position = screen.clock.position();
+    let wanted = super::frame_to_show(set, position);
+    if d.frames.is_some() && screen.shown_frame == Some(wanted) {
+        return;
+    }
+    let far_ahead = wanted as f64 > d.next as f64 + RESTART_AHEAD_SECONDS * set.fps;
+    if d.frames.is_none() || wanted < d.next || far_ahead {
+        match FrameReader::open(&d.file, wanted, set.fps, d.width, d.height) {
+            Ok(reader) => {
+                d.frames = Some(reader);
+                d.pending = None;
+                d.next = wanted;
+                d.ended = false;
+            }
+            Err(e) => {
+                screen.failed = true;
+                notices.write(ContentNotice {
+                    file: screen.video.src.to_string(),
+                    reason: format!("{e}; the screen keeps its poster"),
+                });
+                return;
+            }
+        }
+        if let Some(feed) = &d.feed {
+            match SoundReader::open(&d.file, position) {
+                Ok(mut sound) => {
+                    if let Some(chunks) = sound.take_chunks() {
+                        feed.switch((position, chunks));
+                    }
+                    d.sound = Some(sound);
+                }
+                Err(e) => warn!("{}: its sound cannot be played ({e})", d.file.display()),
+            }
+        }
+    }
+    let Some(reader) = &d.frames else { return };
+    let mut latest: Option<Frame> = None;
+    loop {
+        let next = match d.pending.take() {
+            Some(f) => Ok(f),
+            None => reader.try_next(),
+        };
+        match next {
+            Ok(frame) if frame.number <= wanted => {
+                d.next = frame.number + 1;
+                let done = frame.number == wanted;
+                latest = Some(frame);
+                if done {
+                    break;
+                }
+            }
+            Ok(frame) => {
+                d.pending = Some(frame);
+                break;
+            }
+            Err(ended) => {
+                d.ended = ended;
+                break;
+            }
+        }
+    }
+    if let Some(frame) = latest
+        && let Some(mut image) = images.get_mut(&screen.image)
+    {
+        if frame.rgba.len() == image.data.as_ref().map_or(0, Vec::len) {
+            image.data = Some(frame.rgba);
+            screen.shown_frame = Some(frame.number);
+        }
+    }
+    screen.ended = d.ended;
+}
