@@ -14,6 +14,7 @@
 //!                and <model-viewer> showing the same GLB
 //!   bench web-scan  a packed 2M-triangle scan at 10 Mbit/s in Chromium, against <model-viewer>
 //!   bench pointcloud  a 20M-point survey: pack time and memory, frames per second and memory
+//!   bench video  CPU per second of native 1080p playback, against the same exhibit paused
 //!                at a 2M-point budget
 //!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
@@ -21,6 +22,7 @@
 
 mod bench_pack;
 mod bench_pointcloud;
+mod bench_video;
 mod bench_web_scan;
 mod samples;
 mod setup;
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
             Some("pack") => bench_pack::run(),
             Some("web-scan") => bench_web_scan::run(),
             Some("pointcloud") => bench_pointcloud::run(),
+            Some("video") => bench_video::run(),
             _ => bench(),
         },
         Some("refs") => refs(),
@@ -71,7 +74,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|pointcloud|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
+                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|pointcloud|video|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
             );
             return ExitCode::from(64);
         }

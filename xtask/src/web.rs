@@ -311,7 +311,9 @@ fn make_posters(ids: &[String], out: &Path) -> Result<(), String> {
             .is_ok_and(|t| Some(t) >= newest_input);
         if !fresh {
             if !built {
-                status(cargo(&["build", "-p", "disan"]))?;
+                // The whole workspace, as the tests build it: `-p disan` alone would unify
+                // features differently and rebuild Bevy.
+                status(cargo(&["build", "--workspace"]))?;
                 built = true;
             }
             let mut shot = Command::new(crate::disan_binary());

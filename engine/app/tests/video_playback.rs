@@ -94,3 +94,62 @@ fn a_tour_stop_on_a_chapter_starts_the_video_there() {
         "the screen shows a picture, not black: {centre:?}"
     );
 }
+
+/// A 360° recording surrounds the visitor the right way round: looking straight ahead (yaw 0,
+/// the picture's middle), what is left of the middle in the picture is on the visitor's left
+/// and its upper half above the horizon. A mirrored or upside-down sphere fails here.
+#[test]
+fn a_360_video_surrounds_the_visitor_the_right_way_round() {
+    let dir = temp("video", "360");
+    let film = dir.0.join("rundown.mp4");
+    // 1024×512: just left of the middle (u 0.40–0.50) red, just right (0.50–0.60) blue; bright
+    // above the horizon, dark below; grey elsewhere.
+    let boxes = [
+        (410, 0, "0xff2020"),
+        (512, 0, "0x2020ff"),
+        (410, 256, "0x500000"),
+        (512, 256, "0x000050"),
+    ]
+    .map(|(x, y, c)| format!("drawbox=x={x}:y={y}:w=102:h=256:color={c}:t=fill"))
+    .join(",");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("color=c=gray:s=1024x512:r=25:d=2,{boxes}"))
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&film)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", run::text(&made));
+    let package = dir.0.join("package");
+    let out = disan()
+        .args(["pack", "--out"])
+        .arg(&package)
+        .arg(&film)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pack: {}", run::text(&out));
+    let manifest = std::fs::read_to_string(package.join("exhibit.toml")).unwrap();
+    assert!(manifest.contains("projection = \"360\""), "{manifest}");
+
+    let png = dir.0.join("ahead.png");
+    let mut cmd = disan();
+    cmd.arg("shot")
+        .arg(&package)
+        .args(["--view", "video:rundown:0.5", "--no-ui", "--size", "960x540", "--out"])
+        .arg(&png);
+    let (log, picture) = shot_ok(cmd, &png, "the 360° shot");
+    assert!(log.contains("video \"rundown\": frame 12 shown"), "{log}");
+    // About 7° either side of straight ahead, 6° above and below the horizon.
+    let at = |x: u32, y: u32| picture.get_pixel(x, y).0.map(i32::from);
+    let (upper_left, upper_right) = (at(400, 200), at(560, 200));
+    let (lower_left, lower_right) = (at(400, 340), at(560, 340));
+    let red = |p: [i32; 3]| p[0] > p[2] + 20;
+    let blue = |p: [i32; 3]| p[2] > p[0] + 20;
+    let bright = |p: [i32; 3]| p.iter().sum::<i32>();
+    assert!(red(upper_left) && red(lower_left), "left of ahead is red: {upper_left:?} {lower_left:?}");
+    assert!(blue(upper_right) && blue(lower_right), "right of ahead is blue: {upper_right:?} {lower_right:?}");
+    assert!(
+        bright(upper_left) > bright(lower_left) + 60 && bright(upper_right) > bright(lower_right) + 60,
+        "the upper half is above the horizon: {upper_left:?} {lower_left:?} {upper_right:?} {lower_right:?}"
+    );
+}

@@ -164,6 +164,8 @@ pub enum UiString {
     Resume,
     /// A video's play button.
     Play,
+    /// A video's transcript, in the About panel.
+    Transcript,
     ExitTour,
     FilesLeftOut,
     About,
@@ -213,6 +215,7 @@ impl UiString {
             Pause => ("Tạm dừng", "Pause"),
             Resume => ("Tiếp tục", "Resume"),
             Play => ("Phát", "Play"),
+            Transcript => ("Lời thoại", "Transcript"),
             ExitTour => ("Thoát", "Exit"),
             FilesLeftOut => (
                 "Một số tệp không dùng được nên đã bỏ qua",

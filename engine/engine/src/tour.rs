@@ -463,9 +463,11 @@ fn advance(
     let Some(stop) = tour.stops.get(playing.clock.stop) else {
         return;
     };
-    let narration = match &stop.target {
+    let narration = match (&stop.target, &stop.duration) {
         // A stop on a video lasts as long as what it plays.
-        StopTarget::Video { video, chapter } => videos.part_seconds(video, chapter.as_deref()),
+        (StopTarget::Video { video, chapter }, StopDuration::UntilVideoEnds) => {
+            videos.part_seconds(video, chapter.as_deref())
+        }
         _ => stop
             .narration
             .get(lang.code())

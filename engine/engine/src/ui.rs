@@ -786,6 +786,15 @@ fn show_about_panel(
     for (style, text) in rows {
         commands.spawn((label(&fonts, lang, text, style), ChildOf(panel_entity)));
     }
+    // Each video's words in full (the video bar's transcript button opens this panel).
+    for video in m.videos.iter().filter(|v| !v.transcript.is_empty()) {
+        let heading = both(&|l| format!("{}: {}", UiString::Transcript.text(l), l.pick(&video.title)));
+        commands.spawn((label(&fonts, lang, heading, TextStyle::Heading), ChildOf(panel_entity)));
+        commands.spawn((
+            label(&fonts, lang, LocalizedLabel::from_text(&video.transcript), TextStyle::Body),
+            ChildOf(panel_entity),
+        ));
+    }
     for text in location_lines(m, &both) {
         commands.spawn((
             label(&fonts, lang, text, TextStyle::Small),

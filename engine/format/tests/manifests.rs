@@ -328,6 +328,33 @@ fn the_documented_example_is_a_valid_manifest() {
 }
 
 #[test]
+fn the_documented_video_exhibit_is_a_valid_manifest() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("```toml\n")
+        .filter_map(|s| s.split("```").next())
+        .find(|s| s.contains("[[videos]]") && s.starts_with("format = 1"))
+        .expect("docs/exhibit-format.md has a complete video exhibit");
+    let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
+    let problems = problems.into_sorted();
+    assert!(problems.is_empty(), "{problems:?}");
+    let m = manifest.unwrap();
+    assert!(m.models.is_empty());
+    let video = &m.videos[0];
+    assert_eq!(video.projection, disan_format::VideoProjection::Flat);
+    assert_eq!(video.screen.as_ref().unwrap().width, 4.0);
+    assert_eq!(video.chapter_end("ruoc-trau", 24.0), Some(12.0));
+    assert_eq!(m.tours[0].stops.len(), 2);
+    assert!(matches!(
+        m.tours[0].stops[1].duration,
+        disan_format::StopDuration::UntilVideoEnds
+    ));
+}
+
+#[test]
 fn the_documented_panorama_exhibit_is_a_valid_manifest() {
     let doc = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),

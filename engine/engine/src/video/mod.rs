@@ -317,8 +317,17 @@ fn spawn_screens(
             TextureFormat::Rgba8UnormSrgb,
             RenderAssetUsages::default(),
         ));
+        // In the browser (until `<video>` playback) the screen shows the video's poster.
+        #[cfg(target_family = "wasm")]
+        let shown = {
+            let description = library.asset_path(package, &video.src);
+            let folder = description.rsplit_once('/').map_or("", |(f, _)| f);
+            assets.load::<Image>(format!("{folder}/{}", set.poster))
+        };
+        #[cfg(not(target_family = "wasm"))]
+        let shown = image.clone();
         let material = materials.add(StandardMaterial {
-            base_color_texture: Some(image.clone()),
+            base_color_texture: Some(shown),
             unlit: true,
             // A screen seen from behind shows the picture mirrored, as a real one would.
             cull_mode: None,
@@ -650,6 +659,8 @@ struct VideoTime;
 enum VideoButton {
     PlayPause(String),
     Chapter(String, String),
+    /// Opens the About panel, where the transcripts are.
+    Transcript,
 }
 
 fn clock_text(seconds: f64) -> String {
@@ -674,10 +685,15 @@ fn show_video_bar(
     mut labels: Query<&mut LocalizedLabel, Without<VideoCaption>>,
     pressed: Query<(&Interaction, &VideoButton), Changed<Interaction>>,
     mut video_commands: MessageWriter<VideoCommand>,
+    mut about: ResMut<crate::ui::AboutOpen>,
     mut commands: Commands,
 ) {
     for (interaction, b) in &pressed {
         if *interaction == Interaction::Pressed {
+            if *b == VideoButton::Transcript {
+                about.0 = true;
+                continue;
+            }
             video_commands.write(match b {
                 VideoButton::PlayPause(video) => VideoCommand::TogglePlay {
                     video: video.clone(),
@@ -686,6 +702,7 @@ fn show_video_bar(
                     video: video.clone(),
                     chapter: chapter.clone(),
                 },
+                VideoButton::Transcript => continue,
             });
         }
     }
@@ -791,6 +808,17 @@ fn show_video_bar(
         VideoTime,
         ChildOf(row),
     ));
+    if !screen.video.transcript.is_empty() {
+        commands.spawn((
+            button(
+                &fonts,
+                *lang,
+                LocalizedLabel::ui(UiString::Transcript),
+                VideoButton::Transcript,
+            ),
+            ChildOf(row),
+        ));
+    }
     for chapter in &screen.video.chapters {
         commands.spawn((
             button(
