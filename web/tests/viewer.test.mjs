@@ -224,6 +224,42 @@ function writeSurveyPly(path, count) {
   writeFileSync(path, Buffer.concat([header, body]));
 }
 
+test("the festival video plays in the browser through its own <video> decoder: a chapter from the page's API is drawn on the screen, with its time", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540 });
+  const ready = await viewerEvent(page, "ready");
+  assert.deepEqual(ready.exhibit.videos.map((v) => v.id), ["festival"]);
+  assert.deepEqual(ready.exhibit.videos[0].chapters.map((c) => [c.id, c.start]),
+    [["te-than-diem-tuoc", 0], ["ruoc-trau", 6], ["choi-trau", 12], ["hien-sinh-tong-than", 18]]);
+  await viewerEvent(page, "first-frame");
+  // The last chapter's card is green (0x1f4a33); the poster, from the first chapter, is red.
+  const greenShare = async () => {
+    const png = (await page.locator("#disan-canvas").screenshot()).toString("base64");
+    return page.evaluate(async (b64) => {
+      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext("2d");
+      ctx.drawImage(bitmap, 0, 0);
+      const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      let green = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.abs(d[i] - 0x1f) < 24 && Math.abs(d[i + 1] - 0x4a) < 24 && Math.abs(d[i + 2] - 0x33) < 24) green++;
+      }
+      return green / (d.length / 4);
+    }, png);
+  };
+  assert.ok(await greenShare() < 0.02, "the last chapter is not on screen before it is played");
+  await page.evaluate(() => window.disan.command({ type: "play-chapter", video: "festival", chapter: "hien-sinh-tong-than" }));
+  const state = await viewerEvent(page, "state",
+    "e.state.videos?.[0]?.shown && e.state.videos[0].chapter === 'hien-sinh-tong-than' && e.state.videos[0].second >= 19", 60000);
+  assert.equal(state.state.videos[0].failed, false);
+  const share = await greenShare();
+  assert.ok(share > 0.1, `the chapter's card fills the screen: ${(share * 100).toFixed(1)} % of the canvas is its green`);
+  await page.evaluate(() => window.disan.command({ type: "pause-video", video: "festival" }));
+  await viewerEvent(page, "state", "e.state.videos?.[0] && !e.state.videos[0].playing");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a laser scan packed by `disan pack` streams into the browser by HTTP range requests, the right way round", async () => {
   const folder = join(dist, "test-pointcloud");
   rmSync(folder, { recursive: true, force: true });

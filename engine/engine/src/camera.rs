@@ -300,6 +300,14 @@ pub fn msaa_for(device: Option<wgpu_types::DeviceType>) -> Msaa {
     }
 }
 
+/// The first window's width over its height (16:9 without one).
+pub fn window_aspect(windows: &Query<&Window>) -> f32 {
+    windows
+        .iter()
+        .next()
+        .map_or(16.0 / 9.0, |w| w.width() / w.height().max(1.0))
+}
+
 fn go_home_when_framed(
     mut framed: MessageReader<ExhibitFramed>,
     mut rig: ResMut<CameraRig>,

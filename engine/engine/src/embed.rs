@@ -26,6 +26,7 @@ use crate::library::{ExhibitLibrary, SwitchExhibit};
 use crate::loading::{ExhibitLoad, OpenFailure};
 use crate::policy::ExhibitNotices;
 use crate::tour::{ActiveTour, PlayState, TourCommand};
+use crate::video::VideoCommand;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<EmbedCommand>()
@@ -110,6 +111,25 @@ pub enum EmbedCommand {
     /// Step into a 360° panorama scene by its id (`ready.exhibit.panoramas` lists them).
     GoToScene {
         scene: String,
+    },
+    /// Play a video by its id (`ready.exhibit.videos` lists them), from `time` seconds if given.
+    PlayVideo {
+        video: String,
+        #[serde(default)]
+        time: Option<f64>,
+    },
+    PauseVideo {
+        video: String,
+    },
+    /// Jump to `time` seconds, playing or paused as before.
+    SeekVideo {
+        video: String,
+        time: f64,
+    },
+    /// Play a video's chapter from its start.
+    PlayChapter {
+        video: String,
+        chapter: String,
     },
 }
 
@@ -243,6 +263,9 @@ pub struct ExhibitSummary {
     pub panoramas: Vec<Named>,
     /// Laser-scan point clouds, streamed within the point budget.
     pub pointclouds: Vec<Named>,
+    /// Videos (`play-video` takes these ids), with their chapters and length in seconds once
+    /// known.
+    pub videos: Vec<VideoSummary>,
     /// Exhibits of the catalogue, for a host's own chooser.
     pub catalogue: Vec<String>,
 }
@@ -305,6 +328,21 @@ pub struct ViewerSnapshot {
     pub scan: Option<crate::scans::ReaderState>,
     /// In a panorama exhibit: the scene on screen, by id.
     pub scene: Option<String>,
+    /// The exhibit's videos: playing or not, the second and chapter they are at, whether a
+    /// frame of the recording is on the screen (not its poster) and whether it failed.
+    pub videos: Vec<VideoState>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct VideoState {
+    pub id: String,
+    pub playing: bool,
+    /// Whole seconds from the start (so a playing video reports once a second).
+    pub second: u64,
+    pub chapter: Option<String>,
+    /// A frame of the recording is on the screen.
+    pub shown: bool,
+    pub failed: bool,
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -359,6 +397,21 @@ impl LocationSummary {
 }
 
 #[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct VideoSummary {
+    pub id: String,
+    pub title: String,
+    pub chapters: Vec<VideoChapter>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct VideoChapter {
+    pub id: String,
+    pub title: String,
+    /// Seconds from the video's start.
+    pub start: f64,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct LeftOut {
     pub file: String,
     pub reason: String,
@@ -384,9 +437,10 @@ fn apply_commands(
     mut tour: MessageWriter<TourCommand>,
     mut camera: MessageWriter<CameraCommand>,
     lesson: Option<Res<crate::lesson::LessonRun>>,
-    (mut scans, mut scenes): (
+    (mut scans, mut scenes, mut videos): (
         MessageWriter<crate::scans::ScanCommand>,
         MessageWriter<crate::panorama::PanoramaCommand>,
+        MessageWriter<crate::video::VideoCommand>,
     ),
 ) {
     let lesson_mode = lesson.is_some();
@@ -455,6 +509,34 @@ fn apply_commands(
                     scene: scene.clone(),
                 });
             }
+            EmbedCommand::PlayVideo { video, time } => {
+                if let Some(time) = time {
+                    videos.write(VideoCommand::Seek {
+                        video: video.clone(),
+                        time: *time,
+                    });
+                }
+                videos.write(VideoCommand::Play {
+                    video: video.clone(),
+                });
+            }
+            EmbedCommand::PauseVideo { video } => {
+                videos.write(VideoCommand::Pause {
+                    video: video.clone(),
+                });
+            }
+            EmbedCommand::SeekVideo { video, time } => {
+                videos.write(VideoCommand::Seek {
+                    video: video.clone(),
+                    time: *time,
+                });
+            }
+            EmbedCommand::PlayChapter { video, chapter } => {
+                videos.write(VideoCommand::Chapter {
+                    video: video.clone(),
+                    chapter: chapter.clone(),
+                });
+            }
             EmbedCommand::Home => {
                 open.0 = None;
                 camera.write(CameraCommand::Home);
@@ -517,6 +599,7 @@ struct Watched {
     catalogue: Option<crate::catalogue::CatalogueState>,
     scan: Option<crate::scans::ReaderState>,
     scene: Option<String>,
+    videos: Vec<VideoState>,
 }
 
 /// The lightest level on screen among the exhibit's models.
@@ -554,6 +637,7 @@ fn report_changes(
         Option<Res<crate::scans::Reader>>,
         Option<Res<crate::panorama::Panoramas>>,
     ),
+    videos: Res<crate::video::Videos>,
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
 ) {
@@ -587,6 +671,22 @@ fn report_changes(
         scene: panoramas
             .filter(|_| shown.is_some())
             .and_then(|p| p.shown().map(str::to_owned)),
+        videos: videos
+            .screens
+            .iter()
+            .filter(|_| shown.is_some())
+            .map(|s| {
+                let time = s.time();
+                VideoState {
+                    id: s.video.id.clone(),
+                    playing: s.clock.playing(),
+                    second: time.max(0.0) as u64,
+                    chapter: s.video.chapter_at(time).map(|c| c.id.clone()),
+                    shown: s.shown_frame.is_some(),
+                    failed: s.failed,
+                }
+            })
+            .collect(),
     };
     if now == *last {
         return;
@@ -691,6 +791,23 @@ fn report_changes(
                 title: lang.pick(&p.title).to_owned(),
             })
             .collect(),
+        videos: m
+            .videos
+            .iter()
+            .map(|v| VideoSummary {
+                id: v.id.clone(),
+                title: lang.pick(&v.title).to_owned(),
+                chapters: v
+                    .chapters
+                    .iter()
+                    .map(|c| VideoChapter {
+                        id: c.id.clone(),
+                        title: lang.pick(&c.title).to_owned(),
+                        start: c.start,
+                    })
+                    .collect(),
+            })
+            .collect(),
         pointclouds: m
             .pointclouds
             .iter()
@@ -783,6 +900,7 @@ fn report_changes(
         catalogue: now.catalogue.clone(),
         scan: now.scan.clone(),
         scene: now.scene.clone(),
+        videos: now.videos.clone(),
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;
@@ -839,6 +957,31 @@ mod tests {
             EmbedCommand::GoToScene {
                 scene: "courtyard".into()
             }
+        );
+        let chapter: EmbedCommand = serde_json::from_str(
+            r#"{"type":"play-chapter","video":"festival","chapter":"choi-trau"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            chapter,
+            EmbedCommand::PlayChapter {
+                video: "festival".into(),
+                chapter: "choi-trau".into()
+            }
+        );
+        let play: EmbedCommand =
+            serde_json::from_str(r#"{"type":"play-video","video":"festival"}"#).unwrap();
+        assert_eq!(
+            play,
+            EmbedCommand::PlayVideo {
+                video: "festival".into(),
+                time: None
+            }
+        );
+        assert!(
+            serde_json::from_str::<EmbedCommand>(r#"{"type":"seek-video","video":"festival"}"#)
+                .is_err(),
+            "a seek needs its time"
         );
     }
 

@@ -102,6 +102,7 @@ fn aim_shot(
     mut about: ResMut<crate::ui::AboutOpen>,
     mut scans: MessageWriter<crate::scans::ScanCommand>,
     mut videos: MessageWriter<crate::video::VideoCommand>,
+    windows: Query<&Window>,
 ) {
     let Some(request) = &config.shot else { return };
     if framed.read().last().is_none() || progress.aimed {
@@ -134,7 +135,7 @@ fn aim_shot(
         && let Some(video) = m.video(id)
     {
         // `video:ID:SECONDS`: watching the video, paused at that moment.
-        let (eye, target) = crate::video::view_of_video(video);
+        let (eye, target) = crate::video::view_of_video(video, crate::camera::window_aspect(&windows));
         camera.write(CameraCommand::LookFrom { eye, target });
         videos.write(crate::video::VideoCommand::Pause { video: id.to_owned() });
         videos.write(crate::video::VideoCommand::Seek {

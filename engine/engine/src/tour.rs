@@ -245,11 +245,13 @@ fn tour_of<'a>(library: &'a ExhibitLibrary, id: &str) -> Option<&'a Tour> {
 }
 
 /// Where a stop looks from and at: its named view, or the view of its hotspot.
+/// `aspect`: the view's width over its height (a video's screen is fitted to it).
 pub fn stop_view(
     library: &ExhibitLibrary,
     bounds: &ExhibitBounds,
     tour: &str,
     stop: usize,
+    aspect: f32,
 ) -> Option<(Vec3, Vec3)> {
     let (package, b) = (library.current_package()?, bounds.0?);
     let s = package.manifest.tour(tour)?.stops.get(stop)?;
@@ -263,7 +265,10 @@ pub fn stop_view(
             .hotspot(id)
             .map(|h| view_of_hotspot(&package.manifest, &b, h, false)),
         StopTarget::Video { video, .. } => {
-            package.manifest.video(video).map(crate::video::view_of_video)
+            package
+                .manifest
+                .video(video)
+                .map(|v| crate::video::view_of_video(v, aspect))
         }
     }
 }
@@ -275,9 +280,10 @@ fn go_to_stop(
     tour: &str,
     stop: usize,
     reduce_motion: bool,
+    aspect: f32,
     camera: &mut MessageWriter<CameraCommand>,
 ) {
-    if let Some((eye, target)) = stop_view(library, bounds, tour, stop) {
+    if let Some((eye, target)) = stop_view(library, bounds, tour, stop, aspect) {
         camera.write(if reduce_motion {
             CameraCommand::CutTo { eye, target }
         } else {
@@ -297,7 +303,9 @@ fn run_commands(
     mut open: ResMut<OpenHotspot>,
     mut camera: MessageWriter<CameraCommand>,
     (load, texts): (Res<ExhibitLoad>, Res<Assets<TextFile>>),
+    windows: Query<&Window>,
 ) {
+    let aspect = crate::camera::window_aspect(&windows);
     let first_tour = TourCommand::Start {
         tour: None,
         stop: 0,
@@ -337,6 +345,7 @@ fn run_commands(
                     &chosen.id,
                     stop,
                     config.reduce_motion,
+                    aspect,
                     &mut camera,
                 );
             }
@@ -377,6 +386,7 @@ fn run_commands(
                         &playing.tour,
                         stop,
                         config.reduce_motion,
+                        aspect,
                         &mut camera,
                     );
                 }
@@ -453,6 +463,7 @@ fn advance(
     load: Res<ExhibitLoad>,
     videos: Res<crate::video::Videos>,
     mut camera: MessageWriter<CameraCommand>,
+    windows: Query<&Window>,
 ) {
     let Some(playing) = active.0.as_mut() else {
         return;
@@ -490,6 +501,7 @@ fn advance(
             &tour.id,
             next,
             config.reduce_motion,
+            crate::camera::window_aspect(&windows),
             &mut camera,
         );
     }

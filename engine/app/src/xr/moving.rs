@@ -357,7 +357,8 @@ fn tour_by_teleport(
     }
     locomotion.tour_at = now.clone();
     let Some((tour, stop, _)) = now else { return };
-    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop) else {
+    // A headset sees about as wide as it sees high.
+    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop, 1.0) else {
         return;
     };
     let scale = roots.single().map_or(Vec3::ONE, |r| r.scale);

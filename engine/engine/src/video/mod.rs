@@ -36,6 +36,8 @@ use crate::{ExhibitScoped, ViewerState};
 
 #[cfg(not(target_family = "wasm"))]
 mod native;
+#[cfg(target_family = "wasm")]
+mod web;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_asset::<VideoDescription>()
@@ -43,7 +45,9 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Videos>()
         .add_message::<VideoCommand>()
         .add_systems(ExhibitReset, |mut videos: ResMut<Videos>| {
-            *videos = Videos::default()
+            *videos = Videos::default();
+            #[cfg(target_family = "wasm")]
+            web::close_all();
         })
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_screens)
         .add_systems(
@@ -177,6 +181,9 @@ pub struct Screen {
     pub clock: disan_video_clock::MediaClock,
     /// The picture the screen shows.
     pub image: Handle<Image>,
+    /// The screen's material: in the browser its texture is the poster until the first frame.
+    #[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+    material: Handle<StandardMaterial>,
     /// The number of the frame showing, once one is.
     pub shown_frame: Option<u64>,
     /// The screen's entity (an [`ExhibitModel`], framed like a model).
@@ -196,27 +203,38 @@ pub struct Screen {
 pub use disan_video::clock as disan_video_clock;
 #[cfg(target_family = "wasm")]
 pub mod disan_video_clock {
-    /// A paused clock: the browser build shows the poster until `<video>` playback arrives.
+    /// The clock of a video in the browser: its `<video>` element's time (see `web.rs`); until
+    /// the element exists, or where it failed, a still position.
     #[derive(Clone, Default)]
     pub struct MediaClock {
-        position: std::sync::Arc<std::sync::Mutex<(f64, bool)>>,
+        id: String,
+        still: std::sync::Arc<std::sync::Mutex<f64>>,
     }
     impl MediaClock {
-        pub fn new() -> Self {
-            Self::default()
+        pub fn for_video(id: &str) -> Self {
+            Self {
+                id: id.to_owned(),
+                ..Self::default()
+            }
         }
         pub fn position(&self) -> f64 {
-            self.position.lock().map_or(0.0, |p| p.0)
+            super::web::position(&self.id)
+                .unwrap_or_else(|| self.still.lock().map_or(0.0, |p| *p))
         }
         pub fn playing(&self) -> bool {
-            self.position.lock().is_ok_and(|p| p.1)
+            super::web::playing(&self.id).unwrap_or(false)
         }
-        pub fn play(&self) {}
-        pub fn pause(&self) {}
+        pub fn play(&self) {
+            super::web::play(&self.id);
+        }
+        pub fn pause(&self) {
+            super::web::pause(&self.id);
+        }
         pub fn seek(&self, position: f64) {
-            if let Ok(mut p) = self.position.lock() {
-                p.0 = position;
+            if let Ok(mut p) = self.still.lock() {
+                *p = position;
             }
+            super::web::seek(&self.id, position);
         }
     }
 }
@@ -250,16 +268,21 @@ impl Screen {
     }
 }
 
-/// Where the camera watches a video from, `(eye, target)`: in front of a flat screen, far
-/// enough to see all of it; at the middle of a 360° video's sphere, facing the picture's middle.
-pub fn view_of_video(video: &Video) -> (Vec3, Vec3) {
+/// Where the camera watches a video from, `(eye, target)`, in a view `aspect` wide for its
+/// height: in front of a flat screen, as close as shows all of its width with a margin (further
+/// on a phone held upright) and looking a little below its middle, so the screen sits above the
+/// video bar; at the middle of a 360° video's sphere, facing the picture's middle.
+pub fn view_of_video(video: &Video, aspect: f32) -> (Vec3, Vec3) {
     match (&video.projection, &video.screen) {
         (VideoProjection::Flat, Some(screen)) => {
             let centre = Vec3::from(screen.centre);
             let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
-            // Looking a little below the middle, so the screen sits above the video bar.
+            let tan_h = (crate::camera::FOV_Y_DEG.to_radians() * 0.5).tan() * aspect.max(0.1);
+            // The width at 1.15 of the screen's width away in a 16:9 view (60 % of it), or
+            // 92 % of a narrower view's width.
+            let distance = (screen.width * 1.15).max(screen.width * 0.5 / (0.92 * tan_h));
             let below = Vec3::Y * screen.width * 0.14;
-            (centre + normal * screen.width * 1.15 - below, centre - below)
+            (centre + normal * distance - below, centre - below)
         }
         _ => (Vec3::ZERO, Vec3::NEG_Z),
     }
@@ -300,7 +323,7 @@ fn spawn_screens(
             continue;
         };
         let rendition = set
-            .choose(window_height, None, |r| cfg!(not(target_family = "wasm")) || r.codec != "av1")
+            .choose(window_height, None, can_play)
             .and_then(|chosen| set.renditions.iter().position(|r| r == chosen));
         let (w, h) = rendition.map_or((set.width, set.height), |i| {
             (set.renditions[i].width, set.renditions[i].height)
@@ -342,7 +365,7 @@ fn spawn_screens(
                 commands
                     .spawn((
                         Mesh3d(meshes.add(Rectangle::new(screen.width, height))),
-                        MeshMaterial3d(material),
+                        MeshMaterial3d(material.clone()),
                         transform,
                         NotShadowCaster,
                         ExhibitModel,
@@ -362,7 +385,7 @@ fn spawn_screens(
                             // both on a flat screen.
                             if video.projection == VideoProjection::SphereStereo { 0.5 } else { 1.0 },
                         ))),
-                        MeshMaterial3d(material),
+                        MeshMaterial3d(material.clone()),
                         Transform::default(),
                         NotShadowCaster,
                         ExhibitModel,
@@ -372,13 +395,33 @@ fn spawn_screens(
                     .id()
             }
         };
+        #[cfg(not(target_family = "wasm"))]
         let clock = disan_video_clock::MediaClock::new();
+        #[cfg(target_family = "wasm")]
+        let clock = {
+            let clock = disan_video_clock::MediaClock::for_video(&video.id);
+            if let Some(i) = rendition {
+                let r = &set.renditions[i];
+                let description = library.asset_path(package, &video.src);
+                let folder = description
+                    .split_once("://")
+                    .map_or("", |(_, rel)| rel)
+                    .rsplit_once('/')
+                    .map_or("", |(folder, _)| folder);
+                let url = format!("{}/{folder}/{}", library.source_root().display(), r.file);
+                if let Err(e) = web::open(&video.id, &url, r.width, r.height) {
+                    warn!("video \"{}\": {e}", video.id);
+                }
+            }
+            clock
+        };
         videos.screens.push(Screen {
             video: video.clone(),
             set: Some(set.clone()),
             rendition,
             clock,
             image,
+            material: material.clone(),
             shown_frame: None,
             entity: Some(entity),
             failed: false,
@@ -399,6 +442,17 @@ fn spawn_screens(
         if screen.video.autoplay {
             screen.clock.play();
         }
+    }
+}
+
+/// Whether this viewer can play a rendition: natively FFmpeg plays them all; a browser says.
+fn can_play(r: &disan_format::video::Rendition) -> bool {
+    #[cfg(target_family = "wasm")]
+    return web::can_play(&r.mime);
+    #[cfg(not(target_family = "wasm"))]
+    {
+        let _ = r;
+        true
     }
 }
 
@@ -610,7 +664,11 @@ fn play(
     mut videos: ResMut<Videos>,
     mut images: ResMut<Assets<Image>>,
     mut notices: MessageWriter<ContentNotice>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
+    // Natively the screen's material never changes.
+    #[cfg(not(target_family = "wasm"))]
+    let _ = &mut materials;
     for screen in &mut videos.screens {
         let Some(set) = &screen.set else { continue };
         if screen.clock.position() >= set.duration {
@@ -624,7 +682,44 @@ fn play(
         #[cfg(not(target_family = "wasm"))]
         native::show_frame(screen, &mut images, &mut notices);
         #[cfg(target_family = "wasm")]
-        let _ = (&mut images, &mut notices);
+        show_browser_frame(screen, &mut images, &mut materials, &mut notices);
+    }
+}
+
+/// In the browser: the element's latest picture into the screen's texture (the poster gives way
+/// at the first one); an element that failed leaves the poster, with a notice.
+#[cfg(target_family = "wasm")]
+fn show_browser_frame(
+    screen: &mut Screen,
+    images: &mut Assets<Image>,
+    materials: &mut Assets<StandardMaterial>,
+    notices: &mut MessageWriter<ContentNotice>,
+) {
+    if screen.failed {
+        return;
+    }
+    if let Some(reason) = web::error(&screen.video.id) {
+        screen.failed = true;
+        notices.write(ContentNotice {
+            file: screen.video.src.to_string(),
+            reason: format!("{reason}; the screen keeps its poster"),
+        });
+        return;
+    }
+    let Some((time, rgba)) = web::copy_frame(&screen.video.id) else {
+        return;
+    };
+    let Some(set) = &screen.set else { return };
+    if let Some(mut image) = images.get_mut(&screen.image)
+        && image.data.as_ref().is_some_and(|d| d.len() == rgba.len())
+    {
+        image.data = Some(rgba);
+        if screen.shown_frame.is_none()
+            && let Some(mut material) = materials.get_mut(&screen.material)
+        {
+            material.base_color_texture = Some(screen.image.clone());
+        }
+        screen.shown_frame = Some(frame_to_show(set, time));
     }
 }
 
@@ -668,7 +763,7 @@ fn clock_text(seconds: f64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-/// The video bar: the first video's title and time, play/pause, its chapters, and its caption
+/// The video bar: the first video's play/pause and time, its chapters, its transcript, and its caption
 /// in the visitor's language. Above the tour bar while a tour plays.
 #[allow(clippy::too_many_arguments)]
 fn show_video_bar(
@@ -720,9 +815,9 @@ fn show_video_bar(
         } else {
             UiString::Play.text(l)
         };
+        // Short enough for a phone held upright: the title is the exhibit's own, above.
         format!(
-            "{state} · {} · {} / {}",
-            l.pick(&screen.video.title),
+            "{state} · {} / {}",
             clock_text(screen.time()),
             clock_text(duration)
         )

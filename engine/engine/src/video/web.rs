@@ -1,0 +1,235 @@
+//! In the browser, each video plays in a `<video>` element the page never shows: the browser's
+//! own decoder (in hardware on phones), its own buffering and HTTP range requests. Its
+//! `currentTime` is the video's clock, so captions and the time on the bar follow it; each frame
+//! whose picture has moved on is drawn into a small 2D canvas and copied into the screen's
+//! texture. The sound is the element's, not placed in the scene.
+//!
+//! Elements are JavaScript objects, which cannot live in Bevy's resources (they are not `Send`);
+//! the browser runs the viewer on one thread, so they are kept in a thread-local map by video id.
+//! The few DOM calls are declared here rather than through more web-sys features, which would
+//! rebuild wgpu and Bevy for the browser.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = HTMLVideoElement)]
+    type VideoElement;
+    #[wasm_bindgen(method, setter = crossOrigin)]
+    fn set_cross_origin(this: &VideoElement, value: &str);
+    #[wasm_bindgen(method, setter = preload)]
+    fn set_preload(this: &VideoElement, value: &str);
+    #[wasm_bindgen(method, setter = playsInline)]
+    fn set_plays_inline(this: &VideoElement, value: bool);
+    #[wasm_bindgen(method, setter = src)]
+    fn set_src(this: &VideoElement, value: &str);
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attribute(this: &VideoElement, name: &str);
+    #[wasm_bindgen(method)]
+    fn load(this: &VideoElement);
+    #[wasm_bindgen(method, catch)]
+    fn play(this: &VideoElement) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(method)]
+    fn pause(this: &VideoElement);
+    #[wasm_bindgen(method, getter)]
+    fn paused(this: &VideoElement) -> bool;
+    #[wasm_bindgen(method, setter = muted)]
+    fn set_muted(this: &VideoElement, value: bool);
+    #[wasm_bindgen(method, getter = currentTime)]
+    fn current_time(this: &VideoElement) -> f64;
+    #[wasm_bindgen(method, setter = currentTime)]
+    fn set_current_time(this: &VideoElement, value: f64);
+    #[wasm_bindgen(method, getter = readyState)]
+    fn ready_state(this: &VideoElement) -> u16;
+    #[wasm_bindgen(method, js_name = canPlayType)]
+    fn can_play_type(this: &VideoElement, mime: &str) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn error(this: &VideoElement) -> Option<MediaError>;
+
+    type MediaError;
+    #[wasm_bindgen(method, getter)]
+    fn code(this: &MediaError) -> u16;
+    #[wasm_bindgen(method, getter)]
+    fn message(this: &MediaError) -> String;
+
+    #[wasm_bindgen(js_name = HTMLCanvasElement)]
+    type Canvas;
+    #[wasm_bindgen(method, setter = width)]
+    fn set_width(this: &Canvas, value: u32);
+    #[wasm_bindgen(method, setter = height)]
+    fn set_height(this: &Canvas, value: u32);
+    #[wasm_bindgen(method, js_name = getContext)]
+    fn get_context(this: &Canvas, kind: &str, options: &JsValue) -> Option<Context2d>;
+
+    #[wasm_bindgen(js_name = CanvasRenderingContext2D)]
+    type Context2d;
+    #[wasm_bindgen(method, catch, js_name = drawImage)]
+    fn draw_image(
+        this: &Context2d,
+        image: &VideoElement,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+    ) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = getImageData)]
+    fn get_image_data(this: &Context2d, x: f64, y: f64, w: f64, h: f64) -> Result<ImageData, JsValue>;
+
+    type ImageData;
+    #[wasm_bindgen(method, getter)]
+    fn data(this: &ImageData) -> js_sys::Uint8ClampedArray;
+
+    type Document;
+    #[wasm_bindgen(method, js_name = createElement)]
+    fn create_element(this: &Document, tag: &str) -> JsValue;
+}
+
+fn create(tag: &str) -> Option<JsValue> {
+    let document = js_sys::Reflect::get(&js_sys::global(), &"document".into()).ok()?;
+    if document.is_undefined() || document.is_null() {
+        return None;
+    }
+    Some(document.unchecked_into::<Document>().create_element(tag))
+}
+
+fn new_video() -> Option<VideoElement> {
+    create("video").map(JsCast::unchecked_into)
+}
+
+struct Player {
+    element: VideoElement,
+    context: Context2d,
+    width: u32,
+    height: u32,
+    /// The element's time at the last copied frame.
+    copied_at: Option<f64>,
+}
+
+thread_local! {
+    static PLAYERS: RefCell<HashMap<String, Player>> = RefCell::default();
+}
+
+/// Whether this browser can play `mime` (e.g. `video/webm; codecs="vp09.00.31.08, opus"`).
+pub fn can_play(mime: &str) -> bool {
+    new_video().is_some_and(|v| !v.can_play_type(mime).is_empty())
+}
+
+/// Starts loading the video at `url` for the screen `id`, scaled to `width × height`.
+pub fn open(id: &str, url: &str, width: u32, height: u32) -> Result<(), String> {
+    let element = new_video().ok_or("no document to make a <video> in")?;
+    element.set_cross_origin("anonymous");
+    element.set_preload("auto");
+    element.set_plays_inline(true);
+    element.set_src(url);
+    let canvas: Canvas = create("canvas")
+        .ok_or("no document to make a <canvas> in")?
+        .unchecked_into();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let options = js_sys::Object::new();
+    // Read back every frame: the browser keeps such a canvas in memory, not on the GPU.
+    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &true.into()).ok();
+    let context = canvas
+        .get_context("2d", &options)
+        .ok_or("the browser gives no 2D canvas")?;
+    PLAYERS.with_borrow_mut(|p| {
+        p.insert(
+            id.to_owned(),
+            Player {
+                element,
+                context,
+                width,
+                height,
+                copied_at: None,
+            },
+        )
+    });
+    Ok(())
+}
+
+/// Stops and forgets every element (a switch of exhibit).
+pub fn close_all() {
+    PLAYERS.with_borrow_mut(|players| {
+        for (_, p) in players.drain() {
+            p.element.pause();
+            // Drops the download: an element keeps its connection while it has a source.
+            p.element.remove_attribute("src");
+            p.element.load();
+        }
+    });
+}
+
+fn with<T>(id: &str, f: impl FnOnce(&mut Player) -> T) -> Option<T> {
+    PLAYERS.with_borrow_mut(|p| p.get_mut(id).map(f))
+}
+
+pub fn position(id: &str) -> Option<f64> {
+    with(id, |p| p.element.current_time())
+}
+
+pub fn playing(id: &str) -> Option<bool> {
+    with(id, |p| !p.element.paused())
+}
+
+/// Plays; where the browser refuses sound before the visitor has touched the page, plays muted.
+pub fn play(id: &str) {
+    with(id, |p| {
+        let element: VideoElement = AsRef::<JsValue>::as_ref(&p.element).clone().unchecked_into();
+        if let Ok(started) = p.element.play() {
+            wasm_bindgen_futures::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(started).await.is_err() {
+                    element.set_muted(true);
+                    let _ = element.play();
+                }
+            });
+        }
+    });
+}
+
+pub fn pause(id: &str) {
+    with(id, |p| p.element.pause());
+}
+
+pub fn seek(id: &str, time: f64) {
+    with(id, |p| p.element.set_current_time(time));
+}
+
+/// The element failed (a missing file, a codec it cannot play): its reason, once known.
+pub fn error(id: &str) -> Option<String> {
+    with(id, |p| {
+        p.element.error().map(|e| {
+            let what = match e.code() {
+                1 => "loading was stopped",
+                2 => "a network error stopped the download",
+                3 => "the file could not be decoded",
+                _ => "the browser cannot play this file or cannot find it",
+            };
+            format!("{what} ({})", e.message())
+        })
+    })
+    .flatten()
+}
+
+/// The picture at the element's time, `width × height × 4` bytes, when it has moved on since
+/// the last copy: `(time, rgba)`.
+pub fn copy_frame(id: &str) -> Option<(f64, Vec<u8>)> {
+    with(id, |p| {
+        // HAVE_CURRENT_DATA: a picture to draw.
+        if p.element.ready_state() < 2 {
+            return None;
+        }
+        let time = p.element.current_time();
+        if p.copied_at == Some(time) {
+            return None;
+        }
+        let (w, h) = (f64::from(p.width), f64::from(p.height));
+        p.context.draw_image(&p.element, 0.0, 0.0, w, h).ok()?;
+        let data = p.context.get_image_data(0.0, 0.0, w, h).ok()?;
+        p.copied_at = Some(time);
+        Some((time, data.data().to_vec()))
+    })
+    .flatten()
+}
