@@ -1007,6 +1007,8 @@ mod tests {
             .add_message::<CameraCommand>()
             .add_message::<crate::scans::ScanCommand>()
             .add_message::<crate::panorama::PanoramaCommand>()
+            .add_message::<VideoCommand>()
+            .init_resource::<crate::video::Videos>()
             .insert_state(ViewerState::Exhibit)
             .add_plugins(plugin);
         app
