@@ -191,6 +191,28 @@ fn print_summary(r: &PackReport, lang: Lang) {
             human_bytes(c.octree_bytes),
             c.metadata
         );
+    } else if let Some(v) = &r.video {
+        println!(
+            "  {}: {}×{} px, {:.1} s, {} {}{} → {}",
+            if vi { "Video" } else { "Video" },
+            v.source_width,
+            v.source_height,
+            v.duration_s,
+            v.fps,
+            if vi { "hình/giây" } else { "frames/s" },
+            if v.is_360 { ", 360°" } else { "" },
+            v.src
+        );
+        for rendition in &v.renditions {
+            println!(
+                "    {} {}×{} {} ({})",
+                rendition.file,
+                rendition.width,
+                rendition.height,
+                rendition.codec,
+                human_bytes(rendition.bytes)
+            );
+        }
     } else if r.panoramas.is_empty() {
         println!(
             "  {}: {} ({} {}, {} {})",
@@ -239,7 +261,7 @@ fn print_summary(r: &PackReport, lang: Lang) {
             d.sheet_m[0],
             d.sheet_m[1]
         );
-    } else if r.panoramas.is_empty() {
+    } else if r.panoramas.is_empty() && r.video.is_none() {
         for line in messages::assumptions(lang, &r.normalisation) {
             println!("  {line}");
         }

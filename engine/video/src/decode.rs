@@ -57,6 +57,21 @@ impl FrameReader {
         width: u32,
         height: u32,
     ) -> Result<Self, VideoError> {
+        Self::open_following(file, first, fps, width, height, None)
+    }
+
+    /// As [`FrameReader::open`], dropping on the reading thread every frame whose successor is
+    /// already due by `clock`: the decoder runs at its own pace, not the viewer's (a viewer
+    /// drawing a few frames a second would otherwise hold it back, as it takes at most the
+    /// frames queued ahead each time it draws).
+    pub fn open_following(
+        file: &Path,
+        first: u64,
+        fps: f64,
+        width: u32,
+        height: u32,
+        clock: Option<crate::clock::MediaClock>,
+    ) -> Result<Self, VideoError> {
         let mut cmd = ffmpeg("played")?;
         cmd.args(["-ss", &format!("{:.6}", seek_time(first, fps)), "-i"])
             .arg(file)
@@ -86,6 +101,12 @@ impl FrameReader {
                         time: number as f64 / fps,
                         rgba,
                     };
+                    if clock
+                        .as_ref()
+                        .is_some_and(|c| c.playing() && (number + 1) as f64 / fps <= c.position())
+                    {
+                        continue; // late: its successor is due already
+                    }
                     if tx.send(frame).is_err() {
                         return; // the reader was dropped
                     }

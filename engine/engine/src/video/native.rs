@@ -46,6 +46,11 @@ pub struct Decoding {
     next: u64,
     /// The reader has reached the recording's end.
     ended: bool,
+    /// The reader was (re)started and has not yet handed out a frame: it is not restarted for
+    /// lagging until it has (each restart shows at least one picture).
+    starting: bool,
+    /// Restarts because the clock ran away from the decoder, in a row.
+    lags: u32,
     /// Kept so its ffmpeg runs while the feed reads its chunks.
     sound: Option<SoundReader>,
     feed: Option<SoundFeedControl>,
@@ -154,6 +159,8 @@ fn start_decoding(
             pending: None,
             next: 0,
             ended: false,
+            starting: false,
+            lags: 0,
             sound: None,
             feed,
         }));
@@ -170,8 +177,13 @@ fn follow_playing(videos: Res<Videos>, mut voices: Query<(&VideoVoiceOf, &mut Ex
     }
 }
 
-/// How far ahead of the reader the clock may be before a restart beats decoding through.
-const RESTART_AHEAD_SECONDS: f64 = 1.0;
+/// How far ahead of the reader the clock may be before a restart beats decoding through: more
+/// than a keyframe interval (2 s), so a restart lands past where decoding through would.
+const RESTART_AHEAD_SECONDS: f64 = 2.5;
+
+/// Restarts for lagging in a row after which a smaller rendition is played: the machine cannot
+/// decode and show this one in real time (a school PC without a GPU, drawing on the CPU).
+const LAGS_BEFORE_STEPPING_DOWN: u32 = 2;
 
 /// Shows the frame the screen's clock says: restarts the decoders at the clock after a jump,
 /// takes the frames whose time has come, and puts the latest into the screen's picture.
@@ -188,14 +200,42 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
     if d.frames.is_some() && screen.shown_frame == Some(wanted) {
         return;
     }
-    let far_ahead = wanted as f64 > d.next as f64 + RESTART_AHEAD_SECONDS * set.fps;
+    let far_ahead =
+        !d.starting && wanted as f64 > d.next as f64 + RESTART_AHEAD_SECONDS * set.fps;
+    if far_ahead {
+        d.lags += 1;
+        if d.lags >= LAGS_BEFORE_STEPPING_DOWN
+            && let Some(smaller) = smaller_rendition(set, d.height)
+        {
+            let r = &set.renditions[smaller];
+            info!(
+                "video \"{}\": {} cannot be played in real time here; playing {} instead",
+                screen.video.id,
+                d.file.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+                r.file
+            );
+            d.file = d.file.with_file_name(&r.file);
+            (d.width, d.height) = (r.width, r.height);
+            d.lags = 0;
+            screen.rendition = Some(smaller);
+            if let Some(mut image) = images.get_mut(&screen.image) {
+                image.resize(bevy::render::render_resource::Extent3d {
+                    width: r.width,
+                    height: r.height,
+                    depth_or_array_layers: 1,
+                });
+            }
+        }
+    }
     if d.frames.is_none() || wanted < d.next || far_ahead {
-        match FrameReader::open(&d.file, wanted, set.fps, d.width, d.height) {
+        let clock = Some(screen.clock.clone());
+        match FrameReader::open_following(&d.file, wanted, set.fps, d.width, d.height, clock) {
             Ok(reader) => {
                 d.frames = Some(reader);
                 d.pending = None;
                 d.next = wanted;
                 d.ended = false;
+                d.starting = true;
             }
             Err(e) => {
                 screen.failed = true;
@@ -228,6 +268,7 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
         match next {
             Ok(frame) if frame.number <= wanted => {
                 d.next = frame.number + 1;
+                d.starting = false;
                 let done = frame.number == wanted;
                 latest = Some(frame);
                 if done {
@@ -235,6 +276,7 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
                 }
             }
             Ok(frame) => {
+                d.starting = false;
                 d.pending = Some(frame);
                 break;
             }
@@ -253,4 +295,14 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
         }
     }
     screen.ended = d.ended;
+}
+
+/// The next smaller rendition than one `height` rows high, if there is one.
+fn smaller_rendition(set: &disan_format::video::VideoSet, height: u32) -> Option<usize> {
+    set.renditions
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.height < height)
+        .max_by_key(|(_, r)| (r.height, std::cmp::Reverse(r.bitrate)))
+        .map(|(i, _)| i)
 }
