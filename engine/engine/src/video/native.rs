@@ -51,6 +51,9 @@ pub struct Decoding {
     starting: bool,
     /// Restarts because the clock ran away from the decoder, in a row.
     lags: u32,
+    /// The package is signed: only the rendition checked at the start plays (no stepping down
+    /// to one that was not checked).
+    signed: bool,
     /// Kept so its ffmpeg runs while the feed reads its chunks.
     sound: Option<SoundReader>,
     feed: Option<SoundFeedControl>,
@@ -103,6 +106,7 @@ struct VideoVoiceOf(String);
 /// Gives each screen its decoders (started lazily, at the first frame wanted) and its sound.
 fn start_decoding(
     library: Res<ExhibitLibrary>,
+    config: Res<crate::ViewerConfig>,
     mut videos: ResMut<Videos>,
     mut sounds: ResMut<Assets<VideoSound>>,
     mut notices: MessageWriter<ContentNotice>,
@@ -126,6 +130,19 @@ fn start_decoding(
         let file = description
             .parent()
             .map_or_else(|| PathBuf::from(&rendition.file), |d| d.join(&rendition.file));
+        // FFmpeg reads the file itself, past the asset reader's signature checks: check it here.
+        let signed = match check_signed(package, &config.trust, &screen.video.src, &rendition.file)
+        {
+            Ok(signed) => signed,
+            Err(reason) => {
+                screen.failed = true;
+                notices.write(ContentNotice {
+                    file: screen.video.src.to_string(),
+                    reason,
+                });
+                continue;
+            }
+        };
         let feed = set.audio.then(|| {
             let (feed, control) = sound_feed(screen.clock.clone(), SoundReader::RATE);
             let voice = VoiceControl::new(0.0, 0.0);
@@ -161,6 +178,7 @@ fn start_decoding(
             ended: false,
             starting: false,
             lags: 0,
+            signed,
             sound: None,
             feed,
         }));
@@ -205,6 +223,7 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
     if far_ahead {
         d.lags += 1;
         if d.lags >= LAGS_BEFORE_STEPPING_DOWN
+            && !d.signed
             && let Some(smaller) = smaller_rendition(set, d.height)
         {
             let r = &set.renditions[smaller];
@@ -305,4 +324,36 @@ fn smaller_rendition(set: &disan_format::video::VideoSet, height: u32) -> Option
         .filter(|(_, r)| r.height < height)
         .max_by_key(|(_, r)| (r.height, std::cmp::Reverse(r.bitrate)))
         .map(|(i, _)| i)
+}
+
+/// A rendition of a signed package (or of any package when the viewer requires signatures)
+/// must match the signed list: FFmpeg reads it by path, so the asset reader never sees it.
+/// `Err` says why it must not play, in words for staff.
+fn check_signed(
+    package: &disan_format::Package,
+    policy: &disan_format::integrity::TrustPolicy,
+    description: &disan_format::PackagePath,
+    rendition: &str,
+) -> Result<bool, String> {
+    use disan_format::integrity::{INTEGRITY_FILE, SIGNATURE_FILE, trusted_hashes};
+    let list = std::fs::read(package.root.join(INTEGRITY_FILE)).ok();
+    let signature = std::fs::read(package.root.join(SIGNATURE_FILE)).ok();
+    let hashes = trusted_hashes(list.as_deref(), signature.as_deref(), policy)
+        .map_err(|e| format!("{e}; the video is not played"))?;
+    let Some(hashes) = hashes else {
+        return Ok(false); // unsigned, and none required
+    };
+    let folder = description.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+    let name = if folder.is_empty() {
+        rendition.to_owned()
+    } else {
+        format!("{folder}/{rendition}")
+    };
+    // Read whole: renditions are tens of megabytes; a streaming hash is for longer recordings.
+    let bytes = std::fs::read(package.root.join(&name))
+        .map_err(|e| format!("{name}: cannot be read ({e}); the video is not played"))?;
+    hashes
+        .check(&name, &bytes)
+        .map(|()| true)
+        .map_err(|e| format!("{e}; the video is not played"))
 }
