@@ -327,8 +327,9 @@ fn the_documented_example_is_a_valid_manifest() {
     assert_eq!(m.audio[0].position, Some([0.0, 1.5, 9.0]));
 }
 
-#[test]
-fn the_documented_video_exhibit_is_a_valid_manifest() {
+/// The complete exhibit of docs/exhibit-format.md whose manifest has `table` (`what` names it in
+/// the failure), parsed without a single problem.
+fn documented_exhibit(table: &str, what: &str) -> disan_format::Manifest {
     let doc = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
     )
@@ -336,12 +337,17 @@ fn the_documented_video_exhibit_is_a_valid_manifest() {
     let example = doc
         .split("```toml\n")
         .filter_map(|s| s.split("```").next())
-        .find(|s| s.contains("[[videos]]") && s.starts_with("format = 1"))
-        .expect("docs/exhibit-format.md has a complete video exhibit");
+        .find(|s| s.contains(table) && s.starts_with("format = 1"))
+        .unwrap_or_else(|| panic!("docs/exhibit-format.md has a complete {what} exhibit"));
     let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
     let problems = problems.into_sorted();
     assert!(problems.is_empty(), "{problems:?}");
-    let m = manifest.unwrap();
+    manifest.unwrap()
+}
+
+#[test]
+fn the_documented_video_exhibit_is_a_valid_manifest() {
+    let m = documented_exhibit("[[videos]]", "video");
     assert!(m.models.is_empty());
     let video = &m.videos[0];
     assert_eq!(video.projection, disan_format::VideoProjection::Flat);
@@ -356,19 +362,7 @@ fn the_documented_video_exhibit_is_a_valid_manifest() {
 
 #[test]
 fn the_documented_panorama_exhibit_is_a_valid_manifest() {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
-    )
-    .unwrap();
-    let example = doc
-        .split("```toml\n")
-        .filter_map(|s| s.split("```").next())
-        .find(|s| s.contains("[[panoramas]]") && s.starts_with("format = 1"))
-        .expect("docs/exhibit-format.md has a complete panorama exhibit");
-    let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
-    let problems = problems.into_sorted();
-    assert!(problems.is_empty(), "{problems:?}");
-    let m = manifest.unwrap();
+    let m = documented_exhibit("[[panoramas]]", "panorama");
     assert!(m.models.is_empty());
     assert!(
         !m.navigation.walk,
