@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{disan_binary, root, target_dir};
+use crate::{root, target_dir};
 
 pub const ID: &str = "choi-trau-do-son";
 const SECONDS: u32 = 24;
@@ -95,22 +95,7 @@ pub fn generate(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     let source = dir.join("le-hoi-choi-trau-do-son.mp4");
     write_source(&source)?;
     let package = dir.join("package");
-    let out = Command::new(disan_binary())
-        .arg("pack")
-        .arg(&source)
-        .arg("--out")
-        .arg(&package)
-        .args(["--as", "video", "--id", "festival", "--force", "--lang", "en"])
-        .output()
-        .map_err(|e| format!("disan pack: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "disan pack {}: {}{}",
-            source.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    super::pack_to(&source, &package, "festival", &["--as", "video"])?;
     let from = package.join("videos/festival");
     let to = exhibits_root.join(ID).join("videos/festival");
     let _ = std::fs::remove_dir_all(&to);

@@ -155,24 +155,16 @@ fn pack_third_party_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     pack_into_sample(&scan.join("model.obj"), SCAN.id, &[], exhibits_root)
 }
 
-/// The sắc phong's sheet as a document scan, packed as staff would pack the real one
-/// (`disan pack --as document`): its tile pyramid goes to `exhibits/sac-phong/scans/decree/`.
-/// The manifest's `[[scans]]` table is written by hand (its regions are texts).
-fn pack_decree_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
-    let dir = target_dir().join("samples").join("sac-phong-scan");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let source = dir.join("decree.png");
-    std::fs::write(&source, decree::sheet_png()?)
-        .map_err(|e| format!("{}: {e}", source.display()))?;
-    let package = dir.join("package");
+/// `disan pack SOURCE --out PACKAGE --id ID --force --lang en FLAGS…`, its output in the error
+/// when it fails.
+pub(crate) fn pack_to(source: &Path, package: &Path, id: &str, flags: &[&str]) -> Result<(), String> {
     let out = Command::new(disan_binary())
         .arg("pack")
-        .arg(&source)
+        .arg(source)
         .arg("--out")
-        .arg(&package)
-        .args([
-            "--as", "document", "--id", "decree", "--width", "1.0", "--force", "--lang", "en",
-        ])
+        .arg(package)
+        .args(["--id", id, "--force", "--lang", "en"])
+        .args(flags)
         .output()
         .map_err(|e| format!("disan pack: {e}"))?;
     if !out.status.success() {
@@ -183,6 +175,20 @@ fn pack_decree_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    Ok(())
+}
+
+/// The sắc phong's sheet as a document scan, packed as staff would pack the real one
+/// (`disan pack --as document`): its tile pyramid goes to `exhibits/sac-phong/scans/decree/`.
+/// The manifest's `[[scans]]` table is written by hand (its regions are texts).
+fn pack_decree_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
+    let dir = target_dir().join("samples").join("sac-phong-scan");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let source = dir.join("decree.png");
+    std::fs::write(&source, decree::sheet_png()?)
+        .map_err(|e| format!("{}: {e}", source.display()))?;
+    let package = dir.join("package");
+    pack_to(&source, &package, "decree", &["--as", "document", "--width", "1.0"])?;
     let to = exhibits_root.join("sac-phong/scans/decree");
     if to.exists() {
         std::fs::remove_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
@@ -217,23 +223,7 @@ fn pack_into_sample(
     exhibits_root: &Path,
 ) -> Result<Vec<PathBuf>, String> {
     let package = source.parent().expect("in a folder").join("package");
-    let out = Command::new(disan_binary())
-        .arg("pack")
-        .arg(source)
-        .arg("--out")
-        .arg(&package)
-        .args(["--id", id, "--force", "--lang", "en"])
-        .args(flags)
-        .output()
-        .map_err(|e| format!("disan pack: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "disan pack {}: {}{}",
-            source.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    pack_to(source, &package, id, flags)?;
     let mut written = Vec::new();
     let models_dir = exhibits_root.join(id).join("models");
     std::fs::create_dir_all(&models_dir).map_err(|e| format!("{}: {e}", models_dir.display()))?;

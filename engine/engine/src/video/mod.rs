@@ -354,6 +354,9 @@ fn spawn_screens(
             unlit: true,
             // A screen seen from behind shows the picture mirrored, as a real one would.
             cull_mode: None,
+            // A picture keeps its colours however far the visitor stands (a phone held upright
+            // watches from further back, where the exhibit's haze would grey it).
+            fog_enabled: false,
             ..default()
         });
         let entity = match (&video.projection, &video.screen) {
@@ -409,7 +412,9 @@ fn spawn_screens(
                     .rsplit_once('/')
                     .map_or("", |(folder, _)| folder);
                 let url = format!("{}/{folder}/{}", library.source_root().display(), r.file);
-                if let Err(e) = web::open(&video.id, &url, r.width, r.height) {
+                if let Err(e) =
+                    web::open(&video.id, &url, (r.width, r.height), video.volume, video.looped)
+                {
                     warn!("video \"{}\": {e}", video.id);
                 }
             }

@@ -38,6 +38,9 @@ extern "C" {
     fn paused(this: &VideoElement) -> bool;
     #[wasm_bindgen(method, setter = muted)]
     fn set_muted(this: &VideoElement, value: bool);
+    #[wasm_bindgen(method, setter = volume)]
+    fn set_volume(this: &VideoElement, value: f64);
+
     #[wasm_bindgen(method, getter = currentTime)]
     fn current_time(this: &VideoElement) -> f64;
     #[wasm_bindgen(method, setter = currentTime)]
@@ -117,9 +120,20 @@ pub fn can_play(mime: &str) -> bool {
     new_video().is_some_and(|v| !v.can_play_type(mime).is_empty())
 }
 
-/// Starts loading the video at `url` for the screen `id`, scaled to `width × height`.
-pub fn open(id: &str, url: &str, width: u32, height: u32) -> Result<(), String> {
+/// Starts loading the video at `url` for the screen `id`, scaled to `width × height`, at the
+/// manifest's `volume` (an element plays at most at 1) and `loop`.
+pub fn open(
+    id: &str,
+    url: &str,
+    (width, height): (u32, u32),
+    volume: f32,
+    looped: bool,
+) -> Result<(), String> {
     let element = new_video().ok_or("no document to make a <video> in")?;
+    element.set_volume(f64::from(volume.clamp(0.0, 1.0)));
+    // The element loops by itself: at its end it is paused, and the viewer's loop could not
+    // tell that from a visitor's pause.
+    js_sys::Reflect::set(&element, &"loop".into(), &looped.into()).ok();
     element.set_cross_origin("anonymous");
     element.set_preload("auto");
     element.set_plays_inline(true);
