@@ -212,3 +212,68 @@ fn a_rendition_changed_after_signing_is_not_played() {
         "the notice names the video: {log}"
     );
 }
+
+/// The caption line the shot's log says is drawn: its text and its box `[x, y, w, h]`.
+fn logged_caption(log: &str) -> (String, [f32; 4]) {
+    let line = log
+        .lines()
+        .find(|l| l.contains("video caption \""))
+        .unwrap_or_else(|| panic!("no caption line in: {log}"));
+    let rest = line.split("video caption \"").nth(1).unwrap();
+    let (text, rest) = rest.rsplit_once("\" ").unwrap();
+    assert!(rest.starts_with("shown"), "the caption line is hidden: {line}");
+    let rect = rest.split('[').nth(1).and_then(|r| r.split(']').next()).unwrap();
+    let v: Vec<f32> = rect.split(',').map(|n| n.trim().parse().unwrap()).collect();
+    (text.to_owned(), [v[0], v[1], v[2], v[3]])
+}
+
+/// Captions are timed to the recording: at a moment inside a cue its text is drawn, in the
+/// visitor's language; in the gap between two cues nothing is. Read from the bundled festival
+/// exhibit's own WebVTT files, so the test follows their times if they are edited.
+#[test]
+fn captions_follow_the_recording_in_the_visitors_language() {
+    let dir = temp("video", "captions");
+    let exhibit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/choi-trau-do-son");
+    let cues = |lang: &str| {
+        disan_format::parse_vtt(
+            &std::fs::read_to_string(exhibit.join(format!("captions/festival.{lang}.vtt"))).unwrap(),
+        )
+        .unwrap()
+    };
+    let (vi, en) = (cues("vi"), cues("en"));
+    // The second cue, a little after its start; and the gap before it.
+    let cue = &vi.cues[1];
+    let inside = cue.start + 0.1;
+    let gap = vi.cues[0].end + (cue.start - vi.cues[0].end) / 2.0;
+    assert!(gap < cue.start && gap > vi.cues[0].end);
+    let shoot = |seconds: f64, lang: &str| {
+        let png = dir.0.join(format!("at-{seconds}-{lang}.png"));
+        let mut cmd = disan();
+        cmd.arg("shot")
+            .arg(&exhibit)
+            .args(["--view", &format!("video:festival:{seconds}"), "--lang", lang])
+            .args(["--size", "960x540", "--out"])
+            .arg(&png);
+        let (log, picture) = shot_ok(cmd, &png, &format!("the shot at {seconds} s in {lang}"));
+        let (text, rect) = logged_caption(&log);
+        (text, rect, picture)
+    };
+    let (text, rect, picture) = shoot(inside, "vi");
+    assert_eq!(text, cue.text.replace('\n', " / "), "the Vietnamese cue at {inside} s");
+    // Drawn, not only set: light letters on the dark panel inside the caption's box.
+    let [x, y, w, h] = rect.map(|v| v.round().max(0.0) as u32);
+    assert!(w > 100 && h > 10, "a caption of some size: {rect:?}");
+    let letters = (x..x + w)
+        .flat_map(|px| (y..y + h).map(move |py| (px, py)))
+        .filter(|&(px, py)| picture.get_pixel(px, py).0.iter().map(|&c| u32::from(c)).sum::<u32>() > 450)
+        .count();
+    assert!(letters > 50, "letters drawn in the caption's box: {letters} light pixels");
+
+    let (text, _, _) = shoot(inside, "en");
+    let en_cue = en.cues.iter().find(|c| c.start <= inside && inside < c.end).unwrap();
+    assert_eq!(text, en_cue.text.replace('\n', " / "), "the English cue at {inside} s");
+    assert_ne!(en_cue.text, cue.text);
+
+    let (text, _, _) = shoot(gap, "vi");
+    assert_eq!(text, "", "no caption between cues, at {gap} s");
+}

@@ -259,7 +259,11 @@ fn take_shot(
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,
     catalogue: Option<Res<crate::catalogue::CatalogueReady>>,
-    (videos, shot_camera): (Res<crate::video::Videos>, crate::video::ShotCamera),
+    (videos, shot_camera, captions): (
+        Res<crate::video::Videos>,
+        crate::video::ShotCamera,
+        crate::video::ShotCaption,
+    ),
     (scans, tiles, assets, reader, panoramas, clouds): (
         Res<crate::scans::Scans>,
         Res<crate::scans::TileCache>,
@@ -338,7 +342,7 @@ fn take_shot(
             clouds.0.deepest_level_shown()
         );
     }
-    crate::video::log_screens(&videos, shot_camera.iter().next());
+    crate::video::log_screens(&videos, shot_camera.iter().next(), &captions);
     let out = request.out.clone();
     info!("saving shot to {}", out.display());
     commands

@@ -749,7 +749,7 @@ fn mark_screens_ready(
 struct VideoBar;
 
 #[derive(Component)]
-struct VideoCaption;
+pub struct VideoCaption;
 
 #[derive(Component)]
 struct VideoTime;
@@ -952,11 +952,40 @@ pub fn screen_rect_in_view(
     Some([min.x, min.y, max.x - min.x, max.y - min.y])
 }
 
-/// Logs where each flat video is on screen and which frame it shows (for `disan shot`).
+/// The caption line as drawn: its text and where it is, for the shot's log.
+pub type ShotCaption<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static Text,
+        &'static ComputedNode,
+        &'static bevy::ui::UiGlobalTransform,
+        &'static InheritedVisibility,
+    ),
+    With<VideoCaption>,
+>;
+
+/// Logs where each flat video is on screen and which frame it shows, and the caption line as the
+/// visitor reads it (its text and its box in physical pixels), for `disan shot` and the tests
+/// that check both against the picture.
 pub fn log_screens(
     videos: &Videos,
     camera: Option<(&Camera, &GlobalTransform)>,
+    captions: &ShotCaption,
 ) {
+    for (text, node, transform, visible) in captions {
+        let size = node.size();
+        let centre = transform.translation;
+        let line = text.0.replace('\n', " / ");
+        info!(
+            "video caption \"{line}\" {} at [{:.0}, {:.0}, {:.0}, {:.0}] px",
+            if visible.get() { "shown" } else { "hidden" },
+            centre.x - size.x / 2.0,
+            centre.y - size.y / 2.0,
+            size.x,
+            size.y,
+        );
+    }
     for screen in &videos.screens {
         let rect = camera.and_then(|(c, t)| screen_rect_in_view(screen, c, t));
         info!(
