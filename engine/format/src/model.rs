@@ -660,6 +660,26 @@ impl<'a> ModelFile<'a> {
 /// gltf-json's own validation: every index refers to something that exists. `false` (with the
 /// problems recorded) when the document's indices are not safe to follow.
 fn validate_structure(root: &Root, report: &mut ModelReport) -> bool {
+    // gltf-json 1.4 follows a primitive's POSITION accessor without checking that it exists
+    // (and panics): checked here first, so a damaged model is reported, never a crash.
+    let mut dangling = false;
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for (p, primitive) in mesh.primitives.iter().enumerate() {
+            let position = primitive
+                .attributes
+                .get(&Checked::Valid(json::mesh::Semantic::Positions));
+            if position.is_some_and(|a| a.value() >= root.accessors.len()) {
+                report.error(
+                    format!("meshes[{m}].primitives[{p}].attributes.POSITION"),
+                    format!("refers to an item that does not exist: not valid glTF. {REEXPORT}."),
+                );
+                dangling = true;
+            }
+        }
+    }
+    if dangling {
+        return false;
+    }
     let mut invalid = Vec::new();
     json::validation::Validate::validate(root, root, json::Path::new, &mut |path, error| {
         invalid.push((path().0, error))
