@@ -37,7 +37,7 @@ Usage:
       A document scan (.tif, .png, .jpg, any size up to 65535 pixels a side): cut into an IIIF
       tile pyramid (scans/ID/info.json and its tiles, which IIIF viewers read too) and a sheet
       model of its real size (--width, or from --dpi, 600 by default). --iiif-base: the URL the
-      package will be published at, for the info.json's id. `--as mesh|document|panorama|pointcloud|video` says
+      package will be published at, for the info.json's id. `--as mesh|document|panorama|pointcloud|video|audio` says
       what the file is when its name does not (a 2:1 image is taken for a 360° panorama,
       a PLY without faces for a point cloud).
   disan pack PANO.jpg|FOLDER --out PACKAGE --as panorama [...]
@@ -55,6 +55,10 @@ Usage:
       (VP9 480p, 720p, 1080p, no taller than the source, and H.264 720p for older browsers),
       a poster and a thumbnail every 5 s (videos/ID/video.json), and an intangible-heritage
       exhibit showing it on a screen; a 2:1 recording is a 360° video around the visitor.
+  disan pack SONG.wav|.flac|.mp3|.ogg|.opus|.m4a --out PACKAGE [--as audio] [...]
+      A sound recording without picture, a song, a story, a festival's music (needs ffmpeg):
+      Opus 96 kbit/s and AAC 128 kbit/s renditions (recordings/ID/recording.json) and an
+      intangible-heritage exhibit that plays it, with the video's bar, chapters and captions.
   disan pack FOLDER --out FOLDER [--jobs N] [...]
       Every scan in FOLDER and in its folders one level down, one package each, N at a time
       (default: every core). Run it again after an interruption: finished packages are skipped.
@@ -407,7 +411,7 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
             "--as" => {
                 let k = value("--as")?;
                 options.kind = Some(disan_pack::PackKind::parse(&k).ok_or_else(|| {
-                    format!("--as must be mesh, document, panorama, pointcloud or video, not \"{k}\"")
+                    format!("--as must be mesh, document, panorama, pointcloud, video or audio, not \"{k}\"")
                 })?);
             }
             "--width" => {

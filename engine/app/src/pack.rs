@@ -191,6 +191,22 @@ fn print_summary(r: &PackReport, lang: Lang) {
             human_bytes(c.octree_bytes),
             c.metadata
         );
+    } else if let Some(v) = r.video.as_ref().filter(|_| r.source_format == "audio") {
+        println!(
+            "  {}: {:.1} s → {}",
+            if vi { "Bản ghi âm" } else { "Recording" },
+            v.duration_s,
+            v.src
+        );
+        for rendition in &v.renditions {
+            println!(
+                "    {} {} {} kbit/s ({})",
+                rendition.file,
+                rendition.codec,
+                rendition.bitrate / 1000,
+                human_bytes(rendition.bytes)
+            );
+        }
     } else if let Some(v) = &r.video {
         println!(
             "  {}: {}×{} px, {:.1} s, {} {}{} → {}",

@@ -277,3 +277,63 @@ fn captions_follow_the_recording_in_the_visitors_language() {
     let (text, _, _) = shoot(gap, "vi");
     assert_eq!(text, "", "no caption between cues, at {gap} s");
 }
+
+/// A recording without picture (`disan pack --as audio`) plays as a video does: a tour stop on
+/// one of its chapters starts it there, its captions follow it, and an exhibit of recordings
+/// alone still opens (a marker and a stage to frame, never "nothing to draw").
+#[test]
+fn a_recording_without_picture_plays_with_its_chapters_and_captions() {
+    let dir = temp("video", "recording");
+    let song = dir.0.join("hat-dum.wav");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=8"])
+        .arg(&song)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", run::text(&made));
+    let package = dir.0.join("package");
+    let out = disan().args(["pack", "--out"]).arg(&package).arg(&song).output().unwrap();
+    assert!(out.status.success(), "pack: {}", run::text(&out));
+    std::fs::create_dir_all(package.join("captions")).unwrap();
+    std::fs::write(
+        package.join("captions/hat-dum.vi.vtt"),
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nCâu thứ nhất\n\n00:00:05.000 --> 00:00:07.000\nCâu đối đáp\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(package.join("exhibit.toml"))
+        .unwrap()
+        .replace(
+            "# captions = { vi = \"captions/recording.vi.vtt\", en = \"captions/recording.en.vtt\" }",
+            "captions = { vi = \"captions/hat-dum.vi.vtt\" }\n\n[[recordings.chapters]]\nid = \"mo-dau\"\nstart = 0.0\ntitle = { vi = \"Mở đầu\", en = \"Opening\" }\n\n[[recordings.chapters]]\nid = \"doi-dap\"\nstart = 4.5\ntitle = { vi = \"Đối đáp\", en = \"The exchange\" }",
+        );
+    let manifest = manifest.replace(
+        "[rights]",
+        "[[tours]]\nid = \"main\"\ntitle = { vi = \"Nghe hát\", en = \"Listening\" }\n\n[[tours.stops]]\nvideo = \"hat-dum\"\nchapter = \"doi-dap\"\ntext = { vi = \"Phần đối đáp.\", en = \"The exchange.\" }\n\n[rights]",
+    );
+    assert!(manifest.contains("[[recordings.chapters]]"), "{manifest}");
+    std::fs::write(package.join("exhibit.toml"), manifest).unwrap();
+    let validated = disan().arg("validate").arg(&package).output().unwrap();
+    // Warnings only (exit 2): the texts staff have yet to write.
+    assert_eq!(validated.status.code(), Some(2), "validate: {}", run::text(&validated));
+
+    let shoot = |view: &str| {
+        let png = dir.0.join(format!("{}.png", view.replace(':', "-")));
+        let mut cmd = disan();
+        cmd.arg("shot")
+            .arg(&package)
+            .args(["--view", view, "--size", "960x540", "--out"])
+            .arg(&png);
+        let (log, _) = shot_ok(cmd, &png, view);
+        assert!(!log.contains("nothing to draw"), "{log}");
+        log
+    };
+    // Sought to 1.5 s: the first line's caption.
+    let log = shoot("video:hat-dum:1.5");
+    assert!(log.contains("video \"hat-dum\": frame none shown at 1.500 s"), "{log}");
+    assert_eq!(logged_caption(&log).0, "Câu thứ nhất");
+    // The tour stop on the chapter "doi-dap" starts the recording at 4.5 s: no caption yet
+    // (the next line is at 5 s), the time the chapter's.
+    let log = shoot("tour:main:1");
+    assert!(log.contains("video \"hat-dum\": frame none shown at 4.500 s"), "{log}");
+    assert_eq!(logged_caption(&log).0, "");
+}

@@ -400,6 +400,8 @@ impl LocationSummary {
 pub struct VideoSummary {
     pub id: String,
     pub title: String,
+    /// `true` for a recording without picture (`[[recordings]]`): played the same way.
+    pub sound_only: bool,
     pub chapters: Vec<VideoChapter>,
 }
 
@@ -797,6 +799,7 @@ fn report_changes(
             .map(|v| VideoSummary {
                 id: v.id.clone(),
                 title: lang.pick(&v.title).to_owned(),
+                sound_only: v.sound_only,
                 chapters: v
                     .chapters
                     .iter()

@@ -135,8 +135,11 @@ fn aim_shot(
         && let Some(video) = m.video(id)
     {
         // `video:ID:SECONDS`: watching the video, paused at that moment.
-        let (eye, target) = crate::video::view_of_video(video, crate::camera::window_aspect(&windows));
-        camera.write(CameraCommand::LookFrom { eye, target });
+        // A recording without picture has no screen to face: the home view.
+        match crate::video::view_of_video(video, crate::camera::window_aspect(&windows)) {
+            Some((eye, target)) => camera.write(CameraCommand::LookFrom { eye, target }),
+            None => camera.write(CameraCommand::Home),
+        };
         videos.write(crate::video::VideoCommand::Pause { video: id.to_owned() });
         videos.write(crate::video::VideoCommand::Seek {
             video: id.to_owned(),

@@ -268,7 +268,7 @@ pub fn stop_view(
             package
                 .manifest
                 .video(video)
-                .map(|v| crate::video::view_of_video(v, aspect))
+                .and_then(|v| crate::video::view_of_video(v, aspect))
         }
     }
 }

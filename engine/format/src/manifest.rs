@@ -132,6 +132,8 @@ keyword_enum!(
         Photo360 = "360-photo",
         Video = "video",
         Video360 = "360-video",
+        /// Sound alone: a song, a story, a festival's music (`[[recordings]]`).
+        Audio = "audio",
         Modelled = "modelled",
         Procedural = "procedural",
     }
@@ -148,6 +150,7 @@ impl CaptureMethod {
             Self::Photo360 => ("Ảnh 360°", "360° photo"),
             Self::Video => ("Quay phim", "Video recording"),
             Self::Video360 => ("Quay phim 360°", "360° video recording"),
+            Self::Audio => ("Ghi âm", "Sound recording"),
             Self::Modelled => ("Dựng mô hình", "Modelled"),
             Self::Procedural => (
                 "Mô hình minh họa dựng bằng mã",
@@ -193,7 +196,9 @@ pub struct Manifest {
     pub panoramas: Vec<Panorama>,
     /// Laser-scan point clouds (`[[pointclouds]]`), streamed by level of detail.
     pub pointclouds: Vec<PointCloud>,
-    /// Recorded performances and festivals (`[[videos]]`): on a screen in the scene or 360°.
+    /// Recorded performances and festivals (`[[videos]]`): on a screen in the scene or 360°;
+    /// then the recordings without picture (`[[recordings]]`), which play the same way. Ids are
+    /// unique across both.
     pub videos: Vec<Video>,
     pub rights: Rights,
     pub provenance: Provenance,
@@ -686,9 +691,19 @@ pub struct Video {
     /// a browser, as browsers require).
     pub autoplay: bool,
     pub looped: bool,
+    /// A recording without picture (`[[recordings]]`: a song, a storyteller, a festival's
+    /// drums): no screen, only its sound, its captions and its bar.
+    pub sound_only: bool,
+    /// Where a recording sounds from (`position`), or `None` around the visitor. Flat videos
+    /// sound from their screen, 360° ones around the visitor.
+    pub sound_at: Option<Vec3>,
 }
 
 impl Video {
+    /// The manifest table it was written in, for messages: `videos` or `recordings`.
+    pub fn table(&self) -> &'static str {
+        if self.sound_only { "recordings" } else { "videos" }
+    }
     pub fn chapter(&self, id: &str) -> Option<&Chapter> {
         self.chapters.iter().find(|c| c.id == id)
     }

@@ -263,7 +263,14 @@ fn check_videos(
     manifest: &Manifest,
     problems: &mut Problems,
 ) {
-    for (i, video) in manifest.videos.iter().enumerate() {
+    for (n, video) in manifest.videos.iter().enumerate() {
+        // Its place in its own table (`[[videos]]` or `[[recordings]]`), as staff count.
+        let table = video.table();
+        let i = manifest.videos[..n]
+            .iter()
+            .filter(|v| v.sound_only == video.sound_only)
+            .count();
+        let what = if video.sound_only { "recording" } else { "video" };
         let description = root.join(video.src.as_str());
         let Ok(bytes) = std::fs::read(&description) else {
             continue; // reported by check_files
@@ -275,11 +282,16 @@ fn check_videos(
                     &description,
                     None,
                     "",
-                    format!("{e}. The video is left out until this is fixed."),
+                    format!("{e}. The {what} is left out until this is fixed."),
                 );
                 continue;
             }
         };
+        if set.has_picture() == video.sound_only {
+            let (other, packed) = if video.sound_only { ("a video's (it has a picture)", "audio") } else { ("a recording's (it has no picture)", "video") };
+            problems.left_out_error(&description, None, "", format!("is {other}, but [[{table}]] names it: move the entry to the other table, or pack the file again with `disan pack --as {packed}`. The {what} is left out until this is fixed."));
+            continue;
+        }
         let dir = description.parent().unwrap_or(root);
         let missing: Vec<&str> = set
             .files()
@@ -287,20 +299,20 @@ fn check_videos(
             .filter(|f| !dir.join(f).is_file())
             .collect();
         if let Some(first) = missing.first() {
-            problems.left_out_error(&description, None, "", format!("{} of its {} files are missing, the first \"{first}\": copy the whole folder `disan pack --as video` wrote, or pack the video again. The video is left out until this is fixed.", missing.len(), set.files().len()));
+            problems.left_out_error(&description, None, "", format!("{} of its {} files are missing, the first \"{first}\": copy the whole folder `disan pack` wrote, or pack the {what} again. The {what} is left out until this is fixed.", missing.len(), set.files().len()));
         }
         let at = source
             .find(&format!("\"{}\"", video.src))
             .map(|o| LineCol::from_offset(source, o));
         for (k, chapter) in video.chapters.iter().enumerate() {
             if chapter.start >= set.duration {
-                problems.error(manifest_path, at, &format!("videos[{i}].chapters[{k}].start"), format!("chapter \"{}\" starts at {} s, but the video lasts {:.3} s: check the chapter's time against the recording.", chapter.id, chapter.start, set.duration));
+                problems.error(manifest_path, at, &format!("{table}[{i}].chapters[{k}].start"), format!("chapter \"{}\" starts at {} s, but the {what} lasts {:.3} s: check the chapter's time against the recording.", chapter.id, chapter.start, set.duration));
             }
         }
         if let Some(first) = video.chapters.first()
             && first.start > 0.0
         {
-            problems.warning(manifest_path, at, &format!("videos[{i}].chapters[0].start"), format!("the first chapter starts at {} s: the video's first {} s belong to no chapter. Start the first chapter at 0.", first.start, first.start));
+            problems.warning(manifest_path, at, &format!("{table}[{i}].chapters[0].start"), format!("the first chapter starts at {} s: the {what}'s first {} s belong to no chapter. Start the first chapter at 0.", first.start, first.start));
         }
         for path in video.captions.values() {
             let file = root.join(path.as_str());
@@ -312,7 +324,7 @@ fn check_videos(
             };
             // Half a second of slack: an encoder may end the recording a few frames early.
             if captions.end() > set.duration + 0.5 {
-                problems.warning(&file, None, "", format!("the captions run to {:.3} s, past the video's end at {:.3} s: check that they belong to \"{}\".", captions.end(), set.duration, video.src));
+                problems.warning(&file, None, "", format!("the captions run to {:.3} s, past the {what}'s end at {:.3} s: check that they belong to \"{}\".", captions.end(), set.duration, video.src));
             }
         }
     }

@@ -765,10 +765,11 @@ impl<'s> Reader<'s> {
         // Read before the hotspots and views that may be placed in them.
         let panoramas = self.table_array(&mut root, "panoramas", |r, o| r.panorama(o));
         let pointclouds = self.table_array(&mut root, "pointclouds", |r, o| r.pointcloud(o));
-        let videos = self.table_array(&mut root, "videos", |r, o| r.video(o));
+        let mut videos = self.table_array(&mut root, "videos", |r, o| r.video(o, false));
+        let recordings = self.table_array(&mut root, "recordings", |r, o| r.video(o, true));
         // A panorama exhibit shows its scenes, a point-cloud exhibit its clouds, a festival its
         // recordings: no model needed.
-        let has_panoramas = ["panoramas", "pointclouds", "videos"]
+        let has_panoramas = ["panoramas", "pointclouds", "videos", "recordings"]
             .iter()
             .any(|k| root.table.contains_key(*k));
         match root.table.get("models") {
@@ -776,7 +777,7 @@ impl<'s> Reader<'s> {
             None => self.missing(
                 &root,
                 "models",
-                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, `[[pointclouds]]` or `[[videos]]`)",
+                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, `[[pointclouds]]`, `[[videos]]` or `[[recordings]]`)",
             ),
             // `models = []`, or tables that all failed (their own errors are reported).
             Some(v)
@@ -827,6 +828,18 @@ impl<'s> Reader<'s> {
             pointclouds.iter().map(|c| c.id.as_str()),
         );
         self.check_unique_ids(&root, "videos", videos.iter().map(|v| v.id.as_str()));
+        self.check_unique_ids(&root, "recordings", recordings.iter().map(|v| v.id.as_str()));
+        // One namespace: tours and the embed API name a video or a recording by its id alone.
+        for (i, r) in recordings.iter().enumerate() {
+            if videos.iter().any(|v| v.id == r.id) {
+                let span = match root.table.get("recordings").map(|v| v.get_ref()) {
+                    Some(DeValue::Array(items)) => items.get(i).map_or(root.span.clone(), |v| v.span()),
+                    _ => root.span.clone(),
+                };
+                self.error(&span, &format!("recordings[{i}].id"), format!("the id \"{}\" is also a video's: a tour stop or the page names either by its id alone, so give each its own.", r.id));
+            }
+        }
+        videos.extend(recordings);
         self.check_links(&root, &panoramas);
         self.check_stop_targets(&root, &tours, &views, &hotspots, &videos);
         self.finish(root);
@@ -1713,28 +1726,44 @@ impl<'s> Reader<'s> {
         })
     }
 
-    fn video(&mut self, o: &mut Obj<'_, '_>) -> Option<Video> {
+    /// A `[[videos]]` table, or a `[[recordings]]` one (`sound_only`): the same fields but
+    /// for the picture's (`projection`, `screen`), with `position` for where it sounds from.
+    fn video(&mut self, o: &mut Obj<'_, '_>, sound_only: bool) -> Option<Video> {
         let id = self.req_id(o, "id");
         let src = self.req_path(o, "src");
+        let (description, packed_as, example) = if sound_only {
+            (crate::video::RECORDING_FILE, "audio", "recordings/hat-doi/recording.json")
+        } else {
+            (crate::video::VIDEO_FILE, "video", "videos/festival/video.json")
+        };
         if let Some(src) = &src
-            && !src.as_str().ends_with(crate::video::VIDEO_FILE)
+            && !src.as_str().ends_with(description)
         {
             let span = o.table.get("src").map_or(o.span.clone(), |v| v.span());
-            self.error(&span, &o.field("src"), format!("\"{src}\" should be the video's `video.json`, which `disan pack --as video` writes beside its renditions (e.g. \"videos/festival/video.json\")."));
+            self.error(&span, &o.field("src"), format!("\"{src}\" should be the `{description}` that `disan pack --as {packed_as}` writes beside its renditions (e.g. \"{example}\")."));
         }
         let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
+        let sound_at = if sound_only { self.opt_vec3(o, "position") } else { None };
         let projection_given = o.table.contains_key("projection");
-        let projection = self.keyword::<VideoProjection>(o, "projection", false);
-        let screen = self
-            .sub_table(o, "screen", |r, p| r.surface(p, "screen"))
-            .flatten();
+        let projection = if sound_only {
+            None
+        } else {
+            self.keyword::<VideoProjection>(o, "projection", false)
+        };
+        let screen = if sound_only {
+            None
+        } else {
+            self.sub_table(o, "screen", |r, p| r.surface(p, "screen"))
+                .flatten()
+        };
         // A misspelt projection is its own error; the screen is checked against a known one.
         let projection = match projection {
             Some(p) => p,
-            None if projection_given => return None,
+            None if projection_given && !sound_only => return None,
             None => VideoProjection::Flat,
         };
         match (projection, o.table.get("screen")) {
+            _ if sound_only => {}
             (VideoProjection::Flat, None) => {
                 o.known.push("screen");
                 self.missing(o, "screen", "a `[videos.screen]` table with `centre`, `normal` and `width`: where the video is shown in the scene (or `projection = \"360\"` for a 360° video)");
@@ -1786,7 +1815,7 @@ impl<'s> Reader<'s> {
             src: src?,
             title,
             projection,
-            screen: if projection == VideoProjection::Flat {
+            screen: if projection == VideoProjection::Flat && !sound_only {
                 Some(screen?)
             } else {
                 None
@@ -1797,6 +1826,8 @@ impl<'s> Reader<'s> {
             volume,
             autoplay,
             looped,
+            sound_only,
+            sound_at,
         })
     }
 

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 /// What `disan pack --as video` names the description beside the renditions.
 pub const VIDEO_FILE: &str = "video.json";
+/// What `disan pack --as audio` names the description of a recording without picture: the same
+/// format, with no picture (`width` and `height` 0, sound-only renditions, no poster).
+pub const RECORDING_FILE: &str = "recording.json";
 /// The format tag of `video.json`, so a later layout is recognised rather than misread.
 pub const VIDEO_FORMAT: &str = "disan-video/1";
 
@@ -104,6 +107,9 @@ impl VideoSet {
                 self.duration
             ));
         }
+        if self.width == 0 && self.height == 0 {
+            return self.check_sound_only();
+        }
         if !(self.fps.is_finite() && self.fps > 0.0 && self.fps <= MAX_FPS) {
             return bad(format!(
                 "gives {} frames per second; expected more than 0 and at most {MAX_FPS}",
@@ -159,10 +165,45 @@ impl VideoSet {
         Ok(())
     }
 
+    /// A recording without picture: sound-only renditions (Opus or AAC, no size), no poster,
+    /// no thumbnails.
+    fn check_sound_only(&self) -> Result<(), VideoSetError> {
+        let bad = |m: String| Err(VideoSetError(m));
+        if !self.audio {
+            return bad("has neither picture (its size is 0×0) nor sound".to_owned());
+        }
+        if self.renditions.is_empty() || self.renditions.len() > MAX_RENDITIONS {
+            return bad(format!(
+                "lists {} renditions; expected 1 to {MAX_RENDITIONS}",
+                self.renditions.len()
+            ));
+        }
+        for r in &self.renditions {
+            check_file(&r.file)?;
+            if r.width != 0 || r.height != 0 || !(r.codec == "opus" || r.codec == "aac") {
+                return bad(format!(
+                    "gives \"{}\" the codec \"{}\" and the size {}×{}; a recording without picture has sound-only renditions (\"opus\" or \"aac\", 0×0)",
+                    r.file, r.codec, r.width, r.height
+                ));
+            }
+        }
+        if !self.poster.is_empty() || !self.thumbnails.is_empty() {
+            return bad("has no picture, so it takes no poster and no thumbnails".to_owned());
+        }
+        Ok(())
+    }
+
+    /// Whether the recording has a picture: a video, not a recording (`recording.json`).
+    pub fn has_picture(&self) -> bool {
+        self.width > 0 && self.height > 0
+    }
+
     /// Every file the description names, relative to it.
     pub fn files(&self) -> Vec<&str> {
         let mut files: Vec<&str> = self.renditions.iter().map(|r| r.file.as_str()).collect();
-        files.push(&self.poster);
+        if !self.poster.is_empty() {
+            files.push(&self.poster);
+        }
         files.extend(self.thumbnails.iter().map(|t| t.file.as_str()));
         files
     }
@@ -317,5 +358,68 @@ mod tests {
         }
         let e = VideoSet::from_json(b"{\"format\": 1}").unwrap_err();
         assert!(e.0.contains("disan pack --as video"), "{e}");
+    }
+
+    fn recording() -> VideoSet {
+        VideoSet {
+            format: VIDEO_FORMAT.into(),
+            duration: 95.0,
+            fps: 0.0,
+            width: 0,
+            height: 0,
+            audio: true,
+            renditions: vec![
+                Rendition {
+                    file: "sound.webm".into(),
+                    codec: "opus".into(),
+                    mime: "audio/webm; codecs=\"opus\"".into(),
+                    width: 0,
+                    height: 0,
+                    bitrate: 96_000,
+                    bytes: 1_140_000,
+                },
+                Rendition {
+                    file: "sound.m4a".into(),
+                    codec: "aac".into(),
+                    mime: "audio/mp4; codecs=\"mp4a.40.2\"".into(),
+                    width: 0,
+                    height: 0,
+                    bitrate: 128_000,
+                    bytes: 1_520_000,
+                },
+            ],
+            poster: String::new(),
+            thumbnails: vec![],
+        }
+    }
+
+    #[test]
+    fn a_recording_without_picture_is_read_and_played_by_its_link() {
+        let s = recording();
+        let json = serde_json::to_vec(&s).unwrap();
+        let read = VideoSet::from_json(&json).unwrap();
+        assert!(!read.has_picture());
+        assert_eq!(read.files(), ["sound.webm", "sound.m4a"], "no poster to look for");
+        // Whatever the screen, the best sound the link carries; Opus alone where AAC is not played.
+        assert_eq!(read.choose(1080, None, |_| true).unwrap().file, "sound.m4a");
+        assert_eq!(read.choose(1080, Some(140_000.0), |_| true).unwrap().file, "sound.webm");
+        assert_eq!(read.choose(1080, None, |r| r.codec == "opus").unwrap().file, "sound.webm");
+        let cases: Vec<(fn(&mut VideoSet), &str)> = vec![
+            (|s| s.audio = false, "neither picture"),
+            (|s| s.renditions[0].codec = "vp9".into(), "sound-only"),
+            (|s| s.renditions[1].width = 640, "sound-only"),
+            (|s| s.poster = "poster.jpg".into(), "no poster"),
+            (|s| s.renditions[0].file = "../x.webm".into(), "../x.webm"),
+        ];
+        for (spoil, word) in cases {
+            let mut s = recording();
+            spoil(&mut s);
+            let e = VideoSet::from_json(&serde_json::to_vec(&s).unwrap()).unwrap_err();
+            assert!(e.0.contains(word), "{word}: {e}");
+        }
+        // A picture of 0×0 on one side only is a broken video, not a recording.
+        let mut s = set();
+        s.width = 0;
+        assert!(VideoSet::from_json(&serde_json::to_vec(&s).unwrap()).is_err());
     }
 }

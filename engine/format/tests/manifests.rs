@@ -353,6 +353,11 @@ fn the_documented_video_exhibit_is_a_valid_manifest() {
     assert_eq!(video.projection, disan_format::VideoProjection::Flat);
     assert_eq!(video.screen.as_ref().unwrap().width, 4.0);
     assert_eq!(video.chapter_end("ruoc-trau", 24.0), Some(12.0));
+    assert!(!video.sound_only);
+    let drums = m.video("trong-hoi").expect("the recording, among the videos by its id");
+    assert!(drums.sound_only && drums.screen.is_none());
+    assert_eq!(drums.sound_at, Some([-3.0, 1.0, 1.0]));
+    assert_eq!(drums.table(), "recordings");
     assert_eq!(m.tours[0].stops.len(), 2);
     assert!(matches!(
         m.tours[0].stops[1].duration,
@@ -612,3 +617,49 @@ fn the_decree_scan_reads_with_its_regions_and_every_tile_is_signed() {
     assert!(files.iter().all(|f| root.join(f).is_file()), "{files:#?}");
 }
 
+
+/// A recording is a video without picture: its own table, `recording.json`, no screen, and ids
+/// shared with the videos (a tour stop names either by id alone).
+#[test]
+fn a_recording_takes_no_screen_and_shares_the_videos_ids() {
+    let base = documented_exhibit("[[recordings]]", "recording");
+    assert!(base.videos.iter().any(|v| v.sound_only));
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("```toml\n")
+        .filter_map(|s| s.split("```").next())
+        .find(|s| s.contains("[[recordings]]") && s.starts_with("format = 1"))
+        .unwrap()
+        .to_owned();
+    let problems_of = |text: &str| {
+        let (_, problems) = parse_manifest(Path::new("exhibit.toml"), text);
+        problems.into_sorted()
+    };
+    // A screen or a projection is a video's: not known in a recording.
+    let p = problems_of(&example.replace(
+        "position = [-3.0, 1.0, 1.0]",
+        "position = [-3.0, 1.0, 1.0]\nprojection = \"360\"",
+    ));
+    assert!(
+        p.iter().any(|p| p.field.starts_with("recordings[0].projection")),
+        "{p:?}"
+    );
+    // A video's description in a recording's table.
+    let p = problems_of(&example.replace(
+        "recordings/trong-hoi/recording.json",
+        "recordings/trong-hoi/video.json",
+    ));
+    assert!(
+        p.iter().any(|p| p.field == "recordings[0].src" && p.message.contains("--as audio")),
+        "{p:?}"
+    );
+    // The same id as the video's.
+    let p = problems_of(&example.replace("id = \"trong-hoi\"", "id = \"festival\""));
+    assert!(
+        p.iter().any(|p| p.field == "recordings[0].id" && p.message.contains("also a video's")),
+        "{p:?}"
+    );
+}

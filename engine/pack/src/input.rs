@@ -169,7 +169,7 @@ pub enum InputError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: is not a scan disan pack reads: give a .glb, .gltf, .obj or .ply mesh, a .las, .laz, .e57 or .ply point cloud, a .tif, .png or .jpg image (a document scan, or a 360° panorama), or a .mp4, .mov, .mkv, .webm, .avi or .mts recording", .0.display())]
+    #[error("{}: is not a scan disan pack reads: give a .glb, .gltf, .obj or .ply mesh, a .las, .laz, .e57 or .ply point cloud, a .tif, .png or .jpg image (a document scan, or a 360° panorama), a .mp4, .mov, .mkv, .webm, .avi or .mts recording, or a .wav, .flac, .mp3, .ogg, .opus or .m4a sound recording", .0.display())]
     UnknownFormat(PathBuf),
     #[error("{}: {field}: {message}", path.display())]
     Broken {

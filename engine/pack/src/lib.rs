@@ -78,6 +78,9 @@ pub enum PackKind {
     /// A camera's recording of a festival or performance (MP4, MOV, MKV, WebM, AVI, MTS); a
     /// 2:1 one is a 360° video.
     Video,
+    /// A sound recording without picture (WAV, FLAC, MP3, Ogg, Opus, M4A): a song, a story, a
+    /// festival's music.
+    Audio,
 }
 
 impl PackKind {
@@ -88,6 +91,7 @@ impl PackKind {
             "panorama" => Some(Self::Panorama),
             "pointcloud" | "point-cloud" => Some(Self::Pointcloud),
             "video" => Some(Self::Video),
+            "audio" | "sound" => Some(Self::Audio),
             _ => None,
         }
     }
@@ -97,6 +101,9 @@ impl PackKind {
     pub fn of(path: &Path) -> Self {
         if is_video(path) {
             return Self::Video;
+        }
+        if is_sound(path) {
+            return Self::Audio;
         }
         if pointcloud::is_point_cloud(path) {
             return Self::Pointcloud;
@@ -125,6 +132,19 @@ pub fn is_video(path: &Path) -> bool {
     matches!(
         ext.as_str(),
         "mp4" | "m4v" | "mov" | "mkv" | "webm" | "avi" | "mts" | "m2ts" | "mpg" | "mpeg"
+    )
+}
+
+/// Whether the file is a sound recording, by its extension.
+pub fn is_sound(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "wav" | "flac" | "mp3" | "ogg" | "oga" | "opus" | "m4a" | "aac" | "aiff" | "aif"
     )
 }
 
@@ -286,6 +306,9 @@ pub fn pack_scan(
         PackKind::Video => {
             return pack_video(input, out, options, progress, started, fingerprint, id);
         }
+        PackKind::Audio => {
+            return pack_audio(input, out, options, progress, started, fingerprint, id);
+        }
     }
 
     progress.step(messages::step_read(lang));
@@ -404,6 +427,63 @@ fn pack_video(
     };
     progress.step(messages::step_manifest(lang));
     let manifest = skeleton::video_manifest(&report);
+    write_manifest_and_report(out, &manifest, &mut report, input, started, lang)?;
+    progress.finish();
+    Ok(report)
+}
+
+/// A sound recording: its renditions under `recordings/ID/`, and an intangible heritage
+/// exhibit that plays it around the visitor.
+fn pack_audio(
+    input: &Path,
+    out: &Path,
+    options: &PackOptions,
+    progress: &Progress,
+    started: Instant,
+    fingerprint: String,
+    id: String,
+) -> Result<PackReport, PackError> {
+    let src = format!("recordings/{id}/{}", disan_format::video::RECORDING_FILE);
+    let dir = out.join("recordings").join(&id);
+    let lang = options.lang;
+    let step = std::cell::RefCell::new(String::new());
+    let packed = disan_video::transcode_sound(input, &dir, &|name, fraction| {
+        if name != "done" && *step.borrow() != name {
+            *step.borrow_mut() = name.to_owned();
+            progress.step(messages::step_sound(lang, name));
+        }
+        progress.fraction(fraction);
+    })?;
+    let mut report = PackReport {
+        input: input.to_owned(),
+        package: out.to_owned(),
+        id,
+        source_format: "audio",
+        input_triangles: 0,
+        input_vertices: 0,
+        normalisation: Normalisation::not_applied(),
+        bounds_min: [0.0; 3],
+        bounds_max: [0.0; 3],
+        levels: Vec::new(),
+        warnings: Vec::new(),
+        seconds: 0.0,
+        input_fingerprint: fingerprint,
+        manifest_written: None,
+        document: None,
+        panoramas: Vec::new(),
+        pointcloud: None,
+        video: Some(VideoReport {
+            src,
+            is_360: false,
+            duration_s: packed.set.duration,
+            fps: 0.0,
+            source_width: 0,
+            source_height: 0,
+            renditions: packed.set.renditions.clone(),
+        }),
+    };
+    progress.step(messages::step_manifest(lang));
+    let manifest = skeleton::recording_manifest(&report);
     write_manifest_and_report(out, &manifest, &mut report, input, started, lang)?;
     progress.finish();
     Ok(report)

@@ -72,6 +72,13 @@ pub fn step_video(lang: Lang, file: &str) -> String {
         ),
     }
 }
+pub fn step_sound(lang: Lang, rendition: &str) -> String {
+    pick(
+        lang,
+        format!("Mã hóa lại bản ghi âm: {rendition}"),
+        format!("Encoding the recording: {rendition}"),
+    )
+}
 pub fn step_tiles(lang: Lang) -> String {
     pick(
         lang,
@@ -199,7 +206,7 @@ pub fn pack_error(e: &PackError, lang: Lang) -> String {
             path.display()
         ),
         PackError::Input(InputError::UnknownFormat(path)) => format!(
-            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, tệp đám mây điểm .las, .laz, .e57 hoặc .ply, ảnh .tif, .png, .jpg (ảnh quét tư liệu hoặc ảnh toàn cảnh 360°), hoặc video .mp4, .mov, .mkv, .webm, .avi, .mts.",
+            "{}: không phải bản quét mà disan pack đọc được: hãy dùng tệp lưới .glb, .gltf, .obj hoặc .ply, tệp đám mây điểm .las, .laz, .e57 hoặc .ply, ảnh .tif, .png, .jpg (ảnh quét tư liệu hoặc ảnh toàn cảnh 360°), video .mp4, .mov, .mkv, .webm, .avi, .mts, hoặc bản ghi âm .wav, .flac, .mp3, .ogg, .opus, .m4a.",
             path.display()
         ),
         PackError::Input(InputError::Broken {

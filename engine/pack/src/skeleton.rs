@@ -232,6 +232,56 @@ pub fn video_manifest(report: &PackReport) -> String {
     s
 }
 
+/// The manifest of a sound recording: an intangible-heritage exhibit that plays it around the
+/// visitor, with the fields staff fill in (and a `position` to place it, commented out).
+pub fn recording_manifest(report: &PackReport) -> String {
+    let mut s = String::new();
+    write_head(
+        &mut s,
+        report,
+        "intangible",
+        " (a recording of a song, a story or a festival's music is intangible heritage)",
+    );
+    write_location(&mut s);
+    if let Some(sound) = &report.video {
+        let _ = writeln!(s, "[[recordings]]");
+        let _ = writeln!(s, "id = {}", toml_str(&report.id));
+        let _ = writeln!(s, "src = {}", toml_str(&sound.src));
+        let _ = writeln!(
+            s,
+            "title = {}",
+            fill("tên bài hát, câu chuyện hoặc bản nhạc", "the song, story or music")
+        );
+        let _ = writeln!(
+            s,
+            "# {:.1} s; {} renditions.",
+            sound.duration_s,
+            sound.renditions.len()
+        );
+        let _ = writeln!(
+            s,
+            "# Where it sounds from, in metres (without it: around the visitor):"
+        );
+        let _ = writeln!(s, "# position = [0.0, 1.5, 0.0]");
+        let _ = writeln!(
+            s,
+            "# Captions per language (WebVTT), a transcript, and chapters a tour can stop on:"
+        );
+        let _ = writeln!(
+            s,
+            "# captions = {{ vi = \"captions/recording.vi.vtt\", en = \"captions/recording.en.vtt\" }}"
+        );
+        let _ = writeln!(s, "# [[recordings.chapters]]");
+        let _ = writeln!(s, "# id = \"opening\"");
+        let _ = writeln!(s, "# start = 0.0");
+        let _ = writeln!(s, "# title = {{ vi = \"Mở đầu\", en = \"Opening\" }}");
+        let _ = writeln!(s);
+    }
+    write_rights(&mut s, None);
+    write_provenance(&mut s, "audio", true, None);
+    s
+}
+
 /// Where it came from, how to fill it in, and the identity, kind, rank, title and summary.
 fn write_head(s: &mut String, report: &PackReport, kind: &str, kind_why: &str) {
     let _ = writeln!(

@@ -129,3 +129,54 @@ fn a_file_that_is_no_video_is_refused_with_its_name() {
     // Nothing half-made is left to be taken for a package.
     assert!(!dir.join("out").join(disan_format::MANIFEST_FILE).exists());
 }
+
+/// `disan pack` on a sound file: Opus and AAC renditions beside a `recording.json`, an
+/// intangible-heritage exhibit with a `[[recordings]]` entry that validates, and renditions
+/// that still carry the recording's beeps where they were.
+#[test]
+fn a_sound_recording_becomes_an_exhibit_that_plays_it() {
+    let dir = temp("sound");
+    let song = dir.join("Hát đúm Thủy Nguyên.wav");
+    // Three seconds of quiet with a 1 kHz beep at 1.0 s and at 2.0 s.
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("aevalsrc=if(between(mod(t\\,1)\\,0\\,0.04)*gte(t\\,1)\\,0.8*sin(2*PI*1000*t)\\,0):s=44100:d=3")
+        .arg(&song)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert_eq!(PackKind::of(&song), PackKind::Audio);
+    let out = dir.join("package");
+    let report = pack_scan(&song, &out, &PackOptions::default(), &Progress::hidden()).unwrap();
+    assert_eq!(report.id, "hat-dum-thuy-nguyen");
+    let sound = report.video.as_ref().expect("a recording report");
+    assert_eq!(sound.src, "recordings/hat-dum-thuy-nguyen/recording.json");
+    let codecs: Vec<&str> = sound.renditions.iter().map(|r| r.codec.as_str()).collect();
+    assert_eq!(codecs, ["opus", "aac"]);
+    assert!((sound.duration_s - 3.0).abs() < 0.1, "{}", sound.duration_s);
+
+    let (manifest, problems) = disan_format::validate_package(&out);
+    let errors = errors(problems);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let manifest = manifest.unwrap();
+    assert_eq!(manifest.kind, ExhibitKind::Intangible);
+    let r = &manifest.videos[0];
+    assert!(r.sound_only && r.screen.is_none() && r.sound_at.is_none());
+    assert_eq!(manifest.provenance.method, disan_format::CaptureMethod::Audio);
+    // Both renditions decode, and the beeps are where they were in the source.
+    for rendition in &sound.renditions {
+        let file = out.join("recordings/hat-dum-thuy-nguyen").join(&rendition.file);
+        let samples = disan_video::SoundReader::open(&file, 0.0).unwrap().read_all();
+        let starts: Vec<f64> = disan_video::pattern::beep_starts(&samples, disan_video::SoundReader::RATE)
+            .iter()
+            .map(|s| *s as f64 / f64::from(disan_video::SoundReader::RATE))
+            .collect();
+        assert_eq!(starts.len(), 2, "{}: {starts:?}", rendition.file);
+        for (found, expected) in starts.iter().zip([1.0, 2.0]) {
+            assert!((found - expected).abs() < 0.02, "{}: beep at {found} s, not {expected} s", rendition.file);
+        }
+    }
+    // The skeleton offers staff the place to put it.
+    let toml = std::fs::read_to_string(out.join("exhibit.toml")).unwrap();
+    assert!(toml.contains("[[recordings]]") && toml.contains("# position"), "{toml}");
+}

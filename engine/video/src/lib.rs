@@ -9,7 +9,8 @@
 //!
 //! - [`tool`]: finding ffmpeg and ffprobe, and what to say when they are missing;
 //! - [`probe`]: what a recording is (size, frame rate, duration, sound);
-//! - [`transcode`]: the renditions, poster and thumbnails `disan pack --as video` writes;
+//! - [`transcode`]: the renditions, poster and thumbnails `disan pack --as video` writes, and
+//!   the sound renditions of `disan pack --as audio`;
 //! - [`decode`]: frames and sound from any time in a rendition;
 //! - [`clock`]: the media clock both follow, and the sound feed that keeps to it;
 //! - [`pattern`]: a generated test recording whose frames and tone can be read back.
@@ -23,6 +24,6 @@ pub mod transcode;
 
 pub use clock::{MediaClock, SoundFeed};
 pub use decode::{Frame, FrameReader, SoundReader};
-pub use probe::{Probe, probe};
+pub use probe::{Probe, SoundProbe, probe, probe_sound};
 pub use tool::VideoError;
-pub use transcode::{PackedVideo, TranscodeOptions, transcode};
+pub use transcode::{PackedSound, PackedVideo, TranscodeOptions, transcode, transcode_sound};

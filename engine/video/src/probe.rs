@@ -83,7 +83,7 @@ pub fn probe(path: &Path) -> Result<Probe, VideoError> {
         .find(|s| s.codec_type.as_deref() == Some("video") && s.disposition.attached_pic == 0)
         .ok_or_else(|| VideoError::Unsuitable {
             path: path.to_owned(),
-            message: "has no moving picture (a sound file or a still?): a video exhibit needs a recording with video".into(),
+            message: "has no moving picture (a sound file or a still?): a video exhibit needs a recording with video; for sound alone, pack it with `--as audio`".into(),
         })?;
     let audio = parsed
         .streams
@@ -125,5 +125,58 @@ pub fn probe(path: &Path) -> Result<Probe, VideoError> {
         duration,
         audio,
         codec: video.codec_name.clone().unwrap_or_else(|| "?".into()),
+    })
+}
+
+/// What a sound file holds (`disan pack --as audio`): its length, and whether it has a picture
+/// too (then it is a video, and the answer says so).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SoundProbe {
+    /// Seconds.
+    pub duration: f64,
+    /// The sound codec's name, for messages.
+    pub codec: String,
+}
+
+pub fn probe_sound(path: &Path) -> Result<SoundProbe, VideoError> {
+    let out = ffprobe("read")?
+        .args(["-print_format", "json", "-show_streams", "-show_format"])
+        .arg(path)
+        .output()
+        .map_err(|e| VideoError::Unreadable {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(VideoError::Unreadable {
+            path: path.to_owned(),
+            message: last_lines(&out.stderr),
+        });
+    }
+    let parsed: Output = serde_json::from_slice(&out.stdout).map_err(|e| VideoError::Unreadable {
+        path: path.to_owned(),
+        message: format!("ffprobe's answer could not be read ({e})"),
+    })?;
+    let sound = parsed
+        .streams
+        .iter()
+        .find(|s| s.codec_type.as_deref() == Some("audio"))
+        .ok_or_else(|| VideoError::Unsuitable {
+            path: path.to_owned(),
+            message: "has no sound: a recording needs a sound file (WAV, FLAC, MP3, Ogg, Opus, M4A)".into(),
+        })?;
+    let duration = sound
+        .duration
+        .as_deref()
+        .or(parsed.format.as_ref().and_then(|f| f.duration.as_deref()))
+        .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .ok_or_else(|| VideoError::Unsuitable {
+            path: path.to_owned(),
+            message: "does not say how long it lasts (a cut-off file?): export it again whole".into(),
+        })?;
+    Ok(SoundProbe {
+        duration,
+        codec: sound.codec_name.clone().unwrap_or_else(|| "?".into()),
     })
 }

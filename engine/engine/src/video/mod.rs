@@ -245,7 +245,9 @@ impl Screen {
             (_, true) => true,
             (None, false) => false,
             (Some(set), false) => {
-                cfg!(target_family = "wasm")
+                // A recording has no picture to wait for.
+                !set.has_picture()
+                    || cfg!(target_family = "wasm")
                     || self.ended
                     || self.shown_frame == Some(frame_to_show(set, self.clock.position()))
             }
@@ -271,9 +273,13 @@ impl Screen {
 /// Where the camera watches a video from, `(eye, target)`, in a view `aspect` wide for its
 /// height: in front of a flat screen, as close as shows all of its width with a margin (further
 /// on a phone held upright) and looking a little below its middle, so the screen sits above the
-/// video bar; at the middle of a 360° video's sphere, facing the picture's middle.
-pub fn view_of_video(video: &Video, aspect: f32) -> (Vec3, Vec3) {
-    match (&video.projection, &video.screen) {
+/// video bar; at the middle of a 360° video's sphere, facing the picture's middle. `None` for a
+/// recording without picture: the camera stays where the visitor (or the tour) put it.
+pub fn view_of_video(video: &Video, aspect: f32) -> Option<(Vec3, Vec3)> {
+    if video.sound_only {
+        return None;
+    }
+    Some(match (&video.projection, &video.screen) {
         (VideoProjection::Flat, Some(screen)) => {
             let centre = Vec3::from(screen.centre);
             let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
@@ -285,7 +291,7 @@ pub fn view_of_video(video: &Video, aspect: f32) -> (Vec3, Vec3) {
             (centre + normal * distance - below, centre - below)
         }
         _ => (Vec3::ZERO, Vec3::NEG_Z),
-    }
+    })
 }
 
 /// The frame to show at `position`: the last one at the very end.
@@ -311,17 +317,36 @@ fn spawn_screens(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     windows: Query<&Window>,
+    mut notices: MessageWriter<crate::policy::ContentNotice>,
     mut commands: Commands,
 ) {
     let Some(package) = library.current_package() else {
         return;
     };
     let window_height = windows.iter().next().map_or(720, Window::physical_height);
+    let m = &package.manifest;
+    // Recordings alone give the exhibit nothing to see: each then gets a marker to frame.
+    let only_sound = m.models.is_empty()
+        && m.panoramas.is_empty()
+        && m.pointclouds.is_empty()
+        && m.videos.iter().all(|v| v.sound_only);
     for video in &package.manifest.videos {
         let handle: Handle<VideoDescription> = assets.load(library.asset_path(package, &video.src));
         let Some(VideoDescription(set)) = descriptions.get(&handle) else {
             continue;
         };
+        // A video's description under `[[recordings]]`, or a recording's under `[[videos]]`.
+        if set.has_picture() == video.sound_only {
+            notices.write(crate::policy::ContentNotice {
+                file: video.src.to_string(),
+                reason: if video.sound_only {
+                    "is a video's description (it has a picture) under [[recordings]]: move it to [[videos]]".into()
+                } else {
+                    "is a recording without picture under [[videos]]: move it to [[recordings]]".into()
+                },
+            });
+            continue;
+        }
         let rendition = set
             .choose(window_height, None, can_play)
             .and_then(|chosen| set.renditions.iter().position(|r| r == chosen));
@@ -342,7 +367,9 @@ fn spawn_screens(
         ));
         // In the browser (until `<video>` playback) the screen shows the video's poster.
         #[cfg(target_family = "wasm")]
-        let shown = {
+        let shown = if video.sound_only {
+            image.clone()
+        } else {
             let description = library.asset_path(package, &video.src);
             let folder = description.rsplit_once('/').map_or("", |(f, _)| f);
             assets.load::<Image>(format!("{folder}/{}", set.poster))
@@ -360,6 +387,43 @@ fn spawn_screens(
             ..default()
         });
         let entity = match (&video.projection, &video.screen) {
+            // A recording: its sound and its bar, and a glowing marker where it sounds from
+            // (or, in an exhibit of recordings alone, in front of the visitor, to frame).
+            _ if video.sound_only => match video.sound_at {
+                Some(at) => Some(Vec3::from(at)),
+                None if only_sound => Some(Vec3::new(0.0, 1.2, 0.0)),
+                None => None,
+            }
+            .map(|at| {
+                let mut marker = commands.spawn((
+                        Mesh3d(meshes.add(Sphere::new(SOUND_MARKER_RADIUS))),
+                        MeshMaterial3d(materials.add(StandardMaterial {
+                            base_color: Color::srgb(0.95, 0.72, 0.32),
+                            emissive: LinearRgba::rgb(0.9, 0.55, 0.15),
+                            ..default()
+                        })),
+                        Transform::from_translation(at),
+                        NotShadowCaster,
+                        ExhibitModel,
+                        VideoScreen(video.id.clone()),
+                        ExhibitScoped,
+                ));
+                if only_sound {
+                    // Nothing else to see: a round stage on the ground under it, like the mat
+                    // a singer or storyteller performs on, which also gives the camera a room's
+                    // width to frame rather than a ball filling the screen.
+                    marker.with_child((
+                        Mesh3d(meshes.add(Cylinder::new(SOUND_STAGE_RADIUS, 0.04))),
+                        MeshMaterial3d(materials.add(StandardMaterial {
+                            base_color: Color::srgb(0.55, 0.16, 0.12),
+                            perceptual_roughness: 0.9,
+                            ..default()
+                        })),
+                        Transform::from_xyz(0.0, 0.02 - at[1], 0.0),
+                    ));
+                }
+                marker.id()
+            }),
             (VideoProjection::Flat, Some(screen)) => {
                 let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
                 let height = screen_height(screen.width, set);
@@ -376,6 +440,7 @@ fn spawn_screens(
                         ExhibitScoped,
                     ))
                     .id()
+                    .into()
             }
             _ => {
                 // A 360° video: a sphere around the visitor, seen from inside, the picture's
@@ -396,6 +461,7 @@ fn spawn_screens(
                         ExhibitScoped,
                     ))
                     .id()
+                    .into()
             }
         };
         #[cfg(not(target_family = "wasm"))]
@@ -428,7 +494,7 @@ fn spawn_screens(
             image,
             material: material.clone(),
             shown_frame: None,
-            entity: Some(entity),
+            entity,
             failed: false,
             ended: false,
             captions: HashMap::new(),
@@ -460,6 +526,11 @@ fn can_play(r: &disan_format::video::Rendition) -> bool {
         true
     }
 }
+
+/// The radius of the marker where a recording sounds from: a hand's width, seen across a room.
+const SOUND_MARKER_RADIUS: f32 = 0.12;
+/// The radius of the stage under a recording in an exhibit of recordings alone.
+const SOUND_STAGE_RADIUS: f32 = 1.5;
 
 /// The 360° sphere's radius: far enough that walking a step does not distort it.
 const SPHERE_RADIUS: f32 = 50.0;
@@ -711,6 +782,9 @@ fn show_browser_frame(
         });
         return;
     }
+    if screen.video.sound_only {
+        return;
+    }
     let Some((time, rgba)) = web::copy_frame(&screen.video.id) else {
         return;
     };
@@ -738,7 +812,12 @@ fn mark_screens_ready(
     for (entity, screen) in &unready {
         let ready = videos
             .get(&screen.0)
-            .is_none_or(|s| s.failed || s.shown_frame.is_some() || cfg!(target_family = "wasm"));
+            .is_none_or(|s| {
+                s.failed
+                    || s.video.sound_only
+                    || s.shown_frame.is_some()
+                    || cfg!(target_family = "wasm")
+            });
         if ready {
             commands.entity(entity).insert(ModelSpawned);
         }

@@ -56,6 +56,9 @@ pub struct Decoding {
     signed: bool,
     /// Kept so its ffmpeg runs while the feed reads its chunks.
     sound: Option<SoundReader>,
+    /// A recording without picture: the clock's position when last looked at, to tell a jump
+    /// (a seek, a chapter, a loop) that restarts its sound.
+    heard_at: Option<f64>,
     feed: Option<SoundFeedControl>,
 }
 
@@ -151,6 +154,7 @@ fn start_decoding(
                 control: voice.clone(),
             });
             let position = match (&screen.video.projection, &screen.video.screen) {
+                _ if screen.video.sound_only => screen.video.sound_at.map(Vec3::from),
                 (VideoProjection::Flat, Some(place)) => Some(Vec3::from(place.centre)),
                 _ => None,
             };
@@ -180,6 +184,7 @@ fn start_decoding(
             lags: 0,
             signed,
             sound: None,
+            heard_at: None,
             feed,
         }));
     }
@@ -214,6 +219,10 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
     };
     let d = cell.get();
     let position = screen.clock.position();
+    if !set.has_picture() {
+        follow_sound(d, position);
+        return;
+    }
     let wanted = super::frame_to_show(set, position);
     if d.frames.is_some() && screen.shown_frame == Some(wanted) {
         return;
@@ -314,6 +323,32 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
         }
     }
     screen.ended = d.ended;
+}
+
+/// How far the clock may move between two looks before it counts as a jump: more than any
+/// frame takes, even a slow one on a software renderer.
+const JUMP_SECONDS: f64 = 0.5;
+
+/// A recording without picture: its sound is (re)started at the clock's position at first and
+/// after every jump; in between the feed keeps it to the clock.
+fn follow_sound(d: &mut Decoding, position: f64) {
+    let jumped = d
+        .heard_at
+        .is_none_or(|at| position < at - 1e-3 || position > at + JUMP_SECONDS);
+    d.heard_at = Some(position);
+    if !jumped {
+        return;
+    }
+    let Some(feed) = &d.feed else { return };
+    match SoundReader::open(&d.file, position) {
+        Ok(mut sound) => {
+            if let Some(chunks) = sound.take_chunks() {
+                feed.switch((position, chunks));
+            }
+            d.sound = Some(sound);
+        }
+        Err(e) => warn!("{}: it cannot be played ({e})", d.file.display()),
+    }
 }
 
 /// The next smaller rendition than one `height` rows high, if there is one.
