@@ -103,8 +103,9 @@ Usage:
   disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
       Render one view (a view id from the manifest, a hotspot id, `home`, `about` for the
       About panel, `tour:ID:K` for stop K of a tour with its caption, `scan:ID[:REGION]` for
-      the scan reader, or `panorama:ID[:YAW[:PITCH]]` for a 360° scene looked at that way, in
-      degrees on its photo) to a PNG and exit.
+      the scan reader, `panorama:ID[:YAW[:PITCH]]` for a 360° scene looked at that way, in
+      degrees on its photo, `video:ID[:SECONDS]` for a video or recording paused at that
+      moment, or `gallery:ID[:PHOTO]` for a gallery showing that photo) to a PNG and exit.
       Without a display it starts its own Xvfb server.
 
 Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,

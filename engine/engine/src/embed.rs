@@ -131,6 +131,11 @@ pub enum EmbedCommand {
         video: String,
         chapter: String,
     },
+    /// Show a gallery's photo by ids (`ready.exhibit.galleries` lists them).
+    ShowPhoto {
+        gallery: String,
+        photo: String,
+    },
 }
 
 /// What the viewer tells a host page.
@@ -266,6 +271,8 @@ pub struct ExhibitSummary {
     /// Videos (`play-video` takes these ids), with their chapters and length in seconds once
     /// known.
     pub videos: Vec<VideoSummary>,
+    /// Photo galleries (`show-photo` takes these ids), with their photos' ids and captions.
+    pub galleries: Vec<GallerySummary>,
     /// Exhibits of the catalogue, for a host's own chooser.
     pub catalogue: Vec<String>,
 }
@@ -331,6 +338,8 @@ pub struct ViewerSnapshot {
     /// The exhibit's videos: playing or not, the second and chapter they are at, whether a
     /// frame of the recording is on the screen (not its poster) and whether it failed.
     pub videos: Vec<VideoState>,
+    /// The exhibit's galleries: the photo each shows.
+    pub galleries: Vec<GalleryState>,
 }
 
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -343,6 +352,9 @@ pub struct VideoState {
     /// A frame of the recording is on the screen.
     pub shown: bool,
     pub failed: bool,
+    /// The rendition playing (its file name, e.g. `"720.webm"`): the viewer chooses it by the
+    /// screen and the link, and steps down to a smaller one when the link cannot carry it.
+    pub rendition: Option<String>,
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -406,6 +418,21 @@ pub struct VideoSummary {
 }
 
 #[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct GallerySummary {
+    pub id: String,
+    pub title: String,
+    /// In showing order: `id` and `caption`.
+    pub photos: Vec<Named>,
+}
+
+/// A gallery on screen: the photo it shows, by id.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct GalleryState {
+    pub id: String,
+    pub photo: String,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct VideoChapter {
     pub id: String,
     pub title: String,
@@ -439,10 +466,11 @@ fn apply_commands(
     mut tour: MessageWriter<TourCommand>,
     mut camera: MessageWriter<CameraCommand>,
     lesson: Option<Res<crate::lesson::LessonRun>>,
-    (mut scans, mut scenes, mut videos): (
+    (mut scans, mut scenes, mut videos, mut galleries): (
         MessageWriter<crate::scans::ScanCommand>,
         MessageWriter<crate::panorama::PanoramaCommand>,
         MessageWriter<crate::video::VideoCommand>,
+        MessageWriter<crate::gallery::GalleryCommand>,
     ),
 ) {
     let lesson_mode = lesson.is_some();
@@ -539,6 +567,12 @@ fn apply_commands(
                     chapter: chapter.clone(),
                 });
             }
+            EmbedCommand::ShowPhoto { gallery, photo } => {
+                galleries.write(crate::gallery::GalleryCommand::Show {
+                    gallery: gallery.clone(),
+                    photo: photo.clone(),
+                });
+            }
             EmbedCommand::Home => {
                 open.0 = None;
                 camera.write(CameraCommand::Home);
@@ -602,6 +636,7 @@ struct Watched {
     scan: Option<crate::scans::ReaderState>,
     scene: Option<String>,
     videos: Vec<VideoState>,
+    galleries: Vec<GalleryState>,
 }
 
 /// The lightest level on screen among the exhibit's models.
@@ -639,7 +674,7 @@ fn report_changes(
         Option<Res<crate::scans::Reader>>,
         Option<Res<crate::panorama::Panoramas>>,
     ),
-    videos: Res<crate::video::Videos>,
+    (videos, galleries): (Res<crate::video::Videos>, Res<crate::gallery::Galleries>),
     mut last: Local<Watched>,
     mut events: MessageWriter<EmbedEvent>,
 ) {
@@ -686,7 +721,21 @@ fn report_changes(
                     chapter: s.video.chapter_at(time).map(|c| c.id.clone()),
                     shown: s.shown_frame.is_some(),
                     failed: s.failed,
+                    rendition: s
+                        .set
+                        .as_ref()
+                        .zip(s.rendition)
+                        .map(|(set, i)| set.renditions[i].file.clone()),
                 }
+            })
+            .collect(),
+        galleries: galleries
+            .screens
+            .iter()
+            .filter(|_| shown.is_some())
+            .map(|g| GalleryState {
+                id: g.gallery.id.clone(),
+                photo: g.current_id().to_owned(),
             })
             .collect(),
     };
@@ -811,6 +860,22 @@ fn report_changes(
                     .collect(),
             })
             .collect(),
+        galleries: m
+            .galleries
+            .iter()
+            .map(|g| GallerySummary {
+                id: g.id.clone(),
+                title: lang.pick(&g.title).to_owned(),
+                photos: g
+                    .photos
+                    .iter()
+                    .map(|p| Named {
+                        id: p.id.clone(),
+                        title: lang.pick(&p.caption).to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect(),
         pointclouds: m
             .pointclouds
             .iter()
@@ -904,6 +969,7 @@ fn report_changes(
         scan: now.scan.clone(),
         scene: now.scene.clone(),
         videos: now.videos.clone(),
+        galleries: now.galleries.clone(),
     };
     events.write(EmbedEvent::State { state: snapshot });
     *last = now;
@@ -970,6 +1036,17 @@ mod tests {
             EmbedCommand::PlayChapter {
                 video: "festival".into(),
                 chapter: "choi-trau".into()
+            }
+        );
+        let photo: EmbedCommand = serde_json::from_str(
+            r#"{"type":"show-photo","gallery":"anh-hoi","photo":"ong-trau"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            photo,
+            EmbedCommand::ShowPhoto {
+                gallery: "anh-hoi".into(),
+                photo: "ong-trau".into()
             }
         );
         let play: EmbedCommand =

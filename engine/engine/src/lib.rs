@@ -41,6 +41,7 @@ pub mod environment;
 pub mod first_frame;
 pub mod frame_cost;
 pub mod framing;
+pub mod gallery;
 pub mod hotspots;
 pub mod i18n;
 #[cfg(not(target_family = "wasm"))]
@@ -257,6 +258,7 @@ impl Plugin for ViewerPlugin {
                 panorama::plugin,
                 pointcloud::plugin,
                 video::plugin,
+                gallery::plugin,
             ));
         #[cfg(not(target_family = "wasm"))]
         app.add_plugins(kiosk::plugin);

@@ -266,6 +266,9 @@ fn start_loading(
         FileRole::Optional
     };
     crate::video::request_files(&assets, &library, package, &mut load, video_role);
+    // Each photo may fail alone: the gallery shows the others (one with none fails the exhibit
+    // when it is all there is, in crate::gallery).
+    crate::gallery::request_files(&assets, &library, package, &mut load);
     for hotspot in &m.hotspots {
         if let Some(file) = &hotspot.image {
             let handle: Handle<Image> = assets.load(library.asset_path(package, file));

@@ -66,6 +66,15 @@ fn parse_video_view(view: &str) -> Option<(&str, f64)> {
     })
 }
 
+/// `gallery:ID:PHOTO` → (ID, PHOTO); `gallery:ID` → (ID, None): its first photo.
+fn parse_gallery_view(view: &str) -> Option<(&str, Option<&str>)> {
+    let rest = view.strip_prefix("gallery:")?;
+    Some(match rest.split_once(':') {
+        Some((id, photo)) => (id, Some(photo)),
+        None => (rest, None),
+    })
+}
+
 /// `tour:ID:K` → (ID, K).
 fn parse_tour_view(view: &str) -> Option<(&str, usize)> {
     let rest = view.strip_prefix("tour:")?;
@@ -101,7 +110,10 @@ fn aim_shot(
     mut tours: MessageWriter<TourCommand>,
     mut about: ResMut<crate::ui::AboutOpen>,
     mut scans: MessageWriter<crate::scans::ScanCommand>,
-    mut videos: MessageWriter<crate::video::VideoCommand>,
+    (mut videos, mut galleries): (
+        MessageWriter<crate::video::VideoCommand>,
+        MessageWriter<crate::gallery::GalleryCommand>,
+    ),
     windows: Query<&Window>,
 ) {
     let Some(request) = &config.shot else { return };
@@ -131,6 +143,19 @@ fn aim_shot(
             eye: Vec3::from(scene.position),
             target: Vec3::from(scene.marker_at(yaw, pitch)),
         });
+    } else if let Some((id, photo)) = parse_gallery_view(&request.view)
+        && let Some(gallery) = m.gallery(id)
+    {
+        // `gallery:ID[:PHOTO]`: in front of the gallery's screen, showing that photo.
+        let (eye, target) =
+            crate::gallery::view_of_gallery(gallery, crate::camera::window_aspect(&windows));
+        camera.write(CameraCommand::LookFrom { eye, target });
+        if let Some(photo) = photo {
+            galleries.write(crate::gallery::GalleryCommand::Show {
+                gallery: id.to_owned(),
+                photo: photo.to_owned(),
+            });
+        }
     } else if let Some((id, seconds)) = parse_video_view(&request.view)
         && let Some(video) = m.video(id)
     {
@@ -262,10 +287,11 @@ fn take_shot(
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,
     catalogue: Option<Res<crate::catalogue::CatalogueReady>>,
-    (videos, shot_camera, captions): (
+    (videos, shot_camera, captions, galleries): (
         Res<crate::video::Videos>,
         crate::video::ShotCamera,
         crate::video::ShotCaption,
+        Res<crate::gallery::Galleries>,
     ),
     (scans, tiles, assets, reader, panoramas, clouds): (
         Res<crate::scans::Scans>,
@@ -346,6 +372,7 @@ fn take_shot(
         );
     }
     crate::video::log_screens(&videos, shot_camera.iter().next(), &captions);
+    crate::gallery::log_galleries(&galleries);
     let out = request.out.clone();
     info!("saving shot to {}", out.display());
     commands

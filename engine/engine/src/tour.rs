@@ -270,6 +270,10 @@ pub fn stop_view(
                 .video(video)
                 .and_then(|v| crate::video::view_of_video(v, aspect))
         }
+        StopTarget::Photo { gallery, .. } => package
+            .manifest
+            .gallery(gallery)
+            .map(|g| crate::gallery::view_of_gallery(g, aspect)),
     }
 }
 

@@ -200,6 +200,9 @@ pub struct Manifest {
     /// then the recordings without picture (`[[recordings]]`), which play the same way. Ids are
     /// unique across both.
     pub videos: Vec<Video>,
+    /// Photographs of the heritage (`[[galleries]]`): shown one at a time on a screen in the
+    /// scene, with captions and credits.
+    pub galleries: Vec<Gallery>,
     pub rights: Rights,
     pub provenance: Provenance,
 }
@@ -219,6 +222,9 @@ impl Manifest {
     }
     pub fn panorama(&self, id: &str) -> Option<&Panorama> {
         self.panoramas.iter().find(|p| p.id == id)
+    }
+    pub fn gallery(&self, id: &str) -> Option<&Gallery> {
+        self.galleries.iter().find(|g| g.id == id)
     }
     pub fn video(&self, id: &str) -> Option<&Video> {
         self.videos.iter().find(|v| v.id == id)
@@ -251,6 +257,12 @@ impl Manifest {
         for v in &self.videos {
             texts.extend([&v.title, &v.transcript]);
             texts.extend(v.chapters.iter().map(|c| &c.title));
+        }
+        for g in &self.galleries {
+            texts.push(&g.title);
+            for p in &g.photos {
+                texts.extend([&p.caption, &p.credit]);
+            }
         }
         for t in &self.tours {
             texts.push(&t.title);
@@ -311,8 +323,40 @@ impl Manifest {
             files.push(&v.src);
             files.extend(v.captions.values());
         }
+        for g in &self.galleries {
+            files.extend(g.photos.iter().map(|p| &p.src));
+        }
         files
     }
+}
+
+/// A photo gallery (`[[galleries]]`): photographs of a festival, a relic's details, an
+/// artifact's past, shown one at a time on a screen placed in the scene (its height follows
+/// each photo's proportions), with the photo's caption and credit on the gallery bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gallery {
+    pub id: String,
+    pub title: LocalizedText,
+    pub screen: ScanPanel,
+    /// In showing order; at least one.
+    pub photos: Vec<Photo>,
+}
+
+impl Gallery {
+    pub fn photo(&self, id: &str) -> Option<&Photo> {
+        self.photos.iter().find(|p| p.id == id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    pub id: String,
+    /// A JPEG or PNG in the package, at most 8192 pixels a side.
+    pub src: PackagePath,
+    /// What the photo shows, per language.
+    pub caption: LocalizedText,
+    /// Who took it, and when (optional), per language.
+    pub credit: LocalizedText,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -484,6 +528,11 @@ pub enum StopTarget {
     Video {
         video: String,
         chapter: Option<String>,
+    },
+    /// A photo gallery, showing `photo` (or its first photo).
+    Photo {
+        gallery: String,
+        photo: Option<String>,
     },
 }
 

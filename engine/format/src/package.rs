@@ -109,6 +109,7 @@ pub fn check_package(root: &Path) -> (Option<Manifest>, Problems) {
         check_panoramas(root, m, &mut problems);
         check_pointclouds(root, m, &mut problems);
         check_videos(root, &manifest_path, &source, m, &mut problems);
+        check_photos(root, m, &mut problems);
     }
     (manifest, problems)
 }
@@ -249,6 +250,26 @@ fn check_panoramas(root: &Path, manifest: &Manifest, problems: &mut Problems) {
             .collect();
         if let Some(first) = missing.first() {
             problems.left_out_error(&config, None, "", format!("{} of its {} tiles are missing, the first \"{first}\": copy the whole folder `disan pack --as panorama` wrote, or pack the panorama again. The scene is left out until this is fixed.", missing.len(), tiles.all_tiles().count()));
+        }
+    }
+}
+
+/// The most pixels a gallery's photo may have a side: what every viewer (a phone's WebGL2
+/// included) can hold as one texture.
+pub const MAX_PHOTO_SIDE: u32 = 8192;
+
+/// Each gallery photo must be a JPEG or PNG the viewers read, of a size they can hold; one that
+/// is not is left out (the gallery shows the others).
+fn check_photos(root: &Path, manifest: &Manifest, problems: &mut Problems) {
+    for photo in manifest.galleries.iter().flat_map(|g| &g.photos) {
+        let file = root.join(photo.src.as_str());
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue; // reported by check_files
+        };
+        match crate::model::image_size(&bytes) {
+            Err(why) => problems.left_out_error(&file, None, "", format!("{why}: save it again as a JPEG or PNG. The photo is left out until this is fixed.")),
+            Ok((w, h)) if w > MAX_PHOTO_SIDE || h > MAX_PHOTO_SIDE => problems.left_out_error(&file, None, "", format!("is {w}×{h} pixels, more than the {MAX_PHOTO_SIDE} a side every viewer can show: save it smaller (4096 on the long side is plenty for a screen). The photo is left out until this is fixed.")),
+            Ok(_) => {}
         }
     }
 }

@@ -767,9 +767,10 @@ impl<'s> Reader<'s> {
         let pointclouds = self.table_array(&mut root, "pointclouds", |r, o| r.pointcloud(o));
         let mut videos = self.table_array(&mut root, "videos", |r, o| r.video(o, false));
         let recordings = self.table_array(&mut root, "recordings", |r, o| r.video(o, true));
+        let galleries = self.table_array(&mut root, "galleries", |r, o| r.gallery(o));
         // A panorama exhibit shows its scenes, a point-cloud exhibit its clouds, a festival its
         // recordings: no model needed.
-        let has_panoramas = ["panoramas", "pointclouds", "videos", "recordings"]
+        let has_panoramas = ["panoramas", "pointclouds", "videos", "recordings", "galleries"]
             .iter()
             .any(|k| root.table.contains_key(*k));
         match root.table.get("models") {
@@ -777,7 +778,7 @@ impl<'s> Reader<'s> {
             None => self.missing(
                 &root,
                 "models",
-                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, `[[pointclouds]]`, `[[videos]]` or `[[recordings]]`)",
+                "at least one `[[models]]` table with `src = \"models/….glb\"` (or `[[panoramas]]` scenes, `[[pointclouds]]`, `[[videos]]`, `[[recordings]]` or `[[galleries]]`)",
             ),
             // `models = []`, or tables that all failed (their own errors are reported).
             Some(v)
@@ -840,8 +841,9 @@ impl<'s> Reader<'s> {
             }
         }
         videos.extend(recordings);
+        self.check_unique_ids(&root, "galleries", galleries.iter().map(|g| g.id.as_str()));
         self.check_links(&root, &panoramas);
-        self.check_stop_targets(&root, &tours, &views, &hotspots, &videos);
+        self.check_stop_targets(&root, &tours, &views, &hotspots, &videos, &galleries);
         self.finish(root);
 
         Some(Manifest {
@@ -867,6 +869,7 @@ impl<'s> Reader<'s> {
             panoramas,
             pointclouds,
             videos,
+            galleries,
             rights: rights?,
             provenance: provenance?,
         })
@@ -901,6 +904,7 @@ impl<'s> Reader<'s> {
         views: &[View],
         hotspots: &[Hotspot],
         videos: &[Video],
+        galleries: &[Gallery],
     ) {
         let Some(DeValue::Array(tour_values)) = root.table.get("tours").map(|v| v.get_ref()) else {
             return;
@@ -933,6 +937,22 @@ impl<'s> Reader<'s> {
                                 video,
                                 found.is_some(),
                                 videos.iter().map(|v| v.id.as_str()).collect(),
+                            ),
+                        }
+                    }
+                    StopTarget::Photo { gallery, photo } => {
+                        match (galleries.iter().find(|g| &g.id == gallery), photo) {
+                            (Some(g), Some(p)) => (
+                                "photo",
+                                p,
+                                g.photo(p).is_some(),
+                                g.photos.iter().map(|p| p.id.as_str()).collect(),
+                            ),
+                            (found, _) => (
+                                "gallery",
+                                gallery,
+                                found.is_some(),
+                                galleries.iter().map(|g| g.id.as_str()).collect(),
                             ),
                         }
                     }
@@ -1726,6 +1746,52 @@ impl<'s> Reader<'s> {
         })
     }
 
+    /// A `[[galleries]]` table: a screen and its photos, each with an id, a JPEG or PNG and
+    /// a caption.
+    fn gallery(&mut self, o: &mut Obj<'_, '_>) -> Option<Gallery> {
+        let id = self.req_id(o, "id");
+        let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
+        let screen = self
+            .sub_table(o, "screen", |r, p| r.surface(p, "screen"))
+            .flatten();
+        if !o.table.contains_key("screen") {
+            o.known.push("screen");
+            self.missing(o, "screen", "a `[galleries.screen]` table with `centre`, `normal` and `width`: where the photos are shown in the scene");
+        }
+        let photos = self.table_array(o, "photos", |r, p| {
+            let id = r.req_id(p, "id");
+            let src = r.req_path(p, "src");
+            if let Some(src) = &src {
+                r.expect_extension(p, "src", src, &["jpg", "jpeg", "png"], "a photograph (.jpg or .png)");
+            }
+            let caption = r.localized_text(p, "caption", true, Some(MAX_BODY_CHARS));
+            let credit = r.localized_text(p, "credit", false, Some(MAX_TITLE_CHARS));
+            Some(Photo {
+                id: id?,
+                src: src?,
+                caption,
+                credit,
+            })
+        });
+        if !o.table.contains_key("photos") {
+            o.known.push("photos");
+            self.missing(o, "photos", "at least one `[[galleries.photos]]` table with `id`, `src` and `caption`");
+        }
+        let field = o.field("photos");
+        for (i, photo) in photos.iter().enumerate() {
+            if photos[..i].iter().any(|p| p.id == photo.id) {
+                let span = o.span.clone();
+                self.error(&span, &format!("{field}[{i}].id"), format!("the id \"{}\" is used twice in this gallery's photos: give each photo its own id.", photo.id));
+            }
+        }
+        Some(Gallery {
+            id: id?,
+            title,
+            screen: screen?,
+            photos,
+        })
+    }
+
     /// A `[[videos]]` table, or a `[[recordings]]` one (`sound_only`): the same fields but
     /// for the picture's (`projection`, `screen`), with `position` for where it sounds from.
     fn video(&mut self, o: &mut Obj<'_, '_>, sound_only: bool) -> Option<Video> {
@@ -1894,6 +1960,15 @@ impl<'s> Reader<'s> {
         let hotspot = self.opt_str(s, "hotspot");
         let video = self.opt_str(s, "video");
         let chapter = self.opt_str(s, "chapter");
+        let gallery = self.opt_str(s, "gallery");
+        let photo = self.opt_str(s, "photo");
+        if photo.is_some() && gallery.is_none() {
+            self.error(
+                &s.span.clone(),
+                &s.field("photo"),
+                "a photo belongs to a gallery: add `gallery = \"gallery-id\"` to the stop.",
+            );
+        }
         if chapter.is_some() && video.is_none() {
             self.error(
                 &s.span.clone(),
@@ -1901,19 +1976,20 @@ impl<'s> Reader<'s> {
                 "a chapter belongs to a video: add `video = \"video-id\"` to the stop.",
             );
         }
-        let target = match (view, hotspot, video) {
-            (Some(v), None, None) => Some(StopTarget::View(v)),
-            (None, Some(h), None) => Some(StopTarget::Hotspot(h)),
-            (None, None, Some(video)) => Some(StopTarget::Video { video, chapter }),
-            (None, None, None) => {
-                self.missing(s, "view", "`view = \"view-id\"`, `hotspot = \"hotspot-id\"` or `video = \"video-id\"` to say where the stop goes");
+        let target = match (view, hotspot, video, gallery) {
+            (Some(v), None, None, None) => Some(StopTarget::View(v)),
+            (None, Some(h), None, None) => Some(StopTarget::Hotspot(h)),
+            (None, None, Some(video), None) => Some(StopTarget::Video { video, chapter }),
+            (None, None, None, Some(gallery)) => Some(StopTarget::Photo { gallery, photo }),
+            (None, None, None, None) => {
+                self.missing(s, "view", "`view = \"view-id\"`, `hotspot = \"hotspot-id\"`, `video = \"video-id\"` or `gallery = \"gallery-id\"` to say where the stop goes");
                 None
             }
             _ => {
                 self.error(
                     &s.span.clone(),
                     &s.field("view"),
-                    "a stop has one of `view`, `hotspot` or `video`, not two.",
+                    "a stop has one of `view`, `hotspot`, `video` or `gallery`, not two.",
                 );
                 None
             }

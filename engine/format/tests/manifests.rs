@@ -358,9 +358,24 @@ fn the_documented_video_exhibit_is_a_valid_manifest() {
     assert!(drums.sound_only && drums.screen.is_none());
     assert_eq!(drums.sound_at, Some([-3.0, 1.0, 1.0]));
     assert_eq!(drums.table(), "recordings");
-    assert_eq!(m.tours[0].stops.len(), 2);
+    let gallery = m.gallery("anh-hoi").expect("the gallery");
+    assert_eq!(gallery.photos.len(), 2);
+    assert_eq!(gallery.screen.width, 2.0);
+    assert!(gallery.photos[1].credit.is_empty(), "a credit is optional");
+    assert!(
+        m.referenced_files().iter().any(|f| f.as_str() == "photos/ong-trau.jpg"),
+        "photos are the package's files"
+    );
+    assert_eq!(
+        m.tours[0].stops[0].target,
+        disan_format::StopTarget::Photo {
+            gallery: "anh-hoi".into(),
+            photo: Some("ruoc-nuoc".into())
+        }
+    );
+    assert_eq!(m.tours[0].stops.len(), 3);
     assert!(matches!(
-        m.tours[0].stops[1].duration,
+        m.tours[0].stops[2].duration,
         disan_format::StopDuration::UntilVideoEnds
     ));
 }
@@ -662,4 +677,38 @@ fn a_recording_takes_no_screen_and_shares_the_videos_ids() {
         p.iter().any(|p| p.field == "recordings[0].id" && p.message.contains("also a video's")),
         "{p:?}"
     );
+}
+
+/// A gallery names its photos by id; a stop on a photo that is not there, a photo without a
+/// caption or a file that is no photograph are each reported where they are.
+#[test]
+fn a_gallerys_photos_are_checked_where_they_are_written() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("```toml\n")
+        .filter_map(|s| s.split("```").next())
+        .find(|s| s.contains("[[galleries]]") && s.starts_with("format = 1"))
+        .unwrap()
+        .to_owned();
+    let problems_of = |text: &str| {
+        let (_, problems) = parse_manifest(Path::new("exhibit.toml"), text);
+        problems.into_sorted()
+    };
+    let p = problems_of(&example.replace("photo = \"ruoc-nuoc\"", "photo = \"ruoc-nuoc-2\""));
+    assert!(
+        p.iter().any(|p| p.field.starts_with("tours[0].stops[0]") && p.message.contains("ruoc-nuoc")),
+        "{p:?}"
+    );
+    let p = problems_of(&example.replace("src = \"photos/ong-trau.jpg\"", "src = \"photos/ong-trau.tif\""));
+    assert!(p.iter().any(|p| p.field == "galleries[0].photos[1].src"), "{p:?}");
+    let p = problems_of(&example.replace(
+        "caption = { vi = \"Ông trâu được che lọng vào sới.\", en = \"A buffalo is led into the ring under a parasol.\" }",
+        "",
+    ));
+    assert!(p.iter().any(|p| p.field == "galleries[0].photos[1].caption"), "{p:?}");
+    let p = problems_of(&example.replace("id = \"ong-trau\"", "id = \"ruoc-nuoc\""));
+    assert!(p.iter().any(|p| p.message.contains("used twice in this gallery")), "{p:?}");
 }

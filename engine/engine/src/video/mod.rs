@@ -194,6 +194,9 @@ pub struct Screen {
     pub ended: bool,
     /// Captions by language code, parsed.
     pub captions: HashMap<String, Captions>,
+    /// In the browser: the URL of the folder the renditions are in.
+    #[cfg(target_family = "wasm")]
+    url_folder: Option<String>,
     #[cfg(not(target_family = "wasm"))]
     decoding: Option<bevy::platform::cell::SyncCell<native::Decoding>>,
 }
@@ -280,18 +283,23 @@ pub fn view_of_video(video: &Video, aspect: f32) -> Option<(Vec3, Vec3)> {
         return None;
     }
     Some(match (&video.projection, &video.screen) {
-        (VideoProjection::Flat, Some(screen)) => {
-            let centre = Vec3::from(screen.centre);
-            let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
-            let tan_h = (crate::camera::FOV_Y_DEG.to_radians() * 0.5).tan() * aspect.max(0.1);
-            // The width at 1.15 of the screen's width away in a 16:9 view (60 % of it), or
-            // 92 % of a narrower view's width.
-            let distance = (screen.width * 1.15).max(screen.width * 0.5 / (0.92 * tan_h));
-            let below = Vec3::Y * screen.width * 0.14;
-            (centre + normal * distance - below, centre - below)
-        }
+        (VideoProjection::Flat, Some(screen)) => view_of_panel(screen, aspect),
         _ => (Vec3::ZERO, Vec3::NEG_Z),
     })
+}
+
+/// Where the camera watches a flat screen (a video's, a gallery's) from: in front of it, as
+/// close as shows all of its width with a margin (further on a phone held upright), looking a
+/// little below its middle so the screen sits above the bars.
+pub fn view_of_panel(screen: &disan_format::ScanPanel, aspect: f32) -> (Vec3, Vec3) {
+    let centre = Vec3::from(screen.centre);
+    let normal = Vec3::from(screen.normal).normalize_or(Vec3::Z);
+    let tan_h = (crate::camera::FOV_Y_DEG.to_radians() * 0.5).tan() * aspect.max(0.1);
+    // The width at 1.15 of the screen's width away in a 16:9 view (60 % of it), or
+    // 92 % of a narrower view's width.
+    let distance = (screen.width * 1.15).max(screen.width * 0.5 / (0.92 * tan_h));
+    let below = Vec3::Y * screen.width * 0.14;
+    (centre + normal * distance - below, centre - below)
 }
 
 /// The frame to show at `position`: the last one at the very end.
@@ -347,8 +355,14 @@ fn spawn_screens(
             });
             continue;
         }
+        // In the browser, the link's estimate where it gives one (a stalling rendition still
+        // gives way to a smaller one while playing).
+        #[cfg(target_family = "wasm")]
+        let bandwidth = web::link_estimate();
+        #[cfg(not(target_family = "wasm"))]
+        let bandwidth = None;
         let rendition = set
-            .choose(window_height, None, can_play)
+            .choose(window_height, bandwidth, can_play)
             .and_then(|chosen| set.renditions.iter().position(|r| r == chosen));
         let (w, h) = rendition.map_or((set.width, set.height), |i| {
             (set.renditions[i].width, set.renditions[i].height)
@@ -467,17 +481,21 @@ fn spawn_screens(
         #[cfg(not(target_family = "wasm"))]
         let clock = disan_video_clock::MediaClock::new();
         #[cfg(target_family = "wasm")]
+        let url_folder = {
+            let description = library.asset_path(package, &video.src);
+            let folder = description
+                .split_once("://")
+                .map_or("", |(_, rel)| rel)
+                .rsplit_once('/')
+                .map_or("", |(folder, _)| folder);
+            format!("{}/{folder}", library.source_root().display())
+        };
+        #[cfg(target_family = "wasm")]
         let clock = {
             let clock = disan_video_clock::MediaClock::for_video(&video.id);
             if let Some(i) = rendition {
                 let r = &set.renditions[i];
-                let description = library.asset_path(package, &video.src);
-                let folder = description
-                    .split_once("://")
-                    .map_or("", |(_, rel)| rel)
-                    .rsplit_once('/')
-                    .map_or("", |(folder, _)| folder);
-                let url = format!("{}/{folder}/{}", library.source_root().display(), r.file);
+                let url = format!("{url_folder}/{}", r.file);
                 if let Err(e) =
                     web::open(&video.id, &url, (r.width, r.height), video.volume, video.looped)
                 {
@@ -498,6 +516,8 @@ fn spawn_screens(
             failed: false,
             ended: false,
             captions: HashMap::new(),
+            #[cfg(target_family = "wasm")]
+            url_folder: Some(url_folder),
             #[cfg(not(target_family = "wasm"))]
             decoding: None,
         });
@@ -782,6 +802,9 @@ fn show_browser_frame(
         });
         return;
     }
+    if web::keeps_stalling(&screen.video.id) {
+        step_down_in_browser(screen, images);
+    }
     if screen.video.sound_only {
         return;
     }
@@ -799,6 +822,41 @@ fn show_browser_frame(
             material.base_color_texture = Some(screen.image.clone());
         }
         screen.shown_frame = Some(frame_to_show(set, time));
+    }
+}
+
+/// The link cannot carry the rendition: the next smaller one the browser plays, from the same
+/// moment in the same element (the screen's picture resized to it). At the smallest, it stays.
+#[cfg(target_family = "wasm")]
+fn step_down_in_browser(screen: &mut Screen, images: &mut Assets<Image>) {
+    let (Some(set), Some(current)) = (&screen.set, screen.rendition) else {
+        return;
+    };
+    let now = &set.renditions[current];
+    let Some(smaller) = set
+        .renditions
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| can_play(r) && (r.height, r.bitrate) < (now.height, now.bitrate))
+        .max_by_key(|(_, r)| (r.height, r.bitrate))
+        .map(|(i, _)| i)
+    else {
+        return;
+    };
+    let r = &set.renditions[smaller];
+    let Some(url) = &screen.url_folder else { return };
+    info!("video \"{}\": the link cannot carry {}; playing {}", screen.video.id, now.file, r.file);
+    web::switch_rendition(&screen.video.id, &format!("{url}/{}", r.file), (r.width, r.height));
+    screen.rendition = Some(smaller);
+    if screen.video.sound_only {
+        return;
+    }
+    if let Some(mut image) = images.get_mut(&screen.image) {
+        image.resize(Extent3d {
+            width: r.width.max(1),
+            height: r.height.max(1),
+            depth_or_array_layers: 1,
+        });
     }
 }
 

@@ -109,6 +109,74 @@ struct Player {
     height: u32,
     /// The element's time at the last copied frame.
     copied_at: Option<f64>,
+    /// When (ms, the page's clock) the element began waiting for data while playing.
+    waiting_since: Option<f64>,
+    /// Waits longer than [`STALL_MS`] since the last rendition change.
+    stalls: u32,
+}
+
+/// A wait for data this long while playing counts as a stall: the link cannot carry the
+/// rendition (a seek's own short wait does not count).
+const STALL_MS: f64 = 1500.0;
+/// Stalls after which a smaller rendition is played.
+const STALLS_BEFORE_STEPPING_DOWN: u32 = 2;
+
+/// The browser's estimate of the link, bits per second (`navigator.connection.downlink`, in
+/// Chromium-based browsers; capped at 10 Mbit/s there), where it gives one.
+pub fn link_estimate() -> Option<f64> {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let connection = js_sys::Reflect::get(&navigator, &"connection".into()).ok()?;
+    if connection.is_undefined() || connection.is_null() {
+        return None;
+    }
+    let mbps = js_sys::Reflect::get(&connection, &"downlink".into()).ok()?.as_f64()?;
+    (mbps.is_finite() && mbps > 0.0).then_some(mbps * 1e6)
+}
+
+/// Whether the element has stalled often enough that a smaller rendition should play: waits
+/// for data while playing, each longer than [`STALL_MS`], counted since the last change.
+pub fn keeps_stalling(id: &str) -> bool {
+    with(id, |p| {
+        // HAVE_FUTURE_DATA: enough to play on.
+        let waiting = !p.element.paused() && p.element.ready_state() < 3;
+        let now = js_sys::Date::now();
+        match (waiting, p.waiting_since) {
+            (false, _) => p.waiting_since = None,
+            (true, None) => p.waiting_since = Some(now),
+            (true, Some(since)) if now - since > STALL_MS => {
+                p.stalls += 1;
+                // The same wait counts once.
+                p.waiting_since = Some(f64::INFINITY);
+            }
+            _ => {}
+        }
+        p.stalls >= STALLS_BEFORE_STEPPING_DOWN
+    })
+    .unwrap_or(false)
+}
+
+/// Plays another rendition in the same element from the same moment, playing or paused as
+/// before: no restart of the viewer, a moment's wait while it buffers.
+pub fn switch_rendition(id: &str, url: &str, (width, height): (u32, u32)) {
+    with(id, |p| {
+        let time = p.element.current_time();
+        let playing = !p.element.paused();
+        p.element.set_src(url);
+        p.element.set_current_time(time);
+        if playing {
+            let _ = p.element.play();
+        }
+        let canvas: JsValue = js_sys::Reflect::get(&p.context, &"canvas".into()).unwrap_or(JsValue::NULL);
+        if let Some(canvas) = canvas.dyn_ref::<js_sys::Object>() {
+            let canvas: &Canvas = canvas.unchecked_ref();
+            canvas.set_width(width);
+            canvas.set_height(height);
+        }
+        (p.width, p.height) = (width, height);
+        p.copied_at = None;
+        p.waiting_since = None;
+        p.stalls = 0;
+    });
 }
 
 thread_local! {
@@ -158,6 +226,8 @@ pub fn open(
                 width,
                 height,
                 copied_at: None,
+                waiting_since: None,
+                stalls: 0,
             },
         )
     });
