@@ -1089,6 +1089,8 @@ mod tests {
             .add_message::<crate::panorama::PanoramaCommand>()
             .add_message::<VideoCommand>()
             .init_resource::<crate::video::Videos>()
+            .add_message::<crate::gallery::GalleryCommand>()
+            .init_resource::<crate::gallery::Galleries>()
             .insert_state(ViewerState::Exhibit)
             .add_plugins(plugin);
         app
