@@ -224,6 +224,25 @@ function writeSurveyPly(path, count) {
   writeFileSync(path, Buffer.concat([header, body]));
 }
 
+test("the browser's video rendition follows the window and the link's estimate", async () => {
+  // An 800-pixel-high window calls for the 720p rendition; a link the browser estimates at
+  // 0.4 Mbit/s carries 320 kbit/s in its 80 %, not the 720p VP9's 329: the 480p one (268).
+  const rendition = async (downlink) => {
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, {
+      width: 1280,
+      height: 800,
+      init: `Object.defineProperty(navigator, "connection", { value: { downlink: ${downlink} }, configurable: true });`,
+    });
+    await viewerEvent(page, "ready");
+    const state = await viewerEvent(page, "state", "e.state.videos?.[0]?.rendition");
+    assert.deepEqual(problems, []);
+    await page.close();
+    return state.state.videos[0].rendition;
+  };
+  assert.equal(await rendition(10), "720.webm", "a fast link: the window's size decides");
+  assert.equal(await rendition(0.4), "480.webm", "a slow link: what it carries decides");
+});
+
 test("the festival video plays in the browser through its own <video> decoder: a chapter from the page's API is drawn on the screen, with its time", async () => {
   const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540 });
   const ready = await viewerEvent(page, "ready");
@@ -252,6 +271,9 @@ test("the festival video plays in the browser through its own <video> decoder: a
   const state = await viewerEvent(page, "state",
     "e.state.videos?.[0]?.shown && e.state.videos[0].chapter === 'hien-sinh-tong-than' && e.state.videos[0].second >= 19", 60000);
   assert.equal(state.state.videos[0].failed, false);
+  // A rendition the browser plays, of those video.json lists (the festival's are 480p and 720p).
+  assert.match(state.state.videos[0].rendition ?? "", /^(480\.webm|720\.webm|720\.mp4)$/);
+  assert.equal(ready.exhibit.videos[0].sound_only, false);
   const share = await greenShare();
   assert.ok(share > 0.1, `the chapter's card fills the screen: ${(share * 100).toFixed(1)} % of the canvas is its green`);
   await page.evaluate(() => window.disan.command({ type: "pause-video", video: "festival" }));

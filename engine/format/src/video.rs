@@ -220,8 +220,10 @@ impl VideoSet {
         playable: impl Fn(&Rendition) -> bool,
     ) -> Option<&Rendition> {
         let mut usable: Vec<&Rendition> = self.renditions.iter().filter(|r| playable(r)).collect();
-        usable.sort_by_key(|r| (r.height, r.bitrate));
-        let smallest = *usable.first()?;
+        let smallest = *usable.iter().min_by_key(|r| (r.height, r.bitrate))?;
+        // Tallest last; of one height, the fewest bits last (VP9 beside H.264: the same picture
+        // for less of the link).
+        usable.sort_by_key(|r| (r.height, std::cmp::Reverse(r.bitrate)));
         let fits = |r: &&&Rendition| {
             r.height <= screen_height.max(smallest.height)
                 && bandwidth.is_none_or(|b| (r.bitrate as f64) <= 0.8 * b)
@@ -307,6 +309,14 @@ mod tests {
         assert_eq!(pick(2160, Some(10e6)), "1080.webm", "10 Mbit/s carries 1080p");
         assert_eq!(pick(2160, Some(3e6)), "720.webm", "3 Mbit/s: 2 fits in 80 %");
         assert_eq!(pick(2160, Some(0.5e6)), "480.webm", "nothing fits: the smallest");
+        // Of two renditions of one height, the one that needs less of the link (VP9 at 720p
+        // beside H.264 at 720p), whether or not the link is known.
+        let both = set();
+        let h264_720 = both.renditions.iter().find(|r| r.file == "720.mp4").unwrap().bitrate;
+        let vp9_720 = both.renditions.iter().find(|r| r.file == "720.webm").unwrap().bitrate;
+        assert!(vp9_720 < h264_720, "{vp9_720} {h264_720}");
+        assert_eq!(both.choose(720, None, |_| true).unwrap().file, "720.webm");
+        assert_eq!(both.choose(720, Some(10e6), |_| true).unwrap().file, "720.webm");
         // A browser that decodes only H.264.
         let h264 = s.choose(1080, None, |r| r.codec == "h264").unwrap();
         assert_eq!(h264.file, "720.mp4");
@@ -400,10 +410,10 @@ mod tests {
         let read = VideoSet::from_json(&json).unwrap();
         assert!(!read.has_picture());
         assert_eq!(read.files(), ["sound.webm", "sound.m4a"], "no poster to look for");
-        // Whatever the screen, the best sound the link carries; Opus alone where AAC is not played.
-        assert_eq!(read.choose(1080, None, |_| true).unwrap().file, "sound.m4a");
+        // Whatever the screen: Opus where it plays (the same sound for fewer bits), else AAC.
+        assert_eq!(read.choose(1080, None, |_| true).unwrap().file, "sound.webm");
         assert_eq!(read.choose(1080, Some(140_000.0), |_| true).unwrap().file, "sound.webm");
-        assert_eq!(read.choose(1080, None, |r| r.codec == "opus").unwrap().file, "sound.webm");
+        assert_eq!(read.choose(1080, None, |r| r.codec == "aac").unwrap().file, "sound.m4a");
         let cases: Vec<(fn(&mut VideoSet), &str)> = vec![
             (|s| s.audio = false, "neither picture"),
             (|s| s.renditions[0].codec = "vp9".into(), "sound-only"),
