@@ -204,7 +204,7 @@ usage_log = "data/usage.jsonl"
         .unwrap_or_else(|| panic!("{memory}"));
     assert!(
         growth < 5.0,
-        "memory grew {growth} % from the first hour to the 25th: {memory}"
+        "memory grew {growth} % from the first day to the 25th hour: {memory}"
     );
 
     // Broken and missing exhibits are skipped and said; no other error.
