@@ -244,7 +244,14 @@ test("the browser's video rendition follows the window and the link's estimate",
 });
 
 test("the festival video plays in the browser through its own <video> decoder: a chapter from the page's API is drawn on the screen, with its time", async () => {
-  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540 });
+  // What the engine asks of Web Audio: the video element's source, and the gains it sets.
+  const init = `
+    window.disanAudio = { sources: 0, targets: [] };
+    const source = AudioContext.prototype.createMediaElementSource;
+    AudioContext.prototype.createMediaElementSource = function (e) { window.disanAudio.sources++; return source.call(this, e); };
+    const target = AudioParam.prototype.setTargetAtTime;
+    AudioParam.prototype.setTargetAtTime = function (v, t, c) { window.disanAudio.targets.push(v); return target.call(this, v, t, c); };`;
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540, init });
   const ready = await viewerEvent(page, "ready");
   assert.deepEqual(ready.exhibit.videos.map((v) => v.id), ["festival"]);
   assert.deepEqual(ready.exhibit.videos[0].chapters.map((c) => [c.id, c.start]),
@@ -274,6 +281,10 @@ test("the festival video plays in the browser through its own <video> decoder: a
   // A rendition the browser plays, of those video.json lists (the festival's are 480p and 720p).
   assert.match(state.state.videos[0].rendition ?? "", /^(480\.webm|720\.webm|720\.mp4)$/);
   assert.equal(ready.exhibit.videos[0].sound_only, false);
+  // Its sound goes through Web Audio, placed by the spatial engine: gains set, not silent.
+  const audio = await page.evaluate(() => window.disanAudio);
+  assert.equal(audio.sources, 1, "the element's sound is routed once");
+  assert.ok(audio.targets.some((v) => v > 0.05), `the spatial engine sets audible gains: ${audio.targets.slice(-6)}`);
   const share = await greenShare();
   assert.ok(share > 0.1, `the chapter's card fills the screen: ${(share * 100).toFixed(1)} % of the canvas is its green`);
   await page.evaluate(() => window.disan.command({ type: "pause-video", video: "festival" }));

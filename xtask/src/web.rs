@@ -514,6 +514,10 @@ fn content_type(path: &Path) -> &'static str {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
         "ogg" => "audio/ogg",
+        // Videos' and recordings' renditions: Safari plays media only of its declared type.
+        "webm" => "video/webm",
+        "mp4" => "video/mp4",
+        "m4a" => "audio/mp4",
         "ttf" => "font/ttf",
         "toml" => "application/toml; charset=utf-8",
         "vtt" => "text/vtt; charset=utf-8",

@@ -59,10 +59,18 @@ pub(super) fn plugin(app: &mut App) {
                 play,
                 mark_screens_ready,
                 show_video_bar,
+                follow_playing,
             )
                 .chain()
                 .run_if(in_state(ViewerState::Exhibit)),
         );
+    #[cfg(target_family = "wasm")]
+    app.add_systems(
+        Update,
+        web_voice_gains
+            .after(follow_playing)
+            .run_if(in_state(ViewerState::Exhibit)),
+    );
     #[cfg(not(target_family = "wasm"))]
     native::plugin(app);
 }
@@ -496,10 +504,22 @@ fn spawn_screens(
             if let Some(i) = rendition {
                 let r = &set.renditions[i];
                 let url = format!("{url_folder}/{}", r.file);
-                if let Err(e) =
-                    web::open(&video.id, &url, (r.width, r.height), video.volume, video.looped)
-                {
-                    warn!("video \"{}\": {e}", video.id);
+                match web::open(&video.id, &url, (r.width, r.height), video.volume, video.looped) {
+                    // Its sound goes through Web Audio: placed and ducking as natively.
+                    Ok(true) => {
+                        commands.spawn((
+                            crate::audio::ExternalVoice {
+                                position: sound_position(video),
+                                volume: video.volume,
+                                control: disan_audio::VoiceControl::new(0.0, 0.0),
+                                playing: false,
+                            },
+                            VideoVoiceOf(video.id.clone()),
+                            ExhibitScoped,
+                        ));
+                    }
+                    Ok(false) => {}
+                    Err(e) => warn!("video \"{}\": {e}", video.id),
                 }
             }
             clock
@@ -533,6 +553,43 @@ fn spawn_screens(
         if screen.video.autoplay {
             screen.clock.play();
         }
+    }
+}
+
+/// The marker of a video's sound entity (an [`crate::audio::ExternalVoice`]), by the video's id.
+#[derive(Component)]
+pub(crate) struct VideoVoiceOf(pub String);
+
+/// Where a video's or recording's sound comes from: a flat screen's centre, a recording's
+/// `position`, or `None` (around the visitor: a 360° video, a recording without one).
+fn sound_position(video: &Video) -> Option<Vec3> {
+    match (&video.projection, &video.screen) {
+        _ if video.sound_only => video.sound_at.map(Vec3::from),
+        (VideoProjection::Flat, Some(place)) => Some(Vec3::from(place.centre)),
+        _ => None,
+    }
+}
+
+/// A video's sound ducks the ambience while it plays.
+fn follow_playing(
+    videos: Res<Videos>,
+    mut voices: Query<(&VideoVoiceOf, &mut crate::audio::ExternalVoice)>,
+) {
+    for (of, mut voice) in &mut voices {
+        let playing = videos.get(&of.0).is_some_and(|s| s.clock.playing());
+        if voice.playing != playing {
+            voice.playing = playing;
+        }
+    }
+}
+
+/// In the browser: the spatial engine's gains for each video's voice (placed at its screen,
+/// lowered by the kiosk's master volume) drive the Web Audio gains its element plays through.
+#[cfg(target_family = "wasm")]
+fn web_voice_gains(voices: Query<(&VideoVoiceOf, &crate::audio::ExternalVoice)>) {
+    for (of, voice) in &voices {
+        let (left, right) = voice.control.gains();
+        web::set_gains(&of.0, left, right);
     }
 }
 

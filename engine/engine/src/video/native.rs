@@ -11,7 +11,6 @@ use bevy::audio::{AddAudioSource, Decodable, Source};
 use bevy::platform::cell::SyncCell;
 use bevy::prelude::*;
 use disan_audio::{SpatialVoice, VoiceControl};
-use disan_format::VideoProjection;
 use disan_video::clock::{SoundFeed, SoundFeedControl, sound_feed};
 use disan_video::decode::{Frame, FrameReader, SoundReader};
 
@@ -26,10 +25,6 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             OnEnter(ViewerState::Exhibit),
             start_decoding.after(spawn_screens),
-        )
-        .add_systems(
-            Update,
-            follow_playing.run_if(in_state(ViewerState::Exhibit)),
         );
 }
 
@@ -102,10 +97,6 @@ impl Decodable for VideoSound {
     }
 }
 
-/// The marker of a video's sound entity, by the video's id.
-#[derive(Component)]
-struct VideoVoiceOf(String);
-
 /// Gives each screen its decoders (started lazily, at the first frame wanted) and its sound.
 fn start_decoding(
     library: Res<ExhibitLibrary>,
@@ -153,11 +144,7 @@ fn start_decoding(
                 feed: Mutex::new(Some(feed)),
                 control: voice.clone(),
             });
-            let position = match (&screen.video.projection, &screen.video.screen) {
-                _ if screen.video.sound_only => screen.video.sound_at.map(Vec3::from),
-                (VideoProjection::Flat, Some(place)) => Some(Vec3::from(place.centre)),
-                _ => None,
-            };
+            let position = super::sound_position(&screen.video);
             commands.spawn((
                 ExternalVoice {
                     position,
@@ -167,7 +154,7 @@ fn start_decoding(
                 },
                 AudioPlayer::<VideoSound>(sound),
                 PlaybackSettings::ONCE,
-                VideoVoiceOf(screen.video.id.clone()),
+                super::VideoVoiceOf(screen.video.id.clone()),
                 ExhibitScoped,
             ));
             control
@@ -187,16 +174,6 @@ fn start_decoding(
             heard_at: None,
             feed,
         }));
-    }
-}
-
-/// A video's sound ducks the ambience while it plays.
-fn follow_playing(videos: Res<Videos>, mut voices: Query<(&VideoVoiceOf, &mut ExternalVoice)>) {
-    for (of, mut voice) in &mut voices {
-        let playing = videos.get(&of.0).is_some_and(|s| s.clock.playing());
-        if voice.playing != playing {
-            voice.playing = playing;
-        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! own decoder (in hardware on phones), its own buffering and HTTP range requests. Its
 //! `currentTime` is the video's clock, so captions and the time on the bar follow it; each frame
 //! whose picture has moved on is drawn into a small 2D canvas and copied into the screen's
-//! texture. The sound is the element's, not placed in the scene.
+//! texture. Its sound goes through Web Audio (a source for the element, split into left and
+//! right gains that the spatial engine sets each frame): placed at the screen and ducking the
+//! ambience as natively. Where Web Audio is not to be had, the element plays it as it is.
 //!
 //! Elements are JavaScript objects, which cannot live in Bevy's resources (they are not `Send`);
 //! the browser runs the viewer on one thread, so they are kept in a thread-local map by video id.
@@ -113,6 +115,109 @@ struct Player {
     waiting_since: Option<f64>,
     /// Waits longer than [`STALL_MS`] since the last rendition change.
     stalls: u32,
+    /// Its sound's Web Audio route, when it has one.
+    route: Option<SoundRoute>,
+}
+
+/// A video's sound in Web Audio: the source node (disconnected when the element goes, so a
+/// kiosk switching exhibits all day does not pile up nodes) and the left and right gains.
+struct SoundRoute {
+    nodes: Vec<JsValue>,
+    left: JsValue,
+    right: JsValue,
+    /// The gains last set: unchanged ones are not sent again each frame.
+    set: (f32, f32),
+}
+
+thread_local! {
+    /// One Web Audio context for every video's sound, made at the first.
+    static AUDIO: RefCell<Option<JsValue>> = RefCell::default();
+}
+
+/// Calls `target.method(...args)`.
+fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = js_sys::Reflect::get(target, &method.into())?.dyn_into()?;
+    let list = js_sys::Array::new();
+    for a in args {
+        list.push(a);
+    }
+    f.apply(target, &list)
+}
+
+fn audio_context() -> Option<JsValue> {
+    AUDIO.with_borrow_mut(|context| {
+        if context.is_none() {
+            let class = js_sys::Reflect::get(&js_sys::global(), &"AudioContext".into()).ok()?;
+            let class: js_sys::Function = class.dyn_into().ok()?;
+            *context = js_sys::Reflect::construct(&class, &js_sys::Array::new()).ok();
+        }
+        context.clone()
+    })
+}
+
+/// Routes the element's sound through a left and a right gain into the speakers: the gains'
+/// `AudioParam`s, silent until the engine places the sound. `None` where Web Audio cannot take
+/// it (the element then plays its sound itself).
+fn route_sound(element: &VideoElement) -> Option<SoundRoute> {
+    let context = audio_context()?;
+    let element: &JsValue = element.as_ref();
+    let source = call(&context, "createMediaElementSource", &[element]).ok()?;
+    let splitter = call(&context, "createChannelSplitter", &[&2.into()]).ok()?;
+    let merger = call(&context, "createChannelMerger", &[&2.into()]).ok()?;
+    let left = call(&context, "createGain", &[]).ok()?;
+    let right = call(&context, "createGain", &[]).ok()?;
+    let destination = js_sys::Reflect::get(&context, &"destination".into()).ok()?;
+    call(&source, "connect", &[&splitter]).ok()?;
+    call(&splitter, "connect", &[&left, &0.into()]).ok()?;
+    call(&splitter, "connect", &[&right, &1.into()]).ok()?;
+    call(&left, "connect", &[&merger, &0.into(), &0.into()]).ok()?;
+    call(&right, "connect", &[&merger, &0.into(), &1.into()]).ok()?;
+    call(&merger, "connect", &[&destination]).ok()?;
+    let param = |gain: &JsValue| {
+        let p = js_sys::Reflect::get(gain, &"gain".into()).ok()?;
+        js_sys::Reflect::set(&p, &"value".into(), &0.0.into()).ok()?;
+        Some(p)
+    };
+    Some(SoundRoute {
+        left: param(&left)?,
+        right: param(&right)?,
+        nodes: vec![source, splitter, left, right, merger],
+        set: (0.0, 0.0),
+    })
+}
+
+/// Sets the gains of a video's routed sound (the spatial engine's, each frame), gliding over
+/// 20 ms so a moving visitor hears no steps.
+pub fn set_gains(id: &str, left: f32, right: f32) {
+    let Some(now) = AUDIO.with_borrow(|c| {
+        c.as_ref()
+            .and_then(|c| js_sys::Reflect::get(c, &"currentTime".into()).ok())
+            .and_then(|t| t.as_f64())
+    }) else {
+        return;
+    };
+    with(id, |p| {
+        if let Some(route) = &mut p.route {
+            let (l0, r0) = route.set;
+            if (left - l0).abs() < 1e-4 && (right - r0).abs() < 1e-4 {
+                return;
+            }
+            route.set = (left, right);
+            for (param, value) in [(&route.left, left), (&route.right, right)] {
+                let _ = call(param, "setTargetAtTime", &[&f64::from(value).into(), &now.into(), &0.02.into()]);
+            }
+        }
+    });
+}
+
+/// A browser starts an audio context suspended until the visitor has touched the page: resumed
+/// at each play (which a touch usually is).
+fn resume_audio() {
+    AUDIO.with_borrow(|c| {
+        if let Some(c) = c {
+            let _ = call(c, "resume", &[]);
+        }
+    });
 }
 
 /// A wait for data this long while playing counts as a stall: the link cannot carry the
@@ -188,15 +293,17 @@ pub fn can_play(mime: &str) -> bool {
     new_video().is_some_and(|v| !v.can_play_type(mime).is_empty())
 }
 
-/// Starts loading the video at `url` for the screen `id`, scaled to `width × height`, at the
-/// manifest's `volume` (an element plays at most at 1) and `loop`.
+/// Starts loading the video at `url` for the screen `id`, scaled to `width × height`, with the
+/// manifest's `loop`. `Ok(true)` when its sound goes through Web Audio (the engine then sets
+/// its gains, the manifest's `volume` among them); otherwise the element plays it at `volume`
+/// (at most 1, an element's limit).
 pub fn open(
     id: &str,
     url: &str,
     (width, height): (u32, u32),
     volume: f32,
     looped: bool,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let element = new_video().ok_or("no document to make a <video> in")?;
     element.set_volume(f64::from(volume.clamp(0.0, 1.0)));
     // The element loops by itself: at its end it is paused, and the viewer's loop could not
@@ -217,6 +324,11 @@ pub fn open(
     let context = canvas
         .get_context("2d", &options)
         .ok_or("the browser gives no 2D canvas")?;
+    let route = route_sound(&element);
+    if route.is_some() {
+        element.set_volume(1.0);
+    }
+    let routed = route.is_some();
     PLAYERS.with_borrow_mut(|p| {
         p.insert(
             id.to_owned(),
@@ -228,16 +340,20 @@ pub fn open(
                 copied_at: None,
                 waiting_since: None,
                 stalls: 0,
+                route,
             },
         )
     });
-    Ok(())
+    Ok(routed)
 }
 
 /// Stops and forgets every element (a switch of exhibit).
 pub fn close_all() {
     PLAYERS.with_borrow_mut(|players| {
         for (_, p) in players.drain() {
+            for node in p.route.iter().flat_map(|r| &r.nodes) {
+                let _ = call(node, "disconnect", &[]);
+            }
             p.element.pause();
             // Drops the download: an element keeps its connection while it has a source.
             p.element.remove_attribute("src");
@@ -260,6 +376,7 @@ pub fn playing(id: &str) -> Option<bool> {
 
 /// Plays; where the browser refuses sound before the visitor has touched the page, plays muted.
 pub fn play(id: &str) {
+    resume_audio();
     with(id, |p| {
         let element: VideoElement = AsRef::<JsValue>::as_ref(&p.element).clone().unchecked_into();
         if let Ok(started) = p.element.play() {
