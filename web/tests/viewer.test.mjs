@@ -293,6 +293,40 @@ test("the festival video plays in the browser through its own <video> decoder: a
   await page.close();
 });
 
+test("a sound recording packed by `disan pack` plays in the browser, its sound placed through Web Audio", async () => {
+  const folder = join(dist, "test-recording");
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=6", join(folder, "hat-dum.wav")]);
+  const binary = process.env.DISAN_BINARY || join(process.env.CARGO_TARGET_DIR || join(homedir(), ".cache/disan/target"), "debug/disan");
+  execFileSync(binary, ["pack", "--out", join(folder, "hat-dum"), join(folder, "hat-dum.wav")]);
+  try {
+    const init = `
+      window.disanAudio = { sources: 0, targets: [] };
+      const source = AudioContext.prototype.createMediaElementSource;
+      AudioContext.prototype.createMediaElementSource = function (e) { window.disanAudio.sources++; return source.call(this, e); };
+      const target = AudioParam.prototype.setTargetAtTime;
+      AudioParam.prototype.setTargetAtTime = function (v, t, c) { window.disanAudio.targets.push(v); return target.call(this, v, t, c); };`;
+    const address = encodeURIComponent("/test-recording/hat-dum/");
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=vi`, { width: 960, height: 540, init });
+    const ready = await viewerEvent(page, "ready");
+    assert.deepEqual(ready.exhibit.videos.map((v) => [v.id, v.sound_only]), [["hat-dum", true]]);
+    await viewerEvent(page, "first-frame");
+    await page.evaluate(() => window.disan.command({ type: "play-video", video: "hat-dum" }));
+    const state = await viewerEvent(page, "state", "e.state.videos?.[0]?.playing && e.state.videos[0].second >= 1", 60000);
+    const v = state.state.videos[0];
+    assert.equal(v.failed, false);
+    assert.equal(v.shown, false, "no picture to show");
+    assert.equal(v.rendition, "sound.webm", "Opus, where the browser plays it");
+    const audio = await page.evaluate(() => window.disanAudio);
+    assert.equal(audio.sources, 1);
+    assert.ok(audio.targets.some((g) => g > 0.05), `audible gains: ${audio.targets.slice(-6)}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 test("a laser scan packed by `disan pack` streams into the browser by HTTP range requests, the right way round", async () => {
   const folder = join(dist, "test-pointcloud");
   rmSync(folder, { recursive: true, force: true });

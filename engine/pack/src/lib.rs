@@ -397,6 +397,8 @@ fn pack_video(
             progress.fraction(fraction);
         },
     )?;
+    // The page's picture while the viewer loads and the catalogue card: the poster frame.
+    disan_video::package_poster(&dir.join(&packed.set.poster), &out.join("poster.png"))?;
     let mut report = PackReport {
         input: input.to_owned(),
         package: out.to_owned(),
@@ -454,6 +456,8 @@ fn pack_audio(
         }
         progress.fraction(fraction);
     })?;
+    // The page's picture while the viewer loads and the catalogue card: its waveform.
+    disan_video::sound_poster(input, &out.join("poster.png"))?;
     let mut report = PackReport {
         input: input.to_owned(),
         package: out.to_owned(),

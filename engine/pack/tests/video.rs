@@ -55,6 +55,9 @@ fn a_recording_becomes_an_intangible_heritage_exhibit_that_validates() {
         .collect();
     assert_eq!(sizes, [("vp9", 180), ("h264", 180)]);
     assert!(out.join(disan_pack::REPORT_FILE).is_file());
+    // The page's and the catalogue's picture of the package.
+    let poster = image::open(out.join("poster.png")).expect("a poster.png");
+    assert_eq!((poster.width(), poster.height()), (640, 360));
 
     let (manifest, problems) = disan_format::validate_package(&out);
     let errors = errors(problems);
@@ -163,6 +166,9 @@ fn a_sound_recording_becomes_an_exhibit_that_plays_it() {
     let r = &manifest.videos[0];
     assert!(r.sound_only && r.screen.is_none() && r.sound_at.is_none());
     assert_eq!(manifest.provenance.method, disan_format::CaptureMethod::Audio);
+    // A poster for the page and the catalogue's card: the waveform, 640×360.
+    let poster = image::open(out.join("poster.png")).expect("a poster.png");
+    assert_eq!((poster.width(), poster.height()), (640, 360));
     // Both renditions decode, and the beeps are where they were in the source.
     for rendition in &sound.renditions {
         let file = out.join("recordings/hat-dum-thuy-nguyen").join(&rendition.file);

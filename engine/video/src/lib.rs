@@ -26,4 +26,7 @@ pub use clock::{MediaClock, SoundFeed};
 pub use decode::{Frame, FrameReader, SoundReader};
 pub use probe::{Probe, SoundProbe, probe, probe_sound};
 pub use tool::VideoError;
-pub use transcode::{PackedSound, PackedVideo, TranscodeOptions, transcode, transcode_sound};
+pub use transcode::{
+    PackedSound, PackedVideo, TranscodeOptions, package_poster, sound_poster, transcode,
+    transcode_sound,
+};

@@ -259,6 +259,37 @@ const SOUND_RENDITIONS: [(&str, &str, &str, u32); 2] = [
     ("sound.m4a", "aac", "audio/mp4; codecs=\"mp4a.40.2\"", 128),
 ];
 
+/// A video package's `poster.png`, 640×360 (the page's picture while the viewer loads, the
+/// catalogue's card): the video's poster frame `still`, fitted and centred on the viewer's dark
+/// panel colour.
+pub fn package_poster(still: &Path, out: &Path) -> Result<(), VideoError> {
+    let mut cmd = ffmpeg("given a poster")?;
+    cmd.args(["-y", "-i"]).arg(still);
+    cmd.args([
+        "-vf",
+        "scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2:color=0x26282C",
+        "-frames:v",
+        "1",
+    ]);
+    run(cmd, out, "writing the package's poster")
+}
+
+/// A picture of a recording's sound, 640×360 like every package's `poster.png` (the page shows
+/// it while the viewer loads, the catalogue on the exhibit's card): its waveform, drawn by
+/// ffmpeg's `showwavespic` in one pass over the file, warm gold on the viewer's dark panel.
+pub fn sound_poster(input: &Path, out: &Path) -> Result<(), VideoError> {
+    let mut cmd = ffmpeg("given a poster")?;
+    cmd.args(["-y", "-i"]).arg(input);
+    cmd.args([
+        "-filter_complex",
+        "[0:a:0]aformat=channel_layouts=mono,showwavespic=s=640x300:colors=0xE0A040[w];\
+         color=c=0x26282C:s=640x360[bg];[bg][w]overlay=0:30:format=auto",
+        "-frames:v",
+        "1",
+    ]);
+    run(cmd, out, "drawing the recording's waveform")
+}
+
 /// Transcodes a sound recording `input` into `dir` (created): its renditions and, last, its
 /// `recording.json` (a folder without it is an interrupted pack).
 pub fn transcode_sound(
