@@ -224,6 +224,15 @@ function writeSurveyPly(path, count) {
   writeFileSync(path, Buffer.concat([header, body]));
 }
 
+/** What the engine asks of Web Audio, recorded in the page: media element sources made, and every
+ * gain target set (`window.disanAudio`). */
+const AUDIO_SPY = `
+    window.disanAudio = { sources: 0, targets: [] };
+    const source = AudioContext.prototype.createMediaElementSource;
+    AudioContext.prototype.createMediaElementSource = function (e) { window.disanAudio.sources++; return source.call(this, e); };
+    const target = AudioParam.prototype.setTargetAtTime;
+    AudioParam.prototype.setTargetAtTime = function (v, t, c) { window.disanAudio.targets.push(v); return target.call(this, v, t, c); };`;
+
 test("the browser's video rendition follows the window and the link's estimate", async () => {
   // An 800-pixel-high window calls for the 720p rendition; a link the browser estimates at
   // 0.4 Mbit/s carries 320 kbit/s in its 80 %, not the 720p VP9's 329: the 480p one (268).
@@ -244,14 +253,7 @@ test("the browser's video rendition follows the window and the link's estimate",
 });
 
 test("the festival video plays in the browser through its own <video> decoder: a chapter from the page's API is drawn on the screen, with its time", async () => {
-  // What the engine asks of Web Audio: the video element's source, and the gains it sets.
-  const init = `
-    window.disanAudio = { sources: 0, targets: [] };
-    const source = AudioContext.prototype.createMediaElementSource;
-    AudioContext.prototype.createMediaElementSource = function (e) { window.disanAudio.sources++; return source.call(this, e); };
-    const target = AudioParam.prototype.setTargetAtTime;
-    AudioParam.prototype.setTargetAtTime = function (v, t, c) { window.disanAudio.targets.push(v); return target.call(this, v, t, c); };`;
-  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540, init });
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540, init: AUDIO_SPY });
   const ready = await viewerEvent(page, "ready");
   assert.deepEqual(ready.exhibit.videos.map((v) => v.id), ["festival"]);
   assert.deepEqual(ready.exhibit.videos[0].chapters.map((c) => [c.id, c.start]),
@@ -301,14 +303,8 @@ test("a sound recording packed by `disan pack` plays in the browser, its sound p
   const binary = process.env.DISAN_BINARY || join(process.env.CARGO_TARGET_DIR || join(homedir(), ".cache/disan/target"), "debug/disan");
   execFileSync(binary, ["pack", "--out", join(folder, "hat-dum"), join(folder, "hat-dum.wav")]);
   try {
-    const init = `
-      window.disanAudio = { sources: 0, targets: [] };
-      const source = AudioContext.prototype.createMediaElementSource;
-      AudioContext.prototype.createMediaElementSource = function (e) { window.disanAudio.sources++; return source.call(this, e); };
-      const target = AudioParam.prototype.setTargetAtTime;
-      AudioParam.prototype.setTargetAtTime = function (v, t, c) { window.disanAudio.targets.push(v); return target.call(this, v, t, c); };`;
     const address = encodeURIComponent("/test-recording/hat-dum/");
-    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=vi`, { width: 960, height: 540, init });
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=vi`, { width: 960, height: 540, init: AUDIO_SPY });
     const ready = await viewerEvent(page, "ready");
     assert.deepEqual(ready.exhibit.videos.map((v) => [v.id, v.sound_only]), [["hat-dum", true]]);
     await viewerEvent(page, "first-frame");

@@ -327,21 +327,26 @@ fn the_documented_example_is_a_valid_manifest() {
     assert_eq!(m.audio[0].position, Some([0.0, 1.5, 9.0]));
 }
 
-/// The complete exhibit of docs/exhibit-format.md whose manifest has `table` (`what` names it in
-/// the failure), parsed without a single problem.
-fn documented_exhibit(table: &str, what: &str) -> disan_format::Manifest {
+/// The text of the complete exhibit of docs/exhibit-format.md whose manifest has `table`.
+fn documented_example_text(table: &str) -> String {
     let doc = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
     )
     .unwrap();
-    let example = doc
-        .split("```toml\n")
+    doc.split("```toml\n")
         .filter_map(|s| s.split("```").next())
         .find(|s| s.contains(table) && s.starts_with("format = 1"))
-        .unwrap_or_else(|| panic!("docs/exhibit-format.md has a complete {what} exhibit"));
-    let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), example);
+        .unwrap_or_else(|| panic!("docs/exhibit-format.md has a complete exhibit with {table}"))
+        .to_owned()
+}
+
+/// The complete exhibit of docs/exhibit-format.md whose manifest has `table` (`what` names it in
+/// the failure), parsed without a single problem.
+fn documented_exhibit(table: &str, what: &str) -> disan_format::Manifest {
+    let example = documented_example_text(table);
+    let (manifest, problems) = parse_manifest(Path::new("docs/exhibit-format.md"), &example);
     let problems = problems.into_sorted();
-    assert!(problems.is_empty(), "{problems:?}");
+    assert!(problems.is_empty(), "{what}: {problems:?}");
     manifest.unwrap()
 }
 
@@ -639,16 +644,7 @@ fn the_decree_scan_reads_with_its_regions_and_every_tile_is_signed() {
 fn a_recording_takes_no_screen_and_shares_the_videos_ids() {
     let base = documented_exhibit("[[recordings]]", "recording");
     assert!(base.videos.iter().any(|v| v.sound_only));
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
-    )
-    .unwrap();
-    let example = doc
-        .split("```toml\n")
-        .filter_map(|s| s.split("```").next())
-        .find(|s| s.contains("[[recordings]]") && s.starts_with("format = 1"))
-        .unwrap()
-        .to_owned();
+    let example = documented_example_text("[[recordings]]");
     let problems_of = |text: &str| {
         let (_, problems) = parse_manifest(Path::new("exhibit.toml"), text);
         problems.into_sorted()
@@ -683,16 +679,7 @@ fn a_recording_takes_no_screen_and_shares_the_videos_ids() {
 /// caption or a file that is no photograph are each reported where they are.
 #[test]
 fn a_gallerys_photos_are_checked_where_they_are_written() {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exhibit-format.md"),
-    )
-    .unwrap();
-    let example = doc
-        .split("```toml\n")
-        .filter_map(|s| s.split("```").next())
-        .find(|s| s.contains("[[galleries]]") && s.starts_with("format = 1"))
-        .unwrap()
-        .to_owned();
+    let example = documented_example_text("[[galleries]]");
     let problems_of = |text: &str| {
         let (_, problems) = parse_manifest(Path::new("exhibit.toml"), text);
         problems.into_sorted()

@@ -56,9 +56,8 @@ fn rate(s: &str) -> Option<f64> {
     (d > 0.0 && n > 0.0).then_some(n / d)
 }
 
-/// Reads what `path` holds. A file with no moving picture (a still, a sound file, an album cover)
-/// is refused with a message saying so.
-pub fn probe(path: &Path) -> Result<Probe, VideoError> {
+/// ffprobe's account of `path`: its streams and its container.
+fn streams_of(path: &Path) -> Result<Output, VideoError> {
     let out = ffprobe("read")?
         .args(["-print_format", "json", "-show_streams", "-show_format"])
         .arg(path)
@@ -73,10 +72,16 @@ pub fn probe(path: &Path) -> Result<Probe, VideoError> {
             message: last_lines(&out.stderr),
         });
     }
-    let parsed: Output = serde_json::from_slice(&out.stdout).map_err(|e| VideoError::Unreadable {
+    serde_json::from_slice(&out.stdout).map_err(|e| VideoError::Unreadable {
         path: path.to_owned(),
         message: format!("ffprobe's answer could not be read ({e})"),
-    })?;
+    })
+}
+
+/// Reads what `path` holds. A file with no moving picture (a still, a sound file, an album cover)
+/// is refused with a message saying so.
+pub fn probe(path: &Path) -> Result<Probe, VideoError> {
+    let parsed = streams_of(path)?;
     let video = parsed
         .streams
         .iter()
@@ -139,24 +144,7 @@ pub struct SoundProbe {
 }
 
 pub fn probe_sound(path: &Path) -> Result<SoundProbe, VideoError> {
-    let out = ffprobe("read")?
-        .args(["-print_format", "json", "-show_streams", "-show_format"])
-        .arg(path)
-        .output()
-        .map_err(|e| VideoError::Unreadable {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-    if !out.status.success() {
-        return Err(VideoError::Unreadable {
-            path: path.to_owned(),
-            message: last_lines(&out.stderr),
-        });
-    }
-    let parsed: Output = serde_json::from_slice(&out.stdout).map_err(|e| VideoError::Unreadable {
-        path: path.to_owned(),
-        message: format!("ffprobe's answer could not be read ({e})"),
-    })?;
+    let parsed = streams_of(path)?;
     let sound = parsed
         .streams
         .iter()
