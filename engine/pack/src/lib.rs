@@ -271,6 +271,39 @@ pub struct VideoReport {
     pub renditions: Vec<disan_format::video::Rendition>,
 }
 
+impl PackReport {
+    /// The report of a package with no mesh levels (a panorama, a video, a recording): its
+    /// identity and input, the rest empty for the caller to fill in.
+    fn without_mesh(
+        input: &Path,
+        out: &Path,
+        id: String,
+        source_format: &'static str,
+        input_fingerprint: String,
+    ) -> Self {
+        Self {
+            input: input.to_owned(),
+            package: out.to_owned(),
+            id,
+            source_format,
+            input_triangles: 0,
+            input_vertices: 0,
+            normalisation: Normalisation::not_applied(),
+            bounds_min: [0.0; 3],
+            bounds_max: [0.0; 3],
+            levels: Vec::new(),
+            warnings: Vec::new(),
+            seconds: 0.0,
+            input_fingerprint,
+            manifest_written: None,
+            document: None,
+            panoramas: Vec::new(),
+            pointcloud: None,
+            video: None,
+        }
+    }
+}
+
 /// The file in a finished package that records how it was made. Written last: a package
 /// without it was interrupted and is packed again by a batch run.
 pub const REPORT_FILE: &str = "pack-report.json";
@@ -344,24 +377,8 @@ fn pack_panoramas(
     };
     let scenes = panorama::pack_scenes(&photos, out, progress, options.lang)?;
     let mut report = PackReport {
-        input: input.to_owned(),
-        package: out.to_owned(),
-        id,
-        source_format: SourceFormat::Image.name(),
-        input_triangles: 0,
-        input_vertices: 0,
-        normalisation: Normalisation::not_applied(),
-        bounds_min: [0.0; 3],
-        bounds_max: [0.0; 3],
-        levels: Vec::new(),
-        warnings: Vec::new(),
-        seconds: 0.0,
-        input_fingerprint: fingerprint,
-        manifest_written: None,
-        document: None,
         panoramas: scenes,
-        pointcloud: None,
-        video: None,
+        ..PackReport::without_mesh(input, out, id, SourceFormat::Image.name(), fingerprint)
     };
     progress.step(messages::step_manifest(options.lang));
     let manifest = skeleton::panorama_manifest(&report);
@@ -400,23 +417,7 @@ fn pack_video(
     // The page's picture while the viewer loads and the catalogue card: the poster frame.
     disan_video::package_poster(&dir.join(&packed.set.poster), &out.join("poster.png"))?;
     let mut report = PackReport {
-        input: input.to_owned(),
-        package: out.to_owned(),
-        id,
-        source_format: "video",
-        input_triangles: 0,
-        input_vertices: 0,
-        normalisation: Normalisation::not_applied(),
-        bounds_min: [0.0; 3],
-        bounds_max: [0.0; 3],
-        levels: Vec::new(),
         warnings: packed.warnings.clone(),
-        seconds: 0.0,
-        input_fingerprint: fingerprint,
-        manifest_written: None,
-        document: None,
-        panoramas: Vec::new(),
-        pointcloud: None,
         video: Some(VideoReport {
             src,
             is_360: packed.is_360,
@@ -426,6 +427,7 @@ fn pack_video(
             source_height: packed.source.height,
             renditions: packed.set.renditions.clone(),
         }),
+        ..PackReport::without_mesh(input, out, id, "video", fingerprint)
     };
     progress.step(messages::step_manifest(lang));
     let manifest = skeleton::video_manifest(&report);
@@ -459,23 +461,6 @@ fn pack_audio(
     // The page's picture while the viewer loads and the catalogue card: its waveform.
     disan_video::sound_poster(input, &out.join("poster.png"))?;
     let mut report = PackReport {
-        input: input.to_owned(),
-        package: out.to_owned(),
-        id,
-        source_format: "audio",
-        input_triangles: 0,
-        input_vertices: 0,
-        normalisation: Normalisation::not_applied(),
-        bounds_min: [0.0; 3],
-        bounds_max: [0.0; 3],
-        levels: Vec::new(),
-        warnings: Vec::new(),
-        seconds: 0.0,
-        input_fingerprint: fingerprint,
-        manifest_written: None,
-        document: None,
-        panoramas: Vec::new(),
-        pointcloud: None,
         video: Some(VideoReport {
             src,
             is_360: false,
@@ -485,6 +470,7 @@ fn pack_audio(
             source_height: 0,
             renditions: packed.set.renditions.clone(),
         }),
+        ..PackReport::without_mesh(input, out, id, "audio", fingerprint)
     };
     progress.step(messages::step_manifest(lang));
     let manifest = skeleton::recording_manifest(&report);
