@@ -401,18 +401,11 @@ fn pack_video(
     let src = format!("videos/{id}/{}", disan_format::video::VIDEO_FILE);
     let dir = out.join("videos").join(&id);
     let lang = options.lang;
-    let step = std::cell::RefCell::new(String::new());
     let packed = disan_video::transcode(
         input,
         &dir,
         &disan_video::TranscodeOptions::default(),
-        &|name, fraction| {
-            if name != "done" && *step.borrow() != name {
-                *step.borrow_mut() = name.to_owned();
-                progress.step(messages::step_video(lang, name));
-            }
-            progress.fraction(fraction);
-        },
+        &named_steps(progress, |name| messages::step_video(lang, name)),
     )?;
     // The page's picture while the viewer loads and the catalogue card: the poster frame.
     disan_video::package_poster(&dir.join(&packed.set.poster), &out.join("poster.png"))?;
@@ -436,6 +429,22 @@ fn pack_video(
     Ok(report)
 }
 
+/// A transcoder's progress (`step name`, fraction) on the bar: a new line at each new step,
+/// in the staff's words (`say`), and the fraction of the step.
+fn named_steps<'a>(
+    progress: &'a Progress,
+    say: impl Fn(&str) -> String + 'a,
+) -> impl Fn(&str, f64) + 'a {
+    let step = std::cell::RefCell::new(String::new());
+    move |name, fraction| {
+        if name != "done" && *step.borrow() != name {
+            *step.borrow_mut() = name.to_owned();
+            progress.step(say(name));
+        }
+        progress.fraction(fraction);
+    }
+}
+
 /// A sound recording: its renditions under `recordings/ID/`, and an intangible heritage
 /// exhibit that plays it around the visitor.
 fn pack_audio(
@@ -450,14 +459,11 @@ fn pack_audio(
     let src = format!("recordings/{id}/{}", disan_format::video::RECORDING_FILE);
     let dir = out.join("recordings").join(&id);
     let lang = options.lang;
-    let step = std::cell::RefCell::new(String::new());
-    let packed = disan_video::transcode_sound(input, &dir, &|name, fraction| {
-        if name != "done" && *step.borrow() != name {
-            *step.borrow_mut() = name.to_owned();
-            progress.step(messages::step_sound(lang, name));
-        }
-        progress.fraction(fraction);
-    })?;
+    let packed = disan_video::transcode_sound(
+        input,
+        &dir,
+        &named_steps(progress, |name| messages::step_sound(lang, name)),
+    )?;
     // The page's picture while the viewer loads and the catalogue card: its waveform.
     disan_video::sound_poster(input, &out.join("poster.png"))?;
     let mut report = PackReport {

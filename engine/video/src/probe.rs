@@ -104,16 +104,10 @@ pub fn probe(path: &Path) -> Result<Probe, VideoError> {
             path: path.to_owned(),
             message: "has no usable frame rate: re-export it at a constant frame rate (25 or 30 fps)".into(),
         })?;
-    let duration = video
-        .duration
-        .as_deref()
-        .or(parsed.format.as_ref().and_then(|f| f.duration.as_deref()))
-        .and_then(|d| d.parse::<f64>().ok())
-        .filter(|d| d.is_finite() && *d > 0.0)
-        .ok_or_else(|| VideoError::Unsuitable {
-            path: path.to_owned(),
-            message: "does not say how long it lasts (a live stream or a cut-off file?): re-export it whole".into(),
-        })?;
+    let duration = duration_of(video, &parsed).ok_or_else(|| VideoError::Unsuitable {
+        path: path.to_owned(),
+        message: "does not say how long it lasts (a live stream or a cut-off file?): re-export it whole".into(),
+    })?;
     let (width, height) = match (video.width, video.height) {
         (Some(w), Some(h)) if w > 0 && h > 0 => (w, h),
         _ => {
@@ -133,8 +127,18 @@ pub fn probe(path: &Path) -> Result<Probe, VideoError> {
     })
 }
 
-/// What a sound file holds (`disan pack --as audio`): its length, and whether it has a picture
-/// too (then it is a video, and the answer says so).
+/// The stream's length in seconds, else the container's, when either says one.
+fn duration_of(stream: &Stream, parsed: &Output) -> Option<f64> {
+    stream
+        .duration
+        .as_deref()
+        .or(parsed.format.as_ref().and_then(|f| f.duration.as_deref()))
+        .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| d.is_finite() && *d > 0.0)
+}
+
+/// What a sound file holds (`disan pack --as audio`): its first sound stream's length and codec
+/// (a picture beside it, an album cover, is left behind).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SoundProbe {
     /// Seconds.
@@ -153,16 +157,10 @@ pub fn probe_sound(path: &Path) -> Result<SoundProbe, VideoError> {
             path: path.to_owned(),
             message: "has no sound: a recording needs a sound file (WAV, FLAC, MP3, Ogg, Opus, M4A)".into(),
         })?;
-    let duration = sound
-        .duration
-        .as_deref()
-        .or(parsed.format.as_ref().and_then(|f| f.duration.as_deref()))
-        .and_then(|d| d.parse::<f64>().ok())
-        .filter(|d| d.is_finite() && *d > 0.0)
-        .ok_or_else(|| VideoError::Unsuitable {
-            path: path.to_owned(),
-            message: "does not say how long it lasts (a cut-off file?): export it again whole".into(),
-        })?;
+    let duration = duration_of(sound, &parsed).ok_or_else(|| VideoError::Unsuitable {
+        path: path.to_owned(),
+        message: "does not say how long it lasts (a cut-off file?): export it again whole".into(),
+    })?;
     Ok(SoundProbe {
         duration,
         codec: sound.codec_name.clone().unwrap_or_else(|| "?".into()),
