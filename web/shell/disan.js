@@ -249,9 +249,27 @@ function onEvent(event) {
       $("loading").hidden = true;
       $("poster").hidden = true;
       break;
+    case "lesson-results-file":
+      // "Save the results" on the lesson's results card: a page cannot write files, so the
+      // student's results sheet is offered as a download (docs/lessons.md).
+      downloadText(event.name, event.text);
+      break;
     // "warning": an optional file (hotspot image, captions, a sound, a narration) was left out and
     // the exhibit still shows, so the page stays as it is; the event is only relayed.
   }
+}
+
+/** Offers `text` as a file called `name` (the browser's downloads). */
+function downloadText(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 // ---- The first look (preview.js): the exhibit's thumb models, turnable, while the engine

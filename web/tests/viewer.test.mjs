@@ -871,6 +871,32 @@ test("a lesson link opens its step, and a teacher's page moves the class through
   await missing.page.close();
 });
 
+test("a lesson's results are saved as a sheet to keep: the page hands it to the browser's downloads", async () => {
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?lesson=trong-dong-dong-son&lang=en`);
+  await viewerEvent(page, "state", `e.state.phase === "exhibit" && e.state.lesson && e.state.lesson.step === "bon-phan"`);
+  // The first question answered right (its three right answers), then the results card.
+  await page.evaluate(() => window.disan.command({ type: "lesson-answer", question: "cac-phan", response: ["1", "2", "3"] }));
+  await viewerEvent(page, "lesson-answer", `e.question === "cac-phan" && e.success`);
+  await page.evaluate(() => window.disan.command({ type: "lesson-results" }));
+  const complete = await viewerEvent(page, "lesson-complete");
+  const downloaded = page.waitForEvent("download", { timeout: 60000 });
+  await page.evaluate(() => window.disan.command({ type: "lesson-save-results" }));
+  const download = await downloaded;
+  assert.match(download.suggestedFilename(), /^trong-dong-dong-son-ket-qua-\d{8}-\d{6}\.txt$/);
+  const sheet = readFileSync(await download.path(), "utf8");
+  const lines = sheet.split("\n");
+  assert.equal(lines[0], "Kết quả bài học · Lesson results");
+  assert.match(lines[1], /Trống đồng/);
+  assert.match(sheet, /Hoàn thành lúc · Finished: \d{4}-\d{2}-\d{2} \d{2}:\d{2} \([+-]\d{2}:\d{2}\)/);
+  assert.ok(sheet.includes(`Đúng 1/${complete.questions} câu · 1 of ${complete.questions} right`), sheet);
+  assert.match(sheet, /1\. \[Đúng · Right\] /);
+  assert.equal((sheet.match(/\[Chưa trả lời · Not answered\]/g) || []).length, complete.questions - 1);
+  const told = await viewerEvent(page, "lesson-results-file");
+  assert.equal(told.text, sheet, "the sheet downloaded is the one the engine wrote");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a teacher's page lists the lesson with its notes, opens the class screen and moves it; the class's answers come back", async () => {
   const { page, problems } = await openPage(chromium, `${server.url}teacher.html?lesson=trong-dong-dong-son&lang=en`, { width: 1280, height: 720 });
   // The outline comes from the preview, a viewer in lesson mode.

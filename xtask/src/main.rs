@@ -2,7 +2,8 @@
 //!
 //!   run [ARGS]   install what is missing, build, open the viewer on the bundled exhibits
 //!                (with no display: render the default view to target/disan-home.png instead)
-//!   test         install what is missing, run every test of the workspace
+//!   test         install what is missing, run every test of the workspace, the browser tests,
+//!                and the Windows build's checks under Wine
 //!   samples      regenerate the sample exhibits' models from code, through `disan pack`
 //!                (`samples scans`: only the document scans; `samples video`: only the
 //!                festival's stand-in recording)
@@ -17,6 +18,8 @@
 //!   bench video  CPU per second of native 1080p playback, against the same exhibit paused
 //!                at a 2M-point budget
 //!   web [--no-opt]  build the browser viewer into web/dist (wasm, page, exhibits, posters)
+//!   windows [--test]  build disan.exe for Windows (release) and pack the zip a museum unpacks;
+//!                --test: run what can run under Wine (validate, report, the kiosk's crate)
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
@@ -27,6 +30,7 @@ mod bench_web_scan;
 mod samples;
 mod setup;
 mod web;
+mod windows;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
             optimise: !args.iter().any(|a| a == "--no-opt"),
         }),
         Some("serve") => serve(&args[1..]),
+        Some("windows") => windows::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask run [ARGS] | test | samples | bench [pack|pointcloud|video|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
@@ -178,7 +183,10 @@ fn test(extra: &[String]) -> Result<(), String> {
         // shrinks the same engine (docs/embedding.md), and under Node.js it took 12 of CI's 90
         // minutes on the 2-core builder. `cargo xtask web` still optimises what is published.
         web::build(&web::WebBuild { optimise: false })?;
-        web::browser_tests()
+        web::browser_tests()?;
+        // Last: the release build for Windows, a second full build of Bevy, and its checks
+        // under Wine (beside the Linux build the tests just made, for the report's equality).
+        windows::test_phase()
     });
     println!("xtask test: {:.0} s", started.elapsed().as_secs_f64());
     result

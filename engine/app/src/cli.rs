@@ -76,6 +76,11 @@ Usage:
       soak test); save a PNG of each kind of screen the first time it shows.
   disan kiosk --hash-pin
       Read a PIN (4–12 digits) from the terminal and print the line for `exit.pin_hash`.
+  disan watchdog --config KIOSK.toml [--log FILE] [--check]
+      Run the kiosk and start it again when it dies or hangs (its status file stops changing
+      for 60 s); staff closing it with the PIN end the watch. For machines without systemd:
+      the Windows scheduled task in packaging/windows/ runs it (docs/kiosk.md). --check: check
+      the configuration and say what would be watched.
   disan report LOG... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--out FILE]
       Sum kiosk usage logs per exhibit and per month (sessions, views, time, hotspots, tours,
       languages) for the yearly report; the period defaults to the current year.
@@ -132,6 +137,8 @@ pub enum Command {
     HashPin,
     #[cfg(not(target_family = "wasm"))]
     Report(crate::kiosk::ReportArgs),
+    #[cfg(not(target_family = "wasm"))]
+    Watchdog(crate::kiosk::WatchdogArgs),
     #[cfg(not(target_family = "wasm"))]
     UsageCollect(crate::usage_collect::CollectArgs),
     #[cfg(not(target_family = "wasm"))]
@@ -204,6 +211,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         if first == Some("report") {
             it.next();
             return crate::kiosk::parse_report(it.cloned().collect());
+        }
+        if first == Some("watchdog") {
+            it.next();
+            return crate::kiosk::parse_watchdog(it.cloned().collect());
         }
         if first == Some("usage-collect") {
             it.next();

@@ -263,3 +263,106 @@ pub fn report(args: ReportArgs) -> ExitCode {
         }
     }
 }
+
+/// `disan watchdog --config KIOSK.toml [--log FILE]`.
+#[derive(Debug)]
+pub struct WatchdogArgs {
+    pub config: PathBuf,
+    pub log: Option<PathBuf>,
+    /// `--check`: check the configuration, say what would be watched, and exit.
+    pub check: bool,
+}
+
+pub fn parse_watchdog(args: Vec<String>) -> Result<Command, String> {
+    let mut it = args.into_iter();
+    let (mut config, mut log, mut check) = (None, None, false);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--check" => check = true,
+            "--config" => config = Some(PathBuf::from(value("--config")?)),
+            "--log" => log = Some(PathBuf::from(value("--log")?)),
+            s => return Err(format!("unknown argument {s} for watchdog")),
+        }
+    }
+    let config = config.ok_or(
+        "`watchdog` needs --config KIOSK.toml, the kiosk's configuration (docs/kiosk.md)",
+    )?;
+    Ok(Command::Watchdog(WatchdogArgs { config, log, check }))
+}
+
+/// `disan watchdog`: runs `disan kiosk --config FILE` and starts it again when it dies or hangs
+/// (`disan_kiosk::watchdog`), for machines without systemd: the Windows scheduled task in
+/// packaging/windows/ runs it at logon. Its log goes to stderr and, appended, to `--log` (by
+/// default `disan-watchdog.log` beside the status file).
+pub fn watchdog(args: WatchdogArgs) -> ExitCode {
+    // A configuration the kiosk would refuse is refused here, once, rather than by ten
+    // restarts of the kiosk.
+    let config = match disan_kiosk::KioskConfig::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("disan watchdog: {e}");
+            return ExitCode::from(78);
+        }
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("disan watchdog: cannot find the disan program to start ({e})");
+            return ExitCode::from(71);
+        }
+    };
+    let log_file = args.log.unwrap_or_else(|| {
+        config
+            .status_file
+            .with_file_name("disan-watchdog.log")
+    });
+    let config_file = std::path::absolute(&args.config).unwrap_or(args.config);
+    let watch =
+        disan_kiosk::watchdog::Watch::kiosk(exe, config_file.clone(), config.status_file.clone());
+    if args.check {
+        println!(
+            "{}: the kiosk \"{}\" can be watched: exhibits from {}, status file {}, watchdog log {}",
+            config_file.display(),
+            config.name,
+            config.catalogue.display(),
+            watch.status_file.display(),
+            log_file.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    if let Some(dir) = log_file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let say = |line: &str| {
+        let now = disan_kiosk::jiff::Zoned::now();
+        let line = format!(
+            "{} disan watchdog: {line}",
+            now.timestamp().display_with_offset(now.offset())
+        );
+        eprintln!("{line}");
+        // The log is a help, not a condition: a kiosk is kept running without it.
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_file)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
+    };
+    say(&format!(
+        "watching the kiosk of {} (status file {}, log {})",
+        config_file.display(),
+        watch.status_file.display(),
+        log_file.display()
+    ));
+    match watch.run(&mut |event| say(&event.to_string())) {
+        Ok(disan_kiosk::watchdog::Ended::ClosedByStaff) => {
+            say("the kiosk was closed by staff; the watch ends");
+            ExitCode::SUCCESS
+        }
+        Ok(disan_kiosk::watchdog::Ended::GaveUp { .. }) => ExitCode::FAILURE,
+        Err(e) => {
+            say(&e.to_string());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         Ok(Command::Kiosk(args)) => kiosk::run(args),
         Ok(Command::HashPin) => kiosk::hash_pin(),
         Ok(Command::Report(args)) => kiosk::report(args),
+        Ok(Command::Watchdog(args)) => kiosk::watchdog(args),
         Ok(Command::UsageCollect(args)) => usage_collect::run(args),
         Ok(Command::Coords(args)) => coords::run(args),
         Ok(Command::Catalog(args)) => catalog::run(args),

@@ -322,15 +322,21 @@ usage_log = "data/usage.jsonl"
     );
 }
 
-#[test]
-fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
-    let dir = scratch("config");
+/// `kiosk.toml` in `dir` whose attract loop would start before the countdown ends.
+fn config_with_a_mistake(dir: &Scratch) -> PathBuf {
     let config = dir.0.join("kiosk.toml");
     std::fs::write(
         &config,
         "catalogue = \"exhibits\"\n[idle]\nreset_after = 90\ncountdown = 10\nattract_after = 60\n",
     )
     .unwrap();
+    config
+}
+
+#[test]
+fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
+    let dir = scratch("config");
+    let config = config_with_a_mistake(&dir);
     let out = disan()
         .args(["kiosk", "--config"])
         .arg(&config)
@@ -350,6 +356,43 @@ fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.toml: cannot be read"));
+}
+
+/// The watchdog refuses a configuration the kiosk would refuse, once, instead of restarting a
+/// kiosk that cannot start; `--check` (which the Windows installer runs) says what it would watch.
+#[test]
+fn the_watchdog_checks_the_configuration_before_it_starts_anything() {
+    let dir = scratch("watchdog");
+    let config = config_with_a_mistake(&dir);
+    let out = disan()
+        .args(["watchdog", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert!(err.contains("kiosk.toml") && err.contains("`idle.attract_after`"), "{err}");
+    assert!(
+        !dir.0.join("disan-watchdog.log").exists(),
+        "nothing was started, nothing logged"
+    );
+
+    // The file the Windows zip carries, beside a copy of the bundled exhibits' folder name.
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/windows/kiosk.toml");
+    std::fs::copy(&shipped, &config).unwrap();
+    let out = disan()
+        .args(["watchdog", "--check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    let status = dir.0.join("data").join("kiosk-status.json");
+    let log = dir.0.join("data").join("disan-watchdog.log");
+    assert!(
+        said.contains(&status.display().to_string()) && said.contains(&log.display().to_string()),
+        "{said}"
+    );
 }
 
 #[test]

@@ -86,6 +86,9 @@ pub enum EmbedCommand {
     },
     /// In lesson mode, show the results summary.
     LessonResults,
+    /// In lesson mode, save the results sheet (the results card's "Save the results"): the
+    /// page receives it as `lesson-results-file`.
+    LessonSaveResults,
     /// Show the catalogue screen (`view`: `gallery` or `map`), with this text in its search box.
     OpenCatalogue {
         #[serde(default)]
@@ -217,6 +220,13 @@ pub enum EmbedEvent {
         response: Vec<String>,
         correct: Vec<String>,
         success: bool,
+    },
+    /// Lesson mode: the results sheet to keep (plain UTF-8 text), asked for by "Save the
+    /// results" or `lesson-save-results`; the viewer page offers it as a download of `name`.
+    LessonResultsFile {
+        lesson: String,
+        name: String,
+        text: String,
     },
     /// Lesson mode: the results summary was reached.
     LessonComplete {
@@ -602,6 +612,11 @@ fn apply_commands(
             EmbedCommand::LessonResults => {
                 if !lesson_mode {
                     warn!("lesson-results: no lesson is being taught in this viewer");
+                }
+            }
+            EmbedCommand::LessonSaveResults => {
+                if !lesson_mode {
+                    warn!("lesson-save-results: no lesson is being taught in this viewer");
                 }
             }
             // The catalogue screen's own (catalogue.rs).

@@ -38,6 +38,7 @@ pub(super) fn plugin(app: &mut App) {
         .and_then(|id| setup.lesson.steps.iter().position(|s| s.id == id))
         .unwrap_or(0);
     app.insert_resource(LessonRun::new(setup.lesson, step))
+        .insert_resource(ResultsFolder::default())
         .add_systems(
             Update,
             (
@@ -45,6 +46,7 @@ pub(super) fn plugin(app: &mut App) {
                 go_to_step,
                 answer_by_tapping,
                 run_lesson_actions,
+                save_results,
                 report_progress,
                 show_card,
             )
@@ -67,6 +69,43 @@ pub struct LessonRun {
     framed: Option<String>,
     /// Counts "start again": each attempt is a lesson of its own for the host page's records.
     attempt: u32,
+    /// "Save the results" was asked for (the card's button or the host page's command).
+    save_asked: bool,
+    /// Where the last save went, shown on the results card.
+    saved: Option<Saved>,
+}
+
+/// What became of "Save the results".
+#[derive(Debug, Clone, PartialEq)]
+enum Saved {
+    /// Written to this file (natively).
+    File(String),
+    /// Handed to the page as a download with this name (in the browser).
+    Download(String),
+    Failed(String),
+}
+
+/// Where the native viewer saves results sheets: `DISAN_RESULTS_DIR`, else `Documents/Disan`
+/// in the user's home (Windows and Linux desktops alike), else `Disan` in the home.
+#[derive(Resource, Debug, Clone)]
+pub struct ResultsFolder(pub std::path::PathBuf);
+
+impl Default for ResultsFolder {
+    fn default() -> Self {
+        if let Some(dir) = std::env::var_os("DISAN_RESULTS_DIR") {
+            return Self(dir.into());
+        }
+        let home = std::env::var_os("USERPROFILE")
+            .or_else(|| std::env::var_os("HOME"))
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let documents = home.join("Documents");
+        Self(if documents.is_dir() {
+            documents.join("Disan")
+        } else {
+            home.join("Disan")
+        })
+    }
 }
 
 /// What the lesson card shows.
@@ -115,6 +154,7 @@ enum LessonAction {
     Continue,
     Summary,
     Restart,
+    SaveResults,
 }
 
 /// The root of the lesson card (not part of any exhibit: it stays across switches).
@@ -132,6 +172,8 @@ impl LessonRun {
             place: Place::Pending,
             framed: None,
             attempt: 0,
+            save_asked: false,
+            saved: None,
         }
     }
 
@@ -139,6 +181,13 @@ impl LessonRun {
         self.step = step.min(self.lesson.steps.len().saturating_sub(1));
         self.card = Card::Step;
         self.place = Place::Pending;
+        self.saved = None;
+    }
+
+    /// The results summary, and the card with it.
+    fn show_summary(&mut self) {
+        self.card = Card::Summary;
+        self.saved = None;
     }
 
     /// The step's next question not yet answered, if any.
@@ -229,7 +278,7 @@ impl LessonRun {
 }
 
 /// `lesson-step` from the host page: a teacher's page driving the class's screen.
-/// `lesson-answer` and `lesson-results` too: a page's own answer buttons.
+/// `lesson-answer`, `lesson-results` and `lesson-save-results` too: a page's own buttons.
 fn step_on_command(
     mut commands: MessageReader<crate::embed::EmbedCommand>,
     mut run: ResMut<LessonRun>,
@@ -251,7 +300,8 @@ fn step_on_command(
                     warn!("lesson-answer \"{question}\": {problem}");
                 }
             }
-            EmbedCommand::LessonResults => run.card = Card::Summary,
+            EmbedCommand::LessonResults => run.show_summary(),
+            EmbedCommand::LessonSaveResults => run.save_asked = true,
             _ => {}
         }
     }
@@ -359,7 +409,8 @@ fn run_lesson_actions(
         match action.clone() {
             LessonAction::PreviousStep => run.go(step.saturating_sub(1)),
             LessonAction::NextStep => run.go(step + 1),
-            LessonAction::Summary => run.card = Card::Summary,
+            LessonAction::Summary => run.show_summary(),
+            LessonAction::SaveResults => run.save_asked = true,
             LessonAction::Restart => {
                 run.answers.clear();
                 run.attempt += 1;
@@ -416,6 +467,101 @@ fn run_lesson_actions(
                 run.answers.insert(question.id.clone(), (response, right));
             }
         }
+    }
+}
+
+/// "Save the results": the student's results sheet (`disan_format::lesson::results_sheet`) as
+/// a file to keep. Natively it is written into the results folder; in the browser the page is
+/// handed it (`lesson-results-file`) and offers it as a download, since a page cannot write
+/// files. Either way the card says where it went.
+fn save_results(
+    mut run: ResMut<LessonRun>,
+    folder: Res<ResultsFolder>,
+    mut events: MessageWriter<EmbedEvent>,
+) {
+    if !run.save_asked {
+        return;
+    }
+    run.save_asked = false;
+    let (finished, stamp) = local_now();
+    let text = disan_format::lesson::results_sheet(&run.lesson, &run.answers, &finished);
+    let name = disan_format::lesson::results_file_name(&run.lesson, &stamp);
+    if cfg!(target_family = "wasm") {
+        events.write(EmbedEvent::LessonResultsFile {
+            lesson: run.lesson.id.clone(),
+            name: name.clone(),
+            text,
+        });
+        run.saved = Some(Saved::Download(name));
+        return;
+    }
+    run.saved = Some(match write_sheet(&folder.0, &name, &text) {
+        Ok(path) => {
+            info!("lesson \"{}\": results saved to {}", run.lesson.id, path.display());
+            Saved::File(path.display().to_string())
+        }
+        Err(e) => {
+            let message = format!("{}: {e}", folder.0.join(&name).display());
+            warn!("lesson \"{}\": the results could not be saved ({message})", run.lesson.id);
+            Saved::Failed(message)
+        }
+    });
+}
+
+/// Writes the sheet whole (a new file renamed into place: a power cut leaves no half sheet),
+/// never over an earlier one: a second save in the same second gets `-2`, and so on.
+fn write_sheet(
+    folder: &std::path::Path,
+    name: &str,
+    text: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(folder)?;
+    let stem = name.trim_end_matches(".txt");
+    let path = (1..1000)
+        .map(|n| match n {
+            1 => folder.join(name),
+            n => folder.join(format!("{stem}-{n}.txt")),
+        })
+        .find(|p| !p.exists())
+        .ok_or_else(|| std::io::Error::other("a thousand sheets of this lesson in one second"))?;
+    let partial = path.with_extension("txt.part");
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}
+
+/// The local date and time: as the sheet shows it (`2026-12-04 10:15 (+07:00)`), and compact
+/// for its file name (`20261204-101500`).
+fn local_now() -> (String, String) {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        let now = disan_kiosk::jiff::Zoned::now();
+        (
+            now.strftime("%Y-%m-%d %H:%M (%:z)").to_string(),
+            now.strftime("%Y%m%d-%H%M%S").to_string(),
+        )
+    }
+    #[cfg(target_family = "wasm")]
+    {
+        let d = js_sys::Date::new_0();
+        let east = -(d.get_timezone_offset() as i32);
+        let (y, mo, day, h, mi, s) = (
+            d.get_full_year(),
+            d.get_month() + 1,
+            d.get_date(),
+            d.get_hours(),
+            d.get_minutes(),
+            d.get_seconds(),
+        );
+        (
+            format!(
+                "{y:04}-{mo:02}-{day:02} {h:02}:{mi:02} ({}{:02}:{:02})",
+                if east < 0 { '-' } else { '+' },
+                east.abs() / 60,
+                east.abs() % 60
+            ),
+            format!("{y:04}{mo:02}{day:02}-{h:02}{mi:02}{s:02}"),
+        )
     }
 }
 
@@ -676,11 +822,46 @@ fn show_card(
                 button(
                     &fonts,
                     lang,
+                    LocalizedLabel::both("Lưu kết quả", "Save the results"),
+                    LessonAction::SaveResults,
+                ),
+                ChildOf(buttons),
+            ));
+            commands.spawn((
+                button(
+                    &fonts,
+                    lang,
                     LocalizedLabel::both("Làm lại từ đầu", "Start again"),
                     LessonAction::Restart,
                 ),
                 ChildOf(buttons),
             ));
+            let said = match &run.saved {
+                None => None,
+                Some(Saved::File(path)) => Some((
+                    LocalizedLabel::both(format!("Đã lưu: {path}"), format!("Saved: {path}")),
+                    RIGHT,
+                )),
+                Some(Saved::Download(name)) => Some((
+                    LocalizedLabel::both(
+                        format!("Đã tải về: {name}"),
+                        format!("Downloaded: {name}"),
+                    ),
+                    RIGHT,
+                )),
+                Some(Saved::Failed(why)) => Some((
+                    LocalizedLabel::both(
+                        format!("Không lưu được ({why}). Hãy báo thầy cô."),
+                        format!("Could not save ({why}). Tell your teacher."),
+                    ),
+                    WRONG,
+                )),
+            };
+            if let Some((line, color)) = said {
+                commands
+                    .spawn((label(&fonts, lang, line, TextStyle::Small), ChildOf(card)))
+                    .insert(TextColor(color));
+            }
         }
         Card::Question { index, chosen } => {
             let question = &step.questions[*index];
@@ -965,5 +1146,59 @@ mod tests {
         );
         app.world_mut().resource_mut::<LessonRun>().set_changed();
         assert!(told(&mut app).is_empty(), "the summary is told once");
+    }
+
+    /// "Save the results" natively: the sheet is written whole into the results folder, the
+    /// card says where, and a second save keeps the first.
+    #[test]
+    fn the_results_are_saved_as_a_sheet_to_keep() {
+        let folder = std::env::temp_dir().join(format!("disan-results-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let mut app = App::new();
+        app.add_message::<EmbedEvent>()
+            .insert_resource(ResultsFolder(folder.clone()))
+            .insert_resource(LessonRun::new(lesson(), 0))
+            .add_systems(Update, save_results);
+        {
+            let mut run = app.world_mut().resource_mut::<LessonRun>();
+            let q = run.lesson.steps[0].questions[0].clone();
+            let right = Response::Chosen(
+                (0..q.answers.len())
+                    .filter(|i| q.answers[*i].correct)
+                    .collect(),
+            );
+            run.answers.insert(q.id.clone(), (right, true));
+            run.show_summary();
+            run.save_asked = true;
+        }
+        app.update();
+        let saved = |app: &App| app.world().resource::<LessonRun>().saved.clone();
+        let Some(Saved::File(first)) = saved(&app) else {
+            panic!("not saved: {:?}", saved(&app));
+        };
+        let name = std::path::Path::new(&first).file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("trong-dong-dong-son-ket-qua-"), "{name}");
+        let text = std::fs::read_to_string(&first).unwrap();
+        let total: usize = app.world().resource::<LessonRun>().lesson.steps.iter().map(|s| s.questions.len()).sum();
+        assert!(text.contains(&format!("Đúng 1/{total} câu · 1 of {total} right")), "{text}");
+        assert!(text.contains("Hoàn thành lúc · Finished: 20"), "{text}");
+
+        app.world_mut().resource_mut::<LessonRun>().save_asked = true;
+        app.update();
+        let Some(Saved::File(second)) = saved(&app) else {
+            panic!("not saved again: {:?}", saved(&app));
+        };
+        assert_ne!(first, second, "the first sheet is kept");
+        assert!(std::path::Path::new(&first).is_file() && std::path::Path::new(&second).is_file());
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 2, "no partial file left");
+
+        // A folder that cannot be made: the card says so, and the lesson goes on.
+        let blocker = folder.join("a-file");
+        std::fs::write(&blocker, "").unwrap();
+        app.insert_resource(ResultsFolder(blocker.join("results")));
+        app.world_mut().resource_mut::<LessonRun>().save_asked = true;
+        app.update();
+        assert!(matches!(saved(&app), Some(Saved::Failed(_))), "{:?}", saved(&app));
+        let _ = std::fs::remove_dir_all(&folder);
     }
 }

@@ -184,3 +184,67 @@ pub fn validate_lesson(
     };
     crate::parse::parse_lesson(file, &text, Some(&lookup))
 }
+
+/// What a student answered, by question id: the response and whether it was right.
+pub type LessonAnswers = std::collections::BTreeMap<String, (Response, bool)>;
+
+/// A student's results as a sheet to keep (the results card's "Save the results"): plain UTF-8
+/// text that any PC opens and prints, Vietnamese first and English under it, every question in
+/// the lesson's order with what was chosen and whether it was right. `finished` is the local
+/// date and time written at the top.
+pub fn results_sheet(lesson: &Lesson, answers: &LessonAnswers, finished: &str) -> String {
+    use std::fmt::Write;
+    let both = |t: &LocalizedText| {
+        let (vi, en) = (t.text("vi"), t.text("en"));
+        if en.is_empty() || en == vi {
+            vi.to_owned()
+        } else {
+            format!("{vi}\n   {en}")
+        }
+    };
+    let total = lesson.steps.iter().map(|s| s.questions.len()).sum::<usize>();
+    let right = answers.values().filter(|(_, ok)| *ok).count();
+    let mut out = String::new();
+    let _ = writeln!(out, "Kết quả bài học · Lesson results");
+    let _ = writeln!(out, "{}", lesson.title.text("vi"));
+    if lesson.title.text("en") != lesson.title.text("vi") {
+        let _ = writeln!(out, "{}", lesson.title.text("en"));
+    }
+    let _ = writeln!(out, "Hoàn thành lúc · Finished: {finished}");
+    let _ = writeln!(out, "Đúng {right}/{total} câu · {right} of {total} right");
+    let mut n = 0;
+    for (s, step) in lesson.steps.iter().enumerate() {
+        if step.questions.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\nBước {} · Step {}", s + 1, s + 1);
+        for q in &step.questions {
+            n += 1;
+            let mark = match answers.get(&q.id) {
+                Some((_, true)) => "Đúng · Right",
+                Some((_, false)) => "Sai · Wrong",
+                None => "Chưa trả lời · Not answered",
+            };
+            let _ = writeln!(out, "{n}. [{mark}] {}", both(&q.prompt));
+            match answers.get(&q.id).map(|(r, _)| r) {
+                Some(Response::Chosen(chosen)) => {
+                    for a in chosen.iter().filter_map(|i| q.answers.get(*i)) {
+                        let _ = writeln!(out, "   Đã chọn · Chosen: {}", both(&a.text).replace("\n   ", " · "));
+                    }
+                }
+                Some(Response::Tapped(hotspot)) => {
+                    let _ = writeln!(out, "   Đã chạm · Tapped: {hotspot}");
+                }
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+/// The sheet's file name: the lesson's id and the time it was finished, so that a class's
+/// sheets saved on one PC do not overwrite each other (`ngo-quyen-ket-qua-20261204-1015.txt`).
+/// `stamp` is the local time as `YYYYMMDD-HHMMSS`.
+pub fn results_file_name(lesson: &Lesson, stamp: &str) -> String {
+    format!("{}-ket-qua-{stamp}.txt", lesson.id)
+}

@@ -263,3 +263,54 @@ fn mistakes_are_located_and_say_what_to_write() {
         );
     }
 }
+
+/// The sheet a student keeps: every question in order, right, wrong or not answered, what was
+/// chosen in both languages, and the count; its name carries the lesson and the time.
+#[test]
+fn the_results_sheet_lists_every_question_with_what_was_chosen() {
+    use disan_format::lesson::{LessonAnswers, results_file_name, results_sheet};
+    let file = root().join("lessons/ngo-quyen-dinh-hang-kenh.lesson.toml");
+    let (lesson, problems) = validate_lesson(&file, &bundled());
+    assert!(problems.is_empty());
+    let lesson = lesson.unwrap();
+    let questions: Vec<_> = lesson.steps.iter().flat_map(|s| &s.questions).collect();
+    let mut answers = LessonAnswers::new();
+    // The first question answered right, the second wrong, the "find it" tapped wrong.
+    let first = questions[0];
+    let right = first.answers.iter().position(|a| a.correct).unwrap();
+    answers.insert(first.id.clone(), (Response::Chosen(vec![right]), true));
+    let second = questions[1];
+    let wrong = second.answers.iter().position(|a| !a.correct).unwrap();
+    answers.insert(second.id.clone(), (Response::Chosen(vec![wrong]), false));
+    let find = questions.iter().find(|q| q.kind == QuestionKind::Find).unwrap();
+    answers.insert(find.id.clone(), (Response::Tapped("columns".into()), false));
+
+    let sheet = results_sheet(&lesson, &answers, "2026-12-04 10:15 (+07:00)");
+    let lines: Vec<&str> = sheet.lines().collect();
+    assert_eq!(lines[0], "Kết quả bài học · Lesson results");
+    assert_eq!(lines[1], lesson.title.text("vi"));
+    assert!(sheet.contains("Hoàn thành lúc · Finished: 2026-12-04 10:15 (+07:00)"));
+    assert!(
+        sheet.contains(&format!("Đúng 1/{n} câu · 1 of {n} right", n = questions.len())),
+        "{sheet}"
+    );
+    assert!(sheet.contains(&format!("1. [Đúng · Right] {}", first.prompt.text("vi"))), "{sheet}");
+    assert!(sheet.contains(first.prompt.text("en")));
+    assert!(sheet.contains(&format!(
+        "   Đã chọn · Chosen: {} · {}",
+        first.answers[right].text.text("vi"),
+        first.answers[right].text.text("en")
+    )));
+    assert!(sheet.contains(&format!("2. [Sai · Wrong] {}", second.prompt.text("vi"))), "{sheet}");
+    assert!(sheet.contains("   Đã chạm · Tapped: columns"), "{sheet}");
+    // Every question is on the sheet; the unanswered ones say so.
+    let unanswered = questions.len() - answers.len();
+    assert_eq!(sheet.matches("[Chưa trả lời · Not answered]").count(), unanswered);
+    for q in &questions {
+        assert!(sheet.contains(q.prompt.text("vi")), "{} missing", q.id);
+    }
+    assert_eq!(
+        results_file_name(&lesson, "20261204-101500"),
+        "ngo-quyen-dinh-hang-kenh-ket-qua-20261204-101500.txt"
+    );
+}

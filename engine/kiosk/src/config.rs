@@ -380,6 +380,18 @@ mod tests {
         KioskConfig::parse(text, Path::new("/srv/kiosk/kiosk.toml")).map_err(|e| e.to_string())
     }
 
+    /// The file the Windows zip carries (packaging/windows/), read as `disan watchdog` reads it
+    /// beside `disan.exe`: paths relative to its folder.
+    #[test]
+    fn the_windows_packages_kiosk_file_is_valid() {
+        let text = include_str!("../../../packaging/windows/kiosk.toml");
+        let c = KioskConfig::parse(text, Path::new("/disan/kiosk.toml")).unwrap();
+        assert_eq!(c.catalogue, Path::new("/disan/exhibits"));
+        assert_eq!(c.status_file, Path::new("/disan/data/kiosk-status.json"));
+        assert_eq!(c.usage_log, Path::new("/disan/data/usage.jsonl"));
+        assert_eq!(c.language, "vi");
+    }
+
     #[test]
     fn the_smallest_file_names_a_catalogue_and_takes_defaults() {
         let c = parse("catalogue = \"exhibits\"").unwrap();

@@ -9,6 +9,7 @@
 //! - [`usage`]: the anonymous usage log, safe against power cuts.
 //! - [`report`]: the log summed per exhibit and month.
 //! - [`status`]: the file a museum's monitoring reads.
+//! - [`watchdog`]: restarts a kiosk that dies or hangs, where systemd does not (Windows).
 
 pub mod config;
 pub mod hours;
@@ -17,6 +18,7 @@ pub mod pin;
 pub mod report;
 pub mod status;
 pub mod usage;
+pub mod watchdog;
 
 pub use config::{ConfigError, KioskConfig};
 pub use machine::{Effect, KioskMachine, Phase, Screen};
