@@ -44,7 +44,11 @@ fn tree_ticks(pid: u32) -> (u64, u64) {
         if let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) {
             for task in tasks.flatten() {
                 if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
-                    stack.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+                    stack.extend(
+                        children
+                            .split_whitespace()
+                            .filter_map(|c| c.parse::<u32>().ok()),
+                    );
                 }
             }
         }
@@ -62,7 +66,11 @@ fn viewer_pid(xvfb: &Child) -> Option<u32> {
         }
         for task in std::fs::read_dir(format!("/proc/{p}/task")).ok()?.flatten() {
             if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
-                stack.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+                stack.extend(
+                    children
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<u32>().ok()),
+                );
             }
         }
     }
@@ -71,7 +79,12 @@ fn viewer_pid(xvfb: &Child) -> Option<u32> {
 
 fn stats(v: &mut [f64]) -> String {
     v.sort_by(f64::total_cmp);
-    format!("{:.2} / {:.2} / {:.2}", v[0], v[v.len() / 2], v[v.len() - 1])
+    format!(
+        "{:.2} / {:.2} / {:.2}",
+        v[0],
+        v[v.len() / 2],
+        v[v.len() - 1]
+    )
 }
 
 /// CPU seconds per second over each window while the viewer shows `package`: the viewer's own,
@@ -100,7 +113,9 @@ fn cpu_per_second(package: &Path) -> Result<(Vec<f64>, Vec<f64>), String> {
         decoders.push(rate(after.1.saturating_sub(before.1)));
     }
     // SIGINT: the viewer closes cleanly and stops its FFmpeg processes.
-    let _ = Command::new("kill").args(["-INT", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status();
     std::thread::sleep(Duration::from_secs(2));
     let _ = child.kill();
     let _ = child.wait();
@@ -119,17 +134,22 @@ pub fn run() -> Result<(), String> {
             .arg(format!("testsrc2=s=1920x1080:r=25:d={SECONDS}"))
             .args(["-f", "lavfi", "-i"])
             .arg(format!("sine=frequency=440:sample_rate=48000:d={SECONDS}"))
-            .args(["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac"])
+            .args([
+                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+            ])
             .arg(&film);
         status(make)?;
     }
     let package = dir.join("card");
     if !package.join("exhibit.toml").is_file() {
         let mut pack = Command::new(crate::disan_binary());
-        pack.args(["pack", "--as", "video", "--out"]).arg(&package).arg(&film);
+        pack.args(["pack", "--as", "video", "--out"])
+            .arg(&package)
+            .arg(&film);
         status(pack)?;
     }
-    let manifest = std::fs::read_to_string(package.join("exhibit.toml")).map_err(|e| e.to_string())?;
+    let manifest =
+        std::fs::read_to_string(package.join("exhibit.toml")).map_err(|e| e.to_string())?;
     let mut viewer_medians = Vec::new();
     for (label, playing) in [("playing", true), ("paused (baseline)", false)] {
         // `autoplay` and `loop` go right after the video's `src`.
@@ -143,7 +163,11 @@ pub fn run() -> Result<(), String> {
         }
         std::fs::write(package.join("exhibit.toml"), edited).map_err(|e| e.to_string())?;
         let (mut viewer, mut decoders) = cpu_per_second(&package)?;
-        println!("1080p video {label}: CPU s per s, min / median / max: viewer {}, FFmpeg decoders {}", stats(&mut viewer), stats(&mut decoders));
+        println!(
+            "1080p video {label}: CPU s per s, min / median / max: viewer {}, FFmpeg decoders {}",
+            stats(&mut viewer),
+            stats(&mut decoders)
+        );
         viewer_medians.push(viewer[viewer.len() / 2]);
     }
     std::fs::write(package.join("exhibit.toml"), &manifest).map_err(|e| e.to_string())?;

@@ -36,7 +36,11 @@ const PACKAGE: &str = "disan-windows-x86_64";
 
 /// mingw-w64's runtime libraries `disan.exe` links dynamically (C++ for meshoptimizer and the
 /// OpenXR loader, and their threads), shipped beside it: a Windows PC has none of them.
-const RUNTIME_DLLS: &[&str] = &["libstdc++-6.dll", "libgcc_s_seh-1.dll", "libwinpthread-1.dll"];
+const RUNTIME_DLLS: &[&str] = &[
+    "libstdc++-6.dll",
+    "libgcc_s_seh-1.dll",
+    "libwinpthread-1.dll",
+];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let test = match args {
@@ -72,7 +76,15 @@ pub fn test_phase() -> Result<(), String> {
 /// Builds the release `disan.exe` and packs the zip; returns the zip's path.
 fn build() -> Result<PathBuf, String> {
     let started = Instant::now();
-    let mut cmd = cargo(&["build", "--profile", PROFILE, "--target", TARGET, "-p", "disan"]);
+    let mut cmd = cargo(&[
+        "build",
+        "--profile",
+        PROFILE,
+        "--target",
+        TARGET,
+        "-p",
+        "disan",
+    ]);
     cross_env(&mut cmd);
     status(cmd)?;
     println!(
@@ -110,7 +122,8 @@ fn ensure_rust_target() -> Result<(), String> {
     println!("xtask: installing the Rust standard library for {TARGET} (rustup target add)");
     let mut cmd = Command::new("rustup");
     cmd.args(["target", "add", TARGET]).current_dir(root());
-    status(cmd).map_err(|e| format!("the Rust standard library for {TARGET} could not be installed ({e})"))
+    status(cmd)
+        .map_err(|e| format!("the Rust standard library for {TARGET} could not be installed ({e})"))
 }
 
 fn release_dir() -> PathBuf {
@@ -143,11 +156,21 @@ fn pack() -> Result<PathBuf, String> {
     copy_tree(&repo.join("exhibits"), &dir.join("exhibits"))?;
     // The generator of the samples is for developers, not museums.
     let _ = std::fs::remove_dir_all(dir.join("exhibits/tools"));
-    for file in ["disan-kiosk-task.xml", "install-kiosk.cmd", "kiosk.toml", "README.txt"] {
+    for file in [
+        "disan-kiosk-task.xml",
+        "install-kiosk.cmd",
+        "kiosk.toml",
+        "README.txt",
+    ] {
         copy(&repo.join("packaging/windows").join(file), &dir.join(file))?;
     }
     std::fs::create_dir_all(dir.join("docs")).map_err(|e| e.to_string())?;
-    for doc in ["kiosk.md", "pipeline.md", "pipeline.vi.md", "exhibit-format.md"] {
+    for doc in [
+        "kiosk.md",
+        "pipeline.md",
+        "pipeline.vi.md",
+        "exhibit-format.md",
+    ] {
         copy(&repo.join("docs").join(doc), &dir.join("docs").join(doc))?;
     }
     let zip = dir.with_extension("zip");
@@ -204,14 +227,9 @@ fn find_mingw_dll(name: &str) -> Result<PathBuf, String> {
         candidates.extend(versions.into_iter().rev().map(|v| v.join(name)));
     }
     candidates.push(Path::new("/usr/x86_64-w64-mingw32/lib").join(name));
-    candidates
-        .into_iter()
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            format!(
-                "{name} not found: install Debian's g++-mingw-w64-x86-64 (xtask does when it can)"
-            )
-        })
+    candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
+        format!("{name} not found: install Debian's g++-mingw-w64-x86-64 (xtask does when it can)")
+    })
 }
 
 /// A Wine prefix of the project's (outside the clone), made on first use, with the one library
@@ -313,7 +331,10 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
     );
 
     // The kiosk's file as shipped, read as the scheduled task's watchdog reads it.
-    let (code, out, err) = run(&["watchdog", "--check", "--config", "kiosk.toml"], &unpacked)?;
+    let (code, out, err) = run(
+        &["watchdog", "--check", "--config", "kiosk.toml"],
+        &unpacked,
+    )?;
     check(
         "disan.exe watchdog --check --config kiosk.toml (the shipped kiosk file)",
         code == 0 && out.contains("kiosk-status.json"),
@@ -362,7 +383,14 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
         let linux = Command::new(&native)
             .arg("report")
             .arg(&log)
-            .args(["--from", "2026-01-01", "--to", "2026-12-31", "--format", "csv"])
+            .args([
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-12-31",
+                "--format",
+                "csv",
+            ])
             .output()
             .map_err(|e| e.to_string())?;
         let linux = String::from_utf8_lossy(&linux.stdout).into_owned();
@@ -374,11 +402,22 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
     }
 
     // The kiosk's state machine, report and watchdog: the crate's own tests, built for Windows.
-    let mut kiosk_tests = cargo(&["test", "--profile", PROFILE, "--target", TARGET, "-p", "disan-kiosk"]);
+    let mut kiosk_tests = cargo(&[
+        "test",
+        "--profile",
+        PROFILE,
+        "--target",
+        TARGET,
+        "-p",
+        "disan-kiosk",
+    ]);
     cross_env(&mut kiosk_tests);
     kiosk_tests
         .env(
-            format!("CARGO_TARGET_{}_RUNNER", TARGET.replace('-', "_").to_uppercase()),
+            format!(
+                "CARGO_TARGET_{}_RUNNER",
+                TARGET.replace('-', "_").to_uppercase()
+            ),
             "wine",
         )
         .env("WINEPREFIX", &prefix)

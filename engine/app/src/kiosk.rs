@@ -285,9 +285,8 @@ pub fn parse_watchdog(args: Vec<String>) -> Result<Command, String> {
             s => return Err(format!("unknown argument {s} for watchdog")),
         }
     }
-    let config = config.ok_or(
-        "`watchdog` needs --config KIOSK.toml, the kiosk's configuration (docs/kiosk.md)",
-    )?;
+    let config = config
+        .ok_or("`watchdog` needs --config KIOSK.toml, the kiosk's configuration (docs/kiosk.md)")?;
     Ok(Command::Watchdog(WatchdogArgs { config, log, check }))
 }
 
@@ -312,11 +311,9 @@ pub fn watchdog(args: WatchdogArgs) -> ExitCode {
             return ExitCode::from(71);
         }
     };
-    let log_file = args.log.unwrap_or_else(|| {
-        config
-            .status_file
-            .with_file_name("disan-watchdog.log")
-    });
+    let log_file = args
+        .log
+        .unwrap_or_else(|| config.status_file.with_file_name("disan-watchdog.log"));
     let config_file = std::path::absolute(&args.config).unwrap_or(args.config);
     let watch =
         disan_kiosk::watchdog::Watch::kiosk(exe, config_file.clone(), config.status_file.clone());

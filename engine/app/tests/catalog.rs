@@ -88,7 +88,11 @@ fn the_catalogue_is_open_data_a_json_ld_processor_reads() {
             "trong-dong"
         ]
     );
-    let house = index.entries.iter().find(|e| e.id == "dinh-hang-kenh").unwrap();
+    let house = index
+        .entries
+        .iter()
+        .find(|e| e.id == "dinh-hang-kenh")
+        .unwrap();
     assert_eq!(house.wgs84, Some([20.8463, 106.6844]));
     assert_eq!(
         (house.commune.as_deref(), house.former_district.as_deref()),
@@ -168,7 +172,12 @@ fn rel_exhibits(out: &Path) -> String {
     let index: CatalogIndex =
         CatalogIndex::from_json(&std::fs::read_to_string(out.join("catalog.json")).unwrap())
             .unwrap();
-    let path = &index.entries.iter().find(|e| e.id == "dinh-hang-kenh").unwrap().path;
+    let path = &index
+        .entries
+        .iter()
+        .find(|e| e.id == "dinh-hang-kenh")
+        .unwrap()
+        .path;
     let url = disan_format::catalog::resolve_url("https://portal.example.vn/di-san/", path);
     url.trim_start_matches("https://portal.example.vn/")
         .trim_end_matches("/dinh-hang-kenh")

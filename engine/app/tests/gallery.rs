@@ -23,7 +23,9 @@ fn gallery_package(dir: &Path) {
     }
     std::fs::write(dir.join("photos/broken.jpg"), b"not a photograph").unwrap();
     let photo = |id: &str, file: &str, vi: &str, en: &str| {
-        format!("[[galleries.photos]]\nid = \"{id}\"\nsrc = \"photos/{file}\"\ncaption = {{ vi = \"{vi}\", en = \"{en}\" }}\n\n")
+        format!(
+            "[[galleries.photos]]\nid = \"{id}\"\nsrc = \"photos/{file}\"\ncaption = {{ vi = \"{vi}\", en = \"{en}\" }}\n\n"
+        )
     };
     let manifest = format!(
         "format = 1\nid = \"anh\"\nkind = \"intangible\"\nrank = \"city\"\n\
@@ -59,7 +61,9 @@ fn logged_photo(log: &str, id: &str) -> String {
 /// The colour at the screen's middle: the camera looks a little below the screen's centre
 /// (0.14 of its width), which puts the centre about 80 px above the picture's middle at 540 px.
 fn screen_colour(picture: &image::RgbImage) -> [u8; 3] {
-    picture.get_pixel(picture.width() / 2, picture.height() / 2 - 80).0
+    picture
+        .get_pixel(picture.width() / 2, picture.height() / 2 - 80)
+        .0
 }
 
 #[test]
@@ -76,19 +80,31 @@ fn a_gallery_shows_the_photo_asked_for_and_leaves_out_a_damaged_one() {
             .arg(&png);
         let out = cmd.output().unwrap();
         let log = run::text(&out);
-        assert!(out.status.success() && !log.contains("panicked"), "{view}: {log}");
+        assert!(
+            out.status.success() && !log.contains("panicked"),
+            "{view}: {log}"
+        );
         (log, image::open(&png).unwrap().to_rgb8())
     };
     let (log, picture) = shoot("gallery:hoi:green");
     // The damaged photo is named in a notice and left out: three of four show.
     assert!(log.contains("photos/broken.jpg"), "{log}");
-    assert_eq!(logged_photo(&log, "hoi"), "\"hoi\": photo \"green\" (2 of 3) shown");
+    assert_eq!(
+        logged_photo(&log, "hoi"),
+        "\"hoi\": photo \"green\" (2 of 3) shown"
+    );
     let c = screen_colour(&picture);
-    assert!(c[1] > 150 && c[0] < 90 && c[2] < 90, "the green photo on the screen: {c:?}");
+    assert!(
+        c[1] > 150 && c[0] < 90 && c[2] < 90,
+        "the green photo on the screen: {c:?}"
+    );
 
     // The first photo without one named.
     let (log, picture) = shoot("gallery:hoi");
-    assert!(logged_photo(&log, "hoi").contains("photo \"red\" (1 of 3)"), "{log}");
+    assert!(
+        logged_photo(&log, "hoi").contains("photo \"red\" (1 of 3)"),
+        "{log}"
+    );
     let c = screen_colour(&picture);
     assert!(c[0] > 150 && c[1] < 90, "the red photo: {c:?}");
 
@@ -102,7 +118,10 @@ fn a_gallery_shows_the_photo_asked_for_and_leaves_out_a_damaged_one() {
     let out = cmd.output().unwrap();
     let log = run::text(&out);
     assert!(out.status.success(), "{log}");
-    assert!(logged_photo(&log, "hoi").contains("photo \"blue\" (3 of 3)"), "{log}");
+    assert!(
+        logged_photo(&log, "hoi").contains("photo \"blue\" (3 of 3)"),
+        "{log}"
+    );
     let c = screen_colour(&image::open(&png).unwrap().to_rgb8());
     assert!(c[2] > 150 && c[0] < 90, "the blue photo: {c:?}");
 }

@@ -371,7 +371,10 @@ fn the_watchdog_checks_the_configuration_before_it_starts_anything() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{err}");
-    assert!(err.contains("kiosk.toml") && err.contains("`idle.attract_after`"), "{err}");
+    assert!(
+        err.contains("kiosk.toml") && err.contains("`idle.attract_after`"),
+        "{err}"
+    );
     assert!(
         !dir.0.join("disan-watchdog.log").exists(),
         "nothing was started, nothing logged"
@@ -386,7 +389,11 @@ fn the_watchdog_checks_the_configuration_before_it_starts_anything() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let status = dir.0.join("data").join("kiosk-status.json");
     let log = dir.0.join("data").join("disan-watchdog.log");
     assert!(

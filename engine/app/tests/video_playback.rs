@@ -20,7 +20,13 @@ fn logged_screen(log: &str, video: &str) -> (u64, [f32; 4]) {
         .split("frame ")
         .nth(1)
         .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| if n == "none" { Some(u64::MAX) } else { n.parse().ok() })
+        .and_then(|n| {
+            if n == "none" {
+                Some(u64::MAX)
+            } else {
+                n.parse().ok()
+            }
+        })
         .unwrap_or_else(|| panic!("no frame number in: {line}"));
     let rect = line
         .split("screen at [")
@@ -36,8 +42,12 @@ fn logged_screen(log: &str, video: &str) -> (u64, [f32; 4]) {
 fn frame_in_picture(png: &Path, rect: [f32; 4]) -> u32 {
     let picture = image::open(png).unwrap().to_rgba8();
     let [x, y, w, h] = rect.map(|v| v.round().max(0.0) as u32);
-    frame_number(picture.as_raw(), picture.width(), [x + 2, y + 2, w - 4, h - 4])
-        .expect("the screen lies inside the picture")
+    frame_number(
+        picture.as_raw(),
+        picture.width(),
+        [x + 2, y + 2, w - 4, h - 4],
+    )
+    .expect("the screen lies inside the picture")
 }
 
 #[test]
@@ -65,7 +75,10 @@ fn a_seek_shows_the_frame_its_time_says() {
         let (log, _) = shot_ok(cmd, &png, &format!("the shot at {seconds} s"));
         let (shown, rect) = logged_screen(&log, "pattern");
         assert_eq!(shown, frame, "the viewer's frame at {seconds} s");
-        assert!(rect[2] > 300.0, "the screen is large enough to read: {rect:?}");
+        assert!(
+            rect[2] > 300.0,
+            "the screen is large enough to read: {rect:?}"
+        );
         assert_eq!(
             frame_in_picture(&png, rect),
             frame as u32,
@@ -135,7 +148,14 @@ fn a_360_video_surrounds_the_visitor_the_right_way_round() {
     let mut cmd = disan();
     cmd.arg("shot")
         .arg(&package)
-        .args(["--view", "video:rundown:0.5", "--no-ui", "--size", "960x540", "--out"])
+        .args([
+            "--view",
+            "video:rundown:0.5",
+            "--no-ui",
+            "--size",
+            "960x540",
+            "--out",
+        ])
         .arg(&png);
     let (log, picture) = shot_ok(cmd, &png, "the 360° shot");
     assert!(log.contains("video \"rundown\": frame 12 shown"), "{log}");
@@ -146,10 +166,17 @@ fn a_360_video_surrounds_the_visitor_the_right_way_round() {
     let red = |p: [i32; 3]| p[0] > p[2] + 20;
     let blue = |p: [i32; 3]| p[2] > p[0] + 20;
     let bright = |p: [i32; 3]| p.iter().sum::<i32>();
-    assert!(red(upper_left) && red(lower_left), "left of ahead is red: {upper_left:?} {lower_left:?}");
-    assert!(blue(upper_right) && blue(lower_right), "right of ahead is blue: {upper_right:?} {lower_right:?}");
     assert!(
-        bright(upper_left) > bright(lower_left) + 60 && bright(upper_right) > bright(lower_right) + 60,
+        red(upper_left) && red(lower_left),
+        "left of ahead is red: {upper_left:?} {lower_left:?}"
+    );
+    assert!(
+        blue(upper_right) && blue(lower_right),
+        "right of ahead is blue: {upper_right:?} {lower_right:?}"
+    );
+    assert!(
+        bright(upper_left) > bright(lower_left) + 60
+            && bright(upper_right) > bright(lower_right) + 60,
         "the upper half is above the horizon: {upper_left:?} {lower_left:?} {upper_right:?} {lower_right:?}"
     );
 }
@@ -173,17 +200,36 @@ fn a_rendition_changed_after_signing_is_not_played() {
         let out = disan().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", run::text(&out));
     };
-    run_ok(&["pack".as_ref(), "--as".as_ref(), "video".as_ref(), "--out".as_ref(), package.as_os_str(), film.as_os_str()]);
+    run_ok(&[
+        "pack".as_ref(),
+        "--as".as_ref(),
+        "video".as_ref(),
+        "--out".as_ref(),
+        package.as_os_str(),
+        film.as_os_str(),
+    ]);
     let key = dir.0.join("museum.key");
     run_ok(&["keygen".as_ref(), "--out".as_ref(), key.as_os_str()]);
-    run_ok(&["sign".as_ref(), package.as_os_str(), "--key".as_ref(), key.as_os_str()]);
+    run_ok(&[
+        "sign".as_ref(),
+        package.as_os_str(),
+        "--key".as_ref(),
+        key.as_os_str(),
+    ]);
 
     let shoot = |name: &str| {
         let png = dir.0.join(name);
         let out = disan()
             .arg("shot")
             .arg(&package)
-            .args(["--view", "video:signed:1", "--no-ui", "--size", "640x360", "--out"])
+            .args([
+                "--view",
+                "video:signed:1",
+                "--no-ui",
+                "--size",
+                "640x360",
+                "--out",
+            ])
             .arg(&png)
             .output()
             .unwrap();
@@ -198,7 +244,10 @@ fn a_rendition_changed_after_signing_is_not_played() {
     // change them all), changed after signing.
     for entry in std::fs::read_dir(package.join("videos/signed")).unwrap() {
         let path = entry.unwrap().path();
-        if matches!(path.extension().and_then(|e| e.to_str()), Some("webm" | "mp4")) {
+        if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("webm" | "mp4")
+        ) {
             let mut bytes = std::fs::read(&path).unwrap();
             let at = bytes.len() / 2;
             bytes[at] ^= 0x55;
@@ -206,7 +255,11 @@ fn a_rendition_changed_after_signing_is_not_played() {
         }
     }
     let (shown, log) = shoot("tampered.png");
-    assert_eq!(shown, u64::MAX, "nothing of the changed file is shown: {log}");
+    assert_eq!(
+        shown,
+        u64::MAX,
+        "nothing of the changed file is shown: {log}"
+    );
     assert!(
         log.contains("videos/signed/video.json") && log.contains("the video is not played"),
         "the notice names the video: {log}"
@@ -221,8 +274,15 @@ fn logged_caption(log: &str) -> (String, [f32; 4]) {
         .unwrap_or_else(|| panic!("no caption line in: {log}"));
     let rest = line.split("video caption \"").nth(1).unwrap();
     let (text, rest) = rest.rsplit_once("\" ").unwrap();
-    assert!(rest.starts_with("shown"), "the caption line is hidden: {line}");
-    let rect = rest.split('[').nth(1).and_then(|r| r.split(']').next()).unwrap();
+    assert!(
+        rest.starts_with("shown"),
+        "the caption line is hidden: {line}"
+    );
+    let rect = rest
+        .split('[')
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap();
     let v: Vec<f32> = rect.split(',').map(|n| n.trim().parse().unwrap()).collect();
     (text.to_owned(), [v[0], v[1], v[2], v[3]])
 }
@@ -236,7 +296,8 @@ fn captions_follow_the_recording_in_the_visitors_language() {
     let exhibit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits/choi-trau-do-son");
     let cues = |lang: &str| {
         disan_format::parse_vtt(
-            &std::fs::read_to_string(exhibit.join(format!("captions/festival.{lang}.vtt"))).unwrap(),
+            &std::fs::read_to_string(exhibit.join(format!("captions/festival.{lang}.vtt")))
+                .unwrap(),
         )
         .unwrap()
     };
@@ -251,7 +312,12 @@ fn captions_follow_the_recording_in_the_visitors_language() {
         let mut cmd = disan();
         cmd.arg("shot")
             .arg(&exhibit)
-            .args(["--view", &format!("video:festival:{seconds}"), "--lang", lang])
+            .args([
+                "--view",
+                &format!("video:festival:{seconds}"),
+                "--lang",
+                lang,
+            ])
             .args(["--size", "960x540", "--out"])
             .arg(&png);
         let (log, picture) = shot_ok(cmd, &png, &format!("the shot at {seconds} s in {lang}"));
@@ -259,19 +325,42 @@ fn captions_follow_the_recording_in_the_visitors_language() {
         (text, rect, picture)
     };
     let (text, rect, picture) = shoot(inside, "vi");
-    assert_eq!(text, cue.text.replace('\n', " / "), "the Vietnamese cue at {inside} s");
+    assert_eq!(
+        text,
+        cue.text.replace('\n', " / "),
+        "the Vietnamese cue at {inside} s"
+    );
     // Drawn, not only set: light letters on the dark panel inside the caption's box.
     let [x, y, w, h] = rect.map(|v| v.round().max(0.0) as u32);
     assert!(w > 100 && h > 10, "a caption of some size: {rect:?}");
     let letters = (x..x + w)
         .flat_map(|px| (y..y + h).map(move |py| (px, py)))
-        .filter(|&(px, py)| picture.get_pixel(px, py).0.iter().map(|&c| u32::from(c)).sum::<u32>() > 450)
+        .filter(|&(px, py)| {
+            picture
+                .get_pixel(px, py)
+                .0
+                .iter()
+                .map(|&c| u32::from(c))
+                .sum::<u32>()
+                > 450
+        })
         .count();
-    assert!(letters > 50, "letters drawn in the caption's box: {letters} light pixels");
+    assert!(
+        letters > 50,
+        "letters drawn in the caption's box: {letters} light pixels"
+    );
 
     let (text, _, _) = shoot(inside, "en");
-    let en_cue = en.cues.iter().find(|c| c.start <= inside && inside < c.end).unwrap();
-    assert_eq!(text, en_cue.text.replace('\n', " / "), "the English cue at {inside} s");
+    let en_cue = en
+        .cues
+        .iter()
+        .find(|c| c.start <= inside && inside < c.end)
+        .unwrap();
+    assert_eq!(
+        text,
+        en_cue.text.replace('\n', " / "),
+        "the English cue at {inside} s"
+    );
     assert_ne!(en_cue.text, cue.text);
 
     let (text, _, _) = shoot(gap, "vi");
@@ -292,7 +381,12 @@ fn a_recording_without_picture_plays_with_its_chapters_and_captions() {
         .unwrap();
     assert!(made.status.success(), "{}", run::text(&made));
     let package = dir.0.join("package");
-    let out = disan().args(["pack", "--out"]).arg(&package).arg(&song).output().unwrap();
+    let out = disan()
+        .args(["pack", "--out"])
+        .arg(&package)
+        .arg(&song)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "pack: {}", run::text(&out));
     std::fs::create_dir_all(package.join("captions")).unwrap();
     std::fs::write(
@@ -314,7 +408,12 @@ fn a_recording_without_picture_plays_with_its_chapters_and_captions() {
     std::fs::write(package.join("exhibit.toml"), manifest).unwrap();
     let validated = disan().arg("validate").arg(&package).output().unwrap();
     // Warnings only (exit 2): the texts staff have yet to write.
-    assert_eq!(validated.status.code(), Some(2), "validate: {}", run::text(&validated));
+    assert_eq!(
+        validated.status.code(),
+        Some(2),
+        "validate: {}",
+        run::text(&validated)
+    );
 
     let shoot = |view: &str| {
         let png = dir.0.join(format!("{}.png", view.replace(':', "-")));
@@ -329,11 +428,17 @@ fn a_recording_without_picture_plays_with_its_chapters_and_captions() {
     };
     // Sought to 1.5 s: the first line's caption.
     let log = shoot("video:hat-dum:1.5");
-    assert!(log.contains("video \"hat-dum\": frame none shown at 1.500 s"), "{log}");
+    assert!(
+        log.contains("video \"hat-dum\": frame none shown at 1.500 s"),
+        "{log}"
+    );
     assert_eq!(logged_caption(&log).0, "Câu thứ nhất");
     // The tour stop on the chapter "doi-dap" starts the recording at 4.5 s: no caption yet
     // (the next line is at 5 s), the time the chapter's.
     let log = shoot("tour:main:1");
-    assert!(log.contains("video \"hat-dum\": frame none shown at 4.500 s"), "{log}");
+    assert!(
+        log.contains("video \"hat-dum\": frame none shown at 4.500 s"),
+        "{log}"
+    );
     assert_eq!(logged_caption(&log).0, "");
 }

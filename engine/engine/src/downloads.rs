@@ -213,12 +213,10 @@ mod web {
             } else {
                 (0, len as usize)
             };
-            bytes.get(start..end).map(<[u8]>::to_vec).ok_or_else(|| {
-                format!(
-                    "bytes {offset}–{end} were asked, {} came",
-                    bytes.len()
-                )
-            })
+            bytes
+                .get(start..end)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| format!("bytes {offset}–{end} were asked, {} came", bytes.len()))
         }
         .await;
         let cancelled = IN_FLIGHT.with_borrow_mut(|(_, list)| {

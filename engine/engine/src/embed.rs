@@ -697,9 +697,7 @@ fn report_changes(
     let exhibit_id = manifest.map(|m| m.id.clone());
     // On screen: the state says so and the files loaded are this exhibit's (in the frame of a
     // switch the state still says "exhibit" for the one being left).
-    let shown = manifest.filter(|m| {
-        load.has_shown(&m.id, *state.get())
-    });
+    let shown = manifest.filter(|m| load.has_shown(&m.id, *state.get()));
     let now = Watched {
         state: Some(*state.get()),
         exhibit: exhibit_id.clone(),
@@ -1053,10 +1051,9 @@ mod tests {
                 chapter: "choi-trau".into()
             }
         );
-        let photo: EmbedCommand = serde_json::from_str(
-            r#"{"type":"show-photo","gallery":"anh-hoi","photo":"ong-trau"}"#,
-        )
-        .unwrap();
+        let photo: EmbedCommand =
+            serde_json::from_str(r#"{"type":"show-photo","gallery":"anh-hoi","photo":"ong-trau"}"#)
+                .unwrap();
         assert_eq!(
             photo,
             EmbedCommand::ShowPhoto {

@@ -127,7 +127,10 @@ fn spawn_screens(
             .filter(|(_, h)| images.get(h).is_some())
             .collect();
         let Some((_, first)) = photos.first() else {
-            warn!("gallery \"{}\": none of its photos could be shown", gallery.id);
+            warn!(
+                "gallery \"{}\": none of its photos could be shown",
+                gallery.id
+            );
             // Nothing else to show: the error screen names it rather than an empty scene.
             if galleries_alone && m.galleries.len() == 1 {
                 failures.write(crate::policy::ContentFailure {
@@ -255,7 +258,11 @@ fn page(current: usize, n: usize, forward: bool) -> usize {
     if n == 0 {
         return 0;
     }
-    if forward { (current + 1) % n } else { (current + n - 1) % n }
+    if forward {
+        (current + 1) % n
+    } else {
+        (current + n - 1) % n
+    }
 }
 
 /// Puts the current photo on each screen, sized to its proportions, when it changes.
@@ -405,7 +412,12 @@ fn show_gallery_bar(
         .id();
     let id = screen.gallery.id.clone();
     commands.spawn((
-        button(&fonts, *lang, LocalizedLabel::from_text(&arrow("‹")), GalleryButton::Previous(id.clone())),
+        button(
+            &fonts,
+            *lang,
+            LocalizedLabel::from_text(&arrow("‹")),
+            GalleryButton::Previous(id.clone()),
+        ),
         ChildOf(inner),
     ));
     let middle = commands
@@ -431,7 +443,12 @@ fn show_gallery_bar(
         ChildOf(middle),
     ));
     commands.spawn((
-        button(&fonts, *lang, LocalizedLabel::from_text(&arrow("›")), GalleryButton::Next(id)),
+        button(
+            &fonts,
+            *lang,
+            LocalizedLabel::from_text(&arrow("›")),
+            GalleryButton::Next(id),
+        ),
         ChildOf(inner),
     ));
 }

@@ -497,12 +497,19 @@ fn save_results(
     }
     run.saved = Some(match write_sheet(&folder.0, &name, &text) {
         Ok(path) => {
-            info!("lesson \"{}\": results saved to {}", run.lesson.id, path.display());
+            info!(
+                "lesson \"{}\": results saved to {}",
+                run.lesson.id,
+                path.display()
+            );
             Saved::File(path.display().to_string())
         }
         Err(e) => {
             let message = format!("{}: {e}", folder.0.join(&name).display());
-            warn!("lesson \"{}\": the results could not be saved ({message})", run.lesson.id);
+            warn!(
+                "lesson \"{}\": the results could not be saved ({message})",
+                run.lesson.id
+            );
             Saved::Failed(message)
         }
     });
@@ -1176,11 +1183,25 @@ mod tests {
         let Some(Saved::File(first)) = saved(&app) else {
             panic!("not saved: {:?}", saved(&app));
         };
-        let name = std::path::Path::new(&first).file_name().unwrap().to_string_lossy().into_owned();
+        let name = std::path::Path::new(&first)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         assert!(name.starts_with("trong-dong-dong-son-ket-qua-"), "{name}");
         let text = std::fs::read_to_string(&first).unwrap();
-        let total: usize = app.world().resource::<LessonRun>().lesson.steps.iter().map(|s| s.questions.len()).sum();
-        assert!(text.contains(&format!("Đúng 1/{total} câu · 1 of {total} right")), "{text}");
+        let total: usize = app
+            .world()
+            .resource::<LessonRun>()
+            .lesson
+            .steps
+            .iter()
+            .map(|s| s.questions.len())
+            .sum();
+        assert!(
+            text.contains(&format!("Đúng 1/{total} câu · 1 of {total} right")),
+            "{text}"
+        );
         assert!(text.contains("Hoàn thành lúc · Finished: 20"), "{text}");
 
         app.world_mut().resource_mut::<LessonRun>().save_asked = true;
@@ -1190,7 +1211,11 @@ mod tests {
         };
         assert_ne!(first, second, "the first sheet is kept");
         assert!(std::path::Path::new(&first).is_file() && std::path::Path::new(&second).is_file());
-        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 2, "no partial file left");
+        assert_eq!(
+            std::fs::read_dir(&folder).unwrap().count(),
+            2,
+            "no partial file left"
+        );
 
         // A folder that cannot be made: the card says so, and the lesson goes on.
         let blocker = folder.join("a-file");
@@ -1198,7 +1223,11 @@ mod tests {
         app.insert_resource(ResultsFolder(blocker.join("results")));
         app.world_mut().resource_mut::<LessonRun>().save_asked = true;
         app.update();
-        assert!(matches!(saved(&app), Some(Saved::Failed(_))), "{:?}", saved(&app));
+        assert!(
+            matches!(saved(&app), Some(Saved::Failed(_))),
+            "{:?}",
+            saved(&app)
+        );
         let _ = std::fs::remove_dir_all(&folder);
     }
 }

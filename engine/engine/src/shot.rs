@@ -165,7 +165,9 @@ fn aim_shot(
             Some((eye, target)) => camera.write(CameraCommand::LookFrom { eye, target }),
             None => camera.write(CameraCommand::Home),
         };
-        videos.write(crate::video::VideoCommand::Pause { video: id.to_owned() });
+        videos.write(crate::video::VideoCommand::Pause {
+            video: id.to_owned(),
+        });
         videos.write(crate::video::VideoCommand::Seek {
             video: id.to_owned(),
             time: seconds,

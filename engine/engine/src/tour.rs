@@ -264,12 +264,10 @@ pub fn stop_view(
             .manifest
             .hotspot(id)
             .map(|h| view_of_hotspot(&package.manifest, &b, h, false)),
-        StopTarget::Video { video, .. } => {
-            package
-                .manifest
-                .video(video)
-                .and_then(|v| crate::video::view_of_video(v, aspect))
-        }
+        StopTarget::Video { video, .. } => package
+            .manifest
+            .video(video)
+            .and_then(|v| crate::video::view_of_video(v, aspect)),
         StopTarget::Photo { gallery, .. } => package
             .manifest
             .gallery(gallery)

@@ -788,10 +788,19 @@ fn show_about_panel(
     }
     // Each video's words in full (the video bar's transcript button opens this panel).
     for video in m.videos.iter().filter(|v| !v.transcript.is_empty()) {
-        let heading = both(&|l| format!("{}: {}", UiString::Transcript.text(l), l.pick(&video.title)));
-        commands.spawn((label(&fonts, lang, heading, TextStyle::Heading), ChildOf(panel_entity)));
+        let heading =
+            both(&|l| format!("{}: {}", UiString::Transcript.text(l), l.pick(&video.title)));
         commands.spawn((
-            label(&fonts, lang, LocalizedLabel::from_text(&video.transcript), TextStyle::Body),
+            label(&fonts, lang, heading, TextStyle::Heading),
+            ChildOf(panel_entity),
+        ));
+        commands.spawn((
+            label(
+                &fonts,
+                lang,
+                LocalizedLabel::from_text(&video.transcript),
+                TextStyle::Body,
+            ),
             ChildOf(panel_entity),
         ));
     }

@@ -202,7 +202,11 @@ pub fn results_sheet(lesson: &Lesson, answers: &LessonAnswers, finished: &str) -
             format!("{vi}\n   {en}")
         }
     };
-    let total = lesson.steps.iter().map(|s| s.questions.len()).sum::<usize>();
+    let total = lesson
+        .steps
+        .iter()
+        .map(|s| s.questions.len())
+        .sum::<usize>();
     let right = answers.values().filter(|(_, ok)| *ok).count();
     let mut out = String::new();
     let _ = writeln!(out, "Kết quả bài học · Lesson results");
@@ -229,7 +233,11 @@ pub fn results_sheet(lesson: &Lesson, answers: &LessonAnswers, finished: &str) -
             match answers.get(&q.id).map(|(r, _)| r) {
                 Some(Response::Chosen(chosen)) => {
                     for a in chosen.iter().filter_map(|i| q.answers.get(*i)) {
-                        let _ = writeln!(out, "   Đã chọn · Chosen: {}", both(&a.text).replace("\n   ", " · "));
+                        let _ = writeln!(
+                            out,
+                            "   Đã chọn · Chosen: {}",
+                            both(&a.text).replace("\n   ", " · ")
+                        );
                     }
                 }
                 Some(Response::Tapped(hotspot)) => {

@@ -751,7 +751,11 @@ pub struct Video {
 impl Video {
     /// The manifest table it was written in, for messages: `videos` or `recordings`.
     pub fn table(&self) -> &'static str {
-        if self.sound_only { "recordings" } else { "videos" }
+        if self.sound_only {
+            "recordings"
+        } else {
+            "videos"
+        }
     }
     pub fn chapter(&self, id: &str) -> Option<&Chapter> {
         self.chapters.iter().find(|c| c.id == id)

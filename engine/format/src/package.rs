@@ -291,7 +291,11 @@ fn check_videos(
             .iter()
             .filter(|v| v.sound_only == video.sound_only)
             .count();
-        let what = if video.sound_only { "recording" } else { "video" };
+        let what = if video.sound_only {
+            "recording"
+        } else {
+            "video"
+        };
         let description = root.join(video.src.as_str());
         let Ok(bytes) = std::fs::read(&description) else {
             continue; // reported by check_files
@@ -309,7 +313,11 @@ fn check_videos(
             }
         };
         if set.has_picture() == video.sound_only {
-            let (other, packed) = if video.sound_only { ("a video's (it has a picture)", "audio") } else { ("a recording's (it has no picture)", "video") };
+            let (other, packed) = if video.sound_only {
+                ("a video's (it has a picture)", "audio")
+            } else {
+                ("a recording's (it has no picture)", "video")
+            };
             problems.left_out_error(&description, None, "", format!("is {other}, but [[{table}]] names it: move the entry to the other table, or pack the file again with `disan pack --as {packed}`. The {what} is left out until this is fixed."));
             continue;
         }

@@ -770,9 +770,15 @@ impl<'s> Reader<'s> {
         let galleries = self.table_array(&mut root, "galleries", |r, o| r.gallery(o));
         // A panorama exhibit shows its scenes, a point-cloud exhibit its clouds, a festival its
         // recordings: no model needed.
-        let has_panoramas = ["panoramas", "pointclouds", "videos", "recordings", "galleries"]
-            .iter()
-            .any(|k| root.table.contains_key(*k));
+        let has_panoramas = [
+            "panoramas",
+            "pointclouds",
+            "videos",
+            "recordings",
+            "galleries",
+        ]
+        .iter()
+        .any(|k| root.table.contains_key(*k));
         match root.table.get("models") {
             None if has_panoramas => {}
             None => self.missing(
@@ -829,12 +835,18 @@ impl<'s> Reader<'s> {
             pointclouds.iter().map(|c| c.id.as_str()),
         );
         self.check_unique_ids(&root, "videos", videos.iter().map(|v| v.id.as_str()));
-        self.check_unique_ids(&root, "recordings", recordings.iter().map(|v| v.id.as_str()));
+        self.check_unique_ids(
+            &root,
+            "recordings",
+            recordings.iter().map(|v| v.id.as_str()),
+        );
         // One namespace: tours and the embed API name a video or a recording by its id alone.
         for (i, r) in recordings.iter().enumerate() {
             if videos.iter().any(|v| v.id == r.id) {
                 let span = match root.table.get("recordings").map(|v| v.get_ref()) {
-                    Some(DeValue::Array(items)) => items.get(i).map_or(root.span.clone(), |v| v.span()),
+                    Some(DeValue::Array(items)) => {
+                        items.get(i).map_or(root.span.clone(), |v| v.span())
+                    }
                     _ => root.span.clone(),
                 };
                 self.error(&span, &format!("recordings[{i}].id"), format!("the id \"{}\" is also a video's: a tour stop or the page names either by its id alone, so give each its own.", r.id));
@@ -1737,7 +1749,11 @@ impl<'s> Reader<'s> {
         let width = self.opt_f32(p, "width", 0.01..100.0, "metres");
         if width.is_none() && !p.table.contains_key("width") {
             p.known.push("width");
-            self.missing(p, "width", &format!("the {what}'s width in metres, e.g. `width = 1.0`"));
+            self.missing(
+                p,
+                "width",
+                &format!("the {what}'s width in metres, e.g. `width = 1.0`"),
+            );
         }
         Some(ScanPanel {
             centre: centre?,
@@ -1762,7 +1778,13 @@ impl<'s> Reader<'s> {
             let id = r.req_id(p, "id");
             let src = r.req_path(p, "src");
             if let Some(src) = &src {
-                r.expect_extension(p, "src", src, &["jpg", "jpeg", "png"], "a photograph (.jpg or .png)");
+                r.expect_extension(
+                    p,
+                    "src",
+                    src,
+                    &["jpg", "jpeg", "png"],
+                    "a photograph (.jpg or .png)",
+                );
             }
             let caption = r.localized_text(p, "caption", true, Some(MAX_BODY_CHARS));
             let credit = r.localized_text(p, "credit", false, Some(MAX_TITLE_CHARS));
@@ -1775,7 +1797,11 @@ impl<'s> Reader<'s> {
         });
         if !o.table.contains_key("photos") {
             o.known.push("photos");
-            self.missing(o, "photos", "at least one `[[galleries.photos]]` table with `id`, `src` and `caption`");
+            self.missing(
+                o,
+                "photos",
+                "at least one `[[galleries.photos]]` table with `id`, `src` and `caption`",
+            );
         }
         let field = o.field("photos");
         for (i, photo) in photos.iter().enumerate() {
@@ -1798,9 +1824,17 @@ impl<'s> Reader<'s> {
         let id = self.req_id(o, "id");
         let src = self.req_path(o, "src");
         let (description, packed_as, example) = if sound_only {
-            (crate::video::RECORDING_FILE, "audio", "recordings/hat-doi/recording.json")
+            (
+                crate::video::RECORDING_FILE,
+                "audio",
+                "recordings/hat-doi/recording.json",
+            )
         } else {
-            (crate::video::VIDEO_FILE, "video", "videos/festival/video.json")
+            (
+                crate::video::VIDEO_FILE,
+                "video",
+                "videos/festival/video.json",
+            )
         };
         if let Some(src) = &src
             && !src.as_str().ends_with(description)
@@ -1809,7 +1843,11 @@ impl<'s> Reader<'s> {
             self.error(&span, &o.field("src"), format!("\"{src}\" should be the `{description}` that `disan pack --as {packed_as}` writes beside its renditions (e.g. \"{example}\")."));
         }
         let title = self.localized_text(o, "title", true, Some(MAX_TITLE_CHARS));
-        let sound_at = if sound_only { self.opt_vec3(o, "position") } else { None };
+        let sound_at = if sound_only {
+            self.opt_vec3(o, "position")
+        } else {
+            None
+        };
         let projection_given = o.table.contains_key("projection");
         let projection = if sound_only {
             None
@@ -1844,7 +1882,11 @@ impl<'s> Reader<'s> {
         for path in captions.values() {
             if !path.as_str().to_ascii_lowercase().ends_with(".vtt") {
                 let span = o.table.get("captions").map_or(o.span.clone(), |v| v.span());
-                self.error(&span, &o.field("captions"), format!("\"{path}\" should be a WebVTT file (.vtt)."));
+                self.error(
+                    &span,
+                    &o.field("captions"),
+                    format!("\"{path}\" should be a WebVTT file (.vtt)."),
+                );
             }
         }
         let transcript = self.localized_text(o, "transcript", false, Some(MAX_TRANSCRIPT_CHARS));
@@ -2012,28 +2054,24 @@ impl<'s> Reader<'s> {
             None if !narration.is_empty() => StopDuration::UntilNarrationEnds,
             None if is_video => StopDuration::UntilVideoEnds,
             None => StopDuration::Seconds(8.0),
-            Some(v) => {
-                match v.get_ref() {
-                    DeValue::String(w) if w.as_ref() == "narration" => {
-                        StopDuration::UntilNarrationEnds
-                    }
-                    DeValue::String(w) if w.as_ref() == "video" && is_video => {
-                        StopDuration::UntilVideoEnds
-                    }
-                    DeValue::String(w) => {
-                        self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12), \"narration\", or for a video stop \"video\"."));
+            Some(v) => match v.get_ref() {
+                DeValue::String(w) if w.as_ref() == "narration" => StopDuration::UntilNarrationEnds,
+                DeValue::String(w) if w.as_ref() == "video" && is_video => {
+                    StopDuration::UntilVideoEnds
+                }
+                DeValue::String(w) => {
+                    self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12), \"narration\", or for a video stop \"video\"."));
+                    StopDuration::Seconds(8.0)
+                }
+                _ => match self.number(v, &s.field("duration")) {
+                    Some(n) if n > 0.0 && n <= 3600.0 => StopDuration::Seconds(n as f32),
+                    Some(n) => {
+                        self.error(&v.span(), &s.field("duration"), format!("{n} seconds is out of range: expected more than 0 and at most 3600."));
                         StopDuration::Seconds(8.0)
                     }
-                    _ => match self.number(v, &s.field("duration")) {
-                        Some(n) if n > 0.0 && n <= 3600.0 => StopDuration::Seconds(n as f32),
-                        Some(n) => {
-                            self.error(&v.span(), &s.field("duration"), format!("{n} seconds is out of range: expected more than 0 and at most 3600."));
-                            StopDuration::Seconds(8.0)
-                        }
-                        None => StopDuration::Seconds(8.0),
-                    },
-                }
-            }
+                    None => StopDuration::Seconds(8.0),
+                },
+            },
         };
         Some(TourStop {
             target: target?,

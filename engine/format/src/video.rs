@@ -100,8 +100,7 @@ impl VideoSet {
                 self.format
             ));
         }
-        if !(self.duration.is_finite() && self.duration > 0.0 && self.duration <= MAX_DURATION_S)
-        {
+        if !(self.duration.is_finite() && self.duration > 0.0 && self.duration <= MAX_DURATION_S) {
             return bad(format!(
                 "gives a duration of {} s; expected more than 0 and at most {MAX_DURATION_S} s",
                 self.duration
@@ -249,11 +248,13 @@ impl VideoSet {
 /// A file named in `video.json` must be a plain path below it: the viewer joins it to the
 /// folder of `video.json`, and `..` or an absolute path would read outside the package.
 fn check_file(file: &str) -> Result<(), VideoSetError> {
-    crate::parse::check_package_path(file).map(|_| ()).map_err(|why| {
-        VideoSetError(format!(
-            "names the file \"{file}\", which {why}: pack the video again"
-        ))
-    })
+    crate::parse::check_package_path(file)
+        .map(|_| ())
+        .map_err(|why| {
+            VideoSetError(format!(
+                "names the file \"{file}\", which {why}: pack the video again"
+            ))
+        })
 }
 
 /// Where the chapter that starts at `starts[i]` ends: at the next chapter's start, or the end of
@@ -291,9 +292,18 @@ mod tests {
             ],
             poster: "poster.jpg".into(),
             thumbnails: vec![
-                Thumbnail { time: 0.0, file: "t/0.jpg".into() },
-                Thumbnail { time: 10.0, file: "t/10.jpg".into() },
-                Thumbnail { time: 20.0, file: "t/20.jpg".into() },
+                Thumbnail {
+                    time: 0.0,
+                    file: "t/0.jpg".into(),
+                },
+                Thumbnail {
+                    time: 10.0,
+                    file: "t/10.jpg".into(),
+                },
+                Thumbnail {
+                    time: 20.0,
+                    file: "t/20.jpg".into(),
+                },
             ],
         }
     }
@@ -306,17 +316,42 @@ mod tests {
         assert_eq!(pick(2160, None), "1080.webm");
         assert_eq!(pick(844, None), "720.webm", "a phone held upright");
         assert_eq!(pick(300, None), "480.webm", "smaller than every rendition");
-        assert_eq!(pick(2160, Some(10e6)), "1080.webm", "10 Mbit/s carries 1080p");
-        assert_eq!(pick(2160, Some(3e6)), "720.webm", "3 Mbit/s: 2 fits in 80 %");
-        assert_eq!(pick(2160, Some(0.5e6)), "480.webm", "nothing fits: the smallest");
+        assert_eq!(
+            pick(2160, Some(10e6)),
+            "1080.webm",
+            "10 Mbit/s carries 1080p"
+        );
+        assert_eq!(
+            pick(2160, Some(3e6)),
+            "720.webm",
+            "3 Mbit/s: 2 fits in 80 %"
+        );
+        assert_eq!(
+            pick(2160, Some(0.5e6)),
+            "480.webm",
+            "nothing fits: the smallest"
+        );
         // Of two renditions of one height, the one that needs less of the link (VP9 at 720p
         // beside H.264 at 720p), whether or not the link is known.
         let both = set();
-        let h264_720 = both.renditions.iter().find(|r| r.file == "720.mp4").unwrap().bitrate;
-        let vp9_720 = both.renditions.iter().find(|r| r.file == "720.webm").unwrap().bitrate;
+        let h264_720 = both
+            .renditions
+            .iter()
+            .find(|r| r.file == "720.mp4")
+            .unwrap()
+            .bitrate;
+        let vp9_720 = both
+            .renditions
+            .iter()
+            .find(|r| r.file == "720.webm")
+            .unwrap()
+            .bitrate;
         assert!(vp9_720 < h264_720, "{vp9_720} {h264_720}");
         assert_eq!(both.choose(720, None, |_| true).unwrap().file, "720.webm");
-        assert_eq!(both.choose(720, Some(10e6), |_| true).unwrap().file, "720.webm");
+        assert_eq!(
+            both.choose(720, Some(10e6), |_| true).unwrap().file,
+            "720.webm"
+        );
         // A browser that decodes only H.264.
         let h264 = s.choose(1080, None, |r| r.codec == "h264").unwrap();
         assert_eq!(h264.file, "720.mp4");
@@ -351,7 +386,10 @@ mod tests {
             (|s| s.fps = 1e9, "frames per second"),
             (|s| s.width = 100_000, "size"),
             (|s| s.renditions.clear(), "renditions"),
-            (|s| s.renditions[0].file = "../../etc/passwd".into(), "../../etc/passwd"),
+            (
+                |s| s.renditions[0].file = "../../etc/passwd".into(),
+                "../../etc/passwd",
+            ),
             (|s| s.renditions[1].file = "/abs.webm".into(), "/abs.webm"),
             (|s| s.renditions[0].height = 0, "size"),
             (|s| s.renditions[0].codec = "mpeg2".into(), "codec"),
@@ -409,11 +447,24 @@ mod tests {
         let json = serde_json::to_vec(&s).unwrap();
         let read = VideoSet::from_json(&json).unwrap();
         assert!(!read.has_picture());
-        assert_eq!(read.files(), ["sound.webm", "sound.m4a"], "no poster to look for");
+        assert_eq!(
+            read.files(),
+            ["sound.webm", "sound.m4a"],
+            "no poster to look for"
+        );
         // Whatever the screen: Opus where it plays (the same sound for fewer bits), else AAC.
-        assert_eq!(read.choose(1080, None, |_| true).unwrap().file, "sound.webm");
-        assert_eq!(read.choose(1080, Some(140_000.0), |_| true).unwrap().file, "sound.webm");
-        assert_eq!(read.choose(1080, None, |r| r.codec == "aac").unwrap().file, "sound.m4a");
+        assert_eq!(
+            read.choose(1080, None, |_| true).unwrap().file,
+            "sound.webm"
+        );
+        assert_eq!(
+            read.choose(1080, Some(140_000.0), |_| true).unwrap().file,
+            "sound.webm"
+        );
+        assert_eq!(
+            read.choose(1080, None, |r| r.codec == "aac").unwrap().file,
+            "sound.m4a"
+        );
         let cases: Vec<(fn(&mut VideoSet), &str)> = vec![
             (|s| s.audio = false, "neither picture"),
             (|s| s.renditions[0].codec = "vp9".into(), "sound-only"),

@@ -282,7 +282,10 @@ fn the_results_sheet_lists_every_question_with_what_was_chosen() {
     let second = questions[1];
     let wrong = second.answers.iter().position(|a| !a.correct).unwrap();
     answers.insert(second.id.clone(), (Response::Chosen(vec![wrong]), false));
-    let find = questions.iter().find(|q| q.kind == QuestionKind::Find).unwrap();
+    let find = questions
+        .iter()
+        .find(|q| q.kind == QuestionKind::Find)
+        .unwrap();
     answers.insert(find.id.clone(), (Response::Tapped("columns".into()), false));
 
     let sheet = results_sheet(&lesson, &answers, "2026-12-04 10:15 (+07:00)");
@@ -291,21 +294,33 @@ fn the_results_sheet_lists_every_question_with_what_was_chosen() {
     assert_eq!(lines[1], lesson.title.text("vi"));
     assert!(sheet.contains("Hoàn thành lúc · Finished: 2026-12-04 10:15 (+07:00)"));
     assert!(
-        sheet.contains(&format!("Đúng 1/{n} câu · 1 of {n} right", n = questions.len())),
+        sheet.contains(&format!(
+            "Đúng 1/{n} câu · 1 of {n} right",
+            n = questions.len()
+        )),
         "{sheet}"
     );
-    assert!(sheet.contains(&format!("1. [Đúng · Right] {}", first.prompt.text("vi"))), "{sheet}");
+    assert!(
+        sheet.contains(&format!("1. [Đúng · Right] {}", first.prompt.text("vi"))),
+        "{sheet}"
+    );
     assert!(sheet.contains(first.prompt.text("en")));
     assert!(sheet.contains(&format!(
         "   Đã chọn · Chosen: {} · {}",
         first.answers[right].text.text("vi"),
         first.answers[right].text.text("en")
     )));
-    assert!(sheet.contains(&format!("2. [Sai · Wrong] {}", second.prompt.text("vi"))), "{sheet}");
+    assert!(
+        sheet.contains(&format!("2. [Sai · Wrong] {}", second.prompt.text("vi"))),
+        "{sheet}"
+    );
     assert!(sheet.contains("   Đã chạm · Tapped: columns"), "{sheet}");
     // Every question is on the sheet; the unanswered ones say so.
     let unanswered = questions.len() - answers.len();
-    assert_eq!(sheet.matches("[Chưa trả lời · Not answered]").count(), unanswered);
+    assert_eq!(
+        sheet.matches("[Chưa trả lời · Not answered]").count(),
+        unanswered
+    );
     for q in &questions {
         assert!(sheet.contains(q.prompt.text("vi")), "{} missing", q.id);
     }

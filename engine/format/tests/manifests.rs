@@ -359,7 +359,9 @@ fn the_documented_video_exhibit_is_a_valid_manifest() {
     assert_eq!(video.screen.as_ref().unwrap().width, 4.0);
     assert_eq!(video.chapter_end("ruoc-trau", 24.0), Some(12.0));
     assert!(!video.sound_only);
-    let drums = m.video("trong-hoi").expect("the recording, among the videos by its id");
+    let drums = m
+        .video("trong-hoi")
+        .expect("the recording, among the videos by its id");
     assert!(drums.sound_only && drums.screen.is_none());
     assert_eq!(drums.sound_at, Some([-3.0, 1.0, 1.0]));
     assert_eq!(drums.table(), "recordings");
@@ -368,7 +370,9 @@ fn the_documented_video_exhibit_is_a_valid_manifest() {
     assert_eq!(gallery.screen.width, 2.0);
     assert!(gallery.photos[1].credit.is_empty(), "a credit is optional");
     assert!(
-        m.referenced_files().iter().any(|f| f.as_str() == "photos/ong-trau.jpg"),
+        m.referenced_files()
+            .iter()
+            .any(|f| f.as_str() == "photos/ong-trau.jpg"),
         "photos are the package's files"
     );
     assert_eq!(
@@ -637,7 +641,6 @@ fn the_decree_scan_reads_with_its_regions_and_every_tile_is_signed() {
     assert!(files.iter().all(|f| root.join(f).is_file()), "{files:#?}");
 }
 
-
 /// A recording is a video without picture: its own table, `recording.json`, no screen, and ids
 /// shared with the videos (a tour stop names either by id alone).
 #[test]
@@ -655,7 +658,8 @@ fn a_recording_takes_no_screen_and_shares_the_videos_ids() {
         "position = [-3.0, 1.0, 1.0]\nprojection = \"360\"",
     ));
     assert!(
-        p.iter().any(|p| p.field.starts_with("recordings[0].projection")),
+        p.iter()
+            .any(|p| p.field.starts_with("recordings[0].projection")),
         "{p:?}"
     );
     // A video's description in a recording's table.
@@ -664,13 +668,15 @@ fn a_recording_takes_no_screen_and_shares_the_videos_ids() {
         "recordings/trong-hoi/video.json",
     ));
     assert!(
-        p.iter().any(|p| p.field == "recordings[0].src" && p.message.contains("--as audio")),
+        p.iter()
+            .any(|p| p.field == "recordings[0].src" && p.message.contains("--as audio")),
         "{p:?}"
     );
     // The same id as the video's.
     let p = problems_of(&example.replace("id = \"trong-hoi\"", "id = \"festival\""));
     assert!(
-        p.iter().any(|p| p.field == "recordings[0].id" && p.message.contains("also a video's")),
+        p.iter()
+            .any(|p| p.field == "recordings[0].id" && p.message.contains("also a video's")),
         "{p:?}"
     );
 }
@@ -686,16 +692,31 @@ fn a_gallerys_photos_are_checked_where_they_are_written() {
     };
     let p = problems_of(&example.replace("photo = \"ruoc-nuoc\"", "photo = \"ruoc-nuoc-2\""));
     assert!(
-        p.iter().any(|p| p.field.starts_with("tours[0].stops[0]") && p.message.contains("ruoc-nuoc")),
+        p.iter()
+            .any(|p| p.field.starts_with("tours[0].stops[0]") && p.message.contains("ruoc-nuoc")),
         "{p:?}"
     );
-    let p = problems_of(&example.replace("src = \"photos/ong-trau.jpg\"", "src = \"photos/ong-trau.tif\""));
-    assert!(p.iter().any(|p| p.field == "galleries[0].photos[1].src"), "{p:?}");
+    let p = problems_of(&example.replace(
+        "src = \"photos/ong-trau.jpg\"",
+        "src = \"photos/ong-trau.tif\"",
+    ));
+    assert!(
+        p.iter().any(|p| p.field == "galleries[0].photos[1].src"),
+        "{p:?}"
+    );
     let p = problems_of(&example.replace(
         "caption = { vi = \"Ông trâu được che lọng vào sới.\", en = \"A buffalo is led into the ring under a parasol.\" }",
         "",
     ));
-    assert!(p.iter().any(|p| p.field == "galleries[0].photos[1].caption"), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|p| p.field == "galleries[0].photos[1].caption"),
+        "{p:?}"
+    );
     let p = problems_of(&example.replace("id = \"ong-trau\"", "id = \"ruoc-nuoc\""));
-    assert!(p.iter().any(|p| p.message.contains("used twice in this gallery")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|p| p.message.contains("used twice in this gallery")),
+        "{p:?}"
+    );
 }

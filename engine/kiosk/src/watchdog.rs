@@ -50,15 +50,28 @@ pub enum Ended {
 /// What the watchdog saw, for its log.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchEvent {
-    Started { pid: u32 },
+    Started {
+        pid: u32,
+    },
     /// The kiosk ended on its own; `code` is `None` where it was killed by the system.
-    Exited { code: Option<i32> },
+    Exited {
+        code: Option<i32>,
+    },
     /// Its status file had not changed for this long: killed.
-    Hung { silent_for: Duration },
+    Hung {
+        silent_for: Duration,
+    },
     /// It wrote no status file within `start_timeout` of starting: killed.
-    NeverReady { waited: Duration },
-    Restarting { after: Duration },
-    GaveUp { restarts: usize, within: Duration },
+    NeverReady {
+        waited: Duration,
+    },
+    Restarting {
+        after: Duration,
+    },
+    GaveUp {
+        restarts: usize,
+        within: Duration,
+    },
 }
 
 impl std::fmt::Display for WatchEvent {

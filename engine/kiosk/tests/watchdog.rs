@@ -64,7 +64,8 @@ struct Folder(PathBuf);
 
 impl Folder {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("disan-watchdog-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("disan-watchdog-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
@@ -155,7 +156,11 @@ fn a_kiosk_whose_status_stops_is_killed_and_started_again() {
         hung > Duration::from_millis(1500) && hung < Duration::from_secs(10),
         "{hung:?}"
     );
-    assert_eq!(exits(&events), [Some(0)], "the hung one was killed, not waited for");
+    assert_eq!(
+        exits(&events),
+        [Some(0)],
+        "the hung one was killed, not waited for"
+    );
 }
 
 #[test]
@@ -167,9 +172,9 @@ fn a_kiosk_that_never_writes_its_status_is_killed_after_the_start_timeout() {
     let (ended, events) = run(&watch("silent-once", &dir.0));
     assert_eq!(ended, Ended::ClosedByStaff, "{events:?}");
     assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, WatchEvent::NeverReady { waited } if *waited >= Duration::from_secs(3))),
+        events.iter().any(
+            |e| matches!(e, WatchEvent::NeverReady { waited } if *waited >= Duration::from_secs(3))
+        ),
         "{events:?}"
     );
     assert_eq!(dir.starts(), 2);
@@ -183,6 +188,9 @@ fn a_kiosk_that_keeps_failing_is_left_stopped() {
     // The first start and three restarts.
     assert_eq!(dir.starts(), 4);
     let last = events.last().unwrap();
-    assert!(matches!(last, WatchEvent::GaveUp { restarts: 4, .. }), "{last:?}");
+    assert!(
+        matches!(last, WatchEvent::GaveUp { restarts: 4, .. }),
+        "{last:?}"
+    );
     assert!(last.to_string().contains("left stopped"), "{last}");
 }

@@ -250,7 +250,10 @@ pub fn recording_manifest(report: &PackReport) -> String {
         let _ = writeln!(
             s,
             "title = {}",
-            fill("tên bài hát, câu chuyện hoặc bản nhạc", "the song, story or music")
+            fill(
+                "tên bài hát, câu chuyện hoặc bản nhạc",
+                "the song, story or music"
+            )
         );
         let _ = writeln!(
             s,

@@ -10,8 +10,7 @@ use disan_pack::{PackKind, PackOptions, Progress, pack_scan};
 use disan_video::pattern::{PatternSpec, make};
 
 fn temp(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("disan-video-pack-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("disan-video-pack-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -74,10 +73,13 @@ fn a_recording_becomes_an_intangible_heritage_exhibit_that_validates() {
         disan_format::CaptureMethod::Video
     );
     // Every file the package names is there, the renditions, poster and thumbnails included.
-    let files = disan_format::integrity::package_files(&manifest, |f| {
-        std::fs::read(out.join(f)).ok()
-    });
-    for file in ["videos/choi-trau-2025/180.webm", "videos/choi-trau-2025/180.mp4", "videos/choi-trau-2025/poster.jpg"] {
+    let files =
+        disan_format::integrity::package_files(&manifest, |f| std::fs::read(out.join(f)).ok());
+    for file in [
+        "videos/choi-trau-2025/180.webm",
+        "videos/choi-trau-2025/180.mp4",
+        "videos/choi-trau-2025/poster.jpg",
+    ] {
         assert!(files.iter().any(|f| f == file), "{file} in {files:?}");
     }
     for file in &files {
@@ -119,8 +121,13 @@ fn a_file_that_is_no_video_is_refused_with_its_name() {
     let dir = temp("broken");
     let film = dir.join("hỏng.mp4");
     std::fs::write(&film, b"not a video at all").unwrap();
-    let e = pack_scan(&film, &dir.join("out"), &PackOptions::default(), &Progress::hidden())
-        .unwrap_err();
+    let e = pack_scan(
+        &film,
+        &dir.join("out"),
+        &PackOptions::default(),
+        &Progress::hidden(),
+    )
+    .unwrap_err();
     let message = e.to_string();
     assert!(message.contains("hỏng.mp4"), "{message}");
     assert!(
@@ -147,7 +154,11 @@ fn a_sound_recording_becomes_an_exhibit_that_plays_it() {
         .arg(&song)
         .output()
         .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     assert_eq!(PackKind::of(&song), PackKind::Audio);
     let out = dir.join("package");
     let report = pack_scan(&song, &out, &PackOptions::default(), &Progress::hidden()).unwrap();
@@ -165,24 +176,39 @@ fn a_sound_recording_becomes_an_exhibit_that_plays_it() {
     assert_eq!(manifest.kind, ExhibitKind::Intangible);
     let r = &manifest.videos[0];
     assert!(r.sound_only && r.screen.is_none() && r.sound_at.is_none());
-    assert_eq!(manifest.provenance.method, disan_format::CaptureMethod::Audio);
+    assert_eq!(
+        manifest.provenance.method,
+        disan_format::CaptureMethod::Audio
+    );
     // A poster for the page and the catalogue's card: the waveform, 640×360.
     let poster = image::open(out.join("poster.png")).expect("a poster.png");
     assert_eq!((poster.width(), poster.height()), (640, 360));
     // Both renditions decode, and the beeps are where they were in the source.
     for rendition in &sound.renditions {
-        let file = out.join("recordings/hat-dum-thuy-nguyen").join(&rendition.file);
-        let samples = disan_video::SoundReader::open(&file, 0.0).unwrap().read_all();
-        let starts: Vec<f64> = disan_video::pattern::beep_starts(&samples, disan_video::SoundReader::RATE)
-            .iter()
-            .map(|s| *s as f64 / f64::from(disan_video::SoundReader::RATE))
-            .collect();
+        let file = out
+            .join("recordings/hat-dum-thuy-nguyen")
+            .join(&rendition.file);
+        let samples = disan_video::SoundReader::open(&file, 0.0)
+            .unwrap()
+            .read_all();
+        let starts: Vec<f64> =
+            disan_video::pattern::beep_starts(&samples, disan_video::SoundReader::RATE)
+                .iter()
+                .map(|s| *s as f64 / f64::from(disan_video::SoundReader::RATE))
+                .collect();
         assert_eq!(starts.len(), 2, "{}: {starts:?}", rendition.file);
         for (found, expected) in starts.iter().zip([1.0, 2.0]) {
-            assert!((found - expected).abs() < 0.02, "{}: beep at {found} s, not {expected} s", rendition.file);
+            assert!(
+                (found - expected).abs() < 0.02,
+                "{}: beep at {found} s, not {expected} s",
+                rendition.file
+            );
         }
     }
     // The skeleton offers staff the place to put it.
     let toml = std::fs::read_to_string(out.join("exhibit.toml")).unwrap();
-    assert!(toml.contains("[[recordings]]") && toml.contains("# position"), "{toml}");
+    assert!(
+        toml.contains("[[recordings]]") && toml.contains("# position"),
+        "{toml}"
+    );
 }

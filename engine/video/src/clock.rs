@@ -290,7 +290,10 @@ mod tests {
         // A seek forward, with its new stream: the first sample heard is the seek's.
         clock.seek(7.0);
         control.switch(timed_stream(7.0, 10.0, rate));
-        let first = (0..rate).map(|_| feed.sample()).find(|s| *s != 0.0).unwrap();
+        let first = (0..rate)
+            .map(|_| feed.sample())
+            .find(|s| *s != 0.0)
+            .unwrap();
         assert!((f64::from(first) - 7.0).abs() < SYNC_TOLERANCE, "{first}");
         assert!(check(&mut feed, &clock, 100) < SYNC_TOLERANCE + 1e-3);
         // The audio thread stalls for half a second: it catches up by dropping, not by lagging.

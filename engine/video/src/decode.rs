@@ -77,7 +77,15 @@ impl FrameReader {
             .arg(file)
             .args(["-map", "0:v:0", "-an", "-sn"])
             .args(["-vf", &format!("scale={width}:{height}")])
-            .args(["-fps_mode", "passthrough", "-pix_fmt", "rgba", "-f", "rawvideo", "pipe:1"])
+            .args([
+                "-fps_mode",
+                "passthrough",
+                "-pix_fmt",
+                "rgba",
+                "-f",
+                "rawvideo",
+                "pipe:1",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -126,7 +134,9 @@ impl FrameReader {
 
     /// The next frame if one is decoded; `Err(true)` once the recording has ended.
     pub fn try_next(&self) -> Result<Frame, bool> {
-        self.frames.try_recv().map_err(|e| e == TryRecvError::Disconnected)
+        self.frames
+            .try_recv()
+            .map_err(|e| e == TryRecvError::Disconnected)
     }
 
     /// Waits up to `timeout` for the next frame (for a still taken after a seek).
@@ -204,7 +214,13 @@ fn read_chunks(mut out: impl Read, tx: &SyncSender<Vec<f32>>) {
         let samples: Vec<f32> = bytes[..filled - filled % 4]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .map(|s| if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 })
+            .map(|s| {
+                if s.is_finite() {
+                    s.clamp(-1.0, 1.0)
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let last = filled < bytes.len();
         if !samples.is_empty() && tx.send(samples).is_err() {

@@ -61,9 +61,26 @@ pub fn make(path: &Path, spec: PatternSpec) -> Result<(), VideoError> {
         "aevalsrc='if(lt(mod(t,1),{frame}),0.8*sin(2*PI*{TONE_HZ}*t),0)':s=48000:d={seconds}"
     );
     let out = ffmpeg("made")?
-        .args(["-y", "-f", "lavfi", "-i", &video, "-f", "lavfi", "-i", &audio])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
-        .args(["-g", &fps.to_string(), "-c:a", "aac", "-b:a", "128k", "-shortest"])
+        .args([
+            "-y", "-f", "lavfi", "-i", &video, "-f", "lavfi", "-i", &audio,
+        ])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .args([
+            "-g",
+            &fps.to_string(),
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-shortest",
+        ])
         .arg(path)
         .output()
         .map_err(|e| VideoError::Write {

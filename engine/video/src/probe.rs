@@ -102,11 +102,15 @@ pub fn probe(path: &Path) -> Result<Probe, VideoError> {
         .filter(|f| *f <= disan_format::video::MAX_FPS)
         .ok_or_else(|| VideoError::Unsuitable {
             path: path.to_owned(),
-            message: "has no usable frame rate: re-export it at a constant frame rate (25 or 30 fps)".into(),
+            message:
+                "has no usable frame rate: re-export it at a constant frame rate (25 or 30 fps)"
+                    .into(),
         })?;
     let duration = duration_of(video, &parsed).ok_or_else(|| VideoError::Unsuitable {
         path: path.to_owned(),
-        message: "does not say how long it lasts (a live stream or a cut-off file?): re-export it whole".into(),
+        message:
+            "does not say how long it lasts (a live stream or a cut-off file?): re-export it whole"
+                .into(),
     })?;
     let (width, height) = match (video.width, video.height) {
         (Some(w), Some(h)) if w > 0 && h > 0 => (w, h),
@@ -155,7 +159,9 @@ pub fn probe_sound(path: &Path) -> Result<SoundProbe, VideoError> {
         .find(|s| s.codec_type.as_deref() == Some("audio"))
         .ok_or_else(|| VideoError::Unsuitable {
             path: path.to_owned(),
-            message: "has no sound: a recording needs a sound file (WAV, FLAC, MP3, Ogg, Opus, M4A)".into(),
+            message:
+                "has no sound: a recording needs a sound file (WAV, FLAC, MP3, Ogg, Opus, M4A)"
+                    .into(),
         })?;
     let duration = duration_of(sound, &parsed).ok_or_else(|| VideoError::Unsuitable {
         path: path.to_owned(),

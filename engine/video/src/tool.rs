@@ -6,7 +6,9 @@ use std::process::Command;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VideoError {
-    #[error("{tool} is not installed, so videos cannot be {doing}: install it (Debian: `sudo apt-get install ffmpeg`) or set {var} to its path")]
+    #[error(
+        "{tool} is not installed, so videos cannot be {doing}: install it (Debian: `sudo apt-get install ffmpeg`) or set {var} to its path"
+    )]
     ToolMissing {
         tool: &'static str,
         var: &'static str,

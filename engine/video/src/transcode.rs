@@ -62,14 +62,32 @@ struct Step {
 }
 
 const FLAT_LADDER: [Step; 3] = [
-    Step { height: 480, video_bps: 750_000 },
-    Step { height: 720, video_bps: 1_500_000 },
-    Step { height: 1080, video_bps: 3_000_000 },
+    Step {
+        height: 480,
+        video_bps: 750_000,
+    },
+    Step {
+        height: 720,
+        video_bps: 1_500_000,
+    },
+    Step {
+        height: 1080,
+        video_bps: 3_000_000,
+    },
 ];
 const SPHERE_LADDER: [Step; 3] = [
-    Step { height: 960, video_bps: 3_000_000 },
-    Step { height: 1440, video_bps: 6_000_000 },
-    Step { height: 1920, video_bps: 10_000_000 },
+    Step {
+        height: 960,
+        video_bps: 3_000_000,
+    },
+    Step {
+        height: 1440,
+        video_bps: 6_000_000,
+    },
+    Step {
+        height: 1920,
+        video_bps: 10_000_000,
+    },
 ];
 const H264_MAX_HEIGHT: u32 = 720;
 const H264_BPS: u64 = 1_800_000;
@@ -86,7 +104,10 @@ fn ladder(source_height: u32, is_360: bool) -> Vec<(u32, u64)> {
     if sizes.is_empty() {
         let h = source_height & !1;
         let scale = f64::from(h) / f64::from(steps[0].height);
-        sizes.push((h.max(2), (steps[0].video_bps as f64 * scale).max(100_000.0) as u64));
+        sizes.push((
+            h.max(2),
+            (steps[0].video_bps as f64 * scale).max(100_000.0) as u64,
+        ));
     }
     sizes
 }
@@ -134,11 +155,18 @@ pub fn transcode(
     if options.h264 {
         // The tallest flat step up to 720p; the smallest 360° one (old phones' decoders stop
         // at about 2 megapixels).
-        let heights: Vec<u32> = ladder(source.height, is_360).into_iter().map(|(h, _)| h).collect();
+        let heights: Vec<u32> = ladder(source.height, is_360)
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
         let h = if is_360 {
             heights.first().copied()
         } else {
-            heights.iter().copied().filter(|h| *h <= H264_MAX_HEIGHT).last()
+            heights
+                .iter()
+                .copied()
+                .filter(|h| *h <= H264_MAX_HEIGHT)
+                .last()
         }
         .unwrap_or(H264_MAX_HEIGHT.min(source.height & !1));
         jobs.push((format!("{h}.mp4"), "h264", h, H264_BPS));
@@ -148,19 +176,45 @@ pub fn transcode(
         let mut cmd = ffmpeg("transcoded")?;
         cmd.args(["-y", "-i"]).arg(input);
         cmd.args(["-map", "0:v:0", "-map", "0:a:0?"]);
-        cmd.args(["-vf", &format!("scale=-2:{height}:flags=lanczos,format=yuv420p")]);
+        cmd.args([
+            "-vf",
+            &format!("scale=-2:{height}:flags=lanczos,format=yuv420p"),
+        ]);
         cmd.args(["-r", &format!("{fps}"), "-fps_mode", "cfr", "-g", &gop]);
         cmd.args(["-keyint_min", &gop, "-sc_threshold", "0"]);
         let rate = bps.to_string();
         let max = (bps * 3 / 2).to_string();
         let buf = (bps * 2).to_string();
         if codec == "vp9" {
-            cmd.args(["-c:v", "libvpx-vp9", "-b:v", &rate, "-maxrate", &max, "-bufsize", &buf]);
-            cmd.args(["-deadline", "good", "-cpu-used", &options.vp9_speed.to_string()]);
-            cmd.args(["-row-mt", "1", "-c:a", "libopus", "-b:a", "96k", "-ac", "2", "-ar", "48000"]);
+            cmd.args([
+                "-c:v",
+                "libvpx-vp9",
+                "-b:v",
+                &rate,
+                "-maxrate",
+                &max,
+                "-bufsize",
+                &buf,
+            ]);
+            cmd.args([
+                "-deadline",
+                "good",
+                "-cpu-used",
+                &options.vp9_speed.to_string(),
+            ]);
+            cmd.args([
+                "-row-mt", "1", "-c:a", "libopus", "-b:a", "96k", "-ac", "2", "-ar", "48000",
+            ]);
             cmd.args(["-f", "webm"]);
         } else {
-            cmd.args(["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main"]);
+            cmd.args([
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-profile:v",
+                "main",
+            ]);
             cmd.args(["-b:v", &rate, "-maxrate", &max, "-bufsize", &buf]);
             cmd.args(["-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000"]);
             cmd.args(["-movflags", "+faststart", "-f", "mp4"]);
@@ -190,8 +244,16 @@ pub fn transcode(
     let poster_at = (source.duration * 0.1).min(5.0);
     let poster = dir.join("poster.jpg");
     let mut cmd = ffmpeg("given a poster")?;
-    cmd.args(["-y", "-ss", &format!("{poster_at:.3}"), "-i"]).arg(input);
-    cmd.args(["-frames:v", "1", "-vf", "scale='min(1280,iw)':-2", "-q:v", "3"]);
+    cmd.args(["-y", "-ss", &format!("{poster_at:.3}"), "-i"])
+        .arg(input);
+    cmd.args([
+        "-frames:v",
+        "1",
+        "-vf",
+        "scale='min(1280,iw)':-2",
+        "-q:v",
+        "3",
+    ]);
     run(cmd, &poster, "writing the poster frame")?;
 
     // Thumbnails at regular times, for chapters and seeking.
@@ -324,7 +386,16 @@ pub fn transcode_sound(
         if codec == "opus" {
             cmd.args(["-c:a", "libopus", "-b:a", &rate, "-f", "webm"]);
         } else {
-            cmd.args(["-c:a", "aac", "-b:a", &rate, "-movflags", "+faststart", "-f", "mp4"]);
+            cmd.args([
+                "-c:a",
+                "aac",
+                "-b:a",
+                &rate,
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+            ]);
         }
         let step = format!("{codec} {kbps} kbit/s");
         run_with_progress(cmd, &out, source.duration, &|f| progress(&step, f))?;

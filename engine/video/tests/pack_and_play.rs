@@ -56,7 +56,11 @@ fn a_recording_is_packed_into_renditions_a_school_network_can_play() {
         .collect();
     assert_eq!(
         kinds,
-        [("vp9".into(), 480), ("vp9".into(), 720), ("h264".into(), 720)]
+        [
+            ("vp9".into(), 480),
+            ("vp9".into(), 720),
+            ("h264".into(), 720)
+        ]
     );
     for r in &set.renditions {
         let file = out.join(&r.file);
@@ -66,7 +70,11 @@ fn a_recording_is_packed_into_renditions_a_school_network_can_play() {
         assert!(p.audio, "{} keeps the sound", r.file);
         assert_eq!(std::fs::metadata(&file).unwrap().len(), r.bytes);
         // 16:9 rounded to an even width (4:2:0 needs one): 480p is 854 wide.
-        assert!(r.width % 2 == 0 && r.width.abs_diff(16 * r.height / 9) <= 1, "{}", r.width);
+        assert!(
+            r.width % 2 == 0 && r.width.abs_diff(16 * r.height / 9) <= 1,
+            "{}",
+            r.width
+        );
     }
     assert!(out.join(&set.poster).is_file());
     assert_eq!(
@@ -81,7 +89,9 @@ fn a_recording_is_packed_into_renditions_a_school_network_can_play() {
     let reader = FrameReader::open(&out.join(&r.file), 0, set.fps, r.width, r.height).unwrap();
     let rect = [0, 0, r.width, r.height];
     for expected in 0..150 {
-        let f = reader.next_within(Duration::from_secs(20)).expect("a frame");
+        let f = reader
+            .next_within(Duration::from_secs(20))
+            .expect("a frame");
         let n = pattern::frame_number(&f.rgba, r.width, rect).unwrap();
         assert_eq!((f.number, n), (expected, expected as u32));
     }
@@ -101,7 +111,9 @@ fn a_seek_shows_the_frame_of_that_moment_with_its_sound() {
     let rect = [0, 0, 320, 180];
     for target in [0u64, 1, 37, 62, 100, 151, 199] {
         let reader = FrameReader::open(&source, target, 25.0, 320, 180).unwrap();
-        let f = reader.next_within(Duration::from_secs(20)).expect("a frame");
+        let f = reader
+            .next_within(Duration::from_secs(20))
+            .expect("a frame");
         let shown = pattern::frame_number(&f.rgba, 320, rect).unwrap();
         assert_eq!(shown as u64, target, "after a seek to frame {target}");
         assert_eq!(f.number, target);
@@ -136,15 +148,32 @@ fn a_file_that_is_not_a_video_is_refused_with_its_name() {
     let file = tmp.0.join("not-a-video.mp4");
     std::fs::write(&file, b"this is text, not a recording").unwrap();
     let e = probe(&file).unwrap_err().to_string();
-    assert!(e.contains("not-a-video.mp4") && e.contains("cannot be read"), "{e}");
+    assert!(
+        e.contains("not-a-video.mp4") && e.contains("cannot be read"),
+        "{e}"
+    );
     let still = tmp.0.join("still.png");
     std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x64:d=1", "-frames:v", "1"])
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:s=64x64:d=1",
+            "-frames:v",
+            "1",
+        ])
         .arg(&still)
         .status()
         .unwrap();
-    let e = transcode(&still, &tmp.0.join("out"), &TranscodeOptions::default(), &|_, _| {})
-        .unwrap_err()
-        .to_string();
+    let e = transcode(
+        &still,
+        &tmp.0.join("out"),
+        &TranscodeOptions::default(),
+        &|_, _| {},
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("still.png"), "{e}");
 }

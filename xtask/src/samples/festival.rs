@@ -17,10 +17,25 @@ const SECONDS: u32 = 24;
 
 /// (start s, title vi, title en, card colour): the manifest's chapters.
 const CHAPTERS: [(u32, &str, &str, &str); 4] = [
-    (0, "Tế thần Điểm Tước", "Honouring the god Điểm Tước", "0x5a1a14"),
-    (6, "Rước trâu vào sới", "The procession into the ring", "0x2a2f5a"),
+    (
+        0,
+        "Tế thần Điểm Tước",
+        "Honouring the god Điểm Tước",
+        "0x5a1a14",
+    ),
+    (
+        6,
+        "Rước trâu vào sới",
+        "The procession into the ring",
+        "0x2a2f5a",
+    ),
     (12, "Trận chọi trâu", "The fight", "0x6b4a12"),
-    (18, "Hiến sinh và tống thần", "Sacrifice and farewell to the gods", "0x1f4a33"),
+    (
+        18,
+        "Hiến sinh và tống thần",
+        "Sacrifice and farewell to the gods",
+        "0x1f4a33",
+    ),
 ];
 
 /// A text for a quoted filter option: within '…' ffmpeg takes `:` and `,` as they are; only a

@@ -157,7 +157,12 @@ fn pack_third_party_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// `disan pack SOURCE --out PACKAGE --id ID --force --lang en FLAGS…`, its output in the error
 /// when it fails.
-pub(crate) fn pack_to(source: &Path, package: &Path, id: &str, flags: &[&str]) -> Result<(), String> {
+pub(crate) fn pack_to(
+    source: &Path,
+    package: &Path,
+    id: &str,
+    flags: &[&str],
+) -> Result<(), String> {
     let out = Command::new(disan_binary())
         .arg("pack")
         .arg(source)
@@ -188,7 +193,12 @@ fn pack_decree_scan(exhibits_root: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::write(&source, decree::sheet_png()?)
         .map_err(|e| format!("{}: {e}", source.display()))?;
     let package = dir.join("package");
-    pack_to(&source, &package, "decree", &["--as", "document", "--width", "1.0"])?;
+    pack_to(
+        &source,
+        &package,
+        "decree",
+        &["--as", "document", "--width", "1.0"],
+    )?;
     let to = exhibits_root.join("sac-phong/scans/decree");
     if to.exists() {
         std::fs::remove_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;

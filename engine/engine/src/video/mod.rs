@@ -134,13 +134,25 @@ pub(crate) fn request_files(
 /// What the visitor, the tour or the host page asks of a video (by its id).
 #[derive(Message, Clone, Debug, PartialEq)]
 pub enum VideoCommand {
-    Play { video: String },
-    Pause { video: String },
-    TogglePlay { video: String },
+    Play {
+        video: String,
+    },
+    Pause {
+        video: String,
+    },
+    TogglePlay {
+        video: String,
+    },
     /// Jump to `time` seconds, playing or paused as before.
-    Seek { video: String, time: f64 },
+    Seek {
+        video: String,
+        time: f64,
+    },
     /// Jump to a chapter's start and play.
-    Chapter { video: String, chapter: String },
+    Chapter {
+        video: String,
+        chapter: String,
+    },
 }
 
 /// The videos of the exhibit on screen, by id.
@@ -229,8 +241,7 @@ pub mod disan_video_clock {
             }
         }
         pub fn position(&self) -> f64 {
-            super::web::position(&self.id)
-                .unwrap_or_else(|| self.still.lock().map_or(0.0, |p| *p))
+            super::web::position(&self.id).unwrap_or_else(|| self.still.lock().map_or(0.0, |p| *p))
         }
         pub fn playing(&self) -> bool {
             super::web::playing(&self.id).unwrap_or(false)
@@ -418,17 +429,17 @@ fn spawn_screens(
             }
             .map(|at| {
                 let mut marker = commands.spawn((
-                        Mesh3d(meshes.add(Sphere::new(SOUND_MARKER_RADIUS))),
-                        MeshMaterial3d(materials.add(StandardMaterial {
-                            base_color: Color::srgb(0.95, 0.72, 0.32),
-                            emissive: LinearRgba::rgb(0.9, 0.55, 0.15),
-                            ..default()
-                        })),
-                        Transform::from_translation(at),
-                        NotShadowCaster,
-                        ExhibitModel,
-                        VideoScreen(video.id.clone()),
-                        ExhibitScoped,
+                    Mesh3d(meshes.add(Sphere::new(SOUND_MARKER_RADIUS))),
+                    MeshMaterial3d(materials.add(StandardMaterial {
+                        base_color: Color::srgb(0.95, 0.72, 0.32),
+                        emissive: LinearRgba::rgb(0.9, 0.55, 0.15),
+                        ..default()
+                    })),
+                    Transform::from_translation(at),
+                    NotShadowCaster,
+                    ExhibitModel,
+                    VideoScreen(video.id.clone()),
+                    ExhibitScoped,
                 ));
                 if only_sound {
                     // Nothing else to see: a round stage on the ground under it, like the mat
@@ -473,7 +484,11 @@ fn spawn_screens(
                             SPHERE_RADIUS,
                             // Top-bottom stereo: the top half is the left eye's, shown to
                             // both on a flat screen.
-                            if video.projection == VideoProjection::SphereStereo { 0.5 } else { 1.0 },
+                            if video.projection == VideoProjection::SphereStereo {
+                                0.5
+                            } else {
+                                1.0
+                            },
                         ))),
                         MeshMaterial3d(material.clone()),
                         Transform::default(),
@@ -504,7 +519,13 @@ fn spawn_screens(
             if let Some(i) = rendition {
                 let r = &set.renditions[i];
                 let url = format!("{url_folder}/{}", r.file);
-                match web::open(&video.id, &url, (r.width, r.height), video.volume, video.looped) {
+                match web::open(
+                    &video.id,
+                    &url,
+                    (r.width, r.height),
+                    video.volume,
+                    video.looped,
+                ) {
                     // Its sound goes through Web Audio: placed and ducking as natively.
                     Ok(true) => {
                         commands.spawn((
@@ -648,11 +669,14 @@ fn sphere_inside(radius: f32, v_scale: f32) -> Mesh {
             indices.extend_from_slice(&[a, a + 1, b, a + 1, b + 1, b]);
         }
     }
-    Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
-        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs)
-        .with_inserted_indices(Indices::U32(indices))
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs)
+    .with_inserted_indices(Indices::U32(indices))
 }
 
 /// A video's screen (or sphere), by the video's id.
@@ -703,11 +727,7 @@ fn read_captions(
 
 /// A tour stop on a video plays its chapter (or the video from the start); leaving it pauses
 /// the video; pausing the tour pauses it too.
-fn follow_tour(
-    active: Res<ActiveTour>,
-    library: Res<ExhibitLibrary>,
-    mut videos: ResMut<Videos>,
-) {
+fn follow_tour(active: Res<ActiveTour>, library: Res<ExhibitLibrary>, mut videos: ResMut<Videos>) {
     let Some(package) = library.current_package() else {
         return;
     };
@@ -752,7 +772,8 @@ fn follow_tour(
         }
     }
     // The tour's play and pause, when they change: the visitor may pause the video alone.
-    let state_changed = videos.followed_state.replace(playing.clock.state) != Some(playing.clock.state);
+    let state_changed =
+        videos.followed_state.replace(playing.clock.state) != Some(playing.clock.state);
     if let Some((video, _)) = on_video
         && (new_stop || state_changed)
         && let Some(screen) = videos.get(&video)
@@ -901,9 +922,18 @@ fn step_down_in_browser(screen: &mut Screen, images: &mut Assets<Image>) {
         return;
     };
     let r = &set.renditions[smaller];
-    let Some(url) = &screen.url_folder else { return };
-    info!("video \"{}\": the link cannot carry {}; playing {}", screen.video.id, now.file, r.file);
-    web::switch_rendition(&screen.video.id, &format!("{url}/{}", r.file), (r.width, r.height));
+    let Some(url) = &screen.url_folder else {
+        return;
+    };
+    info!(
+        "video \"{}\": the link cannot carry {}; playing {}",
+        screen.video.id, now.file, r.file
+    );
+    web::switch_rendition(
+        &screen.video.id,
+        &format!("{url}/{}", r.file),
+        (r.width, r.height),
+    );
     screen.rendition = Some(smaller);
     if screen.video.sound_only {
         return;
@@ -925,14 +955,12 @@ fn mark_screens_ready(
     mut commands: Commands,
 ) {
     for (entity, screen) in &unready {
-        let ready = videos
-            .get(&screen.0)
-            .is_none_or(|s| {
-                s.failed
-                    || s.video.sound_only
-                    || s.shown_frame.is_some()
-                    || cfg!(target_family = "wasm")
-            });
+        let ready = videos.get(&screen.0).is_none_or(|s| {
+            s.failed
+                || s.video.sound_only
+                || s.shown_frame.is_some()
+                || cfg!(target_family = "wasm")
+        });
         if ready {
             commands.entity(entity).insert(ModelSpawned);
         }
@@ -1021,7 +1049,8 @@ fn show_video_bar(
             clock_text(duration)
         )
     });
-    let caption = LocalizedLabel::for_languages(&offered.0, |l| screen.caption(l).unwrap_or_default());
+    let caption =
+        LocalizedLabel::for_languages(&offered.0, |l| screen.caption(l).unwrap_or_default());
     if let Some((_, mut node)) = bars.iter_mut().next() {
         if node.bottom != bottom {
             node.bottom = bottom;
@@ -1138,8 +1167,9 @@ pub fn screen_rect_in_view(
     let normal = Vec3::from(place.normal).normalize_or(Vec3::Z);
     let t = Transform::from_translation(Vec3::from(place.centre)).looking_to(-normal, Vec3::Y);
     let (hw, hh) = (place.width * 0.5, screen_height(place.width, set) * 0.5);
-    let corners = [(-hw, hh), (hw, hh), (hw, -hh), (-hw, -hh)]
-        .map(|(x, y)| camera.world_to_viewport(camera_transform, t.transform_point(Vec3::new(x, y, 0.0))));
+    let corners = [(-hw, hh), (hw, hh), (hw, -hh), (-hw, -hh)].map(|(x, y)| {
+        camera.world_to_viewport(camera_transform, t.transform_point(Vec3::new(x, y, 0.0)))
+    });
     let points: Vec<Vec2> = corners.into_iter().collect::<Result<_, _>>().ok()?;
     let min = points.iter().copied().reduce(Vec2::min)?;
     let max = points.iter().copied().reduce(Vec2::max)?;
@@ -1198,4 +1228,5 @@ pub fn log_screens(
 }
 
 /// The camera the shot is taken with.
-pub type ShotCamera<'w, 's> = Query<'w, 's, (&'static Camera, &'static GlobalTransform), With<ViewerCamera>>;
+pub type ShotCamera<'w, 's> =
+    Query<'w, 's, (&'static Camera, &'static GlobalTransform), With<ViewerCamera>>;

@@ -21,11 +21,10 @@ use crate::policy::ContentNotice;
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_audio_source::<VideoSound>()
-        .add_systems(
-            OnEnter(ViewerState::Exhibit),
-            start_decoding.after(spawn_screens),
-        );
+    app.add_audio_source::<VideoSound>().add_systems(
+        OnEnter(ViewerState::Exhibit),
+        start_decoding.after(spawn_screens),
+    );
 }
 
 /// One screen's decoders.
@@ -121,9 +120,10 @@ fn start_decoding(
         };
         // The rendition's file sits beside its video.json.
         let description = package.file(&screen.video.src);
-        let file = description
-            .parent()
-            .map_or_else(|| PathBuf::from(&rendition.file), |d| d.join(&rendition.file));
+        let file = description.parent().map_or_else(
+            || PathBuf::from(&rendition.file),
+            |d| d.join(&rendition.file),
+        );
         // FFmpeg reads the file itself, past the asset reader's signature checks: check it here.
         let signed = match check_signed(package, &config.trust, &screen.video.src, &rendition.file)
         {
@@ -187,7 +187,11 @@ const LAGS_BEFORE_STEPPING_DOWN: u32 = 2;
 
 /// Shows the frame the screen's clock says: restarts the decoders at the clock after a jump,
 /// takes the frames whose time has come, and puts the latest into the screen's picture.
-pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notices: &mut MessageWriter<ContentNotice>) {
+pub(super) fn show_frame(
+    screen: &mut Screen,
+    images: &mut Assets<Image>,
+    notices: &mut MessageWriter<ContentNotice>,
+) {
     if screen.failed {
         return;
     }
@@ -204,8 +208,7 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
     if d.frames.is_some() && screen.shown_frame == Some(wanted) {
         return;
     }
-    let far_ahead =
-        !d.starting && wanted as f64 > d.next as f64 + RESTART_AHEAD_SECONDS * set.fps;
+    let far_ahead = !d.starting && wanted as f64 > d.next as f64 + RESTART_AHEAD_SECONDS * set.fps;
     if far_ahead {
         d.lags += 1;
         if d.lags >= LAGS_BEFORE_STEPPING_DOWN
@@ -216,7 +219,9 @@ pub(super) fn show_frame(screen: &mut Screen, images: &mut Assets<Image>, notice
             info!(
                 "video \"{}\": {} cannot be played in real time here; playing {} instead",
                 screen.video.id,
-                d.file.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+                d.file
+                    .file_name()
+                    .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
                 r.file
             );
             d.file = d.file.with_file_name(&r.file);

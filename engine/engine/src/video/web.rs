@@ -81,7 +81,13 @@ extern "C" {
         h: f64,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = getImageData)]
-    fn get_image_data(this: &Context2d, x: f64, y: f64, w: f64, h: f64) -> Result<ImageData, JsValue>;
+    fn get_image_data(
+        this: &Context2d,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+    ) -> Result<ImageData, JsValue>;
 
     type ImageData;
     #[wasm_bindgen(method, getter)]
@@ -204,7 +210,11 @@ pub fn set_gains(id: &str, left: f32, right: f32) {
             }
             route.set = (left, right);
             for (param, value) in [(&route.left, left), (&route.right, right)] {
-                let _ = call(param, "setTargetAtTime", &[&f64::from(value).into(), &now.into(), &0.02.into()]);
+                let _ = call(
+                    param,
+                    "setTargetAtTime",
+                    &[&f64::from(value).into(), &now.into(), &0.02.into()],
+                );
             }
         }
     });
@@ -234,7 +244,9 @@ pub fn link_estimate() -> Option<f64> {
     if connection.is_undefined() || connection.is_null() {
         return None;
     }
-    let mbps = js_sys::Reflect::get(&connection, &"downlink".into()).ok()?.as_f64()?;
+    let mbps = js_sys::Reflect::get(&connection, &"downlink".into())
+        .ok()?
+        .as_f64()?;
     (mbps.is_finite() && mbps > 0.0).then_some(mbps * 1e6)
 }
 
@@ -271,7 +283,8 @@ pub fn switch_rendition(id: &str, url: &str, (width, height): (u32, u32)) {
         if playing {
             let _ = p.element.play();
         }
-        let canvas: JsValue = js_sys::Reflect::get(&p.context, &"canvas".into()).unwrap_or(JsValue::NULL);
+        let canvas: JsValue =
+            js_sys::Reflect::get(&p.context, &"canvas".into()).unwrap_or(JsValue::NULL);
         if let Some(canvas) = canvas.dyn_ref::<js_sys::Object>() {
             let canvas: &Canvas = canvas.unchecked_ref();
             canvas.set_width(width);
@@ -378,7 +391,9 @@ pub fn playing(id: &str) -> Option<bool> {
 pub fn play(id: &str) {
     resume_audio();
     with(id, |p| {
-        let element: VideoElement = AsRef::<JsValue>::as_ref(&p.element).clone().unchecked_into();
+        let element: VideoElement = AsRef::<JsValue>::as_ref(&p.element)
+            .clone()
+            .unchecked_into();
         if let Ok(started) = p.element.play() {
             wasm_bindgen_futures::spawn_local(async move {
                 if wasm_bindgen_futures::JsFuture::from(started).await.is_err() {
