@@ -359,19 +359,19 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
     // A usage log (the last line torn by a power cut) summed for the yearly report.
     let log = scratch.join("usage.jsonl");
     std::fs::write(&log, USAGE_LOG).map_err(|e| e.to_string())?;
-    let (code, out, err) = run(
-        &[
-            "report",
-            "..\\usage.jsonl",
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-12-31",
-            "--format",
-            "csv",
-        ],
-        &unpacked,
-    )?;
+    let period = [
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "csv",
+    ];
+    let windows_args: Vec<&str> = ["report", "..\\usage.jsonl"]
+        .into_iter()
+        .chain(period)
+        .collect();
+    let (code, out, err) = run(&windows_args, &unpacked)?;
     check(
         "disan.exe report: the visits of the log, summed",
         code == 0 && out.lines().any(|l| l == REPORT_TOTAL_LINE),
@@ -383,14 +383,7 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
         let linux = Command::new(&native)
             .arg("report")
             .arg(&log)
-            .args([
-                "--from",
-                "2026-01-01",
-                "--to",
-                "2026-12-31",
-                "--format",
-                "csv",
-            ])
+            .args(period)
             .output()
             .map_err(|e| e.to_string())?;
         let linux = String::from_utf8_lossy(&linux.stdout).into_owned();
