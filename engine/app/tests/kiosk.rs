@@ -333,23 +333,30 @@ fn config_with_a_mistake(dir: &Scratch) -> PathBuf {
     config
 }
 
-#[test]
-fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
-    let dir = scratch("config");
-    let config = config_with_a_mistake(&dir);
+/// `disan COMMAND --config` on [`config_with_a_mistake`]: refused with status 78, the file, the
+/// field and what to write named. Returns the file, for more of the same test.
+fn refuses_the_mistake(command: &str, dir: &Scratch) -> PathBuf {
+    let config = config_with_a_mistake(dir);
     let out = disan()
-        .args(["kiosk", "--config"])
+        .args([command, "--config"])
         .arg(&config)
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert_eq!(out.status.code(), Some(78), "{command}: {err}");
     assert!(
         err.contains("kiosk.toml")
             && err.contains("`idle.attract_after`")
             && err.contains("at least 100"),
-        "{err}"
+        "{command}: {err}"
     );
+    config
+}
+
+#[test]
+fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
+    let dir = scratch("config");
+    refuses_the_mistake("kiosk", &dir);
     let out = disan()
         .args(["kiosk", "--config"])
         .arg(dir.0.join("nowhere.toml"))
@@ -363,18 +370,7 @@ fn a_mistake_in_the_configuration_is_named_before_anything_starts() {
 #[test]
 fn the_watchdog_checks_the_configuration_before_it_starts_anything() {
     let dir = scratch("watchdog");
-    let config = config_with_a_mistake(&dir);
-    let out = disan()
-        .args(["watchdog", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(78), "{err}");
-    assert!(
-        err.contains("kiosk.toml") && err.contains("`idle.attract_after`"),
-        "{err}"
-    );
+    let config = refuses_the_mistake("watchdog", &dir);
     assert!(
         !dir.0.join("disan-watchdog.log").exists(),
         "nothing was started, nothing logged"
