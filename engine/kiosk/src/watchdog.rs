@@ -14,7 +14,7 @@
 //!   says so (`StartLimitBurst`, `StartLimitIntervalSec`).
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -168,8 +168,10 @@ impl Watch {
 
     fn run_once(&self, log: &mut dyn FnMut(&WatchEvent)) -> Result<RunEnd, WatchError> {
         // A status file left by an earlier run says nothing about this one: only a file
-        // written after this start counts.
-        let started_wall = SystemTime::now();
+        // written after this start counts. That is told by its modification time changing, not
+        // by comparing it with the clock: file systems stamp files from a coarse clock (a
+        // kernel tick), so a file written just after the start can carry a time before it.
+        let time_before_start = modified(&self.status_file);
         let started = Instant::now();
         let mut child = Command::new(&self.program)
             .args(&self.args)
@@ -194,10 +196,8 @@ impl Watch {
             }
             // A file that cannot be looked at now (Windows refuses while it is being replaced)
             // leaves the last time seen as it was.
-            if let Some(t) = std::fs::metadata(&self.status_file)
-                .and_then(|m| m.modified())
-                .ok()
-                .filter(|t| *t >= started_wall)
+            if let Some(t) =
+                modified(&self.status_file).filter(|t| Some(*t) != time_before_start)
             {
                 last_written = Some(last_written.map_or(t, |l| l.max(t)));
             }
@@ -220,6 +220,10 @@ impl Watch {
             }
         }
     }
+}
+
+fn modified(file: &Path) -> Option<SystemTime> {
+    std::fs::metadata(file).and_then(|m| m.modified()).ok()
 }
 
 fn kill(child: &mut Child, pid: u32) -> Result<(), WatchError> {
