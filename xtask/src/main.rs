@@ -93,9 +93,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The repository root.
+/// The repository root. Taken from what `cargo run` sets for this run, not from the path compiled
+/// in: one target directory serves several checkouts (CI's clean clone and the working tree), and
+/// a build made in one is fresh for the other, so a compiled-in path can name the wrong checkout.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask is in the workspace")
         .to_owned()
