@@ -54,6 +54,8 @@ pub enum IntegrityError {
         "{file}: the exhibit uses it but integrity.json does not list it: sign the package again"
     )]
     Unlisted { file: String },
+    #[error("{file}: cannot be read to check it against integrity.json ({reason})")]
+    Unreadable { file: String, reason: String },
     #[error("integrity.json: {0}")]
     BadHashes(String),
     #[error("integrity.sig: {0}")]
@@ -72,8 +74,22 @@ pub enum IntegrityError {
 
 /// A file's SHA-256 as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `digest` is the listed `expected` hash of `file`.
+fn matches(file: &str, expected: &str, digest: &[u8]) -> Result<(), IntegrityError> {
+    if expected == hex(digest) {
+        Ok(())
+    } else {
+        Err(IntegrityError::Mismatch {
+            file: file.to_owned(),
+        })
+    }
 }
 
 /// Every file a viewer reads from the package: the manifest, the files it names, the buffers
@@ -207,15 +223,44 @@ impl FileHashes {
 
     /// Checks one file's bytes against the list: the viewer calls this for each file it reads.
     pub fn check(&self, file: &str, bytes: &[u8]) -> Result<(), IntegrityError> {
-        match self.sha256.get(file) {
-            None => Err(IntegrityError::Unlisted {
-                file: file.to_owned(),
-            }),
-            Some(expected) if *expected == sha256_hex(bytes) => Ok(()),
-            Some(_) => Err(IntegrityError::Mismatch {
-                file: file.to_owned(),
-            }),
+        let expected = self.expected(file)?;
+        matches(file, expected, &Sha256::digest(bytes))
+    }
+
+    /// Checks a file as `reader` gives it, a piece at a time, never holding it whole: for the
+    /// files a viewer does not read itself (a video rendition of hundreds of megabytes that
+    /// FFmpeg reads by its path), checked on a worker thread before they are used.
+    pub fn check_stream(
+        &self,
+        file: &str,
+        mut reader: impl std::io::Read,
+    ) -> Result<(), IntegrityError> {
+        let expected = self.expected(file)?;
+        let mut hasher = Sha256::new();
+        let mut piece = vec![0u8; 1 << 16];
+        loop {
+            match reader.read(&mut piece) {
+                Ok(0) => break,
+                Ok(n) => hasher.update(&piece[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(IntegrityError::Unreadable {
+                        file: file.to_owned(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
         }
+        matches(file, expected, &hasher.finalize())
+    }
+
+    fn expected(&self, file: &str) -> Result<&str, IntegrityError> {
+        self.sha256
+            .get(file)
+            .map(String::as_str)
+            .ok_or_else(|| IntegrityError::Unlisted {
+                file: file.to_owned(),
+            })
     }
 }
 
@@ -538,6 +583,51 @@ mod tests {
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    /// A rendition read a piece at a time gets the same verdict as one read whole, over more
+    /// than one piece, and a read that fails midway is an error, never a pass.
+    #[test]
+    fn a_file_checked_as_a_stream_gets_the_same_verdict() {
+        let film: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let name = "videos/le-hoi/720p.webm".to_owned();
+        let hashes = FileHashes::compute(std::slice::from_ref(&name), |_| Some(film.clone())).unwrap();
+        assert_eq!(hashes.check_stream(&name, film.as_slice()), Ok(()));
+        let mut changed = film.clone();
+        changed[150_000] ^= 1;
+        assert_eq!(
+            hashes.check_stream(&name, changed.as_slice()),
+            Err(IntegrityError::Mismatch { file: name.clone() })
+        );
+        assert_eq!(
+            hashes.check_stream(&name, &film[..100_000]),
+            Err(IntegrityError::Mismatch { file: name.clone() }),
+            "a file cut short"
+        );
+        assert!(matches!(
+            hashes.check_stream("videos/other.webm", film.as_slice()),
+            Err(IntegrityError::Unlisted { .. })
+        ));
+
+        /// Gives 70 000 bytes, then fails, as a file on a failing disk would.
+        struct FailsMidway(usize);
+        impl std::io::Read for FailsMidway {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 >= 70_000 {
+                    return Err(std::io::Error::other("input/output error"));
+                }
+                let n = buf.len().min(70_000 - self.0);
+                buf[..n].fill(0);
+                self.0 += n;
+                Ok(n)
+            }
+        }
+        let failed = hashes.check_stream(&name, FailsMidway(0)).unwrap_err();
+        assert!(
+            failed.to_string().contains("videos/le-hoi/720p.webm")
+                && failed.to_string().contains("input/output error"),
+            "{failed}"
         );
     }
 }

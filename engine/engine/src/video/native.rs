@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use bevy::audio::{AddAudioSource, Decodable, Source};
 use bevy::platform::cell::SyncCell;
 use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use disan_audio::{SpatialVoice, VoiceControl};
 use disan_video::clock::{SoundFeed, SoundFeedControl, sound_feed};
 use disan_video::decode::{Frame, FrameReader, SoundReader};
@@ -48,6 +49,9 @@ pub struct Decoding {
     /// The package is signed: only the rendition checked at the start plays (no stepping down
     /// to one that was not checked).
     signed: bool,
+    /// The rendition's hash being checked against the signed list; no decoder starts until it
+    /// has passed.
+    signature_check: Option<Task<Result<(), String>>>,
     /// Kept so its ffmpeg runs while the feed reads its chunks.
     sound: Option<SoundReader>,
     /// A recording without picture: the clock's position when last looked at, to tell a jump
@@ -124,10 +128,15 @@ fn start_decoding(
             || PathBuf::from(&rendition.file),
             |d| d.join(&rendition.file),
         );
-        // FFmpeg reads the file itself, past the asset reader's signature checks: check it here.
-        let signed = match check_signed(package, &config.trust, &screen.video.src, &rendition.file)
-        {
-            Ok(signed) => signed,
+        // FFmpeg reads the file itself, past the asset reader's signature checks: check it here,
+        // on a worker thread (the frame goes on; nothing of the file plays until it passes).
+        let signature_check = match start_signature_check(
+            package,
+            &config.trust,
+            &screen.video.src,
+            &rendition.file,
+        ) {
+            Ok(check) => check,
             Err(reason) => {
                 screen.failed = true;
                 notices.write(ContentNotice {
@@ -169,7 +178,8 @@ fn start_decoding(
             ended: false,
             starting: false,
             lags: 0,
-            signed,
+            signed: signature_check.is_some(),
+            signature_check,
             sound: None,
             heard_at: None,
             feed,
@@ -199,6 +209,21 @@ pub(super) fn show_frame(
         return;
     };
     let d = cell.get();
+    if let Some(check) = &mut d.signature_check {
+        match block_on(future::poll_once(check)) {
+            // Still hashing: the poster stays.
+            None => return,
+            Some(Ok(())) => d.signature_check = None,
+            Some(Err(reason)) => {
+                screen.failed = true;
+                notices.write(ContentNotice {
+                    file: screen.video.src.to_string(),
+                    reason,
+                });
+                return;
+            }
+        }
+    }
     let position = screen.clock.position();
     if !set.has_picture() {
         follow_sound(d, position);
@@ -345,20 +370,22 @@ fn smaller_rendition(set: &disan_format::video::VideoSet, height: u32) -> Option
 
 /// A rendition of a signed package (or of any package when the viewer requires signatures)
 /// must match the signed list: FFmpeg reads it by path, so the asset reader never sees it.
-/// `Err` says why it must not play, in words for staff.
-fn check_signed(
+/// `Ok(None)`: unsigned, and none required. `Ok(Some)`: the check of the file's hash, started on
+/// a worker thread (renditions run to hundreds of megabytes: read whole on the main thread, the
+/// kiosk's frames would stop for seconds). `Err` says why it must not play, in words for staff.
+fn start_signature_check(
     package: &disan_format::Package,
     policy: &disan_format::integrity::TrustPolicy,
     description: &disan_format::PackagePath,
     rendition: &str,
-) -> Result<bool, String> {
+) -> Result<Option<Task<Result<(), String>>>, String> {
     use disan_format::integrity::{INTEGRITY_FILE, SIGNATURE_FILE, trusted_hashes};
     let list = std::fs::read(package.root.join(INTEGRITY_FILE)).ok();
     let signature = std::fs::read(package.root.join(SIGNATURE_FILE)).ok();
     let hashes = trusted_hashes(list.as_deref(), signature.as_deref(), policy)
         .map_err(|e| format!("{e}; the video is not played"))?;
     let Some(hashes) = hashes else {
-        return Ok(false); // unsigned, and none required
+        return Ok(None);
     };
     let folder = description.as_str().rsplit_once('/').map_or("", |(d, _)| d);
     let name = if folder.is_empty() {
@@ -366,11 +393,12 @@ fn check_signed(
     } else {
         format!("{folder}/{rendition}")
     };
-    // Read whole: renditions are tens of megabytes; a streaming hash is for longer recordings.
-    let bytes = std::fs::read(package.root.join(&name))
-        .map_err(|e| format!("{name}: cannot be read ({e}); the video is not played"))?;
-    hashes
-        .check(&name, &bytes)
-        .map(|()| true)
-        .map_err(|e| format!("{e}; the video is not played"))
+    let path = package.root.join(&name);
+    Ok(Some(AsyncComputeTaskPool::get().spawn(async move {
+        let file = std::fs::File::open(&path)
+            .map_err(|e| format!("{name}: cannot be read ({e}); the video is not played"))?;
+        hashes
+            .check_stream(&name, file)
+            .map_err(|e| format!("{e}; the video is not played"))
+    })))
 }
