@@ -1,6 +1,7 @@
 //! Photo galleries through the real binary: the photo asked for is the one on the screen (read
 //! off the picture by its colour, not taken from the viewer's word), a tour stop on a photo
-//! shows it, and a damaged photo is left out with a notice while the others show.
+//! shows it, a damaged photo is left out with a notice while the others show, an upright photo
+//! shows whole, and with two galleries the bar is for the one looked at.
 
 mod run;
 
@@ -9,13 +10,14 @@ use std::path::Path;
 use run::{disan, temp};
 
 /// A package with a gallery of three solid photos of different proportions and a damaged one,
-/// and a tour that stops on the third.
+/// a second gallery of one yellow photo 8 m to its right, and a tour that stops on the third.
 fn gallery_package(dir: &Path) {
     std::fs::create_dir_all(dir.join("photos")).unwrap();
     for (name, w, h, rgb) in [
         ("red", 400, 300, [220, 30, 30]),
         ("green", 300, 400, [30, 200, 30]),
         ("blue", 600, 200, [30, 30, 220]),
+        ("yellow", 400, 300, [230, 210, 30]),
     ] {
         image::RgbImage::from_pixel(w, h, image::Rgb(rgb))
             .save(dir.join(format!("photos/{name}.png")))
@@ -34,6 +36,10 @@ fn gallery_package(dir: &Path) {
          [[galleries]]\nid = \"hoi\"\ntitle = {{ vi = \"Ảnh hội\", en = \"The festival\" }}\n\
          [galleries.screen]\ncentre = [0.0, 1.6, 0.0]\nnormal = [0.0, 0.0, 1.0]\nwidth = 2.0\n\n\
          {}{}{}{}\
+         [[galleries]]\nid = \"dinh\"\ntitle = {{ vi = \"Ảnh đình\", en = \"The communal house\" }}\n\
+         [galleries.screen]\ncentre = [8.0, 1.6, 0.0]\nnormal = [0.0, 0.0, 1.0]\nwidth = 2.0\n\n\
+         [[galleries.photos]]\nid = \"yellow\"\nsrc = \"photos/yellow.png\"\n\
+         caption = {{ vi = \"Vàng\", en = \"Yellow\" }}\n\n\
          [[tours]]\nid = \"main\"\ntitle = {{ vi = \"Xem ảnh\", en = \"The photographs\" }}\n\n\
          [[tours.stops]]\ngallery = \"hoi\"\nphoto = \"blue\"\ntext = {{ vi = \"Ảnh xanh.\", en = \"The blue one.\" }}\n\n\
          [rights]\nlicense = \"CC-BY-4.0\"\nholder = \"Disan\"\n\
@@ -58,8 +64,8 @@ fn logged_photo(log: &str, id: &str) -> String {
         .to_owned()
 }
 
-/// The colour at the screen's middle: the camera looks a little below the screen's centre
-/// (0.14 of its width), which puts the centre about 80 px above the picture's middle at 540 px.
+/// The colour at the screen's middle: the camera looks below the screen's centre, to keep the
+/// photo above the bars, which puts the centre about 70 px above the picture's middle at 540 px.
 fn screen_colour(picture: &image::RgbImage) -> [u8; 3] {
     picture
         .get_pixel(picture.width() / 2, picture.height() / 2 - 80)
@@ -98,6 +104,24 @@ fn a_gallery_shows_the_photo_asked_for_and_leaves_out_a_damaged_one() {
         c[1] > 150 && c[0] < 90 && c[2] < 90,
         "the green photo on the screen: {c:?}"
     );
+    // The upright photo (3:4) shows whole: neither cut by the picture's edge nor hidden behind
+    // the gallery bar, so its green is as tall as 4/3 of its width.
+    let green = |p: &image::Rgb<u8>| p.0[1] > 150 && p.0[0] < 90 && p.0[2] < 90;
+    let (x, y) = (picture.width() / 2, picture.height() / 2 - 80);
+    let rows: Vec<u32> = (0..picture.height())
+        .filter(|&r| green(picture.get_pixel(x, r)))
+        .collect();
+    let columns = (0..picture.width())
+        .filter(|&c| green(picture.get_pixel(c, y)))
+        .count() as f32;
+    let (top, bottom) = (rows[0], *rows.last().unwrap());
+    assert!(top > 0, "the photo's top is cut off");
+    let ratio = (bottom - top + 1) as f32 / columns;
+    assert!(
+        (ratio - 4.0 / 3.0).abs() < 0.05,
+        "the photo shows {ratio:.3} as tall as wide, not 4:3 (rows {top}..{bottom}, {columns} wide)"
+    );
+    assert!(log.contains("gallery bar: \"hoi\""), "{log}");
 
     // The first photo without one named.
     let (log, picture) = shoot("gallery:hoi");
@@ -107,6 +131,19 @@ fn a_gallery_shows_the_photo_asked_for_and_leaves_out_a_damaged_one() {
     );
     let c = screen_colour(&picture);
     assert!(c[0] > 150 && c[1] < 90, "the red photo: {c:?}");
+
+    // Turned to the second gallery, its photo in front and the bar for it.
+    let (log, picture) = shoot("gallery:dinh");
+    let c = screen_colour(&picture);
+    assert!(
+        c[0] > 150 && c[1] > 150 && c[2] < 90,
+        "the yellow photo: {c:?}"
+    );
+    assert!(log.contains("gallery bar: \"dinh\""), "{log}");
+    assert!(
+        logged_photo(&log, "dinh").contains("photo \"yellow\" (1 of 1)"),
+        "{log}"
+    );
 
     // The tour's stop on the blue photo shows it.
     let png = dir.0.join("tour.png");

@@ -1,7 +1,9 @@
 //! Photo galleries (`[[galleries]]`): photographs shown one at a time on a screen placed in the
 //! exhibit, its height following each photo's proportions, with the photo's caption and credit
 //! in the visitor's language on the gallery bar (previous, `2 / 5`, next). A tour stop on a
-//! photo shows it; the host page can show one by id (`show-photo`).
+//! photo shows it; the host page can show one by id (`show-photo`). With several galleries in
+//! one exhibit the bar is for the one the visitor looks at (the screen nearest the middle of the
+//! view), or else the one last paged or shown.
 //!
 //! Photos are ordinary images of the package, loaded through the checked image loader with the
 //! exhibit's other files: one that is missing, damaged or too large is left out with the
@@ -29,7 +31,13 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(OnEnter(ViewerState::Exhibit), spawn_screens)
         .add_systems(
             Update,
-            (follow_tour, run_commands, show_photos, show_gallery_bar)
+            (
+                follow_tour,
+                run_commands,
+                show_photos,
+                focus_gallery_in_view,
+                show_gallery_bar,
+            )
                 .chain()
                 .run_if(in_state(ViewerState::Exhibit)),
         );
@@ -50,11 +58,26 @@ pub struct Galleries {
     /// The tour stop last followed (tour, stop, start), so a stop shows its photo once and the
     /// visitor may then page on.
     followed: Option<(String, usize, u32)>,
+    /// The gallery the bar is for (its id): the one looked at, or the one last paged or shown.
+    focused: Option<String>,
 }
 
 impl Galleries {
     pub fn get(&self, id: &str) -> Option<&GalleryScreen> {
         self.screens.iter().find(|s| s.gallery.id == id)
+    }
+
+    /// The gallery the bar is for: the focused one, or the first.
+    pub fn focused(&self) -> Option<&GalleryScreen> {
+        self.focused
+            .as_deref()
+            .and_then(|id| self.get(id))
+            .or_else(|| self.screens.first())
+    }
+
+    /// The proportions the camera frames `gallery` for (see [`GalleryScreen::tallest`]).
+    pub fn tallest(&self, gallery: &str) -> Option<f32> {
+        self.get(gallery).map(|s| s.tallest)
     }
 }
 
@@ -66,6 +89,9 @@ pub struct GalleryScreen {
     pub current: usize,
     /// The photo on the screen now (its id), once its texture is set.
     pub shown: Option<String>,
+    /// Height over width of the tallest photo that loaded: the camera stands back far enough
+    /// for it, so paging never cuts a photo's top or bottom off.
+    pub tallest: f32,
     entity: Entity,
     material: Handle<StandardMaterial>,
 }
@@ -170,11 +196,17 @@ fn spawn_screens(
             photos.len(),
             gallery.photos.len()
         );
+        let tallest = photos
+            .iter()
+            .filter_map(|(_, h)| images.get(h))
+            .map(|i| i.height().max(1) as f32 / i.width().max(1) as f32)
+            .fold(0.0f32, f32::max);
         galleries.screens.push(GalleryScreen {
             gallery: gallery.clone(),
             photos,
             current: 0,
             shown: None,
+            tallest: if tallest > 0.0 { tallest } else { 1.0 },
             entity,
             material,
         });
@@ -238,6 +270,7 @@ fn run_commands(mut commands: MessageReader<GalleryCommand>, mut galleries: ResM
             warn!("no gallery \"{id}\" in this exhibit");
             continue;
         };
+        let id = id.clone();
         let n = screen.photos.len();
         match command {
             GalleryCommand::Show { photo, .. } => {
@@ -249,6 +282,41 @@ fn run_commands(mut commands: MessageReader<GalleryCommand>, mut galleries: ResM
             GalleryCommand::Next { .. } => screen.current = page(screen.current, n, true),
             GalleryCommand::Previous { .. } => screen.current = page(screen.current, n, false),
         }
+        galleries.focused = Some(id);
+    }
+}
+
+/// How far from the middle of the view a gallery's screen may be and still count as looked at.
+const LOOKED_AT_DEGREES: f32 = 30.0;
+
+/// The bar follows the gallery the visitor looks at: the screen whose centre is nearest the
+/// middle of the view, within [`LOOKED_AT_DEGREES`], and facing the camera. Looking at none
+/// leaves the bar on the last one.
+fn focus_gallery_in_view(
+    mut galleries: ResMut<Galleries>,
+    camera: Query<&GlobalTransform, With<crate::camera::ViewerCamera>>,
+) {
+    let Some(camera) = camera.iter().next() else {
+        return;
+    };
+    let (eye, forward) = (camera.translation(), camera.forward().as_vec3());
+    let min_cos = LOOKED_AT_DEGREES.to_radians().cos();
+    let looked_at = galleries
+        .screens
+        .iter()
+        .filter_map(|s| {
+            let to = Vec3::from(s.gallery.screen.centre) - eye;
+            let direction = to.try_normalize()?;
+            let faces_camera = Vec3::from(s.gallery.screen.normal).dot(direction) < 0.0;
+            let cos = forward.dot(direction);
+            (faces_camera && cos >= min_cos).then_some((cos, s.gallery.id.as_str()))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id.to_owned());
+    if let Some(id) = looked_at
+        && galleries.focused.as_ref() != Some(&id)
+    {
+        galleries.focused = Some(id);
     }
 }
 
@@ -288,21 +356,33 @@ fn show_photos(
 }
 
 /// Where the camera watches a gallery from (in front of its screen), in a view `aspect` wide:
-/// far enough back for a square photo as wide as the screen too, so an upright photo is not
-/// cut to a band (its proportions are not known from the manifest).
-pub fn view_of_gallery(gallery: &Gallery, aspect: f32) -> (Vec3, Vec3) {
-    let (eye, target) = crate::video::view_of_panel(&gallery.screen, aspect);
+/// far enough back for the gallery's tallest photo (`tallest`, height over width; square when
+/// its photos are not loaded yet, as the manifest does not give their proportions) to show
+/// whole above the bars, so an upright photo is neither cut to a band nor hidden behind the
+/// gallery bar.
+pub fn view_of_gallery(gallery: &Gallery, aspect: f32, tallest: Option<f32>) -> (Vec3, Vec3) {
+    // The part of the view a photo may fill, in the view's own units (-1 bottom, 1 top): clear
+    // of the top edge, and above the gallery bar (and the tour bar) at the bottom.
+    const TOP: f32 = 0.92;
+    const BOTTOM: f32 = -0.40;
+    let place = &gallery.screen;
+    let centre = Vec3::from(place.centre);
+    let normal = Vec3::from(place.normal).normalize_or(Vec3::Z);
     let tan_v = (crate::camera::FOV_Y_DEG.to_radians() * 0.5).tan();
-    let needed = gallery.screen.width * 0.5 / (0.85 * tan_v);
-    let away = eye - target;
-    if away.length() >= needed {
-        return (eye, target);
-    }
-    (target + away.normalize_or(Vec3::Z) * needed, target)
+    let tan_h = tan_v * aspect.max(0.1);
+    let width = place.width;
+    let height = width * tallest.unwrap_or(1.0).clamp(0.05, 20.0);
+    let distance = (width * 1.15)
+        .max(width * 0.5 / (0.92 * tan_h))
+        .max(height * 0.5 / ((TOP - BOTTOM) * 0.5 * tan_v));
+    // Looking below the screen's centre puts the photo in the middle of the part it may fill.
+    let below = Vec3::Y * (TOP + BOTTOM) * 0.5 * distance * tan_v;
+    (centre + normal * distance - below, centre - below)
 }
 
+/// The bar, for the gallery whose id it holds.
 #[derive(Component)]
-struct GalleryBar;
+struct GalleryBar(String);
 
 #[derive(Component)]
 struct GalleryCaption;
@@ -316,8 +396,8 @@ enum GalleryButton {
     Next(String),
 }
 
-/// The bar of the first gallery: caption and credit, previous, `k / n`, next. Above the video
-/// bar when the exhibit has videos too.
+/// The bar of the focused gallery: caption and credit, previous, `k / n`, next; made again when
+/// the visitor turns to another gallery. Above the video bar when the exhibit has videos too.
 #[allow(clippy::too_many_arguments)]
 fn show_gallery_bar(
     galleries: Res<Galleries>,
@@ -325,7 +405,7 @@ fn show_gallery_bar(
     library: Res<ExhibitLibrary>,
     active: Res<ActiveTour>,
     (lang, offered, fonts): (Res<Language>, Res<OfferedLanguages>, Res<UiFonts>),
-    mut bars: Query<&mut Node, With<GalleryBar>>,
+    mut bars: Query<(Entity, &mut Node, &GalleryBar)>,
     hud: Query<Entity, With<Hud>>,
     mut captions: Query<&mut LocalizedLabel, (With<GalleryCaption>, Without<GalleryCount>)>,
     mut counts: Query<&mut LocalizedLabel, (With<GalleryCount>, Without<GalleryCaption>)>,
@@ -341,7 +421,7 @@ fn show_gallery_bar(
             });
         }
     }
-    let Some(screen) = galleries.screens.first() else {
+    let Some(screen) = galleries.focused() else {
         return;
     };
     let bottom = px(
@@ -362,25 +442,58 @@ fn show_gallery_bar(
     });
     let count_text = format!("{} / {}", screen.current + 1, screen.photos.len());
     let count = LocalizedLabel::for_languages(&offered.0, |_| count_text.clone());
-    if let Some(mut node) = bars.iter_mut().next() {
-        if node.bottom != bottom {
-            node.bottom = bottom;
+    let mut kept = false;
+    for (bar, node, for_gallery) in &mut bars {
+        if for_gallery.0 != screen.gallery.id || kept {
+            commands.entity(bar).despawn();
+        } else {
+            kept = true;
+            update_bar(node, bottom, &caption, &count, &mut captions, &mut counts);
         }
-        for mut c in &mut captions {
-            if *c != caption {
-                *c = caption.clone();
-            }
-        }
-        for mut c in &mut counts {
-            if *c != count {
-                *c = count.clone();
-            }
-        }
+    }
+    if kept {
         return;
     }
     let Some(root) = hud.iter().next() else {
         return;
     };
+    spawn_bar(&screen.gallery.id, bottom, caption, count, root, &fonts, *lang, &mut commands);
+}
+
+fn update_bar(
+    mut node: Mut<Node>,
+    bottom: Val,
+    caption: &LocalizedLabel,
+    count: &LocalizedLabel,
+    captions: &mut Query<&mut LocalizedLabel, (With<GalleryCaption>, Without<GalleryCount>)>,
+    counts: &mut Query<&mut LocalizedLabel, (With<GalleryCount>, Without<GalleryCaption>)>,
+) {
+    if node.bottom != bottom {
+        node.bottom = bottom;
+    }
+    for mut c in captions {
+        if *c != *caption {
+            *c = caption.clone();
+        }
+    }
+    for mut c in counts {
+        if *c != *count {
+            *c = count.clone();
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spawn_bar(
+    gallery: &str,
+    bottom: Val,
+    caption: LocalizedLabel,
+    count: LocalizedLabel,
+    root: Entity,
+    fonts: &UiFonts,
+    lang: Language,
+    commands: &mut Commands,
+) {
     let bar = commands
         .spawn((
             Node {
@@ -392,7 +505,7 @@ fn show_gallery_bar(
                 ..default()
             },
             Pickable::IGNORE,
-            GalleryBar,
+            GalleryBar(gallery.to_owned()),
             ChildOf(root),
         ))
         .id();
@@ -410,11 +523,11 @@ fn show_gallery_bar(
             ChildOf(bar),
         ))
         .id();
-    let id = screen.gallery.id.clone();
+    let id = gallery.to_owned();
     commands.spawn((
         button(
-            &fonts,
-            *lang,
+            fonts,
+            lang,
             LocalizedLabel::from_text(&arrow("‹")),
             GalleryButton::Previous(id.clone()),
         ),
@@ -432,20 +545,20 @@ fn show_gallery_bar(
         ))
         .id();
     commands.spawn((
-        label(&fonts, *lang, caption, TextStyle::Body),
+        label(fonts, lang, caption, TextStyle::Body),
         TextLayout::justify(Justify::Center),
         GalleryCaption,
         ChildOf(middle),
     ));
     commands.spawn((
-        label(&fonts, *lang, count, TextStyle::Small),
+        label(fonts, lang, count, TextStyle::Small),
         GalleryCount,
         ChildOf(middle),
     ));
     commands.spawn((
         button(
-            &fonts,
-            *lang,
+            fonts,
+            lang,
             LocalizedLabel::from_text(&arrow("›")),
             GalleryButton::Next(id),
         ),
@@ -462,6 +575,9 @@ fn arrow(s: &str) -> disan_format::LocalizedText {
 
 /// Logs which photo each gallery shows (for `disan shot` and the tests), and its screen.
 pub fn log_galleries(galleries: &Galleries) {
+    if let Some(focused) = galleries.focused() {
+        info!("gallery bar: \"{}\"", focused.gallery.id);
+    }
     for screen in &galleries.screens {
         info!(
             "gallery \"{}\": photo \"{}\" ({} of {}) shown",

@@ -110,9 +110,10 @@ fn aim_shot(
     mut tours: MessageWriter<TourCommand>,
     mut about: ResMut<crate::ui::AboutOpen>,
     mut scans: MessageWriter<crate::scans::ScanCommand>,
-    (mut videos, mut galleries): (
+    (mut videos, mut galleries, shown_galleries): (
         MessageWriter<crate::video::VideoCommand>,
         MessageWriter<crate::gallery::GalleryCommand>,
+        Res<crate::gallery::Galleries>,
     ),
     windows: Query<&Window>,
 ) {
@@ -147,8 +148,11 @@ fn aim_shot(
         && let Some(gallery) = m.gallery(id)
     {
         // `gallery:ID[:PHOTO]`: in front of the gallery's screen, showing that photo.
-        let (eye, target) =
-            crate::gallery::view_of_gallery(gallery, crate::camera::window_aspect(&windows));
+        let (eye, target) = crate::gallery::view_of_gallery(
+            gallery,
+            crate::camera::window_aspect(&windows),
+            shown_galleries.tallest(id),
+        );
         camera.write(CameraCommand::LookFrom { eye, target });
         if let Some(photo) = photo {
             galleries.write(crate::gallery::GalleryCommand::Show {

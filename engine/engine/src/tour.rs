@@ -244,15 +244,24 @@ fn tour_of<'a>(library: &'a ExhibitLibrary, id: &str) -> Option<&'a Tour> {
     library.current_package()?.manifest.tour(id)
 }
 
+/// What a stop's view is fitted to besides the manifest.
+#[derive(Clone, Copy)]
+pub struct Framing<'a> {
+    /// The view's width over its height (a video's screen is fitted to it).
+    pub aspect: f32,
+    /// The galleries' photos' proportions (the tallest photo is shown whole).
+    pub galleries: &'a crate::gallery::Galleries,
+}
+
 /// Where a stop looks from and at: its named view, or the view of its hotspot.
-/// `aspect`: the view's width over its height (a video's screen is fitted to it).
 pub fn stop_view(
     library: &ExhibitLibrary,
     bounds: &ExhibitBounds,
     tour: &str,
     stop: usize,
-    aspect: f32,
+    framing: Framing,
 ) -> Option<(Vec3, Vec3)> {
+    let aspect = framing.aspect;
     let (package, b) = (library.current_package()?, bounds.0?);
     let s = package.manifest.tour(tour)?.stops.get(stop)?;
     match &s.target {
@@ -271,7 +280,9 @@ pub fn stop_view(
         StopTarget::Photo { gallery, .. } => package
             .manifest
             .gallery(gallery)
-            .map(|g| crate::gallery::view_of_gallery(g, aspect)),
+            .map(|g| {
+                crate::gallery::view_of_gallery(g, aspect, framing.galleries.tallest(&g.id))
+            }),
     }
 }
 
@@ -282,10 +293,10 @@ fn go_to_stop(
     tour: &str,
     stop: usize,
     reduce_motion: bool,
-    aspect: f32,
+    framing: Framing,
     camera: &mut MessageWriter<CameraCommand>,
 ) {
-    if let Some((eye, target)) = stop_view(library, bounds, tour, stop, aspect) {
+    if let Some((eye, target)) = stop_view(library, bounds, tour, stop, framing) {
         camera.write(if reduce_motion {
             CameraCommand::CutTo { eye, target }
         } else {
@@ -304,10 +315,17 @@ fn run_commands(
     config: Res<crate::ViewerConfig>,
     mut open: ResMut<OpenHotspot>,
     mut camera: MessageWriter<CameraCommand>,
-    (load, texts): (Res<ExhibitLoad>, Res<Assets<TextFile>>),
+    (load, texts, galleries): (
+        Res<ExhibitLoad>,
+        Res<Assets<TextFile>>,
+        Res<crate::gallery::Galleries>,
+    ),
     windows: Query<&Window>,
 ) {
-    let aspect = crate::camera::window_aspect(&windows);
+    let framing = Framing {
+        aspect: crate::camera::window_aspect(&windows),
+        galleries: &galleries,
+    };
     let first_tour = TourCommand::Start {
         tour: None,
         stop: 0,
@@ -347,7 +365,7 @@ fn run_commands(
                     &chosen.id,
                     stop,
                     config.reduce_motion,
-                    aspect,
+                    framing,
                     &mut camera,
                 );
             }
@@ -388,7 +406,7 @@ fn run_commands(
                         &playing.tour,
                         stop,
                         config.reduce_motion,
-                        aspect,
+                        framing,
                         &mut camera,
                     );
                 }
@@ -463,7 +481,7 @@ fn advance(
     config: Res<crate::ViewerConfig>,
     time: Res<Time>,
     load: Res<ExhibitLoad>,
-    videos: Res<crate::video::Videos>,
+    (videos, galleries): (Res<crate::video::Videos>, Res<crate::gallery::Galleries>),
     mut camera: MessageWriter<CameraCommand>,
     windows: Query<&Window>,
 ) {
@@ -503,7 +521,10 @@ fn advance(
             &tour.id,
             next,
             config.reduce_motion,
-            crate::camera::window_aspect(&windows),
+            Framing {
+                aspect: crate::camera::window_aspect(&windows),
+                galleries: &galleries,
+            },
             &mut camera,
         );
     }

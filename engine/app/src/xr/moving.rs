@@ -15,7 +15,7 @@ use disan_engine::framing::{ExhibitBounds, ExhibitFramed};
 use disan_engine::hotspots::{HotspotMarker, OpenHotspot};
 use disan_engine::library::ExhibitLibrary;
 use disan_engine::panorama::{LinkMarker, PanoramaCommand};
-use disan_engine::tour::{ActiveTour, stop_view};
+use disan_engine::tour::{ActiveTour, Framing, stop_view};
 
 use super::comfort::{Comfort, MOVING_STRENGTH};
 use super::controls::{Laser, XrHands};
@@ -347,6 +347,7 @@ fn tour_by_teleport(
     roots: Query<&Transform, With<XrTrackingRoot>>,
     mut locomotion: ResMut<Locomotion>,
     rig: Res<CameraRig>,
+    galleries: Res<disan_engine::gallery::Galleries>,
 ) {
     let now = active
         .0
@@ -358,7 +359,11 @@ fn tour_by_teleport(
     locomotion.tour_at = now.clone();
     let Some((tour, stop, _)) = now else { return };
     // A headset sees about as wide as it sees high.
-    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop, 1.0) else {
+    let framing = Framing {
+        aspect: 1.0,
+        galleries: &galleries,
+    };
+    let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop, framing) else {
         return;
     };
     let scale = roots.single().map_or(Vec3::ONE, |r| r.scale);
