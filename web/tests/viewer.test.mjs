@@ -323,6 +323,117 @@ test("a sound recording packed by `disan pack` plays in the browser, its sound p
   }
 });
 
+/** The share of the viewer's canvas whose colour `kind` says yes to (a function of r, g, b). */
+async function canvasShare(page, kind) {
+  const png = (await page.locator("#disan-canvas").screenshot()).toString("base64");
+  return page.evaluate(async ([b64, kind]) => {
+    const isKind = new Function("r", "g", "b", `return ${kind}`);
+    const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (isKind(d[i], d[i + 1], d[i + 2])) n++;
+    return n / (d.length / 4);
+  }, [png, kind]);
+}
+
+/** Waits until at least `min` of the canvas is of colour `kind` (a frame or a camera flight later). */
+async function waitForShare(page, kind, min, timeout = 30000) {
+  const until = Date.now() + timeout;
+  let share = 0;
+  while (Date.now() < until) {
+    share = await canvasShare(page, kind);
+    if (share >= min) return share;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`after ${timeout} ms only ${(share * 100).toFixed(2)} % of the canvas is ${kind}`);
+}
+
+test("a photo gallery opens in the browser: a damaged photo is left out with a warning, the page's API and a tour show photos by id", async () => {
+  const folder = join(dist, "test-gallery");
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(join(folder, "anh", "photos"), { recursive: true });
+  for (const [name, colour, size] of [["red", "0xdc1e1e", "400x300"], ["green", "0x1ec81e", "300x400"], ["blue", "0x1e1edc", "600x200"], ["yellow", "0xe6d21e", "400x300"]]) {
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", `color=c=${colour}:s=${size}`, "-frames:v", "1", join(folder, "anh", "photos", `${name}.png`)]);
+  }
+  writeFileSync(join(folder, "anh", "photos", "broken.jpg"), "not a photograph");
+  const photo = (id, file, vi, en) => `[[galleries.photos]]\nid = "${id}"\nsrc = "photos/${file}"\ncaption = { vi = "${vi}", en = "${en}" }\n\n`;
+  writeFileSync(join(folder, "anh", "exhibit.toml"), `format = 1
+id = "anh"
+kind = "intangible"
+rank = "city"
+title = { vi = "Ảnh lễ hội", en = "Festival photographs" }
+
+[summary]
+vi = "Ảnh thử."
+en = "Test photographs."
+
+[[galleries]]
+id = "hoi"
+title = { vi = "Ảnh hội", en = "The festival" }
+[galleries.screen]
+centre = [0.0, 1.6, 0.0]
+normal = [0.0, 0.0, 1.0]
+width = 2.0
+
+${photo("red", "red.png", "Đỏ", "Red")}${photo("broken", "broken.jpg", "Hỏng", "Broken")}${photo("green", "green.png", "Lục", "Green")}${photo("blue", "blue.png", "Lam", "Blue")}[[galleries]]
+id = "dinh"
+title = { vi = "Ảnh đình", en = "The communal house" }
+[galleries.screen]
+centre = [8.0, 1.6, 0.0]
+normal = [0.0, 0.0, 1.0]
+width = 2.0
+
+${photo("yellow", "yellow.png", "Vàng", "Yellow")}[[tours]]
+id = "main"
+title = { vi = "Xem ảnh", en = "The photographs" }
+
+[[tours.stops]]
+gallery = "hoi"
+photo = "blue"
+text = { vi = "Ảnh xanh.", en = "The blue one." }
+
+[rights]
+license = "CC-BY-4.0"
+holder = "Disan"
+attribution = { vi = "Ảnh thử.", en = "Test photographs." }
+
+[provenance]
+method = "procedural"
+`);
+  const red = "r > 150 && g < 90 && b < 90";
+  const green = "g > 150 && r < 90 && b < 90";
+  const blue = "b > 150 && r < 90 && g < 90";
+  try {
+    const address = encodeURIComponent("/test-gallery/anh/");
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=${address}&lang=vi`);
+    const warning = await viewerEvent(page, "warning", `e.file === "photos/broken.jpg"`);
+    assert.ok(warning.reason.length > 0);
+    const ready = await viewerEvent(page, "ready");
+    assert.deepEqual(ready.exhibit.galleries.map((g) => g.id), ["hoi", "dinh"]);
+    await viewerEvent(page, "first-frame");
+    let { state } = await viewerEvent(page, "state", "e.state.galleries?.length === 2");
+    assert.deepEqual(state.galleries.map((g) => [g.id, g.photo]), [["hoi", "red"], ["dinh", "yellow"]]);
+    await waitForShare(page, red, 0.003);
+    // The page's API shows a photo by its id; the damaged one was left out, so green is 2 of 3.
+    await page.evaluate(() => window.disan.command({ type: "show-photo", gallery: "hoi", photo: "green" }));
+    await viewerEvent(page, "state", "e.state.galleries?.[0]?.photo === 'green'");
+    await waitForShare(page, green, 0.003);
+    assert.ok(await canvasShare(page, red) < 0.0005, "the green photo in place of the red one");
+    // A tour's stop on the blue photo shows it, in front of the camera.
+    await page.evaluate(() => window.disan.command({ type: "start-tour", tour: "main" }));
+    await viewerEvent(page, "state", "e.state.galleries?.[0]?.photo === 'blue'");
+    // The camera flies to the screen: the photo then fills much of the view.
+    await waitForShare(page, blue, 0.05);
+    assert.deepEqual(problems.filter((p) => !p.includes("broken.jpg")), []);
+    await page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 test("a laser scan packed by `disan pack` streams into the browser by HTTP range requests, the right way round", async () => {
   const folder = join(dist, "test-pointcloud");
   rmSync(folder, { recursive: true, force: true });
