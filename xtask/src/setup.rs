@@ -1,6 +1,6 @@
 //! What a fresh Debian machine needs, installed only when missing, saying what is installed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Building and running the native viewer.
@@ -52,6 +52,8 @@ const XR_ROOT_PACKAGES: &[&str] = &[
     "libxkbcommon-x11-0",
     "xvfb",
     "xauth",
+    // The native viewer decodes videos with Debian's ffmpeg, in the headset as on the desktop.
+    "ffmpeg",
 ];
 
 /// The OpenXR runtime for the XR test: Debian bookworm has only the loader, so a trixie tree
@@ -63,6 +65,21 @@ pub fn ensure_xr_root() -> Result<PathBuf, String> {
         |p| p.join("monado-root"),
     );
     if root.join("usr/bin/monado-service").is_file() {
+        // A root made before a package joined the list gets what it lacks.
+        let admin = root.join("var/lib/dpkg");
+        let missing: Vec<&str> = XR_ROOT_PACKAGES
+            .iter()
+            .copied()
+            .filter(|p| !installed_in(&admin, p))
+            .collect();
+        if !missing.is_empty() {
+            println!(
+                "xtask: installing into the OpenXR test root at {}: {}",
+                root.display(),
+                missing.join(" ")
+            );
+            install_in_root(&root, &missing)?;
+        }
         return Ok(root);
     }
     println!(
@@ -86,16 +103,37 @@ pub fn ensure_xr_root() -> Result<PathBuf, String> {
             .arg(&root)
             .arg("http://deb.debian.org/debian"),
     )?;
+    install_in_root(&root, XR_ROOT_PACKAGES)?;
+    Ok(root)
+}
+
+/// Installs `packages` into the OpenXR test root with its own apt.
+fn install_in_root(root: &Path, packages: &[&str]) -> Result<(), String> {
     // apt inside the root needs /proc, /dev and /sys; a private mount namespace drops the bind
     // mounts when the command ends, so nothing of the host stays mounted under the cache.
     let script = format!(
         "set -e; for d in proc dev sys; do mount --bind /$d {root}/$d; done; \
          chroot {root} sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {pkgs}'",
         root = root.display(),
-        pkgs = XR_ROOT_PACKAGES.join(" ")
+        pkgs = packages.join(" ")
     );
-    status(Command::new("unshare").args(["-m", "sh", "-c", &script]))?;
-    Ok(root)
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-m", "sh", "-c", &script]);
+    let s = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if s.success() {
+        Ok(())
+    } else {
+        Err(format!("installing {} into {} failed ({s})", packages.join(" "), root.display()))
+    }
+}
+
+/// Whether `package` is installed in the dpkg database at `admin_dir`.
+fn installed_in(admin_dir: &Path, package: &str) -> bool {
+    Command::new("dpkg-query")
+        .arg(format!("--admindir={}", admin_dir.display()))
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
 pub fn target_dir() -> PathBuf {

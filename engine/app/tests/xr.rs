@@ -20,12 +20,13 @@ fn disan_runs_an_xr_session_under_monado() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_disan"));
     // The runtime root's helper script: binds what the run needs into the root, starts Monado
     // and runs the binary there (its header explains). 60 frames in the session.
-    let run_in_monado = |exhibit: &str| -> String {
+    let run_for = |exhibit: &str, frames: u32| -> String {
         let out = Command::new("unshare")
             .args(["-m", "sh"])
             .arg(repo.join("tests/xr/run-in-monado.sh"))
             .args([&root, &repo, &binary])
-            .args([exhibit, "--xr", "--xr-frames", "60", "--size", "640x360"])
+            .args([exhibit, "--xr", "--xr-frames", &frames.to_string()])
+            .args(["--size", "640x360"])
             .output()
             .expect("unshare runs");
         let log = format!(
@@ -40,6 +41,7 @@ fn disan_runs_an_xr_session_under_monado() {
         );
         log
     };
+    let run_in_monado = |exhibit: &str| run_for(exhibit, 60);
     let log = run_in_monado("/mnt/repo/exhibits/trong-dong");
     assert!(
         log.contains("entered XR state FOCUSED"),
@@ -157,6 +159,53 @@ fn disan_runs_an_xr_session_under_monado() {
         "the headset's view streamed no nodes:\n{log}"
     );
     assert!(!log.contains("panicked"), "{log}");
+
+    // Intangible heritage in the headset: the bundled festival's video, decoded by ffmpeg in the
+    // runtime's root and on its screen, with a photo gallery added beside it.
+    let package = repo.join("target/xr-festival");
+    let _ = std::fs::remove_dir_all(&package);
+    copy_dir(&repo.join("exhibits/choi-trau-do-son"), &package);
+    std::fs::create_dir_all(package.join("photos")).unwrap();
+    image::RgbImage::from_pixel(400, 300, image::Rgb([200, 160, 40]))
+        .save(package.join("photos/trau.png"))
+        .unwrap();
+    let mut manifest = std::fs::read_to_string(package.join("exhibit.toml")).unwrap();
+    manifest.push_str(
+        "\n[[galleries]]\nid = \"anh\"\ntitle = { vi = \"Ảnh\", en = \"Photographs\" }\n\
+         [galleries.screen]\ncentre = [-3.0, 1.6, 0.0]\nnormal = [0.0, 0.0, 1.0]\nwidth = 2.0\n\n\
+         [[galleries.photos]]\nid = \"trau\"\nsrc = \"photos/trau.png\"\n\
+         caption = { vi = \"Ảnh thử.\", en = \"A test photograph.\" }\n",
+    );
+    std::fs::write(package.join("exhibit.toml"), manifest).unwrap();
+    let log = run_for("/mnt/repo/target/xr-festival", 120);
+    let _ = std::fs::remove_dir_all(&package);
+    assert!(log.contains("xr-frames=120"), "{log}");
+    let frame = log
+        .split("video \"festival\": frame ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next());
+    assert!(
+        frame.is_some_and(|f| f.parse::<u64>().is_ok()) && !log.contains("(failed)"),
+        "no frame of the festival's video reached its screen in the headset:\n{log}"
+    );
+    assert!(
+        log.contains("gallery \"anh\": photo \"trau\" (1 of 1) shown"),
+        "the gallery's photo is not on its screen in the headset:\n{log}"
+    );
+    assert!(!log.contains("panicked"), "{log}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 /// Without an OpenXR runtime (this host has no OpenXR loader at all), `--xr` says so and the

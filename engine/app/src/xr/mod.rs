@@ -218,6 +218,10 @@ fn count_running_frames(
     budget: Res<XrFrameBudget>,
     mut frames: Local<u32>,
     mut exit: MessageWriter<AppExit>,
+    (videos, galleries): (
+        Res<disan_engine::video::Videos>,
+        Res<disan_engine::gallery::Galleries>,
+    ),
 ) {
     if !matches!(state.as_deref(), Some(XrState::Running)) {
         return;
@@ -227,6 +231,10 @@ fn count_running_frames(
         info!("xr: session running, rendering to the headset");
     }
     if budget.0 == Some(*frames) {
+        // What the headset shows of the exhibit's videos and galleries at the end, for the XR
+        // test (a frame decoded and on its screen, a photo on its screen).
+        disan_engine::video::log_frames(&videos);
+        disan_engine::gallery::log_galleries(&galleries);
         info!("xr-frames={}", *frames);
         exit.write(AppExit::Success);
     }

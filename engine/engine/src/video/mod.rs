@@ -1227,6 +1227,21 @@ pub fn log_screens(
     }
 }
 
+/// Logs the frame each video shows and its time (the XR test reads it at the end of its run).
+pub fn log_frames(videos: &Videos) {
+    for screen in &videos.screens {
+        info!(
+            "video \"{}\": frame {} on its screen at {:.3} s{}",
+            screen.video.id,
+            screen
+                .shown_frame
+                .map_or_else(|| "none".to_owned(), |n| n.to_string()),
+            screen.time(),
+            if screen.failed { " (failed)" } else { "" },
+        );
+    }
+}
+
 /// The camera the shot is taken with.
 pub type ShotCamera<'w, 's> =
     Query<'w, 's, (&'static Camera, &'static GlobalTransform), With<ViewerCamera>>;
