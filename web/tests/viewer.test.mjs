@@ -955,6 +955,56 @@ test("a viewer page with trusted keys opens a signed exhibit with its location, 
   }
 });
 
+test("with trusted keys, a signed video's rendition is checked before the browser plays it; one changed after signing is not played, and the page is told", async () => {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const key = Buffer.from(publicKey.export({ format: "jwk" }).x, "base64url").toString("base64");
+  const folder = join(dist, "test-signed-video");
+  const viewer = join(dist, "test-signed-video-viewer.html");
+  rmSync(folder, { recursive: true, force: true });
+  for (const id of ["intact", "changed"]) {
+    copyServed(join(dist, "exhibits/choi-trau-do-son"), join(folder, id));
+    signPackage(join(folder, id), privateKey, key);
+  }
+  // Every rendition of the second copy changed after signing, one byte each.
+  const renditions = join(folder, "changed/videos/festival");
+  for (const f of readdirSync(renditions).filter((f) => /\.(webm|mp4)$/.test(f))) {
+    const bytes = readFileSync(join(renditions, f));
+    bytes[Math.floor(bytes.length / 2)] ^= 0x55;
+    writeFileSync(join(renditions, f), bytes);
+  }
+  const page = readFileSync(join(dist, "viewer.html"), "utf8");
+  writeFileSync(viewer, page.replace('<meta name="disan-trusted-keys" content="">', `<meta name="disan-trusted-keys" content="${key}">`));
+  const open = (id) => openPage(chromium, `${server.url}test-signed-video-viewer.html?exhibit=${encodeURIComponent(`/test-signed-video/${id}/`)}&lang=vi`);
+  try {
+    // Intact: checked, then played from the page's own copy of the bytes.
+    const intact = await open("intact");
+    await viewerEvent(intact.page, "first-frame");
+    await intact.page.evaluate(() => window.disan.command({ type: "play-video", video: "festival" }));
+    const { state } = await viewerEvent(intact.page, "state", "e.state.videos?.[0]?.shown && e.state.videos[0].second >= 1", 60000);
+    assert.equal(state.videos[0].failed, false);
+    // The rendition came through the engine's checking fetch, not the element's own requests.
+    const fetched = await intact.page.evaluate(() => performance.getEntriesByType("resource")
+      .filter((e) => /videos\/festival\/[^/]+\.(webm|mp4)$/.test(e.name)).map((e) => e.initiatorType));
+    assert.ok(fetched.length >= 1 && fetched.every((t) => t === "fetch"), `rendition requests: ${fetched}`);
+    assert.deepEqual(intact.problems, []);
+    await intact.page.close();
+
+    // Changed after signing: the exhibit opens, the video is not played, a warning names it.
+    const changed = await open("changed");
+    const warning = await viewerEvent(changed.page, "warning", "e.file === 'videos/festival/video.json'");
+    assert.match(warning.reason, /videos\/festival\/\d+\.(webm|mp4): its SHA-256 is not the one the package lists.*the video is not played/);
+    await viewerEvent(changed.page, "first-frame");
+    await changed.page.evaluate(() => window.disan.command({ type: "play-video", video: "festival" }));
+    const refused = await viewerEvent(changed.page, "state", "e.state.videos?.[0]?.failed");
+    assert.equal(refused.state.videos[0].shown, false, "nothing of the changed file is shown");
+    assert.deepEqual(changed.problems.filter((p) => !/\.(webm|mp4)/.test(p)), []);
+    await changed.page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(viewer, { force: true });
+  }
+});
+
 test("a lesson link opens its step, and a teacher's page moves the class through the steps: a hotspot, a tour stop", async () => {
   const { page, problems } = await openPage(chromium, `${server.url}viewer.html?lesson=trong-dong-dong-son&step=mat-trong&lang=en`);
   const ready = await viewerEvent(page, "ready");

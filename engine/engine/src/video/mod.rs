@@ -65,12 +65,16 @@ pub(super) fn plugin(app: &mut App) {
                 .run_if(in_state(ViewerState::Exhibit)),
         );
     #[cfg(target_family = "wasm")]
-    app.add_systems(
-        Update,
-        web_voice_gains
-            .after(follow_playing)
-            .run_if(in_state(ViewerState::Exhibit)),
-    );
+    app.init_asset::<RenditionBytes>()
+        .register_asset_loader(RenditionBytesLoader)
+        .add_systems(
+            Update,
+            (
+                open_checked_renditions.before(play),
+                web_voice_gains.after(follow_playing),
+            )
+                .run_if(in_state(ViewerState::Exhibit)),
+        );
     #[cfg(not(target_family = "wasm"))]
     native::plugin(app);
 }
@@ -217,6 +221,14 @@ pub struct Screen {
     /// In the browser: the URL of the folder the renditions are in.
     #[cfg(target_family = "wasm")]
     url_folder: Option<String>,
+    /// In the browser, where the page requires signatures: the rendition being fetched through
+    /// the checking reader; the element gets it once its hash has passed.
+    #[cfg(target_family = "wasm")]
+    checking: Option<Handle<RenditionBytes>>,
+    /// In the browser: the rendition playing was checked against the signed list, so it never
+    /// steps down to one that was not.
+    #[cfg(target_family = "wasm")]
+    signed: bool,
     #[cfg(not(target_family = "wasm"))]
     decoding: Option<bevy::platform::cell::SyncCell<native::Decoding>>,
 }
@@ -345,8 +357,12 @@ fn spawn_screens(
     mut materials: ResMut<Assets<StandardMaterial>>,
     windows: Query<&Window>,
     mut notices: MessageWriter<crate::policy::ContentNotice>,
+    config: Res<crate::ViewerConfig>,
     mut commands: Commands,
 ) {
+    // Natively ffmpeg's rendition is checked by native.rs.
+    #[cfg(not(target_family = "wasm"))]
+    let _ = &config;
     let Some(package) = library.current_package() else {
         return;
     };
@@ -513,34 +529,33 @@ fn spawn_screens(
                 .map_or("", |(folder, _)| folder);
             format!("{}/{folder}", library.source_root().display())
         };
+        // A page that requires signatures gets the rendition through the checking reader
+        // first (package_trust.rs): the `<video>` element fetches by itself, past it.
+        #[cfg(target_family = "wasm")]
+        let signed = config.trust.required();
+        #[cfg(target_family = "wasm")]
+        let mut checking = None;
         #[cfg(target_family = "wasm")]
         let clock = {
             let clock = disan_video_clock::MediaClock::for_video(&video.id);
             if let Some(i) = rendition {
                 let r = &set.renditions[i];
-                let url = format!("{url_folder}/{}", r.file);
-                match web::open(
-                    &video.id,
-                    &url,
-                    (r.width, r.height),
-                    video.volume,
-                    video.looped,
-                ) {
-                    // Its sound goes through Web Audio: placed and ducking as natively.
-                    Ok(true) => {
-                        commands.spawn((
-                            crate::audio::ExternalVoice {
-                                position: sound_position(video),
-                                volume: video.volume,
-                                control: disan_audio::VoiceControl::new(0.0, 0.0),
-                                playing: false,
-                            },
-                            VideoVoiceOf(video.id.clone()),
-                            ExhibitScoped,
-                        ));
+                if signed {
+                    let folder = video.src.as_str().rsplit_once('/').map_or("", |(d, _)| d);
+                    let file = if folder.is_empty() {
+                        r.file.clone()
+                    } else {
+                        format!("{folder}/{}", r.file)
+                    };
+                    // video.json's file names were checked when it was read (plain names,
+                    // inside the package), so this path is one too.
+                    match disan_format::check_package_path(&file) {
+                        Ok(file) => checking = Some(assets.load(library.asset_path(package, &file))),
+                        Err(why) => warn!("video \"{}\": \"{file}\" {why}", video.id),
                     }
-                    Ok(false) => {}
-                    Err(e) => warn!("video \"{}\": {e}", video.id),
+                } else {
+                    let url = format!("{url_folder}/{}", r.file);
+                    open_in_browser(video, &url, r, &mut commands);
                 }
             }
             clock
@@ -559,6 +574,10 @@ fn spawn_screens(
             captions: HashMap::new(),
             #[cfg(target_family = "wasm")]
             url_folder: Some(url_folder),
+            #[cfg(target_family = "wasm")]
+            checking,
+            #[cfg(target_family = "wasm")]
+            signed,
             #[cfg(not(target_family = "wasm"))]
             decoding: None,
         });
@@ -573,6 +592,115 @@ fn spawn_screens(
     for screen in &videos.screens {
         if screen.video.autoplay {
             screen.clock.play();
+        }
+    }
+}
+
+/// In the browser: gives the rendition at `url` its `<video>` element, its sound placed through
+/// Web Audio where the browser has it.
+#[cfg(target_family = "wasm")]
+fn open_in_browser(
+    video: &Video,
+    url: &str,
+    r: &disan_format::video::Rendition,
+    commands: &mut Commands,
+) {
+    match web::open(
+        &video.id,
+        url,
+        (r.width, r.height),
+        video.volume,
+        video.looped,
+    ) {
+        // Its sound goes through Web Audio: placed and ducking as natively.
+        Ok(true) => {
+            commands.spawn((
+                crate::audio::ExternalVoice {
+                    position: sound_position(video),
+                    volume: video.volume,
+                    control: disan_audio::VoiceControl::new(0.0, 0.0),
+                    playing: false,
+                },
+                VideoVoiceOf(video.id.clone()),
+                ExhibitScoped,
+            ));
+        }
+        Ok(false) => {}
+        Err(e) => warn!("video \"{}\": {e}", video.id),
+    }
+}
+
+/// A rendition's bytes, read through the checking reader (a signed package in the browser).
+#[cfg(target_family = "wasm")]
+#[derive(Asset, TypePath)]
+pub struct RenditionBytes(Vec<u8>);
+
+#[cfg(target_family = "wasm")]
+#[derive(Default, TypePath)]
+struct RenditionBytesLoader;
+
+#[cfg(target_family = "wasm")]
+impl bevy::asset::AssetLoader for RenditionBytesLoader {
+    type Asset = RenditionBytes;
+    type Settings = ();
+    type Error = std::io::Error;
+
+    async fn load(
+        &self,
+        reader: &mut dyn bevy::asset::io::Reader,
+        _: &(),
+        _: &mut bevy::asset::LoadContext<'_>,
+    ) -> Result<RenditionBytes, std::io::Error> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).await?;
+        Ok(RenditionBytes(bytes))
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["webm", "mp4"]
+    }
+}
+
+/// In the browser: a signed package's rendition whose hash has passed goes to its element, as
+/// the page's own copy of the bytes; one that failed (changed after signing, unlisted, not
+/// there) leaves the poster, with a notice naming it, and is not played.
+#[cfg(target_family = "wasm")]
+fn open_checked_renditions(
+    mut videos: ResMut<Videos>,
+    assets: Res<AssetServer>,
+    mut renditions: ResMut<Assets<RenditionBytes>>,
+    mut notices: MessageWriter<crate::policy::ContentNotice>,
+    mut commands: Commands,
+) {
+    for screen in &mut videos.screens {
+        let Some(handle) = &screen.checking else {
+            continue;
+        };
+        let failure = match assets.get_load_state(handle) {
+            Some(bevy::asset::LoadState::Loaded) => {
+                let (Some(set), Some(i)) = (&screen.set, screen.rendition) else {
+                    continue;
+                };
+                let r = &set.renditions[i];
+                let opened = renditions
+                    .remove(handle)
+                    .ok_or_else(|| "its bytes were not kept".to_owned())
+                    .and_then(|bytes| web::object_url(&bytes.0, &r.mime))
+                    .map(|url| open_in_browser(&screen.video, &url, r, &mut commands));
+                opened.err()
+            }
+            Some(bevy::asset::LoadState::Failed(error)) => Some(
+                crate::package_trust::refusal_in(&error).unwrap_or_else(|| error.to_string()),
+            ),
+            _ => continue,
+        };
+        screen.checking = None;
+        if let Some(reason) = failure {
+            screen.failed = true;
+            notices.write(crate::policy::ContentNotice {
+                file: screen.video.src.to_string(),
+                reason: format!("{reason}; the video is not played"),
+            });
         }
     }
 }
@@ -910,6 +1038,10 @@ fn step_down_in_browser(screen: &mut Screen, images: &mut Assets<Image>) {
     let (Some(set), Some(current)) = (&screen.set, screen.rendition) else {
         return;
     };
+    if screen.signed {
+        // Only the rendition checked against the signed list plays.
+        return;
+    }
     let now = &set.renditions[current];
     let Some(smaller) = set
         .renditions

@@ -123,6 +123,9 @@ struct Player {
     stalls: u32,
     /// Its sound's Web Audio route, when it has one.
     route: Option<SoundRoute>,
+    /// The page-held URL of a rendition checked before it played ([`object_url`]), released
+    /// when the element goes.
+    object_url: Option<String>,
 }
 
 /// A video's sound in Web Audio: the source node (disconnected when the element goes, so a
@@ -354,10 +357,33 @@ pub fn open(
                 waiting_since: None,
                 stalls: 0,
                 route,
+                object_url: url.starts_with("blob:").then(|| url.to_owned()),
             },
         )
     });
     Ok(routed)
+}
+
+/// A URL for `bytes` that the page holds (a `Blob`), for a rendition of a signed package: its
+/// bytes were fetched and checked against the signed list, and the element plays those, not
+/// whatever the server sends next. `mime` is the rendition's type.
+pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, String> {
+    let global = js_sys::global();
+    let blob: js_sys::Function = js_sys::Reflect::get(&global, &"Blob".into())
+        .and_then(JsCast::dyn_into)
+        .map_err(|_| "this browser has no Blob".to_owned())?;
+    let options = js_sys::Object::new();
+    let kind = mime.split(';').next().unwrap_or_default().trim();
+    js_sys::Reflect::set(&options, &"type".into(), &kind.into()).ok();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = js_sys::Reflect::construct(&blob, &js_sys::Array::of2(&parts, &options))
+        .map_err(|e| format!("the browser made no Blob of it: {e:?}"))?;
+    let urls = js_sys::Reflect::get(&global, &"URL".into())
+        .map_err(|_| "this browser has no URL".to_owned())?;
+    call(&urls, "createObjectURL", &[&blob])
+        .ok()
+        .and_then(|u| u.as_string())
+        .ok_or_else(|| "the browser gave no URL for it".to_owned())
 }
 
 /// Stops and forgets every element (a switch of exhibit).
@@ -371,6 +397,12 @@ pub fn close_all() {
             // Drops the download: an element keeps its connection while it has a source.
             p.element.remove_attribute("src");
             p.element.load();
+            // A checked rendition's bytes stay in the page until their URL is released.
+            if let Some(url) = p.object_url
+                && let Ok(urls) = js_sys::Reflect::get(&js_sys::global(), &"URL".into())
+            {
+                let _ = call(&urls, "revokeObjectURL", &[&url.into()]);
+            }
         }
     });
 }
