@@ -657,7 +657,7 @@ impl bevy::asset::AssetLoader for RenditionBytesLoader {
     }
 
     fn extensions(&self) -> &[&str] {
-        &["webm", "mp4"]
+        &["webm", "mp4", "m4a"]
     }
 }
 
