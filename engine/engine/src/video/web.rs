@@ -370,7 +370,7 @@ pub fn open(
 pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, String> {
     let global = js_sys::global();
     let blob: js_sys::Function = js_sys::Reflect::get(&global, &"Blob".into())
-        .and_then(JsCast::dyn_into)
+        .and_then(|b| b.dyn_into::<js_sys::Function>())
         .map_err(|_| "this browser has no Blob".to_owned())?;
     let options = js_sys::Object::new();
     let kind = mime.split(';').next().unwrap_or_default().trim();
@@ -401,7 +401,7 @@ pub fn close_all() {
             if let Some(url) = p.object_url
                 && let Ok(urls) = js_sys::Reflect::get(&js_sys::global(), &"URL".into())
             {
-                let _ = call(&urls, "revokeObjectURL", &[&url.into()]);
+                let _ = call(&urls, "revokeObjectURL", &[&JsValue::from(url.as_str())]);
             }
         }
     });
