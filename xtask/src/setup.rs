@@ -123,7 +123,11 @@ fn install_in_root(root: &Path, packages: &[&str]) -> Result<(), String> {
     if s.success() {
         Ok(())
     } else {
-        Err(format!("installing {} into {} failed ({s})", packages.join(" "), root.display()))
+        Err(format!(
+            "installing {} into {} failed ({s})",
+            packages.join(" "),
+            root.display()
+        ))
     }
 }
 

@@ -301,6 +301,15 @@ pub fn msaa_for(device: Option<wgpu_types::DeviceType>) -> Msaa {
 }
 
 /// The first window's width over its height (16:9 without one).
+/// The window's height in the UI's own pixels (logical pixels over the UI scale, which grows on
+/// large screens), if there is a window: what bars of a fixed size take a share of.
+pub fn window_height_in_ui(windows: &Query<&Window>, ui_scale: &UiScale) -> Option<f32> {
+    windows
+        .iter()
+        .next()
+        .map(|w| w.height().max(1.0) / ui_scale.0.max(0.1))
+}
+
 pub fn window_aspect(windows: &Query<&Window>) -> f32 {
     windows
         .iter()

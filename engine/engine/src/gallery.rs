@@ -355,16 +355,33 @@ fn show_photos(
     }
 }
 
-/// Where the camera watches a gallery from (in front of its screen), in a view `aspect` wide:
-/// far enough back for the gallery's tallest photo (`tallest`, height over width; square when
-/// its photos are not loaded yet, as the manifest does not give their proportions) to show
-/// whole above the bars, so an upright photo is neither cut to a band nor hidden behind the
-/// gallery bar.
-pub fn view_of_gallery(gallery: &Gallery, aspect: f32, tallest: Option<f32>) -> (Vec3, Vec3) {
-    // The part of the view a photo may fill, in the view's own units (-1 bottom, 1 top): clear
-    // of the top edge, and above the gallery bar (and the tour bar) at the bottom.
-    const TOP: f32 = 0.92;
-    const BOTTOM: f32 = -0.40;
+/// Where the camera watches a gallery from (in front of its screen), in a view `aspect` wide
+/// and `view_height` of the UI's pixels high (`None`: no bars over the view, as in a headset),
+/// during a tour or not: far enough back for the gallery's tallest photo (`tallest`, height over
+/// width; square when its photos are not loaded yet, as the manifest does not give their
+/// proportions) to show whole between the buttons along the top and the bars at the bottom, so
+/// an upright photo is neither cut to a band nor hidden behind a bar.
+pub fn view_of_gallery(
+    gallery: &Gallery,
+    aspect: f32,
+    view_height: Option<f32>,
+    touring: bool,
+    tallest: Option<f32>,
+) -> (Vec3, Vec3) {
+    // The part of the view a photo may fill, in the view's own units (-1 bottom, 1 top). The
+    // bars are a fixed number of the UI's pixels: along the top, the buttons (64 px), or on a
+    // phone held upright the title panel with the tools button under it (210 px); at the bottom,
+    // the gallery bar over the help line (135 px), or over the tour's bar (265 px).
+    let (top, bottom) = match view_height {
+        None => (0.9, -0.9),
+        Some(h) => {
+            let top_px = if aspect < 1.0 { 210.0 } else { 64.0 };
+            let bottom_px = if touring { 265.0 } else { 135.0 };
+            // A view too small for both bars still keeps a band for the photo.
+            let top = (1.0 - 2.0 * top_px / h).max(0.2);
+            (top, (-1.0 + 2.0 * bottom_px / h).min(top - 0.4))
+        }
+    };
     let place = &gallery.screen;
     let centre = Vec3::from(place.centre);
     let normal = Vec3::from(place.normal).normalize_or(Vec3::Z);
@@ -374,9 +391,9 @@ pub fn view_of_gallery(gallery: &Gallery, aspect: f32, tallest: Option<f32>) -> 
     let height = width * tallest.unwrap_or(1.0).clamp(0.05, 20.0);
     let distance = (width * 1.15)
         .max(width * 0.5 / (0.92 * tan_h))
-        .max(height * 0.5 / ((TOP - BOTTOM) * 0.5 * tan_v));
+        .max(height * 0.5 / ((top - bottom) * 0.5 * tan_v));
     // Looking below the screen's centre puts the photo in the middle of the part it may fill.
-    let below = Vec3::Y * (TOP + BOTTOM) * 0.5 * distance * tan_v;
+    let below = Vec3::Y * (top + bottom) * 0.5 * distance * tan_v;
     (centre + normal * distance - below, centre - below)
 }
 
@@ -457,7 +474,16 @@ fn show_gallery_bar(
     let Some(root) = hud.iter().next() else {
         return;
     };
-    spawn_bar(&screen.gallery.id, bottom, caption, count, root, &fonts, *lang, &mut commands);
+    spawn_bar(
+        &screen.gallery.id,
+        bottom,
+        caption,
+        count,
+        root,
+        &fonts,
+        *lang,
+        &mut commands,
+    );
 }
 
 fn update_bar(

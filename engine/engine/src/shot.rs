@@ -110,10 +110,11 @@ fn aim_shot(
     mut tours: MessageWriter<TourCommand>,
     mut about: ResMut<crate::ui::AboutOpen>,
     mut scans: MessageWriter<crate::scans::ScanCommand>,
-    (mut videos, mut galleries, shown_galleries): (
+    (mut videos, mut galleries, shown_galleries, ui_scale): (
         MessageWriter<crate::video::VideoCommand>,
         MessageWriter<crate::gallery::GalleryCommand>,
         Res<crate::gallery::Galleries>,
+        Res<UiScale>,
     ),
     windows: Query<&Window>,
 ) {
@@ -151,6 +152,8 @@ fn aim_shot(
         let (eye, target) = crate::gallery::view_of_gallery(
             gallery,
             crate::camera::window_aspect(&windows),
+            crate::camera::window_height_in_ui(&windows, &ui_scale),
+            false,
             shown_galleries.tallest(id),
         );
         camera.write(CameraCommand::LookFrom { eye, target });

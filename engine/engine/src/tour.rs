@@ -249,6 +249,8 @@ fn tour_of<'a>(library: &'a ExhibitLibrary, id: &str) -> Option<&'a Tour> {
 pub struct Framing<'a> {
     /// The view's width over its height (a video's screen is fitted to it).
     pub aspect: f32,
+    /// The view's height in the UI's pixels, where bars lie over it (`None` in a headset).
+    pub view_height: Option<f32>,
     /// The galleries' photos' proportions (the tallest photo is shown whole).
     pub galleries: &'a crate::gallery::Galleries,
 }
@@ -277,12 +279,15 @@ pub fn stop_view(
             .manifest
             .video(video)
             .and_then(|v| crate::video::view_of_video(v, aspect)),
-        StopTarget::Photo { gallery, .. } => package
-            .manifest
-            .gallery(gallery)
-            .map(|g| {
-                crate::gallery::view_of_gallery(g, aspect, framing.galleries.tallest(&g.id))
-            }),
+        StopTarget::Photo { gallery, .. } => package.manifest.gallery(gallery).map(|g| {
+            crate::gallery::view_of_gallery(
+                g,
+                aspect,
+                framing.view_height,
+                true,
+                framing.galleries.tallest(&g.id),
+            )
+        }),
     }
 }
 
@@ -315,15 +320,17 @@ fn run_commands(
     config: Res<crate::ViewerConfig>,
     mut open: ResMut<OpenHotspot>,
     mut camera: MessageWriter<CameraCommand>,
-    (load, texts, galleries): (
+    (load, texts, galleries, ui_scale): (
         Res<ExhibitLoad>,
         Res<Assets<TextFile>>,
         Res<crate::gallery::Galleries>,
+        Res<UiScale>,
     ),
     windows: Query<&Window>,
 ) {
     let framing = Framing {
         aspect: crate::camera::window_aspect(&windows),
+        view_height: crate::camera::window_height_in_ui(&windows, &ui_scale),
         galleries: &galleries,
     };
     let first_tour = TourCommand::Start {
@@ -481,7 +488,11 @@ fn advance(
     config: Res<crate::ViewerConfig>,
     time: Res<Time>,
     load: Res<ExhibitLoad>,
-    (videos, galleries): (Res<crate::video::Videos>, Res<crate::gallery::Galleries>),
+    (videos, galleries, ui_scale): (
+        Res<crate::video::Videos>,
+        Res<crate::gallery::Galleries>,
+        Res<UiScale>,
+    ),
     mut camera: MessageWriter<CameraCommand>,
     windows: Query<&Window>,
 ) {
@@ -523,6 +534,7 @@ fn advance(
             config.reduce_motion,
             Framing {
                 aspect: crate::camera::window_aspect(&windows),
+                view_height: crate::camera::window_height_in_ui(&windows, &ui_scale),
                 galleries: &galleries,
             },
             &mut camera,

@@ -592,7 +592,8 @@ mod tests {
     fn a_file_checked_as_a_stream_gets_the_same_verdict() {
         let film: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let name = "videos/le-hoi/720p.webm".to_owned();
-        let hashes = FileHashes::compute(std::slice::from_ref(&name), |_| Some(film.clone())).unwrap();
+        let hashes =
+            FileHashes::compute(std::slice::from_ref(&name), |_| Some(film.clone())).unwrap();
         assert_eq!(hashes.check_stream(&name, film.as_slice()), Ok(()));
         let mut changed = film.clone();
         changed[150_000] ^= 1;

@@ -196,9 +196,7 @@ impl Watch {
             }
             // A file that cannot be looked at now (Windows refuses while it is being replaced)
             // leaves the last time seen as it was.
-            if let Some(t) =
-                modified(&self.status_file).filter(|t| Some(*t) != time_before_start)
-            {
+            if let Some(t) = modified(&self.status_file).filter(|t| Some(*t) != time_before_start) {
                 last_written = Some(last_written.map_or(t, |l| l.max(t)));
             }
             let hang = match last_written {

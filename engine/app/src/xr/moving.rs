@@ -361,6 +361,7 @@ fn tour_by_teleport(
     // A headset sees about as wide as it sees high.
     let framing = Framing {
         aspect: 1.0,
+        view_height: None,
         galleries: &galleries,
     };
     let Some((eye, target)) = stop_view(&library, &bounds, &tour, stop, framing) else {

@@ -550,7 +550,9 @@ fn spawn_screens(
                     // video.json's file names were checked when it was read (plain names,
                     // inside the package), so this path is one too.
                     match disan_format::check_package_path(&file) {
-                        Ok(file) => checking = Some(assets.load(library.asset_path(package, &file))),
+                        Ok(file) => {
+                            checking = Some(assets.load(library.asset_path(package, &file)))
+                        }
                         Err(why) => warn!("video \"{}\": \"{file}\" {why}", video.id),
                     }
                 } else {
@@ -689,9 +691,9 @@ fn open_checked_renditions(
                     .map(|url| open_in_browser(&screen.video, &url, r, &mut commands));
                 opened.err()
             }
-            Some(bevy::asset::LoadState::Failed(error)) => Some(
-                crate::package_trust::refusal_in(&error).unwrap_or_else(|| error.to_string()),
-            ),
+            Some(bevy::asset::LoadState::Failed(error)) => {
+                Some(crate::package_trust::refusal_in(&error).unwrap_or_else(|| error.to_string()))
+            }
             _ => continue,
         };
         screen.checking = None;

@@ -130,22 +130,19 @@ fn start_decoding(
         );
         // FFmpeg reads the file itself, past the asset reader's signature checks: check it here,
         // on a worker thread (the frame goes on; nothing of the file plays until it passes).
-        let signature_check = match start_signature_check(
-            package,
-            &config.trust,
-            &screen.video.src,
-            &rendition.file,
-        ) {
-            Ok(check) => check,
-            Err(reason) => {
-                screen.failed = true;
-                notices.write(ContentNotice {
-                    file: screen.video.src.to_string(),
-                    reason,
-                });
-                continue;
-            }
-        };
+        let signature_check =
+            match start_signature_check(package, &config.trust, &screen.video.src, &rendition.file)
+            {
+                Ok(check) => check,
+                Err(reason) => {
+                    screen.failed = true;
+                    notices.write(ContentNotice {
+                        file: screen.video.src.to_string(),
+                        reason,
+                    });
+                    continue;
+                }
+            };
         let feed = set.audio.then(|| {
             let (feed, control) = sound_feed(screen.clock.clone(), SoundReader::RATE);
             let voice = VoiceControl::new(0.0, 0.0);
