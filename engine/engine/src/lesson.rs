@@ -47,11 +47,26 @@ pub(super) fn plugin(app: &mut App) {
                 answer_by_tapping,
                 run_lesson_actions,
                 save_results,
+                end_tour_at_results,
                 report_progress,
                 show_card,
             )
                 .chain(),
         );
+}
+
+/// The results card ends the lesson: a tour a step started stops there, so its bar is not left
+/// playing under the card (on a phone the two overlapped).
+fn end_tour_at_results(
+    run: Res<LessonRun>,
+    mut tours: MessageWriter<TourCommand>,
+    mut at_results: Local<bool>,
+) {
+    let now = run.card == Card::Summary;
+    if now && !*at_results {
+        tours.write(TourCommand::Exit);
+    }
+    *at_results = now;
 }
 
 /// Where the class is in the lesson.
@@ -1075,6 +1090,26 @@ mod tests {
             "a step past the end is the last"
         );
         assert_eq!((run.card.clone(), run.place), (Card::Step, Place::Pending));
+    }
+
+    /// The results card stops a tour a step started, once (a tour started after it is left).
+    #[test]
+    fn the_results_card_ends_the_tour() {
+        let mut app = App::new();
+        app.add_message::<TourCommand>()
+            .insert_resource(LessonRun::new(lesson(), 0))
+            .add_systems(Update, end_tour_at_results);
+        let sent = |app: &mut App| -> Vec<TourCommand> {
+            app.update();
+            app.world_mut()
+                .resource_mut::<Messages<TourCommand>>()
+                .drain()
+                .collect()
+        };
+        assert!(sent(&mut app).is_empty(), "a step's card leaves its tour");
+        app.world_mut().resource_mut::<LessonRun>().show_summary();
+        assert!(matches!(sent(&mut app)[..], [TourCommand::Exit]));
+        assert!(sent(&mut app).is_empty(), "once");
     }
 
     /// The events a page turns into learning records: the start and each step once, each
