@@ -291,14 +291,18 @@ const LOOKED_AT_DEGREES: f32 = 30.0;
 
 /// The bar follows the gallery the visitor looks at: the screen whose centre is nearest the
 /// middle of the view, within [`LOOKED_AT_DEGREES`], and facing the camera. Looking at none
-/// leaves the bar on the last one.
+/// leaves the bar on the last one. In a headset the desktop camera is off and says nothing of
+/// where the head looks: the bar stays on the gallery last paged or shown.
 fn focus_gallery_in_view(
     mut galleries: ResMut<Galleries>,
-    camera: Query<&GlobalTransform, With<crate::camera::ViewerCamera>>,
+    camera: Query<(&Camera, &GlobalTransform), With<crate::camera::ViewerCamera>>,
 ) {
-    let Some(camera) = camera.iter().next() else {
+    let Some((view, camera)) = camera.iter().next() else {
         return;
     };
+    if !view.is_active {
+        return;
+    }
     let (eye, forward) = (camera.translation(), camera.forward().as_vec3());
     let min_cos = LOOKED_AT_DEGREES.to_radians().cos();
     let looked_at = galleries
