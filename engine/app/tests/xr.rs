@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod run;
+
+use run::copy_dir;
+
 #[test]
 fn disan_runs_an_xr_session_under_monado() {
     let Some(root) = std::env::var_os("DISAN_XR_ROOT").map(PathBuf::from) else {
@@ -197,19 +201,6 @@ fn disan_runs_an_xr_session_under_monado() {
         "the gallery's photo is not on its screen in the headset:\n{log}"
     );
     assert!(!log.contains("panicked"), "{log}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Without an OpenXR runtime (this host has no OpenXR loader at all), `--xr` says so and the
