@@ -334,18 +334,14 @@ mod tests {
         // Of two renditions of one height, the one that needs less of the link (VP9 at 720p
         // beside H.264 at 720p), whether or not the link is known.
         let both = set();
-        let h264_720 = both
-            .renditions
-            .iter()
-            .find(|r| r.file == "720.mp4")
-            .unwrap()
-            .bitrate;
-        let vp9_720 = both
-            .renditions
-            .iter()
-            .find(|r| r.file == "720.webm")
-            .unwrap()
-            .bitrate;
+        let bitrate = |file: &str| {
+            both.renditions
+                .iter()
+                .find(|r| r.file == file)
+                .unwrap()
+                .bitrate
+        };
+        let (h264_720, vp9_720) = (bitrate("720.mp4"), bitrate("720.webm"));
         assert!(vp9_720 < h264_720, "{vp9_720} {h264_720}");
         assert_eq!(both.choose(720, None, |_| true).unwrap().file, "720.webm");
         assert_eq!(
