@@ -26,13 +26,15 @@ Usage:
       through OpenXR (falls back to the desktop window when no runtime runs); leave after N
       frames in the headset (tests); a seated visitor (eyes at 1.2 m) or a standing one (the
       default); glide with the left thumbstick besides teleport and snap turn.
-  disan pack SCAN --out PACKAGE [--id ID] [--unit m|cm|mm|in|ft] [--up y|z] [--keep-position] [--plain] [--force] [--json] [--lang vi|en]
+  disan pack SCAN --out PACKAGE [--id ID] [--unit m|cm|mm|in|ft] [--up y|z] [--keep-position] [--plain] [--no-gpu-textures] [--force] [--json] [--lang vi|en]
       Make an exhibit package from a scan (.glb, .gltf, .obj with its .mtl, .ply): normalised to
       metres, +Y up, standing on the ground; levels thumb, low, medium, high; a manifest to fill in.
       --unit/--up: the scan's unit and up axis (OBJ and PLY do not say: m and z are assumed;
       glTF says m and y, and the flags override it). --keep-position: do not centre the model
       on the ground (a model already placed for its exhibit). --plain: float geometry without
       EXT_meshopt_compression/KHR_mesh_quantization, for tools that read neither (larger files).
+      Textured levels get copies with BC7 and ETC2 textures (KTX2) that GPUs sample as stored;
+      --no-gpu-textures: JPEG/PNG only (a smaller package, more work for the device).
   disan pack SCAN.tif --out PACKAGE [--as document] [--width METRES | --dpi N] [--iiif-base URL] [...]
       A document scan (.tif, .png, .jpg, any size up to 65535 pixels a side): cut into an IIIF
       tile pyramid (scans/ID/info.json and its tiles, which IIIF viewers read too) and a sheet
@@ -448,6 +450,7 @@ fn parse_pack(args: Vec<String>) -> Result<Command, String> {
             "--force" => options.force = true,
             "--keep-position" => options.keep_position = true,
             "--plain" => options.geometry = disan_pack::Geometry::Plain,
+            "--no-gpu-textures" => options.no_gpu_textures = true,
             "--json" => json = true,
             "--batch" => {}
             "--jobs" => {

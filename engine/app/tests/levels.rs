@@ -83,6 +83,11 @@ fn a_packed_scan_validates_and_opens_thumb_first_then_better_without_an_empty_fr
         .unwrap_or_else(|| panic!("the thumb first:\n{log}"));
     let fetch =
         find(&log, "level: fetching high").unwrap_or_else(|| panic!("high fetched:\n{log}"));
+    // Lavapipe samples BC7: the level's GPU texture copy is what is fetched and shown.
+    assert!(
+        log.contains("level: fetching high of model main (models/bia-da-high.bc7.glb"),
+        "the BC7 copy fetched:\n{log}"
+    );
     let high =
         find(&log, "level: model main shows high").unwrap_or_else(|| panic!("high shown:\n{log}"));
     assert!(thumb < high && fetch < high, "{log}");
@@ -102,6 +107,53 @@ fn a_packed_scan_validates_and_opens_thumb_first_then_better_without_an_empty_fr
         diff > 30,
         "the middle of the shot looks like the background: {centre:?} vs {corner:?}"
     );
+
+    // The same view from the JPEG level (the package without its copies) looks the same: the
+    // BC7 texture is mapped, oriented and coloured (sRGB) as the JPEG is.
+    let jpeg_only = dir.0.join("bia-da-jpeg");
+    run::copy_dir(&package, &jpeg_only);
+    let manifest = std::fs::read_to_string(jpeg_only.join("exhibit.toml")).unwrap();
+    let mut kept = Vec::new();
+    let mut in_copies = false;
+    for line in manifest.lines() {
+        if line.starts_with("gpu_textures = [") {
+            in_copies = true;
+        } else if in_copies && line == "]" {
+            in_copies = false;
+        } else if !in_copies {
+            kept.push(line);
+        }
+    }
+    std::fs::write(jpeg_only.join("exhibit.toml"), kept.join("\n")).unwrap();
+    let jpeg_png = dir.0.join("high-jpeg.png");
+    let out = disan()
+        .arg("shot")
+        .arg(&jpeg_only)
+        .args([
+            "--view", "home", "--size", "640x360", "--lod", "high", "--out",
+        ])
+        .arg(&jpeg_png)
+        .output()
+        .unwrap();
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("level: fetching high of model main (models/bia-da-high.glb"),
+        "{log}"
+    );
+    let jpeg_img = image::open(&jpeg_png).unwrap().to_rgb8();
+    let mean_diff = img
+        .as_raw()
+        .iter()
+        .zip(jpeg_img.as_raw())
+        .map(|(a, b)| f64::from(a.abs_diff(*b)))
+        .sum::<f64>()
+        / img.as_raw().len() as f64;
+    assert!(
+        mean_diff < 2.0,
+        "the BC7 copy looks different from the JPEG level: {mean_diff:.2} levels apart on average"
+    );
+    eprintln!("BC7 copy against the JPEG level: {mean_diff:.3} levels apart on average");
 
     // Without `--lod`, a 640×360 window needs less than high: the screen decides.
     let out = disan()

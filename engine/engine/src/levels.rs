@@ -10,12 +10,17 @@
 //! level never goes back down during a visit (it is already paid for).
 //!
 //! Every level is its own static file, so any web server or CDN caches it.
+//!
+//! A level may come again with its textures in a GPU's own format (`gpu_textures`, written by
+//! `disan pack`): where the device samples one, that copy is fetched instead (no decoding or
+//! mipmapping here, a quarter to an eighth of the GPU memory), see [`gpu_textures_to_fetch`].
 
 use bevy::asset::RecursiveDependencyLoadState;
 use bevy::gltf::GltfAssetLabel;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldInstanceReady};
-use disan_format::{Keyword, Lod, LodQuality, Model};
+use bevy::image::CompressedImageFormats;
+use disan_format::{GpuTextureFormat, Keyword, Lod, LodQuality, Model};
 
 use crate::camera::ViewerCamera;
 use crate::framing::{Bounds, ExhibitBounds, NotFramed};
@@ -157,19 +162,52 @@ pub struct LevelOf {
     pub level: usize,
 }
 
-/// The first level to show and the one to fetch next, for a model about to load.
-/// `cap` is the device's cap; `px_per_metre` how many pixels a metre covers at the start view.
-/// With `forced` (`--lod`, `?lod=`) the cap is also the level wanted, whatever the screen says.
+/// The `gpu_textures` copies worth fetching on this device, best first: those its GPU samples.
+///
+/// - Natively BC7 (desktop GPUs) before ETC2 (mobile GPUs, standalone headsets): the files are
+///   on the disk or the museum's network, and the GPU is spared decoding and 4 bytes a pixel.
+/// - In a browser ETC2 only (phones, tablets, headsets' browsers), at about 1.5 times the JPEG
+///   level's bytes; BC7 is about 3 times (8 bits a pixel against JPEG's ~2 plus Zstandard),
+///   which a desktop browser on a school link pays for longer than decoding the JPEG costs it.
+pub fn gpu_textures_to_fetch(support: Option<CompressedImageFormats>) -> Vec<GpuTextureFormat> {
+    let Some(support) = support else {
+        return Vec::new();
+    };
+    let mut formats = Vec::new();
+    if support.contains(CompressedImageFormats::BC) && !cfg!(target_family = "wasm") {
+        formats.push(GpuTextureFormat::Bc7);
+    }
+    if support.contains(CompressedImageFormats::ETC2) {
+        formats.push(GpuTextureFormat::Etc2);
+    }
+    formats
+}
+
+/// What the device may be sent: its level cap (`forced`: `--lod`, `?lod=`, which is also the
+/// level wanted whatever the screen says) and the GPU texture formats it samples, best first.
+#[derive(Clone, Copy, Debug)]
+pub struct DevicePlan<'a> {
+    pub cap: LodQuality,
+    pub forced: bool,
+    pub textures: &'a [GpuTextureFormat],
+}
+
+/// The first level to show and the one to fetch next, for a model about to load, each level as
+/// this device fetches it (its GPU texture copy where there is one the device samples).
+/// `px_per_metre` is how many pixels a metre covers at the start view.
 pub fn plan(
     model: &Model,
-    cap: LodQuality,
-    forced: bool,
+    device: DevicePlan<'_>,
     px_per_metre: Option<f32>,
 ) -> (Vec<Lod>, usize, usize) {
-    let levels = model.levels();
-    let cap_index = cap_index(&levels, cap);
+    let levels: Vec<Lod> = model
+        .levels()
+        .iter()
+        .map(|l| l.for_device(device.textures))
+        .collect();
+    let cap_index = cap_index(&levels, device.cap);
     let wanted = match px_per_metre {
-        Some(px) if !forced => needed_level(&levels, px).min(cap_index),
+        Some(px) if !device.forced => needed_level(&levels, px).min(cap_index),
         _ => cap_index,
     };
     (levels, 0, wanted)
@@ -193,14 +231,13 @@ pub fn needed_level(levels: &[Lod], px_per_metre: f32) -> usize {
 pub fn register(
     levels_res: &mut ModelLevels,
     model: &Model,
+    device: DevicePlan<'_>,
     transform: Transform,
-    cap: LodQuality,
-    forced: bool,
     px_per_metre: Option<f32>,
 ) -> Lod {
-    let (levels, first, target) = plan(model, cap, forced, px_per_metre);
+    let (levels, first, target) = plan(model, device, px_per_metre);
     let first_level = levels[first].clone();
-    let cap = cap_index(&levels, cap);
+    let cap = cap_index(&levels, device.cap);
     levels_res.models.push(ModelLevel {
         model_id: model.id.clone(),
         levels,
@@ -348,9 +385,10 @@ fn fetch_levels(
         let path = library.asset_path(package, &level.src);
         let handle = load_level(&assets, path, config.ray_cast_models);
         info!(
-            "level: fetching {} of model {} ({})",
+            "level: fetching {} of model {} ({}, {})",
             level.quality.word(),
             m.model_id,
+            level.src,
             level
                 .bytes
                 .map_or("size unknown".into(), |b| format!("{b} bytes"))
@@ -474,6 +512,15 @@ mod tests {
             triangles: None,
             bytes: None,
             error: Some(error),
+            gpu_textures: Vec::new(),
+        }
+    }
+
+    fn device(cap: LodQuality, forced: bool) -> DevicePlan<'static> {
+        DevicePlan {
+            cap,
+            forced,
+            textures: &[],
         }
     }
 
@@ -514,13 +561,13 @@ mod tests {
 
     #[test]
     fn a_phone_never_fetches_more_than_its_cap() {
-        let (_, first, target) = plan(&model(), LodQuality::Low, false, Some(5000.0));
+        let (_, first, target) = plan(&model(), device(LodQuality::Low, false), Some(5000.0));
         assert_eq!((first, target), (0, 1));
-        let (_, _, target) = plan(&model(), LodQuality::High, false, Some(5000.0));
+        let (_, _, target) = plan(&model(), device(LodQuality::High, false), Some(5000.0));
         assert_eq!(target, 3);
-        let (_, _, target) = plan(&model(), LodQuality::Medium, false, None);
+        let (_, _, target) = plan(&model(), device(LodQuality::Medium, false), None);
         assert_eq!(target, 2, "without a screen measure, the cap");
-        let (_, _, target) = plan(&model(), LodQuality::High, true, Some(10.0));
+        let (_, _, target) = plan(&model(), device(LodQuality::High, true), Some(10.0));
         assert_eq!(
             target, 3,
             "--lod high shows high even where the screen would not need it"
@@ -531,7 +578,67 @@ mod tests {
     fn a_model_without_levels_is_its_own_only_level() {
         let mut m = model();
         m.lods.clear();
-        let (levels, first, target) = plan(&m, LodQuality::High, false, Some(100.0));
+        let (levels, first, target) = plan(&m, device(LodQuality::High, false), Some(100.0));
         assert_eq!((levels.len(), first, target), (1, 0, 0));
+    }
+
+    #[test]
+    fn a_device_fetches_the_copy_its_gpu_samples() {
+        let copy = |format, src: &str, bytes| disan_format::GpuTextureLevel {
+            format,
+            src: disan_format::check_package_path(src).unwrap(),
+            bytes: Some(bytes),
+        };
+        let mut m = model();
+        for lod in m.lods.iter_mut().filter(|l| l.quality != LodQuality::Thumb) {
+            let stem = lod.src.as_str().trim_end_matches(".glb").to_owned();
+            lod.gpu_textures = vec![
+                copy(GpuTextureFormat::Bc7, &format!("{stem}.bc7.glb"), 3000),
+                copy(GpuTextureFormat::Etc2, &format!("{stem}.etc2.glb"), 1500),
+            ];
+        }
+        let files = |textures: &[GpuTextureFormat]| -> Vec<(String, Option<u64>)> {
+            let device = DevicePlan {
+                textures,
+                ..device(LodQuality::High, false)
+            };
+            let (levels, _, _) = plan(&m, device, None);
+            levels
+                .iter()
+                .map(|l| (l.src.to_string(), l.bytes))
+                .collect()
+        };
+        let desktop = files(&[GpuTextureFormat::Bc7, GpuTextureFormat::Etc2]);
+        assert_eq!(
+            desktop,
+            [
+                ("models/a-thumb.glb".to_owned(), None),
+                ("models/a-low.bc7.glb".to_owned(), Some(3000)),
+                ("models/a-medium.bc7.glb".to_owned(), Some(3000)),
+                ("models/a-high.bc7.glb".to_owned(), Some(3000)),
+            ],
+            "the thumb has no copy; every other level is fetched as BC7, with the copy's size"
+        );
+        let phone = files(&[GpuTextureFormat::Etc2]);
+        assert_eq!(phone[2].0, "models/a-medium.etc2.glb");
+        let neither = files(&[]);
+        assert_eq!(neither[3].0, "models/a-high.glb");
+    }
+
+    #[test]
+    fn which_copies_a_device_fetches() {
+        assert!(gpu_textures_to_fetch(None).is_empty());
+        assert!(gpu_textures_to_fetch(Some(CompressedImageFormats::NONE)).is_empty());
+        assert_eq!(
+            gpu_textures_to_fetch(Some(CompressedImageFormats::ETC2 | CompressedImageFormats::ASTC_LDR)),
+            [GpuTextureFormat::Etc2]
+        );
+        let both = gpu_textures_to_fetch(Some(CompressedImageFormats::BC | CompressedImageFormats::ETC2));
+        // Natively BC7 first; in a browser never BC7 (its bytes cost more than the decoding).
+        if cfg!(target_family = "wasm") {
+            assert_eq!(both, [GpuTextureFormat::Etc2]);
+        } else {
+            assert_eq!(both, [GpuTextureFormat::Bc7, GpuTextureFormat::Etc2]);
+        }
     }
 }

@@ -171,6 +171,7 @@ fn start_loading(
     config: Res<crate::ViewerConfig>,
     windows: Query<&Window>,
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+    texture_support: Option<Res<bevy::image::CompressedImageFormatSupport>>,
     mut levels: ResMut<ModelLevels>,
     mut load: ResMut<ExhibitLoad>,
     mut failure: ResMut<OpenFailure>,
@@ -203,6 +204,7 @@ fn start_loading(
     *levels = ModelLevels::default();
     let window = windows.iter().next();
     let cap = crate::levels::device_cap(&config, window, adapter.map(|a| a.backend));
+    let textures = crate::levels::gpu_textures_to_fetch(texture_support.map(|s| s.0));
     for model in &m.models {
         let [rx, ry, rz] = model.rotation_deg.map(f32::to_radians);
         let transform = Transform::from_translation(Vec3::from(model.position))
@@ -217,9 +219,12 @@ fn start_loading(
         let first = crate::levels::register(
             &mut levels,
             model,
+            crate::levels::DevicePlan {
+                cap,
+                forced: config.lod.is_some(),
+                textures: &textures,
+            },
             transform,
-            cap,
-            config.lod.is_some(),
             px_per_metre,
         );
         let path = library.asset_path(package, &first.src);

@@ -164,6 +164,20 @@ impl CaptureMethod {
 }
 
 keyword_enum!(
+    /// A GPU's block-compressed texture family, in which `disan pack` writes a copy of a level
+    /// (`gpu_textures`): the GPU samples it as stored, at a quarter of the memory of the
+    /// decoded JPEG and with no decoding or mipmapping on the device.
+    GpuTextureFormat {
+        /// BC7 (desktop and laptop GPUs: Direct3D, Vulkan and Metal on PCs, WebGPU and WebGL2
+        /// with S3TC/BPTC there).
+        Bc7 = "bc7",
+        /// ETC2 RGB (phones, tablets and standalone headsets: every OpenGL ES 3 and Vulkan
+        /// mobile GPU, WebGL2 and WebGPU there). Opaque textures only.
+        Etc2 = "etc2",
+    }
+);
+
+keyword_enum!(
     /// Quality levels of model derivatives (as Smithsonian Voyager names them).
     LodQuality {
         Thumb = "thumb",
@@ -298,8 +312,7 @@ impl Manifest {
     pub fn referenced_files(&self) -> Vec<&PackagePath> {
         let mut files: Vec<&PackagePath> = Vec::new();
         for m in &self.models {
-            files.push(&m.src);
-            files.extend(m.lods.iter().map(|l| &l.src));
+            files.extend(m.model_files());
         }
         files.extend(self.audio.iter().map(|a| &a.src));
         for h in &self.hotspots {
@@ -432,9 +445,50 @@ pub struct Lod {
     /// The simplification's geometric error in metres (in the model's frame): how far the
     /// level's surface may lie from the scan's.
     pub error: Option<f32>,
+    /// Copies of this level whose textures are in a GPU's own format: a viewer whose device
+    /// samples one loads it instead of `src` (same geometry, same look).
+    pub gpu_textures: Vec<GpuTextureLevel>,
+}
+
+/// One `gpu_textures` copy of a level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GpuTextureLevel {
+    pub format: GpuTextureFormat,
+    pub src: PackagePath,
+    pub bytes: Option<u64>,
+}
+
+impl Lod {
+    /// The level's files: `src` and its `gpu_textures` copies.
+    pub fn files(&self) -> impl Iterator<Item = &PackagePath> {
+        std::iter::once(&self.src).chain(self.gpu_textures.iter().map(|g| &g.src))
+    }
+
+    /// The level as a device that samples `formats` (in order of preference) loads it: the first
+    /// copy in one of them, or the level as it is. The copy keeps the level's quality, triangles
+    /// and error; its file and size are the copy's.
+    pub fn for_device(&self, formats: &[GpuTextureFormat]) -> Lod {
+        let copy = formats
+            .iter()
+            .find_map(|f| self.gpu_textures.iter().find(|g| g.format == *f));
+        match copy {
+            Some(copy) => Lod {
+                src: copy.src.clone(),
+                bytes: copy.bytes,
+                gpu_textures: Vec::new(),
+                ..self.clone()
+            },
+            None => self.clone(),
+        }
+    }
 }
 
 impl Model {
+    /// Every model file: `src`, each level's and each level's `gpu_textures` copies.
+    pub fn model_files(&self) -> impl Iterator<Item = &PackagePath> {
+        std::iter::once(&self.src).chain(self.lods.iter().flat_map(Lod::files))
+    }
+
     /// The model's levels from the lightest to the full model. `src` is the last level; a
     /// `[[models.lods]]` entry naming the same file as `src` describes it (its triangles, bytes).
     pub fn levels(&self) -> Vec<Lod> {
@@ -447,6 +501,7 @@ impl Model {
                 triangles: None,
                 bytes: None,
                 error: None,
+                gpu_textures: Vec::new(),
             });
         } else {
             // The full model last, whatever quality it was given.

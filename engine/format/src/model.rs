@@ -153,6 +153,43 @@ pub struct ModelFile<'a> {
     root: Root,
     /// The GLB's binary chunk.
     bin: Option<Cow<'a, [u8]>>,
+    /// Whether `root` was rewritten from the file's JSON ([`core_texture_sources`]), so the
+    /// loader must be given the rewritten document, not the file.
+    rewritten: bool,
+}
+
+/// The glTF extension through which a texture's source is a KTX2 image (`disan pack`'s GPU
+/// texture copies, docs/exhibit-format.md).
+const BASISU: &str = "KHR_texture_basisu";
+
+/// A texture whose source is a KTX2 image names it in `extensions.KHR_texture_basisu.source`
+/// and may leave out the core `source`, which the `gltf` crate (and so Bevy's loader) requires.
+/// The extension's source becomes the core one and the extension is no longer required: Bevy
+/// reads a KTX2 image by its `image/ktx2` MIME type once it is a plain source. `None` when the
+/// document does not use the extension (left as it is).
+fn core_texture_sources(json: &[u8]) -> Option<Vec<u8>> {
+    if !json.windows(BASISU.len()).any(|w| w == BASISU.as_bytes()) {
+        return None;
+    }
+    let mut doc: serde_json::Value = serde_json::from_slice(json).ok()?;
+    let textures = doc.get_mut("textures").and_then(|t| t.as_array_mut());
+    for texture in textures.into_iter().flatten() {
+        let ktx2 = texture
+            .pointer("/extensions/KHR_texture_basisu/source")
+            .cloned();
+        if let (Some(source), Some(t)) = (ktx2, texture.as_object_mut()) {
+            t.insert("source".into(), source);
+            if let Some(ext) = t.get_mut("extensions").and_then(|e| e.as_object_mut()) {
+                ext.remove(BASISU);
+            }
+        }
+    }
+    for key in ["extensionsRequired", "extensionsUsed"] {
+        if let Some(list) = doc.get_mut(key).and_then(|l| l.as_array_mut()) {
+            list.retain(|e| e != BASISU);
+        }
+    }
+    serde_json::to_vec(&doc).ok()
 }
 
 /// Where a buffer's or image's bytes come from.
@@ -194,7 +231,9 @@ impl<'a> ModelFile<'a> {
                 ),
             ));
         };
-        let root: Root = match json::deserialize::from_slice(&json_bytes) {
+        let rewritten = core_texture_sources(&json_bytes);
+        let json_bytes = rewritten.as_deref().unwrap_or(&json_bytes);
+        let root: Root = match json::deserialize::from_slice(json_bytes) {
             Ok(root) => root,
             Err(e) => {
                 return Err(ModelReport::failed(
@@ -207,6 +246,7 @@ impl<'a> ModelFile<'a> {
             path: path.clone(),
             root,
             bin,
+            rewritten: rewritten.is_some(),
         })
     }
 
@@ -274,7 +314,12 @@ impl<'a> ModelFile<'a> {
         }
         if !compression::is_compressed(&self.root) {
             self.check_plain(files, limits, &mut report);
-            return (report, None);
+            // A rewritten document (KTX2 texture sources) is what the loader must read.
+            let rewritten = (self.rewritten && !report.has_errors())
+                .then(|| serde_json::to_vec(&self.root).ok())
+                .flatten()
+                .map(|json| compression::glb(&json, self.bin.as_deref().unwrap_or_default()));
+            return (report, rewritten);
         }
         // The structure first (indices are followed while decoding), without the extensions
         // decoded here, which the glTF crate does not know.
@@ -616,6 +661,17 @@ impl<'a> ModelFile<'a> {
                 },
                 Source::Refused => continue,
             };
+            // KTX2's `vkFormat` 0: Basis Universal, which must be transcoded for the device
+            // (this viewer has no transcoder); a block format (BC7, ETC2) is sampled as stored.
+            if bytes.starts_with(KTX2_IDENTIFIER)
+                && bytes.get(12..16).is_some_and(|f| f == [0, 0, 0, 0])
+            {
+                report.error(
+                    &field,
+                    "is a KTX2 texture in Basis Universal, which this viewer cannot decode yet: pack the scan with `disan pack`, which writes JPEG textures and BC7/ETC2 copies the GPU reads as they are.",
+                );
+                continue;
+            }
             match image_size(bytes) {
                 Ok((w, h)) => {
                     report.summary.images.push((i, w, h));
@@ -847,6 +903,11 @@ fn max_index(accessor: &json::Accessor, views: &[Option<&[u8]>]) -> Option<u64> 
     };
     max
 }
+
+/// The first bytes of every KTX2 file.
+const KTX2_IDENTIFIER: &[u8] = &[
+    0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32, 0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A,
+];
 
 /// The pixel size of a PNG, JPEG or KTX2 image, read from its header (nothing is decoded).
 pub fn image_size(bytes: &[u8]) -> Result<(u32, u32), String> {

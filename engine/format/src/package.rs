@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::manifest::{Manifest, PackagePath};
+use crate::manifest::{Manifest, Model, PackagePath};
 use crate::parse::parse_manifest;
 use crate::problem::{LineCol, Problem, Problems};
 
@@ -126,7 +126,7 @@ fn check_files(
     let models: std::collections::HashSet<&str> = manifest
         .models
         .iter()
-        .flat_map(|m| std::iter::once(m.src.as_str()).chain(m.lods.iter().map(|l| l.src.as_str())))
+        .flat_map(|m| m.model_files().map(PackagePath::as_str))
         .collect();
     for path in manifest.referenced_files() {
         if !seen.insert(path.as_str()) {
@@ -568,10 +568,7 @@ pub fn validate_package(root: &Path) -> (Option<Manifest>, Problems) {
     let (manifest, mut problems) = check_package(root);
     if let Some(m) = &manifest {
         let mut seen = std::collections::HashSet::new();
-        let models = m
-            .models
-            .iter()
-            .flat_map(|model| std::iter::once(&model.src).chain(model.lods.iter().map(|l| &l.src)));
+        let models = m.models.iter().flat_map(Model::model_files);
         for path in models {
             if !seen.insert(path.as_str()) || !root.join(path.as_str()).is_file() {
                 continue;

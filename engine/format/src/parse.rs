@@ -1229,12 +1229,42 @@ impl<'s> Reader<'s> {
                 .opt_num(l, "bytes", 1.0..1e15, "a file size in bytes")
                 .map(|n| n as u64);
             let error = r.opt_f32(l, "error", 0.0..1e6, "metres");
+            let gpu_textures = r.table_array(l, "gpu_textures", |r, g| {
+                let format = r.keyword::<GpuTextureFormat>(g, "format", true);
+                let src = r.req_path(g, "src");
+                if let Some(src) = &src {
+                    r.expect_extension(g, "src", src, &["glb"], "a glTF binary model (.glb)");
+                }
+                let bytes = r
+                    .opt_num(g, "bytes", 1.0..1e15, "a file size in bytes")
+                    .map(|n| n as u64);
+                Some(GpuTextureLevel {
+                    format: format?,
+                    src: src?,
+                    bytes,
+                })
+            });
+            let field = l.field("gpu_textures");
+            for (i, copy) in gpu_textures.iter().enumerate() {
+                if gpu_textures[..i].iter().any(|g| g.format == copy.format) {
+                    let span = l.get("gpu_textures").map_or(l.span.clone(), |v| v.span());
+                    r.error(
+                        &span,
+                        &field,
+                        format!(
+                            "two copies have format \"{}\": give each format once.",
+                            copy.format.word()
+                        ),
+                    );
+                }
+            }
             Some(Lod {
                 quality: quality?,
                 src: src?,
                 triangles,
                 bytes,
                 error,
+                gpu_textures,
             })
         });
         let field = o.field("lods");

@@ -313,3 +313,70 @@ proptest! {
         let _ = check(&path, &bytes[..end]);
     }
 }
+
+/// The samples' GPU texture copies (KTX2 through `KHR_texture_basisu`, without a core texture
+/// source): accepted, and handed to the loader as plain sources it reads; a KTX2 in Basis
+/// Universal (`vkFormat` 0), which nothing here transcodes, is refused at its image.
+#[test]
+fn gpu_texture_copies_load_as_plain_sources_and_basis_universal_is_refused() {
+    let mut copies = 0;
+    for name in SAMPLES {
+        let package = disan_format::open_package(&exhibits().join(name)).unwrap();
+        for copy in package.manifest.models[0]
+            .lods
+            .iter()
+            .flat_map(|l| &l.gpu_textures)
+        {
+            copies += 1;
+            let bytes = std::fs::read(exhibits().join(name).join(copy.src.as_str())).unwrap();
+            let (file_json, _) = split(&bytes);
+            assert!(
+                file_json["textures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|t| t.get("source").is_none()
+                        && t["extensions"]["KHR_texture_basisu"]["source"].is_u64()),
+                "{}: the copy names its KTX2 through the extension only",
+                copy.src
+            );
+            let (report, decoded) = check_and_decode(&copy.src, &bytes);
+            assert!(!report.has_errors(), "{}: {:?}", copy.src, report.findings);
+            let (json, _) = split(&decoded.expect("rewritten for the loader"));
+            assert!(
+                json["textures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|t| t["source"].is_u64() && t.get("extensions").is_none_or(|e| e.get("KHR_texture_basisu").is_none())),
+                "{}: {}",
+                copy.src,
+                json["textures"]
+            );
+            assert!(!serde_json::to_string(&json["extensionsRequired"])
+                .unwrap()
+                .contains("KHR_texture_basisu"));
+            // The same file with its first texture's vkFormat set to 0 (Basis Universal).
+            let (plain_json, mut bin) = split(&decoded_plain(&copy.src, &bytes));
+            let image = &plain_json["images"][0];
+            let view = &plain_json["bufferViews"][image["bufferView"].as_u64().unwrap() as usize];
+            let at = view["byteOffset"].as_u64().unwrap_or(0) as usize;
+            assert_eq!(&bin[at..at + 4], &[0xAB, 0x4B, 0x54, 0x58]);
+            bin[at + 12..at + 16].copy_from_slice(&[0, 0, 0, 0]);
+            let report = check(&copy.src, &join(&plain_json, &bin));
+            assert!(
+                report
+                    .errors()
+                    .any(|f| f.field == "images[0]" && f.message.contains("Basis Universal")),
+                "{:?}",
+                report.findings
+            );
+        }
+    }
+    assert!(copies >= 4, "the samples carry GPU texture copies ({copies})");
+}
+
+/// A model as the loader gets it: decoded and rewritten where the check does so.
+fn decoded_plain(path: &PackagePath, bytes: &[u8]) -> Vec<u8> {
+    check_and_decode(path, bytes).1.unwrap_or_else(|| bytes.to_vec())
+}

@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::input::TextureSlot;
 
+const KTX2: &str = "image/ktx2";
+
 /// A texture ready to embed.
 #[derive(Clone, Debug)]
 pub struct GlbTexture {
@@ -406,7 +408,13 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
                 });
             let v = b.view(&texture.bytes, None);
             images.push(json!({ "bufferView": v, "mimeType": texture.mime }));
-            textures.push(json!({ "source": images.len() - 1, "sampler": sampler }));
+            // A KTX2 image is a texture's source through KHR_texture_basisu, the only place
+            // glTF takes KTX2 (the viewer's loader reads it; see gpu_texture.rs).
+            if texture.mime == KTX2 {
+                textures.push(json!({ "extensions": { "KHR_texture_basisu": { "source": images.len() - 1 } }, "sampler": sampler }));
+            } else {
+                textures.push(json!({ "source": images.len() - 1, "sampler": sampler }));
+            }
             textures.len() - 1
         };
         if mesh.uvs.is_some() {
@@ -461,12 +469,19 @@ pub fn write(meshes: &[GlbMesh], extras: Value, geometry: Geometry) -> Vec<u8> {
         "bufferViews": b.views,
         "buffers": [{ "byteLength": b.bin.len() }],
     });
+    let mut required: Vec<&str> = Vec::new();
     if compress {
         doc["buffers"].as_array_mut().expect("an array").push(json!({
             "byteLength": b.fallback.max(4), "extensions": { "EXT_meshopt_compression": { "fallback": true } }
         }));
-        doc["extensionsUsed"] = json!(["EXT_meshopt_compression", "KHR_mesh_quantization"]);
-        doc["extensionsRequired"] = json!(["EXT_meshopt_compression", "KHR_mesh_quantization"]);
+        required.extend(["EXT_meshopt_compression", "KHR_mesh_quantization"]);
+    }
+    if images.iter().any(|i| i["mimeType"] == KTX2) {
+        required.push("KHR_texture_basisu");
+    }
+    if !required.is_empty() {
+        doc["extensionsUsed"] = json!(required);
+        doc["extensionsRequired"] = json!(required);
     }
     if !images.is_empty() {
         // Linear filtering with mipmaps: the viewer builds the mip chain (see texture.rs).

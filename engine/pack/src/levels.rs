@@ -24,7 +24,8 @@ use crate::glb::{Geometry, GlbMesh, GlbTexture};
 use crate::input::{Mesh, Scan, TextureSlot};
 use crate::progress::Progress;
 use crate::texture::{DecodedTextures, encode_for_level};
-use crate::{LevelReport, PackError};
+use crate::{GpuCopyReport, LevelReport, PackError};
+use disan_format::{GpuTextureFormat, Keyword};
 
 /// What one level promises.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +87,7 @@ pub fn write_level(
     spec: &LevelSpec,
     id: &str,
     geometry: Geometry,
+    gpu_copies: bool,
     out: &Path,
     progress: &Progress,
 ) -> Result<WrittenLevel, PackError> {
@@ -151,7 +153,7 @@ pub fn write_level(
         let extras = serde_json::json!({
             "disan": { "quality": spec.quality, "triangles": triangles, "error_m": error_m, "error_bound_m": bound_m }
         });
-        let bytes = crate::glb::write(&parts, extras, geometry);
+        let bytes = crate::glb::write(&parts, extras.clone(), geometry);
         attempt += 1;
         // A level over its byte budget (a texture that does not compress, attributes the
         // estimate did not foresee) is simplified further rather than shipped too big.
@@ -161,6 +163,11 @@ pub fn write_level(
             continue;
         }
         crate::write_file(&path, &bytes)?;
+        let gpu_textures = if gpu_copies {
+            write_gpu_copies(&parts, textures, spec, id, extras, geometry, out)?
+        } else {
+            Vec::new()
+        };
         progress.fraction(1.0);
         return Ok(WrittenLevel {
             report: LevelReport {
@@ -174,9 +181,71 @@ pub fn write_level(
                 triangle_budget: spec.triangles,
                 texture_px: images.iter().flatten().map(|t| t.width.max(t.height)).max(),
                 over_bound,
+                gpu_textures,
             },
         });
     }
+}
+
+/// The level again with its textures in each GPU format that can hold them
+/// (crate::gpu_texture): the same parts, the same extras, `models/ID-QUALITY.FORMAT.glb`.
+/// Nothing for a level without textures (nothing to gain) or the thumb (one small file first).
+fn write_gpu_copies(
+    parts: &[GlbMesh],
+    textures: &DecodedTextures,
+    spec: &LevelSpec,
+    id: &str,
+    extras: serde_json::Value,
+    geometry: Geometry,
+    out: &Path,
+) -> Result<Vec<GpuCopyReport>, PackError> {
+    use crate::gpu_texture::{ColourSpace, can_hold, encode_ktx2};
+    let textured = (0..parts.len()).any(|i| textures.get(i).is_some() || textures.maps(i).next().is_some());
+    if spec.quality == "thumb" || !textured || !crate::gpu_texture::available() {
+        return Ok(Vec::new());
+    }
+    let mut copies = Vec::new();
+    for format in [GpuTextureFormat::Bc7, GpuTextureFormat::Etc2] {
+        let holds = (0..parts.len()).all(|i| {
+            textures.get(i).is_none_or(|img| can_hold(format, img))
+                && textures.maps(i).all(|(_, img)| can_hold(format, img))
+        });
+        if !holds {
+            continue;
+        }
+        let copy: Vec<GlbMesh> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let mut part = part.clone();
+                if part.texture.is_some() {
+                    part.texture = textures
+                        .get(i)
+                        .map(|img| encode_ktx2(img, spec.texture_px, format, ColourSpace::Srgb));
+                }
+                part.maps = textures
+                    .maps(i)
+                    .map(|(slot, img)| {
+                        let space = match slot {
+                            TextureSlot::Emissive => ColourSpace::Srgb,
+                            _ => ColourSpace::Linear,
+                        };
+                        (slot, encode_ktx2(img, spec.texture_px, format, space))
+                    })
+                    .collect();
+                part
+            })
+            .collect();
+        let bytes = crate::glb::write(&copy, extras.clone(), geometry);
+        let src = format!("models/{id}-{}.{}.glb", spec.quality, format.word());
+        crate::write_file(&out.join(&src), &bytes)?;
+        copies.push(GpuCopyReport {
+            format: format.word(),
+            src,
+            bytes: bytes.len() as u64,
+        });
+    }
+    Ok(copies)
 }
 
 /// meshoptimizer's attribute-aware simplification: texture coordinates and colours weigh in,

@@ -14,6 +14,7 @@ pub mod batch;
 pub mod deviation;
 pub mod document;
 pub mod glb;
+pub mod gpu_texture;
 pub mod input;
 pub mod levels;
 pub mod messages;
@@ -52,6 +53,8 @@ pub struct PackOptions {
     pub geometry: Geometry,
     /// Replace a package that is already there.
     pub force: bool,
+    /// Write no GPU texture copies of the levels (`--no-gpu-textures`): JPEG/PNG only.
+    pub no_gpu_textures: bool,
     pub lang: Lang,
     /// What the input is (`--as`); by default told from the file.
     pub kind: Option<PackKind>,
@@ -157,6 +160,7 @@ impl Default for PackOptions {
             keep_position: false,
             geometry: Geometry::Compressed,
             force: false,
+            no_gpu_textures: false,
             lang: Lang::En,
             kind: None,
             sheet_width_m: None,
@@ -221,6 +225,17 @@ pub struct LevelReport {
     pub texture_px: Option<u32>,
     /// Whether the budget could be met only by going past the error bound.
     pub over_bound: bool,
+    /// The level again with its textures in GPU formats (the manifest's `gpu_textures`).
+    pub gpu_textures: Vec<GpuCopyReport>,
+}
+
+/// A `gpu_textures` copy of a level as written.
+#[derive(Clone, Debug, Serialize)]
+pub struct GpuCopyReport {
+    /// The manifest's word for the format (`bc7`, `etc2`).
+    pub format: &'static str,
+    pub src: String,
+    pub bytes: u64,
 }
 
 /// Everything `disan pack` did, printed as a summary or as `--json`.
@@ -642,13 +657,27 @@ fn pack_mesh(
     for spec in LEVELS.iter().rev() {
         progress.step(messages::step_level(lang, spec.quality));
         let written =
-            levels::write_level(&scan, &textures, spec, &id, options.geometry, out, progress)?;
+            levels::write_level(
+                &scan,
+                &textures,
+                spec,
+                &id,
+                options.geometry,
+                !options.no_gpu_textures,
+                out,
+                progress,
+            )?;
         if written.report.over_bound {
             warnings.push(messages::over_bound(lang, &written.report));
         }
         level_reports.push(written.report);
     }
     level_reports.reverse();
+    let textured = (0..scan.meshes.len())
+        .any(|i| textures.get(i).is_some() || textures.maps(i).next().is_some());
+    if textured && !options.no_gpu_textures && !gpu_texture::available() {
+        warnings.push(messages::no_gpu_texture_encoder(lang));
+    }
     // A level that adds nothing to the one below it (a small scan: every triangle and the whole
     // texture already there) is not shipped, and a copy left by an earlier pack is removed.
     let mut kept: Vec<LevelReport> = Vec::new();
@@ -658,7 +687,9 @@ fn pack_mesh(
             && below.triangles == level.triangles
             && below.texture_px == level.texture_px
         {
-            let _ = std::fs::remove_file(out.join(&level.src));
+            for file in std::iter::once(&level.src).chain(level.gpu_textures.iter().map(|g| &g.src)) {
+                let _ = std::fs::remove_file(out.join(file));
+            }
             skipped.push(level.quality);
             continue;
         }

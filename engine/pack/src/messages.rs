@@ -321,3 +321,12 @@ fn video_error(e: &disan_video::VideoError) -> String {
         ),
     }
 }
+
+/// This build has no GPU texture encoder (MinGW Windows, see gpu_texture.rs).
+pub fn no_gpu_texture_encoder(lang: Lang) -> String {
+    pick(
+        lang,
+        "Bản disan pack này (Windows MinGW) không ghi được bản sao ảnh bề mặt cho GPU (BC7, ETC2): gói chỉ có ảnh JPEG/PNG và vẫn dùng được. Muốn có các bản sao, hãy đóng gói lại trên Linux.".to_owned(),
+        "This build of disan pack (Windows, MinGW) cannot write GPU texture copies (BC7, ETC2): the package has JPEG/PNG textures only and works as it is. To have the copies, pack it again on Linux.".to_owned(),
+    )
+}

@@ -443,6 +443,23 @@ pub fn models_table(report: &PackReport) -> String {
         let _ = writeln!(s, "triangles = {}", level.triangles);
         let _ = writeln!(s, "bytes = {}", level.bytes);
         let _ = writeln!(s, "error = {}", format_error(level.error_m));
+        if !level.gpu_textures.is_empty() {
+            let _ = writeln!(
+                s,
+                "# The same level with its textures in a GPU's own format: a device that samples one loads it."
+            );
+            let _ = writeln!(s, "gpu_textures = [");
+            for copy in &level.gpu_textures {
+                let _ = writeln!(
+                    s,
+                    "  {{ format = \"{}\", src = {}, bytes = {} }},",
+                    copy.format,
+                    toml_str(&copy.src),
+                    copy.bytes
+                );
+            }
+            let _ = writeln!(s, "]");
+        }
     }
     s
 }

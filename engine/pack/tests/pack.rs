@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use disan_format::Keyword;
 use disan_pack::{LEVELS, Lang, PackOptions, PackReport, Progress, REPORT_FILE, pack_scan};
 
 const TRIANGLES: usize = 2_000_000;
@@ -79,6 +80,29 @@ fn check_package(report: &PackReport, out: &Path) {
         let check = disan_format::check_model_on_disk(out, &path, &disan_format::ModelLimits::WEB);
         assert!(!check.has_errors(), "{:?}", check.findings);
         assert_eq!(check.summary.triangles, level.triangles);
+        // Every textured level but the thumb comes again with BC7 and with ETC2 textures: the
+        // same geometry, every texture a KTX2 with its mips, each passing the model check.
+        let formats: Vec<&str> = level.gpu_textures.iter().map(|g| g.format).collect();
+        let expected: &[&str] = if level.quality == "thumb" { &[] } else { &["bc7", "etc2"] };
+        assert_eq!(formats, expected, "{}", level.quality);
+        for copy in &level.gpu_textures {
+            let bytes = std::fs::read(out.join(&copy.src)).unwrap();
+            assert_eq!(bytes.len() as u64, copy.bytes);
+            let path = disan_format::check_package_path(&copy.src).unwrap();
+            let check =
+                disan_format::check_model_on_disk(out, &path, &disan_format::ModelLimits::WEB);
+            assert!(!check.has_errors(), "{:?}", check.findings);
+            assert_eq!(check.summary.triangles, level.triangles);
+            let json = gltf::Glb::from_slice(&bytes).unwrap().json;
+            let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            let images = json["images"].as_array().unwrap();
+            assert!(!images.is_empty());
+            assert!(
+                images.iter().all(|i| i["mimeType"] == "image/ktx2"),
+                "{}: {images:?}",
+                copy.src
+            );
+        }
     }
     // Levels get lighter towards the thumb, and the thumb is under 200 KB.
     assert!(
@@ -126,11 +150,27 @@ fn check_package(report: &PackReport, out: &Path) {
     let bounds = model.bounds.expect("bounds written");
     assert!((bounds.max[1] - max[1]).abs() < 0.001);
     assert!(out.join(REPORT_FILE).is_file());
+    for (lod, level) in model.lods.iter().zip(&report.levels) {
+        let copies: Vec<(&str, &str, Option<u64>)> = lod
+            .gpu_textures
+            .iter()
+            .map(|g| (g.format.word(), g.src.as_str(), g.bytes))
+            .collect();
+        let written: Vec<(&str, &str, Option<u64>)> = level
+            .gpu_textures
+            .iter()
+            .map(|g| (g.format, g.src.as_str(), Some(g.bytes)))
+            .collect();
+        assert_eq!(copies, written, "the manifest lists the copies pack wrote");
+    }
     khronos_validate(
         &report
             .levels
             .iter()
-            .map(|l| out.join(&l.src))
+            .flat_map(|l| {
+                std::iter::once(out.join(&l.src))
+                    .chain(l.gpu_textures.iter().map(|g| out.join(&g.src)))
+            })
             .collect::<Vec<_>>(),
     );
 }
