@@ -539,8 +539,14 @@ test("a packed scan loads progressively: the thumb first, then the level WebGL2 
   // package's plain static files.
   const fetched = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".glb")));
   assert.ok(fetched.some((p) => p.endsWith("mau-quet-bat-gom-thumb.glb")), `the thumb was fetched: ${fetched}`);
-  assert.ok(fetched.some((p) => p.endsWith(`mau-quet-bat-gom-${settled.state.level.quality}.glb`)), `the settled level was fetched: ${fetched}`);
-  assert.ok(!fetched.some((p) => p.endsWith("mau-quet-bat-gom-high.glb")), `high was never fetched: ${fetched}`);
+  // The level's file, or its ETC2 copy where the browser's GPU samples ETC2 (never BC7 in a
+  // browser: docs/exhibit-format.md, "GPU texture copies").
+  const file = settled.state.level.file;
+  assert.match(file, new RegExp(`^models/mau-quet-bat-gom-${settled.state.level.quality}(\\.etc2)?\\.glb$`));
+  assert.ok(fetched.some((p) => p.endsWith(file)), `the settled level was fetched: ${file} in ${fetched}`);
+  assert.ok(!fetched.some((p) => p.includes("mau-quet-bat-gom-high")), `high was never fetched: ${fetched}`);
+  assert.ok(!fetched.some((p) => p.includes(".bc7.")), `no BC7 copy in a browser: ${fetched}`);
+  console.log(`measure: the settled level's file in this browser: ${file}`);
   // The decoded geometry is on the canvas: a bowl, not an empty ground.
   await page.waitForTimeout(1000);
   const shot = await page.locator("#disan-canvas").screenshot();
@@ -586,14 +592,14 @@ test("switching exhibit on a slow link cancels the previous exhibit's download i
   await throttle(page, 0.5);
   const aborted = [];
   page.on("requestfailed", (r) => aborted.push(`${new URL(r.url()).pathname} ${r.failure()?.errorText}`));
-  const fullLevelAsked = page.waitForRequest((r) => r.url().endsWith("mau-quet-bat-gom-high.glb"), { timeout: 180000 });
+  const fullLevelAsked = page.waitForRequest((r) => /mau-quet-bat-gom-high(\.etc2)?\.glb$/.test(r.url()), { timeout: 180000 });
   await page.evaluate(() => window.disan.command({ type: "load", exhibit: "mau-quet-bat-gom" }));
   await viewerEvent(page, "state", "e.state.summary && e.state.summary.id === 'mau-quet-bat-gom' && e.state.level");
   await fullLevelAsked;
   // The visitor goes back before the full level has arrived.
   await page.evaluate(() => window.disan.command({ type: "load", exhibit: "sac-phong" }));
   await page.waitForFunction(() => window.disan.state.summary?.id === "sac-phong" && window.disan.state.level?.settled, null, { timeout: 180000, polling: 250 });
-  assert.ok(aborted.some((a) => a.includes("mau-quet-bat-gom-high.glb") && a.includes("ABORTED")), `the bowl's full level was cancelled: ${aborted}`);
+  assert.ok(aborted.some((a) => /mau-quet-bat-gom-high(\.etc2)?\.glb/.test(a) && a.includes("ABORTED")), `the bowl's full level was cancelled: ${aborted}`);
   assert.deepEqual(problems, []);
   await page.close();
 });

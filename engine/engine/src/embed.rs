@@ -367,9 +367,12 @@ pub struct VideoState {
     pub rendition: Option<String>,
 }
 
-#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct LevelShown {
     pub quality: &'static str,
+    /// The level's file in the package (`models/x-medium.glb`, or its GPU texture copy
+    /// `models/x-medium.etc2.glb` where the device samples one).
+    pub file: String,
     pub settled: bool,
 }
 
@@ -657,13 +660,14 @@ struct Watched {
 /// The lightest level on screen among the exhibit's models.
 fn level_shown(levels: &crate::levels::ModelLevels) -> Option<LevelShown> {
     use disan_format::Keyword;
-    let lightest = levels
+    let (quality, file) = levels
         .models
         .iter()
-        .filter_map(|m| m.shown.map(|s| m.quality(s)))
-        .min()?;
+        .filter_map(|m| m.shown.map(|s| (m.quality(s), &m.levels[s].src)))
+        .min_by_key(|(quality, _)| *quality)?;
     Some(LevelShown {
-        quality: lightest.word(),
+        quality: quality.word(),
+        file: file.to_string(),
         settled: levels.settled(),
     })
 }
