@@ -11,6 +11,7 @@
 //!                spatial audio mixing cost, against rodio's spatial source
 //!   bench xr     the engine's CPU time per frame in the headset (Monado) against the desktop
 //!   bench pack   `disan pack` against gltfpack on a 2M-triangle scan: time, memory, bytes, error
+//!   bench gpu-textures  the native viewer on that scan's high level: its BC7 copy against JPEG
 //!   bench web    wasm size; time and bytes to the first frame in Chromium, against three.js
 //!                and <model-viewer> showing the same GLB
 //!   bench web-scan  a packed 2M-triangle scan at 10 Mbit/s in Chromium, against <model-viewer>
@@ -23,6 +24,7 @@
 //!   serve [--port N] serve web/dist on localhost (default port 8080)
 //!   refs         re-render the reference images of the render tests (review them before committing)
 
+mod bench_gpu_textures;
 mod bench_pack;
 mod bench_pointcloud;
 mod bench_video;
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
             Some("xr") => bench_xr(),
             Some("web") => web::bench(),
             Some("pack") => bench_pack::run(),
+            Some("gpu-textures") => bench_gpu_textures::run(),
             Some("web-scan") => bench_web_scan::run(),
             Some("pointcloud") => bench_pointcloud::run(),
             Some("video") => bench_video::run(),

@@ -980,7 +980,7 @@ fn report_changes(
             Vec::new()
         },
         renderer: now.renderer,
-        level: now.level,
+        level: now.level.clone(),
         lesson: now.lesson.clone(),
         catalogue: now.catalogue.clone(),
         scan: now.scan.clone(),

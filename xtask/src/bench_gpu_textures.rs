@@ -1,0 +1,133 @@
+//! `cargo xtask bench gpu-textures`: the native viewer on a packed 2-million-triangle scan with
+//! a 4096² texture (engine/pack/tests/support/scan.rs), its `high` level shown (`--lod high`)
+//! from the level's BC7 copy (what the viewer fetches where the GPU samples BC7) against the
+//! JPEG level (the same package without its `gpu_textures`), interleaved, 3 runs each: the
+//! process's wall time to the picture at full detail (`disan shot` waits for the level to
+//! settle), the time to the first frame with the model, and peak resident memory.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::bench_pack::timed_output;
+use crate::web::copy_dir;
+use crate::{cargo, disan_binary, status, target_dir, under_display};
+
+/// The manifest without its `gpu_textures` lists (as `disan pack` writes them).
+pub(crate) fn without_gpu_textures(manifest: &str) -> String {
+    let mut kept = Vec::new();
+    let mut in_copies = false;
+    for line in manifest.lines() {
+        if line.starts_with("gpu_textures = [") {
+            in_copies = true;
+        } else if in_copies && line == "]" {
+            in_copies = false;
+        } else if !in_copies {
+            kept.push(line);
+        }
+    }
+    kept.join("\n") + "\n"
+}
+
+fn spread(v: &mut [f64]) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[0], v[v.len() / 2], v[v.len() - 1])
+}
+
+pub fn run() -> Result<(), String> {
+    crate::setup::ensure_system_packages(&["time"])?;
+    crate::setup::ensure_system_packages(&crate::setup::test_packages())?;
+    status(cargo(&["build", "-q", "-p", "disan"]))?;
+    status(cargo(&[
+        "build",
+        "--release",
+        "-q",
+        "-p",
+        "disan-pack",
+        "--examples",
+    ]))?;
+    let examples = target_dir().join("release/examples");
+    let dir = target_dir().join("bench-gpu-textures");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut make = Command::new(examples.join("make_scan"));
+    make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
+        .arg(dir.join("scan"));
+    status(make)?;
+    let copies = dir.join("with-copies");
+    let mut pack = Command::new(disan_binary());
+    pack.arg("pack")
+        .arg(dir.join("scan/scan.glb"))
+        .arg("--out")
+        .arg(&copies)
+        .args(["--id", "bia", "--lang", "en"]);
+    status(pack)?;
+    let jpeg = dir.join("jpeg-only");
+    copy_dir(&copies, &jpeg)?;
+    let manifest =
+        std::fs::read_to_string(jpeg.join("exhibit.toml")).map_err(|e| e.to_string())?;
+    std::fs::write(jpeg.join("exhibit.toml"), without_gpu_textures(&manifest))
+        .map_err(|e| e.to_string())?;
+    let file_size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    println!(
+        "bench gpu-textures: 2 000 000-triangle scan, 4096² texture; high level {:.1} MB (JPEG), BC7 copy {:.1} MB, ETC2 copy {:.1} MB",
+        file_size(&copies.join("models/bia-high.glb")) as f64 / 1e6,
+        file_size(&copies.join("models/bia-high.bc7.glb")) as f64 / 1e6,
+        file_size(&copies.join("models/bia-high.etc2.glb")) as f64 / 1e6,
+    );
+
+    let names = ["BC7 copy", "JPEG level"];
+    let mut walls: [Vec<f64>; 2] = Default::default();
+    let mut mems: [Vec<f64>; 2] = Default::default();
+    let mut firsts: [Vec<f64>; 2] = Default::default();
+    for run in 0..3 {
+        for (i, package) in [&copies, &jpeg].into_iter().enumerate() {
+            let mut shot = Command::new(disan_binary());
+            shot.arg("shot")
+                .arg(package)
+                .args([
+                    "--view", "home", "--size", "1280x720", "--lod", "high", "--no-ui", "--out",
+                ])
+                .arg(dir.join(format!("shot-{i}-{run}.png")));
+            let (wall, mb, stdout, stderr) = timed_output(under_display(shot), names[i])?;
+            let log = stdout + &stderr;
+            let expected = if i == 0 {
+                "models/bia-high.bc7.glb"
+            } else {
+                "models/bia-high.glb"
+            };
+            if !log.contains(&format!("level: fetching high of model main ({expected}")) {
+                return Err(format!("{}: {expected} was not fetched:\n{log}", names[i]));
+            }
+            let first = log
+                .split("first-model-frame-ms=")
+                .nth(1)
+                .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+                .unwrap_or(f64::NAN);
+            println!(
+                "run {run} {}: {wall:.1} s to full detail, first frame with the model {first:.0} ms, peak RSS {mb:.0} MB",
+                names[i]
+            );
+            walls[i].push(wall);
+            mems[i].push(mb);
+            firsts[i].push(first);
+        }
+    }
+    println!("native viewer, lavapipe, 1280x720, --lod high, 3 runs each (min / median / max):");
+    let mut medians = [(0.0, 0.0); 2];
+    for i in 0..2 {
+        let (wl, wm, wh) = spread(&mut walls[i]);
+        let (ml, mm, mh) = spread(&mut mems[i]);
+        let (fl, fm, fh) = spread(&mut firsts[i]);
+        medians[i] = (wm, mm);
+        println!(
+            "  {:10} to full detail {wl:.1} / {wm:.1} / {wh:.1} s; first frame {fl:.0} / {fm:.0} / {fh:.0} ms; peak RSS {ml:.0} / {mm:.0} / {mh:.0} MB",
+            names[i]
+        );
+    }
+    println!(
+        "ratio BC7 copy / JPEG level: time to full detail {:.2}x, peak memory {:.2}x",
+        medians[0].0 / medians[1].0,
+        medians[0].1 / medians[1].1
+    );
+    Ok(())
+}
