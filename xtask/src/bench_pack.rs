@@ -20,6 +20,7 @@ pub(crate) fn timed(cmd: Command, what: &str) -> Result<(f64, f64, String), Stri
 /// As [`timed`], with its stdout and its stderr.
 pub(crate) fn timed_output(cmd: Command, what: &str) -> Result<(f64, f64, String, String), String> {
     let log = target_dir().join("bench-pack/time.txt");
+    let _ = std::fs::create_dir_all(target_dir().join("bench-pack"));
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
     let mut wrapped = Command::new("/usr/bin/time");

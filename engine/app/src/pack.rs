@@ -302,6 +302,18 @@ fn print_summary(r: &PackReport, lang: Lang) {
                 l.error_m * 1000.0,
                 l.src
             );
+            // The level's GPU texture copies, under it: same triangles, texture and error.
+            for copy in &l.gpu_textures {
+                println!(
+                    "  {:<8} {:>10} {:>10} {:>9} {:>10}  {}",
+                    "",
+                    "",
+                    human_bytes(copy.bytes),
+                    copy.format.to_uppercase(),
+                    "",
+                    copy.src
+                );
+            }
         }
     }
     for w in &r.warnings {
