@@ -473,6 +473,9 @@ async function main() {
   // ?lod=thumb|low|medium|high: the level of detail to show after the thumb (tests, benchmarks).
   const lod = params.get("lod");
   if (["thumb", "low", "medium", "high"].includes(lod)) config.lod = lod;
+  // ?textures=auto|jpeg|bc7|etc2: which textures levels are fetched with (tests, benchmarks).
+  const textures = params.get("textures");
+  if (["auto", "jpeg", "bc7", "etc2"].includes(textures)) config.textures = textures;
   // ?catalogue (or ?catalogue=map): open on the catalogue screen, which reads the catalogue's
   // index (exhibits/catalog.json, written by `disan catalog`) and no manifest until one is
   // opened. The map's tiles come from the site's <meta name="disan-map-tiles"> (docs/catalogue.md).

@@ -1,7 +1,7 @@
 //! `cargo xtask bench gpu-textures`: the native viewer on a packed 2-million-triangle scan with
 //! a 4096² texture (engine/pack/tests/support/scan.rs), its `high` level shown (`--lod high`)
 //! from the level's BC7 copy (what the viewer fetches where the GPU samples BC7) against the
-//! JPEG level (the same package without its `gpu_textures`), interleaved, 3 runs each: the
+//! JPEG level (`--textures jpeg`), interleaved, 3 runs each: the
 //! time from asking for the level to its being on screen (fetched, decoded, mipmapped where
 //! needed, uploaded, spawned: from the log's timestamps), the process's wall time (lavapipe
 //! samples BC7 in software, so its frames cost more here than on a GPU), the time to the first
@@ -11,24 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::bench_pack::timed_output;
-use crate::web::copy_dir;
 use crate::{cargo, disan_binary, status, target_dir, under_display};
-
-/// The manifest without its `gpu_textures` lists (as `disan pack` writes them).
-pub(crate) fn without_gpu_textures(manifest: &str) -> String {
-    let mut kept = Vec::new();
-    let mut in_copies = false;
-    for line in manifest.lines() {
-        if line.starts_with("gpu_textures = [") {
-            in_copies = true;
-        } else if in_copies && line == "]" {
-            in_copies = false;
-        } else if !in_copies {
-            kept.push(line);
-        }
-    }
-    kept.join("\n") + "\n"
-}
 
 fn spread(v: &mut [f64]) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -64,12 +47,6 @@ pub fn run() -> Result<(), String> {
         .arg(&copies)
         .args(["--id", "bia", "--lang", "en"]);
     status(pack)?;
-    let jpeg = dir.join("jpeg-only");
-    copy_dir(&copies, &jpeg)?;
-    let manifest =
-        std::fs::read_to_string(jpeg.join("exhibit.toml")).map_err(|e| e.to_string())?;
-    std::fs::write(jpeg.join("exhibit.toml"), without_gpu_textures(&manifest))
-        .map_err(|e| e.to_string())?;
     let file_size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     println!(
         "bench gpu-textures: 2 000 000-triangle scan, 4096² texture; high level {:.1} MB (JPEG), BC7 copy {:.1} MB, ETC2 copy {:.1} MB",
@@ -84,12 +61,13 @@ pub fn run() -> Result<(), String> {
     let mut mems: [Vec<f64>; 2] = Default::default();
     let mut firsts: [Vec<f64>; 2] = Default::default();
     for run in 0..3 {
-        for (i, package) in [&copies, &jpeg].into_iter().enumerate() {
+        for (i, textures) in ["bc7", "jpeg"].into_iter().enumerate() {
             let mut shot = Command::new(disan_binary());
             shot.arg("shot")
-                .arg(package)
+                .arg(&copies)
                 .args([
-                    "--view", "home", "--size", "1280x720", "--lod", "high", "--no-ui", "--out",
+                    "--view", "home", "--size", "1280x720", "--lod", "high", "--textures",
+                    textures, "--no-ui", "--out",
                 ])
                 .arg(dir.join(format!("shot-{i}-{run}.png")));
             let (wall, mb, stdout, stderr) = timed_output(under_display(shot), names[i])?;

@@ -9,9 +9,12 @@ Disan: heritage exhibits of Hải Phòng, in 3D.
 
 Usage:
   disan [PATH] [--exhibit ID] [--lang CODE] [--size WxH] [--reduce-motion] [--lod QUALITY]
+        [--textures auto|jpeg|bc7|etc2]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
       --lod thumb|low|medium|high: the level of detail to show after the thumb, whatever the
       device and the screen would choose (default: chosen by them).
+      --textures: fetch levels with their JPEG textures, or with their BC7 or ETC2 copy where
+      the GPU samples it (default auto: the copy the device samples, docs/exhibit-format.md).
       --lang: vi (the default), en, or any other language every text of the exhibit is in.
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
       --lesson FILE.lesson.toml [--step ID]: teach a lesson (docs/lessons.md) step by step, with
@@ -174,6 +177,8 @@ pub struct ViewArgs {
     pub scan_sweep: Option<String>,
     /// `--lod QUALITY`: the level of detail to show after the thumb.
     pub lod: Option<disan_format::LodQuality>,
+    /// `--textures auto|jpeg|bc7|etc2`: which textures levels are fetched with.
+    pub textures: disan_engine::levels::TextureChoice,
     /// `--lesson FILE.lesson.toml`: teach this lesson; `--step ID`: start at this step.
     pub lesson: Option<PathBuf>,
     pub step: Option<String>,
@@ -283,6 +288,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             }
             "--size" => view.size = Some(parse_size(&value("--size")?)?),
             "--reduce-motion" => view.reduce_motion = true,
+            "--textures" => {
+                let word = value("--textures")?;
+                view.textures = disan_engine::levels::TextureChoice::parse(&word).ok_or_else(
+                    || format!("--textures must be auto, jpeg, bc7 or etc2, not \"{word}\""),
+                )?;
+            }
             "--lod" => {
                 use disan_format::Keyword;
                 let q = value("--lod")?;

@@ -290,6 +290,7 @@ pub(crate) fn run_viewer(
         soak: view.soak,
         scan_sweep: view.scan_sweep.clone(),
         lod: view.lod,
+        textures: view.textures,
         // The teleport arc lands on the model's floors.
         ray_cast_models: view.xr,
         kiosk: kiosk.clone(),

@@ -38,6 +38,9 @@ struct PageConfig {
     /// `?lod=`: the level of detail to show after the thumb (see docs/embedding.md).
     #[serde(default)]
     lod: Option<String>,
+    /// `?textures=auto|jpeg|bc7|etc2`: which textures levels are fetched with (docs/embedding.md).
+    #[serde(default)]
+    textures: Option<String>,
     /// Public keys (base64, as in `disan keygen`'s `.pub` files) of which one must have signed
     /// each package; empty: signatures are not required (docs/integrity.md). The page takes
     /// them from its `disan-trusted-keys` meta tag, which only the site that hosts the viewer
@@ -193,6 +196,11 @@ pub fn run() {
             .lod
             .as_deref()
             .and_then(<disan_format::LodQuality as disan_format::Keyword>::parse),
+        textures: config
+            .textures
+            .as_deref()
+            .and_then(disan_engine::levels::TextureChoice::parse)
+            .unwrap_or_default(),
         ray_cast_models: false,
         trust: std::sync::Arc::new(trust),
         lesson,

@@ -9,8 +9,9 @@
 //!   Compressed geometry (`EXT_meshopt_compression`, `KHR_mesh_quantization`, which `disan pack`
 //!   writes and Bevy cannot read) is decoded there too, and the plain result is what is checked
 //!   and loaded;
-//! - every PNG/JPEG an exhibit names goes through [`CheckedImageLoader`], which reads the
-//!   header first and refuses an image too large to decode within the memory budget;
+//! - every PNG/JPEG/KTX2 an exhibit names goes through [`CheckedImageLoader`], which reads the
+//!   header first and refuses an image too large to decode within the memory budget (a KTX2,
+//!   which goes to the GPU as it is, is checked whole: disan_format::ktx2_check);
 //! - [`prepare_exhibit_textures`] downscales a texture above the device's limit (so an 8K scan
 //!   still shows on WebGL2) and gives PNG/JPEG textures their mipmaps (Bevy makes none: a 4K
 //!   scan texture shimmers without them). The work (a few hundred milliseconds for a 4K
@@ -268,6 +269,11 @@ impl AssetLoader for CheckedImageLoader {
     ) -> Result<Image, Refused> {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
+        // A KTX2 goes to the GPU as it is: its whole structure is checked first.
+        if disan_format::ktx2_check::is_ktx2(&bytes) {
+            disan_format::ktx2_check::check_ktx2(&bytes, self.limits.max_texture_dimension)
+                .map_err(|why| Refused::Checked(vec![why]))?;
+        }
         match image_size(&bytes) {
             Ok((w, h)) if u64::from(w) * u64::from(h) > self.limits.max_image_pixels => {
                 return Err(Refused::Checked(vec![format!(
@@ -284,7 +290,7 @@ impl AssetLoader for CheckedImageLoader {
     }
 
     fn extensions(&self) -> &[&str] {
-        &["png", "jpg", "jpeg"]
+        &["png", "jpg", "jpeg", "ktx2"]
     }
 }
 

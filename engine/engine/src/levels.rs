@@ -162,6 +162,38 @@ pub struct LevelOf {
     pub level: usize,
 }
 
+/// Which textures a level is fetched with (`--textures`, `?textures=`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextureChoice {
+    /// As [`gpu_textures_to_fetch`] decides for the device.
+    #[default]
+    Auto,
+    /// The JPEG/PNG levels, never a copy (a benchmark's baseline, a GPU that misdraws one).
+    Jpeg,
+    /// This copy wherever the device samples it (the JPEG level where it does not): tests,
+    /// benchmarks, and kiosks with a known GPU and network.
+    Only(GpuTextureFormat),
+}
+
+impl TextureChoice {
+    /// `auto`, `jpeg`, or a copy's format as the manifest names it (`bc7`, `etc2`).
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "auto" => Some(Self::Auto),
+            "jpeg" => Some(Self::Jpeg),
+            other => GpuTextureFormat::parse(other).map(Self::Only),
+        }
+    }
+}
+
+/// Whether the device samples `format`.
+fn samples(support: CompressedImageFormats, format: GpuTextureFormat) -> bool {
+    match format {
+        GpuTextureFormat::Bc7 => support.contains(CompressedImageFormats::BC),
+        GpuTextureFormat::Etc2 => support.contains(CompressedImageFormats::ETC2),
+    }
+}
+
 /// The `gpu_textures` copies worth fetching on this device, best first: those its GPU samples.
 ///
 /// - Natively BC7 (desktop GPUs) before ETC2 (mobile GPUs, standalone headsets): the files are
@@ -169,18 +201,26 @@ pub struct LevelOf {
 /// - In a browser ETC2 only (phones, tablets, headsets' browsers), at about 1.5 times the JPEG
 ///   level's bytes; BC7 is about 3 times (8 bits a pixel against JPEG's ~2 plus Zstandard),
 ///   which a desktop browser on a school link pays for longer than decoding the JPEG costs it.
-pub fn gpu_textures_to_fetch(support: Option<CompressedImageFormats>) -> Vec<GpuTextureFormat> {
+///
+/// `choice` overrides the policy, never the device: a copy it cannot sample is not fetched.
+pub fn gpu_textures_to_fetch(
+    support: Option<CompressedImageFormats>,
+    choice: TextureChoice,
+) -> Vec<GpuTextureFormat> {
     let Some(support) = support else {
         return Vec::new();
     };
-    let mut formats = Vec::new();
-    if support.contains(CompressedImageFormats::BC) && !cfg!(target_family = "wasm") {
-        formats.push(GpuTextureFormat::Bc7);
-    }
-    if support.contains(CompressedImageFormats::ETC2) {
-        formats.push(GpuTextureFormat::Etc2);
-    }
-    formats
+    let wanted: &[GpuTextureFormat] = match choice {
+        TextureChoice::Jpeg => &[],
+        TextureChoice::Only(format) => &[format][..],
+        TextureChoice::Auto if cfg!(target_family = "wasm") => &[GpuTextureFormat::Etc2],
+        TextureChoice::Auto => &[GpuTextureFormat::Bc7, GpuTextureFormat::Etc2],
+    };
+    wanted
+        .iter()
+        .copied()
+        .filter(|f| samples(support, *f))
+        .collect()
 }
 
 /// What the device may be sent: its level cap (`forced`: `--lod`, `?lod=`, which is also the
@@ -627,18 +667,33 @@ mod tests {
 
     #[test]
     fn which_copies_a_device_fetches() {
-        assert!(gpu_textures_to_fetch(None).is_empty());
-        assert!(gpu_textures_to_fetch(Some(CompressedImageFormats::NONE)).is_empty());
+        let auto = |support| gpu_textures_to_fetch(support, TextureChoice::Auto);
+        assert!(auto(None).is_empty());
+        assert!(auto(Some(CompressedImageFormats::NONE)).is_empty());
         assert_eq!(
-            gpu_textures_to_fetch(Some(CompressedImageFormats::ETC2 | CompressedImageFormats::ASTC_LDR)),
+            auto(Some(CompressedImageFormats::ETC2 | CompressedImageFormats::ASTC_LDR)),
             [GpuTextureFormat::Etc2]
         );
-        let both = gpu_textures_to_fetch(Some(CompressedImageFormats::BC | CompressedImageFormats::ETC2));
+        let both = auto(Some(CompressedImageFormats::BC | CompressedImageFormats::ETC2));
         // Natively BC7 first; in a browser never BC7 (its bytes cost more than the decoding).
         if cfg!(target_family = "wasm") {
             assert_eq!(both, [GpuTextureFormat::Etc2]);
         } else {
             assert_eq!(both, [GpuTextureFormat::Bc7, GpuTextureFormat::Etc2]);
         }
+        // `--textures`: the JPEG levels whatever the device; one copy, where it is sampled.
+        let desktop = Some(CompressedImageFormats::BC);
+        assert!(gpu_textures_to_fetch(desktop, TextureChoice::Jpeg).is_empty());
+        assert_eq!(
+            gpu_textures_to_fetch(desktop, TextureChoice::Only(GpuTextureFormat::Bc7)),
+            [GpuTextureFormat::Bc7]
+        );
+        assert!(
+            gpu_textures_to_fetch(desktop, TextureChoice::Only(GpuTextureFormat::Etc2)).is_empty(),
+            "never a copy the device cannot sample"
+        );
+        assert_eq!(TextureChoice::parse("etc2"), Some(TextureChoice::Only(GpuTextureFormat::Etc2)));
+        assert_eq!(TextureChoice::parse("jpeg"), Some(TextureChoice::Jpeg));
+        assert_eq!(TextureChoice::parse("astc"), None);
     }
 }

@@ -106,6 +106,9 @@ pub struct ViewerConfig {
     /// The level of detail to show after the thumb, whatever the screen asks (`--lod`, `?lod=`):
     /// for tests, benchmarks, and kiosks with a known GPU. `None`: chosen by device and screen.
     pub lod: Option<disan_format::LodQuality>,
+    /// Which textures levels are fetched with (`--textures`, `?textures=`): by default the GPU
+    /// texture copy the device samples (levels::gpu_textures_to_fetch).
+    pub textures: crate::levels::TextureChoice,
     /// Something ray-casts against the exhibit's meshes (the VR teleport lands on a monument's
     /// floors), so they keep a copy in the main world. Otherwise meshes and textures live in
     /// the render world only: a scan is not held twice.

@@ -204,7 +204,8 @@ fn start_loading(
     *levels = ModelLevels::default();
     let window = windows.iter().next();
     let cap = crate::levels::device_cap(&config, window, adapter.map(|a| a.backend));
-    let textures = crate::levels::gpu_textures_to_fetch(texture_support.map(|s| s.0));
+    let textures =
+        crate::levels::gpu_textures_to_fetch(texture_support.map(|s| s.0), config.textures);
     for model in &m.models {
         let [rx, ry, rz] = model.rotation_deg.map(f32::to_radians);
         let transform = Transform::from_translation(Vec3::from(model.position))

@@ -8,6 +8,7 @@ pub mod catalog_view;
 pub mod compression;
 pub mod geodesy;
 pub mod iiif;
+pub mod ktx2_check;
 pub mod integrity;
 pub mod lesson;
 pub mod manifest;

@@ -661,15 +661,12 @@ impl<'a> ModelFile<'a> {
                 },
                 Source::Refused => continue,
             };
-            // KTX2's `vkFormat` 0: Basis Universal, which must be transcoded for the device
-            // (this viewer has no transcoder); a block format (BC7, ETC2) is sampled as stored.
-            if bytes.starts_with(KTX2_IDENTIFIER)
-                && bytes.get(12..16).is_some_and(|f| f == [0, 0, 0, 0])
+            // A KTX2 goes to the GPU as it is: its whole structure is checked, not its header
+            // alone (crate::ktx2_check says why).
+            if crate::ktx2_check::is_ktx2(bytes)
+                && let Err(why) = crate::ktx2_check::check_ktx2(bytes, limits.max_texture_dimension)
             {
-                report.error(
-                    &field,
-                    "is a KTX2 texture in Basis Universal, which this viewer cannot decode yet: pack the scan with `disan pack`, which writes JPEG textures and BC7/ETC2 copies the GPU reads as they are.",
-                );
+                report.error(&field, format!("{why}."));
                 continue;
             }
             match image_size(bytes) {
@@ -903,11 +900,6 @@ fn max_index(accessor: &json::Accessor, views: &[Option<&[u8]>]) -> Option<u64> 
     };
     max
 }
-
-/// The first bytes of every KTX2 file.
-const KTX2_IDENTIFIER: &[u8] = &[
-    0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32, 0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A,
-];
 
 /// The pixel size of a PNG, JPEG or KTX2 image, read from its header (nothing is decoded).
 pub fn image_size(bytes: &[u8]) -> Result<(u32, u32), String> {

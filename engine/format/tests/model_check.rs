@@ -356,21 +356,30 @@ fn gpu_texture_copies_load_as_plain_sources_and_basis_universal_is_refused() {
             assert!(!serde_json::to_string(&json["extensionsRequired"])
                 .unwrap()
                 .contains("KHR_texture_basisu"));
-            // The same file with its first texture's vkFormat set to 0 (Basis Universal).
-            let (plain_json, mut bin) = split(&decoded_plain(&copy.src, &bytes));
+            // The same file with its first texture changed: vkFormat 0 (Basis Universal), twice
+            // the width its levels hold, a 2×2 block more than the texture (not whole blocks).
+            let (plain_json, bin) = split(&decoded_plain(&copy.src, &bytes));
             let image = &plain_json["images"][0];
             let view = &plain_json["bufferViews"][image["bufferView"].as_u64().unwrap() as usize];
             let at = view["byteOffset"].as_u64().unwrap_or(0) as usize;
             assert_eq!(&bin[at..at + 4], &[0xAB, 0x4B, 0x54, 0x58]);
-            bin[at + 12..at + 16].copy_from_slice(&[0, 0, 0, 0]);
-            let report = check(&copy.src, &join(&plain_json, &bin));
-            assert!(
-                report
-                    .errors()
-                    .any(|f| f.field == "images[0]" && f.message.contains("Basis Universal")),
-                "{:?}",
-                report.findings
-            );
+            let width = u32::from_le_bytes(bin[at + 20..at + 24].try_into().unwrap());
+            for (offset, value, expected) in [
+                (12, 0u32, "Basis Universal"),
+                (20, width * 2, "mip level 0"),
+                (20, width + 2, "whole number of its format's 4×4 blocks"),
+            ] {
+                let mut changed = bin.clone();
+                changed[at + offset..at + offset + 4].copy_from_slice(&value.to_le_bytes());
+                let report = check(&copy.src, &join(&plain_json, &changed));
+                assert!(
+                    report
+                        .errors()
+                        .any(|f| f.field == "images[0]" && f.message.contains(expected)),
+                    "{expected}: {:?}",
+                    report.findings
+                );
+            }
         }
     }
     assert!(copies >= 4, "the samples carry GPU texture copies ({copies})");
