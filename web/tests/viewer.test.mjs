@@ -557,6 +557,43 @@ test("a packed scan loads progressively: the thumb first, then the level WebGL2 
   await page.close();
 });
 
+test("a level's GPU texture copy (KTX2, Zstandard) loads and draws in the browser where its GPU samples the format; elsewhere the JPEG level", async () => {
+  // Which block formats this browser's GPU samples, asked the way wgpu asks (WebGPU features;
+  // WebGL2 extensions): BC7 needs the S3TC, RGTC and BPTC families, ETC2 its own.
+  const probe = await openPage(chromium, `${server.url}viewer.html?exhibit=mau-quet-bat-gom&lang=vi`);
+  const first = await viewerEvent(probe.page, "state", "e.state.renderer");
+  const renderer = first.state.renderer;
+  const support = await probe.page.evaluate(async (renderer) => {
+    if (renderer === "webgpu") {
+      const adapter = await navigator.gpu.requestAdapter();
+      return { bc7: adapter.features.has("texture-compression-bc"), etc2: adapter.features.has("texture-compression-etc2") };
+    }
+    const gl = document.createElement("canvas").getContext("webgl2");
+    const has = (names) => names.every((n) => gl.getExtension(n));
+    return {
+      bc7: has(["WEBGL_compressed_texture_s3tc", "WEBGL_compressed_texture_s3tc_srgb", "EXT_texture_compression_rgtc", "EXT_texture_compression_bptc"]),
+      etc2: has(["WEBGL_compressed_texture_etc"]),
+    };
+  }, renderer);
+  await probe.page.close();
+  console.log(`measure: ${renderer} here samples BC7: ${support.bc7}, ETC2: ${support.etc2}`);
+  for (const format of ["bc7", "etc2"]) {
+    const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=mau-quet-bat-gom&lang=vi&lod=medium&textures=${format}`);
+    await viewerEvent(page, "first-frame");
+    const settled = await viewerEvent(page, "state", "e.state.level && e.state.level.settled && e.state.level.quality === 'medium'", 120000);
+    const expected = support[format] ? `models/mau-quet-bat-gom-medium.${format}.glb` : "models/mau-quet-bat-gom-medium.glb";
+    assert.equal(settled.state.level.file, expected, `?textures=${format} on a GPU that ${support[format] ? "samples" : "does not sample"} it`);
+    // Drawn as the JPEG level is: the bowl, its glaze where the reference has it.
+    await page.waitForTimeout(1000);
+    const shot = await page.locator("#disan-canvas").screenshot();
+    const drawn = await compareImages(page, shot, reference("mau-quet-bat-gom-home-vi", shot));
+    assert.ok(drawn.spread > 12, `the canvas is nearly flat (luminance spread ${drawn.spread.toFixed(1)})`);
+    assert.ok(drawn.mean < 6 && drawn.offShare < 0.02, `${expected} draws differently from the reference: ${JSON.stringify(drawn)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
 test("on a 10 Mbit/s link the page shows a first look at the exhibit (its thumb, turnable) long before the engine, which then replaces it", async () => {
   const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=mau-quet-bat-gom&lang=vi`, { mbits: 10 });
   const look = await viewerEvent(page, "preview", "true", 60000);

@@ -540,6 +540,8 @@ fn visit(
             let state = active.0.as_ref().map(|t| t.clock.state);
             if !started && state.is_some() {
                 started = true;
+                // Counted from here: see the early exit below.
+                frames = 0;
                 v.exhibit(&id).tours_started += 1;
             }
             let looking = |v: &mut Visitors| {
@@ -557,9 +559,11 @@ fn visit(
             if started && state == Some(PlayState::Finished) {
                 v.exhibit(&id).tours_completed += 1;
                 looking(v)
-            } else if started && !to_the_end {
-                // Leaves the tour at once (a stop is at least a frame, and a tour two stops, so
-                // it cannot have finished unseen).
+            } else if started && !to_the_end && frames >= 2 {
+                // Leaves the tour after two frames on screen: the kiosk reads the tour from the
+                // screen in a system that runs beside this one in no fixed order, so a tour left
+                // in the frame it appeared could go unseen (and unlogged). A stop is at least a
+                // frame and a tour two stops, so it cannot have finished unseen either.
                 touch.write(KioskTouch);
                 tour_commands.write(TourCommand::Exit);
                 looking(v)
