@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::bench_pack::timed_output;
+use crate::bench_pack::{timed_output, write_bench_scan};
 use crate::{cargo, disan_binary, status, target_dir, under_display};
 
 fn spread(v: &mut [f64]) -> (f64, f64, f64) {
@@ -23,22 +23,10 @@ pub fn run() -> Result<(), String> {
     crate::setup::ensure_system_packages(&crate::setup::test_packages())?;
     // The viewer as the tests build it (one build of Bevy for both).
     status(cargo(&["test", "--workspace", "--no-run", "-q"]))?;
-    status(cargo(&[
-        "build",
-        "--release",
-        "-q",
-        "-p",
-        "disan-pack",
-        "--examples",
-    ]))?;
-    let examples = target_dir().join("release/examples");
     let dir = target_dir().join("bench-gpu-textures");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut make = Command::new(examples.join("make_scan"));
-    make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
-        .arg(dir.join("scan"));
-    status(make)?;
+    write_bench_scan(&dir.join("scan"))?;
     let copies = dir.join("with-copies");
     let mut pack = Command::new(disan_binary());
     pack.arg("pack")

@@ -89,6 +89,26 @@ fn image_bytes(glb: &Path) -> u64 {
         .sum()
 }
 
+/// Builds `disan-pack`'s examples in release and writes the benchmarks' scan (2 million
+/// triangles, a 4096² texture: engine/pack/tests/support/scan.rs) into `folder`; returns the
+/// examples' folder.
+pub(crate) fn write_bench_scan(folder: &Path) -> Result<PathBuf, String> {
+    status(cargo(&[
+        "build",
+        "--release",
+        "-q",
+        "-p",
+        "disan-pack",
+        "--examples",
+    ]))?;
+    let examples = target_dir().join("release/examples");
+    let mut make = Command::new(examples.join("make_scan"));
+    make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
+        .arg(folder);
+    status(make)?;
+    Ok(examples)
+}
+
 fn median(v: &mut [f64]) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[0], v[v.len() / 2], v[v.len() - 1])
@@ -101,22 +121,10 @@ fn size(p: &Path) -> u64 {
 pub fn run() -> Result<(), String> {
     crate::setup::ensure_system_packages(&["time"])?;
     crate::web::ensure_npm_packages()?;
-    status(cargo(&[
-        "build",
-        "--release",
-        "-q",
-        "-p",
-        "disan-pack",
-        "--examples",
-    ]))?;
-    let examples = target_dir().join("release/examples");
     let dir = target_dir().join("bench-pack");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut make = Command::new(examples.join("make_scan"));
-    make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
-        .arg(dir.join("scan"));
-    status(make)?;
+    let examples = write_bench_scan(&dir.join("scan"))?;
     let scan = dir.join("scan/scan.glb");
     println!(
         "bench pack: input {} ({:.1} MB), 2 000 000 triangles, 4096² texture",

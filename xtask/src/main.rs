@@ -82,7 +82,7 @@ fn main() -> ExitCode {
         Some("windows") => windows::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|pointcloud|video|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
+                "usage: cargo xtask run [ARGS] | test | samples | bench [pack|gpu-textures|pointcloud|video|web|web-scan|xr] | refs | web [--no-opt] | serve [--port N]"
             );
             return ExitCode::from(64);
         }
