@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use crate::web::{self, WebBuild};
-use crate::{cargo, status, target_dir};
+use crate::{status, target_dir};
 
 pub fn run() -> Result<(), String> {
     let dist = web::dist();
@@ -17,23 +17,9 @@ pub fn run() -> Result<(), String> {
         web::build(&WebBuild { optimise: true })?;
     }
     web::prepare_bench_pages()?;
-    status(cargo(&[
-        "build",
-        "--release",
-        "-q",
-        "-p",
-        "disan-pack",
-        "--examples",
-    ]))?;
-    let examples = target_dir().join("release/examples");
     let work = target_dir().join("bench-web-scan");
     let scan = work.join("scan/scan.glb");
-    if !scan.is_file() {
-        let mut make = Command::new(examples.join("make_scan"));
-        make.args(["--triangles", "2000000", "--texture", "4096", "--out"])
-            .arg(work.join("scan"));
-        status(make)?;
-    }
+    let examples = crate::bench_pack::write_bench_scan(&work.join("scan"))?;
     let served = dist.join("bench/scan");
     let _ = std::fs::remove_dir_all(&served);
     std::fs::create_dir_all(&served).map_err(|e| e.to_string())?;
