@@ -2,14 +2,16 @@
 // place, told apart by the corner index in the colour's alpha; the vertex shader spreads them
 // into a square facing the camera, sized by the point's level spacing in metres (so splats
 // shrink with distance like the surface they sample), clamped to a pixel range. The fragment
-// shader cuts the square into a disc and darkens it towards the rim, which gives overlapping
-// splats a sense of depth (a cheap stand-in for eye-dome lighting).
+// shader cuts the square into a disc. With eye-dome lighting (shaders/eye_dome.wgsl) the disc is
+// flat and marked with alpha 0 for that pass to shade; with flat shading it is darkened towards
+// its rim, which gives overlapping splats some sense of depth.
 
 #import bevy_pbr::mesh_functions::{get_world_from_local, mesh_position_local_to_world}
 #import bevy_pbr::view_transformations::position_world_to_clip
 #import bevy_pbr::mesh_view_bindings::view
 
-// x: splat diameter in metres; y, z: its smallest and largest size in pixels.
+// x: splat diameter in metres; y, z: its smallest and largest size in pixels; w: 1 where the
+// eye-dome pass shades the points.
 @group(#{MATERIAL_BIND_GROUP}) @binding(0) var<uniform> size: vec4<f32>;
 
 struct Vertex {
@@ -54,6 +56,9 @@ fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
     let r2 = dot(in.corner, in.corner);
     if r2 > 1.0 {
         discard;
+    }
+    if size.w > 0.5 {
+        return vec4<f32>(in.colour, 0.0);
     }
     // Lit as a small sphere seen head-on: full at the centre, 65 % at the rim.
     let shade = mix(1.0, 0.65, r2);

@@ -476,6 +476,9 @@ async function main() {
   // ?textures=auto|jpeg|bc7|etc2: which textures levels are fetched with (tests, benchmarks).
   const textures = params.get("textures");
   if (["auto", "jpeg", "bc7", "etc2"].includes(textures)) config.textures = textures;
+  // ?point-shading=edl|flat: eye-dome lighting on point clouds, or flat discs.
+  const pointShading = params.get("point-shading");
+  if (["edl", "flat"].includes(pointShading)) config.pointShading = pointShading;
   // ?catalogue (or ?catalogue=map): open on the catalogue screen, which reads the catalogue's
   // index (exhibits/catalog.json, written by `disan catalog`) and no manifest until one is
   // opened. The map's tiles come from the site's <meta name="disan-map-tiles"> (docs/catalogue.md).

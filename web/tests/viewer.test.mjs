@@ -438,7 +438,7 @@ method = "procedural"
   }
 });
 
-test("a laser scan packed by `disan pack` streams into the browser by HTTP range requests, the right way round", async () => {
+test("a laser scan packed by `disan pack` streams into the browser by HTTP range requests, the right way round, with eye-dome lighting", async () => {
   const folder = join(dist, "test-pointcloud");
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
@@ -476,8 +476,23 @@ test("a laser scan packed by `disan pack` streams into the browser by HTTP range
         return [red / (d.length / 4), blue / (d.length / 4)];
       };
       const w = bitmap.width;
-      return { left: count(Math.floor(w * 0.2), Math.floor(w * 0.4)), right: count(Math.floor(w * 0.6), Math.floor(w * 0.8)) };
+      // Eye-dome lighting: of the columns across the wall's middle, the share whose first green
+      // pixel from the top has a dark one (every channel under 40) within three rows above it.
+      const h = bitmap.height;
+      const all = ctx.getImageData(0, 0, w, h).data;
+      const at = (x, y) => all.subarray((y * w + x) * 4, (y * w + x) * 4 + 3);
+      const green = ([r, g, b]) => g > 100 && g > 2 * r && g > b;
+      const dark = (p) => p.every((c) => c < 40);
+      let columns = 0, rimmed = 0;
+      for (let x = Math.floor(w * 0.4); x < Math.floor(w * 0.6); x++) {
+        columns++;
+        let top = -1;
+        for (let y = Math.floor(h * 0.1); y < Math.floor(h * 0.7) && top < 0; y++) if (green(at(x, y))) top = y;
+        if (top > 3 && [1, 2, 3].some((k) => dark(at(x, top - k)))) rimmed++;
+      }
+      return { left: count(Math.floor(w * 0.2), Math.floor(w * 0.4)), right: count(Math.floor(w * 0.6), Math.floor(w * 0.8)), rim: rimmed / columns };
     }, png);
+    assert.ok(share.rim > 0.8, `eye-dome lighting left no dark rim along the wall's top: ${JSON.stringify(share)}`);
     assert.ok(share.left[0] > 0.4 && share.left[1] < 0.05, `the west (left) is not red: ${JSON.stringify(share)}`);
     assert.ok(share.right[1] > 0.4 && share.right[0] < 0.05, `the east (right) is not blue: ${JSON.stringify(share)}`);
     assert.deepEqual(problems, []);

@@ -54,8 +54,16 @@ pub fn run() -> Result<(), String> {
             shot.arg("shot")
                 .arg(&copies)
                 .args([
-                    "--view", "home", "--size", "1280x720", "--lod", "high", "--textures",
-                    textures, "--no-ui", "--out",
+                    "--view",
+                    "home",
+                    "--size",
+                    "1280x720",
+                    "--lod",
+                    "high",
+                    "--textures",
+                    textures,
+                    "--no-ui",
+                    "--out",
                 ])
                 .arg(dir.join(format!("shot-{i}-{run}.png")));
             let (wall, mb, stdout, stderr) = timed_output(under_display(shot), names[i])?;

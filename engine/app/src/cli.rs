@@ -9,12 +9,14 @@ Disan: heritage exhibits of Hải Phòng, in 3D.
 
 Usage:
   disan [PATH] [--exhibit ID] [--lang CODE] [--size WxH] [--reduce-motion] [--lod QUALITY]
-        [--textures auto|jpeg|bc7|etc2]
+        [--textures auto|jpeg|bc7|etc2] [--point-shading edl|flat]
       Open the viewer on a package or catalogue folder (default: the bundled exhibits).
       --lod thumb|low|medium|high: the level of detail to show after the thumb, whatever the
       device and the screen would choose (default: chosen by them).
       --textures: fetch levels with their JPEG textures, or with their BC7 or ETC2 copy where
       the GPU samples it (default auto: the copy the device samples, docs/exhibit-format.md).
+      --point-shading: point clouds with eye-dome lighting (edl, the default: outlines and
+      hollows, as Potree shows scans) or as flat discs (flat: one pass less for a weak GPU).
       --lang: vi (the default), en, or any other language every text of the exhibit is in.
       --reduce-motion: tours cut between stops behind a short fade instead of flying.
       --lesson FILE.lesson.toml [--step ID]: teach a lesson (docs/lessons.md) step by step, with
@@ -179,6 +181,8 @@ pub struct ViewArgs {
     pub lod: Option<disan_format::LodQuality>,
     /// `--textures auto|jpeg|bc7|etc2`: which textures levels are fetched with.
     pub textures: disan_engine::levels::TextureChoice,
+    /// `--point-shading edl|flat`: how point clouds are shaded.
+    pub point_shading: disan_engine::eye_dome::PointShading,
     /// `--lesson FILE.lesson.toml`: teach this lesson; `--step ID`: start at this step.
     pub lesson: Option<PathBuf>,
     pub step: Option<String>,
@@ -290,9 +294,17 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--reduce-motion" => view.reduce_motion = true,
             "--textures" => {
                 let word = value("--textures")?;
-                view.textures = disan_engine::levels::TextureChoice::parse(&word).ok_or_else(
-                    || format!("--textures must be auto, jpeg, bc7 or etc2, not \"{word}\""),
-                )?;
+                view.textures =
+                    disan_engine::levels::TextureChoice::parse(&word).ok_or_else(|| {
+                        format!("--textures must be auto, jpeg, bc7 or etc2, not \"{word}\"")
+                    })?;
+            }
+            "--point-shading" => {
+                let word = value("--point-shading")?;
+                view.point_shading = disan_engine::eye_dome::PointShading::parse(&word)
+                    .ok_or_else(|| {
+                        format!("--point-shading must be edl or flat, not \"{word}\"")
+                    })?;
             }
             "--lod" => {
                 use disan_format::Keyword;

@@ -291,6 +291,7 @@ pub(crate) fn run_viewer(
         scan_sweep: view.scan_sweep.clone(),
         lod: view.lod,
         textures: view.textures,
+        point_shading: view.point_shading,
         // The teleport arc lands on the model's floors.
         ray_cast_models: view.xr,
         kiosk: kiosk.clone(),

@@ -41,6 +41,9 @@ struct PageConfig {
     /// `?textures=auto|jpeg|bc7|etc2`: which textures levels are fetched with (docs/embedding.md).
     #[serde(default)]
     textures: Option<String>,
+    /// `?point-shading=edl|flat`: how point clouds are shaded (docs/embedding.md).
+    #[serde(default)]
+    point_shading: Option<String>,
     /// Public keys (base64, as in `disan keygen`'s `.pub` files) of which one must have signed
     /// each package; empty: signatures are not required (docs/integrity.md). The page takes
     /// them from its `disan-trusted-keys` meta tag, which only the site that hosts the viewer
@@ -200,6 +203,11 @@ pub fn run() {
             .textures
             .as_deref()
             .and_then(disan_engine::levels::TextureChoice::parse)
+            .unwrap_or_default(),
+        point_shading: config
+            .point_shading
+            .as_deref()
+            .and_then(disan_engine::eye_dome::PointShading::parse)
             .unwrap_or_default(),
         ray_cast_models: false,
         trust: std::sync::Arc::new(trust),

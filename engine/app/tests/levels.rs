@@ -115,7 +115,15 @@ fn a_packed_scan_validates_and_opens_thumb_first_then_better_without_an_empty_fr
         .arg("shot")
         .arg(&package)
         .args([
-            "--view", "home", "--size", "640x360", "--lod", "high", "--textures", "jpeg", "--out",
+            "--view",
+            "home",
+            "--size",
+            "640x360",
+            "--lod",
+            "high",
+            "--textures",
+            "jpeg",
+            "--out",
         ])
         .arg(&jpeg_png)
         .output()

@@ -250,3 +250,67 @@ fn a_changed_node_is_left_out_with_a_notice_and_the_rest_shows() {
     // The root and the other nodes still draw.
     assert!(logged_number(&log, "point clouds: ") > 10_000, "{log}");
 }
+
+/// Eye-dome lighting (the default) outlines what stands in front: along the north wall's top,
+/// seen from the south, the pixels just above the wall are darkened; flat shading leaves them
+/// as they were. Both keep the survey's colours inside its surfaces.
+#[test]
+fn eye_dome_lighting_outlines_the_wall_and_keeps_the_colours() {
+    let dir = temp("eye-dome");
+    let ply = dir.0.join("yard.ply");
+    write_survey(&ply, 400_000);
+    let package = dir.0.join("yard");
+    let out = disan()
+        .args(["pack", "--up", "z", "--out"])
+        .arg(&package)
+        .arg(&ply)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let shot = |shading: &str| -> image::RgbImage {
+        let png = dir.0.join(format!("{shading}.png"));
+        let mut cmd = disan();
+        cmd.args(["shot"])
+            .arg(&package)
+            .args(["--view", "home", "--size", "960x540", "--no-ui"])
+            .args(["--point-shading", shading, "--out"])
+            .arg(&png);
+        run::shot_ok(cmd, &png, shading).1
+    };
+    // The share of columns across the wall's middle whose first green pixel from the top has
+    // a dark pixel (every channel under 40) within three rows above it.
+    let rimmed = |img: &image::RgbImage| -> f32 {
+        let (w, h) = img.dimensions();
+        let green = |p: [u8; 3]| p[1] > 100 && p[1] as u32 > 2 * p[0] as u32 && p[1] > p[2];
+        let dark = |p: [u8; 3]| p.iter().all(|&c| c < 40);
+        let columns: Vec<u32> = (w * 2 / 5..w * 3 / 5).collect();
+        let with_rim = columns
+            .iter()
+            .filter(|&&x| {
+                let Some(top) = (h / 10..h * 7 / 10).find(|&y| green(img.get_pixel(x, y).0)) else {
+                    return false;
+                };
+                (top.saturating_sub(3)..top).any(|y| dark(img.get_pixel(x, y).0))
+            })
+            .count();
+        with_rim as f32 / columns.len() as f32
+    };
+    let lit = shot("edl");
+    let flat = shot("flat");
+    let (lit_rim, flat_rim) = (rimmed(&lit), rimmed(&flat));
+    assert!(
+        lit_rim > 0.8,
+        "eye-dome lighting: only {lit_rim:.2} of the wall's columns have a dark rim"
+    );
+    assert!(
+        flat_rim < 0.1,
+        "flat shading: {flat_rim:.2} of the wall's columns have a dark rim"
+    );
+    for img in [&lit, &flat] {
+        assert!(share_near(img, 0.33, 0.62, RED) > 0.5, "no red at the left");
+        assert!(
+            share_near(img, 0.67, 0.62, BLUE) > 0.5,
+            "no blue at the right"
+        );
+    }
+}

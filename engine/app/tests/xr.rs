@@ -162,6 +162,17 @@ fn disan_runs_an_xr_session_under_monado() {
         drawn.is_some_and(|d| d >= 20_000),
         "the headset's view streamed no nodes:\n{log}"
     );
+    // Each eye's camera carries the eye-dome pass (the desktop camera is off, not counted as
+    // an eye: two or more cameras lit, and the session ran its frames on with the pass).
+    let lit: u32 = log
+        .lines()
+        .filter_map(|l| l.split("eye-dome lighting on for ").nth(1))
+        .filter_map(|s| s.split(' ').next()?.parse::<u32>().ok())
+        .sum();
+    assert!(
+        lit >= 3,
+        "eye-dome lighting lit {lit} camera(s) in the headset:\n{log}"
+    );
     assert!(!log.contains("panicked"), "{log}");
 
     // Intangible heritage in the headset: the bundled festival's video, decoded by ffmpeg in the

@@ -17,9 +17,9 @@
 
 use bevy::asset::RecursiveDependencyLoadState;
 use bevy::gltf::GltfAssetLabel;
+use bevy::image::CompressedImageFormats;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldInstanceReady};
-use bevy::image::CompressedImageFormats;
 use disan_format::{GpuTextureFormat, Keyword, Lod, LodQuality, Model};
 
 use crate::camera::ViewerCamera;
@@ -671,10 +671,14 @@ mod tests {
         assert!(auto(None).is_empty());
         assert!(auto(Some(CompressedImageFormats::NONE)).is_empty());
         assert_eq!(
-            auto(Some(CompressedImageFormats::ETC2 | CompressedImageFormats::ASTC_LDR)),
+            auto(Some(
+                CompressedImageFormats::ETC2 | CompressedImageFormats::ASTC_LDR
+            )),
             [GpuTextureFormat::Etc2]
         );
-        let both = auto(Some(CompressedImageFormats::BC | CompressedImageFormats::ETC2));
+        let both = auto(Some(
+            CompressedImageFormats::BC | CompressedImageFormats::ETC2,
+        ));
         // Natively BC7 first; in a browser never BC7 (its bytes cost more than the decoding).
         if cfg!(target_family = "wasm") {
             assert_eq!(both, [GpuTextureFormat::Etc2]);
@@ -692,7 +696,10 @@ mod tests {
             gpu_textures_to_fetch(desktop, TextureChoice::Only(GpuTextureFormat::Etc2)).is_empty(),
             "never a copy the device cannot sample"
         );
-        assert_eq!(TextureChoice::parse("etc2"), Some(TextureChoice::Only(GpuTextureFormat::Etc2)));
+        assert_eq!(
+            TextureChoice::parse("etc2"),
+            Some(TextureChoice::Only(GpuTextureFormat::Etc2))
+        );
         assert_eq!(TextureChoice::parse("jpeg"), Some(TextureChoice::Jpeg));
         assert_eq!(TextureChoice::parse("astc"), None);
     }

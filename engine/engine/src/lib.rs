@@ -38,6 +38,7 @@ pub mod content_guard;
 pub mod downloads;
 pub mod embed;
 pub mod environment;
+pub mod eye_dome;
 pub mod first_frame;
 pub mod frame_cost;
 pub mod framing;
@@ -109,6 +110,9 @@ pub struct ViewerConfig {
     /// Which textures levels are fetched with (`--textures`, `?textures=`): by default the GPU
     /// texture copy the device samples (levels::gpu_textures_to_fetch).
     pub textures: crate::levels::TextureChoice,
+    /// How point clouds are shaded (`--point-shading`, `?point-shading=`): eye-dome lighting
+    /// by default (eye_dome.rs).
+    pub point_shading: crate::eye_dome::PointShading,
     /// Something ray-casts against the exhibit's meshes (the VR teleport lands on a monument's
     /// floors), so they keep a copy in the main world. Otherwise meshes and textures live in
     /// the render world only: a scan is not held twice.
@@ -260,6 +264,7 @@ impl Plugin for ViewerPlugin {
                 scans::plugin,
                 panorama::plugin,
                 pointcloud::plugin,
+                eye_dome::plugin,
                 video::plugin,
                 gallery::plugin,
             ));

@@ -186,7 +186,8 @@ pub const ATTRIBUTE_COLOUR_CORNER: MeshVertexAttribute =
 /// finer level is drawn over its region.
 #[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
 pub struct PointMaterial {
-    /// x: splat diameter in metres; y, z: its smallest and largest size in pixels.
+    /// x: splat diameter in metres; y, z: its smallest and largest size in pixels; w: 1 where
+    /// eye-dome lighting shades the points (eye_dome.rs), 0 for flat shading.
     #[uniform(0)]
     pub size: Vec4,
 }
@@ -754,7 +755,13 @@ fn size_points(
     mut clouds: ResMut<PointClouds>,
     mut materials: ResMut<Assets<PointMaterial>>,
     mut node_materials: Query<&mut MeshMaterial3d<PointMaterial>>,
+    shading: Res<crate::eye_dome::PointShading>,
 ) {
+    let marked = if crate::eye_dome::marks_points(*shading) {
+        1.0
+    } else {
+        0.0
+    };
     for cloud in &mut clouds.clouds {
         let Some(index) = cloud.index.clone() else {
             continue;
@@ -763,13 +770,12 @@ fn size_points(
         for (level, handle) in cloud.materials.iter().enumerate() {
             let size =
                 (spacing / f64::from(1u32 << level.min(31)) * f64::from(cloud.point_size)) as f32;
-            if let Some(m) = materials.get(handle)
-                && m.size.x == size
-            {
+            let wanted = Vec4::new(size, MIN_POINT_PX, MAX_POINT_PX, marked);
+            if materials.get(handle).is_some_and(|m| m.size == wanted) {
                 continue;
             }
             if let Some(mut m) = materials.get_mut(handle) {
-                m.size = Vec4::new(size, MIN_POINT_PX, MAX_POINT_PX, 0.0);
+                m.size = wanted;
             }
         }
         // The deepest drawn level under each drawn node.

@@ -66,14 +66,13 @@ fn block(format: Format) -> Option<(u32, u32, u64)> {
 }
 
 /// What to tell staff about a KTX2 that is wrong.
-const REPACK: &str =
-    "export the texture again, or pack the scan with `disan pack`, which writes BC7 and ETC2 copies this viewer reads";
+const REPACK: &str = "export the texture again, or pack the scan with `disan pack`, which writes BC7 and ETC2 copies this viewer reads";
 
 /// Checks a KTX2 texture (see the module's documentation) against the largest side the GPU
 /// takes; its pixel size when it passes.
 pub fn check_ktx2(bytes: &[u8], max_side: u32) -> Result<(u32, u32), String> {
-    let reader =
-        ktx2::Reader::new(bytes).map_err(|e| format!("is a damaged KTX2 file ({e:?}): {REPACK}"))?;
+    let reader = ktx2::Reader::new(bytes)
+        .map_err(|e| format!("is a damaged KTX2 file ({e:?}): {REPACK}"))?;
     let header = reader.header();
     let (w, h) = (header.pixel_width, header.pixel_height);
     let Some(format) = header.format else {
@@ -86,7 +85,11 @@ pub fn check_ktx2(bytes: &[u8], max_side: u32) -> Result<(u32, u32), String> {
             "is a KTX2 texture in {format:?}, a format this viewer does not read: {REPACK}"
         ));
     };
-    if header.pixel_depth > 1 || header.layer_count > 1 || header.face_count != 1 || h == 0 || w == 0
+    if header.pixel_depth > 1
+        || header.layer_count > 1
+        || header.face_count != 1
+        || h == 0
+        || w == 0
     {
         return Err(format!(
             "is not a flat 2D texture ({w}×{h}, depth {}, {} layers, {} faces): a model's texture is one 2D image; {REPACK}",
@@ -146,8 +149,7 @@ pub fn check_ktx2(bytes: &[u8], max_side: u32) -> Result<(u32, u32), String> {
 /// The length a Zstandard level inflates to, reading at most one byte past `expected` (so a
 /// level that claims little and inflates to gigabytes costs nothing).
 fn inflated_len(data: &[u8], expected: u64) -> Result<u64, String> {
-    let decoder =
-        ruzstd::decoding::StreamingDecoder::new(data).map_err(|e| e.to_string())?;
+    let decoder = ruzstd::decoding::StreamingDecoder::new(data).map_err(|e| e.to_string())?;
     let mut bounded = decoder.take(expected + 1);
     let mut chunk = vec![0u8; 64 * 1024];
     let mut total = 0u64;
@@ -212,20 +214,44 @@ mod tests {
     #[test]
     fn lies_are_refused_before_a_loader_sees_them() {
         let short = rgba_ktx2(8, 4, 2, |i| rgba_level(8, 4)(i) - usize::from(i == 1));
-        assert!(check_ktx2(&short, 4096).unwrap_err().contains("mip level 1 holds"));
+        assert!(
+            check_ktx2(&short, 4096)
+                .unwrap_err()
+                .contains("mip level 1 holds")
+        );
         let too_many = rgba_ktx2(8, 4, 5, rgba_level(8, 4));
-        assert!(check_ktx2(&too_many, 4096).unwrap_err().contains("has 1 to 4"));
+        assert!(
+            check_ktx2(&too_many, 4096)
+                .unwrap_err()
+                .contains("has 1 to 4")
+        );
         // No level at all ("make the mips yourself" in KTX2): refused, as damaged or for its count.
         assert!(check_ktx2(&rgba_ktx2(8, 4, 0, rgba_level(8, 4)), 4096).is_err());
         let big = rgba_ktx2(8, 4, 1, rgba_level(8, 4));
-        assert!(check_ktx2(&big, 4).unwrap_err().contains("cannot be scaled down"));
-        assert!(check_ktx2(&KTX2_IDENTIFIER[..], 4096).unwrap_err().contains("damaged"));
+        assert!(
+            check_ktx2(&big, 4)
+                .unwrap_err()
+                .contains("cannot be scaled down")
+        );
+        assert!(
+            check_ktx2(&KTX2_IDENTIFIER[..], 4096)
+                .unwrap_err()
+                .contains("damaged")
+        );
         let mut basis = rgba_ktx2(8, 4, 1, rgba_level(8, 4));
         basis[12..16].copy_from_slice(&0u32.to_le_bytes());
-        assert!(check_ktx2(&basis, 4096).unwrap_err().contains("Basis Universal"));
+        assert!(
+            check_ktx2(&basis, 4096)
+                .unwrap_err()
+                .contains("Basis Universal")
+        );
         let mut cube = rgba_ktx2(8, 4, 1, rgba_level(8, 4));
         cube[36..40].copy_from_slice(&6u32.to_le_bytes());
-        assert!(check_ktx2(&cube, 4096).unwrap_err().contains("not a flat 2D texture"));
+        assert!(
+            check_ktx2(&cube, 4096)
+                .unwrap_err()
+                .contains("not a flat 2D texture")
+        );
     }
 
     #[test]

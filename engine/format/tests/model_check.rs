@@ -348,14 +348,18 @@ fn gpu_texture_copies_load_as_plain_sources_and_basis_universal_is_refused() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .all(|t| t["source"].is_u64() && t.get("extensions").is_none_or(|e| e.get("KHR_texture_basisu").is_none())),
+                    .all(|t| t["source"].is_u64()
+                        && t.get("extensions")
+                            .is_none_or(|e| e.get("KHR_texture_basisu").is_none())),
                 "{}: {}",
                 copy.src,
                 json["textures"]
             );
-            assert!(!serde_json::to_string(&json["extensionsRequired"])
-                .unwrap()
-                .contains("KHR_texture_basisu"));
+            assert!(
+                !serde_json::to_string(&json["extensionsRequired"])
+                    .unwrap()
+                    .contains("KHR_texture_basisu")
+            );
             // The same file with its first texture changed: vkFormat 0 (Basis Universal), twice
             // the width its levels hold, a 2×2 block more than the texture (not whole blocks).
             let (plain_json, bin) = split(&decoded_plain(&copy.src, &bytes));
@@ -382,10 +386,15 @@ fn gpu_texture_copies_load_as_plain_sources_and_basis_universal_is_refused() {
             }
         }
     }
-    assert!(copies >= 4, "the samples carry GPU texture copies ({copies})");
+    assert!(
+        copies >= 4,
+        "the samples carry GPU texture copies ({copies})"
+    );
 }
 
 /// A model as the loader gets it: decoded and rewritten where the check does so.
 fn decoded_plain(path: &PackagePath, bytes: &[u8]) -> Vec<u8> {
-    check_and_decode(path, bytes).1.unwrap_or_else(|| bytes.to_vec())
+    check_and_decode(path, bytes)
+        .1
+        .unwrap_or_else(|| bytes.to_vec())
 }

@@ -99,7 +99,14 @@ pub fn encode_ktx2(
         mip = image::imageops::resize(&mip, next.0, next.1, FilterType::Triangle);
     }
     GlbTexture {
-        bytes: ktx2_file(vk_format(format, space), df_layout(format), space, bw, bh, &levels),
+        bytes: ktx2_file(
+            vk_format(format, space),
+            df_layout(format),
+            space,
+            bw,
+            bh,
+            &levels,
+        ),
         mime: "image/ktx2",
         width: bw,
         height: bh,
@@ -117,9 +124,8 @@ fn encode_blocks(img: &RgbaImage, format: GpuTextureFormat, opaque: bool) -> Vec
         RgbaImage::from_fn(pw, ph, |x, y| *img.get_pixel(x.min(w - 1), y.min(h - 1)))
     };
     let block_rows = ph / 4;
-    let band_rows = block_rows.div_ceil(
-        std::thread::available_parallelism().map_or(1, |n| n.get() as u32) * 4,
-    );
+    let band_rows =
+        block_rows.div_ceil(std::thread::available_parallelism().map_or(1, |n| n.get() as u32) * 4);
     let row_bytes = (pw / 4) as usize * df_layout(format).2 as usize;
     let mut out = vec![0u8; row_bytes * block_rows as usize];
     let pixels = padded.as_raw();
@@ -187,7 +193,9 @@ fn ktx2_file(
     const ZSTANDARD: u32 = 2;
     let compressed: Vec<Vec<u8>> = levels
         .iter()
-        .map(|l| ruzstd::encoding::compress_to_vec(&l[..], ruzstd::encoding::CompressionLevel::Fastest))
+        .map(|l| {
+            ruzstd::encoding::compress_to_vec(&l[..], ruzstd::encoding::CompressionLevel::Fastest)
+        })
         .collect();
 
     // The basic descriptor block: one sample covering the whole block.
@@ -226,7 +234,17 @@ fn ktx2_file(
 
     let mut out = Vec::with_capacity(data_offset + compressed.iter().map(Vec::len).sum::<usize>());
     out.extend(IDENTIFIER);
-    for v in [vk_format, 1, width, height, 0, 0, 1, levels.len() as u32, ZSTANDARD] {
+    for v in [
+        vk_format,
+        1,
+        width,
+        height,
+        0,
+        0,
+        1,
+        levels.len() as u32,
+        ZSTANDARD,
+    ] {
         out.extend(v.to_le_bytes());
     }
     for v in [dfd_offset, dfd.len(), kvd_offset, kvd.len()] {
@@ -302,7 +320,12 @@ mod tests {
 
     #[test]
     fn data_maps_are_linear() {
-        let t = encode_ktx2(&gradient(64, 64), 64, GpuTextureFormat::Bc7, ColourSpace::Linear);
+        let t = encode_ktx2(
+            &gradient(64, 64),
+            64,
+            GpuTextureFormat::Bc7,
+            ColourSpace::Linear,
+        );
         let reader = ktx2::Reader::new(&t.bytes[..]).unwrap();
         assert_eq!(reader.header().format, Some(ktx2::Format::BC7_UNORM_BLOCK));
     }
@@ -315,7 +338,10 @@ mod tests {
         let picture = gradient(w, h);
         for format in [GpuTextureFormat::Bc7, GpuTextureFormat::Etc2] {
             let blocks = encode_blocks(&picture, format, true);
-            assert_eq!(blocks.len(), (w / 4 * h / 4) as usize * df_layout(format).2 as usize);
+            assert_eq!(
+                blocks.len(),
+                (w / 4 * h / 4) as usize * df_layout(format).2 as usize
+            );
             let mut decoded = vec![0u32; (w * h) as usize];
             match format {
                 GpuTextureFormat::Bc7 => {
@@ -332,13 +358,20 @@ mod tests {
                 .flat_map(|(px, want)| {
                     // texture2ddecoder writes BGRA in a little-endian u32.
                     let [b, g, r, _] = px.to_le_bytes();
-                    [r.abs_diff(want.0[0]), g.abs_diff(want.0[1]), b.abs_diff(want.0[2])]
+                    [
+                        r.abs_diff(want.0[0]),
+                        g.abs_diff(want.0[1]),
+                        b.abs_diff(want.0[2]),
+                    ]
                 })
                 .collect();
             let mean = errors.iter().map(|e| f64::from(*e)).sum::<f64>() / errors.len() as f64;
             let worst = errors.iter().max().copied().unwrap_or(0);
             // ETC1 has 4 shades per half block: a steep gradient costs it more than BC7.
-            assert!(mean <= 8.0 && worst <= 32, "{format:?}: {mean:.1} on average, {worst} at worst");
+            assert!(
+                mean <= 8.0 && worst <= 32,
+                "{format:?}: {mean:.1} on average, {worst} at worst"
+            );
         }
     }
 

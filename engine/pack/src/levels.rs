@@ -200,7 +200,8 @@ fn write_gpu_copies(
     out: &Path,
 ) -> Result<Vec<GpuCopyReport>, PackError> {
     use crate::gpu_texture::{ColourSpace, can_hold, encode_ktx2};
-    let textured = (0..parts.len()).any(|i| textures.get(i).is_some() || textures.maps(i).next().is_some());
+    let textured =
+        (0..parts.len()).any(|i| textures.get(i).is_some() || textures.maps(i).next().is_some());
     if spec.quality == "thumb" || !textured || !crate::gpu_texture::available() {
         return Ok(Vec::new());
     }

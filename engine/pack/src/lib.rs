@@ -656,17 +656,16 @@ fn pack_mesh(
     let mut level_reports = Vec::new();
     for spec in LEVELS.iter().rev() {
         progress.step(messages::step_level(lang, spec.quality));
-        let written =
-            levels::write_level(
-                &scan,
-                &textures,
-                spec,
-                &id,
-                options.geometry,
-                !options.no_gpu_textures,
-                out,
-                progress,
-            )?;
+        let written = levels::write_level(
+            &scan,
+            &textures,
+            spec,
+            &id,
+            options.geometry,
+            !options.no_gpu_textures,
+            out,
+            progress,
+        )?;
         if written.report.over_bound {
             warnings.push(messages::over_bound(lang, &written.report));
         }
@@ -687,7 +686,8 @@ fn pack_mesh(
             && below.triangles == level.triangles
             && below.texture_px == level.texture_px
         {
-            for file in std::iter::once(&level.src).chain(level.gpu_textures.iter().map(|g| &g.src)) {
+            for file in std::iter::once(&level.src).chain(level.gpu_textures.iter().map(|g| &g.src))
+            {
                 let _ = std::fs::remove_file(out.join(file));
             }
             skipped.push(level.quality);
