@@ -14,6 +14,9 @@
 #else
 @group(0) @binding(1) var depth: texture_2d<f32>;
 #endif
+// Nearest, never filtering: OpenGL ES (WebGL2) cannot texelFetch a depth texture (it reads 0
+// there), but it can sample one with a non-filtering sampler.
+@group(0) @binding(3) var nearest: sampler;
 
 struct EyeDome {
     // How dark a step in depth makes a point (Potree's edlStrength; 1 by default).
@@ -26,7 +29,12 @@ struct EyeDome {
 @group(0) @binding(2) var<uniform> settings: EyeDome;
 
 fn depth_at(p: vec2<i32>) -> f32 {
+#ifdef MULTISAMPLED
     return textureLoad(depth, p, 0).r;
+#else
+    let size = vec2<f32>(textureDimensions(depth));
+    return textureSampleLevel(depth, nearest, (vec2<f32>(p) + 0.5) / size, 0.0).r;
+#endif
 }
 
 // Bevy's projection is reverse-Z with an infinite far plane: the stored depth is near / z, so

@@ -252,6 +252,41 @@ test("the browser's video rendition follows the window and the link's estimate",
   assert.equal(await rendition(0.4), "480.webm", "a slow link: what it carries decides");
 });
 
+test("a rendition the link cannot carry stalls twice and the browser steps down to the smaller one without a restart", async () => {
+  // The link's estimate says fast (720p chosen for the window), but the server then delivers the
+  // 720p file in small pieces, each after 2.5 s: the element runs dry and waits past the 1.5 s
+  // a stall takes, twice, and the viewer plays the 480p rendition from the same moment.
+  const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, {
+    width: 1280,
+    height: 800,
+    init: `Object.defineProperty(navigator, "connection", { value: { downlink: 10 }, configurable: true });`,
+  });
+  let slowRequests = 0;
+  await page.route("**/videos/festival/720.webm", async (route) => {
+    slowRequests++;
+    const response = await route.fetch({ headers: { ...route.request().headers(), range: "bytes=0-" } });
+    const whole = await response.body();
+    const asked = /bytes=(\d+)-/.exec(route.request().headers()["range"] || "");
+    const start = asked ? Number(asked[1]) : 0;
+    const end = Math.min(whole.length, start + 48 * 1024) - 1;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await route.fulfill({
+      status: 206,
+      headers: { "content-type": "video/webm", "accept-ranges": "bytes", "content-range": `bytes ${start}-${end}/${whole.length}` },
+      body: whole.subarray(start, end + 1),
+    }).catch(() => {});
+  });
+  await viewerEvent(page, "ready");
+  const first = await viewerEvent(page, "state", "e.state.videos?.[0]?.rendition");
+  assert.equal(first.state.videos[0].rendition, "720.webm", "the window and the estimate call for 720p first");
+  await page.evaluate(() => window.disan.command({ type: "play-video", video: "festival" }));
+  const stepped = await viewerEvent(page, "state", "e.state.videos?.[0]?.rendition === '480.webm'", 90000);
+  assert.equal(stepped.state.videos[0].rendition, "480.webm");
+  assert.ok(slowRequests >= 2, `the 720p file was asked for ${slowRequests} time(s)`);
+  assert.deepEqual(problems.filter((p) => !p.includes("720.webm")), []);
+  await page.close();
+});
+
 test("the festival video plays in the browser through its own <video> decoder: a chapter from the page's API is drawn on the screen, with its time", async () => {
   const { page, problems } = await openPage(chromium, `${server.url}viewer.html?exhibit=choi-trau-do-son&lang=vi`, { width: 960, height: 540, init: AUDIO_SPY });
   const ready = await viewerEvent(page, "ready");

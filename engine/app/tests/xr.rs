@@ -162,6 +162,13 @@ fn disan_runs_an_xr_session_under_monado() {
         drawn.is_some_and(|d| d >= 20_000),
         "the headset's view streamed no nodes:\n{log}"
     );
+    // Each eye sees its own half of a top-bottom stereo video (render layers per view).
+    for view in 0..2 {
+        assert!(
+            log.contains(&format!("(view {view}) sees its own half of stereo videos")),
+            "eye {view} was not given its layers:\n{log}"
+        );
+    }
     // Each eye's camera carries the eye-dome pass (the desktop camera is off, not counted as
     // an eye: two or more cameras lit, and the session ran its frames on with the pass).
     let lit: u32 = log

@@ -264,6 +264,22 @@ pub enum CameraCommand {
     ToggleWalk,
 }
 
+/// Render layers for what only one eye sees (the halves of a top-bottom stereo 360° video);
+/// everything else is on layer 0, which every camera sees.
+pub const LEFT_EYE_LAYER: usize = 1;
+pub const RIGHT_EYE_LAYER: usize = 2;
+
+/// What a camera sees: everything, plus the left eye's picture (eye 0: OpenXR's first view, and
+/// a flat screen's camera) or the right eye's (eye 1).
+pub fn eye_layers(eye: u32) -> bevy::camera::visibility::RenderLayers {
+    let own = if eye == 1 {
+        RIGHT_EYE_LAYER
+    } else {
+        LEFT_EYE_LAYER
+    };
+    bevy::camera::visibility::RenderLayers::from_layers(&[0, own])
+}
+
 fn spawn_camera(
     mut commands: Commands,
     rig: Res<CameraRig>,
@@ -287,6 +303,7 @@ fn spawn_camera(
         ViewerCamera,
         MeshPickingCamera,
         msaa_for(device),
+        eye_layers(0),
     ));
 }
 

@@ -23,7 +23,7 @@ use bevy::render::{
         UniformComponentPlugin,
     },
     render_resource::{
-        binding_types::{texture_2d, texture_2d_multisampled, uniform_buffer},
+        binding_types::{sampler, texture_2d, texture_2d_multisampled, uniform_buffer},
         *,
     },
     renderer::{RenderAdapterInfo, RenderContext, ViewQuery},
@@ -165,12 +165,18 @@ fn light_cloud_views(
 
 #[derive(Resource)]
 struct EyeDomePipeline {
+    /// Nearest: depth is never filtered (see the shader).
+    nearest: Sampler,
     layout: BindGroupLayoutDescriptor,
     layout_multisampled: BindGroupLayoutDescriptor,
     fullscreen: FullscreenShader,
 }
 
-fn init_pipeline(mut commands: Commands, fullscreen: Res<FullscreenShader>) {
+fn init_pipeline(
+    mut commands: Commands,
+    fullscreen: Res<FullscreenShader>,
+    device: Res<bevy::render::renderer::RenderDevice>,
+) {
     let entries = |multisampled: bool| {
         let depth = if multisampled {
             texture_2d_multisampled(TextureSampleType::Float { filterable: false })
@@ -183,10 +189,12 @@ fn init_pipeline(mut commands: Commands, fullscreen: Res<FullscreenShader>) {
                 texture_2d(TextureSampleType::Float { filterable: false }),
                 depth,
                 uniform_buffer::<EyeDomeLighting>(true),
+                sampler(SamplerBindingType::NonFiltering),
             ),
         )
     };
     commands.insert_resource(EyeDomePipeline {
+        nearest: device.create_sampler(&SamplerDescriptor::default()),
         layout: BindGroupLayoutDescriptor::new("eye_dome_layout", &entries(false)),
         layout_multisampled: BindGroupLayoutDescriptor::new(
             "eye_dome_layout_multisampled",
@@ -288,7 +296,12 @@ fn eye_dome(
     let bind_group = ctx.render_device().create_bind_group(
         Some("eye_dome_bind_group"),
         &cache.get_bind_group_layout(layout),
-        &BindGroupEntries::sequential((post_process.source, depth.view(), uniform)),
+        &BindGroupEntries::sequential((
+            post_process.source,
+            depth.view(),
+            uniform,
+            &pipeline.nearest,
+        )),
     );
     let mut pass = ctx
         .command_encoder()

@@ -58,9 +58,17 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// The most finer-level tiles held at once: 96 tiles of 512² are 96 MiB of texture, enough for a
-/// 4K screen at the finest level (about 40 tiles in a 100° view) twice over.
+/// The most finer-level tiles held at once where the view needs fewer, and the headset's whole
+/// sphere budget: 96 tiles of 512² are 96 MiB of texture, enough for a 4K screen at the finest
+/// level (about 40 tiles in a 100° view) twice over.
 pub const MAX_RESIDENT_TILES: usize = 96;
+
+/// The most finer-level tiles held when `wanted` are in this frame's view: never fewer than the
+/// view needs (a wide field of view on a large screen can want more than the fixed cap), with
+/// room for the next turn of the head; the screen bounds it.
+pub fn resident_limit(wanted: usize) -> usize {
+    MAX_RESIDENT_TILES.max(wanted + 16)
+}
 
 /// A scene's `config.json`, read into its tile layout.
 #[derive(Asset, TypePath, Debug)]
@@ -670,7 +678,7 @@ pub fn tile_in_view(
 }
 
 /// Loads the wanted tiles it lacks, places those that have arrived, and frees, least recently
-/// wanted first, those beyond [`MAX_RESIDENT_TILES`].
+/// wanted first, those beyond [`resident_limit`].
 #[allow(clippy::too_many_arguments)]
 fn load_and_place_tiles(
     mut panoramas: ResMut<Panoramas>,
@@ -690,14 +698,15 @@ fn load_and_place_tiles(
     };
     let frame = panoramas.frame;
     let wanted = std::mem::take(&mut panoramas.wanted);
+    let limit = resident_limit(wanted.len());
     for id in &wanted {
         if let Some(t) = panoramas.tiles.get_mut(id) {
             t.last_wanted = frame;
             continue;
         }
-        if panoramas.tiles.len() >= MAX_RESIDENT_TILES {
-            free_idle(&mut panoramas, frame, MAX_RESIDENT_TILES - 1, &mut commands);
-            if panoramas.tiles.len() >= MAX_RESIDENT_TILES {
+        if panoramas.tiles.len() >= limit {
+            free_idle(&mut panoramas, frame, limit - 1, &mut commands);
+            if panoramas.tiles.len() >= limit {
                 continue;
             }
         }
@@ -743,7 +752,7 @@ fn load_and_place_tiles(
             _ => {}
         }
     }
-    free_idle(&mut panoramas, frame, MAX_RESIDENT_TILES, &mut commands);
+    free_idle(&mut panoramas, frame, limit, &mut commands);
     panoramas.peak_resident = panoramas.peak_resident.max(panoramas.tiles.len());
 }
 

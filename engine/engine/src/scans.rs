@@ -56,6 +56,7 @@ pub(super) fn plugin(app: &mut App) {
                 note_sharpness,
                 draw_reader,
                 draw_panels,
+                outline_panel_regions,
                 show_region_texts,
             )
                 .chain()
@@ -63,9 +64,20 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// The most tiles held at once, over all scans of the exhibit: 64 tiles of 512² RGBA are 64 MiB
-/// (85 with mipmaps). A 1920×1080 reader needs about 24 at one level, the panel fewer.
+/// The most tiles held at once, over all scans of the exhibit, where the view needs fewer: 64
+/// tiles of 512² RGBA are 64 MiB (85 with mipmaps). A 1920×1080 reader needs about 24 at one
+/// level, the panel fewer.
 pub const MAX_RESIDENT_TILES: usize = 64;
+
+/// Room beyond what the view needs now, for the level above and the next step of a pan.
+const SLACK_TILES: usize = 16;
+
+/// The most tiles held at once when `wanted` are needed for this frame's view: never fewer than
+/// the view needs (a 4K reader at full sharpness wants over a hundred), so the screen decides,
+/// not a number chosen for a smaller one; and memory stays bounded by the screen.
+pub fn resident_limit(wanted: usize) -> usize {
+    MAX_RESIDENT_TILES.max(wanted + SLACK_TILES)
+}
 
 /// A scan's `info.json`, read into its pyramid.
 #[derive(Asset, TypePath, Debug)]
@@ -149,6 +161,8 @@ pub struct TileCache {
     tiles: HashMap<TileKey, CachedTile>,
     /// What the reader and the panels asked for this frame, most important first.
     wanted: Vec<TileKey>,
+    /// The same, to ask whether a tile is wanted without a search.
+    wanted_set: std::collections::HashSet<TileKey>,
     frame: u64,
     /// Tiles requested since the exhibit opened (a tile freed and needed again counts twice).
     pub requested_total: usize,
@@ -162,7 +176,7 @@ impl TileCache {
     }
 
     fn want(&mut self, key: TileKey) {
-        if !self.wanted.contains(&key) {
+        if self.wanted_set.insert(key.clone()) {
             self.wanted.push(key);
         }
     }
@@ -191,6 +205,9 @@ pub struct Reader {
     /// what is on screen is as sharp as it will get. A host page waits for this, not for the
     /// reader to open, to know the visitor can read.
     pub sharp: bool,
+    /// The region last chosen (scan, region): after the reader closes, the sheet in the scene
+    /// keeps it highlighted, so the visitor sees where on the sheet what they read is.
+    pub last_region: Option<(String, String)>,
 }
 
 impl Reader {
@@ -258,6 +275,7 @@ fn reset(mut scans: ResMut<Scans>, mut cache: ResMut<TileCache>, mut reader: Res
     *scans = Scans::default();
     *cache = TileCache::default();
     reader.open = None;
+    reader.last_region = None;
 }
 
 fn load_infos(library: Res<ExhibitLibrary>, assets: Res<AssetServer>, mut scans: ResMut<Scans>) {
@@ -825,6 +843,7 @@ fn want_reader_tiles(
     mut cache: ResMut<TileCache>,
 ) {
     cache.wanted.clear();
+    cache.wanted_set.clear();
     cache.frame += 1;
     // The overview of every scan: always there to draw under finer tiles.
     for e in &scans.entries {
@@ -867,6 +886,7 @@ fn note_sharpness(mut reader: ResMut<Reader>, cache: Res<TileCache>, assets: Res
 fn load_and_evict(mut cache: ResMut<TileCache>, scans: Res<Scans>, assets: Res<AssetServer>) {
     let frame = cache.frame;
     let wanted = std::mem::take(&mut cache.wanted);
+    let limit = resident_limit(wanted.len());
     for key in &wanted {
         if let Some(t) = cache.tiles.get_mut(key) {
             t.last_wanted = frame;
@@ -887,9 +907,9 @@ fn load_and_evict(mut cache: ResMut<TileCache>, scans: Res<Scans>, assets: Res<A
         }
         // Never more than the cap: room is made by freeing tiles not needed this frame; when
         // every tile held is needed, the rest wait for a later frame.
-        if cache.tiles.len() >= MAX_RESIDENT_TILES {
-            evict_down_to(&mut cache, frame, MAX_RESIDENT_TILES - 1);
-            if cache.tiles.len() >= MAX_RESIDENT_TILES {
+        if cache.tiles.len() >= limit {
+            evict_down_to(&mut cache, frame, limit - 1);
+            if cache.tiles.len() >= limit {
                 continue;
             }
         }
@@ -916,7 +936,7 @@ fn load_and_evict(mut cache: ResMut<TileCache>, scans: Res<Scans>, assets: Res<A
         cache.requested_total += 1;
     }
     cache.wanted = wanted;
-    evict_down_to(&mut cache, frame, MAX_RESIDENT_TILES);
+    evict_down_to(&mut cache, frame, limit);
     cache.peak_resident = cache.peak_resident.max(cache.tiles.len());
 }
 
@@ -1435,6 +1455,99 @@ fn draw_panels(
     }
 }
 
+/// On a panel: its region outlines are drawn, with this region (if any) as the chosen one.
+#[derive(Component)]
+struct OutlinedFor(Option<String>);
+
+/// One bar of a region's outline on a panel.
+#[derive(Component)]
+struct PanelRegionOutline;
+
+/// The regions outlined on the sheet in the scene, as in the reader: gold bars a millimetre in
+/// front of the tiles, the region last chosen in the reader (by the visitor, a tour or the host
+/// page) three times as thick, so after reading the visitor sees where on the sheet it was.
+/// Rebuilt only when the chosen region changes.
+#[allow(clippy::too_many_arguments)]
+fn outline_panel_regions(
+    mut reader: ResMut<Reader>,
+    scans: Res<Scans>,
+    panels: Query<(Entity, &ScanPanel, Option<&OutlinedFor>)>,
+    outlines: Query<(Entity, &ChildOf), With<PanelRegionOutline>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut gold: Local<Option<Handle<StandardMaterial>>>,
+    mut commands: Commands,
+) {
+    if let Some(view) = &reader.open
+        && let Some(region) = &view.region
+        && reader.last_region.as_ref() != Some(&(view.scan.clone(), region.clone()))
+    {
+        reader.last_region = Some((view.scan.clone(), region.clone()));
+    }
+    let gold = gold
+        .get_or_insert_with(|| {
+            materials.add(StandardMaterial {
+                base_color: crate::theme::GOLD,
+                unlit: true,
+                ..default()
+            })
+        })
+        .clone();
+    for (panel_entity, panel, outlined) in &panels {
+        let Some(entry) = scans.get(&panel.scan) else {
+            continue;
+        };
+        let chosen = reader
+            .last_region
+            .as_ref()
+            .filter(|(scan, _)| *scan == panel.scan)
+            .map(|(_, region)| region.clone());
+        if outlined.is_some_and(|o| o.0 == chosen) {
+            continue;
+        }
+        for (bar, parent) in &outlines {
+            if parent.parent() == panel_entity {
+                commands.entity(bar).despawn();
+            }
+        }
+        let m = panel.metres_per_px;
+        let sheet_width = panel.width_px * m;
+        for region in &entry.scan.regions {
+            let [x, y, w, h] = region.rect.map(|v| v as f32);
+            if x + w > panel.width_px + 0.5 || y + h > panel.height_px + 0.5 {
+                continue; // Off the sheet: said when the scan was read.
+            }
+            let (cx, cy) = (
+                (x + w / 2.0) * m - sheet_width / 2.0,
+                panel.height_px * m / 2.0 - (y + h / 2.0) * m,
+            );
+            let (w, h) = (w * m, h * m);
+            let t = sheet_width
+                * if chosen.as_deref() == Some(region.id.as_str()) {
+                    0.006
+                } else {
+                    0.002
+                };
+            for (at, size) in [
+                (Vec2::new(cx, cy + h / 2.0), Vec2::new(w + t, t)),
+                (Vec2::new(cx, cy - h / 2.0), Vec2::new(w + t, t)),
+                (Vec2::new(cx - w / 2.0, cy), Vec2::new(t, h + t)),
+                (Vec2::new(cx + w / 2.0, cy), Vec2::new(t, h + t)),
+            ] {
+                commands.spawn((
+                    Mesh3d(meshes.add(Rectangle::from_size(size))),
+                    MeshMaterial3d(gold.clone()),
+                    Transform::from_translation(at.extend(0.001)),
+                    bevy::light::NotShadowCaster,
+                    PanelRegionOutline,
+                    ChildOf(panel_entity),
+                ));
+            }
+        }
+        commands.entity(panel_entity).insert(OutlinedFor(chosen));
+    }
+}
+
 // ----- the sweep (`disan --scan-sweep ID`): memory stays bounded across a whole scan -----
 
 /// The steps of a sweep across a scan: fit, zoom to full resolution in the middle, then at full
@@ -1543,7 +1656,7 @@ fn sweep(
             view.scale,
             cache.wanted.len(),
             cache.resident(),
-            MAX_RESIDENT_TILES,
+            resident_limit(cache.wanted.len()),
             settled,
             now
         );
@@ -1612,6 +1725,35 @@ fn current_rss_kib() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_4k_reader_holds_every_tile_its_view_needs() {
+        // Just sharp enough for the finest level (a scan pixel over 0.51 physical pixels): its
+        // tiles are at their smallest on screen, so the view needs the most of them.
+        let p = TilePyramid::for_image(20_000, 28_000);
+        let level = p.level_for(1.0 / 0.51);
+        assert_eq!(level, 0);
+        let count = |w: f64, h: f64| {
+            let (w, h) = (w / 0.51, h / 0.51);
+            p.tiles_in(
+                level,
+                ScanRect {
+                    x: 10_000.0 - w / 2.0,
+                    y: 14_000.0 - h / 2.0,
+                    w,
+                    h,
+                },
+            )
+            .len()
+        };
+        let uhd = count(3840.0, 2160.0);
+        assert!(uhd > MAX_RESIDENT_TILES, "{uhd} tiles");
+        assert!(resident_limit(uhd) >= uhd + SLACK_TILES);
+        // A full-HD screen stays within the fixed cap.
+        let hd = count(1920.0, 1080.0);
+        assert!(hd + SLACK_TILES <= MAX_RESIDENT_TILES, "{hd} tiles");
+        assert_eq!(resident_limit(hd), MAX_RESIDENT_TILES);
+    }
 
     #[test]
     fn a_sweep_reaches_every_corner_at_full_resolution() {

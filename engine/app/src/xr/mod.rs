@@ -56,6 +56,7 @@ impl Plugin for XrViewerPlugin {
                     count_running_frames,
                     say_when_unavailable,
                     listen_with_the_headset,
+                    give_each_eye_its_picture,
                     headset_replaces_window_camera,
                 ),
             );
@@ -210,6 +211,22 @@ fn listen_with_the_headset(
     for eye in &eyes {
         commands.entity(eye).insert(AudioListener);
         info!("xr: eye camera {eye} listens for the exhibit's sounds");
+    }
+}
+
+/// Each eye sees its own half of a top-bottom stereo video (camera::eye_layers).
+fn give_each_eye_its_picture(
+    eyes: Query<(Entity, &XrCamera), Added<XrCamera>>,
+    mut commands: Commands,
+) {
+    for (entity, eye) in &eyes {
+        commands
+            .entity(entity)
+            .insert(disan_engine::camera::eye_layers(eye.0));
+        info!(
+            "xr: eye camera {entity} (view {}) sees its own half of stereo videos",
+            eye.0
+        );
     }
 }
 

@@ -491,31 +491,13 @@ fn spawn_screens(
                     .id()
                     .into()
             }
-            _ => {
-                // A 360° video: a sphere around the visitor, seen from inside, the picture's
-                // middle straight ahead (-Z).
-                commands
-                    .spawn((
-                        Mesh3d(meshes.add(sphere_inside(
-                            SPHERE_RADIUS,
-                            // Top-bottom stereo: the top half is the left eye's, shown to
-                            // both on a flat screen.
-                            if video.projection == VideoProjection::SphereStereo {
-                                0.5
-                            } else {
-                                1.0
-                            },
-                        ))),
-                        MeshMaterial3d(material.clone()),
-                        Transform::default(),
-                        NotShadowCaster,
-                        ExhibitModel,
-                        VideoScreen(video.id.clone()),
-                        ExhibitScoped,
-                    ))
-                    .id()
-                    .into()
-            }
+            _ => Some(spawn_video_sphere(
+                &mut commands,
+                &mut meshes,
+                &material,
+                &video.id,
+                video.projection == VideoProjection::SphereStereo,
+            )),
         };
         #[cfg(not(target_family = "wasm"))]
         let clock = disan_video_clock::MediaClock::new();
@@ -766,7 +748,46 @@ const SPHERE_RADIUS: f32 = 50.0;
 /// A UV sphere whose triangles face inward, with u running from the back (-Z … +X … ) so the
 /// middle of an equirectangular picture (u = 0.5) is straight ahead (-Z) and its left edge
 /// behind, as 360° players show them.
-fn sphere_inside(radius: f32, v_scale: f32) -> Mesh {
+/// A 360° video's sphere around the visitor, seen from inside, the picture's middle straight
+/// ahead (-Z). Top-bottom stereo takes two: the top half of the picture (the left eye's) on a
+/// sphere only left eyes see, the bottom half on a child sphere only right eyes see
+/// ([`crate::camera::eye_layers`]); a flat screen's camera sees as a left eye.
+fn spawn_video_sphere(
+    commands: &mut Commands,
+    meshes: &mut Assets<Mesh>,
+    material: &Handle<StandardMaterial>,
+    video: &str,
+    stereo: bool,
+) -> Entity {
+    use crate::camera::{LEFT_EYE_LAYER, RIGHT_EYE_LAYER};
+    use bevy::camera::visibility::RenderLayers;
+    let v_range = if stereo { 0.0..0.5 } else { 0.0..1.0 };
+    let mut sphere = commands.spawn((
+        Mesh3d(meshes.add(sphere_inside(SPHERE_RADIUS, v_range))),
+        MeshMaterial3d(material.clone()),
+        Transform::default(),
+        NotShadowCaster,
+        ExhibitModel,
+        VideoScreen(video.to_owned()),
+        ExhibitScoped,
+    ));
+    if stereo {
+        sphere
+            .insert(RenderLayers::layer(LEFT_EYE_LAYER))
+            .with_child((
+                Mesh3d(meshes.add(sphere_inside(SPHERE_RADIUS, 0.5..1.0))),
+                MeshMaterial3d(material.clone()),
+                Transform::default(),
+                NotShadowCaster,
+                RenderLayers::layer(RIGHT_EYE_LAYER),
+            ));
+    }
+    sphere.id()
+}
+
+/// A sphere seen from inside whose texture rows `v_range` of the picture cover it from the
+/// zenith to the nadir.
+fn sphere_inside(radius: f32, v_range: std::ops::Range<f32>) -> Mesh {
     use bevy::mesh::{Indices, PrimitiveTopology};
     const COLUMNS: u32 = 64;
     const ROWS: u32 = 32;
@@ -787,7 +808,7 @@ fn sphere_inside(radius: f32, v_scale: f32) -> Mesh {
             );
             positions.push((dir * radius).to_array());
             normals.push((-dir).to_array());
-            uvs.push([u, v * v_scale]);
+            uvs.push([u, v_range.start + v * (v_range.end - v_range.start)]);
         }
     }
     let mut indices = Vec::new();
@@ -1379,3 +1400,63 @@ pub fn log_frames(videos: &Videos) {
 /// The camera the shot is taken with.
 pub type ShotCamera<'w, 's> =
     Query<'w, 's, (&'static Camera, &'static GlobalTransform), With<ViewerCamera>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::camera::eye_layers;
+    use bevy::camera::visibility::RenderLayers;
+
+    /// The rows of the picture a sphere's texture coordinates reach.
+    fn v_span(world: &World, entity: Entity) -> (f32, f32) {
+        let mesh = world.get::<Mesh3d>(entity).unwrap();
+        let meshes = world.resource::<Assets<Mesh>>();
+        let Some(bevy::mesh::VertexAttributeValues::Float32x2(uvs)) =
+            meshes.get(&mesh.0).unwrap().attribute(Mesh::ATTRIBUTE_UV_0)
+        else {
+            panic!("no UVs");
+        };
+        uvs.iter().fold((f32::MAX, f32::MIN), |(lo, hi), uv| {
+            (lo.min(uv[1]), hi.max(uv[1]))
+        })
+    }
+
+    fn spawn(world: &mut World, stereo: bool) -> Entity {
+        let material = Handle::<StandardMaterial>::default();
+        let entity = world.resource_scope(|world, mut meshes: Mut<Assets<Mesh>>| {
+            let mut commands = world.commands();
+            spawn_video_sphere(&mut commands, &mut meshes, &material, "v", stereo)
+        });
+        world.flush();
+        entity
+    }
+
+    #[test]
+    fn each_eye_sees_its_own_half_of_a_top_bottom_stereo_video() {
+        let mut world = World::new();
+        world.init_resource::<Assets<Mesh>>();
+        let left = spawn(&mut world, true);
+        let right = world.get::<Children>(left).unwrap()[0];
+        let layers =
+            |world: &World, e: Entity| world.get::<RenderLayers>(e).cloned().unwrap_or_default();
+        // The left eye (and a flat screen) sees the top half, the right eye the bottom half,
+        // neither sees the other's.
+        assert_eq!(v_span(&world, left), (0.0, 0.5));
+        assert_eq!(v_span(&world, right), (0.5, 1.0));
+        assert!(eye_layers(0).intersects(&layers(&world, left)));
+        assert!(!eye_layers(0).intersects(&layers(&world, right)));
+        assert!(eye_layers(1).intersects(&layers(&world, right)));
+        assert!(!eye_layers(1).intersects(&layers(&world, left)));
+        // Only the sphere the visitor is framed in counts as the exhibit's model.
+        assert!(world.get::<ExhibitModel>(left).is_some());
+        assert!(world.get::<ExhibitModel>(right).is_none());
+
+        // A mono video: one sphere, the whole picture, seen by both eyes.
+        let mono = spawn(&mut world, false);
+        assert_eq!(v_span(&world, mono), (0.0, 1.0));
+        assert!(world.get::<Children>(mono).is_none());
+        for eye in 0..2 {
+            assert!(eye_layers(eye).intersects(&layers(&world, mono)));
+        }
+    }
+}
