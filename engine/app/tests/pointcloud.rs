@@ -86,6 +86,21 @@ fn share_near(img: &image::RgbImage, fx: f32, fy: f32, colour: [u8; 3]) -> f32 {
     hits as f32 / all as f32
 }
 
+/// Writes a survey of `n` points as `NAME.ply` in `dir` and packs it into `dir/NAME`.
+fn pack_survey(dir: &Path, name: &str, n: usize) -> std::path::PathBuf {
+    let ply = dir.join(format!("{name}.ply"));
+    write_survey(&ply, n);
+    let package = dir.join(name);
+    let out = disan()
+        .args(["pack", "--up", "z", "--out"])
+        .arg(&package)
+        .arg(&ply)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    package
+}
+
 fn logged_number(log: &str, after: &str) -> u64 {
     // The last: the shot's own line, written when the picture is taken.
     let at = log
@@ -101,16 +116,7 @@ fn logged_number(log: &str, after: &str) -> u64 {
 #[test]
 fn a_packed_survey_streams_within_its_budget_the_right_way_round() {
     let dir = temp("survey");
-    let ply = dir.0.join("courtyard.ply");
-    write_survey(&ply, 2_400_000);
-    let package = dir.0.join("courtyard");
-    let out = disan()
-        .args(["pack", "--up", "z", "--out"])
-        .arg(&package)
-        .arg(&ply)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let package = pack_survey(&dir.0, "courtyard", 2_400_000);
     let out = disan().arg("validate").arg(&package).output().unwrap();
     assert!(out.status.code() != Some(1), "{}", text(&out));
 
@@ -202,16 +208,7 @@ fn a_packed_survey_streams_within_its_budget_the_right_way_round() {
 #[test]
 fn a_changed_node_is_left_out_with_a_notice_and_the_rest_shows() {
     let dir = temp("tampered");
-    let ply = dir.0.join("yard.ply");
-    write_survey(&ply, 400_000);
-    let package = dir.0.join("yard");
-    let out = disan()
-        .args(["pack", "--up", "z", "--out"])
-        .arg(&package)
-        .arg(&ply)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let package = pack_survey(&dir.0, "yard", 400_000);
     // One byte of the root's first child changed after packing.
     let cloud = package.join("pointclouds/yard");
     let metadata = disan_format::pointcloud::Metadata::parse(
@@ -257,16 +254,7 @@ fn a_changed_node_is_left_out_with_a_notice_and_the_rest_shows() {
 #[test]
 fn eye_dome_lighting_outlines_the_wall_and_keeps_the_colours() {
     let dir = temp("eye-dome");
-    let ply = dir.0.join("yard.ply");
-    write_survey(&ply, 400_000);
-    let package = dir.0.join("yard");
-    let out = disan()
-        .args(["pack", "--up", "z", "--out"])
-        .arg(&package)
-        .arg(&ply)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let package = pack_survey(&dir.0, "yard", 400_000);
     let shot = |shading: &str| -> image::RgbImage {
         let png = dir.0.join(format!("{shading}.png"));
         let mut cmd = disan();

@@ -81,16 +81,12 @@ impl Default for EyeDomeLighting {
 struct MsaaBeforeEyeDome(Msaa);
 
 pub(super) fn plugin(app: &mut App) {
-    app.world_mut()
-        .resource_mut::<Assets<Shader>>()
-        .insert(
-            SHADER.id(),
-            Shader::from_wgsl(
-                include_str!("../../../shaders/eye_dome.wgsl"),
-                "shaders/eye_dome.wgsl",
-            ),
-        )
-        .expect("the eye-dome shader's handle is free");
+    crate::register_shader(
+        app,
+        &SHADER,
+        include_str!("../../../shaders/eye_dome.wgsl"),
+        "shaders/eye_dome.wgsl",
+    );
     let shading = app
         .world()
         .get_resource::<crate::ViewerConfig>()

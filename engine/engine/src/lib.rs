@@ -79,6 +79,15 @@ pub enum ViewerState {
     Error,
 }
 
+/// Puts a WGSL shader the binary carries (`include_str!`) under its fixed handle, so materials
+/// and pipelines can name it before any asset is loaded, in every build (the browser's too).
+pub fn register_shader(app: &mut App, handle: &Handle<Shader>, source: &'static str, path: &str) {
+    app.world_mut()
+        .resource_mut::<Assets<Shader>>()
+        .insert(handle.id(), Shader::from_wgsl(source, path.to_owned()))
+        .unwrap_or_else(|_| panic!("the handle of {path} is taken"));
+}
+
 /// Marks every entity that belongs to the exhibit on screen; all of them go when it changes.
 #[derive(Component, Default, Clone, Copy)]
 pub struct ExhibitScoped;

@@ -47,16 +47,12 @@ use crate::{ExhibitScoped, ViewerState};
 const SHADER: Handle<Shader> = uuid_handle!("8d0e6a52-3c1b-4f7e-9b2a-5e4c7d1f0a93");
 
 pub(super) fn plugin(app: &mut App) {
-    app.world_mut()
-        .resource_mut::<Assets<Shader>>()
-        .insert(
-            SHADER.id(),
-            Shader::from_wgsl(
-                include_str!("../../../shaders/point_cloud.wgsl"),
-                "shaders/point_cloud.wgsl",
-            ),
-        )
-        .expect("the point cloud shader's handle is free");
+    crate::register_shader(
+        app,
+        &SHADER,
+        include_str!("../../../shaders/point_cloud.wgsl"),
+        "shaders/point_cloud.wgsl",
+    );
     app.add_plugins(MaterialPlugin::<PointMaterial>::default())
         .init_asset::<CloudIndex>()
         .register_asset_loader(CloudIndexLoader)

@@ -12,16 +12,12 @@ use super::{XrHead, XrOwned};
 const SHADER: Handle<Shader> = uuid_handle!("3f0c2b8e-9a51-4d0e-8c6b-6f1f2d7a9e41");
 
 pub(super) fn plugin(app: &mut App) {
-    app.world_mut()
-        .resource_mut::<Assets<Shader>>()
-        .insert(
-            SHADER.id(),
-            Shader::from_wgsl(
-                include_str!("../../../../shaders/comfort_vignette.wgsl"),
-                "shaders/comfort_vignette.wgsl",
-            ),
-        )
-        .expect("the vignette shader's handle is free");
+    disan_engine::register_shader(
+        app,
+        &SHADER,
+        include_str!("../../../../shaders/comfort_vignette.wgsl"),
+        "shaders/comfort_vignette.wgsl",
+    );
     app.add_plugins(MaterialPlugin::<VignetteMaterial>::default())
         .init_resource::<Comfort>()
         .add_systems(Startup, spawn_vignette)
