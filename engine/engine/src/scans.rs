@@ -571,12 +571,14 @@ fn show_region(reader: &mut Reader, scans: &Scans, id: &str, area: Rect) {
     };
     let [x, y, w, h] = region.rect;
     view.region = Some(id.to_owned());
+    let chosen = Some((view.scan.clone(), id.to_owned()));
     view.centre = DVec2::new(x + w / 2.0, y + h / 2.0);
     view.scale = (f64::from(area.width()) / (w * 1.6)).min(f64::from(area.height()) / (h * 1.6));
     if let Some(p) = &entry.pyramid {
         clamp_view(view, p, area);
     }
     view.fit_pending = false;
+    reader.last_region = chosen;
     info!("scan: region {id} shown");
 }
 
@@ -1258,6 +1260,21 @@ struct ScanPanel {
     height_px: f32,
 }
 
+impl ScanPanel {
+    /// Where a rectangle of the scan ([x, y, w, h] in scan pixels, y down) lies on the panel:
+    /// its centre and size in metres in the panel's plane (y up, the sheet's middle at 0).
+    fn place(&self, [x, y, w, h]: [f32; 4]) -> (Vec2, Vec2) {
+        let m = self.metres_per_px;
+        (
+            Vec2::new(
+                (x + w / 2.0 - self.width_px / 2.0) * m,
+                (self.height_px / 2.0 - y - h / 2.0) * m,
+            ),
+            Vec2::new(w * m, h * m),
+        )
+    }
+}
+
 #[derive(Component)]
 struct PanelTile(TileKey);
 
@@ -1426,18 +1443,13 @@ fn draw_panels(
                 continue;
             }
             let (x, y, w, h) = pyramid.tile_region(key.tile);
-            let m = panel.metres_per_px;
-            let size = Vec2::new(w as f32 * m, h as f32 * m);
-            let centre = Vec3::new(
-                (x as f32 + w as f32 / 2.0) * m - panel.width_px * m / 2.0,
-                panel.height_px * m / 2.0 - (y as f32 + h as f32 / 2.0) * m,
-                // Finer tiles just in front of the overview, so they win the depth test.
-                if key.tile.level == pyramid.coarsest() {
-                    0.0
-                } else {
-                    0.0004
-                },
-            );
+            let (at, size) = panel.place([x as f32, y as f32, w as f32, h as f32]);
+            // Finer tiles just in front of the overview, so they win the depth test.
+            let centre = at.extend(if key.tile.level == pyramid.coarsest() {
+                0.0
+            } else {
+                0.0004
+            });
             commands.spawn((
                 Mesh3d(meshes.add(Rectangle::from_size(size))),
                 MeshMaterial3d(materials.add(StandardMaterial {
@@ -1469,7 +1481,7 @@ struct PanelRegionOutline;
 /// Rebuilt only when the chosen region changes.
 #[allow(clippy::too_many_arguments)]
 fn outline_panel_regions(
-    mut reader: ResMut<Reader>,
+    reader: Res<Reader>,
     scans: Res<Scans>,
     panels: Query<(Entity, &ScanPanel, Option<&OutlinedFor>)>,
     outlines: Query<(Entity, &ChildOf), With<PanelRegionOutline>>,
@@ -1478,12 +1490,6 @@ fn outline_panel_regions(
     mut gold: Local<Option<Handle<StandardMaterial>>>,
     mut commands: Commands,
 ) {
-    if let Some(view) = &reader.open
-        && let Some(region) = &view.region
-        && reader.last_region.as_ref() != Some(&(view.scan.clone(), region.clone()))
-    {
-        reader.last_region = Some((view.scan.clone(), region.clone()));
-    }
     let gold = gold
         .get_or_insert_with(|| {
             materials.add(StandardMaterial {
@@ -1510,18 +1516,14 @@ fn outline_panel_regions(
                 commands.entity(bar).despawn();
             }
         }
-        let m = panel.metres_per_px;
-        let sheet_width = panel.width_px * m;
+        let sheet_width = panel.width_px * panel.metres_per_px;
         for region in &entry.scan.regions {
-            let [x, y, w, h] = region.rect.map(|v| v as f32);
+            let rect = region.rect.map(|v| v as f32);
+            let [x, y, w, h] = rect;
             if x + w > panel.width_px + 0.5 || y + h > panel.height_px + 0.5 {
                 continue; // Off the sheet: said when the scan was read.
             }
-            let (cx, cy) = (
-                (x + w / 2.0) * m - sheet_width / 2.0,
-                panel.height_px * m / 2.0 - (y + h / 2.0) * m,
-            );
-            let (w, h) = (w * m, h * m);
+            let (Vec2 { x: cx, y: cy }, Vec2 { x: w, y: h }) = panel.place(rect);
             let t = sheet_width
                 * if chosen.as_deref() == Some(region.id.as_str()) {
                     0.006
@@ -1725,6 +1727,25 @@ fn current_rss_kib() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rectangle_of_the_scan_lies_where_it_is_on_the_panel() {
+        let panel = ScanPanel {
+            scan: "decree".into(),
+            metres_per_px: 1.0 / 2048.0,
+            width_px: 2048.0,
+            height_px: 1024.0,
+        };
+        assert_eq!(
+            panel.place([0.0, 0.0, 2048.0, 1024.0]),
+            (Vec2::ZERO, Vec2::new(1.0, 0.5))
+        );
+        // The scan's top-left quarter (y down) is the panel's upper left (y up).
+        assert_eq!(
+            panel.place([0.0, 0.0, 1024.0, 512.0]),
+            (Vec2::new(-0.25, 0.125), Vec2::new(0.5, 0.25))
+        );
+    }
 
     #[test]
     fn a_4k_reader_holds_every_tile_its_view_needs() {
