@@ -114,6 +114,16 @@ test("the scan reader opens the decree's scan on a region from the page's API, d
     }, png.toString("base64"));
   }
   assert.ok(red > 0.08, `the seal is not in the middle of the reader (${red} red)`);
+  // Open already, the reader glides back to the whole sheet: the page is told the zoom of the
+  // frames on the way (between the region's and the sheet's), and where it lands.
+  const since = await eventCount(page);
+  await page.evaluate(() => window.disan.command({ type: "open-scan" }));
+  const fitted = (await viewerEvent(page, "state", "e.state.scan && e.state.scan.sharp && e.state.scan.zoom < 0.35", 60000, since)).state.scan;
+  const zooms = await page.evaluate((n) => window.disan.events.slice(n)
+    .filter((e) => e.type === "state" && e.state.scan).map((e) => e.state.scan.zoom), since);
+  const onTheWay = zooms.filter((z) => z < state.zoom - 0.01 && z > fitted.zoom + 0.01);
+  assert.ok(onTheWay.length >= 1, `no frame between ${state.zoom} and ${fitted.zoom}: ${zooms}`);
+  assert.equal(fitted.region, "date-and-seal", "the chosen region's texts stay");
   await page.evaluate(() => window.disan.command({ type: "close-scan" }));
   await viewerEvent(page, "state", "!e.state.scan");
   assert.deepEqual(problems, []);
@@ -191,6 +201,63 @@ test("a 360° panorama exhibit packed by `disan pack` opens in the browser, the 
     await viewerEvent(page, "state", "e.state.scene === '02-hall'");
     const [hall] = await colourAt([[600, 270]]);
     assert.ok(Math.abs(hall[2] - 200) <= 14, `the hall's photo is not drawn: ${JSON.stringify(hall)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+// The city portal may show a package's panorama with Pannellum (npm pannellum 2.5.7, MIT) from
+// the same static files, as docs/exhibit-format.md promises: Pannellum's own multires viewer,
+// given the scene's config.json as `disan pack` wrote it (only `basePath` added), draws the
+// orientation chart the right way round in every direction, the up face and the partial tiles at
+// the cube's edges (a 650-pixel cube in 512-pixel tiles) included.
+test("Pannellum shows a panorama packed by `disan pack` from its config.json, the right way round", async () => {
+  const folder = join(dist, "test-pannellum");
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(join(folder, "photos"), { recursive: true });
+  writePng(join(folder, "photos/gate.png"), 2048, 1024, chartPixel(2048, 90));
+  const binary = process.env.DISAN_BINARY || join(process.env.CARGO_TARGET_DIR || join(homedir(), ".cache/disan/target"), "debug/disan");
+  execFileSync(binary, ["pack", "--as", "panorama", "--id", "walk", "--out", join(folder, "walk"), join(folder, "photos")]);
+  const build = fileURLToPath(new URL("../node_modules/pannellum/build/", import.meta.url));
+  for (const f of ["pannellum.js", "pannellum.css"]) copyFileSync(join(build, f), join(folder, f));
+  writeFileSync(join(folder, "index.html"), `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="stylesheet" href="pannellum.css"><script src="pannellum.js"></script>
+<style>html, body, #pano { margin: 0; width: 100%; height: 100%; }</style></head>
+<body><div id="pano"></div><script>
+  fetch("walk/panoramas/gate/config.json").then((r) => r.json()).then((config) => {
+    config.multiRes.basePath = "walk/panoramas/gate";
+    Object.assign(config, { autoLoad: true, showControls: false, hfov: 60, yaw: 0, pitch: 0 });
+    window.viewer = pannellum.viewer("pano", config);
+    window.viewer.on("load", () => { window.panoLoaded = true; });
+    window.viewer.on("error", (e) => { window.panoError = String(e); });
+  });
+</script></body></html>`);
+  try {
+    const { page, problems } = await openPage(chromium, `${server.url}test-pannellum/index.html`, { width: 800, height: 600 });
+    await page.waitForFunction(() => window.panoLoaded || window.panoError, null, { timeout: 60000 });
+    assert.equal(await page.evaluate(() => window.panoError || null), null);
+    // The colour in the middle of the view, looking at (yaw, pitch): the chart's colour there.
+    const looking = async (yaw, pitch) => {
+      await page.evaluate(([y, p]) => { window.viewer.setPitch(p, false); window.viewer.setYaw(y, false); }, [yaw, pitch]);
+      await page.waitForTimeout(1500);
+      const png = (await page.screenshot()).toString("base64");
+      return page.evaluate(async (b64) => {
+        const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext("2d");
+        ctx.drawImage(bitmap, 0, 0);
+        return Array.from(ctx.getImageData(bitmap.width / 2, bitmap.height / 2, 1, 1).data.slice(0, 3));
+      }, png);
+    };
+    const chart = (yaw, pitch) => [(yaw / 360 + 0.5) * 240, (pitch / 180 + 0.5) * 240, 90];
+    for (const [yaw, pitch] of [[0, 0], [90, 0], [-90, 0], [150, 0], [-150, 0], [45, 30], [90, 60], [-120, -60]]) {
+      const got = await looking(yaw, pitch);
+      const want = chart(yaw, pitch);
+      assert.ok(got.every((c, i) => Math.abs(c - want[i]) <= 14),
+        `Pannellum looking at yaw ${yaw}°, pitch ${pitch}° shows ${JSON.stringify(got)} where the chart has ${JSON.stringify(want.map(Math.round))}`);
+    }
     assert.deepEqual(problems, []);
     await page.close();
   } finally {

@@ -112,12 +112,13 @@ Usage:
       WGS84, 4756 VN-2000, 3405/3406 VN-2000 UTM 48N/49N, 32648/32649 WGS84 UTM 48N/49N, and
       the provinces' VN-2000 TM-3 zones (9210 Hải Phòng 105°45′, 9205–9218, 5896–5899). Prints
       `lat lon h` or `easting northing h` per point. A CSV has [name,]a,b[,h] per line.
-  disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui]
+  disan shot PATH --view NAME --out FILE.png [--size WxH] [--lang CODE] [--no-ui] [--eye left|right]
       Render one view (a view id from the manifest, a hotspot id, `home`, `about` for the
       About panel, `tour:ID:K` for stop K of a tour with its caption, `scan:ID[:REGION]` for
       the scan reader, `panorama:ID[:YAW[:PITCH]]` for a 360° scene looked at that way, in
       degrees on its photo, `video:ID[:SECONDS]` for a video or recording paused at that
       moment, or `gallery:ID[:PHOTO]` for a gallery showing that photo) to a PNG and exit.
+      `--eye right`: what the right eye sees (of a top-bottom stereo 360° video; default left).
       Without a display it starts its own Xvfb server.
 
 Keys in the viewer: drag/arrows turn, wheel/+/- zoom, 1–9 open a point of interest, Esc closes it,
@@ -272,7 +273,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         lang: "vi".into(),
         ..Default::default()
     };
-    let (mut shot_view, mut out, mut no_ui) = (None, None, false);
+    let (mut shot_view, mut out, mut no_ui, mut eye) = (None, None, false, 0);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
             it.next()
@@ -366,6 +367,13 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--view" if is_shot => shot_view = Some(value("--view")?),
             "--out" if is_shot => out = Some(PathBuf::from(value("--out")?)),
             "--no-ui" if is_shot => no_ui = true,
+            "--eye" if is_shot => {
+                eye = match value("--eye")?.to_ascii_lowercase().as_str() {
+                    "left" => 0,
+                    "right" => 1,
+                    other => return Err(format!("--eye must be left or right, not \"{other}\"")),
+                }
+            }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             s if view.path.is_none() => view.path = Some(PathBuf::from(s)),
             s => {
@@ -390,6 +398,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             view: shot_view.unwrap_or_else(|| "home".into()),
             out,
             hide_ui: no_ui,
+            eye,
         });
     }
     Ok(Command::View(view))

@@ -181,6 +181,72 @@ fn a_360_video_surrounds_the_visitor_the_right_way_round() {
     );
 }
 
+/// A top-bottom stereo 360° video gives each eye its own half: straight ahead the left eye's
+/// picture (the top half) is red and the right eye's (the bottom half) blue, and a shot of each
+/// eye (the render layers a headset's eye cameras get) shows its own colour there.
+#[test]
+fn each_eye_sees_its_own_half_of_a_stereo_360_video() {
+    let dir = temp("video", "stereo");
+    let film = dir.0.join("stereo.mp4");
+    // 1024×1024: two 1024×512 equirectangular pictures, the left eye's above. Ahead (u
+    // 0.40–0.60) red in the top one, blue in the bottom one; grey elsewhere.
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(
+            "color=c=gray:s=1024x1024:r=25:d=2,\
+             drawbox=x=410:y=0:w=204:h=512:color=0xff2020:t=fill,\
+             drawbox=x=410:y=512:w=204:h=512:color=0x2020ff:t=fill",
+        )
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&film)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", run::text(&made));
+    let package = dir.0.join("package");
+    let out = disan()
+        .args(["pack", "--out"])
+        .arg(&package)
+        .arg(&film)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pack: {}", run::text(&out));
+    // A square video is packed as a flat one; staff say it is stereo 360° (as the manifest's
+    // comment tells them) and drop the screen.
+    let path = package.join("exhibit.toml");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    let screen = manifest
+        .find("[videos.screen]")
+        .expect("a flat video's screen");
+    let after = manifest[screen..]
+        .find("\n\n")
+        .map_or(manifest.len(), |i| screen + i);
+    let manifest = format!("{}{}", &manifest[..screen], &manifest[after..])
+        .replace("projection = \"flat\"", "projection = \"360-stereo\"");
+    std::fs::write(&path, &manifest).unwrap();
+
+    let shot_of = |eye: &str| {
+        let png = dir.0.join(format!("{eye}.png"));
+        let mut cmd = disan();
+        cmd.arg("shot")
+            .arg(&package)
+            .args(["--view", "video:stereo:0.5", "--no-ui", "--size", "480x270"])
+            .args(["--eye", eye, "--out"])
+            .arg(&png);
+        let (log, picture) = shot_ok(cmd, &png, eye);
+        assert!(log.contains("video \"stereo\": frame 12 shown"), "{log}");
+        picture.get_pixel(240, 135).0.map(i32::from)
+    };
+    let (left, right) = (shot_of("left"), shot_of("right"));
+    assert!(
+        left[0] > left[2] + 60,
+        "the left eye sees the top half (red) ahead: {left:?}"
+    );
+    assert!(
+        right[2] > right[0] + 60,
+        "the right eye sees the bottom half (blue) ahead: {right:?}"
+    );
+}
+
 /// FFmpeg reads a rendition by its path, past the asset reader's signature checks: in a signed
 /// package a rendition changed after signing is not played, and the notice names it.
 #[test]

@@ -264,6 +264,51 @@ pub enum CameraCommand {
     ToggleWalk,
 }
 
+/// The view levels of detail are chosen for: of the active cameras, the one that gives a thing
+/// the most pixels. On a screen that is the viewer's camera; in a headset the desktop camera is
+/// off and the eyes (with their larger pictures) are chosen, so what is near the visitor's head,
+/// not the idle desktop camera, decides how sharp it is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SharpestView {
+    pub camera: Entity,
+    pub transform: GlobalTransform,
+    /// Screen pixels per radian at the middle of the view (height / (2·tan(fov_y / 2)) for a
+    /// perspective camera; any projection through its matrix).
+    pub px_per_rad: f32,
+    /// The view's size in logical pixels.
+    pub viewport: Vec2,
+}
+
+/// See [`SharpestView`]. A camera whose projection is not computed yet is passed over.
+pub fn sharpest_view<'a>(
+    cameras: impl IntoIterator<Item = (Entity, &'a Camera, &'a GlobalTransform)>,
+) -> Option<SharpestView> {
+    let mut best: Option<SharpestView> = None;
+    for (entity, camera, transform) in cameras {
+        if !camera.is_active {
+            continue;
+        }
+        let viewport = camera
+            .logical_viewport_size()
+            .unwrap_or(Vec2::new(1280.0, 720.0));
+        // clip_from_view's y scale is 1 / tan(fov_y / 2) for a perspective (and an OpenXR
+        // eye's asymmetric) projection.
+        let px_per_rad = viewport.y.max(1.0) * camera.clip_from_view().y_axis.y / 2.0;
+        if !(px_per_rad.is_finite() && px_per_rad > 0.0) {
+            continue;
+        }
+        if best.is_none_or(|b| px_per_rad > b.px_per_rad) {
+            best = Some(SharpestView {
+                camera: entity,
+                transform: *transform,
+                px_per_rad,
+                viewport,
+            });
+        }
+    }
+    best
+}
+
 /// Render layers for what only one eye sees (the halves of a top-bottom stereo 360° video);
 /// everything else is on layer 0, which every camera sees.
 pub const LEFT_EYE_LAYER: usize = 1;

@@ -17,7 +17,7 @@ use disan_format::{Gallery, StopTarget};
 use crate::i18n::{Language, OfferedLanguages};
 use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::loading::{ExhibitLoad, ExhibitModel, FileRole, ModelSpawned};
-use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
+use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label};
 use crate::tour::ActiveTour;
 use crate::ui::Hud;
 use crate::{ExhibitScoped, ViewerState};
@@ -445,11 +445,10 @@ fn show_gallery_bar(
     let Some(screen) = galleries.focused() else {
         return;
     };
-    let bottom = px(
-        // Above the tour bar, or above the help line; above the video bar too.
-        if active.0.is_some() { 190 } else { 60 }
-            + if library.len() > 1 { 52 } else { 0 }
-            + if videos.screens.is_empty() { 0 } else { 130 },
+    let bottom = crate::ui::bottom_bar_offset(
+        active.0.is_some(),
+        library.len() > 1,
+        !videos.screens.is_empty(),
     );
     let photo = screen.current_photo();
     let caption = LocalizedLabel::for_languages(&offered.0, |l| {
@@ -524,35 +523,17 @@ fn spawn_bar(
     lang: Language,
     commands: &mut Commands,
 ) {
-    let bar = commands
-        .spawn((
-            Node {
-                position_type: PositionType::Absolute,
-                left: px(12),
-                right: px(12),
-                bottom,
-                justify_content: JustifyContent::Center,
-                ..default()
-            },
-            Pickable::IGNORE,
-            GalleryBar(gallery.to_owned()),
-            ChildOf(root),
-        ))
-        .id();
-    let inner = commands
-        .spawn((
-            panel(Node {
-                flex_direction: FlexDirection::Row,
-                align_items: AlignItems::Center,
-                max_width: px(760),
-                padding: UiRect::all(px(10)),
-                column_gap: px(10),
-                border_radius: BorderRadius::all(px(8)),
-                ..default()
-            }),
-            ChildOf(bar),
-        ))
-        .id();
+    let inner = crate::ui::spawn_bottom_bar(
+        commands,
+        root,
+        bottom,
+        GalleryBar(gallery.to_owned()),
+        Node {
+            flex_direction: FlexDirection::Row,
+            column_gap: px(10),
+            ..default()
+        },
+    );
     let id = gallery.to_owned();
     commands.spawn((
         button(

@@ -438,34 +438,6 @@ fn track_indices(
     }
 }
 
-/// The camera the levels are chosen for: the viewer's, or in a headset whichever is active.
-fn active_view(
-    cameras: &Query<(&Camera, &GlobalTransform, &Projection, &Frustum)>,
-) -> Option<(Vec3, f32, Frustum)> {
-    let mut best = None;
-    for (camera, transform, projection, frustum) in cameras {
-        if !camera.is_active {
-            continue;
-        }
-        let height = camera
-            .logical_viewport_size()
-            .map_or(720.0, |s| s.y.max(1.0));
-        let fov = match projection {
-            Projection::Perspective(p) => p.fov,
-            _ => 0.8,
-        };
-        // Pixels per radian at the middle of the view.
-        let px_per_rad = height / (2.0 * (fov * 0.5).tan());
-        if best
-            .as_ref()
-            .is_none_or(|(_, p, _): &(Vec3, f32, Frustum)| px_per_rad > *p)
-        {
-            best = Some((transform.translation(), px_per_rad, *frustum));
-        }
-    }
-    best
-}
-
 /// A node's box in the exhibit's frame, as a sphere (centre, radius).
 fn node_sphere(
     cloud_to_exhibit: &GlobalTransform,
@@ -487,16 +459,22 @@ fn node_sphere(
 fn choose_nodes(
     mut clouds: ResMut<PointClouds>,
     budget: Res<PointBudget>,
-    cameras: Query<(&Camera, &GlobalTransform, &Projection, &Frustum)>,
+    cameras: Query<(Entity, &Camera, &GlobalTransform, &Frustum)>,
     transforms: Query<&GlobalTransform>,
     mut visibility: Query<&mut Visibility>,
     mut frame: Local<u64>,
     mut commands: Commands,
 ) {
     *frame += 1;
-    let Some((eye, px_per_rad, frustum)) = active_view(&cameras) else {
+    // The levels follow the sharpest active camera (in a headset, an eye).
+    let Some(view) = crate::camera::sharpest_view(cameras.iter().map(|(e, c, t, _)| (e, c, t)))
+    else {
         return;
     };
+    let Ok((_, _, _, frustum)) = cameras.get(view.camera) else {
+        return;
+    };
+    let (eye, px_per_rad) = (view.transform.translation(), view.px_per_rad);
     // Every cloud's candidates together, the largest on screen first. Sizes are positive, so
     // their bit patterns order as the numbers do.
     let mut queue: std::collections::BinaryHeap<(u32, usize, u32)> =

@@ -49,6 +49,7 @@ pub(super) fn plugin(app: &mut App) {
                 reader_buttons,
                 run_commands,
                 reader_input,
+                glide_reader,
                 sweep,
                 want_reader_tiles,
                 want_panel_tiles,
@@ -244,6 +245,73 @@ pub struct ReaderView {
     pub region: Option<String>,
     /// Fit the whole sheet once the scan's size is known.
     pub fit_pending: bool,
+    /// A zoom on its way (a button, a key, the wheel, a region, fit): the view glides there
+    /// instead of jumping, so the visitor sees where on the sheet they are going.
+    pub glide: Option<Glide>,
+}
+
+impl ReaderView {
+    /// Where the view is going: the glide's end, or where it is.
+    fn destination(&self) -> (DVec2, f64) {
+        self.glide
+            .map_or((self.centre, self.scale), |g| (g.to_centre, g.to_scale))
+    }
+
+    /// Glides from where the view is now to (`centre`, `scale`), starting at `now` (seconds).
+    fn glide_to(&mut self, centre: DVec2, scale: f64, now: f64) {
+        self.glide = Some(Glide::new((self.centre, self.scale), (centre, scale), now));
+    }
+}
+
+/// A zoom from one view to another, as a zoom about the one scan point that both views show at
+/// the same place on screen (for a zoom button that is the middle, for the wheel the pointer):
+/// that point stays put while the rest of the sheet flows towards or away from it, as in a
+/// camera's zoom. The scale changes evenly in its logarithm, so each doubling takes as long.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glide {
+    from_centre: DVec2,
+    from_scale: f64,
+    to_centre: DVec2,
+    to_scale: f64,
+    started: f64,
+    duration: f64,
+}
+
+impl Glide {
+    fn new(from: (DVec2, f64), to: (DVec2, f64), now: f64) -> Glide {
+        // A quarter of a second for a step of the buttons, longer for a long way (fit to a
+        // region), never so long that the visitor waits for it.
+        let doublings = (to.1 / from.1).log2().abs();
+        Glide {
+            from_centre: from.0,
+            from_scale: from.1,
+            to_centre: to.0,
+            to_scale: to.1,
+            started: now,
+            duration: (0.2 + 0.08 * doublings).clamp(0.25, 0.6),
+        }
+    }
+
+    /// The view at `now`, and whether the glide has arrived.
+    fn at(&self, now: f64) -> (DVec2, f64, bool) {
+        let t = ((now - self.started) / self.duration).clamp(0.0, 1.0);
+        if t >= 1.0 {
+            return (self.to_centre, self.to_scale, true);
+        }
+        // Ease out: quick to answer the press, gentle to land.
+        let e = 1.0 - (1.0 - t).powi(3);
+        let scale = (self.from_scale.ln() * (1.0 - e) + self.to_scale.ln() * e).exp();
+        // The centre moves with 1 / scale, which keeps the fixed point where it is on screen;
+        // a pan at one scale moves evenly.
+        let (inv0, inv1) = (1.0 / self.from_scale, 1.0 / self.to_scale);
+        let u = if (inv1 - inv0).abs() > 1e-12 * inv0 {
+            (1.0 / scale - inv0) / (inv1 - inv0)
+        } else {
+            e
+        };
+        let centre = self.from_centre + (self.to_centre - self.from_centre) * u;
+        (centre, scale, false)
+    }
 }
 
 /// What can be asked of the reader (by its buttons, the host page, a shot or a test).
@@ -268,6 +336,10 @@ const READER_PANEL: Color = Color::srgb(0.08, 0.07, 0.06);
 const SIDE_PANEL_WIDTH: f32 = 340.0;
 /// The reader's top bar height.
 const TOP_BAR: f32 = 64.0;
+/// The region outlines' place in the reader's stack: above the tiles, whose ZIndex is how many
+/// levels finer than the overview they are (a pyramid has at most 32 levels).
+const REGION_OUTLINE_Z: i32 = 64;
+
 /// How far past 1:1 the reader zooms (a scan pixel 4 screen pixels wide).
 const MAX_SCALE: f64 = 4.0;
 
@@ -484,6 +556,7 @@ fn clamp_view(view: &mut ReaderView, pyramid: &TilePyramid, area: Rect) {
 fn run_commands(
     mut commands_in: MessageReader<ScanCommand>,
     mut reader: ResMut<Reader>,
+    time: Res<Time>,
     scans: Res<Scans>,
     windows: Query<&Window>,
     ui_scale: Res<UiScale>,
@@ -497,9 +570,21 @@ fn run_commands(
         return;
     };
     let area = picture_area(window, ui_scale.0);
+    let now = time.elapsed_secs_f64();
     for command in commands_in.read() {
         match command {
             ScanCommand::Open { scan, region } => {
+                // Already open on that scan (a host page stepping through regions): the view
+                // glides there from where the visitor is.
+                if let Some(view) = reader.open.as_mut()
+                    && scan.as_ref().is_none_or(|s| *s == view.scan)
+                {
+                    match region {
+                        Some(region) => show_region(&mut reader, &scans, region, area, now),
+                        None => glide_to_fit(view, &scans, area, now),
+                    }
+                    continue;
+                }
                 let entry = match scan {
                     Some(id) => scans.get(id),
                     None => scans.entries.first(),
@@ -514,6 +599,7 @@ fn run_commands(
                     scale: 1.0,
                     region: None,
                     fit_pending: true,
+                    glide: None,
                 };
                 if let Some(p) = &entry.pyramid {
                     fit_view(&mut view, p, area);
@@ -525,8 +611,15 @@ fn run_commands(
                 spawn_reader(&mut commands, &fonts, *lang, &offered, &entry.scan);
                 info!("scan: reader opened on {}", entry.scan.id);
                 reader.open = Some(view);
+                // Opened on a region: there at once (a link or a tour stop opens on what it
+                // names; the reader was not on screen to glide from).
                 if let Some(region) = region {
-                    show_region(&mut reader, &scans, region, area);
+                    show_region(&mut reader, &scans, region, area, now);
+                    if let Some(view) = reader.open.as_mut()
+                        && let Some(glide) = view.glide.take()
+                    {
+                        (view.centre, view.scale, _) = glide.at(f64::INFINITY);
+                    }
                 }
             }
             ScanCommand::Close => {
@@ -541,24 +634,35 @@ fn run_commands(
                 if let Some(view) = reader.open.as_mut()
                     && let Some(p) = scans.get(&view.scan).and_then(|e| e.pyramid.as_ref())
                 {
-                    view.scale *= f;
-                    clamp_view(view, p, area);
+                    // Pressed twice quickly, the second step starts where the first ends.
+                    let mut to = view.clone();
+                    (to.centre, to.scale) = view.destination();
+                    to.scale *= f;
+                    clamp_view(&mut to, p, area);
+                    view.glide_to(to.centre, to.scale, now);
                 }
             }
             ScanCommand::Fit => {
-                if let Some(view) = reader.open.as_mut()
-                    && let Some(p) = scans.get(&view.scan).and_then(|e| e.pyramid.as_ref())
-                {
-                    fit_view(view, p, area);
+                if let Some(view) = reader.open.as_mut() {
+                    glide_to_fit(view, &scans, area, now);
                 }
             }
-            ScanCommand::ShowRegion(id) => show_region(&mut reader, &scans, id, area),
+            ScanCommand::ShowRegion(id) => show_region(&mut reader, &scans, id, area, now),
         }
     }
 }
 
-/// Centres the region with room around it, and shows its texts.
-fn show_region(reader: &mut Reader, scans: &Scans, id: &str, area: Rect) {
+/// Glides back to the whole sheet.
+fn glide_to_fit(view: &mut ReaderView, scans: &Scans, area: Rect, now: f64) {
+    if let Some(p) = scans.get(&view.scan).and_then(|e| e.pyramid.as_ref()) {
+        let mut to = view.clone();
+        fit_view(&mut to, p, area);
+        view.glide_to(to.centre, to.scale, now);
+    }
+}
+
+/// Glides to the region, centred with room around it, and shows its texts.
+fn show_region(reader: &mut Reader, scans: &Scans, id: &str, area: Rect, now: f64) {
     let Some(view) = reader.open.as_mut() else {
         return;
     };
@@ -572,10 +676,17 @@ fn show_region(reader: &mut Reader, scans: &Scans, id: &str, area: Rect) {
     let [x, y, w, h] = region.rect;
     view.region = Some(id.to_owned());
     let chosen = Some((view.scan.clone(), id.to_owned()));
-    view.centre = DVec2::new(x + w / 2.0, y + h / 2.0);
-    view.scale = (f64::from(area.width()) / (w * 1.6)).min(f64::from(area.height()) / (h * 1.6));
+    let mut to = view.clone();
+    to.centre = DVec2::new(x + w / 2.0, y + h / 2.0);
+    to.scale = (f64::from(area.width()) / (w * 1.6)).min(f64::from(area.height()) / (h * 1.6));
     if let Some(p) = &entry.pyramid {
-        clamp_view(view, p, area);
+        clamp_view(&mut to, p, area);
+    }
+    if view.fit_pending {
+        // The scan's size is not known yet: nothing on screen to glide from.
+        (view.centre, view.scale) = (to.centre, to.scale);
+    } else {
+        view.glide_to(to.centre, to.scale, now);
     }
     view.fit_pending = false;
     reader.last_region = chosen;
@@ -741,10 +852,12 @@ fn place_side_panel(node: &mut Node, window: &Window, ui_scale: f32) {
     }
 }
 
-/// Drag to move, wheel or pinch to zoom about the pointer, inside the picture area.
+/// Drag to move, wheel or pinch to zoom about the pointer, inside the picture area. A drag or
+/// a pinch follows the hand at once (and stops a glide); a turn of the wheel glides.
 #[allow(clippy::too_many_arguments)]
 fn reader_input(
     mut reader: ResMut<Reader>,
+    time: Res<Time>,
     scans: Res<Scans>,
     windows: Query<&Window>,
     ui_scale: Res<UiScale>,
@@ -788,13 +901,18 @@ fn reader_input(
             MouseScrollUnit::Line => scroll.delta.y,
             MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
         };
+        // From where a glide under way ends, so quick turns add up.
+        let mut to = view.clone();
+        (to.centre, to.scale) = view.destination();
         zoom_about(
-            view,
+            &mut to,
             cursor.expect("in area"),
             1.25f64.powf(f64::from(lines)),
         );
+        view.glide_to(to.centre, to.scale, time.elapsed_secs_f64());
     }
     if in_area && !on_button && buttons.pressed(MouseButton::Left) && motion.delta != Vec2::ZERO {
+        view.glide = None;
         view.centre -= DVec2::new(f64::from(motion.delta.x), f64::from(motion.delta.y))
             / f64::from(s)
             / view.scale;
@@ -804,6 +922,9 @@ fn reader_input(
     match active.as_slice() {
         [t] if area.contains(t.position() / s) && !on_button => {
             let d = t.delta() / s;
+            if d != Vec2::ZERO {
+                view.glide = None;
+            }
             view.centre -= DVec2::new(f64::from(d.x), f64::from(d.y)) / view.scale;
             clamp_view(view, pyramid, area);
         }
@@ -811,11 +932,25 @@ fn reader_input(
             let before = a.previous_position().distance(b.previous_position());
             let now = a.position().distance(b.position());
             if before > 1.0 && now > 1.0 {
+                view.glide = None;
                 let mid = (a.position() + b.position()) / (2.0 * s);
                 zoom_about(view, mid, f64::from(now / before));
             }
         }
         _ => {}
+    }
+}
+
+/// Moves a gliding view on to where it is this frame.
+fn glide_reader(mut reader: ResMut<Reader>, time: Res<Time>) {
+    let Some(view) = reader.open.as_mut() else {
+        return;
+    };
+    let Some(glide) = view.glide else { return };
+    let arrived;
+    (view.centre, view.scale, arrived) = glide.at(time.elapsed_secs_f64());
+    if arrived {
+        view.glide = None;
     }
 }
 
@@ -868,8 +1003,12 @@ fn want_reader_tiles(
         return;
     };
     let area = picture_area(window, ui_scale.0);
-    let level = reader_level(view, pyramid, window, ui_scale.0);
-    for tile in pyramid.tiles_in(level, visible_rect(view, area)) {
+    // Gliding, the tiles of where the view is going: the views on the way are seen for a
+    // moment, drawn from the levels already held, and loading theirs would only delay these.
+    let mut going_to = view.clone();
+    (going_to.centre, going_to.scale) = view.destination();
+    let level = reader_level(&going_to, pyramid, window, ui_scale.0);
+    for tile in pyramid.tiles_in(level, visible_rect(&going_to, area)) {
         cache.want(TileKey {
             scan: view.scan.clone(),
             tile,
@@ -877,14 +1016,16 @@ fn want_reader_tiles(
     }
 }
 
-/// Requests the wanted tiles not yet held and frees the least recently wanted beyond the cap.
 fn note_sharpness(mut reader: ResMut<Reader>, cache: Res<TileCache>, assets: Res<AssetServer>) {
-    let sharp = reader.open.is_some() && cache.all_wanted_settled(&assets);
+    // Not while gliding: the view has not arrived where the visitor will read.
+    let sharp = reader.open.as_ref().is_some_and(|v| v.glide.is_none())
+        && cache.all_wanted_settled(&assets);
     if reader.sharp != sharp {
         reader.sharp = sharp;
     }
 }
 
+/// Requests the wanted tiles not yet held and frees the least recently wanted beyond the cap.
 fn load_and_evict(mut cache: ResMut<TileCache>, scans: Res<Scans>, assets: Res<AssetServer>) {
     let frame = cache.frame;
     let wanted = std::mem::take(&mut cache.wanted);
@@ -1046,27 +1187,21 @@ fn draw_reader(
         node.width = px((rect.2 * view.scale) as f32 + 1.0);
         node.height = px((rect.3 * view.scale) as f32 + 1.0);
     };
-    // Which tiles to draw: the overview, then the wanted tiles of the current level that have
-    // arrived, in that order (later children draw on top).
+    // Which tiles to draw: every tile held that shows part of the picture area, from the
+    // overview down to one level finer than the screen calls for, finer ones over coarser
+    // (their ZIndex): while a level loads, or while the view glides through levels it does
+    // not load, the sharpest picture held shows, never a hole. Much finer tiles left from a
+    // closer look are not drawn: shrunk many times without mipmaps they would glitter.
+    let visible = visible_rect(view, area);
     let level = reader_level(view, pyramid, window, s);
-    let mut draw: Vec<TileKey> = vec![TileKey {
-        scan: view.scan.clone(),
-        tile: TileId {
-            level: pyramid.coarsest(),
-            x: 0,
-            y: 0,
-        },
-    }];
-    draw.extend(
-        pyramid
-            .tiles_in(level, visible_rect(view, area))
-            .into_iter()
-            .filter(|t| t.level != pyramid.coarsest())
-            .map(|tile| TileKey {
-                scan: view.scan.clone(),
-                tile,
-            }),
-    );
+    let mut draw: Vec<TileKey> = (level.saturating_sub(1)..=pyramid.coarsest())
+        .rev()
+        .flat_map(|level| pyramid.tiles_in(level, visible))
+        .map(|tile| TileKey {
+            scan: view.scan.clone(),
+            tile,
+        })
+        .collect();
     draw.retain(|k| cache.ready(k, &assets).is_some());
     let mut present: HashMap<TileKey, Entity> = HashMap::new();
     for (entity, tile, mut node) in &mut tiles {
@@ -1095,18 +1230,14 @@ fn draw_reader(
             (f64::from(x), f64::from(y), f64::from(w), f64::from(h)),
         );
         let image = cache.ready(key, &assets).expect("filtered above");
-        // The overview first among the canvas's children, so finer tiles cover it.
         let tile = commands
             .spawn((
                 ImageNode::new(image),
                 node,
                 Pickable::IGNORE,
                 ReaderTile(key.clone()),
-                ZIndex(if key.tile.level == pyramid.coarsest() {
-                    0
-                } else {
-                    1
-                }),
+                // Finer over coarser (level 0 is the scan's own pixels), all under the outlines.
+                ZIndex(i32::from(pyramid.coarsest() - key.tile.level)),
             ))
             .id();
         commands.entity(canvas).add_child(tile);
@@ -1151,7 +1282,8 @@ fn draw_reader(
                 node,
                 BorderColor::all(crate::theme::GOLD),
                 BackgroundColor(Color::NONE),
-                ZIndex(2),
+                // Over the tiles of every level (see draw_reader).
+                ZIndex(REGION_OUTLINE_Z),
                 RegionOutline {
                     region: region.id.clone(),
                     rect: region.rect,
@@ -1308,27 +1440,22 @@ fn want_panel_tiles(
     reader: Res<Reader>,
     scans: Res<Scans>,
     panels: Query<(&ScanPanel, &GlobalTransform)>,
-    cameras: Query<(&GlobalTransform, &Projection, &Camera), With<crate::camera::ViewerCamera>>,
+    cameras: Query<(Entity, &Camera, &GlobalTransform)>,
     mut cache: ResMut<TileCache>,
 ) {
     // While the reader covers the screen the panel is not seen: its tiles may go.
     if reader.open.is_some() {
         return;
     }
-    let Some((eye, projection, camera)) = cameras.iter().next() else {
+    // In a headset the eye cameras, not the idle desktop one, decide how sharp the sheet is.
+    let Some(view) = crate::camera::sharpest_view(&cameras) else {
         return;
     };
-    let Projection::Perspective(perspective) = projection else {
-        return;
-    };
-    let viewport = camera
-        .logical_viewport_size()
-        .unwrap_or(Vec2::new(1280.0, 720.0));
     for (panel, at) in &panels {
         let Some(pyramid) = scans.get(&panel.scan).and_then(|e| e.pyramid.as_ref()) else {
             continue;
         };
-        for tile in panel_tiles(panel, at, pyramid, eye, perspective.fov, viewport) {
+        for tile in panel_tiles(panel, at, pyramid, &view) {
             cache.want(TileKey {
                 scan: panel.scan.clone(),
                 tile,
@@ -1342,10 +1469,9 @@ fn panel_tiles(
     panel: &ScanPanel,
     at: &GlobalTransform,
     pyramid: &TilePyramid,
-    eye: &GlobalTransform,
-    fov_y: f32,
-    viewport: Vec2,
+    view: &crate::camera::SharpestView,
 ) -> Vec<TileId> {
+    let (eye, viewport) = (&view.transform, view.viewport);
     let to_local = at.affine().inverse();
     let eye_local = to_local.transform_point3(eye.translation());
     let forward_local = to_local.transform_vector3(eye.forward().as_vec3());
@@ -1360,7 +1486,7 @@ fn panel_tiles(
         Vec3::new(eye_local.x, eye_local.y, 0.0)
     };
     let distance = eye_local.distance(hit).max(0.01);
-    let screen_px_per_metre = viewport.y / (2.0 * distance * (fov_y / 2.0).tan());
+    let screen_px_per_metre = view.px_per_rad / distance;
     let scan_px_per_screen_px = 1.0 / (panel.metres_per_px * screen_px_per_metre);
     let level = pyramid.level_for(f64::from(scan_px_per_screen_px));
     if level == pyramid.coarsest() {
@@ -1390,12 +1516,12 @@ fn draw_panels(
     assets: Res<AssetServer>,
     panels: Query<(Entity, &ScanPanel, &GlobalTransform)>,
     quads: Query<(Entity, &PanelTile, &ChildOf)>,
-    cameras: Query<(&GlobalTransform, &Projection, &Camera), With<crate::camera::ViewerCamera>>,
+    cameras: Query<(Entity, &Camera, &GlobalTransform)>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut commands: Commands,
 ) {
-    let camera = cameras.iter().next();
+    let view = crate::camera::sharpest_view(&cameras);
     for (entity, panel, at) in &panels {
         let Some(pyramid) = scans.get(&panel.scan).and_then(|e| e.pyramid.as_ref()) else {
             continue;
@@ -1409,13 +1535,10 @@ fn draw_panels(
             },
         }];
         if reader.open.is_none()
-            && let Some((eye, Projection::Perspective(p), cam)) = camera
+            && let Some(view) = &view
         {
-            let viewport = cam
-                .logical_viewport_size()
-                .unwrap_or(Vec2::new(1280.0, 720.0));
             draw.extend(
-                panel_tiles(panel, at, pyramid, eye, p.fov, viewport)
+                panel_tiles(panel, at, pyramid, view)
                     .into_iter()
                     .map(|tile| TileKey {
                         scan: panel.scan.clone(),
@@ -1516,26 +1639,14 @@ fn outline_panel_regions(
                 commands.entity(bar).despawn();
             }
         }
-        let sheet_width = panel.width_px * panel.metres_per_px;
         for region in &entry.scan.regions {
             let rect = region.rect.map(|v| v as f32);
             let [x, y, w, h] = rect;
             if x + w > panel.width_px + 0.5 || y + h > panel.height_px + 0.5 {
                 continue; // Off the sheet: said when the scan was read.
             }
-            let (Vec2 { x: cx, y: cy }, Vec2 { x: w, y: h }) = panel.place(rect);
-            let t = sheet_width
-                * if chosen.as_deref() == Some(region.id.as_str()) {
-                    0.006
-                } else {
-                    0.002
-                };
-            for (at, size) in [
-                (Vec2::new(cx, cy + h / 2.0), Vec2::new(w + t, t)),
-                (Vec2::new(cx, cy - h / 2.0), Vec2::new(w + t, t)),
-                (Vec2::new(cx - w / 2.0, cy), Vec2::new(t, h + t)),
-                (Vec2::new(cx + w / 2.0, cy), Vec2::new(t, h + t)),
-            ] {
+            let last_chosen = chosen.as_deref() == Some(region.id.as_str());
+            for (at, size) in outline_bars(panel, rect, last_chosen) {
                 commands.spawn((
                     Mesh3d(meshes.add(Rectangle::from_size(size))),
                     MeshMaterial3d(gold.clone()),
@@ -1548,6 +1659,20 @@ fn outline_panel_regions(
         }
         commands.entity(panel_entity).insert(OutlinedFor(chosen));
     }
+}
+
+/// The four bars (centre, size on the panel) that outline a region of the scan: three times as
+/// thick for the region last chosen, so the visitor finds on the sheet what they read.
+fn outline_bars(panel: &ScanPanel, rect: [f32; 4], last_chosen: bool) -> [(Vec2, Vec2); 4] {
+    let sheet_width = panel.width_px * panel.metres_per_px;
+    let t = sheet_width * if last_chosen { 0.006 } else { 0.002 };
+    let (Vec2 { x: cx, y: cy }, Vec2 { x: w, y: h }) = panel.place(rect);
+    [
+        (Vec2::new(cx, cy + h / 2.0), Vec2::new(w + t, t)),
+        (Vec2::new(cx, cy - h / 2.0), Vec2::new(w + t, t)),
+        (Vec2::new(cx - w / 2.0, cy), Vec2::new(t, h + t)),
+        (Vec2::new(cx + w / 2.0, cy), Vec2::new(t, h + t)),
+    ]
 }
 
 // ----- the sweep (`disan --scan-sweep ID`): memory stays bounded across a whole scan -----
@@ -1706,6 +1831,7 @@ fn sweep(
     view.centre = centre;
     view.scale = scale;
     view.fit_pending = false;
+    view.glide = None;
     progress.next += 1;
     progress.frames_waited = 0;
 }
@@ -1745,6 +1871,81 @@ mod tests {
             panel.place([0.0, 0.0, 1024.0, 512.0]),
             (Vec2::new(-0.25, 0.125), Vec2::new(0.5, 0.25))
         );
+    }
+
+    #[test]
+    fn the_region_last_chosen_is_outlined_thicker_around_the_same_place() {
+        let panel = ScanPanel {
+            scan: "decree".into(),
+            metres_per_px: 1.0 / 2048.0,
+            width_px: 2048.0,
+            height_px: 1024.0,
+        };
+        let seal = [1536.0, 512.0, 256.0, 256.0];
+        let (plain, chosen) = (
+            outline_bars(&panel, seal, false),
+            outline_bars(&panel, seal, true),
+        );
+        let (place, size) = panel.place(seal);
+        for (p, c) in plain.iter().zip(&chosen) {
+            // Same bar, same middle; its thin side three times as thick.
+            assert_eq!(p.0, c.0);
+            let (thin_p, thin_c) = (p.1.min_element(), c.1.min_element());
+            assert!((thin_c / thin_p - 3.0).abs() < 1e-4, "{p:?} {c:?}");
+        }
+        // The bars lie on the region's edges: top, bottom, left, right.
+        let half = size / 2.0;
+        assert_eq!(chosen[0].0, place + Vec2::new(0.0, half.y));
+        assert_eq!(chosen[1].0, place - Vec2::new(0.0, half.y));
+        assert_eq!(chosen[2].0, place - Vec2::new(half.x, 0.0));
+        assert_eq!(chosen[3].0, place + Vec2::new(half.x, 0.0));
+    }
+
+    /// The screen offset from the picture's middle at which a scan point is drawn.
+    fn on_screen(point: DVec2, centre: DVec2, scale: f64) -> DVec2 {
+        (point - centre) * scale
+    }
+
+    #[test]
+    fn a_zoom_glides_about_the_point_it_zooms_on() {
+        // The whole sheet, then the wheel turned at 200 px right of and 100 px above the middle
+        // of the picture, zooming four times closer.
+        let from = (DVec2::new(10_000.0, 14_000.0), 0.025);
+        let pointer = DVec2::new(200.0, -100.0);
+        let under_pointer = from.0 + pointer / from.1;
+        let to = (under_pointer - pointer / 0.1, 0.1);
+        let glide = Glide::new(from, to, 5.0);
+        assert_eq!(glide.at(5.0), (from.0, from.1, false));
+        let mut last_scale = from.1;
+        for step in 1..30 {
+            let (centre, scale, arrived) = glide.at(5.0 + f64::from(step) * 0.01);
+            assert!(!arrived || step as f64 * 0.01 >= glide.duration);
+            // The scan point under the pointer stays under it all the way.
+            let drift = on_screen(under_pointer, centre, scale) - pointer;
+            assert!(drift.length() < 1e-6, "step {step}: {drift:?}");
+            assert!(scale >= last_scale, "the scale only grows");
+            last_scale = scale;
+        }
+        // It arrives, exactly, in under a second, and eases out: past the middle of the way
+        // (in doublings) by the middle of the time.
+        assert!(glide.duration > 0.0 && glide.duration < 1.0);
+        assert_eq!(glide.at(5.0 + glide.duration), (to.0, to.1, true));
+        let (_, mid_scale, _) = glide.at(5.0 + glide.duration / 2.0);
+        assert!((mid_scale / from.1).log2() > 1.0, "{mid_scale}");
+    }
+
+    #[test]
+    fn a_pan_at_one_scale_glides_straight() {
+        let from = (DVec2::new(100.0, 100.0), 1.0);
+        let to = (DVec2::new(900.0, 500.0), 1.0);
+        let glide = Glide::new(from, to, 0.0);
+        let (centre, scale, _) = glide.at(glide.duration / 2.0);
+        assert_eq!(scale, 1.0);
+        // On the line between, past halfway (easing out).
+        let along = (centre - from.0).dot(to.0 - from.0) / (to.0 - from.0).length_squared();
+        let off_line = (centre - from.0).perp_dot(to.0 - from.0).abs() / (to.0 - from.0).length();
+        assert!(along > 0.5 && along < 1.0, "{along}");
+        assert!(off_line < 1e-9);
     }
 
     #[test]
@@ -1797,15 +1998,19 @@ mod tests {
             height_px: 4096.0,
         };
         let at = GlobalTransform::IDENTITY;
-        let fov = 45f32.to_radians();
-        let viewport = Vec2::new(1280.0, 720.0);
-        let look = |z: f32| {
-            GlobalTransform::from(Transform::from_xyz(0.0, 0.0, z).looking_at(Vec3::ZERO, Vec3::Y))
+        // A 1280×720 view with a 45° vertical field of view.
+        let look = |z: f32| crate::camera::SharpestView {
+            camera: Entity::PLACEHOLDER,
+            transform: Transform::from_xyz(0.0, 0.0, z)
+                .looking_at(Vec3::ZERO, Vec3::Y)
+                .into(),
+            px_per_rad: 720.0 / (2.0 * 22.5f32.to_radians().tan()),
+            viewport: Vec2::new(1280.0, 720.0),
         };
         // From 3 m the whole 1 m sheet is under 300 pixels high: the overview is enough.
-        assert!(panel_tiles(&panel, &at, &p, &look(3.0), fov, viewport).is_empty());
+        assert!(panel_tiles(&panel, &at, &p, &look(3.0)).is_empty());
         // From 10 cm, full resolution, only the tiles around the middle.
-        let near = panel_tiles(&panel, &at, &p, &look(0.1), fov, viewport);
+        let near = panel_tiles(&panel, &at, &p, &look(0.1));
         assert!(!near.is_empty() && near.iter().all(|t| t.level == 0));
         assert!(near.len() < 40, "{} tiles", near.len());
         assert!(
@@ -1813,6 +2018,6 @@ mod tests {
                 .any(|t| t.x == 7 && t.y == 3 || t.x == 8 && t.y == 4)
         );
         // From behind, nothing.
-        assert!(panel_tiles(&panel, &at, &p, &look(-0.5), fov, viewport).is_empty());
+        assert!(panel_tiles(&panel, &at, &p, &look(-0.5)).is_empty());
     }
 }

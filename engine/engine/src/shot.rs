@@ -18,8 +18,26 @@ use crate::ui::Hud;
 
 pub(super) fn plugin(app: &mut App) {
     if app.world().resource::<crate::ViewerConfig>().shot.is_some() {
-        app.init_resource::<ShotProgress>()
-            .add_systems(Update, (aim_shot, take_shot).chain());
+        app.init_resource::<ShotProgress>().add_systems(
+            Update,
+            (see_with_the_eye_asked, aim_shot, take_shot).chain(),
+        );
+    }
+}
+
+/// `--eye right`: the shot is the right eye's picture (of a top-bottom stereo 360° video, the
+/// only thing the eyes see differently), through the same render layers a headset's right eye
+/// camera gets; staff check with it that the halves of their stereo video are the right way up.
+fn see_with_the_eye_asked(
+    config: Res<crate::ViewerConfig>,
+    cameras: Query<Entity, Added<crate::camera::ViewerCamera>>,
+    mut commands: Commands,
+) {
+    let Some(request) = &config.shot else { return };
+    for camera in &cameras {
+        commands
+            .entity(camera)
+            .insert(crate::camera::eye_layers(request.eye));
     }
 }
 
@@ -31,6 +49,8 @@ pub struct ShotRequest {
     pub out: PathBuf,
     /// Hide the HUD (for thumbnails); the info panel of a hotspot view stays hidden too.
     pub hide_ui: bool,
+    /// Whose picture: 0 the left eye's (as a flat screen shows), 1 the right eye's.
+    pub eye: u32,
 }
 
 /// `catalogue` (the gallery) and `catalogue-map`: the catalogue screen, which the binary opens

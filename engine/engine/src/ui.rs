@@ -121,6 +121,56 @@ pub struct HudHeader;
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HudSpawned;
 
+/// Where a bar along the bottom of the screen sits, in UI pixels from the bottom: above the tour
+/// bar while a tour runs (else above the help line), above the exhibit switcher when there are
+/// several exhibits, and above the video bar when `over_video_bar` (a gallery's caption bar in an
+/// exhibit with a video).
+pub fn bottom_bar_offset(touring: bool, several_exhibits: bool, over_video_bar: bool) -> Val {
+    px(if touring { 190 } else { 60 }
+        + if several_exhibits { 52 } else { 0 }
+        + if over_video_bar { 130 } else { 0 })
+}
+
+/// A bar along the bottom of the HUD (`root`), `bottom` from the screen's bottom edge (see
+/// [`bottom_bar_offset`]): the full width less a margin, its panel centred, at most 760 pixels
+/// wide, laid out as `layout` says (direction, gaps). The bar carries `marker`; the panel, for the
+/// bar's contents, is returned.
+pub fn spawn_bottom_bar(
+    commands: &mut Commands,
+    root: Entity,
+    bottom: Val,
+    marker: impl Bundle,
+    layout: Node,
+) -> Entity {
+    let bar = commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(12),
+                right: px(12),
+                bottom,
+                justify_content: JustifyContent::Center,
+                ..default()
+            },
+            Pickable::IGNORE,
+            marker,
+            ChildOf(root),
+        ))
+        .id();
+    commands
+        .spawn((
+            panel(Node {
+                align_items: AlignItems::Center,
+                max_width: px(760),
+                padding: UiRect::all(px(10)),
+                border_radius: BorderRadius::all(px(8)),
+                ..layout
+            }),
+            ChildOf(bar),
+        ))
+        .id()
+}
+
 fn screen_root() -> Node {
     Node {
         width: percent(100),

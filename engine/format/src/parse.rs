@@ -13,12 +13,14 @@ use crate::manifest::*;
 use crate::problem::{LineCol, Problems};
 use crate::text::{Lang, Localized, LocalizedText, REQUIRED_LANGS};
 
-/// The only format version this crate reads.
 /// Marks a text `disan pack` wrote for staff to replace (Vietnamese and English forms);
 /// `disan validate` warns while one is left.
 pub const FILL_IN_VI: &str = "[CẦN ĐIỀN]";
 pub const FILL_IN_EN: &str = "[TO FILL IN]";
 
+/// The only format version this crate reads. Within version 1 the format grows by new tables
+/// (`[[scans]]`, `[[panoramas]]`, `[[pointclouds]]`, `[[videos]]` came so): a Disan older than a
+/// package's tables refuses it, naming the table and saying to update (see [`Reader::finish`]).
 pub const FORMAT_VERSION: u32 = 1;
 
 // ----- limits on texts, in characters (Unicode scalar values, not bytes: "Đình" is 4) -----
@@ -34,6 +36,8 @@ pub const MAX_BODY_CHARS: usize = 4000;
 pub const MAX_STOP_TEXT_CHARS: usize = 1000;
 /// The longest rights attribution: it is shown as a credit line.
 pub const MAX_ATTRIBUTION_CHARS: usize = 500;
+/// The shortest tour stop given in seconds.
+pub const MIN_STOP_SECONDS: f64 = 0.1;
 /// A video's transcript: the words of a performance of some minutes.
 pub const MAX_TRANSCRIPT_CHARS: usize = 20_000;
 
@@ -212,15 +216,32 @@ impl<'s> Reader<'s> {
 
     /// Reports keys of `obj` that were never asked for.
     fn finish(&mut self, obj: Obj<'_, '_>) {
-        for (key, _) in obj.table.iter() {
+        for (key, value) in obj.table.iter() {
             let name: &str = key.get_ref();
             if obj.known.contains(&name) {
                 continue;
             }
-            let hint = match suggestion(name, &obj.known) {
+            let suggested = suggestion(name, &obj.known);
+            let hint = match suggested {
                 Some(s) => format!(" Did you mean `{s}`?"),
                 None => String::new(),
             };
+            // A table at the top level that is no typo of a known one is most likely a kind of
+            // content added to the format after this Disan was built: say so, and what to do.
+            let is_table = matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
+            if obj.path.is_empty() && is_table && suggested.is_none() {
+                let msg = format!(
+                    "unknown table `{name}` at the top level: this Disan ({}) does not know it. If the package was made by a newer Disan, update this one to open it; otherwise remove the table. Known fields here: {}.",
+                    env!("CARGO_PKG_VERSION"),
+                    obj.known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                self.error(&key.span(), &obj.field(name), msg);
+                continue;
+            }
             let place = if obj.path.is_empty() {
                 "at the top level".to_owned()
             } else {
@@ -2093,10 +2114,14 @@ impl<'s> Reader<'s> {
                     self.error(&v.span(), &s.field("duration"), format!("\"{w}\" is not a duration: write seconds (e.g. 12), \"narration\", or for a video stop \"video\"."));
                     StopDuration::Seconds(8.0)
                 }
+                // A tenth of a second at least: a shorter stop could not be seen (and a tiny
+                // positive number such as 1e-309 would become 0 as the viewer's f32).
                 _ => match self.number(v, &s.field("duration")) {
-                    Some(n) if n > 0.0 && n <= 3600.0 => StopDuration::Seconds(n as f32),
+                    Some(n) if (MIN_STOP_SECONDS..=3600.0).contains(&n) => {
+                        StopDuration::Seconds(n as f32)
+                    }
                     Some(n) => {
-                        self.error(&v.span(), &s.field("duration"), format!("{n} seconds is out of range: expected more than 0 and at most 3600."));
+                        self.error(&v.span(), &s.field("duration"), format!("{n} seconds is out of range: expected from {MIN_STOP_SECONDS} to 3600."));
                         StopDuration::Seconds(8.0)
                     }
                     None => StopDuration::Seconds(8.0),

@@ -142,6 +142,17 @@ pub fn vietnamese(message: &str) -> Option<String> {
             "nhắc tới \"{path}\", nhưng tệp này không có trong gói{skipped}: hãy thêm tệp vào {at} hoặc sửa đường dẫn."
         ));
     }
+    // `unknown table `X` at the top level: this Disan (V) does not know it. …`
+    if let Some(rest) = message.strip_prefix("unknown table `")
+        && let Some((name, rest)) = rest.split_once('`')
+        && let Some((version, _)) = rest
+            .strip_prefix(" at the top level: this Disan (")
+            .and_then(|r| r.split_once(')'))
+    {
+        return Some(format!(
+            "bảng `{name}` không có trong định dạng mà bản Disan này ({version}) biết. Nếu gói được làm bằng một bản Disan mới hơn, hãy cập nhật Disan để mở gói; nếu không, hãy xoá bảng này."
+        ));
+    }
     // `unknown field `X` in …. Known fields here: a, b.`
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let Some((name, rest)) = rest.split_once('`')
@@ -281,6 +292,13 @@ mod tests {
         assert_eq!(
             missing,
             "nhắc tới \"audio/bell.ogg\", nhưng tệp này không có trong gói, nên bị bỏ qua: hãy thêm tệp vào /x/audio/bell.ogg hoặc sửa đường dẫn."
+        );
+        let newer = vietnamese("unknown table `holograms` at the top level: this Disan (0.1.0) does not know it. If the package was made by a newer Disan, update this one to open it; otherwise remove the table. Known fields here: `format`, `id`.").unwrap();
+        assert!(
+            newer.starts_with("bảng `holograms`")
+                && newer.contains("(0.1.0)")
+                && newer.contains("cập nhật Disan"),
+            "{newer}"
         );
         let unknown = vietnamese("unknown field `titel` at the top level. Did you mean `title`? Known fields here: `title`, `summary`.").unwrap();
         assert_eq!(

@@ -148,6 +148,65 @@ method = "procedural"
 captured = "2026-11"
 "#;
 
+/// A stop's duration is read as an f32 by the viewer: a number too small to be seen (found by
+/// the property test: 6.47e-309 is positive as f64 and 0 as f32) is refused, located.
+#[test]
+fn a_stop_too_short_to_see_is_refused() {
+    for (written, accepted) in [
+        ("6.472517296959465e-309", false),
+        ("0.05", false),
+        ("0.1", true),
+    ] {
+        let source = VALID.replacen("duration = 5", &format!("duration = {written}"), 1);
+        assert_ne!(source, VALID);
+        let (manifest, problems) = parse_manifest(Path::new("exhibit.toml"), &source);
+        assert_eq!(manifest.is_some(), accepted, "{written}");
+        if !accepted {
+            let problems = problems.into_sorted();
+            let p = problems
+                .iter()
+                .find(|p| p.field.ends_with("duration"))
+                .expect("the duration is named");
+            assert!(p.message.contains("expected from 0.1 to 3600"), "{p}");
+            assert!(p.at.is_some());
+        }
+    }
+}
+
+/// The format grows by tables within version 1: a package with a table this Disan does not know
+/// (as an older Disan meets `[[pointclouds]]`) is refused with the table named and the advice to
+/// update, located at the table; a typo of a known table still gets its "did you mean".
+#[test]
+fn a_table_from_a_newer_format_asks_to_update_disan() {
+    let source = format!("{VALID}\n[[holograms]]\nsrc = \"holograms/drum.bin\"\n");
+    let (manifest, problems) = parse_manifest(Path::new("exhibit.toml"), &source);
+    assert!(manifest.is_none());
+    let problems = problems.into_sorted();
+    let newer = problems
+        .iter()
+        .find(|p| p.field == "holograms")
+        .expect("the unknown table is reported");
+    assert!(
+        newer
+            .message
+            .starts_with("unknown table `holograms` at the top level: this Disan (")
+            && newer.message.contains("update this one to open it"),
+        "{newer}"
+    );
+    let at = newer.at.expect("located");
+    assert_eq!(source.lines().nth(at.line - 1), Some("[[holograms]]"));
+    assert!(newer.to_vietnamese().contains("cập nhật Disan"));
+
+    let typo = format!("{VALID}\n[[toures]]\nid = \"x\"\n");
+    let (_, problems) = parse_manifest(Path::new("exhibit.toml"), &typo);
+    let problems = problems.into_sorted();
+    let typo = problems
+        .iter()
+        .find(|p| p.field == "toures")
+        .expect("reported");
+    assert!(typo.message.contains("Did you mean `tours`?"), "{typo}");
+}
+
 #[test]
 fn a_valid_manifest_reads_with_defaults_and_a_translation_warning() {
     let (manifest, problems) = parse_manifest(Path::new("exhibit.toml"), VALID);

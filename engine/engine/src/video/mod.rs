@@ -29,7 +29,7 @@ use crate::i18n::{Language, OfferedLanguages, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::loading::{ExhibitLoad, ExhibitModel, FileRole, ModelSpawned};
 use crate::policy::ContentNotice;
-use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
+use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label};
 use crate::tour::{ActiveTour, PlayState};
 use crate::ui::Hud;
 use crate::{ExhibitScoped, ViewerState};
@@ -1186,10 +1186,7 @@ fn show_video_bar(
     let Some(screen) = videos.screens.first() else {
         return;
     };
-    let bottom = px(
-        // Above the tour bar, or above the help line.
-        if active.0.is_some() { 190 } else { 60 } + if library.len() > 1 { 52 } else { 0 },
-    );
+    let bottom = crate::ui::bottom_bar_offset(active.0.is_some(), library.len() > 1, false);
     let duration = screen.set.as_ref().map_or(0.0, |s| s.duration);
     let time_label = LocalizedLabel::for_languages(&offered.0, |l| {
         let state = if screen.clock.playing() {
@@ -1229,35 +1226,17 @@ fn show_video_bar(
     let Some(root) = hud.iter().next() else {
         return;
     };
-    let bar = commands
-        .spawn((
-            Node {
-                position_type: PositionType::Absolute,
-                left: px(12),
-                right: px(12),
-                bottom,
-                justify_content: JustifyContent::Center,
-                ..default()
-            },
-            Pickable::IGNORE,
-            VideoBar,
-            ChildOf(root),
-        ))
-        .id();
-    let inner = commands
-        .spawn((
-            panel(Node {
-                flex_direction: FlexDirection::Column,
-                align_items: AlignItems::Center,
-                max_width: px(760),
-                padding: UiRect::all(px(10)),
-                row_gap: px(4),
-                border_radius: BorderRadius::all(px(8)),
-                ..default()
-            }),
-            ChildOf(bar),
-        ))
-        .id();
+    let inner = crate::ui::spawn_bottom_bar(
+        &mut commands,
+        root,
+        bottom,
+        VideoBar,
+        Node {
+            flex_direction: FlexDirection::Column,
+            row_gap: px(4),
+            ..default()
+        },
+    );
     commands.spawn((
         label(&fonts, *lang, caption, TextStyle::Body),
         TextLayout::justify(Justify::Center),
