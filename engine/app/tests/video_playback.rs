@@ -108,13 +108,34 @@ fn a_tour_stop_on_a_chapter_starts_the_video_there() {
     );
 }
 
+/// A two-second H.264 film drawn by FFmpeg's `lavfi` `filter` (a colour source and boxes), as
+/// `NAME.mp4` in `dir`, packed by `disan pack` into `dir/package`, which is returned.
+fn pack_drawn_film(dir: &Path, name: &str, filter: &str) -> std::path::PathBuf {
+    let film = dir.join(format!("{name}.mp4"));
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", filter])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&film)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", run::text(&made));
+    let package = dir.join("package");
+    let out = disan()
+        .args(["pack", "--out"])
+        .arg(&package)
+        .arg(&film)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pack: {}", run::text(&out));
+    package
+}
+
 /// A 360° recording surrounds the visitor the right way round: looking straight ahead (yaw 0,
 /// the picture's middle), what is left of the middle in the picture is on the visitor's left
 /// and its upper half above the horizon. A mirrored or upside-down sphere fails here.
 #[test]
 fn a_360_video_surrounds_the_visitor_the_right_way_round() {
     let dir = temp("video", "360");
-    let film = dir.0.join("rundown.mp4");
     // 1024×512: just left of the middle (u 0.40–0.50) red, just right (0.50–0.60) blue; bright
     // above the horizon, dark below; grey elsewhere.
     let boxes = [
@@ -125,22 +146,11 @@ fn a_360_video_surrounds_the_visitor_the_right_way_round() {
     ]
     .map(|(x, y, c)| format!("drawbox=x={x}:y={y}:w=102:h=256:color={c}:t=fill"))
     .join(",");
-    let made = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg(format!("color=c=gray:s=1024x512:r=25:d=2,{boxes}"))
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&film)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", run::text(&made));
-    let package = dir.0.join("package");
-    let out = disan()
-        .args(["pack", "--out"])
-        .arg(&package)
-        .arg(&film)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pack: {}", run::text(&out));
+    let package = pack_drawn_film(
+        &dir.0,
+        "rundown",
+        &format!("color=c=gray:s=1024x512:r=25:d=2,{boxes}"),
+    );
     let manifest = std::fs::read_to_string(package.join("exhibit.toml")).unwrap();
     assert!(manifest.contains("projection = \"360\""), "{manifest}");
 
@@ -187,29 +197,15 @@ fn a_360_video_surrounds_the_visitor_the_right_way_round() {
 #[test]
 fn each_eye_sees_its_own_half_of_a_stereo_360_video() {
     let dir = temp("video", "stereo");
-    let film = dir.0.join("stereo.mp4");
     // 1024×1024: two 1024×512 equirectangular pictures, the left eye's above. Ahead (u
     // 0.40–0.60) red in the top one, blue in the bottom one; grey elsewhere.
-    let made = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg(
-            "color=c=gray:s=1024x1024:r=25:d=2,\
-             drawbox=x=410:y=0:w=204:h=512:color=0xff2020:t=fill,\
-             drawbox=x=410:y=512:w=204:h=512:color=0x2020ff:t=fill",
-        )
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&film)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", run::text(&made));
-    let package = dir.0.join("package");
-    let out = disan()
-        .args(["pack", "--out"])
-        .arg(&package)
-        .arg(&film)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pack: {}", run::text(&out));
+    let package = pack_drawn_film(
+        &dir.0,
+        "stereo",
+        "color=c=gray:s=1024x1024:r=25:d=2,\
+         drawbox=x=410:y=0:w=204:h=512:color=0xff2020:t=fill,\
+         drawbox=x=410:y=512:w=204:h=512:color=0x2020ff:t=fill",
+    );
     // A square video is packed as a flat one; staff say it is stereo 360° (as the manifest's
     // comment tells them) and drop the screen.
     let path = package.join("exhibit.toml");

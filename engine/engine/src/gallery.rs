@@ -530,6 +530,7 @@ fn spawn_bar(
         GalleryBar(gallery.to_owned()),
         Node {
             flex_direction: FlexDirection::Row,
+            padding: UiRect::all(px(10)),
             column_gap: px(10),
             ..default()
         },

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use bevy::input::mouse::AccumulatedMouseScroll;
-use bevy::picking::Pickable;
 use bevy::prelude::*;
 use disan_format::{Captions, StopDuration, StopTarget, Tour, TourStop, parse_vtt};
 
@@ -19,7 +18,7 @@ use crate::hotspots::{OpenHotspot, view_of_hotspot};
 use crate::i18n::{Language, OfferedLanguages, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::loading::ExhibitLoad;
-use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label, panel};
+use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label};
 use crate::ui::{Hud, HudTools};
 
 pub(super) fn plugin(app: &mut App) {
@@ -690,36 +689,19 @@ fn show_tour_bar(
         let Some(root) = hud.iter().next() else {
             return;
         };
-        let bar = commands
-            .spawn((
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: px(12),
-                    right: px(12),
-                    // Above the exhibit switcher when there is one.
-                    bottom: px(if library.len() > 1 { 64 } else { 12 }),
-                    justify_content: JustifyContent::Center,
-                    ..default()
-                },
-                Pickable::IGNORE,
-                TourBar,
-                ChildOf(root),
-            ))
-            .id();
-        let inner = commands
-            .spawn((
-                panel(Node {
-                    flex_direction: FlexDirection::Column,
-                    align_items: AlignItems::Center,
-                    max_width: px(760),
-                    padding: UiRect::all(px(12)),
-                    row_gap: px(6),
-                    border_radius: BorderRadius::all(px(8)),
-                    ..default()
-                }),
-                ChildOf(bar),
-            ))
-            .id();
+        let inner = crate::ui::spawn_bottom_bar(
+            &mut commands,
+            root,
+            // Above the exhibit switcher when there is one.
+            px(if library.len() > 1 { 64 } else { 12 }),
+            TourBar,
+            Node {
+                flex_direction: FlexDirection::Column,
+                padding: UiRect::all(px(12)),
+                row_gap: px(6),
+                ..default()
+            },
+        );
         commands.spawn((
             label(&fonts, *lang, stop_label, TextStyle::Small),
             TourStopLabel,

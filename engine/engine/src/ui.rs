@@ -133,8 +133,8 @@ pub fn bottom_bar_offset(touring: bool, several_exhibits: bool, over_video_bar: 
 
 /// A bar along the bottom of the HUD (`root`), `bottom` from the screen's bottom edge (see
 /// [`bottom_bar_offset`]): the full width less a margin, its panel centred, at most 760 pixels
-/// wide, laid out as `layout` says (direction, gaps). The bar carries `marker`; the panel, for the
-/// bar's contents, is returned.
+/// wide, laid out as `layout` says (direction, gaps, padding). The bar carries `marker`; the
+/// panel, for the bar's contents, is returned.
 pub fn spawn_bottom_bar(
     commands: &mut Commands,
     root: Entity,
@@ -162,7 +162,6 @@ pub fn spawn_bottom_bar(
             panel(Node {
                 align_items: AlignItems::Center,
                 max_width: px(760),
-                padding: UiRect::all(px(10)),
                 border_radius: BorderRadius::all(px(8)),
                 ..layout
             }),

@@ -133,6 +133,15 @@ struct Obj<'t, 'i> {
 }
 
 impl<'t, 'i> Obj<'t, 'i> {
+    /// The fields known here, for a message: "`a`, `b`".
+    fn known_list(&self) -> String {
+        self.known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn new(table: &'t DeTable<'i>, span: Range<usize>, path: String) -> Self {
         Self {
             table,
@@ -233,11 +242,7 @@ impl<'s> Reader<'s> {
                 let msg = format!(
                     "unknown table `{name}` at the top level: this Disan ({}) does not know it. If the package was made by a newer Disan, update this one to open it; otherwise remove the table. Known fields here: {}.",
                     env!("CARGO_PKG_VERSION"),
-                    obj.known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    obj.known_list()
                 );
                 self.error(&key.span(), &obj.field(name), msg);
                 continue;
@@ -249,11 +254,7 @@ impl<'s> Reader<'s> {
             };
             let msg = format!(
                 "unknown field `{name}` {place}.{hint} Known fields here: {}.",
-                obj.known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                obj.known_list()
             );
             self.error(&key.span(), &obj.field(name), msg);
         }

@@ -1233,6 +1233,7 @@ fn show_video_bar(
         VideoBar,
         Node {
             flex_direction: FlexDirection::Column,
+            padding: UiRect::all(px(10)),
             row_gap: px(4),
             ..default()
         },
