@@ -97,6 +97,11 @@ fn a_tour_stop_on_a_chapter_starts_the_video_there() {
         .args(["--size", "960x540", "--out"])
         .arg(&png);
     let (log, picture) = shot_ok(cmd, &png, "the tour stop");
+    // The video's bar (its chapters wrap to two rows here) stands above the tour's bar.
+    assert!(
+        log.contains("bottom-bars: bars=2 overlapping-pairs=0"),
+        "{log}"
+    );
     let (shown, rect) = logged_screen(&log, "festival");
     assert_eq!(shown, 12 * 25, "the chapter's first frame");
     // The chapter card is on the screen: not the black of a screen that never got a frame.
@@ -105,6 +110,17 @@ fn a_tour_stop_on_a_chapter_starts_the_video_there() {
     assert!(
         centre.0.iter().map(|&c| u32::from(c)).sum::<u32>() > 60,
         "the screen shows a picture, not black: {centre:?}"
+    );
+    // On a phone held upright the chapters wrap to three rows and the tour's text to four:
+    // still stacked, neither covers the other.
+    let mut cmd = disan();
+    cmd.args(["shot", "exhibits/choi-trau-do-son", "--view", "tour:main:2"])
+        .args(["--size", "390x844", "--out"])
+        .arg(dir.0.join("phone.png"));
+    let (log, _) = shot_ok(cmd, &dir.0.join("phone.png"), "the tour stop on a phone");
+    assert!(
+        log.contains("bottom-bars: bars=2 overlapping-pairs=0"),
+        "{log}"
     );
 }
 

@@ -19,7 +19,6 @@ use crate::library::{ExhibitLibrary, ExhibitReset};
 use crate::loading::{ExhibitLoad, ExhibitModel, FileRole, ModelSpawned};
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label};
 use crate::tour::ActiveTour;
-use crate::ui::Hud;
 use crate::{ExhibitScoped, ViewerState};
 
 pub(super) fn plugin(app: &mut App) {
@@ -422,12 +421,9 @@ enum GalleryButton {
 #[allow(clippy::too_many_arguments)]
 fn show_gallery_bar(
     galleries: Res<Galleries>,
-    videos: Res<crate::video::Videos>,
-    library: Res<ExhibitLibrary>,
-    active: Res<ActiveTour>,
     (lang, offered, fonts): (Res<Language>, Res<OfferedLanguages>, Res<UiFonts>),
-    mut bars: Query<(Entity, &mut Node, &GalleryBar)>,
-    hud: Query<Entity, With<Hud>>,
+    bars: Query<(Entity, &GalleryBar)>,
+    slots: Query<(Entity, &crate::ui::BottomSlot)>,
     mut captions: Query<&mut LocalizedLabel, (With<GalleryCaption>, Without<GalleryCount>)>,
     mut counts: Query<&mut LocalizedLabel, (With<GalleryCount>, Without<GalleryCaption>)>,
     pressed: Query<(&Interaction, &GalleryButton), Changed<Interaction>>,
@@ -445,11 +441,6 @@ fn show_gallery_bar(
     let Some(screen) = galleries.focused() else {
         return;
     };
-    let bottom = crate::ui::bottom_bar_offset(
-        active.0.is_some(),
-        library.len() > 1,
-        !videos.screens.is_empty(),
-    );
     let photo = screen.current_photo();
     let caption = LocalizedLabel::for_languages(&offered.0, |l| {
         let Some(p) = photo else { return String::new() };
@@ -463,26 +454,25 @@ fn show_gallery_bar(
     let count_text = format!("{} / {}", screen.current + 1, screen.photos.len());
     let count = LocalizedLabel::for_languages(&offered.0, |_| count_text.clone());
     let mut kept = false;
-    for (bar, node, for_gallery) in &mut bars {
+    for (bar, for_gallery) in &bars {
         if for_gallery.0 != screen.gallery.id || kept {
             commands.entity(bar).despawn();
         } else {
             kept = true;
-            update_bar(node, bottom, &caption, &count, &mut captions, &mut counts);
+            update_bar(&caption, &count, &mut captions, &mut counts);
         }
     }
     if kept {
         return;
     }
-    let Some(root) = hud.iter().next() else {
+    let Some(slot) = crate::ui::bottom_slot(&slots, crate::ui::BottomSlot::Gallery) else {
         return;
     };
     spawn_bar(
         &screen.gallery.id,
-        bottom,
         caption,
         count,
-        root,
+        slot,
         &fonts,
         *lang,
         &mut commands,
@@ -490,16 +480,11 @@ fn show_gallery_bar(
 }
 
 fn update_bar(
-    mut node: Mut<Node>,
-    bottom: Val,
     caption: &LocalizedLabel,
     count: &LocalizedLabel,
     captions: &mut Query<&mut LocalizedLabel, (With<GalleryCaption>, Without<GalleryCount>)>,
     counts: &mut Query<&mut LocalizedLabel, (With<GalleryCount>, Without<GalleryCaption>)>,
 ) {
-    if node.bottom != bottom {
-        node.bottom = bottom;
-    }
     for mut c in captions {
         if *c != *caption {
             *c = caption.clone();
@@ -515,18 +500,16 @@ fn update_bar(
 #[allow(clippy::too_many_arguments)]
 fn spawn_bar(
     gallery: &str,
-    bottom: Val,
     caption: LocalizedLabel,
     count: LocalizedLabel,
-    root: Entity,
+    slot: Entity,
     fonts: &UiFonts,
     lang: Language,
     commands: &mut Commands,
 ) {
     let inner = crate::ui::spawn_bottom_bar(
         commands,
-        root,
-        bottom,
+        slot,
         GalleryBar(gallery.to_owned()),
         Node {
             flex_direction: FlexDirection::Row,

@@ -252,47 +252,65 @@ fn aim_shot(
     progress.aimed = true;
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Logs what a visitor's finger meets in the picture: how many buttons are shown, the smallest
-/// (the render tests require 44 px), and how many pairs overlap (they require none).
+/// (the render tests require 44 px), and how many pairs overlap (they require none); and how
+/// many pairs of the bars along the bottom (gallery, video, tour) overlap (none: one would
+/// hide the other's buttons or text).
+#[allow(clippy::type_complexity)]
 fn report_touch_layout(
-    buttons: &Query<
+    nodes: &Query<
         (
             &ComputedNode,
             &bevy::ui::UiGlobalTransform,
             &InheritedVisibility,
+            Has<crate::ui::BottomBar>,
         ),
-        With<Button>,
+        Or<(With<Button>, With<crate::ui::BottomBar>)>,
     >,
 ) {
-    let rects: Vec<bevy::math::Rect> = buttons
-        .iter()
-        .filter(|(node, _, visible)| visible.get() && node.size().min_element() > 0.0)
-        // Physical pixels: a shot's window has a scale factor of 1, so these are the window's
-        // own pixels, whatever the UI's scale.
-        .map(|(node, transform, _)| {
-            bevy::math::Rect::from_center_size(transform.translation, node.size())
-        })
-        .collect();
+    // Physical pixels: a shot's window has a scale factor of 1, so these are the window's own
+    // pixels, whatever the UI's scale.
+    let shown = |bars: bool| -> Vec<bevy::math::Rect> {
+        nodes
+            .iter()
+            .filter(|(node, _, visible, bar)| {
+                *bar == bars && visible.get() && node.size().min_element() > 0.0
+            })
+            .map(|(node, transform, _, _)| {
+                bevy::math::Rect::from_center_size(transform.translation, node.size())
+            })
+            .collect()
+    };
+    let overlapping_pairs = |rects: &[bevy::math::Rect]| {
+        let mut overlaps = 0;
+        for (i, a) in rects.iter().enumerate() {
+            for b in &rects[i + 1..] {
+                let common = a.intersect(*b);
+                if !common.is_empty() && common.width() * common.height() > 1.0 {
+                    overlaps += 1;
+                }
+            }
+        }
+        overlaps
+    };
+    let rects = shown(false);
     let smallest = rects
         .iter()
         .map(|r| r.size())
         .reduce(|a, b| a.min(b))
         .unwrap_or(Vec2::ZERO);
-    let mut overlaps = 0;
-    for (i, a) in rects.iter().enumerate() {
-        for b in &rects[i + 1..] {
-            let common = a.intersect(*b);
-            if !common.is_empty() && common.width() * common.height() > 1.0 {
-                overlaps += 1;
-            }
-        }
-    }
     info!(
-        "touch-layout: buttons={} smallest={:.0}x{:.0} overlapping-pairs={overlaps}",
+        "touch-layout: buttons={} smallest={:.0}x{:.0} overlapping-pairs={}",
         rects.len(),
         smallest.x,
-        smallest.y
+        smallest.y,
+        overlapping_pairs(&rects)
+    );
+    let bars = shown(true);
+    info!(
+        "bottom-bars: bars={} overlapping-pairs={}",
+        bars.len(),
+        overlapping_pairs(&bars)
     );
 }
 
@@ -310,8 +328,9 @@ fn take_shot(
             &ComputedNode,
             &bevy::ui::UiGlobalTransform,
             &InheritedVisibility,
+            Has<crate::ui::BottomBar>,
         ),
-        With<Button>,
+        Or<(With<Button>, With<crate::ui::BottomBar>)>,
     >,
     mut commands: Commands,
     levels: Res<crate::levels::ModelLevels>,

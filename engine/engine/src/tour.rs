@@ -19,7 +19,7 @@ use crate::i18n::{Language, OfferedLanguages, UiString};
 use crate::library::{ExhibitLibrary, ExhibitReset, TextFile};
 use crate::loading::ExhibitLoad;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label};
-use crate::ui::{Hud, HudTools};
+use crate::ui::HudTools;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ActiveTour>()
@@ -612,7 +612,7 @@ fn show_tour_bar(
     (lang, offered): (Res<Language>, Res<OfferedLanguages>),
     fonts: Res<UiFonts>,
     bars: Query<Entity, With<TourBar>>,
-    hud: Query<Entity, With<Hud>>,
+    slots: Query<(Entity, &crate::ui::BottomSlot)>,
     mut stop_labels: Query<
         &mut LocalizedLabel,
         (
@@ -686,14 +686,12 @@ fn show_tour_bar(
         PlayState::Paused | PlayState::Finished => LocalizedLabel::ui(UiString::Resume),
     };
     if bars.is_empty() {
-        let Some(root) = hud.iter().next() else {
+        let Some(slot) = crate::ui::bottom_slot(&slots, crate::ui::BottomSlot::Tour) else {
             return;
         };
         let inner = crate::ui::spawn_bottom_bar(
             &mut commands,
-            root,
-            // Above the exhibit switcher when there is one.
-            px(if library.len() > 1 { 64 } else { 12 }),
+            slot,
             TourBar,
             Node {
                 flex_direction: FlexDirection::Column,

@@ -38,6 +38,7 @@ pub(super) fn plugin(app: &mut App) {
                     show_about_panel,
                     follow_nav_mode,
                     fit_to_small_screens,
+                    make_room_for_the_help_line,
                 )
                     .run_if(in_state(ViewerState::Exhibit)),
             ),
@@ -121,40 +122,53 @@ pub struct HudHeader;
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HudSpawned;
 
-/// Where a bar along the bottom of the screen sits, in UI pixels from the bottom: above the tour
-/// bar while a tour runs (else above the help line), above the exhibit switcher when there are
-/// several exhibits, and above the video bar when `over_video_bar` (a gallery's caption bar in an
-/// exhibit with a video).
-pub fn bottom_bar_offset(touring: bool, several_exhibits: bool, over_video_bar: bool) -> Val {
-    px(if touring { 190 } else { 60 }
-        + if several_exhibits { 52 } else { 0 }
-        + if over_video_bar { 130 } else { 0 })
+/// The bars along the bottom of the screen, one slot each, stacked from the top down in this
+/// order (a gallery's caption over the video's controls over the tour's bar). Each plugin puts
+/// its bar in its slot ([`spawn_bottom_bar`]) and the layout stacks them, however tall each one
+/// is: on a phone a video's chapter buttons wrap to three rows, and the tour's caption to four.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BottomSlot {
+    Gallery,
+    Video,
+    Tour,
 }
 
-/// A bar along the bottom of the HUD (`root`), `bottom` from the screen's bottom edge (see
-/// [`bottom_bar_offset`]): the full width less a margin, its panel centred, at most 760 pixels
-/// wide, laid out as `layout` says (direction, gaps, padding). The bar carries `marker`; the
-/// panel, for the bar's contents, is returned.
+/// A bar in a bottom slot (the outer node [`spawn_bottom_bar`] makes).
+#[derive(Component)]
+pub struct BottomBar;
+
+/// Room left under the bars for the help line; the tour's bar takes its place while it shows.
+#[derive(Component)]
+struct HelpLineRoom;
+
+/// The entity of a bottom slot, to spawn a bar in.
+pub fn bottom_slot(slots: &Query<(Entity, &BottomSlot)>, which: BottomSlot) -> Option<Entity> {
+    slots.iter().find(|(_, s)| **s == which).map(|(e, _)| e)
+}
+
+/// A bar in a bottom slot (see [`BottomSlot`]): the full width, its panel centred, at most 760
+/// pixels wide, laid out as `layout` says (direction, gaps, padding). The bar carries `marker`;
+/// the panel, for the bar's contents, is returned.
 pub fn spawn_bottom_bar(
     commands: &mut Commands,
-    root: Entity,
-    bottom: Val,
+    slot: Entity,
     marker: impl Bundle,
     layout: Node,
 ) -> Entity {
     let bar = commands
         .spawn((
             Node {
-                position_type: PositionType::Absolute,
-                left: px(12),
-                right: px(12),
-                bottom,
+                // A definite width, so a wrapping row inside knows where to wrap when the
+                // panel's height is worked out.
+                width: percent(100),
                 justify_content: JustifyContent::Center,
+                margin: UiRect::top(px(8)),
                 ..default()
             },
             Pickable::IGNORE,
+            BottomBar,
             marker,
-            ChildOf(root),
+            ChildOf(slot),
         ))
         .id();
     commands
@@ -168,6 +182,72 @@ pub fn spawn_bottom_bar(
             ChildOf(bar),
         ))
         .id()
+}
+
+/// The stack of bottom slots, over the help line and above the exhibit switcher when there is
+/// one. Spawned last in the HUD, so the tour's bar covers the help line.
+fn spawn_bottom_slots(commands: &mut Commands, root: Entity, several_exhibits: bool) {
+    let stack = commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(12),
+                right: px(12),
+                bottom: px(if several_exhibits { 64 } else { 12 }),
+                flex_direction: FlexDirection::Column,
+                ..default()
+            },
+            Pickable::IGNORE,
+            ChildOf(root),
+        ))
+        .id();
+    for slot in [BottomSlot::Gallery, BottomSlot::Video, BottomSlot::Tour] {
+        commands.spawn((
+            Node {
+                width: percent(100),
+                flex_direction: FlexDirection::Column,
+                ..default()
+            },
+            Pickable::IGNORE,
+            slot,
+            ChildOf(stack),
+        ));
+    }
+    commands.spawn((
+        Node {
+            height: px(48),
+            ..default()
+        },
+        Pickable::IGNORE,
+        HelpLineRoom,
+        ChildOf(stack),
+    ));
+}
+
+/// Whether the tour's bar is on screen (it takes the help line's place).
+fn tour_bar_shown(slots: &Query<(&BottomSlot, Option<&Children>)>) -> bool {
+    slots
+        .iter()
+        .any(|(s, children)| *s == BottomSlot::Tour && children.is_some_and(|c| !c.is_empty()))
+}
+
+/// The help line's room goes while the tour's bar is there (the help line goes too, in
+/// [`fit_to_small_screens`]).
+fn make_room_for_the_help_line(
+    slots: Query<(&BottomSlot, Option<&Children>)>,
+    mut room: Query<&mut Node, With<HelpLineRoom>>,
+) {
+    let touring = tour_bar_shown(&slots);
+    for mut node in &mut room {
+        let display = if touring {
+            Display::None
+        } else {
+            Display::Flex
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
 }
 
 fn screen_root() -> Node {
@@ -549,6 +629,7 @@ fn spawn_hud(
             ChildOf(nav),
         ));
     }
+    spawn_bottom_slots(&mut commands, root, library.len() > 1);
 }
 
 /// The language button names the language it switches to, in that language.
@@ -563,13 +644,15 @@ pub fn is_small_screen(window: &Window) -> bool {
     window.width() < SMALL_SCREEN.x || window.height() < SMALL_SCREEN.y
 }
 
-/// On a small screen the keyboard help goes, the tools hide behind a menu button (and open on a
-/// row of their own under the title, wrapping as needed), and on a low screen the subtitle
-/// goes; on a large one the tools sit in the top right corner, in one row.
+/// On a small screen the keyboard help goes (and while a tour's bar takes its place), the tools
+/// hide behind a menu button (and open on a row of their own under the title, wrapping as
+/// needed), and on a low screen the subtitle goes; on a large one the tools sit in the top right
+/// corner, in one row.
 #[allow(clippy::type_complexity)]
 fn fit_to_small_screens(
     windows: Query<&Window>,
     tools_open: Res<ToolsOpen>,
+    slots: Query<(&BottomSlot, Option<&Children>)>,
     mut nodes: ParamSet<(
         Query<&mut Node, With<KeyboardHelp>>,
         Query<&mut Node, With<HudTools>>,
@@ -587,10 +670,11 @@ fn fit_to_small_screens(
             node.display = display;
         }
     };
+    let touring = tour_bar_shown(&slots);
     nodes
         .p0()
         .iter_mut()
-        .for_each(|mut n| set(&mut n, shown(!small)));
+        .for_each(|mut n| set(&mut n, shown(!small && !touring)));
     nodes
         .p2()
         .iter_mut()

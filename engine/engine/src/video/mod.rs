@@ -31,7 +31,6 @@ use crate::loading::{ExhibitLoad, ExhibitModel, FileRole, ModelSpawned};
 use crate::policy::ContentNotice;
 use crate::theme::{LocalizedLabel, TextStyle, UiFonts, button, label};
 use crate::tour::{ActiveTour, PlayState};
-use crate::ui::Hud;
 use crate::{ExhibitScoped, ViewerState};
 
 #[cfg(not(target_family = "wasm"))]
@@ -1150,12 +1149,10 @@ fn clock_text(seconds: f64) -> String {
 #[allow(clippy::too_many_arguments)]
 fn show_video_bar(
     videos: Res<Videos>,
-    library: Res<ExhibitLibrary>,
-    active: Res<ActiveTour>,
     (lang, offered): (Res<Language>, Res<OfferedLanguages>),
     fonts: Res<UiFonts>,
-    mut bars: Query<(Entity, &mut Node), With<VideoBar>>,
-    hud: Query<Entity, With<Hud>>,
+    bars: Query<(), With<VideoBar>>,
+    slots: Query<(Entity, &crate::ui::BottomSlot)>,
     mut captions: Query<&mut LocalizedLabel, With<VideoCaption>>,
     // The time is the play button's label, a child of the button.
     times: Query<&Children, With<VideoTime>>,
@@ -1186,7 +1183,6 @@ fn show_video_bar(
     let Some(screen) = videos.screens.first() else {
         return;
     };
-    let bottom = crate::ui::bottom_bar_offset(active.0.is_some(), library.len() > 1, false);
     let duration = screen.set.as_ref().map_or(0.0, |s| s.duration);
     let time_label = LocalizedLabel::for_languages(&offered.0, |l| {
         let state = if screen.clock.playing() {
@@ -1203,10 +1199,7 @@ fn show_video_bar(
     });
     let caption =
         LocalizedLabel::for_languages(&offered.0, |l| screen.caption(l).unwrap_or_default());
-    if let Some((_, mut node)) = bars.iter_mut().next() {
-        if node.bottom != bottom {
-            node.bottom = bottom;
-        }
+    if !bars.is_empty() {
         for mut c in &mut captions {
             if *c != caption {
                 *c = caption.clone();
@@ -1223,16 +1216,18 @@ fn show_video_bar(
         }
         return;
     }
-    let Some(root) = hud.iter().next() else {
+    let Some(slot) = crate::ui::bottom_slot(&slots, crate::ui::BottomSlot::Video) else {
         return;
     };
     let inner = crate::ui::spawn_bottom_bar(
         &mut commands,
-        root,
-        bottom,
+        slot,
         VideoBar,
         Node {
             flex_direction: FlexDirection::Column,
+            // As wide as it may be: a panel sized to its content works out its height for one
+            // line of the chapter row, which then wraps over the bar below.
+            width: percent(100),
             padding: UiRect::all(px(10)),
             row_gap: px(4),
             ..default()
