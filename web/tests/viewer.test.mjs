@@ -223,20 +223,21 @@ test("Pannellum shows a panorama packed by `disan pack` from its config.json, th
   const build = fileURLToPath(new URL("../node_modules/pannellum/build/", import.meta.url));
   for (const f of ["pannellum.js", "pannellum.css"]) copyFileSync(join(build, f), join(folder, f));
   writeFileSync(join(folder, "index.html"), `<!doctype html>
-<html><head><meta charset="utf-8"><link rel="stylesheet" href="pannellum.css"><script src="pannellum.js"></script>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><link rel="stylesheet" href="pannellum.css"><script src="pannellum.js"></script>
 <style>html, body, #pano { margin: 0; width: 100%; height: 100%; }</style></head>
 <body><div id="pano"></div><script>
   fetch("walk/panoramas/gate/config.json").then((r) => r.json()).then((config) => {
     config.multiRes.basePath = "walk/panoramas/gate";
     Object.assign(config, { autoLoad: true, showControls: false, hfov: 60, yaw: 0, pitch: 0 });
     window.viewer = pannellum.viewer("pano", config);
-    window.viewer.on("load", () => { window.panoLoaded = true; });
     window.viewer.on("error", (e) => { window.panoError = String(e); });
   });
 </script></body></html>`);
   try {
     const { page, problems } = await openPage(chromium, `${server.url}test-pannellum/index.html`, { width: 800, height: 600 });
-    await page.waitForFunction(() => window.panoLoaded || window.panoError, null, { timeout: 60000 });
+    // A multires panorama is "loaded" once Pannellum's renderer is set up (its `load` event may
+    // come before a handler can be attached); the tiles follow, waited for below.
+    await page.waitForFunction(() => window.viewer?.isLoaded() || window.panoError, null, { timeout: 60000 });
     assert.equal(await page.evaluate(() => window.panoError || null), null);
     // The colour in the middle of the view, looking at (yaw, pitch): the chart's colour there.
     const looking = async (yaw, pitch) => {
