@@ -154,12 +154,26 @@ fn disan_runs_an_xr_session_under_monado() {
         log.contains("xr: visitor placed at"),
         "the cloud was not framed in the headset:\n{log}"
     );
+    // The levels follow an eye camera once the session runs (the desktop camera is off), and
+    // the cloud is drawn. How much of it depends on the simulated eyes' size (320×240 here).
+    let eyes: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.split("xr: eye camera ").nth(1)?.split(" (view").next())
+        .collect();
+    let followed = log
+        .lines()
+        .filter_map(|l| l.split("levels follow camera ").nth(1)?.split(' ').next())
+        .last();
+    assert!(
+        followed.is_some_and(|c| eyes.contains(&c)),
+        "the levels do not follow an eye ({followed:?}, eyes {eyes:?}):\n{log}"
+    );
     let drawn = log
         .split("point clouds: ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next()?.parse::<u64>().ok());
+        .filter_map(|s| s.split(' ').next()?.parse::<u64>().ok())
+        .last();
     assert!(
-        drawn.is_some_and(|d| d >= 20_000),
+        drawn.is_some_and(|d| d > 0),
         "the headset's view streamed no nodes:\n{log}"
     );
     // Each eye sees its own half of a top-bottom stereo video (render layers per view).

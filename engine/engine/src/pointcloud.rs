@@ -463,6 +463,7 @@ fn choose_nodes(
     transforms: Query<&GlobalTransform>,
     mut visibility: Query<&mut Visibility>,
     mut frame: Local<u64>,
+    mut followed: Local<Option<Entity>>,
     mut commands: Commands,
 ) {
     *frame += 1;
@@ -471,6 +472,13 @@ fn choose_nodes(
     else {
         return;
     };
+    if *followed != Some(view.camera) {
+        *followed = Some(view.camera);
+        info!(
+            "point clouds: levels follow camera {} ({:.0} px per radian)",
+            view.camera, view.px_per_rad
+        );
+    }
     let Ok((_, _, _, frustum)) = cameras.get(view.camera) else {
         return;
     };
