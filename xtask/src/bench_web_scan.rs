@@ -14,7 +14,7 @@ pub fn run() -> Result<(), String> {
     if !std::fs::read_to_string(dist.join("pkg/build.json"))
         .is_ok_and(|b| b.contains("\"optimised\":true"))
     {
-        web::build(&WebBuild { optimise: true })?;
+        web::build(&WebBuild { optimise: true }, None)?;
     }
     web::prepare_bench_pages()?;
     let work = target_dir().join("bench-web-scan");

@@ -29,6 +29,7 @@ mod bench_pack;
 mod bench_pointcloud;
 mod bench_video;
 mod bench_web_scan;
+mod beside;
 mod samples;
 mod setup;
 mod web;
@@ -75,9 +76,12 @@ fn main() -> ExitCode {
             _ => bench(),
         },
         Some("refs") => refs(),
-        Some("web") => web::build(&web::WebBuild {
-            optimise: !args.iter().any(|a| a == "--no-opt"),
-        }),
+        Some("web") => web::build(
+            &web::WebBuild {
+                optimise: !args.iter().any(|a| a == "--no-opt"),
+            },
+            None,
+        ),
         Some("serve") => serve(&args[1..]),
         Some("windows") => windows::run(&args[1..]),
         _ => {
@@ -176,28 +180,97 @@ fn run(extra: &[String]) -> Result<(), String> {
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let mut phases = Phases::start();
+    // Everything installed first: apt and rustup take one lock each, and the builds beside the
+    // tests need their packages and targets.
     setup::ensure_system_packages(&setup::test_packages())?;
     setup::ensure_system_packages(web::WEB_PACKAGES)?;
-    let started = Instant::now();
+    web::ensure_wasm_target()?;
+    let windows = windows::prepare_test_phase()?;
     let xr_root = setup::ensure_xr_root()?;
     // Before the Rust tests: `disan pack`'s tests run the Khronos glTF validator from npm.
     web::ensure_npm_packages()?;
+    phases.done("setup");
+
+    // What the tests need only later builds beside them, on the CPU time they leave: the browser
+    // build's tools and its WebGPU engine first (the browser tests need them), then the release
+    // build for Windows, a second full build of Bevy (the last phase needs it).
+    let mut steps = vec![beside::Step {
+        name: web::BINDGEN_BESIDE,
+        commands: web::wasm_bindgen_install()?.into_iter().collect(),
+    }];
+    steps.push(beside::Step {
+        name: web::WEBGPU_BESIDE,
+        commands: vec![web::RENDERERS[1].build_command()],
+    });
+    if windows {
+        steps.push(beside::Step {
+            name: windows::BESIDE,
+            commands: windows::build_commands(true),
+        });
+    }
+    let mut beside = beside::Beside::start(steps);
+
+    let mut build = cargo(&["test", "--workspace", "--no-run"]);
+    build.args(extra);
+    status(build)?;
+    phases.done("native build");
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
     let mut cmd = cargo(&args);
     cmd.env("DISAN_XR_ROOT", &xr_root);
-    let result = status(cmd).and_then(|()| {
-        // The browser build, then the browser tests against it. Without wasm-opt: it only
-        // shrinks the same engine (docs/embedding.md), and under Node.js it took 12 of CI's 90
-        // minutes on the 2-core builder. `cargo xtask web` still optimises what is published.
-        web::build(&web::WebBuild { optimise: false })?;
-        web::browser_tests()?;
-        // Last: the release build for Windows, a second full build of Bevy, and its checks
-        // under Wine (beside the Linux build the tests just made, for the report's equality).
-        windows::test_phase()
-    });
+    status(cmd)?;
+    phases.done("native tests");
+    // The browser build, then the browser tests against it. Without wasm-opt: it only shrinks
+    // the same engine (docs/embedding.md), and under Node.js it took 12 of CI's 90 minutes on
+    // the 2-core builder. `cargo xtask web` still optimises what is published.
+    web::build(&web::WebBuild { optimise: false }, Some(&mut beside))?;
+    phases.done("browser build");
+    web::browser_tests()?;
+    phases.done("browser tests");
+    // Last: the Windows build's checks under Wine (beside the Linux build the tests just made,
+    // for the report's equality).
+    if windows {
+        beside.wait(windows::BESIDE)?;
+        phases.done("waiting for the Windows build");
+        windows::test_phase()?;
+        phases.done("Windows checks");
+    }
+    println!("xtask test: {}", phases.summary());
     println!("xtask test: {:.0} s", started.elapsed().as_secs_f64());
-    result
+    Ok(())
+}
+
+/// How long each phase of `cargo xtask test` took, for the log and the issue notes.
+struct Phases {
+    last: Instant,
+    took: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            last: Instant::now(),
+            took: Vec::new(),
+        }
+    }
+
+    fn done(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        let since = (now - self.last).as_secs_f64();
+        self.took.push((phase, since));
+        self.last = now;
+        println!("xtask test: {phase} took {since:.0} s");
+    }
+
+    fn summary(&self) -> String {
+        self.took
+            .iter()
+            .map(|(p, s)| format!("{p} {:.1} min", s / 60.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 fn serve(args: &[String]) -> Result<(), String> {
@@ -209,7 +282,7 @@ fn serve(args: &[String]) -> Result<(), String> {
         _ => return Err("usage: cargo xtask serve [--port N]".into()),
     };
     if !web::dist().join("pkg/build.json").is_file() {
-        web::build(&web::WebBuild { optimise: true })?;
+        web::build(&web::WebBuild { optimise: true }, None)?;
     }
     web::serve(web::listen(port)?, &web::dist());
     Ok(())

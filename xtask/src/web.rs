@@ -6,7 +6,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
+use crate::beside::Beside;
 use crate::{cargo, root, setup, status, target_dir};
 
 /// What the browser build and its tests need from Debian: brotli and gzip for the compressed
@@ -24,39 +26,95 @@ pub struct WebBuild {
     pub optimise: bool,
 }
 
+/// One build of the engine for the browser.
+pub struct Renderer {
+    /// Its folder in web/dist/pkg/ and its name in pkg/build.json.
+    pub name: &'static str,
+    /// Each has a profile (and so a folder) of its own: they can build at the same time.
+    pub profile: &'static str,
+    pub features: &'static [&'static str],
+}
+
 /// The two builds of the engine: WebGL2 for every browser, WebGPU where the browser has it.
 /// Bevy fixes its WebGL2 limits at compile time, so each is a wasm of its own, in
 /// web/dist/pkg/<name>/; the page picks one (web/shell/disan.js).
-pub const RENDERERS: [(&str, &[&str]); 2] =
-    [("webgl2", &[]), ("webgpu", &["--features", "webgpu"])];
+pub const RENDERERS: [Renderer; 2] = [
+    Renderer {
+        name: "webgl2",
+        profile: "wasm-release",
+        features: &[],
+    },
+    Renderer {
+        name: "webgpu",
+        profile: "wasm-release-webgpu",
+        features: &["--features", "webgpu"],
+    },
+];
 
-pub fn build(opts: &WebBuild) -> Result<(), String> {
-    setup::ensure_system_packages(WEB_PACKAGES)?;
-    ensure_wasm_target()?;
-    ensure_wasm_bindgen()?;
-    let dist = dist();
-    let pkg = dist.join("pkg");
-    let _ = std::fs::remove_dir_all(&pkg);
-    // Both builds write target/…/disan.wasm: bind each before the next build replaces it.
-    for (renderer, features) in RENDERERS {
+/// The name of the step of `cargo xtask test` that builds the WebGPU engine beside the tests.
+pub const WEBGPU_BESIDE: &str = "the WebGPU engine";
+/// The step that installs wasm-bindgen-cli beside the tests where it is missing.
+pub const BINDGEN_BESIDE: &str = "wasm-bindgen-cli";
+
+impl Renderer {
+    /// `cargo build` of this engine.
+    pub fn build_command(&self) -> Command {
         let mut args = vec![
             "build",
             "--profile",
-            "wasm-release",
+            self.profile,
             "--target",
             "wasm32-unknown-unknown",
             "-p",
             "disan",
         ];
-        args.extend(features);
-        println!("xtask web: building the {renderer} engine");
-        status(cargo(&args))?;
-        let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/disan.wasm");
+        args.extend(self.features);
+        cargo(&args)
+    }
+
+    fn wasm(&self) -> PathBuf {
+        target_dir()
+            .join("wasm32-unknown-unknown")
+            .join(self.profile)
+            .join("disan.wasm")
+    }
+}
+
+/// Builds web/dist. With `beside`, the WebGPU engine and wasm-bindgen-cli come from the builds
+/// `cargo xtask test` runs beside its tests (steps [`WEBGPU_BESIDE`], [`BINDGEN_BESIDE`]).
+pub fn build(opts: &WebBuild, mut beside: Option<&mut Beside>) -> Result<(), String> {
+    setup::ensure_system_packages(WEB_PACKAGES)?;
+    ensure_wasm_target()?;
+    let dist = dist();
+    let pkg = dist.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    for renderer in &RENDERERS {
+        let started = Instant::now();
+        match beside.as_deref_mut() {
+            Some(beside) if renderer.name == "webgpu" => beside.wait(WEBGPU_BESIDE)?,
+            _ => {
+                println!("xtask web: building the {} engine", renderer.name);
+                status(renderer.build_command())?;
+                println!(
+                    "xtask web: the {} engine built in {:.0} s",
+                    renderer.name,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        match beside.as_deref_mut() {
+            Some(beside) => beside.wait(BINDGEN_BESIDE)?,
+            None => {
+                if let Some(install) = wasm_bindgen_install()? {
+                    status(install)?;
+                }
+            }
+        }
         let mut bindgen = Command::new("wasm-bindgen");
         bindgen
             .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(pkg.join(renderer))
-            .arg(&wasm);
+            .arg(pkg.join(renderer.name))
+            .arg(renderer.wasm());
         status(bindgen)?;
     }
     if opts.optimise {
@@ -66,8 +124,8 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
             "xtask web: wasm-opt -Oz on both engines (npm binaryen under Node.js: about 8 minutes here)"
         );
         let mut running = Vec::new();
-        for (renderer, _) in RENDERERS {
-            let bg = pkg.join(renderer).join("disan_bg.wasm");
+        for renderer in &RENDERERS {
+            let bg = pkg.join(renderer.name).join("disan_bg.wasm");
             let optimised = bg.with_extension("opt.wasm");
             let mut opt = Command::new(root().join("web/node_modules/.bin/wasm-opt"));
             // The features rustc enables for wasm32 by default; binaryen needs them named.
@@ -105,11 +163,11 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
         }
     }
     let mut sizes = serde_json::Map::new();
-    for (renderer, _) in RENDERERS {
-        let bytes = std::fs::metadata(pkg.join(renderer).join("disan_bg.wasm"))
+    for renderer in &RENDERERS {
+        let bytes = std::fs::metadata(pkg.join(renderer.name).join("disan_bg.wasm"))
             .map_err(|e| e.to_string())?
             .len();
-        sizes.insert(renderer.into(), serde_json::json!({ "wasmBytes": bytes }));
+        sizes.insert(renderer.name.into(), serde_json::json!({ "wasmBytes": bytes }));
     }
     write(
         &pkg.join("build.json"),
@@ -146,7 +204,7 @@ pub fn build(opts: &WebBuild) -> Result<(), String> {
     Ok(())
 }
 
-fn ensure_wasm_target() -> Result<(), String> {
+pub fn ensure_wasm_target() -> Result<(), String> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
@@ -165,8 +223,9 @@ fn ensure_wasm_target() -> Result<(), String> {
     Ok(())
 }
 
-/// wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
-fn ensure_wasm_bindgen() -> Result<(), String> {
+/// wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock: the
+/// `cargo install` that puts it there, or `None` where it is.
+pub fn wasm_bindgen_install() -> Result<Option<Command>, String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
     let version = lock
         .split("[[package]]")
@@ -185,19 +244,19 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
     if have.as_deref() == Some(&format!("wasm-bindgen {version}")) {
-        return Ok(());
+        return Ok(None);
     }
     println!(
         "xtask: installing wasm-bindgen-cli {version} (cargo install, about 7 minutes; found: {})",
         have.as_deref().unwrap_or("none")
     );
     // Not --locked: one of its locked dependencies is missing from the registry.
-    status(cargo(&[
+    Ok(Some(cargo(&[
         "install",
         "wasm-bindgen-cli",
         "--version",
         &version,
-    ]))
+    ])))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
@@ -446,7 +505,7 @@ pub fn bench() -> Result<(), String> {
     if !std::fs::read_to_string(dist.join("pkg/build.json"))
         .is_ok_and(|b| b.contains("\"optimised\":true"))
     {
-        build(&WebBuild { optimise: true })?;
+        build(&WebBuild { optimise: true }, None)?;
     }
     prepare_bench_pages()?;
     // three.js and <model-viewer> read plain glTF: the model the sample's levels were packed from.
@@ -459,7 +518,7 @@ pub fn bench() -> Result<(), String> {
             .map(|m| m.len() as f64 / 1e6)
             .unwrap_or(f64::NAN)
     };
-    for (renderer, _) in RENDERERS {
+    for Renderer { name: renderer, .. } in &RENDERERS {
         let wasm = dist.join("pkg").join(renderer).join("disan_bg.wasm");
         println!(
             "{renderer} wasm (after wasm-bindgen and wasm-opt -Oz): {:.2} MB raw, {:.2} MB gzip -9, {:.2} MB brotli -q 9; JS glue {:.3} MB",

@@ -5,8 +5,9 @@
 //!
 //! One build: the optimised `disan.exe` (a museum runs that; profile `windows-release`), made
 //! once per change and reused by the tests, which build the kiosk crate's tests with the same
-//! profile so they share its dependencies. The Windows build of Bevy is a second full build beside the native one, so it
-//! shares nothing with it but the target directory.
+//! profile so they share its dependencies. The Windows build of Bevy is a second full build
+//! beside the native one and shares nothing with it but the target directory: `cargo xtask
+//! test` runs it beside the other tests, on the CPU time they leave (src/beside.rs).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -50,33 +51,51 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     setup::ensure_system_packages(WINDOWS_PACKAGES)?;
     ensure_rust_target()?;
-    let zip = build()?;
+    let started = Instant::now();
+    for command in build_commands(test) {
+        status(command)?;
+    }
+    println!(
+        "xtask windows: built in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let zip = pack()?;
     if test {
         test_under_wine(&zip)?;
     }
     Ok(())
 }
 
-/// The Windows phase of `cargo xtask test`: build, pack, test under Wine. The one thing it may
-/// not be able to do is fetch the Rust standard library for Windows (rustup downloads it once);
-/// where that download is refused, the phase says so loudly and is skipped, as it depends on a
-/// network outside the project. Everything after it must pass.
-pub fn test_phase() -> Result<(), String> {
+/// The name of the step of `cargo xtask test` that builds for Windows beside the tests.
+pub const BESIDE: &str = "the Windows build";
+
+/// What the Windows phase of `cargo xtask test` needs before it can build: mingw-w64 and Wine,
+/// and the Rust standard library for Windows. The one thing that may be out of reach is that
+/// library (rustup downloads it once); where the download is refused, this says so loudly and
+/// answers false, and the phase is skipped, as it depends on a network outside the project.
+pub fn prepare_test_phase() -> Result<bool, String> {
     setup::ensure_system_packages(WINDOWS_PACKAGES)?;
     if let Err(e) = ensure_rust_target() {
         println!(
-            "xtask windows: SKIPPED, the Windows build and its tests under Wine did not run: {e}"
+            "xtask windows: SKIPPED, the Windows build and its tests under Wine will not run: {e}"
         );
-        return Ok(());
+        return Ok(false);
     }
-    let zip = build()?;
+    Ok(true)
+}
+
+/// The rest of the Windows phase of `cargo xtask test`, once [`build_commands`] have run (beside
+/// the other tests): pack the zip and test it under Wine. Everything here must pass.
+pub fn test_phase() -> Result<(), String> {
+    let zip = pack()?;
     test_under_wine(&zip)
 }
 
-/// Builds the release `disan.exe` and packs the zip; returns the zip's path.
-fn build() -> Result<PathBuf, String> {
-    let started = Instant::now();
-    let mut cmd = cargo(&[
+/// One build: the release `disan.exe` (a museum runs that; profile `windows-release`), and with
+/// `tests`, the kiosk crate's tests for Windows in the same profile, so they share its
+/// dependencies. Run by `cargo xtask test` beside the other tests.
+pub fn build_commands(tests: bool) -> Vec<Command> {
+    let mut exe = cargo(&[
         "build",
         "--profile",
         PROFILE,
@@ -85,13 +104,30 @@ fn build() -> Result<PathBuf, String> {
         "-p",
         "disan",
     ]);
+    cross_env(&mut exe);
+    let mut commands = vec![exe];
+    if tests {
+        let mut kiosk_tests = kiosk_tests();
+        kiosk_tests.arg("--no-run");
+        commands.push(kiosk_tests);
+    }
+    commands
+}
+
+/// `cargo test` of the kiosk's Bevy-free crate (its state machine, opening hours, PIN, usage log,
+/// report and watchdog), built for Windows.
+fn kiosk_tests() -> Command {
+    let mut cmd = cargo(&[
+        "test",
+        "--profile",
+        PROFILE,
+        "--target",
+        TARGET,
+        "-p",
+        "disan-kiosk",
+    ]);
     cross_env(&mut cmd);
-    status(cmd)?;
-    println!(
-        "xtask windows: disan.exe built in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    pack()
+    cmd
 }
 
 /// The environment of a cross build: mingw-w64's POSIX-thread compilers (the OpenXR loader uses
@@ -395,16 +431,7 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
     }
 
     // The kiosk's state machine, report and watchdog: the crate's own tests, built for Windows.
-    let mut kiosk_tests = cargo(&[
-        "test",
-        "--profile",
-        PROFILE,
-        "--target",
-        TARGET,
-        "-p",
-        "disan-kiosk",
-    ]);
-    cross_env(&mut kiosk_tests);
+    let mut kiosk_tests = kiosk_tests();
     kiosk_tests
         .env(
             format!(
