@@ -250,9 +250,11 @@ pub fn wasm_bindgen_install() -> Result<Option<Command>, String> {
         "xtask: installing wasm-bindgen-cli {version} (cargo install, about 7 minutes; found: {})",
         have.as_deref().unwrap_or("none")
     );
-    // Not --locked: one of its locked dependencies is missing from the registry.
+    // Not --locked: one of its locked dependencies is missing from the registry. --force: cargo
+    // may list it as installed while the binary is gone or another version.
     Ok(Some(cargo(&[
         "install",
+        "--force",
         "wasm-bindgen-cli",
         "--version",
         &version,
