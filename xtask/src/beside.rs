@@ -139,7 +139,11 @@ fn run_step(
     stopping: &AtomicBool,
 ) -> Outcome {
     let started = Instant::now();
-    let log_path = log_dir().join(format!("{name}.log"));
+    let file_name: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let log_path = log_dir().join(format!("{file_name}.log"));
     let log = std::fs::File::create(&log_path)
         .map_err(|e| format!("{}: {e}", log_path.display()))?;
     for command in commands {

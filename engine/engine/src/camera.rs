@@ -291,12 +291,9 @@ pub fn sharpest_view<'a>(
         let viewport = camera
             .logical_viewport_size()
             .unwrap_or(Vec2::new(1280.0, 720.0));
-        // clip_from_view's y scale is 1 / tan(fov_y / 2) for a perspective (and an OpenXR
-        // eye's asymmetric) projection.
-        let px_per_rad = viewport.y.max(1.0) * camera.clip_from_view().y_axis.y / 2.0;
-        if !(px_per_rad.is_finite() && px_per_rad > 0.0) {
+        let Some(px_per_rad) = pixels_per_radian(camera.clip_from_view(), viewport.y) else {
             continue;
-        }
+        };
         if best.is_none_or(|b| px_per_rad > b.px_per_rad) {
             best = Some(SharpestView {
                 camera: entity,
@@ -307,6 +304,21 @@ pub fn sharpest_view<'a>(
         }
     }
     best
+}
+
+/// Pixels per radian at the middle of a perspective view `height` pixels tall; `None` for a
+/// projection that is not a perspective one (an orthographic UI or 2D camera: its pixels are
+/// not spread over angles, and its y scale says nothing of them) or not computed yet.
+fn pixels_per_radian(clip_from_view: Mat4, height: f32) -> Option<f32> {
+    // A perspective projection puts the view's depth in clip w (its z column has w = ±1, its w
+    // column w = 0); an orthographic one keeps w = 1.
+    if clip_from_view.z_axis.w == 0.0 || clip_from_view.w_axis.w != 0.0 {
+        return None;
+    }
+    // clip_from_view's y scale is 1 / tan(fov_y / 2) for a perspective (and an OpenXR eye's
+    // asymmetric) projection.
+    let px_per_rad = height.max(1.0) * clip_from_view.y_axis.y / 2.0;
+    (px_per_rad.is_finite() && px_per_rad > 0.0).then_some(px_per_rad)
 }
 
 /// Render layers for what only one eye sees (the halves of a top-bottom stereo 360° video);
@@ -793,6 +805,23 @@ mod tests {
         assert_eq!(msaa_for(Some(DeviceType::DiscreteGpu)), Msaa::Sample4);
         assert_eq!(msaa_for(Some(DeviceType::IntegratedGpu)), Msaa::Sample4);
         assert_eq!(msaa_for(None), Msaa::Sample4);
+    }
+
+    #[test]
+    fn pixels_per_radian_come_from_a_perspective_projection_only() {
+        // 60° tall on 1080 pixels: 1 / tan(30°) · 540 ≈ 935 px per radian at the middle.
+        let perspective = Mat4::perspective_infinite_reverse_rh(60f32.to_radians(), 16.0 / 9.0, 0.1);
+        let px = pixels_per_radian(perspective, 1080.0).expect("a perspective projection");
+        assert!((px - 540.0 / 30f32.to_radians().tan()).abs() < 0.01, "{px}");
+        // A narrower view gives a thing more pixels.
+        let narrow = Mat4::perspective_infinite_reverse_rh(30f32.to_radians(), 16.0 / 9.0, 0.1);
+        assert!(pixels_per_radian(narrow, 1080.0).unwrap() > px);
+        // An orthographic UI camera, however its scale comes out, is not a view of angles.
+        let ortho = Mat4::orthographic_rh(-960.0, 960.0, -540.0, 540.0, 0.0, 1000.0);
+        assert_eq!(pixels_per_radian(ortho, 1080.0), None);
+        let ortho_zoomed = Mat4::orthographic_rh(-0.01, 0.01, -0.01, 0.01, 0.0, 1000.0);
+        assert_eq!(pixels_per_radian(ortho_zoomed, 1080.0), None);
+        assert_eq!(pixels_per_radian(Mat4::ZERO, 1080.0), None, "not computed yet");
     }
 
     #[test]

@@ -263,6 +263,10 @@ impl ReaderView {
     }
 }
 
+/// The fewest frames a glide is drawn in before it lands: at 3 frames a second a quarter-second
+/// glide would otherwise be one jump, no glide at all.
+const MIN_GLIDE_FRAMES: f64 = 6.0;
+
 /// A zoom from one view to another, as a zoom about the one scan point that both views show at
 /// the same place on screen (for a zoom button that is the middle, for the wheel the pointer):
 /// that point stays put while the rest of the sheet flows towards or away from it, as in a
@@ -290,6 +294,17 @@ impl Glide {
             started: now,
             duration: (0.2 + 0.08 * doublings).clamp(0.25, 0.6),
         }
+    }
+
+    /// The view of a frame drawn at `now`, `dt` seconds after the last one, and whether the
+    /// glide has arrived. A glide moves by at most 1 / [`MIN_GLIDE_FRAMES`] of its way a frame:
+    /// where frames are slow (a phone, a software renderer) it takes longer rather than jump.
+    fn advance(&mut self, now: f64, dt: f64) -> (DVec2, f64, bool) {
+        let most = self.duration / MIN_GLIDE_FRAMES;
+        if dt > most {
+            self.started += dt - most;
+        }
+        self.at(now)
     }
 
     /// The view at `now`, and whether the glide has arrived.
@@ -946,9 +961,12 @@ fn glide_reader(mut reader: ResMut<Reader>, time: Res<Time>) {
     let Some(view) = reader.open.as_mut() else {
         return;
     };
-    let Some(glide) = view.glide else { return };
+    let Some(glide) = view.glide.as_mut() else {
+        return;
+    };
     let arrived;
-    (view.centre, view.scale, arrived) = glide.at(time.elapsed_secs_f64());
+    (view.centre, view.scale, arrived) =
+        glide.advance(time.elapsed_secs_f64(), time.delta_secs_f64());
     if arrived {
         view.glide = None;
     }
@@ -1932,6 +1950,34 @@ mod tests {
         assert_eq!(glide.at(5.0 + glide.duration), (to.0, to.1, true));
         let (_, mid_scale, _) = glide.at(5.0 + glide.duration / 2.0);
         assert!((mid_scale / from.1).log2() > 1.0, "{mid_scale}");
+    }
+
+    #[test]
+    fn on_slow_frames_a_glide_takes_its_steps_instead_of_jumping() {
+        let from = (DVec2::new(10_000.0, 14_000.0), 0.025);
+        let to = (DVec2::new(10_000.0, 14_000.0), 0.05);
+        // Frames a third of a second apart (a software renderer), longer than the glide.
+        let mut glide = Glide::new(from, to, 0.0);
+        assert!(glide.duration < 1.0 / 3.0);
+        let mut scales = vec![];
+        let mut now = 0.0;
+        loop {
+            now += 1.0 / 3.0;
+            let (_, scale, arrived) = glide.advance(now, 1.0 / 3.0);
+            scales.push(scale);
+            if arrived {
+                break;
+            }
+        }
+        assert_eq!(scales.len(), MIN_GLIDE_FRAMES as usize, "{scales:?}");
+        assert!(scales.windows(2).all(|w| w[1] > w[0]), "{scales:?}");
+        assert_eq!(*scales.last().unwrap(), to.1);
+        // At 60 frames a second the frames are the clock: it lands on time.
+        let mut glide = Glide::new(from, to, 0.0);
+        let frames = (1..)
+            .find(|&n| glide.advance(f64::from(n) / 60.0, 1.0 / 60.0).2)
+            .unwrap();
+        assert_eq!(f64::from(frames), (glide.duration * 60.0).ceil());
     }
 
     #[test]
