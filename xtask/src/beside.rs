@@ -144,8 +144,8 @@ fn run_step(
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     let log_path = log_dir().join(format!("{file_name}.log"));
-    let log = std::fs::File::create(&log_path)
-        .map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     for command in commands {
         if stopping.load(Ordering::SeqCst) {
             return Err("stopped".into());
@@ -186,26 +186,13 @@ fn run_step(
 /// `chrt` is missing.
 fn at_idle_priority(command: &Command) -> Command {
     let chrt = Command::new("chrt").arg("--version").output().is_ok();
-    let mut idle = if chrt {
-        let mut c = Command::new("chrt");
-        c.args(["--idle", "0"]);
-        c
+    let mut runner = if chrt {
+        Command::new("chrt")
     } else {
-        let mut c = Command::new("nice");
-        c.args(["-n", "19"]);
-        c
+        Command::new("nice")
     };
-    idle.arg(command.get_program()).args(command.get_args());
-    for (key, value) in command.get_envs() {
-        match value {
-            Some(v) => idle.env(key, v),
-            None => idle.env_remove(key),
-        };
-    }
-    if let Some(dir) = command.get_current_dir() {
-        idle.current_dir(dir);
-    }
-    idle
+    runner.args(if chrt { ["--idle", "0"] } else { ["-n", "19"] });
+    crate::run_under(runner, command)
 }
 
 fn tail(path: &std::path::Path, lines: usize) -> String {
@@ -214,4 +201,24 @@ fn tail(path: &std::path::Path, lines: usize) -> String {
     };
     let all: Vec<String> = BufReader::new(file).lines().map_while(Result::ok).collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_beside_keeps_its_environment_and_folder_and_runs_at_idle_priority() {
+        let mut probe = Command::new("sh");
+        probe
+            .args(["-c", "echo \"$BESIDE_PROBE\"; pwd; chrt -p $$"])
+            .env("BESIDE_PROBE", "kept")
+            .current_dir("/tmp");
+        let out = at_idle_priority(&probe).output().expect("sh runs");
+        let said = String::from_utf8_lossy(&out.stdout);
+        let mut lines = said.lines();
+        assert_eq!(lines.next(), Some("kept"), "{said}");
+        assert_eq!(lines.next(), Some("/tmp"), "{said}");
+        assert!(said.contains("SCHED_IDLE"), "{said}");
+    }
 }

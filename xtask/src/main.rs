@@ -353,23 +353,27 @@ fn under_display(cmd: Command) -> Command {
     if has_display {
         return cmd;
     }
-    let mut wrapped = Command::new("xvfb-run");
-    wrapped
-        .args(["-a", "-s", "-screen 0 1344x784x24"])
-        .arg(cmd.get_program())
-        .args(cmd.get_args())
+    let mut xvfb = Command::new("xvfb-run");
+    xvfb.args(["-a", "-s", "-screen 0 1344x784x24"])
         .env("DISAN_UNDER_XVFB", "1");
-    // The command's own environment and folder go with it.
+    run_under(xvfb, &cmd)
+}
+
+/// `cmd` run by `runner` (a wrapper such as `xvfb-run` or `chrt`, with its own arguments): the
+/// command's program and arguments follow the runner's, and its environment and folder go with
+/// it.
+pub fn run_under(mut runner: Command, cmd: &Command) -> Command {
+    runner.arg(cmd.get_program()).args(cmd.get_args());
     for (key, value) in cmd.get_envs() {
         match value {
-            Some(v) => wrapped.env(key, v),
-            None => wrapped.env_remove(key),
+            Some(v) => runner.env(key, v),
+            None => runner.env_remove(key),
         };
     }
     if let Some(dir) = cmd.get_current_dir() {
-        wrapped.current_dir(dir);
+        runner.current_dir(dir);
     }
-    wrapped
+    runner
 }
 
 fn leak(s: &str) -> &'static str {

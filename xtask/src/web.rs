@@ -167,7 +167,10 @@ pub fn build(opts: &WebBuild, mut beside: Option<&mut Beside>) -> Result<(), Str
         let bytes = std::fs::metadata(pkg.join(renderer.name).join("disan_bg.wasm"))
             .map_err(|e| e.to_string())?
             .len();
-        sizes.insert(renderer.name.into(), serde_json::json!({ "wasmBytes": bytes }));
+        sizes.insert(
+            renderer.name.into(),
+            serde_json::json!({ "wasmBytes": bytes }),
+        );
     }
     write(
         &pkg.join("build.json"),
