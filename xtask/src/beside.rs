@@ -1,9 +1,10 @@
 //! Builds that run beside the tests, on the CPU time the tests leave (`cargo xtask test`).
 //!
 //! The test command builds Bevy four times over (native, the WebGL2 and WebGPU engines for the
-//! browser, Windows) and then runs about 25 minutes of tests that leave the builder's second core
-//! mostly idle: they wait on frames, downloads, timers and video clocks. Run one after another,
-//! a cold run took 98 minutes on the 2-core builder. The builds the tests do not need yet run
+//! browser, Windows) and runs about 25 minutes of tests, which at times wait on frames,
+//! downloads, timers and video clocks, as do the builds' serial stretches (a link, a last big
+//! crate). Run one after another, a cold run took 98 minutes on the 2-core builder; with this,
+//! about 85 (README.md: the tests keep the cores busier than hoped). The builds the tests do not need yet run
 //! here instead, one after another in a thread of their own, under Linux's idle scheduling class
 //! (`chrt --idle`): the kernel gives them only the time nothing else wants, so the tests keep
 //! their pace, and the builds are mostly done by the time the foreground needs them. When the
