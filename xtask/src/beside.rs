@@ -4,8 +4,8 @@
 //! browser, Windows) and runs about 25 minutes of tests, which at times wait on frames,
 //! downloads, timers and video clocks, as do the builds' serial stretches (a link, a last big
 //! crate). Run one after another, a cold run took 98 minutes on the 2-core builder; with this,
-//! about 85 (README.md: the tests keep the cores busier than hoped). The builds the tests do not need yet run
-//! here instead, one after another in a thread of their own, under Linux's idle scheduling class
+//! about 85 (README.md: the tests keep the cores busier than hoped). The builds the tests do not
+//! need yet run here, one after another in a thread of their own, under Linux's idle scheduling class
 //! (`chrt --idle`): the kernel gives them only the time nothing else wants, so the tests keep
 //! their pace, and the builds are mostly done by the time the foreground needs them. When the
 //! foreground catches up with a build it waits for it ([`Beside::wait`]); the build then has
@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// One named piece of work: its commands run in order, the first failure ends the step and
 /// every step after it (they build on each other).
@@ -31,8 +31,8 @@ pub struct Step {
     pub commands: Vec<Command>,
 }
 
-/// What a step came to: how long it took, or why it failed.
-type Outcome = Result<Duration, String>;
+/// What a step came to: done, or why it failed.
+type Outcome = Result<(), String>;
 
 /// The builds running beside the foreground. Dropping it stops what is still running.
 pub struct Beside {
@@ -93,7 +93,7 @@ impl Beside {
                         waiting.elapsed().as_secs_f64()
                     );
                 }
-                return outcome.clone().map(|_| ());
+                return outcome.clone();
             }
             if let Some((failed, Err(e))) = self.reported.iter().find(|(_, o)| o.is_err()) {
                 return Err(format!(
@@ -175,12 +175,11 @@ fn run_step(
             Err(e) => return Err(format!("{shown}: {e}")),
         }
     }
-    let took = started.elapsed();
     println!(
         "xtask: `{name}` finished beside the tests in {:.0} s",
-        took.as_secs_f64()
+        started.elapsed().as_secs_f64()
     );
-    Ok(took)
+    Ok(())
 }
 
 /// The same command under the idle scheduling class (its children inherit it); `nice` where
@@ -221,5 +220,33 @@ mod tests {
         assert_eq!(lines.next(), Some("kept"), "{said}");
         assert_eq!(lines.next(), Some("/tmp"), "{said}");
         assert!(said.contains("SCHED_IDLE"), "{said}");
+    }
+
+    #[test]
+    fn a_failed_step_stops_the_queue_and_every_later_wait_says_which_and_why() {
+        let sh = |script: &str| {
+            let mut c = Command::new("sh");
+            c.args(["-c", script]);
+            c
+        };
+        let mut beside = Beside::start(vec![
+            Step {
+                name: "beside-test-first",
+                commands: vec![sh("true")],
+            },
+            Step {
+                name: "beside-test-broken",
+                commands: vec![sh("echo the compiler said no; exit 3")],
+            },
+            Step {
+                name: "beside-test-after",
+                commands: vec![sh("true")],
+            },
+        ]);
+        assert_eq!(beside.wait("beside-test-first"), Ok(()));
+        let after = beside.wait("beside-test-after").unwrap_err();
+        assert!(after.contains("beside-test-broken"), "{after}");
+        assert!(after.contains("the compiler said no"), "{after}");
+        assert!(beside.wait("beside-test-broken").is_err());
     }
 }

@@ -202,7 +202,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     }];
     steps.push(beside::Step {
         name: web::WEBGPU_BESIDE,
-        commands: vec![web::RENDERERS[1].build_command()],
+        commands: vec![web::renderer(web::BUILT_BESIDE).build_command()],
     });
     if windows {
         steps.push(beside::Step {

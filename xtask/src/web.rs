@@ -56,6 +56,17 @@ pub const WEBGPU_BESIDE: &str = "the WebGPU engine";
 /// The step that installs wasm-bindgen-cli beside the tests where it is missing.
 pub const BINDGEN_BESIDE: &str = "wasm-bindgen-cli";
 
+/// The engine of that name in [`RENDERERS`].
+pub fn renderer(name: &str) -> &'static Renderer {
+    RENDERERS
+        .iter()
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no {name} engine in RENDERERS"))
+}
+
+/// The engine `cargo xtask test` builds beside its tests ([`WEBGPU_BESIDE`]).
+pub const BUILT_BESIDE: &str = "webgpu";
+
 impl Renderer {
     /// `cargo build` of this engine.
     pub fn build_command(&self) -> Command {
@@ -91,7 +102,7 @@ pub fn build(opts: &WebBuild, mut beside: Option<&mut Beside>) -> Result<(), Str
     for renderer in &RENDERERS {
         let started = Instant::now();
         match beside.as_deref_mut() {
-            Some(beside) if renderer.name == "webgpu" => beside.wait(WEBGPU_BESIDE)?,
+            Some(beside) if renderer.name == BUILT_BESIDE => beside.wait(WEBGPU_BESIDE)?,
             _ => {
                 println!("xtask web: building the {} engine", renderer.name);
                 status(renderer.build_command())?;
