@@ -194,15 +194,15 @@ fn test(extra: &[String]) -> Result<(), String> {
     phases.done("setup");
 
     // What the tests need only later builds beside them, on the CPU time they leave: the browser
-    // build's tools and its WebGPU engine first (the browser tests need them), then the release
-    // build for Windows, a second full build of Bevy (the last phase needs it).
+    // build's tools and its two engines first (the browser tests need them), then the release
+    // build for Windows, another full build of Bevy (the last phase needs it).
     let mut steps = vec![beside::Step {
         name: web::BINDGEN_BESIDE,
         commands: web::wasm_bindgen_install()?.into_iter().collect(),
     }];
     steps.push(beside::Step {
-        name: web::WEBGPU_BESIDE,
-        commands: vec![web::renderer(web::BUILT_BESIDE).build_command()],
+        name: web::ENGINES_BESIDE,
+        commands: web::engines_build_commands(),
     });
     if windows {
         steps.push(beside::Step {

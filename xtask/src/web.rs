@@ -30,97 +30,110 @@ pub struct WebBuild {
 pub struct Renderer {
     /// Its folder in web/dist/pkg/ and its name in pkg/build.json.
     pub name: &'static str,
-    /// Each has a profile (and so a folder) of its own: they can build at the same time.
-    pub profile: &'static str,
     pub features: &'static [&'static str],
 }
 
 /// The two builds of the engine: WebGL2 for every browser, WebGPU where the browser has it.
 /// Bevy fixes its WebGL2 limits at compile time, so each is a wasm of its own, in
 /// web/dist/pkg/<name>/; the page picks one (web/shell/disan.js).
+///
+/// Both build in one profile, one after the other: they differ only in Bevy's rendering crates,
+/// `wgpu`, the engine and the app (engine/app/Cargo.toml gives the WebGL2 build the two
+/// `web-sys` bindings the WebGPU one needs, so that nothing below them differs), and the
+/// second build reuses the first's other 390-odd crates instead of building them again.
 pub const RENDERERS: [Renderer; 2] = [
     Renderer {
         name: "webgl2",
-        profile: "wasm-release",
         features: &[],
     },
     Renderer {
         name: "webgpu",
-        profile: "wasm-release-webgpu",
         features: &["--features", "webgpu"],
     },
 ];
 
-/// The name of the step of `cargo xtask test` that builds the WebGPU engine beside the tests.
-pub const WEBGPU_BESIDE: &str = "the WebGPU engine";
+/// The profile both engines build in (Cargo.toml).
+const WASM_PROFILE: &str = "wasm-release";
+
+/// The name of the step of `cargo xtask test` that builds both engines beside the tests.
+pub const ENGINES_BESIDE: &str = "the browser engines";
 /// The step that installs wasm-bindgen-cli beside the tests where it is missing.
 pub const BINDGEN_BESIDE: &str = "wasm-bindgen-cli";
 
-/// The engine of that name in [`RENDERERS`].
-pub fn renderer(name: &str) -> &'static Renderer {
-    RENDERERS
-        .iter()
-        .find(|r| r.name == name)
-        .unwrap_or_else(|| panic!("no {name} engine in RENDERERS"))
-}
-
-/// The engine `cargo xtask test` builds beside its tests ([`WEBGPU_BESIDE`]).
-pub const BUILT_BESIDE: &str = "webgpu";
-
 impl Renderer {
-    /// `cargo build` of this engine.
-    pub fn build_command(&self) -> Command {
+    /// `cargo build` of this engine, then a copy of its wasm under its own name: both engines
+    /// are `disan.wasm` in one profile's folder, and the next build overwrites it.
+    pub fn build_commands(&self) -> Vec<Command> {
         let mut args = vec![
             "build",
             "--profile",
-            self.profile,
+            WASM_PROFILE,
             "--target",
             "wasm32-unknown-unknown",
             "-p",
             "disan",
         ];
         args.extend(self.features);
-        cargo(&args)
+        let mut keep = Command::new("cp");
+        keep.arg("--")
+            .arg(wasm_dir().join("disan.wasm"))
+            .arg(self.wasm());
+        vec![cargo(&args), keep]
     }
 
+    /// This engine's wasm as cargo built it, before wasm-bindgen.
     fn wasm(&self) -> PathBuf {
-        target_dir()
-            .join("wasm32-unknown-unknown")
-            .join(self.profile)
-            .join("disan.wasm")
+        wasm_dir().join(format!("disan-{}.wasm", self.name))
     }
 }
 
-/// Builds web/dist. With `beside`, the WebGPU engine and wasm-bindgen-cli come from the builds
-/// `cargo xtask test` runs beside its tests (steps [`WEBGPU_BESIDE`], [`BINDGEN_BESIDE`]).
-pub fn build(opts: &WebBuild, mut beside: Option<&mut Beside>) -> Result<(), String> {
+/// Where cargo puts the browser build.
+fn wasm_dir() -> PathBuf {
+    target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(WASM_PROFILE)
+}
+
+/// The commands that build every engine, in order (a step beside `cargo xtask test`).
+pub fn engines_build_commands() -> Vec<Command> {
+    RENDERERS
+        .iter()
+        .flat_map(Renderer::build_commands)
+        .collect()
+}
+
+/// Builds web/dist. With `beside`, the engines and wasm-bindgen-cli come from the builds
+/// `cargo xtask test` runs beside its tests (steps [`ENGINES_BESIDE`], [`BINDGEN_BESIDE`]).
+pub fn build(opts: &WebBuild, beside: Option<&mut Beside>) -> Result<(), String> {
     setup::ensure_system_packages(WEB_PACKAGES)?;
     ensure_wasm_target()?;
     let dist = dist();
     let pkg = dist.join("pkg");
     let _ = std::fs::remove_dir_all(&pkg);
-    for renderer in &RENDERERS {
-        let started = Instant::now();
-        match beside.as_deref_mut() {
-            Some(beside) if renderer.name == BUILT_BESIDE => beside.wait(WEBGPU_BESIDE)?,
-            _ => {
+    match beside {
+        Some(beside) => {
+            beside.wait(ENGINES_BESIDE)?;
+            beside.wait(BINDGEN_BESIDE)?;
+        }
+        None => {
+            for renderer in &RENDERERS {
+                let started = Instant::now();
                 println!("xtask web: building the {} engine", renderer.name);
-                status(renderer.build_command())?;
+                for command in renderer.build_commands() {
+                    status(command)?;
+                }
                 println!(
                     "xtask web: the {} engine built in {:.0} s",
                     renderer.name,
                     started.elapsed().as_secs_f64()
                 );
             }
-        }
-        match beside.as_deref_mut() {
-            Some(beside) => beside.wait(BINDGEN_BESIDE)?,
-            None => {
-                if let Some(install) = wasm_bindgen_install()? {
-                    status(install)?;
-                }
+            if let Some(install) = wasm_bindgen_install()? {
+                status(install)?;
             }
         }
+    }
+    for renderer in &RENDERERS {
         let mut bindgen = Command::new("wasm-bindgen");
         bindgen
             .args(["--target", "web", "--no-typescript", "--out-dir"])
@@ -261,18 +274,24 @@ pub fn wasm_bindgen_install() -> Result<Option<Command>, String> {
         return Ok(None);
     }
     println!(
-        "xtask: installing wasm-bindgen-cli {version} (cargo install, about 7 minutes; found: {})",
+        "xtask: installing wasm-bindgen-cli {version} (cargo install, a few minutes; found: {})",
         have.as_deref().unwrap_or("none")
     );
     // Not --locked: one of its locked dependencies is missing from the registry. --force: cargo
-    // may list it as installed while the binary is gone or another version.
-    Ok(Some(cargo(&[
+    // may list it as installed while the binary is gone or another version. Only the binary the
+    // build runs (not its test runner), and at opt-level 1: it only rewrites the engine's
+    // imports and exports, a few seconds either way, and its build is minutes of a cold test run.
+    let mut install = cargo(&[
         "install",
         "--force",
         "wasm-bindgen-cli",
         "--version",
         &version,
-    ])))
+        "--bin",
+        "wasm-bindgen",
+    ]);
+    install.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
+    Ok(Some(install))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {

@@ -810,7 +810,8 @@ mod tests {
     #[test]
     fn pixels_per_radian_come_from_a_perspective_projection_only() {
         // 60° tall on 1080 pixels: 1 / tan(30°) · 540 ≈ 935 px per radian at the middle.
-        let perspective = Mat4::perspective_infinite_reverse_rh(60f32.to_radians(), 16.0 / 9.0, 0.1);
+        let perspective =
+            Mat4::perspective_infinite_reverse_rh(60f32.to_radians(), 16.0 / 9.0, 0.1);
         let px = pixels_per_radian(perspective, 1080.0).expect("a perspective projection");
         assert!((px - 540.0 / 30f32.to_radians().tan()).abs() < 0.01, "{px}");
         // A narrower view gives a thing more pixels.
@@ -821,7 +822,11 @@ mod tests {
         assert_eq!(pixels_per_radian(ortho, 1080.0), None);
         let ortho_zoomed = Mat4::orthographic_rh(-0.01, 0.01, -0.01, 0.01, 0.0, 1000.0);
         assert_eq!(pixels_per_radian(ortho_zoomed, 1080.0), None);
-        assert_eq!(pixels_per_radian(Mat4::ZERO, 1080.0), None, "not computed yet");
+        assert_eq!(
+            pixels_per_radian(Mat4::ZERO, 1080.0),
+            None,
+            "not computed yet"
+        );
     }
 
     #[test]
