@@ -136,7 +136,15 @@ pub fn build(opts: &WebBuild, beside: Option<&mut Beside>) -> Result<(), String>
     for renderer in &RENDERERS {
         let mut bindgen = Command::new("wasm-bindgen");
         bindgen
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            // Named `disan` whatever the wasm's file is called (it is named after its engine).
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "disan",
+                "--out-dir",
+            ])
             .arg(pkg.join(renderer.name))
             .arg(renderer.wasm());
         status(bindgen)?;
@@ -188,8 +196,9 @@ pub fn build(opts: &WebBuild, beside: Option<&mut Beside>) -> Result<(), String>
     }
     let mut sizes = serde_json::Map::new();
     for renderer in &RENDERERS {
-        let bytes = std::fs::metadata(pkg.join(renderer.name).join("disan_bg.wasm"))
-            .map_err(|e| e.to_string())?
+        let wasm = pkg.join(renderer.name).join("disan_bg.wasm");
+        let bytes = std::fs::metadata(&wasm)
+            .map_err(|e| format!("{}: {e}", wasm.display()))?
             .len();
         sizes.insert(
             renderer.name.into(),
