@@ -196,13 +196,17 @@ fn test(extra: &[String]) -> Result<(), String> {
     // What the tests need only later builds beside them, on the CPU time they leave: the browser
     // build's tools and its two engines first (the browser tests need them), then the release
     // build for Windows, another full build of Bevy (the last phase needs it).
+    // The browser engines without LTO and wasm-opt: both only make the same engines smaller
+    // (docs/embedding.md), and on the 2-core builder wasm-opt under Node.js took 12 of CI's 90
+    // minutes, LTO 5 minutes per engine. `cargo xtask web` still does both for what is published.
+    let web_build = web::WebBuild { optimise: false };
     let mut steps = vec![beside::Step {
         name: web::BINDGEN_BESIDE,
         commands: web::wasm_bindgen_install()?.into_iter().collect(),
     }];
     steps.push(beside::Step {
         name: web::ENGINES_BESIDE,
-        commands: web::engines_build_commands(),
+        commands: web::engines_build_commands(&web_build),
     });
     if windows {
         steps.push(beside::Step {
@@ -222,10 +226,8 @@ fn test(extra: &[String]) -> Result<(), String> {
     cmd.env("DISAN_XR_ROOT", &xr_root);
     status(cmd)?;
     phases.done("native tests");
-    // The browser build, then the browser tests against it. Without wasm-opt: it only shrinks
-    // the same engine (docs/embedding.md), and under Node.js it took 12 of CI's 90 minutes on
-    // the 2-core builder. `cargo xtask web` still optimises what is published.
-    web::build(&web::WebBuild { optimise: false }, Some(&mut beside))?;
+    // The browser build, then the browser tests against it.
+    web::build(&web_build, Some(&mut beside))?;
     phases.done("browser build");
     web::browser_tests()?;
     phases.done("browser tests");

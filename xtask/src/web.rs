@@ -22,8 +22,21 @@ pub fn dist() -> PathBuf {
 }
 
 pub struct WebBuild {
-    /// Run wasm-opt -Oz (minutes); off only for quick local iterations.
+    /// The published build: the engines with link-time optimisation, then wasm-opt -Oz
+    /// (minutes each). Off for the tests and quick local iterations: the same engines, larger.
     pub optimise: bool,
+}
+
+impl WebBuild {
+    /// The cargo profile the engines build in (Cargo.toml): `wasm-release` is published;
+    /// `wasm-test` is it without LTO, whose link re-optimised all of Bevy once per engine.
+    fn profile(&self) -> &'static str {
+        if self.optimise {
+            "wasm-release"
+        } else {
+            "wasm-test"
+        }
+    }
 }
 
 /// One build of the engine for the browser.
@@ -52,9 +65,6 @@ pub const RENDERERS: [Renderer; 2] = [
     },
 ];
 
-/// The profile both engines build in (Cargo.toml).
-const WASM_PROFILE: &str = "wasm-release";
-
 /// The name of the step of `cargo xtask test` that builds both engines beside the tests.
 pub const ENGINES_BESIDE: &str = "the browser engines";
 /// The step that installs wasm-bindgen-cli beside the tests where it is missing.
@@ -63,11 +73,11 @@ pub const BINDGEN_BESIDE: &str = "wasm-bindgen-cli";
 impl Renderer {
     /// `cargo build` of this engine, then a copy of its wasm under its own name: both engines
     /// are `disan.wasm` in one profile's folder, and the next build overwrites it.
-    pub fn build_commands(&self) -> Vec<Command> {
+    pub fn build_commands(&self, build: &WebBuild) -> Vec<Command> {
         let mut args = vec![
             "build",
             "--profile",
-            WASM_PROFILE,
+            build.profile(),
             "--target",
             "wasm32-unknown-unknown",
             "-p",
@@ -76,29 +86,29 @@ impl Renderer {
         args.extend(self.features);
         let mut keep = Command::new("cp");
         keep.arg("--")
-            .arg(wasm_dir().join("disan.wasm"))
-            .arg(self.wasm());
+            .arg(wasm_dir(build).join("disan.wasm"))
+            .arg(self.wasm(build));
         vec![cargo(&args), keep]
     }
 
     /// This engine's wasm as cargo built it, before wasm-bindgen.
-    fn wasm(&self) -> PathBuf {
-        wasm_dir().join(format!("disan-{}.wasm", self.name))
+    fn wasm(&self, build: &WebBuild) -> PathBuf {
+        wasm_dir(build).join(format!("disan-{}.wasm", self.name))
     }
 }
 
 /// Where cargo puts the browser build.
-fn wasm_dir() -> PathBuf {
+fn wasm_dir(build: &WebBuild) -> PathBuf {
     target_dir()
         .join("wasm32-unknown-unknown")
-        .join(WASM_PROFILE)
+        .join(build.profile())
 }
 
 /// The commands that build every engine, in order (a step beside `cargo xtask test`).
-pub fn engines_build_commands() -> Vec<Command> {
+pub fn engines_build_commands(build: &WebBuild) -> Vec<Command> {
     RENDERERS
         .iter()
-        .flat_map(Renderer::build_commands)
+        .flat_map(|renderer| renderer.build_commands(build))
         .collect()
 }
 
@@ -119,7 +129,7 @@ pub fn build(opts: &WebBuild, beside: Option<&mut Beside>) -> Result<(), String>
             for renderer in &RENDERERS {
                 let started = Instant::now();
                 println!("xtask web: building the {} engine", renderer.name);
-                for command in renderer.build_commands() {
+                for command in renderer.build_commands(opts) {
                     status(command)?;
                 }
                 println!(
@@ -146,7 +156,7 @@ pub fn build(opts: &WebBuild, beside: Option<&mut Beside>) -> Result<(), String>
                 "--out-dir",
             ])
             .arg(pkg.join(renderer.name))
-            .arg(renderer.wasm());
+            .arg(renderer.wasm(opts));
         status(bindgen)?;
     }
     if opts.optimise {
