@@ -193,13 +193,13 @@ fn test(extra: &[String]) -> Result<(), String> {
     web::ensure_npm_packages()?;
     phases.done("setup");
 
+    // The browser engines are tested without LTO and wasm-opt: both only make the same engines
+    // smaller (docs/embedding.md), and on the 2-core builder wasm-opt under Node.js took 12 of
+    // CI's 90 minutes, LTO 5 minutes per engine. `cargo xtask web` does both for what is published.
+    let web_build = web::WebBuild { optimise: false };
     // What the tests need only later builds beside them, on the CPU time they leave: the browser
     // build's tools and its two engines first (the browser tests need them), then the release
     // build for Windows, another full build of Bevy (the last phase needs it).
-    // The browser engines without LTO and wasm-opt: both only make the same engines smaller
-    // (docs/embedding.md), and on the 2-core builder wasm-opt under Node.js took 12 of CI's 90
-    // minutes, LTO 5 minutes per engine. `cargo xtask web` still does both for what is published.
-    let web_build = web::WebBuild { optimise: false };
     let mut steps = vec![beside::Step {
         name: web::BINDGEN_BESIDE,
         commands: web::wasm_bindgen_install()?.into_iter().collect(),
