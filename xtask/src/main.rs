@@ -198,8 +198,9 @@ fn test(extra: &[String]) -> Result<(), String> {
     // CI's 90 minutes, LTO 5 minutes per engine. `cargo xtask web` does both for what is published.
     let web_build = web::WebBuild { optimise: false };
     // What the tests need only later builds beside them, on the CPU time they leave: the browser
-    // build's tools and its two engines first (the browser tests need them), then the release
-    // build for Windows, another full build of Bevy (the last phase needs it).
+    // build's tools and its two engines first (the browser tests need them), then the build for
+    // Windows, another full build of Bevy (the last phase needs it), unoptimised: Wine runs its
+    // command line here, not its renderer (Cargo.toml, profile `windows-test`).
     let mut steps = vec![beside::Step {
         name: web::BINDGEN_BESIDE,
         commands: web::wasm_bindgen_install()?.into_iter().collect(),
@@ -211,7 +212,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     if windows {
         steps.push(beside::Step {
             name: windows::BESIDE,
-            commands: windows::build_commands(true),
+            commands: windows::build_commands(windows::WindowsBuild::Test, true),
         });
     }
     let mut beside = beside::Beside::start(steps);
@@ -236,7 +237,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     if windows {
         beside.wait(windows::BESIDE)?;
         phases.done("waiting for the Windows build");
-        windows::test_phase()?;
+        windows::test_phase(windows::WindowsBuild::Test)?;
         phases.done("Windows checks");
     }
     println!("xtask test: {}", phases.summary());

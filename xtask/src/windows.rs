@@ -3,11 +3,14 @@
 //! museum unpacks and runs; with `--test`, what can run under Debian's Wine is run there
 //! (docs/kiosk.md says what was and was not tried on real Windows).
 //!
-//! One build: the optimised `disan.exe` (a museum runs that; profile `windows-release`), made
-//! once per change and reused by the tests, which build the kiosk crate's tests with the same
-//! profile so they share its dependencies. The Windows build of Bevy is a second full build
-//! beside the native one and shares nothing with it but the target directory: `cargo xtask
-//! test` runs it beside the other tests, on the CPU time they leave (src/beside.rs).
+//! One build per use: `cargo xtask windows` makes the optimised `disan.exe` a museum runs
+//! (profile `windows-release`) and tests that with `--test`; `cargo xtask test` builds the same
+//! program in the quicker profile `windows-test` and packs it apart
+//! (target/windows/unoptimised/), so a test run never replaces the museum's zip. Either way the
+//! kiosk crate's tests are built in the program's profile so they share its dependencies. The
+//! Windows build of Bevy is another full build beside the native one and shares nothing with it
+//! but the target directory: `cargo xtask test` runs it beside the other tests, on the CPU time
+//! they leave (src/beside.rs).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,8 +20,41 @@ use crate::{cargo, root, setup, status, target_dir};
 
 pub const TARGET: &str = "x86_64-pc-windows-gnu";
 
-/// Release optimisation without cross-crate LTO (Cargo.toml says why).
-const PROFILE: &str = "windows-release";
+/// Which `disan.exe` is built: the one a museum runs, or the one `cargo xtask test` checks.
+#[derive(Clone, Copy)]
+pub enum WindowsBuild {
+    /// Profile `windows-release`: release optimisation without cross-crate LTO (Cargo.toml says
+    /// why); packed in target/windows/.
+    Museum,
+    /// Profile `windows-test` (Cargo.toml says why): the same code for what Wine can check here
+    /// (the command line and the kiosk's Bevy-free crate; no renderer), built in a quarter of
+    /// the CPU time; packed in target/windows/unoptimised/.
+    Test,
+}
+
+impl WindowsBuild {
+    fn profile(self) -> &'static str {
+        match self {
+            WindowsBuild::Museum => "windows-release",
+            WindowsBuild::Test => "windows-test",
+        }
+    }
+
+    /// Where cargo puts this build's `disan.exe`.
+    fn exe_dir(self) -> PathBuf {
+        target_dir().join(TARGET).join(self.profile())
+    }
+
+    /// Where the package is put together (`disan-windows-x86_64/` and its zip). Not
+    /// target/windows-test/: cargo keeps that profile's build scripts there.
+    fn package_dir(self) -> PathBuf {
+        let windows = target_dir().join("windows");
+        match self {
+            WindowsBuild::Museum => windows.join(PACKAGE),
+            WindowsBuild::Test => windows.join("unoptimised").join(PACKAGE),
+        }
+    }
+}
 
 /// Cross-compiling: mingw-w64's C and C++ compilers (meshoptimizer; the OpenXR loader, which
 /// the OpenXR crate builds from source with CMake on Windows), zip for the package, and Wine
@@ -52,16 +88,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     setup::ensure_system_packages(WINDOWS_PACKAGES)?;
     ensure_rust_target()?;
     let started = Instant::now();
-    for command in build_commands(test) {
+    let build = WindowsBuild::Museum;
+    for command in build_commands(build, test) {
         status(command)?;
     }
     println!(
         "xtask windows: built in {:.0} s",
         started.elapsed().as_secs_f64()
     );
-    let zip = pack()?;
+    let zip = pack(build)?;
     if test {
-        test_under_wine(&zip)?;
+        test_under_wine(build, &zip)?;
     }
     Ok(())
 }
@@ -86,19 +123,19 @@ pub fn prepare_test_phase() -> Result<bool, String> {
 
 /// The rest of the Windows phase of `cargo xtask test`, once [`build_commands`] have run (beside
 /// the other tests): pack the zip and test it under Wine. Everything here must pass.
-pub fn test_phase() -> Result<(), String> {
-    let zip = pack()?;
-    test_under_wine(&zip)
+pub fn test_phase(build: WindowsBuild) -> Result<(), String> {
+    let zip = pack(build)?;
+    test_under_wine(build, &zip)
 }
 
-/// One build: the release `disan.exe` (a museum runs that; profile `windows-release`), and with
-/// `tests`, the kiosk crate's tests for Windows in the same profile, so they share its
-/// dependencies. Run by `cargo xtask test` beside the other tests.
-pub fn build_commands(tests: bool) -> Vec<Command> {
+/// One build: `disan.exe` in the profile of `build`, and with `tests`, the kiosk crate's tests
+/// for Windows in the same profile, so they share its dependencies. Run by `cargo xtask test`
+/// beside the other tests.
+pub fn build_commands(build: WindowsBuild, tests: bool) -> Vec<Command> {
     let mut exe = cargo(&[
         "build",
         "--profile",
-        PROFILE,
+        build.profile(),
         "--target",
         TARGET,
         "-p",
@@ -107,7 +144,7 @@ pub fn build_commands(tests: bool) -> Vec<Command> {
     cross_env(&mut exe);
     let mut commands = vec![exe];
     if tests {
-        let mut kiosk_tests = kiosk_tests();
+        let mut kiosk_tests = kiosk_tests(build);
         kiosk_tests.arg("--no-run");
         commands.push(kiosk_tests);
     }
@@ -116,11 +153,11 @@ pub fn build_commands(tests: bool) -> Vec<Command> {
 
 /// `cargo test` of the kiosk's Bevy-free crate (its state machine, opening hours, PIN, usage log,
 /// report and watchdog), built for Windows.
-fn kiosk_tests() -> Command {
+fn kiosk_tests(build: WindowsBuild) -> Command {
     let mut cmd = cargo(&[
         "test",
         "--profile",
-        PROFILE,
+        build.profile(),
         "--target",
         TARGET,
         "-p",
@@ -162,24 +199,15 @@ fn ensure_rust_target() -> Result<(), String> {
         .map_err(|e| format!("the Rust standard library for {TARGET} could not be installed ({e})"))
 }
 
-fn release_dir() -> PathBuf {
-    target_dir().join(TARGET).join(PROFILE)
-}
-
-/// Where the package is put together: `target/windows/disan-windows-x86_64/` and its zip.
-pub fn package_dir() -> PathBuf {
-    target_dir().join("windows").join(PACKAGE)
-}
-
 /// The folder a museum unpacks: the program and its runtime libraries, the engine's assets
 /// (fonts, sounds), the bundled exhibits, the kiosk's Windows files and the docs staff read.
-fn pack() -> Result<PathBuf, String> {
-    let dir = package_dir();
+fn pack(build: WindowsBuild) -> Result<PathBuf, String> {
+    let dir = build.package_dir();
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    copy(&release_dir().join("disan.exe"), &dir.join("disan.exe"))?;
+    copy(&build.exe_dir().join("disan.exe"), &dir.join("disan.exe"))?;
     // Its symbol table is a third of the file (157 → 104 MB) and no museum reads it.
     let mut strip = Command::new("x86_64-w64-mingw32-strip");
     strip.arg(dir.join("disan.exe"));
@@ -215,7 +243,7 @@ fn pack() -> Result<PathBuf, String> {
     cmd.args(["-q", "-r", "-9"])
         .arg(&zip)
         .arg(PACKAGE)
-        .current_dir(dir.parent().expect("the package is in target/windows"));
+        .current_dir(dir.parent().expect("the package is in a folder"));
     status(cmd)?;
     let bytes = std::fs::metadata(&zip).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -312,11 +340,15 @@ fn wine(prefix: &Path) -> Command {
 /// summing a usage log, and the kiosk's Bevy-free crate (its state machine, opening hours,
 /// PIN, usage log, report and watchdog) by its own tests built for Windows. The renderer is not
 /// run: Wine has no GPU here.
-fn test_under_wine(zip: &Path) -> Result<(), String> {
+fn test_under_wine(build: WindowsBuild, zip: &Path) -> Result<(), String> {
     let started = Instant::now();
     let prefix = wine_prefix()?;
     // Tested as a museum would have it: unpacked from the zip into a fresh folder.
-    let scratch = target_dir().join("windows/test");
+    let scratch = build
+        .package_dir()
+        .parent()
+        .expect("the package is in a folder")
+        .join("test");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
     let mut unzip = Command::new("unzip");
@@ -431,7 +463,7 @@ fn test_under_wine(zip: &Path) -> Result<(), String> {
     }
 
     // The kiosk's state machine, report and watchdog: the crate's own tests, built for Windows.
-    let mut kiosk_tests = kiosk_tests();
+    let mut kiosk_tests = kiosk_tests(build);
     kiosk_tests
         .env(
             format!(
