@@ -201,6 +201,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     // build's tools and its two engines first (the browser tests need them), then the build for
     // Windows, another full build of Bevy (the last phase needs it), unoptimised: Wine runs its
     // command line here, not its renderer (Cargo.toml, profile `windows-test`).
+    let windows_build = windows::WindowsBuild::Test;
     let mut steps = vec![beside::Step {
         name: web::BINDGEN_BESIDE,
         commands: web::wasm_bindgen_install()?.into_iter().collect(),
@@ -212,7 +213,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     if windows {
         steps.push(beside::Step {
             name: windows::BESIDE,
-            commands: windows::build_commands(windows::WindowsBuild::Test, true),
+            commands: windows::build_commands(windows_build, true),
         });
     }
     let mut beside = beside::Beside::start(steps);
@@ -237,7 +238,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     if windows {
         beside.wait(windows::BESIDE)?;
         phases.done("waiting for the Windows build");
-        windows::test_phase(windows::WindowsBuild::Test)?;
+        windows::test_phase(windows_build)?;
         phases.done("Windows checks");
     }
     println!("xtask test: {}", phases.summary());
