@@ -28,7 +28,7 @@ pub fn run() -> Result<(), String> {
     status(pack)?;
     std::fs::copy(&scan, served.join("original.glb")).map_err(|e| e.to_string())?;
     // Both sides get what the server sends everything with: gzip and brotli where they help.
-    web::compress(&served)?;
+    web::compress(&served, web::Copies::GzipAndBrotli)?;
     let listener = web::listen(0)?;
     let url = format!(
         "http://{}/",

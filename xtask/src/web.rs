@@ -23,13 +23,25 @@ pub fn dist() -> PathBuf {
 
 pub struct WebBuild {
     /// The published build: the engines with link-time optimisation, then wasm-opt -Oz
-    /// (minutes each). Off for the tests and quick local iterations: the same engines, larger.
+    /// (minutes each). Off for the tests and quick local iterations: the same engines
+    /// unoptimised, built in half the time, twice as large.
     pub optimise: bool,
 }
 
 impl WebBuild {
+    /// The published build carries brotli copies for the web servers that send them; the
+    /// tests' build only the gzip ones `cargo xtask serve` sends (brotli -q 9 took about 45 s of
+    /// CPU over web/dist, 13 s per engine, measured 2026-12-05).
+    fn copies(&self) -> Copies {
+        if self.optimise {
+            Copies::GzipAndBrotli
+        } else {
+            Copies::Gzip
+        }
+    }
+
     /// The cargo profile the engines build in (Cargo.toml): `wasm-release` is published;
-    /// `wasm-test` is it without LTO, whose link re-optimised all of Bevy once per engine.
+    /// `wasm-test` is it at opt-level 0 (but for the decoders) and without LTO.
     fn profile(&self) -> &'static str {
         if self.optimise {
             "wasm-release"
@@ -239,7 +251,7 @@ pub fn build(opts: &WebBuild, beside: Option<&mut Beside>) -> Result<(), String>
     let exhibits = publish_exhibits(&dist.join("exhibits"))?;
     make_posters(&exhibits, &dist.join("exhibits"))?;
     write_catalogue_index(&dist.join("exhibits"))?;
-    compress(&dist)?;
+    compress(&dist, opts.copies())?;
     let mb = |r: &str| sizes[r]["wasmBytes"].as_f64().unwrap_or(0.0) / 1e6;
     println!(
         "xtask web: wrote {} (wasm: WebGL2 {:.1} MB, WebGPU {:.1} MB)",
@@ -457,12 +469,21 @@ fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
     newest
 }
 
-/// gzip and brotli copies of everything that compresses, served when the browser accepts them.
-pub fn compress(dir: &Path) -> Result<(), String> {
+/// Which compressed copies [`compress`] writes beside each file.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Copies {
+    /// `.gz`: what `cargo xtask serve` sends a browser that accepts gzip.
+    Gzip,
+    /// `.gz` and `.br`: what a web server in front of a published build can send.
+    GzipAndBrotli,
+}
+
+/// Compressed copies of everything that compresses, served when the browser accepts them.
+pub fn compress(dir: &Path, copies: Copies) -> Result<(), String> {
     for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            compress(&path)?;
+            compress(&path, copies)?;
             continue;
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -476,6 +497,9 @@ pub fn compress(dir: &Path) -> Result<(), String> {
         let mut gz = Command::new("gzip");
         gz.args(["-9", "-k", "-f", "-n"]).arg(&path);
         status(gz)?;
+        if copies == Copies::Gzip {
+            continue;
+        }
         let mut br = Command::new("brotli");
         br.args(["-q", "9", "-k", "-f"]).arg(&path);
         status(br)?;
@@ -565,7 +589,7 @@ pub fn bench() -> Result<(), String> {
     // three.js and <model-viewer> read plain glTF: the model the sample's levels were packed from.
     let source = crate::samples::write_source("dinh-hang-kenh")?;
     std::fs::copy(&source, dist.join("bench/dinh-hang-kenh.glb")).map_err(|e| e.to_string())?;
-    compress(&dist.join("bench"))?;
+    compress(&dist.join("bench"), Copies::GzipAndBrotli)?;
 
     let size = |p: PathBuf| {
         std::fs::metadata(&p)
