@@ -498,6 +498,11 @@ pub fn compress(dir: &Path, copies: Copies) -> Result<(), String> {
         gz.args(["-9", "-k", "-f", "-n"]).arg(&path);
         status(gz)?;
         if copies == Copies::Gzip {
+            // A published build's `.br` beside this file would be older than it: a server that
+            // sends brotli would hand out the old file.
+            let mut stale = path.clone().into_os_string();
+            stale.push(".br");
+            let _ = std::fs::remove_file(stale);
             continue;
         }
         let mut br = Command::new("brotli");
