@@ -790,3 +790,41 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder of its own under the system's temporary directory, emptied first.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("disan-xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_tests_build_gets_gzip_copies_and_loses_a_published_builds_older_brotli_ones() {
+        let dir = scratch("gzip-only");
+        std::fs::write(
+            dir.join("pkg/disan.js"),
+            "export const built = 2;\n".repeat(50),
+        )
+        .unwrap();
+        std::fs::write(dir.join("pkg/disan.js.br"), b"the brotli copy of build 1").unwrap();
+        std::fs::write(dir.join("poster.png"), b"not compressed").unwrap();
+        compress(&dir, Copies::Gzip).unwrap();
+        assert!(dir.join("pkg/disan.js.gz").is_file(), "no gzip copy");
+        assert!(
+            !dir.join("pkg/disan.js.br").exists(),
+            "the older brotli copy was left"
+        );
+        assert!(!dir.join("poster.png.gz").exists(), "a PNG was compressed");
+        compress(&dir, Copies::GzipAndBrotli).unwrap();
+        assert!(
+            dir.join("pkg/disan.js.br").is_file(),
+            "no brotli copy for a published build"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
